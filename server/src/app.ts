@@ -1,0 +1,64 @@
+/** Builds and starts one game-server process: Colyseus, the websocket transport and the HTTP routes. */
+import type { AddressInfo } from "node:net";
+import type { Server as HttpServer } from "node:http";
+import { Server } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import { ROOM_ARENA } from "@arena/shared";
+import type { Config } from "./config.ts";
+import { mountHttp } from "./http.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { arenaRoom } from "./rooms/ArenaRoom.ts";
+
+/** Largest websocket frame accepted from a client; a bigger one closes that connection (1009). */
+export const MAX_FRAME_BYTES = 16 * 1024;
+
+export interface StartOptions {
+  log?: Logger;
+  /** Lag compensation on hits; on unless turned off to measure it. */
+  lagCompensation?: boolean;
+}
+
+export interface RunningServer {
+  readonly config: Config;
+  readonly port: number;
+  /** http://host:port of this process, for clients and tests. */
+  readonly url: string;
+  readonly gameServer: Server;
+  /** Disconnects everyone, disposes rooms and stops listening. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const startedAt = Date.now();
+  const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
+  const gameServer = new Server({
+    transport,
+    greet: false,
+    gracefullyShutdown: false,
+    publicAddress: config.publicAddress,
+    express: (app) => mountHttp(app, { config, log, startedAt }),
+  });
+  gameServer.define(ROOM_ARENA, arenaRoom({
+    tickRate: config.tickRate,
+    patchRate: config.patchRate,
+    maxPlayers: config.maxPlayers,
+    authSecret: config.authSecret,
+    log,
+    lagCompensation: options.lagCompensation ?? true,
+  }));
+  await gameServer.listen(config.port, config.host);
+  const http = (transport as unknown as { server: HttpServer }).server;
+  const port = (http.address() as AddressInfo).port;
+  const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
+  if (config.authSecretGenerated) log.warn("AUTH_SECRET not set: using a random secret; tokens end with this process");
+  log.info("listening", { port, host: config.host, publicAddress: config.publicAddress });
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    port,
+    url: `http://${host}:${port}`,
+    gameServer,
+    close: () => (closed ??= gameServer.gracefullyShutdown(false)),
+  };
+}

@@ -1,0 +1,54 @@
+/** Guest tokens: a signed JWT (HS256, via jose) carrying a guest id and display name. */
+import { randomUUID } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
+
+const ISSUER = "arena";
+const AUDIENCE = "arena:guest";
+/** Guest tokens live this long. */
+export const GUEST_TOKEN_TTL_S = 24 * 60 * 60;
+
+export interface GuestIdentity {
+  userId: string;
+  name: string;
+}
+
+export interface IssuedToken extends GuestIdentity {
+  token: string;
+  /** Expiry, seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** Signs a token for a new guest named `name` (already cleaned). */
+export async function issueGuestToken(secret: Uint8Array, name: string, ttlSeconds = GUEST_TOKEN_TTL_S): Promise<IssuedToken> {
+  const userId = `g_${randomUUID()}`;
+  const now = Math.floor(Date.now() / 1000);
+  const expiresAt = now + ttlSeconds;
+  const token = await new SignJWT({ name })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(expiresAt)
+    .sign(secret);
+  return { token, userId, name, expiresAt };
+}
+
+export class AuthError extends Error {
+  override name = "AuthError";
+}
+
+/** Checks signature, issuer, audience and expiry; throws an AuthError saying which failed. */
+export async function verifyGuestToken(secret: Uint8Array, token: unknown): Promise<GuestIdentity> {
+  if (typeof token !== "string" || token === "") throw new AuthError("missing token");
+  try {
+    const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+    if (typeof payload.sub !== "string" || typeof payload.name !== "string") throw new AuthError("malformed token");
+    return { userId: payload.sub, name: payload.name };
+  } catch (e) {
+    if (e instanceof AuthError) throw e;
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_JWT_EXPIRED") throw new AuthError("token expired");
+    throw new AuthError("invalid token");
+  }
+}

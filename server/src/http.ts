@@ -1,0 +1,76 @@
+/** The HTTP surface besides matchmaking: health check and guest sign-in. */
+import express, { type NextFunction, type Request, type Response } from "express";
+import { z } from "zod";
+import { matchMaker } from "@colyseus/core";
+import { cleanName } from "@arena/shared";
+import { issueGuestToken } from "./auth.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./log.ts";
+
+const GuestRequest = z.object({ name: z.string().max(64) }).strip();
+
+export interface HttpDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly startedAt: number;
+}
+
+function cors(origins: readonly string[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && (origins.length === 0 || origins.includes(origin))) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Vary", "Origin");
+      res.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization");
+      res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    }
+    if (req.method === "OPTIONS") {
+      res.sendStatus(204);
+      return;
+    }
+    next();
+  };
+}
+
+/** Adds the routes to the transport's express app. */
+export function mountHttp(app: express.Application, deps: HttpDeps): void {
+  const { config, log } = deps;
+  app.use(["/api", "/health"], cors(config.corsOrigins));
+
+  app.get("/health", (_req, res) => {
+    res.json({
+      status: "ok",
+      processId: matchMaker.processId,
+      rooms: matchMaker.stats.local.roomCount,
+      clients: matchMaker.stats.local.ccu,
+      uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+    });
+  });
+
+  app.post("/api/auth/guest", express.json({ limit: "2kb" }), async (req, res, next) => {
+    try {
+      const parsed = GuestRequest.safeParse(req.body);
+      if (!parsed.success) {
+        res.status(400).json({ error: "invalid_request", message: "body must be JSON {\"name\": string (at most 64 characters)}" });
+        return;
+      }
+      const name = cleanName(parsed.data.name);
+      if (name === "") {
+        res.status(400).json({ error: "invalid_name", message: "name must contain printable characters" });
+        return;
+      }
+      const issued = await issueGuestToken(config.authSecret, name);
+      log.info("guest token issued", { userId: issued.userId, name });
+      res.json(issued);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // Malformed or oversized JSON bodies, and anything else thrown by a route: a JSON error, never a stack trace.
+  app.use("/api", (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === "number" ? (err as { status: number }).status : 500;
+    if (status >= 500) log.error("http error", { error: err });
+    res.status(status).json({ error: status === 413 ? "too_large" : status < 500 ? "bad_request" : "internal", message: status < 500 ? (err as Error).message : "internal error" });
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * Every number that is a rule of the game. Durations are in seconds; the
+ * simulation turns them into whole steps with {@link createRules} so the
+ * server and every predicting client count the same steps at any tick rate.
+ */
+
+/** Simulation steps per second on the server (and on predicting clients). */
+export const TICK_RATE = 30;
+/** State patches per second sent to clients. */
+export const PATCH_RATE = 20;
+
+/** Player circle radius, world units. */
+export const PLAYER_RADIUS = 18;
+/** Top speed, world units per second (diagonals are normalized to this). */
+export const PLAYER_SPEED = 220;
+/** Health at spawn. */
+export const MAX_HP = 100;
+
+/** Minimum time between two shots of one player (5 shots/s). */
+export const FIRE_INTERVAL_S = 0.2;
+/** Projectile speed, world units per second. */
+export const PROJECTILE_SPEED = 900;
+/** Projectile radius, world units (for hit tests against walls and players). */
+export const PROJECTILE_RADIUS = 4;
+/** Damage of one projectile hit. */
+export const PROJECTILE_DAMAGE = 25;
+/** Lifetime of a projectile; with its speed this bounds its range (720 units). */
+export const PROJECTILE_LIFETIME_S = 0.8;
+
+/** Time a dead player waits before respawning. */
+export const RESPAWN_DELAY_S = 2;
+/** Time after a spawn during which a player takes no damage. */
+export const SPAWN_PROTECTION_S = 1.5;
+
+/** A match ends when a player reaches this many kills... */
+export const KILL_LIMIT = 20;
+/** ...or when this much time has passed. */
+export const MATCH_DURATION_S = 300;
+/** Countdown between enough players being present and the match starting. */
+export const WARMUP_S = 5;
+/** How long the results are shown before the next warm-up begins. */
+export const RESULTS_S = 10;
+/** A match needs this many players to start. */
+export const MIN_PLAYERS = 2;
+/** Seats in one arena room. */
+export const MAX_PLAYERS = 16;
+
+/** The furthest back in time the server rewinds other players for a hit test. */
+export const MAX_REWIND_MS = 250;
+
+/** Position grid: positions are multiples of 1/POSITION_SCALE, exact in float32. */
+export const POSITION_SCALE = 32;
+
+/** Longest player name, in characters, after cleaning. */
+export const NAME_MAX_LENGTH = 16;
+/** Longest chat message, in characters, after cleaning. */
+export const CHAT_MAX_LENGTH = 200;
+/** Chat messages allowed per {@link CHAT_WINDOW_S} per player. */
+export const CHAT_BURST = 5;
+/** Window of the chat rate limit. */
+export const CHAT_WINDOW_S = 10;
+
+/** Seconds a dropped player's seat, position and score are kept. */
+export const RECONNECT_GRACE_S = 20;
+
+/** Step counts derived from the rules for one tick rate. */
+export interface Rules {
+  readonly tickRate: number;
+  /** Fixed step, seconds. */
+  readonly dt: number;
+  readonly fireCooldownSteps: number;
+  readonly projectileLifetimeTicks: number;
+  readonly respawnTicks: number;
+  readonly protectionTicks: number;
+  readonly matchTicks: number;
+  readonly warmupTicks: number;
+  readonly resultsTicks: number;
+}
+
+/** Turns the rules above into whole step counts for `tickRate`. */
+export function createRules(tickRate: number = TICK_RATE): Rules {
+  if (!Number.isInteger(tickRate) || tickRate < 1 || tickRate > 240) {
+    throw new RangeError(`tick rate must be an integer in 1..240, got ${tickRate}`);
+  }
+  const steps = (seconds: number): number => Math.max(1, Math.round(seconds * tickRate));
+  return {
+    tickRate,
+    dt: 1 / tickRate,
+    fireCooldownSteps: steps(FIRE_INTERVAL_S),
+    projectileLifetimeTicks: steps(PROJECTILE_LIFETIME_S),
+    respawnTicks: steps(RESPAWN_DELAY_S),
+    protectionTicks: steps(SPAWN_PROTECTION_S),
+    matchTicks: steps(MATCH_DURATION_S),
+    warmupTicks: steps(WARMUP_S),
+    resultsTicks: steps(RESULTS_S),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The authoritative step: one call advances the whole arena by one fixed tick.
+ * The server runs it; a client runs {@link applyInput} alone to predict itself.
+ */
+import type { Rules } from "./constants.ts";
+import { fireProjectile, stepProjectiles, type SeenPosition } from "./combat.ts";
+import type { GameEvent } from "./events.ts";
+import type { ArenaMap } from "./map.ts";
+import { endMatch, updatePhase } from "./match.ts";
+import { applyMove, wrapAngle } from "./movement.ts";
+import type { ArenaState, InputCommand, Player } from "./schema.ts";
+import { spawnPlayer } from "./spawn.ts";
+
+export interface World {
+  readonly state: ArenaState;
+  readonly map: ArenaMap;
+  readonly rules: Rules;
+}
+
+export interface StepHooks {
+  /** The one input to apply for this player this step, if any (at most one per step). */
+  inputOf(sessionId: string): InputCommand | undefined;
+  /** How far back the shooter saw the world when firing, ms (lag compensation); 0 by default. */
+  rewindMsOf?(sessionId: string): number;
+  /** Where a target was for the shooter of a projectile; live by default. */
+  seen?: SeenPosition;
+}
+
+/**
+ * Applies one input to one player: aim, movement while alive, and one step off
+ * the shot cooldown. Returns true when this input fires a shot.
+ */
+export function applyInput(player: Player, cmd: InputCommand, world: World): boolean {
+  const { rules, map, state } = world;
+  player.aim = wrapAngle(cmd.aim);
+  if (player.cooldown > 0) player.cooldown -= 1;
+  if (!player.alive) return false;
+  applyMove(player, cmd.mx, cmd.my, rules.dt, map);
+  if (!cmd.fire || player.cooldown > 0 || state.phase !== "playing") return false;
+  player.cooldown = rules.fireCooldownSteps;
+  return true;
+}
+
+/** Advances the world by one tick and appends what happened to `events`. */
+export function stepWorld(world: World, hooks: StepHooks, events: GameEvent[]): void {
+  const { state, map, rules } = world;
+  state.tick += 1;
+
+  state.players.forEach((p, id) => {
+    if (!p.alive && p.respawnAt !== 0 && state.tick >= p.respawnAt) {
+      const at = spawnPlayer(state, id, p, map, rules);
+      events.push({ type: "spawn", sessionId: id, x: at.x, y: at.y });
+    }
+  });
+
+  const limitReachedBy = stepProjectiles(state, map, rules, events, hooks.seen);
+  if (limitReachedBy !== undefined && state.phase === "playing") endMatch(state, "kills", rules, events);
+
+  state.players.forEach((p, id) => {
+    const cmd = hooks.inputOf(id);
+    if (cmd === undefined) return;
+    if (applyInput(p, cmd, world)) {
+      const projectile = fireProjectile(state, id, p, wrapAngle(cmd.aim), hooks.rewindMsOf?.(id) ?? 0);
+      events.push({ type: "shot", shooter: id, projectile });
+    }
+  });
+
+  updatePhase(state, map, rules, events);
+}
