@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { ROOM_ARENA } from "@arena/shared";
+import { ROOM_ARENA, type MatchSettings } from "@arena/shared";
 import type { Config } from "./config.ts";
 import { mountHttp } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -16,6 +16,8 @@ export interface StartOptions {
   log?: Logger;
   /** Lag compensation on hits; on unless turned off to measure it. */
   lagCompensation?: boolean;
+  /** Match settings for every room of this process (shorter matches for tests and demos). */
+  match?: Partial<MatchSettings>;
 }
 
 export interface RunningServer {
@@ -46,6 +48,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     authSecret: config.authSecret,
     log,
     lagCompensation: options.lagCompensation ?? true,
+    match: options.match,
   }));
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;

@@ -1,5 +1,5 @@
 /** Shots and projectiles: firing, flight, wall and player hits, damage and death. */
-import { KILL_LIMIT, PLAYER_RADIUS, PROJECTILE_DAMAGE, PROJECTILE_RADIUS, PROJECTILE_SPEED } from "./constants.ts";
+import { PLAYER_RADIUS, PROJECTILE_DAMAGE, PROJECTILE_RADIUS, PROJECTILE_SPEED } from "./constants.ts";
 import type { Rules } from "./constants.ts";
 import type { GameEvent } from "./events.ts";
 import { segmentCircleTime, segmentRectTime, type Vec } from "./geometry.ts";
@@ -101,5 +101,5 @@ function applyHit(
   events.push({ type: "kill", killer: shooterId, victim: targetId, tick: state.tick });
   if (shooter === undefined) return undefined;
   shooter.kills += 1;
-  return shooter.kills >= KILL_LIMIT ? shooterId : undefined;
+  return shooter.kills >= rules.killLimit ? shooterId : undefined;
 }

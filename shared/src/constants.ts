@@ -63,9 +63,18 @@ export const CHAT_WINDOW_S = 10;
 /** Seconds a dropped player's seat, position and score are kept. */
 export const RECONNECT_GRACE_S = 20;
 
+/** Match settings a server may change for a room (tests, short modes); the defaults are the constants above. */
+export interface MatchSettings {
+  killLimit: number;
+  matchSeconds: number;
+  warmupSeconds: number;
+  resultsSeconds: number;
+}
+
 /** Step counts derived from the rules for one tick rate. */
 export interface Rules {
   readonly tickRate: number;
+  readonly killLimit: number;
   /** Fixed step, seconds. */
   readonly dt: number;
   readonly fireCooldownSteps: number;
@@ -78,20 +87,21 @@ export interface Rules {
 }
 
 /** Turns the rules above into whole step counts for `tickRate`. */
-export function createRules(tickRate: number = TICK_RATE): Rules {
+export function createRules(tickRate: number = TICK_RATE, match: Partial<MatchSettings> = {}): Rules {
   if (!Number.isInteger(tickRate) || tickRate < 1 || tickRate > 240) {
     throw new RangeError(`tick rate must be an integer in 1..240, got ${tickRate}`);
   }
   const steps = (seconds: number): number => Math.max(1, Math.round(seconds * tickRate));
   return {
     tickRate,
+    killLimit: match.killLimit ?? KILL_LIMIT,
     dt: 1 / tickRate,
     fireCooldownSteps: steps(FIRE_INTERVAL_S),
     projectileLifetimeTicks: steps(PROJECTILE_LIFETIME_S),
     respawnTicks: steps(RESPAWN_DELAY_S),
     protectionTicks: steps(SPAWN_PROTECTION_S),
-    matchTicks: steps(MATCH_DURATION_S),
-    warmupTicks: steps(WARMUP_S),
-    resultsTicks: steps(RESULTS_S),
+    matchTicks: steps(match.matchSeconds ?? MATCH_DURATION_S),
+    warmupTicks: steps(match.warmupSeconds ?? WARMUP_S),
+    resultsTicks: steps(match.resultsSeconds ?? RESULTS_S),
   };
 }

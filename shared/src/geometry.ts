@@ -7,11 +7,6 @@ export interface Vec {
   y: number;
 }
 
-/** Snaps a coordinate to the position grid (a multiple of 1/scale, exact in float32). */
-export function snap(value: number, scale: number): number {
-  return Math.round(value * scale) / scale;
-}
-
 /**
  * Pushes a circle out of a rectangle along the shortest way, in place.
  * Returns true when the circle overlapped the rectangle.

@@ -1,6 +1,6 @@
 /** Player movement: the part of the step a client predicts for itself. */
 import { PLAYER_RADIUS, PLAYER_SPEED, POSITION_SCALE } from "./constants.ts";
-import { circleOverlapsRect, pushCircleOutOfRect, snap, type Vec } from "./geometry.ts";
+import { circleOverlapsRect, pushCircleOutOfRect, type Vec } from "./geometry.ts";
 import type { ArenaMap } from "./map.ts";
 import { MOVE_SCALE } from "./schema.ts";
 
@@ -41,7 +41,7 @@ export function resolveCollisions(p: Vec, radius: number, map: ArenaMap): void {
 
 /**
  * Moves `body` by one fixed step of `dt` seconds in the direction of (mx, my),
- * sliding along walls, then snaps it to the position grid. Deterministic: the
+ * sliding along walls, and keeps it on the position grid. Deterministic: the
  * same body, input and dt give bit-identical results on server and client.
  */
 export function applyMove(body: Vec, mx: number, my: number, dt: number, map: ArenaMap): void {
@@ -57,18 +57,20 @@ export function applyMove(body: Vec, mx: number, my: number, dt: number, map: Ar
     p.y += stepY;
     resolveCollisions(p, PLAYER_RADIUS, map);
   }
-  // Snapping may nudge a touching circle into a wall by less than a grid cell; resolve once more.
-  p.x = snap(p.x, POSITION_SCALE);
-  p.y = snap(p.y, POSITION_SCALE);
-  if (overlapsAnyWall(p, map)) {
-    resolveCollisions(p, PLAYER_RADIUS + 1 / POSITION_SCALE, map);
-    p.x = snap(p.x, POSITION_SCALE);
-    p.y = snap(p.y, POSITION_SCALE);
-  }
-  body.x = p.x;
-  body.y = p.y;
+  // Snap the displacement toward zero onto the grid: positions stay exact in
+  // float32 and no step is ever longer than PLAYER_SPEED * dt.
+  const nx = body.x + truncate(p.x - body.x);
+  const ny = body.y + truncate(p.y - body.y);
+  // Near a wall corner the snapped point can graze the wall; then stay put (the start is always valid).
+  if (overlapsAnyWall(nx, ny, map)) return;
+  body.x = nx;
+  body.y = ny;
 }
 
-function overlapsAnyWall(p: Vec, map: ArenaMap): boolean {
-  return map.walls.some((w) => circleOverlapsRect(p.x, p.y, PLAYER_RADIUS, w));
+function truncate(delta: number): number {
+  return Math.trunc(delta * POSITION_SCALE) / POSITION_SCALE;
+}
+
+function overlapsAnyWall(x: number, y: number, map: ArenaMap): boolean {
+  return map.walls.some((w) => circleOverlapsRect(x, y, PLAYER_RADIUS, w));
 }

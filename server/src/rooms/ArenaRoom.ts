@@ -5,14 +5,14 @@
  * client sends is validated, rate-limited, and a violation disconnects only the
  * sender.
  */
-import { CloseCode, Room, type AuthContext, type Client } from "@colyseus/core";
+import { CloseCode, ErrorCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, ClientMessage, CloseCodes, MAX_REWIND_MS, Player, PlayerInput,
   RECONNECT_GRACE_S, ServerMessage, cleanChat, cleanName, createRules, spawnPlayer, stepWorld, wrapAngle,
-  type ChatOut, type GameEvent, type KillOut, type NoticeOut, type ResultsOut, type Rules, type TypingOut,
+  type ChatOut, type GameEvent, type KillOut, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
   type World, ARENA_MAP, MOVE_SCALE,
 } from "@arena/shared";
-import { verifyGuestToken, type GuestIdentity } from "../auth.ts";
+import { AuthError, verifyGuestToken, type GuestIdentity } from "../auth.ts";
 import type { Logger } from "../log.ts";
 import { ClientMessages, JoinOptionsSchema, describeIssue } from "./messages.ts";
 import { RateLimiter } from "./RateLimiter.ts";
@@ -26,6 +26,8 @@ export interface ArenaSettings {
   readonly log: Logger;
   /** Rewind other players to what the shooter saw (on by default; off only to measure its effect). */
   readonly lagCompensation: boolean;
+  /** Match length, kill limit and phase durations; the shared constants by default. */
+  readonly match?: Partial<MatchSettings>;
 }
 
 interface SessionData {
@@ -66,7 +68,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   override onCreate(): void {
     const s = this.settings;
     this.log = s.log.child({ room: this.roomId });
-    this.rules = createRules(s.tickRate);
+    this.rules = createRules(s.tickRate, s.match);
     this.maxClients = s.maxPlayers;
     this.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
     this.patchRate = 1000 / s.patchRate;
@@ -110,7 +112,12 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   override async onAuth(_client: ArenaClient, _options: unknown, context: AuthContext): Promise<GuestIdentity> {
-    return verifyGuestToken(this.settings.authSecret, context.token);
+    try {
+      return await verifyGuestToken(this.settings.authSecret, context.token);
+    } catch (e) {
+      if (e instanceof AuthError) throw new ServerError(ErrorCode.AUTH_FAILED, e.message);
+      throw e;
+    }
   }
 
   override onJoin(client: ArenaClient, options: unknown): void {
