@@ -1,4 +1,5 @@
 /** Builds and starts one game-server process: Colyseus, the websocket transport and the HTTP routes. */
+import "./node-compat.ts";
 import type { AddressInfo } from "node:net";
 import type { Server as HttpServer } from "node:http";
 import { Server } from "@colyseus/core";

@@ -131,3 +131,18 @@ export function dropSocket(room: ArenaRoomClient): void {
 export function sendRaw(room: ArenaRoomClient, bytes: Uint8Array): void {
   room.connection.send(bytes);
 }
+
+/** Sends `cmd` through the room's input handle at `hz` until the returned stop() is called. */
+export function holdInput(room: ArenaRoomClient, cmd: () => { mx?: number; my?: number; aim?: number; fire?: boolean }, hz = 30): () => void {
+  const input = room.input();
+  const timer = setInterval(() => {
+    if (!room.connection.isOpen) return;
+    const c = cmd();
+    input.data.mx = c.mx ?? 0;
+    input.data.my = c.my ?? 0;
+    input.data.aim = c.aim ?? 0;
+    input.data.fire = c.fire ?? false;
+    input.send();
+  }, 1000 / hz);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,55 @@
+/** A dropped player keeps seat, position and score for the grace period and comes back through the SDK. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../src/app.ts";
+import { dropSocket, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
+
+let server: RunningServer;
+let watcher: ArenaRoomClient;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  ({ room: watcher } = await joinArena(server.url, "watcher"));
+});
+afterAll(async () => {
+  await watcher.leave();
+  await server.close();
+});
+
+describe("reconnection", () => {
+  it("keeps the same player, position and score across a dropped socket", async () => {
+    const { room } = await joinArena(server.url, "flaky");
+    room.reconnection.minUptime = 0;
+    const p = serverRoom(room).state.players.get(room.sessionId)!;
+    p.kills = 3;
+    p.damage = 75;
+    p.x = 400;
+    p.y = 500;
+    await waitForState(watcher, (s) => s.players.get(room.sessionId)?.kills === 3, 2000, "score visible");
+
+    const reconnected = new Promise<void>((resolve) => room.onReconnect(() => resolve()));
+    dropSocket(room);
+    await waitForState(watcher, (s) => s.players.get(room.sessionId)?.connected === false, 5000, "seat held, shown as disconnected");
+    await reconnected;
+    await waitForState(watcher, (s) => s.players.get(room.sessionId)?.connected === true, 5000, "back online");
+
+    const mine = room.state.players.get(room.sessionId)!;
+    expect([mine.kills, mine.damage, mine.x, mine.y, mine.name]).toEqual([3, 75, 400, 500, "flaky"]);
+    expect(serverRoom(room).state.players.size).toBe(2);
+    await room.leave();
+  });
+
+  it("frees the seat when the player leaves on purpose", async () => {
+    const { room } = await joinArena(server.url, "leaver");
+    await room.leave(true);
+    await waitForState(watcher, (s) => !s.players.has(room.sessionId), 3000, "seat freed");
+  });
+
+  it("does not hold a seat for a client disconnected for a protocol error", async () => {
+    const { room } = await joinArena(server.url, "rude");
+    room.reconnection.enabled = false;
+    const left = waitForLeave(room);
+    room.send("nope", {});
+    expect(await left).toBe(4400);
+    await waitForState(watcher, (s) => !s.players.has(room.sessionId), 3000, "no seat held");
+  });
+});
