@@ -4,7 +4,7 @@
  * the server stays up; the bystander keeps receiving patches at the normal rate.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClientMessage, CloseCodes } from "@arena/shared";
+import { ClientMessage, CloseCodes, PlayerInput } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import {
   countPatches, joinArena, sendRaw, serverRoom, startTestServer, waitForLeave, waitForState,
@@ -55,7 +55,7 @@ function noise(seed: number, length: number): Uint8Array {
 }
 
 describe("bad input", () => {
-  const protocolCases: Array<[string, string, unknown]> = [
+  const protocolCases: Array<[string, string | number, unknown]> = [
     ["a chat with the wrong type", ClientMessage.Chat, { text: 42 }],
     ["a chat with missing fields", ClientMessage.Chat, {}],
     ["a chat with NaN", ClientMessage.Chat, { text: NaN }],
@@ -72,7 +72,7 @@ describe("bad input", () => {
       const errors: Array<[number, string | undefined]> = [];
       room.onError((code: number, message?: string) => errors.push([code, message]));
       const left = waitForLeave(room);
-      room.send(type as string, payload);
+      room.send(type as never, payload);
       expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
       expect(errors[0]?.[0]).toBe(CloseCodes.PROTOCOL_ERROR);
       await expectUnaffected(room.sessionId);
@@ -97,7 +97,7 @@ describe("bad input", () => {
 
   it("disconnects a client that floods inputs", async () => {
     const room = await attacker();
-    const input = room.input();
+    const input = room.input({ type: PlayerInput });
     const left = waitForLeave(room);
     for (let i = 0; i < 500; i++) {
       input.data.mx = i % 2 === 0 ? 127 : -127;
@@ -125,7 +125,7 @@ describe("bad input", () => {
 
   it("clamps NaN, Infinity and out-of-range input values instead of applying them", async () => {
     const room = await attacker();
-    const input = room.input();
+    const input = room.input({ type: PlayerInput });
     const player = serverRoom(room).state.players.get(room.sessionId)!;
     const { x, y } = player;
     for (const [mx, my, aim] of [[NaN, NaN, NaN], [Infinity, -Infinity, Infinity], [1e9, -1e9, 1e30], [-128, -128, -Infinity]]) {

@@ -1,6 +1,6 @@
 /** Test helpers: a real server on a free port, real SDK clients, and event-driven waits. */
 import { Client, type Room } from "@colyseus/sdk";
-import { ROOM_ARENA, type ArenaState, type JoinOptions } from "@arena/shared";
+import { PlayerInput, ROOM_ARENA, type ArenaState, type JoinOptions } from "@arena/shared";
 import { matchMaker } from "@colyseus/core";
 import { startServer, type RunningServer, type StartOptions } from "../src/app.ts";
 import type { ArenaRoom } from "../src/rooms/ArenaRoom.ts";
@@ -134,7 +134,7 @@ export function sendRaw(room: ArenaRoomClient, bytes: Uint8Array): void {
 
 /** Sends `cmd` through the room's input handle at `hz` until the returned stop() is called. */
 export function holdInput(room: ArenaRoomClient, cmd: () => { mx?: number; my?: number; aim?: number; fire?: boolean }, hz = 30): () => void {
-  const input = room.input();
+  const input = room.input({ type: PlayerInput });
   const timer = setInterval(() => {
     if (!room.connection.isOpen) return;
     const c = cmd();
