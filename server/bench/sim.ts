@@ -1,0 +1,118 @@
+/**
+ * `npm run bench:sim`: the cost of one authoritative step (16 players, ~80
+ * projectiles in flight) and of encoding state for the wire, in-process.
+ * Prints the figures and writes them to docs/BENCHMARKS.md.
+ */
+import { Encoder } from "@colyseus/schema";
+import {
+  ARENA_MAP, ArenaState, MAX_PLAYERS, Player, createRules, fireProjectile, spawnPlayer, startMatch, stepWorld,
+  type GameEvent, type InputCommand,
+} from "@arena/shared";
+import { machineLine, quantile, writeSection } from "./report.ts";
+
+const PROJECTILES = 80;
+const WARMUP_STEPS = 600;
+const STEPS = Number(process.env.BENCH_STEPS ?? 9000); // 5 minutes of game time at 30 Hz
+
+const rules = createRules(30, { matchSeconds: 3600, killLimit: 10_000 });
+const state = new ArenaState();
+const world = { state, map: ARENA_MAP, rules };
+const ids: string[] = [];
+for (let i = 0; i < MAX_PLAYERS; i++) {
+  const id = `p${i}`;
+  ids.push(id);
+  const p = new Player();
+  p.name = `bot ${i}`;
+  state.players.set(id, p);
+  spawnPlayer(state, id, p, ARENA_MAP, rules);
+}
+startMatch(state, ARENA_MAP, rules, []);
+
+// Deterministic pseudo-random inputs: players wander and shoot at each other.
+let seed = 12345;
+const rand = (): number => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+const commands = new Map<string, InputCommand>(ids.map((id) => [id, { mx: 0, my: 0, aim: 0, fire: false }]));
+function updateCommands(tick: number): void {
+  ids.forEach((id, i) => {
+    const c = commands.get(id)!;
+    if ((tick + i) % 15 === 0) {
+      c.mx = Math.round(rand() * 254 - 127);
+      c.my = Math.round(rand() * 254 - 127);
+    }
+    const me = state.players.get(id)!;
+    const target = state.players.get(ids[(i + 1) % ids.length]!)!;
+    c.aim = Math.atan2(target.y - me.y, target.x - me.x);
+    c.fire = true;
+  });
+}
+
+/** Tops the projectile count up to PROJECTILES (players alone fire fewer, since shots expire). */
+function topUpProjectiles(): void {
+  let k = 0;
+  while (state.projectiles.size < PROJECTILES) {
+    const id = ids[k++ % ids.length]!;
+    const p = state.players.get(id)!;
+    fireProjectile(state, id, p, rand() * Math.PI * 2, 0);
+  }
+}
+
+const encoder = new Encoder(state);
+const fullStateBytes = encoder.encodeAll().byteLength;
+encoder.discardChanges();
+
+const stepUs: number[] = [];
+const encodeUs: number[] = [];
+const patchBytes: number[] = [];
+const events: GameEvent[] = [];
+const inputOf = (id: string): InputCommand | undefined => commands.get(id);
+const cpuStart = process.cpuUsage();
+for (let i = 0; i < WARMUP_STEPS + STEPS; i++) {
+  updateCommands(i);
+  topUpProjectiles();
+  const t0 = process.hrtime.bigint();
+  stepWorld(world, { inputOf }, events);
+  const t1 = process.hrtime.bigint();
+  events.length = 0;
+  // Patches go out at 20 Hz: on two of every three 30 Hz steps.
+  if (i % 3 !== 2) {
+    const t2 = process.hrtime.bigint();
+    const bytes = encoder.encode().byteLength;
+    encoder.discardChanges();
+    const t3 = process.hrtime.bigint();
+    if (i >= WARMUP_STEPS) {
+      encodeUs.push(Number(t3 - t2) / 1000);
+      patchBytes.push(bytes);
+    }
+  }
+  if (i >= WARMUP_STEPS) stepUs.push(Number(t1 - t0) / 1000);
+}
+const cpu = process.cpuUsage(cpuStart);
+const fullAfter = encoder.encodeAll().byteLength;
+
+const f = (n: number, d = 1): string => n.toFixed(d);
+const rows = [
+  ["step (16 players, 80 projectiles)", `${f(quantile(stepUs, 0.5))} µs`, `${f(quantile(stepUs, 0.99))} µs`],
+  ["patch encode (per patch)", `${f(quantile(encodeUs, 0.5))} µs`, `${f(quantile(encodeUs, 0.99))} µs`],
+  ["patch size", `${quantile(patchBytes, 0.5)} B`, `${quantile(patchBytes, 0.99)} B`],
+];
+const table = [
+  "| measure | median | p99 |",
+  "| --- | --- | --- |",
+  ...rows.map((r) => `| ${r.join(" | ")} |`),
+].join("\n");
+const body = `## Simulation step and state encoding (\`npm run bench:sim\`)
+
+${machineLine()}. ${STEPS} measured steps after ${WARMUP_STEPS} warm-up steps, in one process, no network.
+Players wander, aim at each other and fire every step they may; the projectile count is topped up to ${PROJECTILES}.
+
+${table}
+
+Full state for 16 players and ${PROJECTILES} projectiles: ${fullStateBytes} B at the start, ${fullAfter} B at the end.
+CPU time for the whole run (steps + encodes + the harness): ${f((cpu.user + cpu.system) / 1000, 0)} ms.
+A step budget at 30 Hz is 33 333 µs; the median step uses ${f((quantile(stepUs, 0.5) / 33333) * 100, 2)} % of it.`;
+
+console.log(body);
+if (process.env.BENCH_NO_WRITE !== "1") writeSection("sim", body);
