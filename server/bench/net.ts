@@ -1,0 +1,147 @@
+/**
+ * `npm run bench:net`: a real server process on loopback and real SDK clients.
+ * Measures join-to-first-state time, the size of the first full state, and
+ * patch sizes and downstream bytes per player-second in a full 16-player room
+ * where everyone moves, aims and fires. Prints the figures and writes them to
+ * docs/BENCHMARKS.md. Bounded: ~20 s, 127.0.0.1 only, stops what it starts.
+ */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { Client, Room as SdkRoom } from "@colyseus/sdk";
+import { MAX_PLAYERS, PlayerInput, ROOM_ARENA } from "@arena/shared";
+import { machineLine, quantile, writeSection } from "./report.ts";
+
+const PLAY_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const JOINS = 2 * MAX_PLAYERS; // two full rooms
+const STATE = 14;
+const PATCH = 15;
+
+// Count bytes per frame kind for every SDK room, before the SDK decodes them.
+interface Traffic { full: number[]; patches: number[]; bytes: number; firstStateAt?: number }
+const traffic = new WeakMap<object, Traffic>();
+const proto = SdkRoom.prototype as unknown as { onMessageCallback(this: object, e: { data: ArrayBuffer }): void };
+const decode = proto.onMessageCallback;
+proto.onMessageCallback = function (this: object, event: { data: ArrayBuffer }): void {
+  const bytes = new Uint8Array(event.data);
+  let t = traffic.get(this);
+  if (t === undefined) traffic.set(this, (t = { full: [], patches: [], bytes: 0 }));
+  t.bytes += bytes.byteLength;
+  const code = (bytes[0] ?? 0) & 31;
+  if (code === STATE) {
+    t.full.push(bytes.byteLength);
+    t.firstStateAt ??= performance.now();
+  } else if (code === PATCH) t.patches.push(bytes.byteLength);
+  decode.call(this, event);
+};
+
+async function startServerProcess(): Promise<{ url: string; stop: () => Promise<void>; pid: number }> {
+  const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", main], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", AUTH_SECRET: "bench-secret-0123456789-0123456789-0123" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("server did not start in 20 s")), 20_000);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    lines.on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === "listening" && entry.port !== undefined) {
+          clearTimeout(timer);
+          resolve(entry.port);
+        }
+      } catch { /* not a log line */ }
+    });
+  });
+  const stop = (): Promise<void> => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+  });
+  return { url: `http://127.0.0.1:${port}`, stop, pid: child.pid! };
+}
+
+async function token(url: string, name: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+const server = await startServerProcess();
+const rooms: Array<SdkRoom<any, any>> = [];
+const joinMs: number[] = [];
+const timers: NodeJS.Timeout[] = [];
+try {
+  for (let i = 0; i < JOINS; i++) {
+    const client = new Client(server.url);
+    client.auth.token = await token(server.url, `bot${i}`);
+    const t0 = performance.now();
+    const room = await client.joinOrCreate(ROOM_ARENA, { name: `bot${i}` });
+    await new Promise<void>((resolve) => {
+      if (traffic.get(room)?.firstStateAt !== undefined) return resolve();
+      const on = (): void => {
+        queueMicrotask(() => room.onStateChange.remove(on));
+        resolve();
+      };
+      room.onStateChange(on);
+    });
+    joinMs.push(traffic.get(room)!.firstStateAt! - t0);
+    room.onMessage("*", () => {}); // kill feed, hits, results: counted as bytes, not used here
+    rooms.push(room);
+  }
+  const full = rooms.slice(0, MAX_PLAYERS);
+  for (const room of rooms.slice(MAX_PLAYERS)) await room.leave();
+
+  // Everyone in the full room plays: wander, aim at the next bot, fire.
+  full.forEach((room, i) => {
+    const input = room.input({ type: PlayerInput });
+    let step = 0;
+    timers.push(setInterval(() => {
+      const me = room.state.players?.get(room.sessionId);
+      const next = full[(i + 1) % full.length]!;
+      const target = room.state.players?.get(next.sessionId);
+      if (step++ % 20 === 0) {
+        input.data.mx = Math.round(Math.cos(step + i) * 127);
+        input.data.my = Math.round(Math.sin(step * 1.7 + i) * 127);
+      }
+      if (me !== undefined && target !== undefined) input.data.aim = Math.atan2(target.y - me.y, target.x - me.x);
+      input.data.fire = true;
+      input.send();
+    }, 1000 / 30));
+  });
+  // Let the match start (warm-up), then measure a steady window.
+  await new Promise((r) => setTimeout(r, 7000));
+  const before = full.map((r) => ({ bytes: traffic.get(r)!.bytes, patches: traffic.get(r)!.patches.length }));
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, PLAY_SECONDS * 1000));
+  const seconds = (performance.now() - t0) / 1000;
+  const perPlayerBps = full.map((r, i) => (traffic.get(r)!.bytes - before[i]!.bytes) / seconds);
+  const windowPatches = full.flatMap((r, i) => traffic.get(r)!.patches.slice(before[i]!.patches));
+  const patchesPerSecond = windowPatches.length / full.length / seconds;
+  const firstFull = rooms.map((r) => traffic.get(r)!.full[0] ?? 0);
+  const phase = String(full[0]!.state.phase);
+
+  const f = (n: number, d = 1): string => n.toFixed(d);
+  const body = `## Joins and bandwidth on loopback (\`npm run bench:net\`)
+
+${machineLine()}. One server process (\`npm start\` defaults), ${JOINS} SDK clients in this process joining one after another,
+then the ${MAX_PLAYERS} players of a full room moving, aiming and firing at 30 inputs/s for ${f(seconds, 0)} s (match phase at the end: ${phase}).
+
+| measure | median | p95 |
+| --- | --- | --- |
+| join-to-first-state (matchmake + connect + full state) | ${f(quantile(joinMs, 0.5))} ms | ${f(quantile(joinMs, 0.95))} ms |
+| first full state, bytes (1 to 16 players in the room) | ${quantile(firstFull, 0.5)} B | ${quantile(firstFull, 0.95)} B |
+| state patch, bytes (16 players, combat) | ${quantile(windowPatches, 0.5)} B | ${quantile(windowPatches, 0.95)} B |
+| downstream per player, all frames | ${f(quantile(perPlayerBps, 0.5) / 1024, 2)} KB/s | ${f(quantile(perPlayerBps, 0.95) / 1024, 2)} KB/s |
+
+Patches received per player per second: ${f(patchesPerSecond)} (patch rate 20 Hz).`;
+  console.log(body);
+  if (process.env.BENCH_NO_WRITE !== "1") writeSection("net", body);
+} finally {
+  timers.forEach(clearInterval);
+  await Promise.allSettled(rooms.map((r) => r.connection.isOpen ? r.leave() : Promise.resolve(0)));
+  await server.stop();
+}
+process.exit(0);
