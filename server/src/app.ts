@@ -19,6 +19,8 @@ export interface StartOptions {
   lagCompensation?: boolean;
   /** Match settings for every room of this process (shorter matches for tests and demos). */
   match?: Partial<MatchSettings>;
+  /** Seconds a dropped player's seat is held (RECONNECT_GRACE_S by default). */
+  reconnectGraceSeconds?: number;
 }
 
 export interface RunningServer {
@@ -50,6 +52,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log,
     lagCompensation: options.lagCompensation ?? true,
     match: options.match,
+    reconnectGraceSeconds: options.reconnectGraceSeconds,
   }));
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;

@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/app.ts";
 import { dropSocket, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
 
+/** A short grace period so the expiry can be tested; production uses RECONNECT_GRACE_S (20 s). */
+const GRACE_S = 3;
 let server: RunningServer;
 let watcher: ArenaRoomClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({}, { reconnectGraceSeconds: GRACE_S });
   ({ room: watcher } = await joinArena(server.url, "watcher"));
 });
 afterAll(async () => {
@@ -51,5 +53,15 @@ describe("reconnection", () => {
     room.send("nope", {});
     expect(await left).toBe(4400);
     await waitForState(watcher, (s) => !s.players.has(room.sessionId), 3000, "no seat held");
+  });
+
+  it("frees the seat when the grace period ends without a reconnection", async () => {
+    const { room } = await joinArena(server.url, "gone");
+    room.reconnection.enabled = false;
+    dropSocket(room);
+    await waitForState(watcher, (s) => s.players.get(room.sessionId)?.connected === false, 3000, "seat held");
+    const heldAt = Date.now();
+    await waitForState(watcher, (s) => !s.players.has(room.sessionId), (GRACE_S + 3) * 1000, "seat freed after the grace period");
+    expect(Date.now() - heldAt).toBeGreaterThanOrEqual(GRACE_S * 1000 - 500);
   });
 });

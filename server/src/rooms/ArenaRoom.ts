@@ -28,6 +28,8 @@ export interface ArenaSettings {
   readonly lagCompensation: boolean;
   /** Match length, kill limit and phase durations; the shared constants by default. */
   readonly match?: Partial<MatchSettings>;
+  /** Seconds a dropped player's seat is held; RECONNECT_GRACE_S by default. */
+  readonly reconnectGraceSeconds?: number;
 }
 
 interface SessionData {
@@ -140,8 +142,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.setTyping(client, false);
     if (client.userData?.kicked || (code !== undefined && NO_RECONNECT_CODES.has(code))) return; // onLeave follows
     player.connected = false;
-    this.log.info("player dropped, holding seat", { session: client.sessionId, code, graceSeconds: RECONNECT_GRACE_S });
-    this.allowReconnection(client, RECONNECT_GRACE_S);
+    const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
+    this.log.info("player dropped, holding seat", { session: client.sessionId, code, graceSeconds });
+    this.allowReconnection(client, graceSeconds);
   }
 
   override onReconnect(client: ArenaClient): void {
@@ -212,6 +215,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     for (const e of events) {
       switch (e.type) {
         case "hit":
+          this.log.debug("hit", { shooter: e.shooter, target: e.target, damage: e.damage, x: e.x, y: e.y, tick: this.state.tick });
           this.broadcast(ServerMessage.Hit, { shooter: e.shooter, target: e.target, damage: e.damage, x: e.x, y: e.y });
           break;
         case "kill": {

@@ -1,0 +1,89 @@
+/**
+ * One shot at a moving target, as a shooter who renders the world 240 ms in
+ * the past sees it. The shooter fires when, on its own screen, the projectile
+ * will meet the target. With lag compensation the server rewinds the target to
+ * what the shooter saw and counts the hit; without it, the target has moved on.
+ */
+import { expect } from "vitest";
+import { PlayerInput } from "@arena/shared";
+import type { RunningServer, StartOptions } from "../src/app.ts";
+import { holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
+
+/** How far in the past the shooter renders other players (its interpolation buffer). */
+export const RENDER_DELAY_MS = 240;
+
+export interface ShotOutcome {
+  hit: boolean;
+  rewindMs: number;
+}
+
+export async function shootMovingTarget(lagCompensation: boolean): Promise<ShotOutcome> {
+  const server: RunningServer = await startTestServer({}, { lagCompensation, match: { warmupSeconds: 0.2 } } satisfies StartOptions);
+  const { room: shooter } = await joinArena(server.url, "shooter");
+  const { room: target } = await joinArena(server.url, "target");
+  let stopTarget = (): void => {};
+  try {
+    await waitForState(shooter, (s) => s.phase === "playing", 5000, "match start");
+    const state = serverRoom(shooter).state;
+    const a = state.players.get(shooter.sessionId)!;
+    const b = state.players.get(target.sessionId)!;
+    a.x = 1900; a.y = 700;
+    b.x = 1600; b.y = 480;
+    b.protectedUntil = 0;
+    // The target runs straight down at full speed through open ground.
+    stopTarget = holdInput(target, () => ({ my: 127 }));
+
+    // The shooter's inputs carry its render delay, so the server knows how far back it sees.
+    const input = shooter.input({ type: PlayerInput, renderDelay: RENDER_DELAY_MS });
+    const idle = setInterval(() => {
+      input.data.fire = false;
+      input.send();
+    }, 1000 / 30);
+    // Fire straight left when the projectile will meet the target *as the shooter renders it*:
+    // it reaches x = 1600 in ~9.5 steps, by then the target has run ~70 units, and the
+    // shooter sees it 240-250 ms (~55 units) behind. Fire as the target passes y = 674.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (b.y < 674) return;
+        clearInterval(poll);
+        clearInterval(idle);
+        input.data.aim = Math.PI;
+        input.data.fire = true;
+        input.send();
+        resolve();
+      }, 2);
+    });
+    const firstId = state.nextProjectileId;
+    await new Promise<void>((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new Error("shot was never fired")), 3000);
+      const poll = setInterval(() => {
+        if (state.nextProjectileId > firstId) {
+          clearInterval(poll);
+          clearTimeout(timeout);
+          resolve();
+        }
+      }, 2);
+    });
+    const projectile = state.projectiles.get(String(firstId))!;
+    const rewindMs = projectile.rewindMs;
+    // The projectile ends within its lifetime, on the target or past it.
+    const id = String(firstId);
+    await waitForState(shooter, (s) => s.projectiles.has(id), 3000, "projectile replicated");
+    await waitForState(shooter, (s) => !s.projectiles.has(id), 3000, "projectile resolved");
+    return { hit: b.hp < 100, rewindMs };
+  } finally {
+    stopTarget();
+    await Promise.allSettled([shooter.leave(), target.leave()]);
+    await server.close();
+  }
+}
+
+/** Rewind is bounded and equals the shooter's render delay plus half its round trip. */
+export function expectRewindOf(outcome: ShotOutcome, on: boolean): void {
+  if (on) {
+    expect(outcome.rewindMs).toBeGreaterThanOrEqual(RENDER_DELAY_MS);
+    expect(outcome.rewindMs).toBeLessThanOrEqual(250);
+  } else {
+    expect(outcome.rewindMs).toBe(0);
+  }
+}
