@@ -6,7 +6,8 @@ import { Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ROOM_ARENA, type MatchSettings } from "@arena/shared";
 import type { Config } from "./config.ts";
-import { mountHttp } from "./http.ts";
+import { fileURLToPath } from "node:url";
+import { mountClient, mountHttp } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { arenaRoom } from "./rooms/ArenaRoom.ts";
 
@@ -21,7 +22,12 @@ export interface StartOptions {
   match?: Partial<MatchSettings>;
   /** Seconds a dropped player's seat is held (RECONNECT_GRACE_S by default). */
   reconnectGraceSeconds?: number;
+  /** Directory of the built client to serve; client/dist by default, `false` for none. */
+  clientDir?: string | false;
 }
+
+/** Where `npm run build` puts the browser client. */
+export const DEFAULT_CLIENT_DIR = fileURLToPath(new URL("../../client/dist", import.meta.url));
 
 export interface RunningServer {
   readonly config: Config;
@@ -36,13 +42,18 @@ export interface RunningServer {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const startedAt = Date.now();
+  let servingClient = false;
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   const gameServer = new Server({
     transport,
     greet: false,
     gracefullyShutdown: false,
     publicAddress: config.publicAddress,
-    express: (app) => mountHttp(app, { config, log, startedAt }),
+    express: (app) => {
+      mountHttp(app, { config, log, startedAt });
+      const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
+      if (clientDir !== false) servingClient = mountClient(app, clientDir);
+    },
   });
   gameServer.define(ROOM_ARENA, arenaRoom({
     tickRate: config.tickRate,
@@ -59,7 +70,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = (http.address() as AddressInfo).port;
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   if (config.authSecretGenerated) log.warn("AUTH_SECRET not set: using a random secret; tokens end with this process");
-  log.info("listening", { port, host: config.host, publicAddress: config.publicAddress });
+  log.info("listening", { port, host: config.host, publicAddress: config.publicAddress, client: servingClient });
   let closed: Promise<void> | undefined;
   return {
     config,

@@ -1,4 +1,6 @@
 /** The HTTP surface besides matchmaking: health check and guest sign-in. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import { matchMaker } from "@colyseus/core";
@@ -73,4 +75,22 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
     if (status >= 500) log.error("http error", { error: err });
     res.status(status).json({ error: status === 413 ? "too_large" : status < 500 ? "bad_request" : "internal", message: status < 500 ? (err as Error).message : "internal error" });
   });
+}
+
+/**
+ * Serves the built browser client (client/dist) when it exists, so one URL is
+ * the whole game in production. Returns false when there is nothing to serve.
+ */
+export function mountClient(app: express.Application, dir: string): boolean {
+  const index = join(dir, "index.html");
+  if (!existsSync(index)) return false;
+  app.use(express.static(dir, { index: false, maxAge: "1h", setHeaders: (res, path) => {
+    // Hashed assets never change; the page itself must always be fresh.
+    if (path.includes("/assets/")) res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+  } }));
+  app.get("/", (_req, res) => {
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(index);
+  });
+  return true;
 }

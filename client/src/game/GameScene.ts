@@ -1,0 +1,189 @@
+/**
+ * The Phaser scene: draws the arena, players (name, health bar, aim),
+ * projectiles and hit/death effects from the netcode session, and turns the
+ * keyboard and mouse into the staged input each frame. Phaser renders; the
+ * session decides where things are.
+ */
+import Phaser from "phaser";
+import {
+  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, projectilePosition, type ArenaState, type Player,
+} from "@arena/shared";
+import { aimAt, moveFromKeys } from "../input/keys.ts";
+import type { GameSession, Vec2 } from "../net/session.ts";
+import { COLORS, playerColor } from "./palette.ts";
+
+interface PlayerView {
+  body: Phaser.GameObjects.Graphics;
+  label: Phaser.GameObjects.Text;
+}
+
+interface Effect {
+  x: number;
+  y: number;
+  born: number;
+  big: boolean;
+}
+
+export interface SceneInputs {
+  /** Codes of the game keys held now (empty while typing in chat). */
+  held(): ReadonlySet<string>;
+}
+
+export class GameScene extends Phaser.Scene {
+  private session: GameSession | undefined;
+  private inputs: SceneInputs | undefined;
+  private projectiles!: Phaser.GameObjects.Graphics;
+  private effectsLayer!: Phaser.GameObjects.Graphics;
+  private readonly views = new Map<string, PlayerView>();
+  private readonly effects: Effect[] = [];
+  private firing = false;
+  private aim = 0;
+  /** Where each player was drawn on the last frame, for tests and the HUD. */
+  readonly drawn = new Map<string, Vec2>();
+  private readonly scratch: Vec2 = { x: 0, y: 0 };
+
+  constructor() {
+    super("game");
+  }
+
+  attach(session: GameSession | undefined, inputs: SceneInputs | undefined): void {
+    this.session = session;
+    this.inputs = inputs;
+    for (const v of this.views.values()) {
+      v.body.destroy();
+      v.label.destroy();
+    }
+    this.views.clear();
+    this.drawn.clear();
+    this.effects.length = 0;
+  }
+
+  /** A hit (small) or a death (big) burst at a world position. */
+  burst(x: number, y: number, big: boolean): void {
+    this.effects.push({ x, y, born: this.time.now, big });
+  }
+
+  create(): void {
+    const { width, height, walls } = ARENA_MAP;
+    const floor = this.add.graphics();
+    floor.fillStyle(COLORS.floor, 1).fillRect(0, 0, width, height);
+    floor.lineStyle(1, COLORS.grid, 1);
+    for (let x = 0; x <= width; x += 100) floor.lineBetween(x, 0, x, height);
+    for (let y = 0; y <= height; y += 100) floor.lineBetween(0, y, width, y);
+    const wallGfx = this.add.graphics();
+    for (const w of walls) {
+      wallGfx.fillStyle(COLORS.wall, 1).fillRect(w.x, w.y, w.w, w.h);
+      wallGfx.lineStyle(2, COLORS.wallEdge, 1).strokeRect(w.x, w.y, w.w, w.h);
+    }
+    this.projectiles = this.add.graphics().setDepth(5);
+    this.effectsLayer = this.add.graphics().setDepth(6);
+    this.cameras.main.setBounds(-200, -200, width + 400, height + 400);
+    this.input.on("pointerdown", (p: Phaser.Input.Pointer) => {
+      if (p.leftButtonDown()) this.firing = true;
+    });
+    this.input.on("pointerup", () => {
+      this.firing = false;
+    });
+    this.game.events.on(Phaser.Core.Events.BLUR, () => {
+      this.firing = false;
+    });
+  }
+
+  override update(time: number): void {
+    const session = this.session;
+    if (session === undefined) return;
+    const state = session.room.state;
+    const me = state?.players?.get(session.sessionId);
+    if (state === undefined || me === undefined) return;
+
+    // Input: sampled every frame, sent by the session once per fixed step.
+    const local = session.localPosition(time, this.scratch) ?? { x: me.x, y: me.y };
+    const pointer = this.input.activePointer;
+    const world = this.cameras.main.getWorldPoint(pointer.x, pointer.y);
+    this.aim = aimAt(local.x, local.y, world.x, world.y, this.aim);
+    const held = this.inputs?.held() ?? new Set<string>();
+    session.setCommand({ ...moveFromKeys(held), aim: this.aim, fire: this.firing });
+    session.frame(time);
+
+    this.drawPlayers(session, state.players, time);
+    this.drawProjectiles(session, time);
+    this.drawEffects();
+    const mine = this.drawn.get(session.sessionId);
+    if (mine !== undefined) this.cameras.main.centerOn(mine.x, mine.y);
+  }
+
+  private drawPlayers(session: GameSession, players: ArenaState["players"], time: number): void {
+    const seen = new Set<string>();
+    players.forEach((p: Player, id: string) => {
+      seen.add(id);
+      let view = this.views.get(id);
+      if (view === undefined) {
+        view = {
+          body: this.add.graphics().setDepth(3),
+          label: this.add.text(0, 0, "", { fontFamily: "system-ui, sans-serif", fontSize: "13px", color: "#e6e9ef" }).setOrigin(0.5, 1).setDepth(4),
+        };
+        this.views.set(id, view);
+      }
+      const isMe = id === session.sessionId;
+      const pos = isMe ? session.localPosition(time, { x: 0, y: 0 }) : session.remotePosition(id, { x: 0, y: 0 });
+      const at = pos ?? { x: p.x, y: p.y };
+      this.drawn.set(id, at);
+      const g = view.body;
+      g.clear();
+      view.label.setVisible(p.alive);
+      if (!p.alive) return;
+      const color = playerColor(p.color);
+      const shielded = session.room.state.tick < p.protectedUntil;
+      g.setPosition(at.x, at.y);
+      g.fillStyle(color, p.connected ? 1 : 0.35).fillCircle(0, 0, PLAYER_RADIUS);
+      if (shielded) g.lineStyle(2, 0xffffff, 0.5 + 0.4 * Math.sin(time / 80)).strokeCircle(0, 0, PLAYER_RADIUS + 4);
+      if (isMe) g.lineStyle(2, 0xffffff, 0.9).strokeCircle(0, 0, PLAYER_RADIUS);
+      const aim = isMe ? this.aim : p.aim;
+      g.lineStyle(4, 0xffffff, 0.9).lineBetween(Math.cos(aim) * 8, Math.sin(aim) * 8, Math.cos(aim) * (PLAYER_RADIUS + 10), Math.sin(aim) * (PLAYER_RADIUS + 10));
+      const w = 36;
+      g.fillStyle(COLORS.hpBack, 1).fillRect(-w / 2, -PLAYER_RADIUS - 10, w, 4);
+      g.fillStyle(COLORS.hp, 1).fillRect(-w / 2, -PLAYER_RADIUS - 10, (w * p.hp) / MAX_HP, 4);
+      view.label.setText(p.name).setPosition(at.x, at.y - PLAYER_RADIUS - 13);
+    });
+    for (const [id, view] of this.views) {
+      if (seen.has(id)) continue;
+      view.body.destroy();
+      view.label.destroy();
+      this.views.delete(id);
+      this.drawn.delete(id);
+    }
+  }
+
+  /** Projectiles fly on the same timeline as the players they are drawn with: the past for others' shots. */
+  private drawProjectiles(session: GameSession, time: number): void {
+    const g = this.projectiles;
+    g.clear();
+    g.fillStyle(COLORS.projectile, 1);
+    const stepMs = session.stepMs;
+    const presentAge = (tick: number): number => (session.room.clock.serverNow() - session.tickTime(tick)) / stepMs;
+    const pastAge = (tick: number): number => (session.renderTime() - session.tickTime(tick)) / stepMs;
+    session.room.state.projectiles.forEach((p) => {
+      const age = p.owner === session.sessionId ? presentAge(p.tick) : pastAge(p.tick);
+      if (age < 0 || age > session.rules.projectileLifetimeTicks) return;
+      const at = projectilePosition(p, age, session.rules.dt);
+      g.fillCircle(at.x, at.y, PROJECTILE_RADIUS);
+    });
+    void time;
+  }
+
+  private drawEffects(): void {
+    const g = this.effectsLayer;
+    g.clear();
+    const now = this.time.now;
+    for (let i = this.effects.length - 1; i >= 0; i--) {
+      const e = this.effects[i]!;
+      const life = e.big ? 600 : 250;
+      const k = (now - e.born) / life;
+      if (k >= 1) {
+        this.effects.splice(i, 1);
+        continue;
+      }
+      g.lineStyle(e.big ? 4 : 2, e.big ? 0xff6b4a : 0xfff1a8, 1 - k).strokeCircle(e.x, e.y, (e.big ? 50 : 16) * (0.3 + k));
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/** Boot: URL parameters, the screen flow, the Phaser game, and the session for the joined room. */
+import Phaser from "phaser";
+import type { ResultsOut } from "@arena/shared";
+import { GAME_KEYS } from "./input/keys.ts";
+import { describeJoinError, inviteLink, joinRoom, signIn, type GuestToken } from "./net/connect.ts";
+import { GameSession, type ArenaRoom } from "./net/session.ts";
+import { parseParams } from "./params.ts";
+import { GameScene } from "./game/GameScene.ts";
+import { describeClose, initialFlow, reduce, type FlowEvent, type FlowState } from "./ui/flow.ts";
+import { byId, byTestId } from "./ui/dom.ts";
+import { Hud } from "./ui/hud.ts";
+
+const params = parseParams(location.search);
+const serverUrl = params.server ?? location.origin;
+let flow: FlowState = initialFlow(params);
+let token: GuestToken | undefined;
+let session: GameSession | undefined;
+let hud: Hud | undefined;
+let unbindChat: () => void = () => {};
+let hudTimer: ReturnType<typeof setInterval> | undefined;
+const held = new Set<string>();
+
+const scene = new GameScene();
+const game = new Phaser.Game({
+  type: Phaser.WEBGL,
+  parent: "game",
+  backgroundColor: "#11141a",
+  scale: { mode: Phaser.Scale.RESIZE, width: window.innerWidth, height: window.innerHeight },
+  scene: [scene],
+  banner: false,
+});
+
+function dispatch(event: FlowEvent): void {
+  const before = flow;
+  flow = reduce(flow, event);
+  if (flow !== before) render(before);
+}
+
+function render(before: FlowState | undefined): void {
+  const screens = ["name", "lobby", "connecting", "error"] as const;
+  for (const s of screens) byId(`screen-${s}`).hidden = flow.screen !== s;
+  const inGame = flow.screen === "game" || flow.screen === "results";
+  byId("hud").hidden = !inGame;
+  byId("screen-results").hidden = flow.screen !== "results";
+  byId("reconnecting").hidden = !flow.reconnecting;
+  byTestId("lobby-name").textContent = flow.name;
+  byTestId<HTMLInputElement>("name-input").value ||= flow.name;
+  byTestId("error-message").textContent = flow.message;
+  if (flow.screen === "connecting" && before?.screen !== "connecting") void connect();
+  if (!inGame && before !== undefined && (before.screen === "game" || before.screen === "results")) teardown();
+}
+
+async function connect(): Promise<void> {
+  const request = flow.joining;
+  if (request === undefined) return;
+  try {
+    if (token === undefined || token.name !== flow.name) token = await signIn(serverUrl, flow.name);
+    const room = await joinRoom(serverUrl, token.token, flow.name, request);
+    start(room);
+    dispatch({ type: "joined" });
+  } catch (e) {
+    dispatch({ type: "refused", message: describeJoinError(e) });
+  }
+}
+
+function start(room: ArenaRoom): void {
+  session = new GameSession(room, params.impairment);
+  hud = new Hud(session, params.debug, (_r: ResultsOut) => dispatch({ type: "matchEnded" }));
+  unbindChat = hud.bindChat();
+  scene.attach(session, { held: () => held });
+  byTestId<HTMLInputElement>("invite-link").value = inviteLink(location, room.roomId);
+  history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}&join=${encodeURIComponent(room.roomId)}`);
+  room.onStateChange((state) => {
+    if (flow.screen === "results" && state.phase !== "results") dispatch({ type: "matchStarted" });
+  });
+  room.onDrop(() => dispatch({ type: "dropped" }));
+  room.onReconnect(() => dispatch({ type: "reconnected" }));
+  let errorMessage: string | undefined;
+  room.onError((code: number, message?: string) => {
+    errorMessage = describeClose(code, message);
+  });
+  room.onLeave((code: number, reason?: string) => {
+    if (code === 4000) dispatch({ type: "leave" });
+    else dispatch({ type: "lost", message: errorMessage ?? describeClose(code, reason) });
+  });
+  hudTimer = setInterval(() => hud?.update(), 100);
+}
+
+function teardown(): void {
+  const s = session;
+  session = undefined;
+  hud = undefined;
+  unbindChat();
+  if (hudTimer !== undefined) clearInterval(hudTimer);
+  scene.attach(undefined, undefined);
+  held.clear();
+  history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}`);
+  if (s !== undefined) {
+    s.dispose();
+    if (s.room.connection.isOpen) void s.room.leave(true);
+  }
+}
+
+// Screens.
+byTestId<HTMLFormElement>("name-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  dispatch({ type: "submitName", name: byTestId<HTMLInputElement>("name-input").value });
+});
+byTestId("change-name").addEventListener("click", () => {
+  flow = { ...flow, screen: "name" };
+  render(undefined);
+});
+byTestId("quick-play").addEventListener("click", () => dispatch({ type: "join", request: { kind: "quick" } }));
+byTestId<HTMLFormElement>("join-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const code = byTestId<HTMLInputElement>("join-code").value.trim();
+  if (code) dispatch({ type: "join", request: { kind: "code", code } });
+});
+byTestId("error-dismiss").addEventListener("click", () => dispatch({ type: "dismiss" }));
+const leave = (): void => dispatch({ type: "leave" });
+byTestId("leave").addEventListener("click", leave);
+byTestId("results-leave").addEventListener("click", leave);
+
+// Keyboard: game keys while playing; the chat input keeps its own keys.
+window.addEventListener("keydown", (e) => {
+  if (session === undefined || e.target instanceof HTMLInputElement) return;
+  if (hud?.key(e, true)) {
+    e.preventDefault();
+    return;
+  }
+  if (GAME_KEYS.has(e.code)) {
+    held.add(e.code);
+    e.preventDefault();
+  }
+});
+window.addEventListener("keyup", (e) => {
+  hud?.key(e, false);
+  held.delete(e.code);
+});
+window.addEventListener("blur", () => held.clear());
+
+render(undefined);
+
+/** Test and debugging hooks (read-only views and the game loop). */
+Object.assign(window, {
+  __arena: {
+    game,
+    scene,
+    flow: () => flow,
+    session: () => session,
+    rendererType: () => (game.renderer.type === Phaser.WEBGL ? "webgl" : "canvas"),
+    drawn: (id: string) => scene.drawn.get(id),
+  },
+});

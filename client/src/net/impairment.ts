@@ -1,0 +1,77 @@
+/**
+ * A simulated bad network, applied to both directions of one connection:
+ * `lag` adds round-trip time (half each way), `jitter` a random extra delay,
+ * and `loss` the cost of a lost packet on a reliable, ordered channel (TCP,
+ * WebSocket): the message is retransmitted after a timeout and everything
+ * behind it waits. Order is always kept, as the real transport keeps it.
+ * Runs in the browser and in Node (the netcode harness uses the same code).
+ */
+import type { ImpairmentSettings } from "../params.ts";
+
+/** Time a lost packet costs before its retransmission arrives: about one RTO. */
+export function retransmitDelayMs(s: ImpairmentSettings): number {
+  return Math.max(200, s.lagMs * 1.5);
+}
+
+export type Scheduler = (fn: () => void, ms: number) => void;
+
+/** One direction of an impaired link: delivers callbacks in order, late. */
+export class ImpairedLane {
+  private lastDeliverAt = 0;
+
+  constructor(
+    private readonly settings: ImpairmentSettings,
+    private readonly random: () => number = Math.random,
+    private readonly now: () => number = () => performance.now(),
+    private readonly schedule: Scheduler = (fn, ms) => void setTimeout(fn, ms),
+  ) {}
+
+  get active(): boolean {
+    const s = this.settings;
+    return s.lagMs > 0 || s.jitterMs > 0 || s.lossPct > 0;
+  }
+
+  /** Delivers `fn` after this lane's delay; never before a message pushed earlier. */
+  push(fn: () => void): void {
+    if (!this.active) return fn();
+    const s = this.settings;
+    const now = this.now();
+    let delay = s.lagMs / 2 + this.random() * s.jitterMs;
+    if (this.random() * 100 < s.lossPct) delay += retransmitDelayMs(s);
+    const at = Math.max(now + delay, this.lastDeliverAt);
+    this.lastDeliverAt = at;
+    this.schedule(fn, at - now);
+  }
+}
+
+/** The parts of an SDK connection the impairment hooks into. */
+export interface ConnectionLike {
+  send(data: Uint8Array): void;
+  sendUnreliable?(data: Uint8Array): void;
+  events: { onmessage?: ((event: MessageEvent) => void) | null };
+}
+
+/**
+ * Wraps a connection's outgoing sends and incoming messages. Call again after
+ * the SDK reconnects (it rebinds its message handler). Returns an undo function.
+ */
+export function impairConnection(connection: ConnectionLike, up: ImpairedLane, down: ImpairedLane): () => void {
+  if (!up.active && !down.active) return () => {};
+  const send = connection.send.bind(connection);
+  const sendUnreliable = connection.sendUnreliable?.bind(connection);
+  const onmessage = connection.events.onmessage;
+  connection.send = (data) => {
+    const copy = data.slice();
+    up.push(() => send(copy));
+  };
+  if (sendUnreliable) connection.sendUnreliable = (data) => {
+    const copy = data.slice();
+    up.push(() => sendUnreliable(copy));
+  };
+  if (onmessage) connection.events.onmessage = (event) => down.push(() => onmessage(event));
+  return () => {
+    connection.send = send;
+    if (sendUnreliable) connection.sendUnreliable = sendUnreliable;
+    if (onmessage) connection.events.onmessage = onmessage;
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Remote players are drawn in the past, between two states the server sent.
+ * The delay adapts: one patch interval plus a margin for the measured jitter
+ * of patch arrivals, so the buffer rarely runs dry and is never longer than
+ * needed (nor longer than the server rewinds for hits).
+ */
+
+interface Sample {
+  t: number;
+  x: number;
+  y: number;
+}
+
+/** Per-entity ring of timestamped positions (server time, ms). */
+export class InterpolationBuffer {
+  private readonly samples: Sample[] = [];
+
+  constructor(private readonly capacity = 32) {}
+
+  /** Adds a sample; samples must come in server-time order (older ones are ignored). */
+  push(t: number, x: number, y: number): void {
+    const last = this.samples[this.samples.length - 1];
+    if (last !== undefined && t <= last.t) {
+      if (t === last.t) {
+        last.x = x;
+        last.y = y;
+      }
+      return;
+    }
+    this.samples.push({ t, x, y });
+    if (this.samples.length > this.capacity) this.samples.shift();
+  }
+
+  get size(): number {
+    return this.samples.length;
+  }
+
+  /** Position at server time `t`: interpolated between the samples around it, held at the ends. */
+  sample(t: number, out: { x: number; y: number }): { x: number; y: number } {
+    const s = this.samples;
+    const first = s[0];
+    if (first === undefined) return out;
+    let a = first;
+    for (let i = 1; i < s.length; i++) {
+      const b = s[i]!;
+      if (t < b.t) {
+        if (t <= a.t) break;
+        const k = (t - a.t) / (b.t - a.t);
+        out.x = a.x + (b.x - a.x) * k;
+        out.y = a.y + (b.y - a.y) * k;
+        return out;
+      }
+      a = b;
+    }
+    out.x = a.x;
+    out.y = a.y;
+    return out;
+  }
+
+  /** Forgets history (after a teleport such as a respawn). */
+  clear(): void {
+    this.samples.length = 0;
+  }
+}
+
+/**
+ * Measures how irregularly patches arrive: the spread of (arrival − server
+ * time) around its running mean. A constant latency has zero jitter.
+ */
+export class JitterEstimator {
+  private meanOffset: number | undefined;
+  private deviation = 0;
+
+  constructor(private readonly gain = 0.1) {}
+
+  /** One patch: its local arrival time and the server time it was sent at, both ms. */
+  observe(arrivalMs: number, serverMs: number): void {
+    const offset = arrivalMs - serverMs;
+    if (this.meanOffset === undefined) {
+      this.meanOffset = offset;
+      return;
+    }
+    const d = offset - this.meanOffset;
+    this.meanOffset += d * this.gain;
+    this.deviation += (Math.abs(d) - this.deviation) * this.gain;
+  }
+
+  /** Typical deviation of patch arrival from regular, ms. */
+  get jitterMs(): number {
+    return this.deviation;
+  }
+}
+
+/** The interpolation delay for a patch interval and a measured jitter, ms, within [interval, maxMs]. */
+export function interpolationDelay(patchIntervalMs: number, jitterMs: number, maxMs: number): number {
+  const delay = patchIntervalMs + 2.5 * jitterMs + 10;
+  return Math.round(Math.min(maxMs, Math.max(patchIntervalMs, delay)));
+}

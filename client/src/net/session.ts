@@ -1,0 +1,288 @@
+/**
+ * The netcode glue for one room: the local player is predicted with the SDK's
+ * reconciler running the shared `applyMove` (the server's own code), server
+ * corrections are replayed by the SDK and smoothed out here; remote players
+ * are interpolated in the past with a delay that follows the measured jitter;
+ * that same delay is what the server rewinds by when this player shoots.
+ */
+import { Predict, type Reconciler } from "@colyseus/sdk";
+import type { InputHandle, Room } from "@colyseus/sdk";
+import {
+  ARENA_MAP, MAX_REWIND_MS, PATCH_RATE, PlayerInput, TICK_RATE, applyMove, createRules,
+  type ArenaState, type InputCommand, type Player, type Rules,
+} from "@arena/shared";
+import { ImpairedLane, impairConnection } from "./impairment.ts";
+import type { ImpairmentSettings } from "../params.ts";
+import { InterpolationBuffer, JitterEstimator, interpolationDelay } from "./interpolation.ts";
+
+/** A correction larger than this is a teleport (respawn): shown at once, not glided. */
+const TELEPORT_UNITS = 100;
+/** Time constant of the visual correction decay, ms. */
+const CORRECTION_SMOOTH_MS = 100;
+/** Inputs allowed to wait in the server's buffer before this client slows down (each is one step of latency). */
+const MAX_QUEUED_INPUTS = 2;
+/** How often the round trip is measured with a ping (which the server answers at once, unlike inputs). */
+const PING_INTERVAL_MS = 1000;
+
+export type ArenaRoom = Room<any, ArenaState>;
+
+export interface Vec2 {
+  x: number;
+  y: number;
+}
+
+export interface NetStats {
+  rttMs: number;
+  jitterMs: number;
+  interpDelayMs: number;
+  pendingInputs: number;
+  skippedSteps: number;
+  lastCorrection: number;
+  reconciliations: number;
+}
+
+export class GameSession {
+  readonly input: InputHandle<PlayerInput>;
+  readonly rules: Rules;
+  readonly stepMs: number;
+  /** Every reconciliation's correction size (world units), for the debug overlay and the netcode harness. */
+  readonly corrections: number[] = [];
+  private readonly predict: Predict<ArenaState>;
+  private me: Reconciler<Player, PlayerInput> | undefined;
+  private mePlayer: Player | undefined;
+  private lastReconcileSeq = 0;
+  private readonly remotes = new Map<string, InterpolationBuffer>();
+  private readonly jitter = new JitterEstimator();
+  private delayMs: number;
+  private lastPatchServerTime = -1;
+  private patchIntervalMs: number;
+  /** The command staged for the next step (the held keys and pointer). */
+  private readonly current: InputCommand = { mx: 0, my: 0, aim: 0, fire: false };
+  private lastStepAt = 0;
+  private readonly offset: Vec2 = { x: 0, y: 0 };
+  private readonly lastTrue: Vec2 = { x: NaN, y: NaN };
+  private lastFrameAt = 0;
+  private pingRttMs = 0;
+  private lastSkipAt = 0;
+  /** Steps skipped to drain the server's input queue (time dilation), for the debug overlay. */
+  skippedSteps = 0;
+  private readonly pingTimer: ReturnType<typeof setInterval>;
+  private undoImpairment: () => void = () => {};
+  private readonly up: ImpairedLane;
+  private readonly down: ImpairedLane;
+
+  constructor(readonly room: ArenaRoom, impairment: ImpairmentSettings) {
+    this.up = new ImpairedLane(impairment);
+    this.down = new ImpairedLane(impairment);
+    this.undoImpairment = impairConnection(room.connection as never, this.up, this.down);
+    room.onReconnect(() => {
+      // The SDK rebinds its message handler on reconnection: wrap it again.
+      this.undoImpairment = impairConnection(room.connection as never, this.up, this.down);
+      this.mePlayer = undefined;
+    });
+    this.input = room.input({ type: PlayerInput });
+    const tickRate = this.input.tickRate ?? TICK_RATE;
+    this.rules = createRules(tickRate);
+    this.stepMs = 1000 / tickRate;
+    this.patchIntervalMs = this.input.patchRate ?? 1000 / PATCH_RATE;
+    this.delayMs = interpolationDelay(this.patchIntervalMs, 0, MAX_REWIND_MS);
+    this.predict = Predict.get(room, { mode: "lerp", delay: this.delayMs });
+    room.onStateChange(() => this.onPatch());
+    const ping = (): void => {
+      if (room.connection.isOpen) room.ping((ms) => { this.pingRttMs = ms; });
+    };
+    ping();
+    this.pingTimer = setInterval(ping, PING_INTERVAL_MS);
+  }
+
+  /** Network round trip, ms (ping; excludes time inputs wait in the server's buffer). */
+  get rttMs(): number {
+    return this.pingRttMs;
+  }
+
+  /**
+   * Inputs this client has sent that the server has not applied yet, beyond
+   * those still in flight. The server applies one per step, so a burst (a
+   * hitch, a throttled tab) would otherwise become permanent input latency.
+   */
+  queuedInputs(): number {
+    const inFlight = (this.pingRttMs + this.patchIntervalMs) / this.stepMs;
+    return this.input.pendingCount - inFlight;
+  }
+
+  get sessionId(): string {
+    return this.room.sessionId;
+  }
+
+  /** Interpolation delay for remote players, ms (also the shooter's rewind for lag compensation). */
+  get interpolationDelayMs(): number {
+    return this.delayMs;
+  }
+
+  /** Stages what the player is doing now; sent with the next fixed step. */
+  setCommand(cmd: InputCommand): void {
+    this.current.mx = cmd.mx;
+    this.current.my = cmd.my;
+    this.current.aim = cmd.aim;
+    this.current.fire = cmd.fire;
+  }
+
+  /** Runs once per rendered frame: sends the inputs that are due and predicts them. Returns the steps sent. */
+  frame(now: number): number {
+    const player = this.room.state?.players?.get(this.sessionId);
+    if (player === undefined) return 0;
+    if (player !== this.mePlayer || this.me === undefined) this.bind(player);
+    const me = this.me!;
+    this.absorbCorrection(me.state);
+    let steps = this.predict.tick(now);
+    // Time dilation: drop a step now and then while the server holds a backlog of our inputs.
+    if (steps > 0 && this.pingRttMs > 0 && now - this.lastSkipAt > 200 && this.queuedInputs() > MAX_QUEUED_INPUTS) {
+      steps -= 1;
+      this.skippedSteps += 1;
+      this.lastSkipAt = now;
+    }
+    for (let i = 0; i < steps; i++) {
+      const d = this.input.data;
+      d.mx = this.current.mx;
+      d.my = this.current.my;
+      d.aim = this.current.aim;
+      d.fire = this.current.fire;
+      const expected = this.preview(me.state, this.current);
+      this.input.send();
+      // The reconciler steps each send at once; anything else that moved the state is a server correction.
+      this.lastTrue.x = expected.x;
+      this.lastTrue.y = expected.y;
+      this.absorbCorrection(me.state);
+      this.lastStepAt = now;
+    }
+    this.trackReconciliations(me);
+    const dt = this.lastFrameAt === 0 ? 0 : now - this.lastFrameAt;
+    this.lastFrameAt = now;
+    const decay = Math.exp(-dt / CORRECTION_SMOOTH_MS);
+    this.offset.x *= decay;
+    this.offset.y *= decay;
+    return steps;
+  }
+
+  /**
+   * Where to draw the local player: its predicted state, advanced into the
+   * current step with the input being held (so a key press shows on the very
+   * next frame), plus the decaying correction offset.
+   */
+  localPosition(now: number, out: Vec2): Vec2 | undefined {
+    const me = this.me;
+    if (me === undefined) return undefined;
+    const alpha = Math.min(1, Math.max(0, (now - this.lastStepAt) / this.stepMs));
+    const next = this.preview(me.state, this.current);
+    out.x = me.state.x + (next.x - me.state.x) * alpha + this.offset.x;
+    out.y = me.state.y + (next.y - me.state.y) * alpha + this.offset.y;
+    return out;
+  }
+
+  /** Where to draw a remote player: interpolated at (server now − delay). */
+  remotePosition(id: string, out: Vec2): Vec2 | undefined {
+    const buffer = this.remotes.get(id);
+    if (buffer === undefined || buffer.size === 0) return undefined;
+    return buffer.sample(this.renderTime(), out);
+  }
+
+  /** Server time (ms since room start) at which remote players are drawn. */
+  renderTime(): number {
+    return this.room.clock.serverNow() - this.delayMs;
+  }
+
+  /** Server time of a tick, from the last patch's time and tick. */
+  tickTime(tick: number): number {
+    const state = this.room.state;
+    return this.room.clock.lastServerTime() - ((state?.tick ?? tick) - tick) * this.stepMs;
+  }
+
+  stats(): NetStats {
+    return {
+      rttMs: this.pingRttMs,
+      jitterMs: this.jitter.jitterMs,
+      interpDelayMs: this.delayMs,
+      pendingInputs: this.input.pendingCount,
+      skippedSteps: this.skippedSteps,
+      lastCorrection: this.me?.lastCorrectionMag ?? 0,
+      reconciliations: this.corrections.length,
+    };
+  }
+
+  dispose(): void {
+    clearInterval(this.pingTimer);
+    this.undoImpairment();
+  }
+
+  private bind(player: Player): void {
+    this.mePlayer = player;
+    this.me = this.predict.reconciler(player, {
+      input: this.input,
+      fields: ["x", "y"],
+      // The server's own movement code; a dead player does not move there either.
+      step: (ctx, s, cmd) => {
+        if (player.alive) applyMove(s, cmd.mx, cmd.my, ctx.dt, ARENA_MAP);
+      },
+      snap: TELEPORT_UNITS,
+    }) as Reconciler<Player, PlayerInput>;
+    this.lastReconcileSeq = this.me.reconcileSeq;
+    this.lastTrue.x = NaN;
+  }
+
+  /** The state one step ahead with `cmd`, without touching the prediction. */
+  private preview(state: Vec2, cmd: InputCommand): Vec2 {
+    const p = { x: state.x, y: state.y };
+    if (this.mePlayer?.alive) applyMove(p, cmd.mx, cmd.my, this.rules.dt, ARENA_MAP);
+    return p;
+  }
+
+  /** Turns an unexplained jump of the predicted state into a visual offset that decays. */
+  private absorbCorrection(state: Vec2): void {
+    if (!Number.isNaN(this.lastTrue.x)) {
+      const dx = this.lastTrue.x - state.x;
+      const dy = this.lastTrue.y - state.y;
+      if (Math.hypot(dx, dy) > TELEPORT_UNITS) {
+        this.offset.x = 0;
+        this.offset.y = 0;
+      } else {
+        this.offset.x += dx;
+        this.offset.y += dy;
+      }
+    }
+    this.lastTrue.x = state.x;
+    this.lastTrue.y = state.y;
+  }
+
+  private trackReconciliations(me: Reconciler<Player, PlayerInput>): void {
+    if (me.reconcileSeq === this.lastReconcileSeq) return;
+    this.lastReconcileSeq = me.reconcileSeq;
+    this.corrections.push(me.lastCorrectionMag);
+    if (this.corrections.length > 10_000) this.corrections.splice(0, 5_000);
+  }
+
+  /** Records remote positions at the patch's server time and adapts the interpolation delay. */
+  private onPatch(): void {
+    const t = this.room.clock.lastServerTime();
+    if (t === this.lastPatchServerTime) return;
+    if (this.lastPatchServerTime >= 0) this.jitter.observe(performance.now(), t);
+    this.lastPatchServerTime = t;
+    const players = this.room.state?.players;
+    if (players === undefined) return;
+    players.forEach((p, id) => {
+      if (id === this.sessionId) return;
+      let buffer = this.remotes.get(id);
+      if (buffer === undefined) this.remotes.set(id, (buffer = new InterpolationBuffer()));
+      const last = { x: p.x, y: p.y };
+      if (buffer.size > 0 && Math.hypot(buffer.sample(t, last).x - p.x, last.y - p.y) > TELEPORT_UNITS) buffer.clear();
+      buffer.push(t, p.x, p.y);
+    });
+    for (const id of this.remotes.keys()) if (!players.has(id)) this.remotes.delete(id);
+    // The rewind budget is shared with half the round trip: stay inside it.
+    const max = Math.max(this.patchIntervalMs, MAX_REWIND_MS - this.pingRttMs / 2);
+    const delay = interpolationDelay(this.patchIntervalMs, this.jitter.jitterMs, max);
+    if (Math.abs(delay - this.delayMs) >= 5) {
+      this.delayMs = delay;
+      this.predict.setDefaults({ mode: "lerp", delay });
+    }
+  }
+}

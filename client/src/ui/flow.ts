@@ -1,0 +1,89 @@
+/**
+ * The player's path through the app as a pure state machine:
+ * name → lobby → connecting → game ⇄ results, with reconnecting and error
+ * states. The DOM layer renders a FlowState; it never decides transitions.
+ */
+
+export type Screen = "name" | "lobby" | "connecting" | "game" | "results" | "error";
+
+export type JoinRequest = { kind: "quick" } | { kind: "code"; code: string };
+
+export interface FlowState {
+  readonly screen: Screen;
+  readonly name: string;
+  /** True while the SDK is reconnecting a dropped socket (the game stays on screen). */
+  readonly reconnecting: boolean;
+  /** What the player asked to join, while connecting. */
+  readonly joining: JoinRequest | undefined;
+  /** Why the last attempt failed or the server dropped the player. */
+  readonly message: string;
+}
+
+export type FlowEvent =
+  | { type: "submitName"; name: string }
+  | { type: "join"; request: JoinRequest }
+  | { type: "joined" }
+  | { type: "refused"; message: string }
+  | { type: "matchEnded" }
+  | { type: "matchStarted" }
+  | { type: "dropped" }
+  | { type: "reconnected" }
+  | { type: "lost"; message: string }
+  | { type: "leave" }
+  | { type: "dismiss" };
+
+/** The first screen for the URL parameters: a name and ?quick or ?join go straight to connecting. */
+export function initialFlow(params: { name: string; quick: boolean; join: string }): FlowState {
+  const name = params.name.trim();
+  const base: FlowState = { screen: name ? "lobby" : "name", name, reconnecting: false, joining: undefined, message: "" };
+  if (!name) return base;
+  if (params.join) return { ...base, screen: "connecting", joining: { kind: "code", code: params.join } };
+  if (params.quick) return { ...base, screen: "connecting", joining: { kind: "quick" } };
+  return base;
+}
+
+/** The next state; events that make no sense on the current screen leave it unchanged. */
+export function reduce(state: FlowState, event: FlowEvent): FlowState {
+  switch (event.type) {
+    case "submitName": {
+      const name = event.name.trim();
+      if (!name || (state.screen !== "name" && state.screen !== "lobby")) return state;
+      return { ...state, name, screen: "lobby", message: "" };
+    }
+    case "join":
+      if (state.screen !== "lobby" || !state.name) return state;
+      return { ...state, screen: "connecting", joining: event.request, message: "" };
+    case "joined":
+      return state.screen === "connecting" ? { ...state, screen: "game", joining: undefined } : state;
+    case "refused":
+      return state.screen === "connecting" ? { ...state, screen: "error", joining: undefined, message: event.message } : state;
+    case "matchEnded":
+      return state.screen === "game" ? { ...state, screen: "results" } : state;
+    case "matchStarted":
+      return state.screen === "results" ? { ...state, screen: "game" } : state;
+    case "dropped":
+      return state.screen === "game" || state.screen === "results" ? { ...state, reconnecting: true } : state;
+    case "reconnected":
+      return { ...state, reconnecting: false };
+    case "lost":
+      if (state.screen !== "game" && state.screen !== "results") return state;
+      return { ...state, screen: "error", reconnecting: false, message: event.message };
+    case "leave":
+      if (state.screen !== "game" && state.screen !== "results") return state;
+      return { ...state, screen: "lobby", reconnecting: false };
+    case "dismiss":
+      return state.screen === "error" ? { ...state, screen: "lobby", message: "" } : state;
+  }
+}
+
+/** A sentence for a close code the player can understand. */
+export function describeClose(code: number, reason?: string): string {
+  switch (code) {
+    case 4400: return `The server disconnected you for a protocol error${reason ? `: ${reason}` : ""}.`;
+    case 4002: return "The server disconnected you (too many messages or an unreadable one).";
+    case 4001: return "The server is shutting down.";
+    case 4003: return "The connection was lost and could not be restored in time.";
+    case 1009: return "The server refused a message that was too large.";
+    default: return `The connection was lost (code ${code}).`;
+  }
+}

@@ -1,0 +1,149 @@
+/** The in-game HTML overlay: HUD numbers, kill feed, scoreboard, chat, debug overlay, results. */
+import {
+  ClientMessage, ServerMessage, standings,
+  type ArenaState, type ChatOut, type KillOut, type NoticeOut, type ResultsOut, type TypingOut,
+} from "@arena/shared";
+import type { GameSession } from "../net/session.ts";
+import { appendLine, byId, byTestId, fillTable } from "./dom.ts";
+
+const FEED_LINES = 5;
+const CHAT_LINES = 8;
+
+export class Hud {
+  private readonly typing = new Map<string, string>();
+  private debugVisible: boolean;
+  private scoreboardVisible = false;
+  private typingSent = false;
+
+  constructor(private readonly session: GameSession, debug: boolean, private readonly onResults: (r: ResultsOut) => void) {
+    this.debugVisible = debug;
+    const room = session.room;
+    byTestId("kill-feed").replaceChildren();
+    byTestId("chat-log").replaceChildren();
+    room.onMessage(ServerMessage.Kill, (k: KillOut) => {
+      appendLine(byTestId("kill-feed"), `${k.killerName} ✕ ${k.victimName}`, FEED_LINES);
+    });
+    room.onMessage(ServerMessage.Chat, (c: ChatOut) => {
+      this.typing.delete(c.from);
+      appendLine(byTestId("chat-log"), `${c.name}: ${c.text}`, CHAT_LINES);
+      this.renderTyping();
+    });
+    room.onMessage(ServerMessage.Typing, (t: TypingOut) => {
+      const name = room.state.players.get(t.from)?.name ?? "someone";
+      if (t.typing) this.typing.set(t.from, name);
+      else this.typing.delete(t.from);
+      this.renderTyping();
+    });
+    room.onMessage(ServerMessage.Notice, (n: NoticeOut) => {
+      appendLine(byTestId("chat-log"), `(${n.message})`, CHAT_LINES);
+    });
+    room.onMessage(ServerMessage.Results, (r: ResultsOut) => {
+      this.showResults(r);
+      onResults(r);
+    });
+    room.onMessage(ServerMessage.MatchStart, () => {
+      byTestId("kill-feed").replaceChildren();
+    });
+    byTestId("debug-overlay").hidden = !this.debugVisible;
+  }
+
+  /** Key handling that belongs to the HUD: Tab scoreboard, F3/backquote debug, Enter chat. Returns true when handled. */
+  key(event: KeyboardEvent, down: boolean): boolean {
+    const chat = byTestId<HTMLInputElement>("chat-input");
+    if (event.code === "Tab") {
+      this.scoreboardVisible = down;
+      byTestId("scoreboard").hidden = !down;
+      return true;
+    }
+    if (!down) return false;
+    if (event.code === "F3" || event.code === "Backquote") {
+      this.debugVisible = !this.debugVisible;
+      byTestId("debug-overlay").hidden = !this.debugVisible;
+      return true;
+    }
+    if (event.code === "Enter" && document.activeElement !== chat) {
+      chat.focus();
+      return true;
+    }
+    return false;
+  }
+
+  /** Wires the chat input: Enter sends, Escape leaves, typing state is sent only when it changes. */
+  bindChat(): () => void {
+    const chat = byTestId<HTMLInputElement>("chat-input");
+    const room = this.session.room;
+    const setTyping = (typing: boolean): void => {
+      if (typing === this.typingSent) return;
+      this.typingSent = typing;
+      room.send(ClientMessage.Typing, { typing });
+    };
+    const onKey = (e: KeyboardEvent): void => {
+      e.stopPropagation();
+      if (e.key === "Enter") {
+        const text = chat.value.trim();
+        if (text) room.send(ClientMessage.Chat, { text });
+        this.typingSent = false;
+        chat.value = "";
+        chat.blur();
+      } else if (e.key === "Escape") {
+        chat.value = "";
+        setTyping(false);
+        chat.blur();
+      }
+    };
+    const onInput = (): void => setTyping(chat.value.length > 0);
+    const onBlur = (): void => setTyping(false);
+    chat.addEventListener("keydown", onKey);
+    chat.addEventListener("input", onInput);
+    chat.addEventListener("blur", onBlur);
+    return () => {
+      chat.removeEventListener("keydown", onKey);
+      chat.removeEventListener("input", onInput);
+      chat.removeEventListener("blur", onBlur);
+    };
+  }
+
+  /** Refreshes the numbers; called a few times a second, not every frame. */
+  update(): void {
+    const state = this.session.room.state as ArenaState | undefined;
+    const me = state?.players?.get(this.session.sessionId);
+    if (state === undefined || me === undefined) return;
+    const stats = this.session.stats();
+    byTestId("hud-hp").textContent = me.alive ? `HP ${me.hp}` : "Respawning…";
+    byTestId("hud-score").textContent = `Kills ${me.kills} · Deaths ${me.deaths}`;
+    byTestId("hud-ping").textContent = `Ping ${Math.round(stats.rttMs)} ms`;
+    const left = state.phaseEndsAt > 0 ? Math.max(0, Math.ceil((state.phaseEndsAt - state.tick) / state.tickRate)) : 0;
+    const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    byTestId("hud-timer").textContent = state.phase === "playing" ? clock : "";
+    byTestId("phase-banner").textContent =
+      state.phase === "warmup" ? (state.phaseEndsAt > 0 ? `Match starts in ${left}` : "Waiting for another player…") : "";
+    if (this.scoreboardVisible) {
+      fillTable(byTestId<HTMLTableElement>("scoreboard"), ["Player", "Kills", "Deaths", "Damage"],
+        standings(state).map((s) => [s.name, String(s.kills), String(s.deaths), String(s.damage)]));
+    }
+    if (this.debugVisible) {
+      byTestId("debug-overlay").textContent = [
+        `rtt          ${stats.rttMs.toFixed(0)} ms`,
+        `jitter       ${stats.jitterMs.toFixed(1)} ms`,
+        `interp delay ${stats.interpDelayMs} ms`,
+        `pending in   ${stats.pendingInputs}`,
+        `skipped      ${stats.skippedSteps}`,
+        `correction   ${stats.lastCorrection.toFixed(2)} u`,
+        `reconciles   ${stats.reconciliations}`,
+      ].join("\n");
+    }
+  }
+
+  private renderTyping(): void {
+    const names = [...this.typing.values()];
+    byTestId("typing-indicator").textContent = names.length === 0 ? "" : `${names.join(", ")} ${names.length === 1 ? "is" : "are"} typing…`;
+  }
+
+  private showResults(r: ResultsOut): void {
+    const winner = r.standings.find((s) => s.sessionId === r.winner);
+    byTestId("results-title").textContent = winner ? `${winner.name} wins` : "Match over";
+    fillTable(byTestId<HTMLTableElement>("results-table"), ["Player", "Kills", "Deaths", "Damage"],
+      r.standings.map((s) => [s.name, String(s.kills), String(s.deaths), String(s.damage)]));
+    byId("screen-results").hidden = false;
+  }
+}

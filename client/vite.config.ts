@@ -1,0 +1,17 @@
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  server: {
+    // `npm run dev`: the game server runs beside Vite; its HTTP and websocket routes are proxied.
+    proxy: {
+      "/api": "http://127.0.0.1:2567",
+      "/health": "http://127.0.0.1:2567",
+      "/matchmake": "http://127.0.0.1:2567",
+      "^/[A-Za-z0-9_-]{6,}/[A-Za-z0-9_-]{6,}": { target: "ws://127.0.0.1:2567", ws: true },
+    },
+  },
+  build: {
+    outDir: "dist",
+    chunkSizeWarningLimit: 2000,
+  },
+});
