@@ -91,8 +91,9 @@ export class JitterEstimator {
   }
 }
 
-/** The interpolation delay for a patch interval and a measured jitter, ms, within [interval, maxMs]. */
+/** The interpolation delay for a patch interval and a measured jitter, ms: at most maxMs, at least one interval. */
 export function interpolationDelay(patchIntervalMs: number, jitterMs: number, maxMs: number): number {
   const delay = patchIntervalMs + 2.5 * jitterMs + 10;
-  return Math.round(Math.min(maxMs, Math.max(patchIntervalMs, delay)));
+  // Never under one patch interval: interpolation needs a sample on each side.
+  return Math.round(Math.max(patchIntervalMs, Math.min(maxMs, delay)));
 }

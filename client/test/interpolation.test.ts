@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { InterpolationBuffer, JitterEstimator, interpolationDelay } from "../src/net/interpolation.ts";
+
+describe("interpolation buffer", () => {
+  it("interpolates between the samples around a time and holds at the ends", () => {
+    const b = new InterpolationBuffer();
+    b.push(100, 0, 0);
+    b.push(150, 10, 20);
+    b.push(200, 20, 20);
+    const out = { x: 0, y: 0 };
+    expect(b.sample(125, out)).toEqual({ x: 5, y: 10 });
+    expect(b.sample(175, out)).toEqual({ x: 15, y: 20 });
+    expect(b.sample(50, out)).toEqual({ x: 0, y: 0 });
+    expect(b.sample(999, out)).toEqual({ x: 20, y: 20 });
+  });
+
+  it("ignores samples older than the newest and keeps a bounded history", () => {
+    const b = new InterpolationBuffer(4);
+    for (let t = 0; t < 10; t++) b.push(t * 50, t, t);
+    b.push(100, 999, 999);
+    expect(b.size).toBe(4);
+    expect(b.sample(425, { x: 0, y: 0 })).toEqual({ x: 8.5, y: 8.5 });
+  });
+});
+
+describe("adaptive delay", () => {
+  it("measures no jitter on a steady link, whatever its latency", () => {
+    const j = new JitterEstimator();
+    for (let i = 0; i < 100; i++) j.observe(i * 50 + 150, i * 50);
+    expect(j.jitterMs).toBe(0);
+    expect(interpolationDelay(50, j.jitterMs, 250)).toBe(60);
+  });
+
+  it("grows with jitter and stays within its bounds", () => {
+    const j = new JitterEstimator();
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let i = 0; i < 500; i++) j.observe(i * 50 + 150 + rand() * 60, i * 50);
+    expect(j.jitterMs).toBeGreaterThan(8);
+    expect(j.jitterMs).toBeLessThan(30);
+    const d = interpolationDelay(50, j.jitterMs, 250);
+    expect(d).toBeGreaterThan(70);
+    expect(interpolationDelay(50, 1000, 250)).toBe(250);
+    expect(interpolationDelay(50, 0, 20)).toBe(50);
+  });
+});
