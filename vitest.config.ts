@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["shared/test/**/*.test.ts", "server/test/**/*.test.ts", "client/test/**/*.test.ts"],
     // Each file runs in its own process: Colyseus' matchmaker is a per-process singleton.
     pool: "forks",
+    // Browser tests load the production build of the client.
+    globalSetup: ["client/test/e2e/build.setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -1,0 +1,36 @@
+/** Headless Chromium for end-to-end tests (Debian's chromium, driven by playwright-core). */
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const OUTPUT_DIR = fileURLToPath(new URL("../../../test-output", import.meta.url));
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox", "--disable-quic", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+      // Pages in the background must keep their game loop running.
+      "--disable-background-timer-throttling", "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows",
+    ],
+  });
+}
+
+/** A page that fails the test on any uncaught page error. */
+export async function openPage(browser: Browser, url: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  page.on("pageerror", (e) => errors.push(`${url}: ${e.message}`));
+  await page.goto(url);
+  return page;
+}
+
+/** Waits until the page's app reaches a screen. */
+export async function waitForScreen(page: Page, screen: string, timeout = 10_000): Promise<void> {
+  await page.waitForFunction((s) => (window as unknown as { __arena?: { flow(): { screen: string } } }).__arena?.flow().screen === s, screen, { timeout });
+}

@@ -1,0 +1,90 @@
+/**
+ * Two real browsers join one room through the UI, see each other, move, fight
+ * until a kill shows on both screens, and chat — against a real server.
+ */
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CLIENT_DIR, type RunningServer } from "../../../server/src/app.ts";
+import { startTestServer } from "../../../server/test/helpers.ts";
+import { matchMaker } from "@colyseus/core";
+import type { ArenaState } from "@arena/shared";
+import { OUTPUT_DIR, launchBrowser, openPage, waitForScreen } from "./browser.ts";
+
+let server: RunningServer;
+let browser: Browser;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({}, { clientDir: DEFAULT_CLIENT_DIR, match: { warmupSeconds: 0.5 } });
+  browser = await launchBrowser();
+}, 30_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const sessionOf = (page: Page): Promise<string> => page.evaluate(() => (window as any).__arena.session().sessionId);
+const drawnX = (page: Page, id: string): Promise<number> => page.evaluate((i) => (window as any).__arena.drawn(i)?.x ?? NaN, id);
+
+function serverState(roomId: string): ArenaState {
+  return (matchMaker.getLocalRoomById(roomId) as unknown as { state: ArenaState }).state;
+}
+
+describe("two players in Chromium", () => {
+  it("join through the UI, see and move, fight to a kill on both screens, and chat", async () => {
+    const alice = await openPage(browser, `${server.url}/?name=alice`, errors);
+    await waitForScreen(alice, "lobby");
+    await alice.getByTestId("quick-play").click();
+    await waitForScreen(alice, "game");
+    const invite = await alice.getByTestId("invite-link").inputValue();
+    expect(invite).toMatch(/\?join=/);
+
+    const bob = await openPage(browser, `${invite}&name=bob`, errors);
+    await waitForScreen(bob, "game");
+    for (const page of [alice, bob]) expect(await page.evaluate(() => (window as any).__arena.rendererType())).toBe("webgl");
+
+    const [a, b] = [await sessionOf(alice), await sessionOf(bob)];
+    const roomId = await alice.evaluate(() => (window as any).__arena.session().room.roomId);
+    expect(await bob.evaluate(() => (window as any).__arena.session().room.roomId)).toBe(roomId);
+    // Each sees the other drawn.
+    await alice.waitForFunction((id) => (window as any).__arena.drawn(id) !== undefined, b);
+    await bob.waitForFunction((id) => (window as any).__arena.drawn(id) !== undefined, a);
+
+    // Alice moves right; Bob sees her move.
+    await bob.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+    const before = await drawnX(bob, a);
+    const x0 = serverState(roomId).players.get(a)!.x;
+    await alice.keyboard.down(x0 < 1000 ? "KeyD" : "KeyA");
+    await bob.waitForFunction(([id, x]) => Math.abs((window as any).__arena.drawn(id).x - (x as number)) > 40, [a, before] as const);
+    await alice.keyboard.up(x0 < 1000 ? "KeyD" : "KeyA");
+
+    // Face-off on open ground (server-side setup), then Alice aims right and holds the trigger.
+    await alice.waitForFunction(() => (window as any).__arena.session().room.state.phase === "playing", null, { timeout: 10_000 });
+    const state = serverState(roomId);
+    const pa = state.players.get(a)!;
+    const pb = state.players.get(b)!;
+    pa.x = 150; pa.y = 700; pb.x = 350; pb.y = 700;
+    pb.protectedUntil = 0;
+    await alice.waitForFunction((id) => Math.abs((window as any).__arena.drawn(id).x - 150) < 2, a);
+    const box = (await alice.locator("#game canvas").boundingBox())!;
+    await alice.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 2);
+    await alice.mouse.down();
+    const feed = /alice ✕ bob/;
+    await expect.poll(() => alice.getByTestId("kill-feed").textContent(), { timeout: 10_000 }).toMatch(feed);
+    await expect.poll(() => bob.getByTestId("kill-feed").textContent(), { timeout: 5_000 }).toMatch(feed);
+    await alice.mouse.up();
+    await expect.poll(() => alice.getByTestId("hud-score").textContent()).toMatch(/Kills 1/);
+    await expect.poll(() => bob.getByTestId("hud-score").textContent()).toMatch(/Deaths 1/);
+
+    // Chat from Alice appears for Bob.
+    await alice.getByTestId("chat-input").click();
+    await alice.keyboard.type("hello bob");
+    await alice.keyboard.press("Enter");
+    await expect.poll(() => bob.getByTestId("chat-log").textContent()).toMatch(/alice: hello bob/);
+
+    await alice.screenshot({ path: join(OUTPUT_DIR, "e2e-alice.png") });
+    await bob.screenshot({ path: join(OUTPUT_DIR, "e2e-bob.png") });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
