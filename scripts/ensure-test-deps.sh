@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Before `npm test`: make sure the system programs the tests drive are here.
+# As root on Debian/Ubuntu they are installed with apt-get; otherwise this stops
+# at once with the exact command to run.
+set -euo pipefail
+
+need=()
+command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1 || need+=(chromium)
+
+if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing test dependencies: ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+else
+  echo "The tests need: ${need[*]}. Install with:" >&2
+  echo "  sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
