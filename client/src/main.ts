@@ -1,6 +1,6 @@
 /** Boot: URL parameters, the screen flow, the Phaser game, and the session for the joined room. */
 import Phaser from "phaser";
-import type { ResultsOut } from "@arena/shared";
+import { ServerMessage, type HitOut, type KillOut, type ResultsOut } from "@arena/shared";
 import { GAME_KEYS } from "./input/keys.ts";
 import { describeJoinError, inviteLink, joinRoom, signIn, type GuestToken } from "./net/connect.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
@@ -72,6 +72,11 @@ function start(room: ArenaRoom): void {
   history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}&join=${encodeURIComponent(room.roomId)}`);
   room.onStateChange((state) => {
     if (flow.screen === "results" && state.phase !== "results") dispatch({ type: "matchStarted" });
+  });
+  room.onMessage(ServerMessage.Hit, (h: HitOut) => scene.burst(h.x, h.y, false));
+  room.onMessage(ServerMessage.Kill, (k: KillOut) => {
+    const at = scene.drawn.get(k.victim);
+    if (at !== undefined) scene.burst(at.x, at.y, true);
   });
   room.onDrop(() => dispatch({ type: "dropped" }));
   room.onReconnect(() => dispatch({ type: "reconnected" }));

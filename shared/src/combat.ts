@@ -76,7 +76,7 @@ export function stepProjectiles(
     if (firstT > 1) return; // still flying
     removed.push(id);
     if (hitId === undefined || hitPlayer === undefined) return;
-    const winner = applyHit(state, p.owner, hitId, hitPlayer, from.x + dx * firstT, from.y + dy * firstT, rules, events);
+    const winner = applyHit(state, p.owner, hitId, hitPlayer, id, from.x + dx * firstT, from.y + dy * firstT, rules, events);
     if (winner !== undefined) limitReachedBy = winner;
   });
   for (const id of removed) state.projectiles.delete(id);
@@ -85,7 +85,7 @@ export function stepProjectiles(
 
 /** Damages `target`; on death credits the shooter. Returns the shooter's id if it reached the kill limit. */
 function applyHit(
-  state: ArenaState, shooterId: string, targetId: string, target: Player,
+  state: ArenaState, shooterId: string, targetId: string, target: Player, projectile: string,
   x: number, y: number, rules: Rules, events: GameEvent[],
 ): string | undefined {
   if (state.phase !== "playing" || state.tick < target.protectedUntil) return undefined;
@@ -93,7 +93,7 @@ function applyHit(
   target.hp -= damage;
   const shooter = state.players.get(shooterId);
   if (shooter !== undefined) shooter.damage += damage;
-  events.push({ type: "hit", shooter: shooterId, target: targetId, damage, x, y });
+  events.push({ type: "hit", shooter: shooterId, target: targetId, projectile, damage, x, y });
   if (target.hp > 0) return undefined;
   target.alive = false;
   target.deaths += 1;

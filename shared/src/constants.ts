@@ -45,8 +45,14 @@ export const MIN_PLAYERS = 2;
 /** Seats in one arena room. */
 export const MAX_PLAYERS = 16;
 
-/** The furthest back in time the server rewinds other players for a hit test. */
-export const MAX_REWIND_MS = 250;
+/**
+ * The furthest back in time the server rewinds other players for a hit test.
+ * A shooter sees others in the past by its interpolation delay plus the whole
+ * round trip (state coming down, the shot going up) plus up to a step waiting
+ * in the input buffer: 150 ms RTT + 30 ms jitter + ~90 ms + 33 ms fits; more
+ * lag than that is judged nearer the present, so it cannot be abused.
+ */
+export const MAX_REWIND_MS = 350;
 
 /** Position grid: positions are multiples of 1/POSITION_SCALE, exact in float32. */
 export const POSITION_SCALE = 32;

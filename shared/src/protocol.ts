@@ -53,6 +53,8 @@ export interface KillOut {
 export interface HitOut {
   shooter: string;
   target: string;
+  /** Id of the projectile that hit (its key in `state.projectiles`). */
+  projectile: string;
   damage: number;
   x: number;
   y: number;

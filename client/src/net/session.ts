@@ -186,9 +186,15 @@ export class GameSession {
     return buffer.sample(this.renderTime(), out);
   }
 
-  /** Server time (ms since room start) at which remote players are drawn. */
+  /**
+   * Server time (ms since room start) at which remote players are drawn: the
+   * server's clock now, less the one-way trip the newest state took to get
+   * here, less the interpolation delay. The SDK stamps each input with the same
+   * quantity, so the server rewinds to exactly this instant when we shoot.
+   */
   renderTime(): number {
-    return this.room.clock.serverNow() - this.delayMs;
+    const clock = this.room.clock;
+    return clock.serverNow() - clock.smoothedRtt() / 2 - this.delayMs;
   }
 
   /** Server time of a tick, from the last patch's time and tick. */
@@ -277,8 +283,8 @@ export class GameSession {
       buffer.push(t, p.x, p.y);
     });
     for (const id of this.remotes.keys()) if (!players.has(id)) this.remotes.delete(id);
-    // The rewind budget is shared with half the round trip: stay inside it.
-    const max = Math.max(this.patchIntervalMs, MAX_REWIND_MS - this.pingRttMs / 2);
+    // The server's rewind covers this delay plus the round trip (as the input acks measure it): stay inside it.
+    const max = Math.max(this.patchIntervalMs, MAX_REWIND_MS - this.room.clock.smoothedRtt());
     const delay = interpolationDelay(this.patchIntervalMs, this.jitter.jitterMs, max);
     if (Math.abs(delay - this.delayMs) >= 5) {
       this.delayMs = delay;

@@ -9,7 +9,7 @@ import { CloseCode, ErrorCode, Room, ServerError, type AuthContext, type Client 
 import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, ClientMessage, CloseCodes, MAX_REWIND_MS, Player, PlayerInput,
   RECONNECT_GRACE_S, ServerMessage, cleanChat, cleanName, createRules, spawnPlayer, stepWorld, wrapAngle,
-  type ChatOut, type GameEvent, type KillOut, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
+  type ChatOut, type GameEvent, type HitOut, type KillOut, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
   type World, ARENA_MAP, MOVE_SCALE,
 } from "@arena/shared";
 import { AuthError, verifyGuestToken, type GuestIdentity } from "../auth.ts";
@@ -216,7 +216,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       switch (e.type) {
         case "hit":
           this.log.debug("hit", { shooter: e.shooter, target: e.target, damage: e.damage, x: e.x, y: e.y, tick: this.state.tick });
-          this.broadcast(ServerMessage.Hit, { shooter: e.shooter, target: e.target, damage: e.damage, x: e.x, y: e.y });
+          this.broadcast(ServerMessage.Hit, { shooter: e.shooter, target: e.target, projectile: e.projectile, damage: e.damage, x: e.x, y: e.y } satisfies HitOut);
           break;
         case "kill": {
           const out: KillOut = {

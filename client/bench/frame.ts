@@ -1,0 +1,92 @@
+/**
+ * `npm run bench:client`: main-thread time per frame in Chromium with a full
+ * room (the page plus 15 SDK bots moving and firing), and the gzip size of the
+ * production JavaScript. Writes docs/BENCHMARKS.md. Bounded: ~15 s, 127.0.0.1.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { Client } from "@colyseus/sdk";
+import { MAX_PLAYERS, PlayerInput, type ArenaState } from "@arena/shared";
+import { DEFAULT_CLIENT_DIR, startServer } from "../../server/src/app.ts";
+import { loadConfig } from "../../server/src/config.ts";
+import { machineLine, quantile, writeSection } from "../../server/bench/report.ts";
+import { launchBrowser, waitForScreen } from "../test/e2e/browser.ts";
+
+const MEASURE_MS = 6000;
+const assets = join(DEFAULT_CLIENT_DIR, "assets");
+const js = readdirSync(assets).filter((f) => f.endsWith(".js"));
+const rawBytes = js.reduce((n, f) => n + readFileSync(join(assets, f)).byteLength, 0);
+const gzipBytes = js.reduce((n, f) => n + gzipSync(readFileSync(join(assets, f)), { level: 9 }).byteLength, 0);
+
+const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", AUTH_SECRET: "frame-bench-secret-0123456789-0123456789", LOG_LEVEL: "silent" });
+const server = await startServer(config, { clientDir: DEFAULT_CLIENT_DIR, match: { warmupSeconds: 0.2, matchSeconds: 3600, killLimit: 10_000 } });
+const browser = await launchBrowser();
+const timers: NodeJS.Timeout[] = [];
+const bots: Array<{ leave(): Promise<unknown> }> = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${server.url}/?name=viewer&quick=1`);
+  await waitForScreen(page, "game");
+  const roomId = await page.evaluate(() => (window as any).__arena.session().room.roomId as string);
+  for (let i = 0; i < MAX_PLAYERS - 1; i++) {
+    const res = await fetch(`${server.url}/api/auth/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `bot${i}` }) });
+    const client = new Client(server.url);
+    client.auth.token = ((await res.json()) as { token: string }).token;
+    const room = await client.joinById<ArenaState>(roomId, { name: `bot${i}` });
+    room.onMessage("*", () => {});
+    bots.push(room);
+    const input = room.input({ type: PlayerInput });
+    let step = 0;
+    timers.push(setInterval(() => {
+      if (step++ % 30 === 0) {
+        input.data.mx = Math.round(Math.cos(step * 0.7 + i) * 127);
+        input.data.my = Math.round(Math.sin(step * 1.3 + i) * 127);
+      }
+      input.data.aim = step * 0.05 + i;
+      input.data.fire = true;
+      input.send();
+    }, 1000 / 30));
+  }
+  await page.waitForFunction(() => (window as any).__arena.session().room.state.phase === "playing", null, { timeout: 15_000 });
+  await page.waitForTimeout(1500); // the room fills with projectiles
+  const result = await page.evaluate((ms) => new Promise<{ frames: number[]; players: number; projectiles: number[]; renderer: string }>((resolve) => {
+    const a = (window as any).__arena;
+    const game = a.game;
+    const frames: number[] = [];
+    const projectiles: number[] = [];
+    const step = game.step.bind(game);
+    game.step = (t: number, d: number) => {
+      const s = performance.now();
+      step(t, d);
+      frames.push(performance.now() - s);
+      projectiles.push(a.session().room.state.projectiles.size);
+    };
+    setTimeout(() => {
+      game.step = step;
+      resolve({ frames, players: a.session().room.state.players.size, projectiles, renderer: a.rendererType() });
+    }, ms);
+  }), MEASURE_MS);
+
+  const f = (n: number): string => n.toFixed(2);
+  const body = `## Browser client (\`npm run bench:client\`)
+
+${machineLine()}. Headless Chromium (Debian package, WebGL through SwiftShader: a software GPU, so
+rendering costs more here than on a real GPU) showing a full room: ${result.players} players, the other
+${result.players - 1} are SDK bots moving and firing; ${Math.round(quantile(result.projectiles, 0.5))} projectiles in flight (median, max ${Math.max(...result.projectiles)}).
+Renderer: ${result.renderer}. ${result.frames.length} frames over ${MEASURE_MS / 1000} s.
+
+| measure | median | p95 |
+| --- | --- | --- |
+| main-thread time per frame (\`game.step\`: netcode, scene update, WebGL submission) | ${f(quantile(result.frames, 0.5))} ms | ${f(quantile(result.frames, 0.95))} ms |
+
+Production JavaScript (\`npm run build\`): ${(rawBytes / 1024).toFixed(0)} KB, ${(gzipBytes / 1024).toFixed(0)} KB gzipped (Phaser is most of it).`;
+  console.log(body);
+  if (process.env.BENCH_NO_WRITE !== "1") writeSection("client", body);
+} finally {
+  timers.forEach(clearInterval);
+  await Promise.allSettled(bots.map((b) => b.leave()));
+  await browser.close();
+  await server.close();
+}
+process.exit(0);

@@ -1,0 +1,52 @@
+/**
+ * `npm run bench:netcode`: the headless netcode harness. For RTT 0/50/150/250 ms
+ * with 30 ms jitter and 0/2/5 % loss, runs the browser's GameSession in Node
+ * against a real server, once with lag compensation and once without, and
+ * reports prediction corrections, the interpolation delay, and the share of
+ * on-screen hits the server counts. Writes docs/BENCHMARKS.md. Bounded: about
+ * 12 s per profile and mode, 127.0.0.1 only.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { machineLine, quantile, writeSection } from "../../server/bench/report.ts";
+import type { Profile, ProfileResult } from "./netcode-run.ts";
+
+const RTTS = (process.env.NETCODE_RTTS ?? "0,50,150,250").split(",").map(Number);
+const LOSSES = (process.env.NETCODE_LOSSES ?? "0,2,5").split(",").map(Number);
+const profiles: Profile[] = RTTS.flatMap((rttMs) => LOSSES.map((lossPct) => ({ rttMs, jitterMs: 30, lossPct })));
+const runner = fileURLToPath(new URL("./netcode-run.ts", import.meta.url));
+
+function run(mode: "on" | "off"): ProfileResult[] {
+  console.error(`lag compensation ${mode}: ${profiles.length} profiles…`);
+  const out = spawnSync(process.execPath, ["--import", "tsx", runner, mode, JSON.stringify(profiles)], {
+    encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 20 * 60_000,
+  });
+  const line = out.stdout.trim().split("\n").pop() ?? "";
+  return (JSON.parse(line) as { results: ProfileResult[] }).results;
+}
+
+const on = run("on");
+const off = run("off");
+const pct = (a: number, b: number): string => (b === 0 ? "–" : `${Math.round((a / b) * 100)} % (${a}/${b})`);
+const rows = on.map((r, i) => {
+  const o = off[i]!;
+  const c = r.corrections;
+  const mean = c.length ? c.reduce((a, b) => a + b, 0) / c.length : 0;
+  return `| ${r.rttMs} | ${r.lossPct} | ${mean.toFixed(2)} | ${quantile(c, 0.99).toFixed(2)} | ${c.filter((x) => x > 8).length} / ${c.length} | ${Math.round(r.interpDelayMs)} | ${pct(r.serverHitsOfScreenHits, r.screenHits)} | ${pct(o.serverHitsOfScreenHits, o.screenHits)} |`;
+});
+const body = `## Netcode under a bad network (\`npm run bench:netcode\`)
+
+${machineLine()}. The browser's own \`GameSession\` (prediction with the SDK reconciler, interpolation,
+impairment) runs in Node against an in-process server; jitter is 30 ms in every row, loss is applied
+as a retransmission delay on the ordered WebSocket stream. Corrections are measured while the player
+runs back and forth for 3 s; hits while it shoots (leading the target as drawn on its screen) at a
+target strafing at full speed 300 units away, 5 s per row.
+
+| RTT ms | loss % | correction mean | correction p99 | corrections > 8 units | interp delay ms | server counts on-screen hits, rewind on | rewind off |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join("\n")}
+
+Corrections are in world units (a player is 36 units wide and runs 7.3 units per step). Rewind is
+capped at \`MAX_REWIND_MS\` (350 ms): beyond that, shots are judged nearer the present.`;
+console.log(body);
+if (process.env.BENCH_NO_WRITE !== "1") writeSection("netcode", body);
