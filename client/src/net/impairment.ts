@@ -15,9 +15,14 @@ export function retransmitDelayMs(s: ImpairmentSettings): number {
 
 export type Scheduler = (fn: () => void, ms: number) => void;
 
-/** One direction of an impaired link: delivers callbacks in order, late. */
+/**
+ * One direction of an impaired link: delivers callbacks in order, late. One
+ * timer serves the queue's head, so order never depends on timer rounding.
+ */
 export class ImpairedLane {
   private lastDeliverAt = 0;
+  private readonly queue: Array<{ at: number; fn: () => void }> = [];
+  private armed = false;
 
   constructor(
     private readonly settings: ImpairmentSettings,
@@ -40,7 +45,23 @@ export class ImpairedLane {
     if (this.random() * 100 < s.lossPct) delay += retransmitDelayMs(s);
     const at = Math.max(now + delay, this.lastDeliverAt);
     this.lastDeliverAt = at;
-    this.schedule(fn, at - now);
+    this.queue.push({ at, fn });
+    this.arm();
+  }
+
+  private arm(): void {
+    const head = this.queue[0];
+    if (this.armed || head === undefined) return;
+    this.armed = true;
+    this.schedule(() => this.flush(), Math.max(0, head.at - this.now()));
+  }
+
+  private flush(): void {
+    this.armed = false;
+    const now = this.now();
+    // Timers may fire a little early or late: deliver everything due, in order.
+    while (this.queue.length > 0 && this.queue[0]!.at <= now + 1) this.queue.shift()!.fn();
+    this.arm();
   }
 }
 
