@@ -67,11 +67,15 @@ describe("network impairment", () => {
     const received: unknown[] = [];
     const conn = { send: (d: Uint8Array) => void sent.push(d), events: { onmessage: (e: MessageEvent) => void received.push(e) } };
     const lane = () => new ImpairedLane({ lagMs: 60, jitterMs: 0, lossPct: 0 }, () => 0.5, t.now, t.schedule);
-    const undo = impairConnection(conn, lane(), lane());
+    const [up, down] = [lane(), lane()];
+    const undo = impairConnection(conn, up, down);
+    impairConnection(conn, up, down); // again, as after a reconnection: not wrapped twice
     conn.send(new Uint8Array([1]));
     conn.events.onmessage({ data: 1 } as MessageEvent);
     expect([sent.length, received.length]).toEqual([0, 0]);
-    t.run(30);
+    t.run(29);
+    expect([sent.length, received.length]).toEqual([0, 0]);
+    t.run(1);
     expect([sent.length, received.length]).toEqual([1, 1]);
     undo();
     conn.send(new Uint8Array([2]));

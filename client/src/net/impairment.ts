@@ -72,24 +72,40 @@ export interface ConnectionLike {
   events: { onmessage?: ((event: MessageEvent) => void) | null };
 }
 
+const WRAPPED = Symbol("impaired");
+type Wrapped<F> = F & { [WRAPPED]?: true };
+
+function mark<F extends object>(fn: F): Wrapped<F> {
+  return Object.assign(fn, { [WRAPPED]: true as const });
+}
+
 /**
- * Wraps a connection's outgoing sends and incoming messages. Call again after
- * the SDK reconnects (it rebinds its message handler). Returns an undo function.
+ * Wraps a connection's outgoing sends and incoming messages. Safe to call
+ * again after the SDK reconnects (it rebinds its message handler): what is
+ * already wrapped is left alone. Returns an undo function.
  */
 export function impairConnection(connection: ConnectionLike, up: ImpairedLane, down: ImpairedLane): () => void {
   if (!up.active && !down.active) return () => {};
-  const send = connection.send.bind(connection);
-  const sendUnreliable = connection.sendUnreliable?.bind(connection);
-  const onmessage = connection.events.onmessage;
-  connection.send = (data) => {
-    const copy = data.slice();
-    up.push(() => send(copy));
-  };
-  if (sendUnreliable) connection.sendUnreliable = (data) => {
-    const copy = data.slice();
-    up.push(() => sendUnreliable(copy));
-  };
-  if (onmessage) connection.events.onmessage = (event) => down.push(() => onmessage(event));
+  const send = connection.send as Wrapped<ConnectionLike["send"]>;
+  const sendUnreliable = connection.sendUnreliable as Wrapped<NonNullable<ConnectionLike["sendUnreliable"]>> | undefined;
+  const onmessage = connection.events.onmessage as Wrapped<(event: MessageEvent) => void> | null | undefined;
+  if (!send[WRAPPED]) {
+    const original = send.bind(connection);
+    connection.send = mark((data: Uint8Array) => {
+      const copy = data.slice();
+      up.push(() => original(copy));
+    });
+  }
+  if (sendUnreliable && !sendUnreliable[WRAPPED]) {
+    const original = sendUnreliable.bind(connection);
+    connection.sendUnreliable = mark((data: Uint8Array) => {
+      const copy = data.slice();
+      up.push(() => original(copy));
+    });
+  }
+  if (onmessage && !onmessage[WRAPPED]) {
+    connection.events.onmessage = mark((event: MessageEvent) => down.push(() => onmessage(event)));
+  }
   return () => {
     connection.send = send;
     if (sendUnreliable) connection.sendUnreliable = sendUnreliable;

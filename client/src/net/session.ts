@@ -67,17 +67,16 @@ export class GameSession {
   /** Steps skipped to drain the server's input queue (time dilation), for the debug overlay. */
   skippedSteps = 0;
   private readonly pingTimer: ReturnType<typeof setInterval>;
-  private undoImpairment: () => void = () => {};
   private readonly up: ImpairedLane;
   private readonly down: ImpairedLane;
 
   constructor(readonly room: ArenaRoom, impairment: ImpairmentSettings) {
     this.up = new ImpairedLane(impairment);
     this.down = new ImpairedLane(impairment);
-    this.undoImpairment = impairConnection(room.connection as never, this.up, this.down);
+    impairConnection(room.connection as never, this.up, this.down);
     room.onReconnect(() => {
       // The SDK rebinds its message handler on reconnection: wrap it again.
-      this.undoImpairment = impairConnection(room.connection as never, this.up, this.down);
+      impairConnection(room.connection as never, this.up, this.down);
       this.mePlayer = undefined;
     });
     this.input = room.input({ type: PlayerInput });
@@ -215,9 +214,12 @@ export class GameSession {
     };
   }
 
+  /**
+   * Stops the session's timers. The impairment stays on the connection until
+   * it closes: unwrapping it with messages still queued would reorder them.
+   */
   dispose(): void {
     clearInterval(this.pingTimer);
-    this.undoImpairment();
   }
 
   private bind(player: Player): void {
