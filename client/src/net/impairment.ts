@@ -23,6 +23,7 @@ export class ImpairedLane {
   private lastDeliverAt = 0;
   private readonly queue: Array<{ at: number; fn: () => void }> = [];
   private armed = false;
+  private closed = false;
 
   constructor(
     private readonly settings: ImpairmentSettings,
@@ -38,6 +39,7 @@ export class ImpairedLane {
 
   /** Delivers `fn` after this lane's delay; never before a message pushed earlier. */
   push(fn: () => void): void {
+    if (this.closed) return;
     if (!this.active) return fn();
     const s = this.settings;
     const now = this.now();
@@ -47,6 +49,12 @@ export class ImpairedLane {
     this.lastDeliverAt = at;
     this.queue.push({ at, fn });
     this.arm();
+  }
+
+  /** Drops what is queued and everything pushed later (the room is being left). */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
   }
 
   private arm(): void {
@@ -60,7 +68,7 @@ export class ImpairedLane {
     this.armed = false;
     const now = this.now();
     // Timers may fire a little early or late: deliver everything due, in order.
-    while (this.queue.length > 0 && this.queue[0]!.at <= now + 1) this.queue.shift()!.fn();
+    while (!this.closed && this.queue.length > 0 && this.queue[0]!.at <= now + 1) this.queue.shift()!.fn();
     this.arm();
   }
 }

@@ -215,11 +215,13 @@ export class GameSession {
   }
 
   /**
-   * Stops the session's timers. The impairment stays on the connection until
-   * it closes: unwrapping it with messages still queued would reorder them.
+   * Stops the session before the room is left: timers stop, and delayed state
+   * no longer arrives (it would land in a room that is gone). Outgoing messages
+   * still flow, so the leave request reaches the server.
    */
   dispose(): void {
     clearInterval(this.pingTimer);
+    this.down.close();
   }
 
   private bind(player: Player): void {
