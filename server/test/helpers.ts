@@ -39,6 +39,8 @@ export async function joinArena(url: string, name: string, options: JoinOptions 
   const client = new Client(url);
   client.auth.token = await guestToken(url, name);
   const room = (await client.joinOrCreate(ROOM_ARENA, { name, ...options })) as ArenaRoomClient;
+  // Messages a test does not listen for (kill feed, hits…) are expected: no "not registered" warnings.
+  room.onMessage("*", () => {});
   await waitForState(room, (s) => s.players?.get(room.sessionId) !== undefined);
   return { client, room };
 }

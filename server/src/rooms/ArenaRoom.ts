@@ -46,8 +46,8 @@ export const MAX_BUFFERED_INPUTS = 10;
 /** Messages per second per client before it is disconnected: 30 inputs, chat, typing and pings. */
 export const MAX_MESSAGES_PER_SECOND = 60;
 
-/** Close codes after which a seat is not held for reconnection. */
-const NO_RECONNECT_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_ERROR, CloseCode.WITH_ERROR]);
+/** Close codes after which a seat is not held for reconnection (protocol errors, floods, oversized or invalid frames). */
+const NO_RECONNECT_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_ERROR, CloseCode.WITH_ERROR, 1002, 1007, 1009]);
 
 export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaClient; input: PlayerInput }> {
   protected abstract readonly settings: ArenaSettings;
@@ -127,7 +127,14 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const requested = parsed.success ? cleanName(parsed.data?.name ?? "") : "";
     const auth = client.auth;
     if (auth === undefined) throw new Error("joined without auth");
-    client.userData = { chat: new RateLimiter(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false };
+    const session: SessionData = { chat: new RateLimiter(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false };
+    client.userData = session;
+    // The socket reports oversized or malformed frames as errors before it closes (sometimes as 1006):
+    // that is the client's fault, not the network's, so its seat is not held.
+    client.ref.on("error", (error: Error) => {
+      session.kicked = true;
+      this.log.warn("socket error, disconnecting", { session: client.sessionId, error: error.message });
+    });
     const player = new Player();
     player.name = requested || cleanName(auth.name) || "Player";
     player.color = this.nextColor++ % 16;
