@@ -53,6 +53,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicAddress: config.publicAddress,
     presence: backend.presence,
     driver: backend.driver,
+    // New rooms live on the process that took the request: the load balancer already spreads
+    // requests, and it saves an IPC round trip per creation (Colyseus' default picks the
+    // process with the fewest rooms).
+    selectProcessIdToCreateRoom: async () => matchMaker.processId,
     express: (app) => mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard }),
   });
   gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log }));

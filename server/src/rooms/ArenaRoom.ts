@@ -85,6 +85,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   override async onCreate(options: unknown): Promise<void> {
     const s = this.settings;
+    this.log = s.log.child({ room: this.roomId });
     const parsed = CreateOptionsSchema.safeParse(options);
     if (!parsed.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(parsed.error)}`);
     if (parsed.data.private) {
@@ -92,8 +93,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       this.code = await claimCode(matchMaker.presence);
       this.roomId = this.code;
       await this.setPrivate(true, false);
+      this.log = s.log.child({ room: this.roomId });
     }
-    this.log = s.log.child({ room: this.roomId });
     this.rules = createRules(s.tickRate, s.match);
     this.seats = new SeatBook(s.maxPlayers, MAX_SPECTATORS);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
