@@ -143,3 +143,35 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
 }
 
 export { waitForLine, exited };
+
+export interface NginxProcess {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts nginx in the foreground with `-p prefix -c conf`; ready when /health answers through it. */
+export async function startNginx(prefix: string, confPath: string, port: number, healthUrl: string): Promise<NginxProcess> {
+  const bin = requireBinary("nginx");
+  const proc = spawn(bin, ["-p", prefix, "-c", confPath], { stdio: ["ignore", "pipe", "pipe"] });
+  const errors: string[] = [];
+  proc.stderr.on("data", (c: Buffer) => errors.push(c.toString()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`nginx exited (${proc.exitCode}): ${errors.join("")}`);
+    try {
+      const res = await fetch(healthUrl);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`nginx not ready: ${errors.join("")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    stop: async () => {
+      proc.kill("SIGQUIT");
+      await exited(proc);
+    },
+  };
+}
