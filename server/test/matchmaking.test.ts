@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
-import { CodeJoinErrors, ROOM_ARENA, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH } from "@arena/shared";
+import { CodeJoinErrors, JoinErrorCodes, ROOM_ARENA, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { HttpError, createPrivate, joinByCode, quickPlay, signIn, spectate } from "./clients.ts";
 import { serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
@@ -58,6 +58,7 @@ describe("quick play", () => {
   it("refuses malformed options with a clear error", async () => {
     const { client } = await signIn(server.url, "bad");
     await expect(client.joinOrCreate(ROOM_ARENA, { mode: 42 })).rejects.toThrow(/invalid options: mode/);
+    await expect(client.joinOrCreate(ROOM_ARENA, { mode: "ctf" })).rejects.toMatchObject({ code: JoinErrorCodes.INVALID_OPTIONS });
     await expect(client.create(ROOM_ARENA, { private: "yes" })).rejects.toThrow(/invalid options: private/);
   });
 });

@@ -156,8 +156,8 @@ export const CloseCodes = {
 export const JoinErrorCodes = {
   /** Missing, forged or expired token. */
   AUTH_FAILED: 525,
-  /** Join options of the wrong shape (Colyseus' MATCHMAKE_INVALID_CRITERIA). */
-  INVALID_OPTIONS: 4211,
+  /** Join or create options of the wrong shape (Colyseus' MATCHMAKE_INVALID_CRITERIA). */
+  INVALID_OPTIONS: 521,
 } as const;
 
 /** Error strings of the code-join endpoint (JSON `{ error, message }`, with the HTTP status). */

@@ -222,9 +222,10 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       this.log.info("spectator joined", { session: client.sessionId, userId: auth.userId });
       return;
     }
-    this.identities.set(client.sessionId, auth);
     const player = new Player();
     player.name = requested || cleanName(auth.name) || "Player";
+    // The leaderboard shows the name played under, keyed by the token's user id.
+    this.identities.set(client.sessionId, { userId: auth.userId, name: player.name });
     player.color = this.nextColor++ % 16;
     this.state.players.set(client.sessionId, player);
     spawnPlayer(this.state, client.sessionId, player, ARENA_MAP, this.rules);
