@@ -100,8 +100,10 @@ describe("private rooms", () => {
     await waitForState(watcher, (s) => s.players.size === MAX, 3000, "spectator sees the players");
     expect(watcher.state.players.has(watcher.sessionId)).toBe(false);
     expect(serverRoom(host).state.players.size).toBe(MAX);
-    // Still full for players after the spectator came and went.
+    // Still full (and locked for quick play) after the spectator came and went.
     await watcher.leave();
+    await waitForState(host, () => serverRoom(host).clients.length === MAX, 3000, "spectator gone");
+    expect((await listing(host.roomId))?.locked).toBe(true);
     await expectHttpError(joinByCode(server.url, "late2", { code: host.roomId }), 409, CodeJoinErrors.ROOM_FULL);
   });
 

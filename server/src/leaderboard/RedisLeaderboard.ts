@@ -16,6 +16,14 @@ export const LB_KEYS = {
   channel: "arena:lb:changed",
 } as const;
 
+/** How long a starting process waits for Redis. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The URL without its password, for logs and errors. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, "//***@");
+}
+
 /** Daily boards expire a week after their last write. */
 const DAILY_TTL_S = 8 * 24 * 60 * 60;
 
@@ -43,7 +51,20 @@ export class RedisLeaderboard implements Leaderboard {
   /** Connects and subscribes before returning, so no change published after it is missed. */
   static async connect(url: string, log: Logger, size = LEADERBOARD_SIZE): Promise<RedisLeaderboard> {
     const lb = new RedisLeaderboard(url, log, size);
-    await lb.sub.subscribe(LB_KEYS.channel);
+    let timer: NodeJS.Timeout | undefined;
+    // ioredis retries forever; a process that cannot reach Redis at start should say so and stop.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${redactUrl(url)} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([lb.sub.subscribe(LB_KEYS.channel), timeout]);
+    } catch (e) {
+      lb.redis.disconnect();
+      lb.sub.disconnect();
+      throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
     return lb;
   }
 

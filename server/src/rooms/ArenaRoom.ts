@@ -133,6 +133,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
     }, s.tickRate);
 
+    // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
+    this.clock.setInterval(() => void this.syncLock(), 1000);
+
     this.onMessage(ClientMessage.Chat, (client: ArenaClient, raw: unknown) => this.onChat(client, raw));
     this.onMessage(ClientMessage.Typing, (client: ArenaClient, raw: unknown) => this.onTyping(client, raw));
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
@@ -175,8 +178,10 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   /** Locks the listing while results show (a match that is ending takes nobody new) and when players are full. */
   private async syncLock(): Promise<void> {
     const want = this.state.phase === "results" || this.hasReachedMaxClients();
-    if (want && !this.locked) await this.lock();
-    else if (!want && this.locked) await this.unlock();
+    // lock() even when already locked: it marks the lock explicit, so Colyseus' own unlock-on-leave
+    // (which runs after onLeave, e.g. when a spectator leaves a player-full room) keeps it locked.
+    if (want) await this.lock();
+    else if (this.locked) await this.unlock();
   }
 
   private onPhaseChange(phase: MatchPhase): void {
