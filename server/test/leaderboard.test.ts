@@ -1,10 +1,10 @@
 /**
- * Leaderboard on one process (in-memory): a real kill credits the killer;
+ * Leaderboard on one process (in-memory): a real kill credits the killer and, ending the match, the win;
  * GET /api/leaderboard; the SSE stream (headers, named events, keep-alive
  * comments, Last-Event-ID reconnect); the lobby receives the live board.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KILL_POINTS, type LeaderboardSnapshot } from "@arena/shared";
+import { KILL_POINTS, WIN_POINTS, type LeaderboardSnapshot } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { LobbyWatcher, SseReader } from "./clients.ts";
 import { holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
@@ -16,7 +16,7 @@ let lobby: LobbyWatcher;
 const streams: SseReader[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ SSE_KEEPALIVE_S: "1" }, { match: { warmupSeconds: 0.2 } });
+  server = await startTestServer({ SSE_KEEPALIVE_S: "1" }, { match: { warmupSeconds: 0.2, killLimit: 1 } });
   lobby = await LobbyWatcher.open(server.url);
   ({ room: a } = await joinArena(server.url, "killer"));
   ({ room: b } = await joinArena(server.url, "victim"));
@@ -57,15 +57,19 @@ describe("leaderboard", () => {
     }
     const update = JSON.parse(sse.events.find((e) => e.event === "update")!.data) as LeaderboardSnapshot;
     expect(update.version).toBeGreaterThan(first.version);
-    expect(update.allTime[0]).toMatchObject({ rank: 1, name: "killer", score: KILL_POINTS });
-    expect(update.daily[0]).toMatchObject({ name: "killer", score: KILL_POINTS });
-    expect((await board()).allTime[0]).toMatchObject({ name: "killer", score: KILL_POINTS });
+    expect(update.allTime[0]).toMatchObject({ rank: 1, name: "killer" });
+    // The kill limit is 1, so that kill also won the match: kill points plus win points, all-time and today.
+    const total = KILL_POINTS + WIN_POINTS;
+    const last = (): LeaderboardSnapshot => JSON.parse(sse.events.at(-1)!.data) as LeaderboardSnapshot;
+    await sse.until(() => last().allTime[0]?.score === total, "kill and win credited", 5000);
+    expect(last().daily[0]).toMatchObject({ name: "killer", score: total });
+    expect((await board()).allTime).toEqual([expect.objectContaining({ rank: 1, name: "killer", score: total })]);
 
     // Keep-alive comments at SSE_KEEPALIVE_S.
     await sse.until(() => sse.comments.includes("keep-alive"), "keep-alive comment", 3000);
 
     // The lobby got the same board pushed.
-    await lobby.until(() => (lobby.board?.allTime[0]?.score ?? 0) >= KILL_POINTS, "leaderboard push to the lobby");
+    await lobby.until(() => lobby.board?.allTime[0]?.score === total, "leaderboard push to the lobby");
   });
 
   it("answers a reconnect with Last-Event-ID with a fresh snapshot", async () => {
