@@ -2,14 +2,17 @@
 import "./node-compat.ts";
 import type { AddressInfo } from "node:net";
 import type { Server as HttpServer } from "node:http";
-import { Server } from "@colyseus/core";
+import { Server, matchMaker } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { ROOM_ARENA, type MatchSettings } from "@arena/shared";
+import { ROOM_ARENA, ROOM_LOBBY, type MatchSettings } from "@arena/shared";
 import type { Config } from "./config.ts";
 import { fileURLToPath } from "node:url";
 import { mountClient, mountHttp } from "./http.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { arenaRoom } from "./rooms/ArenaRoom.ts";
+import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
+import { createBackend, type Backend } from "./scale/backend.ts";
+import { startGhostSweeper } from "./scale/ghostSweeper.ts";
 
 /** Largest websocket frame accepted from a client; a bigger one closes that connection (1009). */
 export const MAX_FRAME_BYTES = 16 * 1024;
@@ -35,6 +38,7 @@ export interface RunningServer {
   /** http://host:port of this process, for clients and tests. */
   readonly url: string;
   readonly gameServer: Server;
+  readonly backend: Backend;
   /** Disconnects everyone, disposes rooms and stops listening. */
   close(): Promise<void>;
 }
@@ -42,6 +46,11 @@ export interface RunningServer {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const startedAt = Date.now();
+  const backend = await createBackend(config, log);
+  if (backend.kind === "redis" && config.publicAddress === undefined) {
+    // Seat reservations would point at whatever host the client used for matchmaking, not at this process.
+    log.warn("REDIS_URL set without PUBLIC_ADDRESS: joins routed to this process from another one will fail");
+  }
   let servingClient = false;
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   const gameServer = new Server({
@@ -49,12 +58,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     greet: false,
     gracefullyShutdown: false,
     publicAddress: config.publicAddress,
+    presence: backend.presence,
+    driver: backend.driver,
+    // New rooms live on the process that took the request: the load balancer already spreads
+    // requests, and it saves an IPC round trip per creation (Colyseus' default picks the
+    // process with the fewest rooms).
+    selectProcessIdToCreateRoom: async () => matchMaker.processId,
     express: (app) => {
-      mountHttp(app, { config, log, startedAt });
+      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard });
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
   });
+  gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log }));
   gameServer.define(ROOM_ARENA, arenaRoom({
     tickRate: config.tickRate,
     patchRate: config.patchRate,
@@ -64,19 +80,31 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     lagCompensation: options.lagCompensation ?? true,
     match: options.match,
     reconnectGraceSeconds: options.reconnectGraceSeconds,
-  }));
+    leaderboard: backend.leaderboard,
+  }))
+    // Quick play: same mode, fullest room first; Colyseus skips locked (full or ending) and private rooms.
+    .filterBy(["mode"])
+    .sortBy({ clients: -1 })
+    .enableRealtimeListing();
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;
   const port = (http.address() as AddressInfo).port;
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   if (config.authSecretGenerated) log.warn("AUTH_SECRET not set: using a random secret; tokens end with this process");
-  log.info("listening", { port, host: config.host, publicAddress: config.publicAddress, client: servingClient });
+  const sweeper = backend.presence !== undefined ? startGhostSweeper(backend.presence, log) : undefined;
+  log.info("listening", { port, host: config.host, publicAddress: config.publicAddress, processId: matchMaker.processId, backend: backend.kind, client: servingClient });
   let closed: Promise<void> | undefined;
   return {
     config,
     port,
     url: `http://${host}:${port}`,
     gameServer,
-    close: () => (closed ??= gameServer.gracefullyShutdown(false)),
+    backend,
+    close: () => (closed ??= (async () => {
+      sweeper?.stop();
+      // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
+      await gameServer.gracefullyShutdown(false);
+      await backend.leaderboard.close();
+    })()),
   };
 }

@@ -19,6 +19,10 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Origins allowed to call the HTTP API from a browser; empty means any. */
   readonly corsOrigins: readonly string[];
+  /** Redis for presence, room listings and the leaderboard across processes; unset: in memory, one process. */
+  readonly redisUrl: string | undefined;
+  /** Seconds between keep-alive comments on the leaderboard event stream. */
+  readonly sseKeepAliveSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +53,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (publicAddress !== undefined && !/^[\w.-]+(:\d+)?(\/[\w./-]*)?$/.test(publicAddress)) {
     throw new ConfigError(`PUBLIC_ADDRESS must look like host:port, got "${publicAddress}"`);
   }
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must look like redis://host:port, got "${redisUrl}"`);
+  }
   return {
     port: int(env, "PORT", 2567, 0, 65535),
     host: env.HOST?.trim() || "0.0.0.0",
@@ -60,5 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPlayers: int(env, "MAX_PLAYERS", MAX_PLAYERS, 2, 64),
     logLevel: level as LogLevel,
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    redisUrl,
+    sseKeepAliveSeconds: int(env, "SSE_KEEPALIVE_S", 15, 1, 300),
   };
 }

@@ -7,7 +7,10 @@ import { matchMaker } from "@colyseus/core";
 import { cleanName } from "@arena/shared";
 import { issueGuestToken } from "./auth.ts";
 import type { Config } from "./config.ts";
+import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
+import { mountLeaderboardRoutes } from "./leaderboard/routes.ts";
 import type { Logger } from "./log.ts";
+import { mountMatchmakingRoutes } from "./matchmaking/routes.ts";
 
 const GuestRequest = z.object({ name: z.string().max(64) }).strip();
 
@@ -15,6 +18,7 @@ export interface HttpDeps {
   readonly config: Config;
   readonly log: Logger;
   readonly startedAt: number;
+  readonly leaderboard: Leaderboard;
 }
 
 function cors(origins: readonly string[]) {
@@ -40,8 +44,10 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
   app.use(["/api", "/health"], cors(config.corsOrigins));
 
   app.get("/health", (_req, res) => {
-    res.json({
-      status: "ok",
+    // 503 while shutting down, so a load balancer stops sending new players here.
+    const ready = matchMaker.state === matchMaker.MatchMakerState.READY;
+    res.status(ready ? 200 : 503).json({
+      status: ready ? "ok" : "shutting_down",
       processId: matchMaker.processId,
       rooms: matchMaker.stats.local.roomCount,
       clients: matchMaker.stats.local.ccu,
@@ -68,6 +74,9 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
       next(e);
     }
   });
+
+  mountMatchmakingRoutes(app, config.authSecret, log);
+  mountLeaderboardRoutes(app, deps.leaderboard, config.sseKeepAliveSeconds * 1000, log);
 
   // Malformed or oversized JSON bodies, and anything else thrown by a route: a JSON error, never a stack trace.
   app.use("/api", (err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -24,5 +24,7 @@ try {
     process.stderr.write(`configuration error: ${e.message}\n`);
     process.exit(2);
   }
-  throw e;
+  // E.g. Redis unreachable: one clear line, and a non-zero exit for the process manager to back off on.
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: "error", msg: "startup failed", error: (e as Error).message }) + "\n");
+  process.exit(1);
 }

@@ -111,3 +111,17 @@ export function createRules(tickRate: number = TICK_RATE, match: Partial<MatchSe
     resultsTicks: steps(match.resultsSeconds ?? RESULTS_S),
   };
 }
+
+/** Watchers a room admits on top of its players (they hold no player seat). */
+export const MAX_SPECTATORS = 8;
+/** Length of a private room's invite code. */
+export const ROOM_CODE_LENGTH = 6;
+/** Characters of invite codes: digits and capitals without the look-alikes 0/O, 1/I/L. */
+export const ROOM_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/** Leaderboard points for one kill. */
+export const KILL_POINTS = 1;
+/** Leaderboard points for winning a match (on top of its kills). */
+export const WIN_POINTS = 5;
+/** Entries in a leaderboard snapshot. */
+export const LEADERBOARD_SIZE = 20;

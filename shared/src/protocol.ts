@@ -3,6 +3,13 @@ import type { MatchEndReason, Standing } from "./events.ts";
 
 /** Room names a client can join. */
 export const ROOM_ARENA = "arena";
+/** The lobby: realtime room listing, online count and leaderboard. */
+export const ROOM_LOBBY = "lobby";
+
+/** Game modes; quick play matches players of the same mode. */
+export const GAME_MODES = ["ffa"] as const;
+export type GameMode = (typeof GAME_MODES)[number];
+export const DEFAULT_MODE: GameMode = "ffa";
 
 /** Messages a client may send (besides inputs, which use `room.input()`). */
 export const ClientMessage = {
@@ -79,12 +86,63 @@ export interface NoticeOut {
   message: string;
 }
 
-export type NoticeCode = "chat_rate_limited" | "chat_empty";
+export type NoticeCode = "chat_rate_limited" | "chat_empty" | "server_shutdown";
 
 /** Options a client passes when joining an arena room. */
 export interface JoinOptions {
   /** Optional display name; the token's name is used when absent. */
   name?: string;
+  /** Game mode for quick play and room creation (DEFAULT_MODE when absent). */
+  mode?: GameMode;
+  /** With `create`: a private room, unlisted, joinable only by its code. */
+  private?: boolean;
+}
+
+/** What the room listing (matchmaking and lobby) shows about an arena room. */
+export interface ArenaRoomMetadata {
+  mode: GameMode;
+  phase: "warmup" | "playing" | "results";
+  players: number;
+  spectators: number;
+  /** Invite code; only on private rooms (whose roomId is the code). */
+  code?: string;
+}
+
+/** Body of POST /api/matchmake/code (join a private room by code, or watch any room). */
+export interface CodeJoinRequest {
+  code: string;
+  name?: string;
+  /** Watch without a player seat. */
+  spectate?: boolean;
+}
+
+/** Messages the lobby room sends (besides LobbyRoom's own "rooms", "+" and "-"). */
+export const LobbyMessage = {
+  Online: "online",
+  Leaderboard: "leaderboard",
+} as const;
+
+export interface OnlineOut {
+  /** Clients connected to all processes. */
+  players: number;
+  /** Processes alive. */
+  processes: number;
+}
+
+export interface LeaderboardEntry {
+  rank: number;
+  userId: string;
+  name: string;
+  score: number;
+}
+
+export interface LeaderboardSnapshot {
+  /** Increases with every write; the SSE event id. */
+  version: number;
+  /** UTC day of the daily board, YYYY-MM-DD. */
+  day: string;
+  allTime: LeaderboardEntry[];
+  daily: LeaderboardEntry[];
 }
 
 /**
@@ -100,4 +158,22 @@ export const CloseCodes = {
 export const JoinErrorCodes = {
   /** Missing, forged or expired token. */
   AUTH_FAILED: 525,
+  /** Join or create options of the wrong shape (Colyseus' MATCHMAKE_INVALID_CRITERIA). */
+  INVALID_OPTIONS: 521,
+} as const;
+
+/** Error strings of the code-join endpoint (JSON `{ error, message }`, with the HTTP status). */
+export const CodeJoinErrors = {
+  /** 400: body or code malformed. */
+  INVALID_REQUEST: "invalid_request",
+  /** 401: missing or bad token. */
+  AUTH_FAILED: "auth_failed",
+  /** 404: no room has this code (never existed, or ended). */
+  UNKNOWN_CODE: "unknown_code",
+  /** 409: every player seat is taken (spectating may still work). */
+  ROOM_FULL: "room_full",
+  /** 423: the room's match is ending; try again in a few seconds. */
+  ROOM_LOCKED: "room_locked",
+  /** 503: the process is shutting down. */
+  UNAVAILABLE: "unavailable",
 } as const;

@@ -5,16 +5,21 @@
  * client sends is validated, rate-limited, and a violation disconnects only the
  * sender.
  */
-import { CloseCode, ErrorCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
+import { CloseCode, ErrorCode, Room, ServerError, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, ClientMessage, CloseCodes, MAX_REWIND_MS, Player, PlayerInput,
   RECONNECT_GRACE_S, ServerMessage, cleanChat, cleanName, createRules, spawnPlayer, stepWorld, wrapAngle,
   type ChatOut, type GameEvent, type HitOut, type KillOut, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
-  type World, ARENA_MAP, MOVE_SCALE,
+  type World, ARENA_MAP, MOVE_SCALE, MAX_SPECTATORS, type ArenaRoomMetadata, type MatchPhase,
 } from "@arena/shared";
+import type { Credit, Leaderboard } from "../leaderboard/Leaderboard.ts";
+import { claimCode, releaseCode } from "../matchmaking/roomCodes.ts";
+import { internals } from "./internals.ts";
+import { creditsForKill, creditsForMatch } from "./scoring.ts";
+import { SeatBook } from "./SeatBook.ts";
 import { AuthError, verifyGuestToken, type GuestIdentity } from "../auth.ts";
 import type { Logger } from "../log.ts";
-import { ClientMessages, JoinOptionsSchema, describeIssue } from "./messages.ts";
+import { ClientMessages, CreateOptionsSchema, JoinOptionsSchema, describeIssue } from "./messages.ts";
 import { RateLimiter } from "./RateLimiter.ts";
 
 /** Settings the process gives every arena room (never taken from client options). */
@@ -30,6 +35,8 @@ export interface ArenaSettings {
   readonly match?: Partial<MatchSettings>;
   /** Seconds a dropped player's seat is held; RECONNECT_GRACE_S by default. */
   readonly reconnectGraceSeconds?: number;
+  /** Where kills and match wins are credited; none in unit setups. */
+  readonly leaderboard?: Leaderboard;
 }
 
 interface SessionData {
@@ -37,6 +44,8 @@ interface SessionData {
   typing: boolean;
   /** Set when the server disconnects this client for breaking the protocol. */
   kicked: boolean;
+  /** Watching only: no Player, no inputs, no chat. */
+  spectator: boolean;
 }
 
 export type ArenaClient = Client<{ userData: SessionData; auth: GuestIdentity }>;
@@ -49,7 +58,7 @@ export const MAX_MESSAGES_PER_SECOND = 60;
 /** Close codes after which a seat is not held for reconnection (protocol errors, floods, oversized or invalid frames). */
 const NO_RECONNECT_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_ERROR, CloseCode.WITH_ERROR, 1002, 1007, 1009]);
 
-export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaClient; input: PlayerInput }> {
+export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaClient; input: PlayerInput; metadata: ArenaRoomMetadata }> {
   protected abstract readonly settings: ArenaSettings;
 
   override inputs = this.defineInput(PlayerInput, {
@@ -66,12 +75,30 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private rules!: Rules;
   private log!: Logger;
   private nextColor = 0;
+  private seats!: SeatBook;
+  /** Session id of the spectator whose seat is being reserved right now (see hasReachedMaxClients). */
+  private admittingSpectator: string | undefined;
+  private code: string | undefined;
+  private lastPhase: MatchPhase = "warmup";
+  /** userId and name behind each player session, for leaderboard credits. */
+  private readonly identities = new Map<string, GuestIdentity>();
 
-  override onCreate(): void {
+  override async onCreate(options: unknown): Promise<void> {
     const s = this.settings;
     this.log = s.log.child({ room: this.roomId });
+    const parsed = CreateOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(parsed.error)}`);
+    if (parsed.data.private) {
+      // The code is the roomId: any process resolves it through the shared listing.
+      this.code = await claimCode(matchMaker.presence);
+      this.roomId = this.code;
+      await this.setPrivate(true, false);
+      this.log = s.log.child({ room: this.roomId });
+    }
     this.rules = createRules(s.tickRate, s.match);
-    this.maxClients = s.maxPlayers;
+    this.seats = new SeatBook(s.maxPlayers, MAX_SPECTATORS);
+    this.maxClients = s.maxPlayers + MAX_SPECTATORS;
+    await this.setMetadata({ mode: parsed.data.mode, phase: "warmup", players: 0, spectators: 0, ...(this.code ? { code: this.code } : {}) }, false);
     this.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
     this.patchRate = 1000 / s.patchRate;
     this.state = new ArenaState();
@@ -103,14 +130,74 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
         this.dispatch(events);
         events.length = 0;
       }
+      if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
     }, s.tickRate);
+
+    // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
+    this.clock.setInterval(() => void this.syncLock(), 1000);
 
     this.onMessage(ClientMessage.Chat, (client: ArenaClient, raw: unknown) => this.onChat(client, raw));
     this.onMessage(ClientMessage.Typing, (client: ArenaClient, raw: unknown) => this.onTyping(client, raw));
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
       this.protocolError(client, `unknown message type ${JSON.stringify(type)}`);
     });
-    this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers });
+    this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined });
+  }
+
+  /**
+   * Player seats and spectator seats are capped separately. Colyseus calls this
+   * when reserving a seat (before recording it) and again right after (to
+   * decide whether to lock the listing); the listing locks only when players
+   * are full, so spectators never keep players out.
+   */
+  override hasReachedMaxClients(): boolean {
+    if (super.hasReachedMaxClients()) return true;
+    const reserved = internals(this)._reservedSeats;
+    const counts = this.seats.count([...this.clients.map((c) => c.sessionId), ...Object.keys(reserved)]);
+    const spectator = this.admittingSpectator;
+    if (spectator !== undefined && !(spectator in reserved)) return counts.spectators >= this.seats.maxSpectators;
+    return counts.players >= this.seats.maxPlayers;
+  }
+
+  /** Reserves a watcher's seat (called through matchMaker.remoteRoomCall from any process). */
+  async reserveSpectatorSeat(sessionId: string, options: unknown): Promise<boolean> {
+    this.seats.markSpectator(sessionId);
+    this.admittingSpectator = sessionId;
+    let reserving: Promise<boolean>;
+    try {
+      // Colyseus checks capacity synchronously at the start of the call, while the flag is set.
+      reserving = internals(this)._reserveSeat(sessionId, options);
+    } finally {
+      this.admittingSpectator = undefined;
+    }
+    const ok = await reserving;
+    if (!ok) this.seats.forget(sessionId);
+    return ok;
+  }
+
+  /** Locks the listing while results show (a match that is ending takes nobody new) and when players are full. */
+  private async syncLock(): Promise<void> {
+    const want = this.state.phase === "results" || this.hasReachedMaxClients();
+    // lock() even when already locked: it marks the lock explicit, so Colyseus' own unlock-on-leave
+    // (which runs after onLeave, e.g. when a spectator leaves a player-full room) keeps it locked.
+    if (want) await this.lock();
+    else if (this.locked) await this.unlock();
+  }
+
+  private onPhaseChange(phase: MatchPhase): void {
+    this.lastPhase = phase;
+    void this.syncLock();
+    this.updateListing();
+  }
+
+  /** Players, spectators and phase in the listing, for quick play and the lobby. */
+  private updateListing(): void {
+    const counts = this.seats.count(this.clients.map((c) => c.sessionId));
+    const meta = this.metadata;
+    const phase = this.state.phase as MatchPhase;
+    if (meta.players === counts.players && meta.spectators === counts.spectators && meta.phase === phase) return;
+    void this.setMetadata({ ...meta, players: counts.players, spectators: counts.spectators, phase })
+      .catch((error: unknown) => this.log.warn("listing update failed", { error }));
   }
 
   override async onAuth(_client: ArenaClient, _options: unknown, context: AuthContext): Promise<GuestIdentity> {
@@ -127,16 +214,24 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const requested = parsed.success ? cleanName(parsed.data?.name ?? "") : "";
     const auth = client.auth;
     if (auth === undefined) throw new Error("joined without auth");
-    const session: SessionData = { chat: new RateLimiter(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false };
+    const spectator = this.seats.isSpectator(client.sessionId);
+    const session: SessionData = { chat: new RateLimiter(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false, spectator };
     client.userData = session;
-    // The socket reports oversized or malformed frames as errors before it closes (sometimes as 1006):
-    // that is the client's fault, not the network's, so its seat is not held.
+    // The socket reports oversized or malformed frames as errors before it closes (sometimes as 1006,
+    // like a network drop): that is the client's fault, so its seat is not held.
     client.ref.on("error", (error: Error) => {
       session.kicked = true;
       this.log.warn("socket error, disconnecting", { session: client.sessionId, error: error.message });
     });
+    this.updateListing();
+    if (spectator) {
+      this.log.info("spectator joined", { session: client.sessionId, userId: auth.userId });
+      return;
+    }
     const player = new Player();
     player.name = requested || cleanName(auth.name) || "Player";
+    // The leaderboard shows the name played under, keyed by the token's user id.
+    this.identities.set(client.sessionId, { userId: auth.userId, name: player.name });
     player.color = this.nextColor++ % 16;
     this.state.players.set(client.sessionId, player);
     spawnPlayer(this.state, client.sessionId, player, ARENA_MAP, this.rules);
@@ -163,11 +258,24 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   override onLeave(client: ArenaClient, code?: number): void {
     this.setTyping(client, false);
     this.state.players.delete(client.sessionId);
-    this.log.info("player left", { session: client.sessionId, code });
+    this.identities.delete(client.sessionId);
+    this.seats.forget(client.sessionId);
+    // Runs before Colyseus' own unlock-on-leave; keeps a player-full room locked when only a spectator left.
+    void this.syncLock();
+    this.updateListing();
+    this.log.info(client.userData?.spectator ? "spectator left" : "player left", { session: client.sessionId, code });
   }
 
-  override onDispose(): void {
+  override async onDispose(): Promise<void> {
+    if (this.code !== undefined) await releaseCode(matchMaker.presence, this.code).catch(() => undefined);
     this.log.info("room disposed");
+  }
+
+  /** The process is stopping (SIGTERM): tell everyone why before the connections close. */
+  override onBeforeShutdown(): void {
+    this.broadcast(ServerMessage.Notice, { code: "server_shutdown", message: "the server is restarting; please join again" } satisfies NoticeOut);
+    this.log.info("shutting down room", { clients: this.clients.length });
+    void this.disconnect(CloseCode.SERVER_SHUTDOWN);
   }
 
   override onUncaughtException(error: Error, methodName: string): void {
@@ -191,7 +299,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const parsed = ClientMessages.chat.safeParse(raw);
     if (!parsed.success) return this.protocolError(client, `chat: ${describeIssue(parsed.error)}`);
     const player = this.state.players.get(client.sessionId);
-    if (player === undefined || client.userData === undefined) return;
+    if (player === undefined || client.userData === undefined) return; // spectators watch silently
     const text = cleanChat(parsed.data.text);
     if (text === "") return this.notice(client, { code: "chat_empty", message: "message is empty" });
     if (!client.userData.chat.take(Date.now())) {
@@ -217,6 +325,13 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.broadcast(ServerMessage.Typing, out, { except: client });
   }
 
+  /** Writes points to the global leaderboard without holding up the tick; a failed write is logged. */
+  private credit(credits: readonly Credit[]): void {
+    const lb = this.settings.leaderboard;
+    if (lb === undefined || credits.length === 0) return;
+    lb.credit(credits).catch((error: unknown) => this.log.warn("leaderboard credit failed", { error }));
+  }
+
   /** Turns simulation events into messages and logs. */
   private dispatch(events: readonly GameEvent[]): void {
     for (const e of events) {
@@ -231,6 +346,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
             victim: e.victim, victimName: this.state.players.get(e.victim)?.name ?? "", tick: e.tick,
           };
           this.broadcast(ServerMessage.Kill, out);
+          this.credit(creditsForKill(this.identities, e.killer, e.victim));
           break;
         }
         case "matchStart":
@@ -241,6 +357,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
           const out: ResultsOut = { reason: e.reason, winner: e.winner, standings: e.standings, nextAt: this.state.phaseEndsAt };
           this.broadcast(ServerMessage.Results, out);
           this.log.info("match ended", { reason: e.reason, winner: e.winner, players: e.standings.length });
+          this.credit(creditsForMatch(this.identities, e.winner));
           break;
         }
         case "shot":

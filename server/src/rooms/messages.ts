@@ -1,6 +1,6 @@
 /** Validators for every message a client may send (besides inputs, which the input schema bounds). */
 import { z } from "zod";
-import { ClientMessage } from "@arena/shared";
+import { ClientMessage, DEFAULT_MODE, GAME_MODES } from "@arena/shared";
 
 /** Raw chat text longer than this is a protocol error, not just a long message. */
 const CHAT_RAW_MAX = 1000;
@@ -14,6 +14,16 @@ export const JoinOptionsSchema = z
   .object({ name: z.string().max(64).optional() })
   .strip()
   .optional();
+
+/** Options of the client that creates a room (Colyseus passes them to onCreate). */
+export const CreateOptionsSchema = z
+  .object({
+    name: z.string().max(64).optional(),
+    mode: z.enum(GAME_MODES).default(DEFAULT_MODE),
+    private: z.boolean().default(false),
+  })
+  .strip()
+  .default({ mode: DEFAULT_MODE, private: false });
 
 /** A short, human-readable reason for the first validation issue. */
 export function describeIssue(error: z.ZodError): string {

@@ -1,0 +1,60 @@
+/**
+ * PM2: N game processes on one Redis (`npm run start:cluster`).
+ *
+ * Environment (all optional):
+ *   ARENA_PROCESSES  number of game processes (default: number of cores)
+ *   BASE_PORT        port of the first process; the others follow (default 2567)
+ *   PUBLIC_HOST      host (and port) clients reach through nginx, e.g. game.example.com;
+ *                    each process then announces PUBLIC_ADDRESS=<PUBLIC_HOST>/<its port>,
+ *                    which deploy/nginx routes to it. Unset: 127.0.0.1:<port> (direct, local).
+ *   REDIS_URL        default redis://127.0.0.1:6379
+ *   AUTH_SECRET      shared by all processes (a token signed by one is checked by another);
+ *                    if unset, one random secret is made for this start and given to all.
+ *   CLIENT_DIR       built client (e.g. client/dist); when it exists, a static server runs too.
+ * Other settings (TICK_RATE, MAX_PLAYERS, LOG_LEVEL, ...) pass through from the environment.
+ */
+const { availableParallelism, cpus } = require("node:os");
+const { randomBytes } = require("node:crypto");
+const { existsSync } = require("node:fs");
+const { join } = require("node:path");
+
+const count = Number(process.env.ARENA_PROCESSES || (availableParallelism ? availableParallelism() : cpus().length));
+const basePort = Number(process.env.BASE_PORT || 2567);
+const publicHost = process.env.PUBLIC_HOST || "";
+const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+const authSecret = process.env.AUTH_SECRET || randomBytes(32).toString("hex");
+if (!process.env.AUTH_SECRET) console.warn("ecosystem: AUTH_SECRET not set; using a random one for this start (tokens end with it)");
+
+const apps = Array.from({ length: count }, (_, i) => {
+  const port = basePort + i;
+  return {
+    name: `arena-${port}`,
+    cwd: __dirname,
+    script: "server/bin/arena-server.mjs",
+    env: {
+      NODE_ENV: "production",
+      PORT: String(port),
+      PUBLIC_ADDRESS: publicHost ? `${publicHost}/${port}` : `127.0.0.1:${port}`,
+      REDIS_URL: redisUrl,
+      AUTH_SECRET: authSecret,
+    },
+    // SIGTERM first: the process locks its rooms, tells players and exits; SIGKILL only after this.
+    kill_timeout: 10_000,
+    autorestart: true,
+    exp_backoff_restart_delay: 200,
+    max_memory_restart: "1G",
+    merge_logs: true,
+    time: false,
+  };
+});
+
+const clientDir = process.env.CLIENT_DIR || join(__dirname, "client", "dist");
+if (existsSync(clientDir)) {
+  apps.push({
+    name: "arena-client",
+    script: "serve",
+    env: { PM2_SERVE_PATH: clientDir, PM2_SERVE_PORT: String(process.env.CLIENT_PORT || 8080), PM2_SERVE_SPA: "true" },
+  });
+}
+
+module.exports = { apps };

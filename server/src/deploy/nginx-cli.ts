@@ -1,0 +1,27 @@
+/** Prints the nginx site config: `npm run nginx:config -- --ports 2567,2568 --listen 443 --cert C --key K [--server-name N]`. */
+import { parseArgs } from "node:util";
+import { renderNginxSite } from "./nginxConfig.ts";
+
+const { values } = parseArgs({
+  options: {
+    ports: { type: "string" },
+    listen: { type: "string", default: "443" },
+    cert: { type: "string" },
+    key: { type: "string" },
+    "server-name": { type: "string" },
+    "upstream-host": { type: "string" },
+  },
+});
+const ports = (values.ports ?? "").split(",").map((p) => Number(p.trim())).filter((p) => Number.isInteger(p) && p > 0);
+if (ports.length === 0 || !values.cert || !values.key) {
+  process.stderr.write("usage: npm run nginx:config -- --ports 2567,2568 --listen 443 --cert /path/fullchain.pem --key /path/privkey.pem [--server-name game.example.com]\n");
+  process.exit(2);
+}
+process.stdout.write(renderNginxSite({
+  ports,
+  listen: values.listen ?? "443",
+  certificate: values.cert,
+  certificateKey: values.key,
+  serverName: values["server-name"],
+  upstreamHost: values["upstream-host"],
+}));

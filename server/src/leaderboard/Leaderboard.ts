@@ -1,0 +1,81 @@
+/** The global leaderboard: points per player, all-time and for the current UTC day, shared by every process. */
+import type { LeaderboardEntry, LeaderboardSnapshot } from "@arena/shared";
+
+export interface Credit {
+  readonly userId: string;
+  readonly name: string;
+  readonly points: number;
+}
+
+export type SnapshotListener = (snapshot: LeaderboardSnapshot) => void;
+
+export interface Leaderboard {
+  /** Adds points to the all-time and today's boards in one atomic write. */
+  credit(credits: readonly Credit[]): Promise<void>;
+  /** The top entries of both boards and the write counter. */
+  snapshot(): Promise<LeaderboardSnapshot>;
+  /** Calls `listener` with a fresh snapshot after writes from any process (coalesced); returns the unsubscribe. */
+  subscribe(listener: SnapshotListener): () => void;
+  close(): Promise<void>;
+}
+
+/** UTC day of `at`, YYYY-MM-DD: the daily board's key. */
+export function utcDay(at: number = Date.now()): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/** Ranked entries from (userId, score) pairs already sorted best first. */
+export function ranked(pairs: readonly (readonly [string, number])[], names: ReadonlyMap<string, string>): LeaderboardEntry[] {
+  return pairs.map(([userId, score], i) => ({ rank: i + 1, userId, name: names.get(userId) ?? "?", score }));
+}
+
+/**
+ * Runs `fetch` for listeners after a change, at most one at a time; changes that
+ * arrive during a fetch cause exactly one more, so the last snapshot is never stale.
+ */
+export class SnapshotFanout {
+  private readonly listeners = new Set<SnapshotListener>();
+  private running = false;
+  private dirty = false;
+
+  constructor(private readonly fetch: () => Promise<LeaderboardSnapshot>, private readonly onError: (e: unknown) => void) {}
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  add(listener: SnapshotListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed(): void {
+    if (this.listeners.size === 0) return;
+    if (this.running) {
+      this.dirty = true;
+      return;
+    }
+    this.running = true;
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.dirty = false;
+        const snapshot = await this.fetch();
+        for (const l of [...this.listeners]) {
+          try {
+            l(snapshot);
+          } catch (e) {
+            this.onError(e);
+          }
+        }
+      } while (this.dirty);
+    } catch (e) {
+      this.onError(e);
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/** The leaderboard of a single process without Redis (`npm start`): the same interface, kept in memory. */
+import { LEADERBOARD_SIZE, type LeaderboardSnapshot } from "@arena/shared";
+import { SnapshotFanout, ranked, utcDay, type Credit, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
+
+function top(board: ReadonlyMap<string, number>, n: number): [string, number][] {
+  // Ties: lexicographically larger member first, as Redis ZREVRANGE orders them.
+  return [...board].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0)).slice(0, n);
+}
+
+export class MemoryLeaderboard implements Leaderboard {
+  private readonly allTime = new Map<string, number>();
+  private daily = new Map<string, number>();
+  private day = utcDay();
+  private readonly names = new Map<string, string>();
+  private version = 0;
+  private readonly fanout: SnapshotFanout;
+
+  constructor(private readonly size = LEADERBOARD_SIZE, private readonly now: () => number = Date.now) {
+    this.fanout = new SnapshotFanout(() => this.snapshot(), () => undefined);
+  }
+
+  private rollDay(): void {
+    const today = utcDay(this.now());
+    if (today !== this.day) {
+      this.day = today;
+      this.daily = new Map();
+    }
+  }
+
+  async credit(credits: readonly Credit[]): Promise<void> {
+    if (credits.length === 0) return;
+    this.rollDay();
+    for (const c of credits) {
+      this.allTime.set(c.userId, (this.allTime.get(c.userId) ?? 0) + c.points);
+      this.daily.set(c.userId, (this.daily.get(c.userId) ?? 0) + c.points);
+      this.names.set(c.userId, c.name);
+    }
+    this.version++;
+    queueMicrotask(() => this.fanout.changed());
+  }
+
+  async snapshot(): Promise<LeaderboardSnapshot> {
+    this.rollDay();
+    return {
+      version: this.version,
+      day: this.day,
+      allTime: ranked(top(this.allTime, this.size), this.names),
+      daily: ranked(top(this.daily, this.size), this.names),
+    };
+  }
+
+  subscribe(listener: SnapshotListener): () => void {
+    return this.fanout.add(listener);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,66 @@
+/**
+ * The lobby: Colyseus' LobbyRoom (realtime listing of public rooms, across
+ * processes through presence) plus the number of people online on all
+ * processes and the live leaderboard.
+ */
+import { LobbyRoom, matchMaker, type Client } from "@colyseus/core";
+import { LobbyMessage, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
+import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
+import type { Logger } from "../log.ts";
+
+/** How often the online count is re-read from the shared stats (Colyseus persists them at most once a second). */
+export const ONLINE_POLL_MS = 1000;
+
+export interface LobbySettings {
+  readonly leaderboard: Leaderboard;
+  readonly log: Logger;
+}
+
+/** Clients on every live process (players, spectators and lobby visitors). */
+export async function onlineNow(): Promise<OnlineOut> {
+  const all = await matchMaker.stats.fetchAll();
+  return { players: all.reduce((sum, p) => sum + p.ccu, 0), processes: all.length };
+}
+
+export abstract class ArenaLobbyRoom extends LobbyRoom {
+  protected abstract readonly settings: LobbySettings;
+  private online: OnlineOut = { players: 0, processes: 0 };
+  private board: LeaderboardSnapshot | undefined;
+  private unsubscribeBoard: (() => void) | undefined;
+
+  override async onCreate(options: unknown): Promise<void> {
+    await super.onCreate(options);
+    const log = this.settings.log.child({ room: this.roomId });
+    this.board = await this.settings.leaderboard.snapshot();
+    this.unsubscribeBoard = this.settings.leaderboard.subscribe((snapshot) => {
+      if (this.board !== undefined && snapshot.version < this.board.version) return;
+      this.board = snapshot;
+      this.broadcast(LobbyMessage.Leaderboard, snapshot);
+    });
+    this.online = await onlineNow();
+    this.clock.setInterval(() => {
+      onlineNow().then((now) => {
+        if (now.players === this.online.players && now.processes === this.online.processes) return;
+        this.online = now;
+        this.broadcast(LobbyMessage.Online, now);
+      }, (error: unknown) => log.warn("online count failed", { error }));
+    }, ONLINE_POLL_MS);
+  }
+
+  override onJoin(client: Client, options: unknown): void {
+    super.onJoin(client, (typeof options === "object" && options !== null ? options : {}) as Parameters<LobbyRoom["onJoin"]>[1]);
+    client.send(LobbyMessage.Online, this.online);
+    if (this.board !== undefined) client.send(LobbyMessage.Leaderboard, this.board);
+  }
+
+  override onDispose(): void {
+    super.onDispose();
+    this.unsubscribeBoard?.();
+  }
+}
+
+export function arenaLobbyRoom(settings: LobbySettings): new () => ArenaLobbyRoom {
+  return class ConfiguredArenaLobbyRoom extends ArenaLobbyRoom {
+    protected readonly settings = settings;
+  };
+}

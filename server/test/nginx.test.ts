@@ -1,0 +1,108 @@
+/**
+ * TLS through nginx: two processes on one Redis behind the generated config;
+ * an SDK client over https/wss (self-signed certificate made by openssl here)
+ * joins rooms that live on either process.
+ */
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { Client } from "@colyseus/sdk";
+import { ROOM_ARENA } from "@arena/shared";
+import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
+import { SseReader, joinByCode } from "./clients.ts";
+import { guestToken, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type ServerProcess } from "./processes.ts";
+
+// This test process only: trust the self-signed certificate made below.
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+
+let dir: string;
+let redis: RedisProcess;
+let servers: ServerProcess[];
+let nginx: NginxProcess;
+let db: Redis;
+let base: string;
+const rooms: ArenaRoomClient[] = [];
+
+beforeAll(async () => {
+  requireBinary("nginx");
+  requireBinary("openssl");
+  dir = mkdtempSync(join(tmpdir(), "arena-nginx-"));
+  chmodSync(dir, 0o755); // nginx workers may run as another user
+  for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
+    mkdirSync(join(dir, d));
+    chmodSync(join(dir, d), 0o777);
+  }
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+
+  redis = await startRedis();
+  const tlsPort = await freePort();
+  const ports = [await freePort(), await freePort()];
+  // Each process tells clients to come back through nginx, under its own port prefix.
+  servers = await Promise.all(ports.map((p) => spawnServer({ REDIS_URL: redis.url, PORT: String(p), PUBLIC_ADDRESS: `127.0.0.1:${tlsPort}/${p}` })));
+  const conf = join(dir, "nginx.conf");
+  writeFileSync(conf, renderStandaloneNginx({ ports, listen: `127.0.0.1:${tlsPort}`, certificate: join(dir, "cert.pem"), certificateKey: join(dir, "key.pem") }, dir));
+  base = `https://127.0.0.1:${tlsPort}`;
+  nginx = await startNginx(dir, conf, tlsPort, `${base}/health`);
+  db = new Redis(redis.url);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(rooms.map((r) => r.leave().catch(() => undefined)));
+  await nginx?.stop();
+  await Promise.all((servers ?? []).map((s) => s.kill("SIGTERM")));
+  db?.disconnect();
+  await redis?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+async function processOf(roomId: string): Promise<string | undefined> {
+  const raw = await db.hget("roomcaches", roomId);
+  return raw === null ? undefined : (JSON.parse(raw) as { processId: string }).processId;
+}
+
+describe("nginx with TLS", () => {
+  it("joins rooms on either process over wss://", async () => {
+    const byProcess = new Map<string, ArenaRoomClient>();
+    for (const [i, server] of servers.entries()) {
+      // Create the room on this process (matchmaking straight to it), then connect over wss through nginx.
+      const token = await guestToken(base, `tls${i}`);
+      const res = await fetch(`${server.url}/matchmake/create/${ROOM_ARENA}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ name: `tls${i}`, private: true }),
+      });
+      expect(res.status).toBe(200);
+      const client = new Client(base);
+      client.auth.token = token;
+      const room = (await client.consumeSeatReservation((await res.json()) as never)) as ArenaRoomClient;
+      rooms.push(room);
+      expect((room.connection.transport as unknown as { ws: { url: string } }).ws.url).toMatch(new RegExp(`^wss://127\\.0\\.0\\.1:\\d+/${server.port}/${server.processId}/`));
+      await waitForState(room, (s) => s.players.has(room.sessionId), 3000, "own player over wss");
+      expect(await processOf(room.roomId)).toBe(server.processId);
+      byProcess.set(server.processId, room);
+    }
+
+    // A second client joins each of them by code, over wss through nginx, and plays.
+    for (const host of byProcess.values()) {
+      const guest = await joinByCode(base, "guest", { code: host.roomId });
+      rooms.push(guest);
+      expect(guest.roomId).toBe(host.roomId);
+      await waitForState(host, (s) => s.players.has(guest.sessionId), 3000, "guest seen through nginx");
+    }
+  }, 30_000);
+
+  it("streams the leaderboard through nginx without buffering", async () => {
+    const sse = await SseReader.open(`${base}/api/leaderboard/stream`);
+    try {
+      expect(sse.response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+      await sse.until(() => sse.events[0]?.event === "snapshot", "snapshot through nginx");
+    } finally {
+      sse.close();
+    }
+  });
+});

@@ -1,0 +1,93 @@
+/** Pure parts of matchmaking and the leaderboard: invite codes, points, the in-memory board, fan-out coalescing. */
+import { describe, expect, it } from "vitest";
+import { LocalPresence } from "@colyseus/core";
+import { KILL_POINTS, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, WIN_POINTS, type LeaderboardSnapshot } from "@arena/shared";
+import { SnapshotFanout } from "../src/leaderboard/Leaderboard.ts";
+import { MemoryLeaderboard } from "../src/leaderboard/MemoryLeaderboard.ts";
+import { CODES_KEY, claimCode, normalizeCode, randomCode, releaseCode } from "../src/matchmaking/roomCodes.ts";
+import { creditsForKill, creditsForMatch } from "../src/rooms/scoring.ts";
+
+describe("invite codes", () => {
+  it("use only unambiguous characters", () => {
+    for (const ch of "0O1IL") expect(ROOM_CODE_ALPHABET).not.toContain(ch);
+    for (let i = 0; i < 200; i++) {
+      const code = randomCode();
+      expect(code).toHaveLength(ROOM_CODE_LENGTH);
+      expect([...code].every((c) => ROOM_CODE_ALPHABET.includes(c))).toBe(true);
+    }
+  });
+
+  it("normalize what people type and refuse what cannot be a code", () => {
+    expect(normalizeCode(" k7m-2qx ")).toBe("K7M2QX");
+    expect(normalizeCode("K7M2Q")).toBeUndefined();
+    expect(normalizeCode("K7M2QO")).toBeUndefined(); // O is not in the alphabet
+    expect(normalizeCode("K7M2Q1")).toBeUndefined();
+    expect(normalizeCode("")).toBeUndefined();
+  });
+
+  it("are claimed once and can be reused after release", async () => {
+    const presence = new LocalPresence();
+    const code = await claimCode(presence);
+    expect(await presence.hincrby(CODES_KEY, code, 1)).toBe(2); // a second claimant would see 2, not 1
+    await releaseCode(presence, code);
+    expect(await presence.hincrby(CODES_KEY, code, 1)).toBe(1);
+  });
+});
+
+describe("points", () => {
+  const ids = new Map([["s1", { userId: "u1", name: "ann" }], ["s2", { userId: "u2", name: "bob" }]]);
+  it("credit the killer, not a suicide or a player who left", () => {
+    expect(creditsForKill(ids, "s1", "s2")).toEqual([{ userId: "u1", name: "ann", points: KILL_POINTS }]);
+    expect(creditsForKill(ids, "s1", "s1")).toEqual([]);
+    expect(creditsForKill(ids, "gone", "s2")).toEqual([]);
+  });
+  it("credit the match winner", () => {
+    expect(creditsForMatch(ids, "s2")).toEqual([{ userId: "u2", name: "bob", points: WIN_POINTS }]);
+    expect(creditsForMatch(ids, "")).toEqual([]);
+  });
+});
+
+describe("in-memory leaderboard", () => {
+  it("ranks all-time and today's points and starts a new day at UTC midnight", async () => {
+    let now = Date.UTC(2026, 0, 1, 23, 59);
+    const lb = new MemoryLeaderboard(3, () => now);
+    await lb.credit([{ userId: "a", name: "A", points: 2 }, { userId: "b", name: "B", points: 5 }]);
+    await lb.credit([{ userId: "a", name: "A2", points: 4 }]);
+    let s = await lb.snapshot();
+    expect(s.allTime.map((e) => [e.rank, e.userId, e.name, e.score])).toEqual([[1, "a", "A2", 6], [2, "b", "B", 5]]);
+    expect(s.day).toBe("2026-01-01");
+    now += 2 * 60_000;
+    await lb.credit([{ userId: "b", name: "B", points: 1 }]);
+    s = await lb.snapshot();
+    expect(s.day).toBe("2026-01-02");
+    expect(s.daily).toEqual([{ rank: 1, userId: "b", name: "B", score: 1 }]);
+    expect(s.allTime[0]).toMatchObject({ userId: "b", score: 6 });
+    expect(s.version).toBe(3);
+  });
+});
+
+describe("snapshot fan-out", () => {
+  it("coalesces changes during a fetch into one more fetch, and delivers the latest", async () => {
+    let version = 0;
+    let fetches = 0;
+    let release: (() => void) | undefined;
+    const fanout = new SnapshotFanout(async () => {
+      fetches++;
+      const v = version;
+      await new Promise<void>((r) => (release = r));
+      return { version: v, day: "d", allTime: [], daily: [] };
+    }, (e) => { throw e; });
+    const seen: LeaderboardSnapshot[] = [];
+    fanout.add((s) => seen.push(s));
+    version = 1;
+    fanout.changed();
+    version = 2; fanout.changed();
+    version = 3; fanout.changed();
+    release!();
+    await new Promise((r) => setTimeout(r, 0));
+    release!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(fetches).toBe(2);
+    expect(seen.map((s) => s.version)).toEqual([1, 3]);
+  });
+});
