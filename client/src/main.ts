@@ -9,6 +9,8 @@ import { GameScene } from "./game/GameScene.ts";
 import { describeClose, initialFlow, reduce, type FlowEvent, type FlowState } from "./ui/flow.ts";
 import { byId, byTestId } from "./ui/dom.ts";
 import { Hud } from "./ui/hud.ts";
+import { LobbyFeed } from "./net/lobby.ts";
+import { renderLobby } from "./ui/lobby.ts";
 
 const params = parseParams(location.search);
 const serverUrl = params.server ?? location.origin;
@@ -19,6 +21,7 @@ let hud: Hud | undefined;
 let unbindChat: () => void = () => {};
 let hudTimer: ReturnType<typeof setInterval> | undefined;
 const held = new Set<string>();
+let lobby: LobbyFeed | undefined;
 
 const scene = new GameScene();
 const game = new Phaser.Game({
@@ -47,15 +50,39 @@ function render(before: FlowState | undefined): void {
   byTestId<HTMLInputElement>("name-input").value ||= flow.name;
   byTestId("error-message").textContent = flow.message;
   if (flow.screen === "connecting" && before?.screen !== "connecting") void connect();
+  if (flow.screen === "lobby" && before?.screen !== "lobby") void openLobby();
+  if (flow.screen !== "lobby" && lobby !== undefined) {
+    lobby.close();
+    lobby = undefined;
+  }
   if (!inGame && before !== undefined && (before.screen === "game" || before.screen === "results")) teardown();
+}
+
+/** The name's guest token, signed in once per name. */
+async function ensureToken(): Promise<GuestToken> {
+  if (token === undefined || token.name !== flow.name) token = await signIn(serverUrl, flow.name);
+  return token;
+}
+
+/** Shows the live room list, online count and leaderboard while the lobby is on screen. */
+async function openLobby(): Promise<void> {
+  const feed = new LobbyFeed((view) => renderLobby(view, {
+    join: (roomId) => dispatch({ type: "join", request: { kind: "code", code: roomId } }),
+    watch: (roomId) => dispatch({ type: "join", request: { kind: "spectate", roomId } }),
+  }));
+  lobby = feed;
+  try {
+    await feed.open(serverUrl, (await ensureToken()).token);
+  } catch (e) {
+    byTestId("online-count").textContent = `(lobby unavailable: ${(e as Error).message})`;
+  }
 }
 
 async function connect(): Promise<void> {
   const request = flow.joining;
   if (request === undefined) return;
   try {
-    if (token === undefined || token.name !== flow.name) token = await signIn(serverUrl, flow.name);
-    const room = await joinRoom(serverUrl, token.token, flow.name, request);
+    const room = await joinRoom(serverUrl, (await ensureToken()).token, flow.name, request);
     start(room);
     dispatch({ type: "joined" });
   } catch (e) {
@@ -116,6 +143,7 @@ byTestId("change-name").addEventListener("click", () => {
   render(undefined);
 });
 byTestId("quick-play").addEventListener("click", () => dispatch({ type: "join", request: { kind: "quick" } }));
+byTestId("create-private").addEventListener("click", () => dispatch({ type: "join", request: { kind: "create" } }));
 byTestId<HTMLFormElement>("join-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const code = byTestId<HTMLInputElement>("join-code").value.trim();

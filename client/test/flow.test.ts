@@ -22,6 +22,13 @@ describe("screen flow", () => {
     expect(run(s, { type: "leave" }).screen).toBe("lobby");
   });
 
+  it("takes every kind of join request from the lobby", () => {
+    const lobby = initialFlow({ name: "Ada", quick: false, join: "" });
+    for (const request of [{ kind: "create" }, { kind: "spectate", roomId: "r1" }, { kind: "code", code: "K7M2QX" }] as const) {
+      expect(reduce(lobby, { type: "join", request })).toMatchObject({ screen: "connecting", joining: request });
+    }
+  });
+
   it("shows refusals and lost connections, and returns to the lobby on dismiss", () => {
     const connecting = initialFlow({ name: "Ada", quick: true, join: "" });
     const refused = reduce(connecting, { type: "refused", message: "full" });

@@ -10,3 +10,4 @@ export * from "./match.ts";
 export * from "./world.ts";
 export * from "./names.ts";
 export * from "./protocol.ts";
+export * from "./roomCode.ts";

@@ -29,6 +29,19 @@ export interface SceneInputs {
   held(): ReadonlySet<string>;
 }
 
+/** The session id of the player with the most kills, if any player is alive. */
+function standingsLeader(state: ArenaState): string | undefined {
+  let best: string | undefined;
+  let kills = -1;
+  state.players.forEach((p, id) => {
+    if (p.alive && p.kills > kills) {
+      kills = p.kills;
+      best = id;
+    }
+  });
+  return best;
+}
+
 export class GameScene extends Phaser.Scene {
   private session: GameSession | undefined;
   private inputs: SceneInputs | undefined;
@@ -93,8 +106,19 @@ export class GameScene extends Phaser.Scene {
     const session = this.session;
     if (session === undefined) return;
     const state = session.room.state;
-    const me = state?.players?.get(session.sessionId);
-    if (state === undefined || me === undefined) return;
+    if (state?.players === undefined) return;
+    const me = state.players.get(session.sessionId);
+    if (me === undefined) {
+      // Spectating: everyone is drawn in the past; the camera follows the leader.
+      session.frame(time);
+      this.drawPlayers(session, state.players, time);
+      this.drawProjectiles(session, time);
+      this.drawEffects();
+      const leader = standingsLeader(state);
+      const at = leader !== undefined ? this.drawn.get(leader) : undefined;
+      this.cameras.main.centerOn(at?.x ?? ARENA_MAP.width / 2, at?.y ?? ARENA_MAP.height / 2);
+      return;
+    }
 
     // Input: sampled every frame, sent by the session once per fixed step.
     const local = session.localPosition(time, this.scratch) ?? { x: me.x, y: me.y };

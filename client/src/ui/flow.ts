@@ -6,7 +6,15 @@
 
 export type Screen = "name" | "lobby" | "connecting" | "game" | "results" | "error";
 
-export type JoinRequest = { kind: "quick" } | { kind: "code"; code: string };
+/**
+ * What the player asked to join: quick play, a code or room id (invite link or
+ * typed), a room from the lobby list, a new private room, or a room to watch.
+ */
+export type JoinRequest =
+  | { kind: "quick" }
+  | { kind: "code"; code: string }
+  | { kind: "create" }
+  | { kind: "spectate"; roomId: string };
 
 export interface FlowState {
   readonly screen: Screen;

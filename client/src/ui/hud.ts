@@ -106,11 +106,12 @@ export class Hud {
   /** Refreshes the numbers; called a few times a second, not every frame. */
   update(): void {
     const state = this.session.room.state as ArenaState | undefined;
-    const me = state?.players?.get(this.session.sessionId);
-    if (state === undefined || me === undefined) return;
+    if (state?.players === undefined) return;
+    const me = state.players.get(this.session.sessionId);
     const stats = this.session.stats();
-    byTestId("hud-hp").textContent = me.alive ? `HP ${me.hp}` : "Respawning…";
-    byTestId("hud-score").textContent = `Kills ${me.kills} · Deaths ${me.deaths}`;
+    byTestId("hud-hp").textContent = me === undefined ? "Spectating" : me.alive ? `HP ${me.hp}` : "Respawning…";
+    byTestId("hud-score").textContent = me === undefined ? "" : `Kills ${me.kills} · Deaths ${me.deaths}`;
+    byTestId("chat-input").hidden = me === undefined; // spectators watch; they do not chat
     byTestId("hud-ping").textContent = `Ping ${Math.round(stats.rttMs)} ms`;
     const left = state.phaseEndsAt > 0 ? Math.max(0, Math.ceil((state.phaseEndsAt - state.tick) / state.tickRate)) : 0;
     const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;

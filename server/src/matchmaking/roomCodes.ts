@@ -6,7 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { Presence } from "@colyseus/core";
-import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH } from "@arena/shared";
+import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, normalizeRoomCode } from "@arena/shared";
 
 export const CODES_KEY = "arena:codes";
 const MAX_ATTEMPTS = 20;
@@ -23,12 +23,7 @@ export function randomCode(): string {
  * matter; undefined if it cannot be a code. Look-alike letters are not mapped
  * (O to 0 etc.) since neither is in the alphabet and guessing would mislead.
  */
-export function normalizeCode(input: string): string | undefined {
-  const code = input.toUpperCase().replace(/[\s-]/g, "");
-  if (code.length !== ROOM_CODE_LENGTH) return undefined;
-  for (const ch of code) if (!ROOM_CODE_ALPHABET.includes(ch)) return undefined;
-  return code;
-}
+export const normalizeCode = normalizeRoomCode;
 
 /** Claims an unused code; HINCRBY is atomic, so exactly one claimant sees 1. */
 export async function claimCode(presence: Presence): Promise<string> {

@@ -1,0 +1,80 @@
+/**
+ * The lobby feed: a connection to the `lobby` room that keeps the live list of
+ * public rooms (Colyseus' LobbyRoom protocol: "rooms", "+", "-"), the number
+ * of players online on every process, and the leaderboard.
+ */
+import { Client, type Room } from "@colyseus/sdk";
+import {
+  LobbyMessage, ROOM_LOBBY, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut,
+} from "@arena/shared";
+
+/** One public room as the lobby lists it. */
+export interface RoomListing {
+  roomId: string;
+  processId: string;
+  clients: number;
+  maxClients: number;
+  locked: boolean;
+  metadata: ArenaRoomMetadata;
+}
+
+export interface LobbyView {
+  rooms: RoomListing[];
+  online: OnlineOut | undefined;
+  leaderboard: LeaderboardSnapshot | undefined;
+}
+
+export class LobbyFeed {
+  private readonly rooms = new Map<string, RoomListing>();
+  private online: OnlineOut | undefined;
+  private leaderboard: LeaderboardSnapshot | undefined;
+  private room: Room | undefined;
+  private closed = false;
+
+  constructor(private readonly onChange: (view: LobbyView) => void) {}
+
+  /** Joins the lobby room; the feed updates until close(). */
+  async open(serverUrl: string, token: string): Promise<void> {
+    const client = new Client(serverUrl);
+    client.auth.token = token;
+    const room = await client.joinOrCreate(ROOM_LOBBY);
+    if (this.closed) {
+      void room.leave();
+      return;
+    }
+    this.room = room;
+    room.onMessage("rooms", (list: RoomListing[]) => {
+      this.rooms.clear();
+      for (const r of list) this.rooms.set(r.roomId, r);
+      this.emit();
+    });
+    room.onMessage("+", ([roomId, listing]: [string, RoomListing]) => {
+      this.rooms.set(roomId, { ...listing, roomId });
+      this.emit();
+    });
+    room.onMessage("-", (roomId: string) => {
+      this.rooms.delete(roomId);
+      this.emit();
+    });
+    room.onMessage(LobbyMessage.Online, (online: OnlineOut) => {
+      this.online = online;
+      this.emit();
+    });
+    room.onMessage(LobbyMessage.Leaderboard, (board: LeaderboardSnapshot) => {
+      if (this.leaderboard !== undefined && board.version < this.leaderboard.version) return;
+      this.leaderboard = board;
+      this.emit();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.room?.connection.isOpen) void this.room.leave();
+    this.room = undefined;
+  }
+
+  private emit(): void {
+    const rooms = [...this.rooms.values()].sort((a, b) => b.metadata.players - a.metadata.players || a.roomId.localeCompare(b.roomId));
+    this.onChange({ rooms, online: this.online, leaderboard: this.leaderboard });
+  }
+}

@@ -1,0 +1,44 @@
+/** Renders the lobby's live room list, online count and leaderboard. */
+import { MAX_SPECTATORS } from "@arena/shared";
+import type { LobbyView } from "../net/lobby.ts";
+import { byTestId, fillTable } from "./dom.ts";
+
+export interface LobbyActions {
+  join(roomId: string): void;
+  watch(roomId: string): void;
+}
+
+export function renderLobby(view: LobbyView, actions: LobbyActions): void {
+  const online = view.online;
+  byTestId("online-count").textContent = online ? `${online.players} online on ${online.processes} server${online.processes === 1 ? "" : "s"}` : "";
+
+  const table = byTestId<HTMLTableElement>("room-list");
+  fillTable(table, ["Players", "Mode", "Phase", "Server", ""], []);
+  if (view.rooms.length === 0) {
+    table.insertRow().insertCell().textContent = "No open rooms yet: quick play starts one.";
+  }
+  for (const r of view.rooms) {
+    const row = table.insertRow();
+    row.dataset.roomId = r.roomId;
+    // maxClients includes the spectator seats.
+    row.insertCell().textContent = `${r.metadata.players}/${r.maxClients - MAX_SPECTATORS}`;
+    row.insertCell().textContent = r.metadata.mode;
+    row.insertCell().textContent = r.metadata.phase;
+    row.insertCell().textContent = r.processId;
+    const cell = row.insertCell();
+    const join = document.createElement("button");
+    join.textContent = "Join";
+    join.dataset.testid = `join-room-${r.roomId}`;
+    join.disabled = r.locked;
+    join.addEventListener("click", () => actions.join(r.roomId));
+    const watch = document.createElement("button");
+    watch.textContent = "Watch";
+    watch.dataset.testid = `watch-room-${r.roomId}`;
+    watch.addEventListener("click", () => actions.watch(r.roomId));
+    cell.append(join, " ", watch);
+  }
+
+  const board = view.leaderboard;
+  const rows = (board?.allTime ?? []).slice(0, 10).map((e) => [String(e.rank), e.name, String(e.score)]);
+  fillTable(byTestId<HTMLTableElement>("leaderboard"), ["#", "Player", "Points"], rows);
+}
