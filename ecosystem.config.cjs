@@ -10,13 +10,12 @@
  *   REDIS_URL        default redis://127.0.0.1:6379
  *   AUTH_SECRET      shared by all processes (a token signed by one is checked by another);
  *                    if unset, one random secret is made for this start and given to all.
- *   CLIENT_DIR       built client (e.g. client/dist); when it exists, a static server runs too.
+ * Every game process also serves the built browser client (`npm run build` makes client/dist),
+ * so the page, the API and the websockets share one origin behind nginx.
  * Other settings (TICK_RATE, MAX_PLAYERS, LOG_LEVEL, ...) pass through from the environment.
  */
 const { availableParallelism, cpus } = require("node:os");
 const { randomBytes } = require("node:crypto");
-const { existsSync } = require("node:fs");
-const { join } = require("node:path");
 
 const count = Number(process.env.ARENA_PROCESSES || (availableParallelism ? availableParallelism() : cpus().length));
 const basePort = Number(process.env.BASE_PORT || 2567);
@@ -47,14 +46,5 @@ const apps = Array.from({ length: count }, (_, i) => {
     time: false,
   };
 });
-
-const clientDir = process.env.CLIENT_DIR || join(__dirname, "client", "dist");
-if (existsSync(clientDir)) {
-  apps.push({
-    name: "arena-client",
-    script: "serve",
-    env: { PM2_SERVE_PATH: clientDir, PM2_SERVE_PORT: String(process.env.CLIENT_PORT || 8080), PM2_SERVE_SPA: "true" },
-  });
-}
 
 module.exports = { apps };
