@@ -2,11 +2,14 @@
 import "./node-compat.ts";
 import type { AddressInfo } from "node:net";
 import type { Server as HttpServer } from "node:http";
+import type { WebSocketServer } from "ws";
 import { Server } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ROOM_ARENA, type MatchSettings } from "@arena/shared";
 import type { Config } from "./config.ts";
 import { mountHttp } from "./http.ts";
+import { watchFrameSize } from "./frameLimit.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { arenaRoom } from "./rooms/ArenaRoom.ts";
 
@@ -29,6 +32,7 @@ export interface RunningServer {
   /** http://host:port of this process, for clients and tests. */
   readonly url: string;
   readonly gameServer: Server;
+  readonly metrics: Metrics;
   /** Disconnects everyone, disposes rooms and stops listening. */
   close(): Promise<void>;
 }
@@ -36,13 +40,18 @@ export interface RunningServer {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
   const startedAt = Date.now();
+  const metrics = createMetrics();
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
+  // The transport keeps its ws server protected; metrics count frames on each of its sockets.
+  const wss = (transport as unknown as { wss: WebSocketServer }).wss;
+  metrics.attachTo(wss);
+  watchFrameSize(wss);
   const gameServer = new Server({
     transport,
     greet: false,
     gracefullyShutdown: false,
     publicAddress: config.publicAddress,
-    express: (app) => mountHttp(app, { config, log, startedAt }),
+    express: (app) => mountHttp(app, { config, log, startedAt, metrics }),
   });
   gameServer.define(ROOM_ARENA, arenaRoom({
     tickRate: config.tickRate,
@@ -50,6 +59,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxPlayers: config.maxPlayers,
     authSecret: config.authSecret,
     log,
+    metrics,
     lagCompensation: options.lagCompensation ?? true,
     match: options.match,
     reconnectGraceSeconds: options.reconnectGraceSeconds,
@@ -66,6 +76,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     port,
     url: `http://${host}:${port}`,
     gameServer,
-    close: () => (closed ??= gameServer.gracefullyShutdown(false)),
+    metrics,
+    close: () => (closed ??= gameServer.gracefullyShutdown(false).finally(() => metrics.close())),
   };
 }

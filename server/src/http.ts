@@ -6,6 +6,7 @@ import { cleanName } from "@arena/shared";
 import { issueGuestToken } from "./auth.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
 
 const GuestRequest = z.object({ name: z.string().max(64) }).strip();
 
@@ -13,6 +14,7 @@ export interface HttpDeps {
   readonly config: Config;
   readonly log: Logger;
   readonly startedAt: number;
+  readonly metrics: Metrics;
 }
 
 function cors(origins: readonly string[]) {
@@ -44,7 +46,18 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
       rooms: matchMaker.stats.local.roomCount,
       clients: matchMaker.stats.local.ccu,
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      metrics: deps.metrics.summary(),
     });
+  });
+
+  app.get("/metrics", async (_req, res, next) => {
+    try {
+      const body = await deps.metrics.registry.metrics();
+      res.setHeader("Content-Type", deps.metrics.registry.contentType);
+      res.send(body);
+    } catch (e) {
+      next(e);
+    }
   });
 
   app.post("/api/auth/guest", express.json({ limit: "2kb" }), async (req, res, next) => {
