@@ -5,8 +5,9 @@
  * receives is counted before the SDK sees it.
  */
 import { Client, type Room } from "@colyseus/sdk";
-import { ClientMessage, CloseCodes, MOVE_SCALE, PROJECTILE_LIFETIME_S, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, type ArenaState } from "@arena/shared";
+import { ClientMessage, CloseCodes, PlayerInput, ROOM_ARENA, type ArenaState } from "@arena/shared";
 import type { LoadOptions } from "./options.ts";
+import { Pilot, random, type InputFields, type Seen } from "./pilot.ts";
 import type { LoadStats } from "./stats.ts";
 
 /** First byte of a state-patch frame without modifier bits (Colyseus Protocol.ROOM_STATE_PATCH). */
@@ -15,8 +16,6 @@ const PROTOCOL_CODE_MASK = 31;
 /** Consented leave (Colyseus CloseCode.CONSENTED). */
 const CONSENTED = 4000;
 const PING_EVERY_MS = 2000;
-/** Bots fire at enemies within a projectile's range. */
-const FIRE_RANGE = PROJECTILE_SPEED * PROJECTILE_LIFETIME_S;
 const CHAT_LINES = ["gg", "nice shot", "anyone on the left?", "brb", "that was close", "lag?", "one more", "glhf"];
 
 export type ArenaRoom = Room<any, ArenaState>;
@@ -33,18 +32,6 @@ export interface RunContext {
   readonly groups: Map<number, Promise<string>>;
   /** performance.now() after which bots stop playing. */
   readonly deadline: number;
-}
-
-/** Small seeded PRNG (mulberry32), so a run with the same seed plays alike. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function guestToken(endpoint: string, name: string): Promise<string> {
@@ -81,13 +68,14 @@ export class Bot {
   private leaving = false;
   private stopped = false;
   private timers = new Set<NodeJS.Timeout>();
-  private move = { mx: 0, my: 0, until: 0 };
+  private readonly pilot: Pilot;
 
   constructor(readonly index: number, private readonly ctx: RunContext) {
     const { endpoints, seed } = ctx.options;
     this.endpoint = endpoints[index % endpoints.length]!;
     this.name = `bot${index}`;
     this.rand = random(seed * 100_003 + index);
+    this.pilot = new Pilot(this.rand);
     this.client = new Client(this.endpoint);
   }
 
@@ -272,41 +260,14 @@ export class Bot {
     return this.ctx.views.get(room.roomId)?.room?.state ?? room.state;
   }
 
-  /** Fills the next input: wander or strafe around the nearest enemy, aim at it, fire when in range. */
-  private play(room: ArenaRoom, input: { mx: number; my: number; aim: number; fire: boolean }): void {
-    const now = performance.now();
+  /** Fills the next input from what this bot sees of its room. */
+  private play(room: ArenaRoom, input: InputFields): void {
     const state = this.view(room);
     const me = state?.players?.get(room.sessionId);
-    let target: { x: number; y: number } | undefined;
-    let best = Infinity;
-    if (me !== undefined && state !== undefined) {
-      state.players.forEach((p, id) => {
-        if (id === room.sessionId || !p.alive) return;
-        const d = (p.x - me.x) ** 2 + (p.y - me.y) ** 2;
-        if (d < best) {
-          best = d;
-          target = p;
-        }
-      });
-    }
-    if (now >= this.move.until) {
-      const angle = this.rand() * Math.PI * 2;
-      this.move = { mx: Math.cos(angle), my: Math.sin(angle), until: now + 300 + this.rand() * 1200 };
-      if (target !== undefined && me !== undefined && this.rand() < 0.6) {
-        // Strafe: sideways to the enemy, a little towards or away from it.
-        const a = Math.atan2(target.y - me.y, target.x - me.x) + (this.rand() < 0.5 ? 1 : -1) * (Math.PI / 2 + (this.rand() - 0.5));
-        this.move.mx = Math.cos(a);
-        this.move.my = Math.sin(a);
-      }
-    }
-    input.mx = Math.round(this.move.mx * MOVE_SCALE);
-    input.my = Math.round(this.move.my * MOVE_SCALE);
-    if (target !== undefined && me !== undefined) {
-      input.aim = Math.atan2(target.y - me.y, target.x - me.x) + (this.rand() - 0.5) * 0.1;
-      input.fire = best < FIRE_RANGE * FIRE_RANGE;
-    } else {
-      input.aim += (this.rand() - 0.5) * 0.2;
-      input.fire = false;
-    }
+    const others: Seen[] = [];
+    state?.players?.forEach((p, id) => {
+      if (id !== room.sessionId) others.push(p);
+    });
+    this.pilot.steer(me, others, input);
   }
 }
