@@ -37,6 +37,14 @@ export class RawRun {
   /** Latest parsed world per room, from the one bot of the room that parses ("room" decode mode). */
   private readonly views = new Map<string, NaiveWorld>();
   private readonly observers = new Map<string, number>();
+  private endNow: (() => void) | undefined;
+  private stopped = false;
+
+  /** Ends the run before its duration is over. */
+  stop(): void {
+    this.stopped = true;
+    this.endNow?.();
+  }
 
   constructor(readonly options: RawRunOptions) {
     if (!/^wss?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(options.url)) throw new Error(`baseline url must be on 127.0.0.1: ${options.url}`);
@@ -113,14 +121,22 @@ export class RawRun {
     const t0 = performance.now();
     const deadline = t0 + options.durationSeconds * 1000;
     const starts: Array<Promise<void>> = [];
-    for (let i = 0; i < options.bots && performance.now() < deadline; i++) {
+    for (let i = 0; i < options.bots && performance.now() < deadline && !this.stopped; i++) {
       const wait = t0 + (i * 1000) / options.rampPerSecond - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       starts.push(this.startBot(i).catch(() => { this.stats.botsFailed++; }));
     }
     await Promise.all(starts);
-    const left = deadline - performance.now();
-    if (left > 0) await new Promise((r) => setTimeout(r, left));
+    const left = this.stopped ? 0 : deadline - performance.now();
+    if (left > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.endNow = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     this.timers.forEach(clearInterval);
     await Promise.all(this.sockets.map((ws) => new Promise<void>((resolve) => {
       if (ws.readyState === WebSocket.CLOSED) return resolve();

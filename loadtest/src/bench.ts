@@ -83,7 +83,8 @@ function snapshot(server: ServerProcess, stats: LoadStats): Window {
 }
 
 async function measure(kind: Kind, server: ServerProcess, bots: number, floorBytes: number): Promise<Row> {
-  const durationSeconds = bots / RAMP + WARMUP_S + WINDOW_S + 1.5;
+  // An upper bound: the run is stopped right after the window; joins may be slower than the ramp.
+  const durationSeconds = (3 * bots) / RAMP + WARMUP_S + WINDOW_S + 30;
   const run = kind === "arena"
     ? new LoadRun({ endpoints: [server.url], bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined })
     : new RawRun({ url: server.url.replace("http", "ws"), kind: kind as BaselineKind, bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, floorBytes, seed: 1 });
@@ -98,6 +99,7 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   const b = snapshot(server, run.stats);
   if (kind === "arena") b.metrics = await scrape(server.url);
   const players = Math.min(playersAtStart, run.stats.inRoom);
+  run.stop();
   await done;
   const seconds = (b.proc.at - a.proc.at) / 1000;
   const playerSeconds = Math.max(1, players) * seconds;
@@ -209,8 +211,8 @@ try {
       await sleep(1500); // rooms dispose and sockets close before the next server is measured
     }
     const ours = rows.find((r) => r.bots === bots && r.kind === "arena")!;
-    if (ours.failed > 0 || (ours.stepP99Us ?? 0) > 33_000 || ours.botCpuPercent > 95) {
-      process.stderr.write(`bench: stopping after ${bots} bots (failed joins, step over budget, or bots saturated)\n`);
+    if (ours.failed > 0 || ours.players < bots || (ours.stepP99Us ?? 0) > 33_000 || ours.botCpuPercent > 95) {
+      process.stderr.write(`bench: stopping after ${bots} bots (failed or dropped joins, step over budget, or bots saturated)\n`);
       break;
     }
   }

@@ -39,6 +39,7 @@ export class LoadRun {
   readonly bots: Bot[] = [];
   private readonly ctx: RunContext;
   private stopping = false;
+  private endNow: (() => void) | undefined;
 
   constructor(options: Partial<LoadOptions>) {
     this.options = resolveOptions(options);
@@ -74,6 +75,11 @@ export class LoadRun {
     await Promise.all(inFlight);
   }
 
+  /** Ends the run before its duration is over (the benchmark stops after its window). */
+  stop(): void {
+    this.endNow?.();
+  }
+
   progress(): Progress {
     const s = this.stats;
     const seconds = s.seconds();
@@ -97,6 +103,7 @@ export class LoadRun {
     let endTimer: NodeJS.Timeout | undefined;
     const ended = new Promise<void>((resolve) => {
       endTimer = setTimeout(resolve, remaining);
+      this.endNow = resolve;
     });
     try {
       const started = hooks.starter ? hooks.starter(this.startBot) : this.ramp();
