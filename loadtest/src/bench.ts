@@ -158,7 +158,8 @@ function report(rows: readonly Row[]): string {
   }).join("\n");
   return `## Load: players per process, against the baselines (\`npm run bench\`)
 
-${machineLine()}. Three server processes side by side on 127.0.0.1: ours (\`npm start\` defaults: 30 Hz steps, 20 Hz patches,
+${machineLine()}. Command: \`npm run bench${process.argv.length > 2 ? " -- " + process.argv.slice(2).join(" ") : ""}\`.
+Three server processes side by side on 127.0.0.1: ours (\`npm start\` defaults: 30 Hz steps, 20 Hz patches,
 16 players per room), *floor* and *naive* (\`loadtest/baseline/\`). At each count the same bots (this process; same pilot,
 ${INPUT_RATE} inputs/s, quick play, state decoding: \`${DECODE}\`) play against each server in turn; after a ${WARMUP_S} s warm-up the server's
 CPU (user + system, /proc) and memory are read over a ${WINDOW_S} s window. Bytes and messages are counted by the bots.

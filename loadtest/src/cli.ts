@@ -15,7 +15,7 @@ import type { LoadSummary } from "./stats.ts";
 
 function progressLine(p: Progress, total: number): string {
   return `[${String(p.seconds).padStart(4)} s] bots ${p.joined}/${total} joined, ${p.inRoom} in rooms, ${p.failed} failed | `
-    + `in ${p.messagesInPerSecond} msg/s ${(p.bytesInPerSecond / 1024).toFixed(1)} KB/s | out ${p.messagesOutPerSecond} msg/s | rtt p50 ${Number.isNaN(p.rttP50Ms) ? "-" : p.rttP50Ms + " ms"}`;
+    + `in ${p.messagesInPerSecond} msg/s ${(p.bytesInPerSecond / 1024).toFixed(1)} KB/s | out ${p.messagesOutPerSecond} msg/s | rtt p50 ${Number.isNaN(p.rttP50Ms) ? "-" : p.rttP50Ms.toFixed(2) + " ms"}`;
 }
 
 function writeSummary(summary: LoadSummary, out: string | undefined): string | undefined {
