@@ -19,6 +19,9 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Origins allowed to call the HTTP API from a browser; empty means any. */
   readonly corsOrigins: readonly string[];
+  /** Basic-auth user and password of the monitor panel at /colyseus; no password, no panel. */
+  readonly monitorUser: string;
+  readonly monitorPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +48,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(level as LogLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   }
+  const monitorPassword = env.MONITOR_PASSWORD || undefined;
+  if (monitorPassword !== undefined && monitorPassword.length < 12) {
+    throw new ConfigError("MONITOR_PASSWORD must be at least 12 characters long");
+  }
   const publicAddress = env.PUBLIC_ADDRESS?.trim() || undefined;
   if (publicAddress !== undefined && !/^[\w.-]+(:\d+)?(\/[\w./-]*)?$/.test(publicAddress)) {
     throw new ConfigError(`PUBLIC_ADDRESS must look like host:port, got "${publicAddress}"`);
@@ -60,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPlayers: int(env, "MAX_PLAYERS", MAX_PLAYERS, 2, 64),
     logLevel: level as LogLevel,
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    monitorUser: env.MONITOR_USER?.trim() || "admin",
+    monitorPassword,
   };
 }

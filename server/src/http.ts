@@ -7,6 +7,7 @@ import { issueGuestToken } from "./auth.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
+import { mountMonitor } from "./monitor.ts";
 
 const GuestRequest = z.object({ name: z.string().max(64) }).strip();
 
@@ -59,6 +60,8 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
       next(e);
     }
   });
+
+  if (mountMonitor(app, config.monitorUser, config.monitorPassword)) log.info("monitor panel mounted", { path: "/colyseus", user: config.monitorUser });
 
   app.post("/api/auth/guest", express.json({ limit: "2kb" }), async (req, res, next) => {
     try {
