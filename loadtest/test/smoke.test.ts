@@ -38,7 +38,12 @@ beforeAll(async () => {
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
   exitCode = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // The bots' last leaves may still be in flight on the server when the CLI exits.
   after = await metrics();
+  for (const until = Date.now() + 5000; total(after, "arena_clients") > 0 && Date.now() < until;) {
+    await new Promise((r) => setTimeout(r, 50));
+    after = await metrics();
+  }
   summary = JSON.parse(readFileSync(out, "utf8")) as LoadSummary;
 }, 40_000);
 afterAll(async () => {
@@ -71,10 +76,11 @@ describe("load test smoke run", () => {
     expect(moved("arena_messages_out_total")).toBeGreaterThanOrEqual(summary.in.messagesPerSecond * summary.seconds * 0.9);
     expect(moved("arena_bytes_in_total")).toBeGreaterThan(0);
     expect(moved("arena_bytes_out_total")).toBeGreaterThan(0);
-    expect(moved("arena_join_latency_seconds_count")).toBe(summary.joins);
+    // A rejoin finishing as the run ends is on the server's count but may miss the summary.
+    expect(moved("arena_join_latency_seconds_count")).toBeGreaterThanOrEqual(summary.joins);
     expect(moved("arena_patch_size_bytes_count")).toBeGreaterThanOrEqual(summary.patches.total);
     expect(moved("arena_step_duration_seconds_count")).toBeGreaterThan(SECONDS * 20);
-    expect(moved("arena_websocket_connections_total")).toBe(summary.joins);
+    expect(moved("arena_websocket_connections_total")).toBeGreaterThanOrEqual(summary.joins);
     expect(total(after, "arena_clients")).toBe(0);
   });
 });
