@@ -2,12 +2,15 @@
 import "./node-compat.ts";
 import type { AddressInfo } from "node:net";
 import type { Server as HttpServer } from "node:http";
+import type { WebSocketServer } from "ws";
 import { Server, matchMaker } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ROOM_ARENA, ROOM_LOBBY, type MatchSettings } from "@arena/shared";
 import type { Config } from "./config.ts";
 import { fileURLToPath } from "node:url";
 import { mountClient, mountHttp } from "./http.ts";
+import { watchFrameSize } from "./frameLimit.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { arenaRoom } from "./rooms/ArenaRoom.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
@@ -39,6 +42,7 @@ export interface RunningServer {
   readonly url: string;
   readonly gameServer: Server;
   readonly backend: Backend;
+  readonly metrics: Metrics;
   /** Disconnects everyone, disposes rooms and stops listening. */
   close(): Promise<void>;
 }
@@ -52,7 +56,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log.warn("REDIS_URL set without PUBLIC_ADDRESS: joins routed to this process from another one will fail");
   }
   let servingClient = false;
+  const metrics = createMetrics();
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
+  // The transport keeps its ws server protected; metrics count frames on each of its sockets.
+  const wss = (transport as unknown as { wss: WebSocketServer }).wss;
+  metrics.attachTo(wss);
+  watchFrameSize(wss);
   const gameServer = new Server({
     transport,
     greet: false,
@@ -65,7 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // process with the fewest rooms).
     selectProcessIdToCreateRoom: async () => matchMaker.processId,
     express: (app) => {
-      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard });
+      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics });
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
@@ -77,6 +86,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxPlayers: config.maxPlayers,
     authSecret: config.authSecret,
     log,
+    metrics,
     lagCompensation: options.lagCompensation ?? true,
     match: options.match,
     reconnectGraceSeconds: options.reconnectGraceSeconds,
@@ -100,11 +110,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url: `http://${host}:${port}`,
     gameServer,
     backend,
+    metrics,
     close: () => (closed ??= (async () => {
       sweeper?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);
       await backend.leaderboard.close();
+      metrics.close();
     })()),
   };
 }

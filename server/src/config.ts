@@ -23,6 +23,9 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Seconds between keep-alive comments on the leaderboard event stream. */
   readonly sseKeepAliveSeconds: number;
+  /** Basic-auth user and password of the monitor panel at /colyseus; no password, no panel. */
+  readonly monitorUser: string;
+  readonly monitorPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +52,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(level as LogLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   }
+  const monitorPassword = env.MONITOR_PASSWORD || undefined;
+  if (monitorPassword !== undefined && monitorPassword.length < 12) {
+    throw new ConfigError("MONITOR_PASSWORD must be at least 12 characters long");
+  }
   const publicAddress = env.PUBLIC_ADDRESS?.trim() || undefined;
   if (publicAddress !== undefined && !/^[\w.-]+(:\d+)?(\/[\w./-]*)?$/.test(publicAddress)) {
     throw new ConfigError(`PUBLIC_ADDRESS must look like host:port, got "${publicAddress}"`);
@@ -70,5 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     redisUrl,
     sseKeepAliveSeconds: int(env, "SSE_KEEPALIVE_S", 15, 1, 300),
+    monitorUser: env.MONITOR_USER?.trim() || "admin",
+    monitorPassword,
   };
 }

@@ -11,6 +11,8 @@ import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
 import { mountLeaderboardRoutes } from "./leaderboard/routes.ts";
 import type { Logger } from "./log.ts";
 import { mountMatchmakingRoutes } from "./matchmaking/routes.ts";
+import type { Metrics } from "./metrics.ts";
+import { mountMonitor } from "./monitor.ts";
 
 const GuestRequest = z.object({ name: z.string().max(64) }).strip();
 
@@ -19,6 +21,7 @@ export interface HttpDeps {
   readonly log: Logger;
   readonly startedAt: number;
   readonly leaderboard: Leaderboard;
+  readonly metrics: Metrics;
 }
 
 function cors(origins: readonly string[]) {
@@ -52,8 +55,21 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
       rooms: matchMaker.stats.local.roomCount,
       clients: matchMaker.stats.local.ccu,
       uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      metrics: deps.metrics.summary(),
     });
   });
+
+  app.get("/metrics", async (_req, res, next) => {
+    try {
+      const body = await deps.metrics.registry.metrics();
+      res.setHeader("Content-Type", deps.metrics.registry.contentType);
+      res.send(body);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  if (mountMonitor(app, config.monitorUser, config.monitorPassword)) log.info("monitor panel mounted", { path: "/colyseus", user: config.monitorUser });
 
   app.post("/api/auth/guest", express.json({ limit: "2kb" }), async (req, res, next) => {
     try {

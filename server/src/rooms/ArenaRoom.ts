@@ -20,6 +20,8 @@ import { SeatBook } from "./SeatBook.ts";
 import { AuthError, verifyGuestToken, type GuestIdentity } from "../auth.ts";
 import type { Logger } from "../log.ts";
 import { ClientMessages, CreateOptionsSchema, JoinOptionsSchema, describeIssue } from "./messages.ts";
+import type { Metrics } from "../metrics.ts";
+import { closedForOversizedFrame } from "../frameLimit.ts";
 import { RateLimiter } from "./RateLimiter.ts";
 
 /** Settings the process gives every arena room (never taken from client options). */
@@ -29,6 +31,8 @@ export interface ArenaSettings {
   readonly maxPlayers: number;
   readonly authSecret: Uint8Array;
   readonly log: Logger;
+  /** Process metrics; rooms report steps, joins, reconnections and protocol errors. */
+  readonly metrics?: Metrics;
   /** Rewind other players to what the shooter saw (on by default; off only to measure its effect). */
   readonly lagCompensation: boolean;
   /** Match length, kill limit and phase durations; the shared constants by default. */
@@ -110,7 +114,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
     const events: GameEvent[] = [];
     const lagComp = s.lagCompensation;
+    const metrics = s.metrics;
     this.setFixedTimestep(() => {
+      const startedAt = performance.now();
       const now = this.clock.elapsedTime;
       stepWorld(this.world, {
         inputOf: (id) => this.inputs.get(id).next(),
@@ -131,6 +137,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
         events.length = 0;
       }
       if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
+      metrics?.observeStep(performance.now() - startedAt);
     }, s.tickRate);
 
     // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
@@ -139,7 +146,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.onMessage(ClientMessage.Chat, (client: ArenaClient, raw: unknown) => this.onChat(client, raw));
     this.onMessage(ClientMessage.Typing, (client: ArenaClient, raw: unknown) => this.onTyping(client, raw));
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
-      this.protocolError(client, `unknown message type ${JSON.stringify(type)}`);
+      this.protocolError(client, "unknown_type", `unknown message type ${JSON.stringify(type)}`);
     });
     this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined });
   }
@@ -235,6 +242,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     player.color = this.nextColor++ % 16;
     this.state.players.set(client.sessionId, player);
     spawnPlayer(this.state, client.sessionId, player, ARENA_MAP, this.rules);
+    this.settings.metrics?.joined(client);
     this.log.info("player joined", { session: client.sessionId, userId: auth.userId, name: player.name });
   }
 
@@ -242,6 +250,10 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const player = this.state.players.get(client.sessionId);
     if (player === undefined) return;
     this.setTyping(client, false);
+    if (closedForOversizedFrame(client)) {
+      this.settings.metrics?.protocolError("too_large");
+      return; // a protocol error: no seat is held, onLeave follows
+    }
     if (client.userData?.kicked || (code !== undefined && NO_RECONNECT_CODES.has(code))) return; // onLeave follows
     player.connected = false;
     const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
@@ -252,6 +264,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   override onReconnect(client: ArenaClient): void {
     const player = this.state.players.get(client.sessionId);
     if (player !== undefined) player.connected = true;
+    this.settings.metrics?.reconnected();
     this.log.info("player reconnected", { session: client.sessionId });
   }
 
@@ -283,9 +296,10 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   /** Disconnects a client that broke the protocol; nobody else is affected. */
-  private protocolError(client: ArenaClient, reason: string): void {
+  private protocolError(client: ArenaClient, kind: string, reason: string): void {
     if (client.userData?.kicked) return;
     if (client.userData) client.userData.kicked = true;
+    this.settings.metrics?.protocolError(kind);
     this.log.warn("protocol error, disconnecting", { session: client.sessionId, reason });
     client.error(CloseCodes.PROTOCOL_ERROR, reason);
     client.leave(CloseCodes.PROTOCOL_ERROR, reason);
@@ -297,7 +311,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   private onChat(client: ArenaClient, raw: unknown): void {
     const parsed = ClientMessages.chat.safeParse(raw);
-    if (!parsed.success) return this.protocolError(client, `chat: ${describeIssue(parsed.error)}`);
+    if (!parsed.success) return this.protocolError(client, ClientMessage.Chat, `chat: ${describeIssue(parsed.error)}`);
     const player = this.state.players.get(client.sessionId);
     if (player === undefined || client.userData === undefined) return; // spectators watch silently
     const text = cleanChat(parsed.data.text);
@@ -312,7 +326,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   private onTyping(client: ArenaClient, raw: unknown): void {
     const parsed = ClientMessages.typing.safeParse(raw);
-    if (!parsed.success) return this.protocolError(client, `typing: ${describeIssue(parsed.error)}`);
+    if (!parsed.success) return this.protocolError(client, ClientMessage.Typing, `typing: ${describeIssue(parsed.error)}`);
     this.setTyping(client, parsed.data.typing);
   }
 

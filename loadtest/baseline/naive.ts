@@ -1,0 +1,86 @@
+/**
+ * Baseline "naive": the same game the naive way. Raw `ws`, JSON both ways,
+ * the full world broadcast to every client of a room every tick, and every
+ * input a client sends queued without bound. It runs the same shared step
+ * function as the real server (with the schema objects' change tracking,
+ * which a hand-written naive server would not pay), but no lag compensation.
+ */
+import { WebSocketServer, type WebSocket } from "ws";
+import {
+  ARENA_MAP, ArenaState, MAX_PLAYERS, Player, TICK_RATE, createRules, spawnPlayer, stepWorld,
+  type GameEvent, type InputCommand, type World,
+} from "@arena/shared";
+import { listen } from "./listen.ts";
+
+interface NaiveRoom {
+  id: string;
+  world: World;
+  clients: Map<string, WebSocket>;
+  /** Every input received, applied one per step: nothing bounds this queue. */
+  inputs: Map<string, InputCommand[]>;
+}
+
+const rules = createRules(TICK_RATE);
+const rooms: NaiveRoom[] = [];
+let nextId = 0;
+
+function roomWithSeat(): NaiveRoom {
+  const open = rooms.find((r) => r.clients.size < MAX_PLAYERS);
+  if (open !== undefined) return open;
+  const state = new ArenaState();
+  const room: NaiveRoom = { id: `n${nextId++}`, world: { state, map: ARENA_MAP, rules }, clients: new Map(), inputs: new Map() };
+  rooms.push(room);
+  return room;
+}
+
+/** The whole world as JSON, as a naive server sends it every tick. */
+function snapshot(room: NaiveRoom, events: readonly GameEvent[]): string {
+  const s = room.world.state;
+  const players: Record<string, unknown> = {};
+  s.players.forEach((p, id) => {
+    players[id] = { name: p.name, x: p.x, y: p.y, aim: p.aim, hp: p.hp, alive: p.alive, kills: p.kills, deaths: p.deaths, damage: p.damage, color: p.color, connected: p.connected };
+  });
+  const projectiles: Record<string, unknown> = {};
+  s.projectiles.forEach((p, id) => {
+    projectiles[id] = { owner: p.owner, x: p.x, y: p.y, angle: p.angle, tick: p.tick };
+  });
+  return JSON.stringify({ tick: s.tick, phase: s.phase, phaseEndsAt: s.phaseEndsAt, players, projectiles, events });
+}
+
+const http = await listen("naive");
+const wss = new WebSocketServer({ server: http });
+wss.on("connection", (ws, req) => {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const room = roomWithSeat();
+  const id = `c${nextId++}`;
+  const player = new Player();
+  player.name = (url.searchParams.get("name") ?? "player").slice(0, 16);
+  room.world.state.players.set(id, player);
+  spawnPlayer(room.world.state, id, player, ARENA_MAP, rules);
+  room.clients.set(id, ws);
+  room.inputs.set(id, []);
+  ws.send(JSON.stringify({ you: id, room: room.id }));
+  ws.on("message", (data) => {
+    try {
+      room.inputs.get(id)?.push(JSON.parse(String(data)) as InputCommand);
+    } catch {
+      // a naive server ignores what it cannot parse
+    }
+  });
+  ws.on("close", () => {
+    room.clients.delete(id);
+    room.inputs.delete(id);
+    room.world.state.players.delete(id);
+  });
+});
+
+const events: GameEvent[] = [];
+setInterval(() => {
+  for (const room of rooms) {
+    if (room.clients.size === 0) continue;
+    stepWorld(room.world, { inputOf: (id) => room.inputs.get(id)?.shift() }, events);
+    const frame = snapshot(room, events);
+    events.length = 0;
+    for (const ws of room.clients.values()) ws.send(frame);
+  }
+}, 1000 / TICK_RATE);

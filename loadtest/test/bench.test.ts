@@ -1,0 +1,65 @@
+/**
+ * A tiny run of `npm run bench` (3 servers, 4 bots each, 2 s windows): every
+ * server is measured with the same bots, the baselines behave as described,
+ * and no server process outlives the benchmark.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PATCH_RATE, TICK_RATE } from "@arena/shared";
+import type { Row } from "../src/bench.ts";
+
+const BENCH = fileURLToPath(new URL("../src/bench.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+let rows: Row[];
+let exitCode: number | null;
+let output = "";
+
+beforeAll(async () => {
+  const json = join(mkdtempSync(join(tmpdir(), "arena-bench-")), "rows.json");
+  const child = spawn(process.execPath, ["--import", "tsx", BENCH, "--counts", "4", "--window", "2", "--warmup", "1", "--ramp", "50", "--no-write", "--json", json],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  exitCode = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  rows = JSON.parse(readFileSync(json, "utf8")) as Row[];
+}, 60_000);
+
+const row = (kind: Row["kind"]): Row => {
+  const r = rows.find((x) => x.kind === kind);
+  if (r === undefined) throw new Error(`no ${kind} row in\n${output}`);
+  return r;
+};
+
+describe("benchmark smoke run", () => {
+  it("measures ours, floor and naive with the same bots", () => {
+    expect(exitCode, output).toBe(0);
+    expect(rows.map((r) => r.kind)).toEqual(["arena", "floor", "naive"]);
+    for (const r of rows) {
+      expect(r.players, r.kind).toBe(4);
+      expect(r.failed, r.kind).toBe(0);
+      expect(r.cpuUsPerPlayerSecond, r.kind).toBeGreaterThan(0);
+      expect(r.upBytesPerPlayerSecond, r.kind).toBeGreaterThan(0);
+    }
+    expect(row("arena").stepP50Us).toBeGreaterThan(0);
+    expect(row("arena").patchBytesMean).toBeGreaterThan(0);
+    expect(output).toContain("| bots | server | players |");
+  });
+
+  it("floor sends our patch size at the patch rate; naive sends the world every tick", () => {
+    const floor = row("floor");
+    expect(floor.downMessagesPerPlayerSecond).toBeGreaterThan(PATCH_RATE * 0.7);
+    expect(floor.downMessagesPerPlayerSecond).toBeLessThan(PATCH_RATE * 1.3);
+    expect(floor.downBytesPerPlayerSecond / floor.downMessagesPerPlayerSecond).toBeCloseTo(Math.round(row("arena").patchBytesMean!), 0);
+    const naive = row("naive");
+    expect(naive.downMessagesPerPlayerSecond).toBeGreaterThan(TICK_RATE * 0.7);
+    expect(naive.downBytesPerPlayerSecond).toBeGreaterThan(row("arena").downBytesPerPlayerSecond);
+  });
+
+  it("stops every server it started", () => {
+    for (const r of rows) expect(() => process.kill(r.pid, 0), `${r.kind} pid ${r.pid}`).toThrow();
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * Prometheus metrics for one server process (`GET /metrics`), and the few
+ * hooks the transport and the rooms call to feed them.
+ *
+ * Hot paths (every frame in and out, every step) only add to plain numbers or
+ * observe one histogram; prom-client reads the plain numbers when scraped, so
+ * metrics cost nothing between scrapes beyond those additions.
+ */
+import type { IncomingMessage } from "node:http";
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
+import { matchMaker } from "@colyseus/core";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { WebSocket, WebSocketServer } from "ws";
+
+/** First byte of a Colyseus state-patch frame, without modifier bits (Protocol.ROOM_STATE_PATCH). */
+const ROOM_STATE_PATCH = 15;
+/** Mask that strips Colyseus protocol modifier bits (e.g. TIMED) from a frame's first byte. */
+const PROTOCOL_CODE_MASK = 31;
+
+/** Totals kept as plain numbers on the hot path and read by prom-client at scrape time. */
+interface Totals {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  connections: number;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Counts every frame of every websocket this server accepts (call once, at start). */
+  attachTo(wss: WebSocketServer): void;
+  /** One fixed simulation step took `ms` milliseconds. */
+  observeStep(ms: number): void;
+  /** A client finished joining a room (its socket's connect time gives the latency). */
+  joined(client: { ref?: unknown }): void;
+  reconnected(): void;
+  /** A client was disconnected for breaking the protocol; `kind` is the message kind at fault. */
+  protocolError(kind: string): void;
+  /** A short summary for `/health` (event-loop lag: p99 since the previous call). */
+  summary(): HealthMetrics;
+  /** Stops the event-loop monitor. */
+  close(): void;
+}
+
+export interface HealthMetrics {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  protocolErrors: number;
+  reconnections: number;
+  eventLoopLagP99Ms: number;
+}
+
+/** Step-time buckets in seconds: a 30 Hz step has a 33 ms budget; most steps take a fraction of a ms. */
+const STEP_BUCKETS = [0.00005, 0.0001, 0.0002, 0.0003, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.02, 0.033, 0.05, 0.1];
+const PATCH_BUCKETS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384];
+const JOIN_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
+
+/** Sampling interval of the event-loop delay histograms. */
+const LOOP_RESOLUTION_MS = 10;
+
+function loopDelayP99Ms(h: IntervalHistogram): number {
+  return h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - LOOP_RESOLUTION_MS) : 0;
+}
+
+function frameBytes(data: unknown): number {
+  if (ArrayBuffer.isView(data)) return data.byteLength;
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (Array.isArray(data)) return data.reduce((n: number, part: unknown) => n + frameBytes(part), 0);
+  if (typeof data === "string") return Buffer.byteLength(data);
+  return 0;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const totals: Totals = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, connections: 0 };
+  const connectedAt = new WeakMap<object, number>();
+  const registers = [registry];
+
+  new Gauge({
+    name: "arena_clients", help: "Clients in rooms of this process (Colyseus CCU).", registers,
+    collect() { this.set(matchMaker.stats.local.ccu); },
+  });
+  new Gauge({
+    name: "arena_rooms", help: "Rooms in this process.", registers,
+    collect() { this.set(matchMaker.stats.local.roomCount); },
+  });
+  new Gauge({
+    name: "arena_websocket_connections", help: "Open websocket connections (including ones still joining).", registers,
+    collect() { this.set(totals.connections); },
+  });
+  const counterOf = (name: string, help: string, read: () => number): void => {
+    let reported = 0;
+    new Counter({
+      name, help, registers,
+      collect() {
+        // A prom-client counter only moves by inc(): add what the plain total gained since the last scrape.
+        const next = read();
+        if (next > reported) this.inc(next - reported);
+        reported = next;
+      },
+    });
+  };
+  counterOf("arena_messages_in_total", "Websocket frames received from clients.", () => totals.messagesIn);
+  counterOf("arena_messages_out_total", "Websocket frames sent to clients.", () => totals.messagesOut);
+  counterOf("arena_bytes_in_total", "Websocket payload bytes received from clients.", () => totals.bytesIn);
+  counterOf("arena_bytes_out_total", "Websocket payload bytes sent to clients.", () => totals.bytesOut);
+
+  const step = new Histogram({ name: "arena_step_duration_seconds", help: "Duration of one fixed simulation step of one room.", buckets: STEP_BUCKETS, registers });
+  const patch = new Histogram({ name: "arena_patch_size_bytes", help: "Size of each state patch frame sent to a client.", buckets: PATCH_BUCKETS, registers });
+  const join = new Histogram({ name: "arena_join_latency_seconds", help: "From the websocket upgrade to the end of the room's onJoin (auth, seat, spawn).", buckets: JOIN_BUCKETS, registers });
+  const reconnections = new Counter({ name: "arena_reconnections_total", help: "Dropped clients that reconnected to their held seat.", registers });
+  const protocolErrors = new Counter({ name: "arena_protocol_errors_total", help: "Clients disconnected for breaking the protocol, by message kind.", labelNames: ["kind"], registers });
+  const closes = new Counter({ name: "arena_websocket_closes_total", help: "Websocket connections closed, by close code.", labelNames: ["code"], registers });
+  // Node's histogram records whole timer intervals (≥ the resolution); the lag is what exceeds it.
+  const scrapeLoop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  scrapeLoop.enable();
+  new Gauge({
+    name: "arena_event_loop_lag_p99_seconds", help: "p99 event-loop delay since the previous scrape, beyond the 10 ms sampling interval.", registers,
+    collect() {
+      this.set(loopDelayP99Ms(scrapeLoop) / 1000);
+      scrapeLoop.reset();
+    },
+  });
+  const connectionsTotal = new Counter({ name: "arena_websocket_connections_total", help: "Websocket connections accepted.", registers });
+  let protocolErrorCount = 0;
+  let reconnectionCount = 0;
+
+  /**
+   * Wraps the socket's `send` once per connection: Colyseus sends every frame
+   * (patches, messages, pings) through it, so this sees all outgoing traffic
+   * at the cost of one extra function call per frame. Incoming frames are
+   * counted by one more 'message' listener.
+   */
+  const meter = (ws: WebSocket, _req: IncomingMessage): void => {
+    totals.connections++;
+    connectionsTotal.inc();
+    connectedAt.set(ws, performance.now());
+    const send = ws.send;
+    ws.send = function (this: WebSocket, data: unknown, ...rest: unknown[]): void {
+      const n = frameBytes(data);
+      totals.messagesOut++;
+      totals.bytesOut += n;
+      if (ArrayBuffer.isView(data) && ((data as Uint8Array)[0]! & PROTOCOL_CODE_MASK) === ROOM_STATE_PATCH) patch.observe(n);
+      (send as (this: WebSocket, ...args: unknown[]) => void).call(this, data, ...rest);
+    } as WebSocket["send"];
+    ws.on("message", (data: unknown) => {
+      totals.messagesIn++;
+      totals.bytesIn += frameBytes(data);
+    });
+    ws.once("close", (code: number) => {
+      totals.connections--;
+      closes.inc({ code: String(code) });
+    });
+  };
+
+  // Separate from the scrape's histogram above, so /health and scrapes do not reset each other's window.
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loop.enable();
+
+  return {
+    registry,
+    attachTo(wss) {
+      // Before Colyseus' own listener, so the join handshake's frames are counted too.
+      wss.prependListener("connection", meter);
+    },
+    observeStep(ms) {
+      step.observe(ms / 1000);
+    },
+    joined(client) {
+      const ws = client.ref;
+      const at = typeof ws === "object" && ws !== null ? connectedAt.get(ws) : undefined;
+      if (at !== undefined) join.observe((performance.now() - at) / 1000);
+    },
+    reconnected() {
+      reconnectionCount++;
+      reconnections.inc();
+    },
+    protocolError(kind) {
+      protocolErrorCount++;
+      protocolErrors.inc({ kind });
+    },
+    summary() {
+      const lagP99Ms = loopDelayP99Ms(loop);
+      loop.reset();
+      return {
+        messagesIn: totals.messagesIn,
+        messagesOut: totals.messagesOut,
+        bytesIn: totals.bytesIn,
+        bytesOut: totals.bytesOut,
+        protocolErrors: protocolErrorCount,
+        reconnections: reconnectionCount,
+        eventLoopLagP99Ms: Math.round(lagP99Ms * 1000) / 1000,
+      };
+    },
+    close() {
+      loop.disable();
+      scrapeLoop.disable();
+    },
+  };
+}
