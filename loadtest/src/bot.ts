@@ -71,8 +71,10 @@ export class Bot {
   private readonly pilot: Pilot;
 
   constructor(readonly index: number, private readonly ctx: RunContext) {
-    const { endpoints, seed } = ctx.options;
-    this.endpoint = endpoints[index % endpoints.length]!;
+    const { endpoints, seed, playersPerRoom } = ctx.options;
+    // Bots that share a room must reach the same process; otherwise spread one by one.
+    const slot = playersPerRoom !== undefined ? Math.floor(index / playersPerRoom) : index;
+    this.endpoint = endpoints[slot % endpoints.length]!;
     this.name = `bot${index}`;
     this.rand = random(seed * 100_003 + index);
     this.pilot = new Pilot(this.rand);

@@ -1,0 +1,67 @@
+/**
+ * The other ways to aim a run: rooms of a given size spread over two server
+ * processes (every bot decoding), and every bot joining one given room (no bot
+ * decoding patches).
+ */
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../server/src/app.ts";
+import { joinArena, startTestServer, TEST_SECRET, type ArenaRoomClient } from "../../server/test/helpers.ts";
+import { startProcess, type ServerProcess } from "../src/processes.ts";
+import { scrape, total } from "../src/prometheus.ts";
+import { runLoad } from "../src/run.ts";
+
+let local: RunningServer;
+let other: ServerProcess;
+
+beforeAll(async () => {
+  local = await startTestServer();
+  other = await startProcess("second", fileURLToPath(new URL("../../server/src/main.ts", import.meta.url)), { AUTH_SECRET: TEST_SECRET, LOG_LEVEL: "info" });
+}, 30_000);
+afterAll(async () => {
+  await other?.stop();
+  await local?.close();
+});
+
+describe("load-test modes", () => {
+  it("fills rooms of --players-per-room on each endpoint, every bot decoding", async () => {
+    const seen: Array<{ rooms: number; clients: number }> = [];
+    const summary = await runLoad({
+      endpoints: [local.url, other.url], bots: 8, playersPerRoom: 2, decode: "all", durationSeconds: 4,
+      chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined,
+    }, {
+      onProgress: () => {
+        void Promise.all([scrape(local.url), scrape(other.url)]).then((m) => {
+          if (seen.length === 0 && m.every((x) => total(x, "arena_clients") === 4)) {
+            for (const x of m) seen.push({ rooms: total(x, "arena_rooms"), clients: total(x, "arena_clients") });
+          }
+        });
+      },
+    });
+    expect(summary.joined).toBe(8);
+    expect(summary.failed).toBe(0);
+    expect(summary.patches.botsWithoutPatches).toBe(0);
+    // Two groups of two bots per process: two rooms of two players on each.
+    expect(seen).toEqual([{ rooms: 2, clients: 4 }, { rooms: 2, clients: 4 }]);
+  });
+
+  it("joins one given room by id, no bot decoding patches", async () => {
+    let host: ArenaRoomClient | undefined;
+    try {
+      ({ room: host } = await joinArena(local.url, "host"));
+      let most = 0;
+      host.onStateChange((s) => {
+        most = Math.max(most, s.players.size);
+      });
+      const summary = await runLoad({
+        endpoints: [local.url], bots: 3, roomId: host.roomId, decode: "none", durationSeconds: 3,
+        chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined,
+      });
+      expect(summary.joined).toBe(3);
+      expect(summary.patches.minPerJoinedBot).toBeGreaterThan(10);
+      expect(most).toBe(4); // the host and the three bots, in the host's room
+    } finally {
+      await host?.leave();
+    }
+  });
+});
