@@ -224,12 +224,6 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const spectator = this.seats.isSpectator(client.sessionId);
     const session: SessionData = { chat: new RateLimiter(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false, spectator };
     client.userData = session;
-    // The socket reports oversized or malformed frames as errors before it closes (sometimes as 1006,
-    // like a network drop): that is the client's fault, so its seat is not held.
-    client.ref.on("error", (error: Error) => {
-      session.kicked = true;
-      this.log.warn("socket error, disconnecting", { session: client.sessionId, error: error.message });
-    });
     this.updateListing();
     if (spectator) {
       this.log.info("spectator joined", { session: client.sessionId, userId: auth.userId });
