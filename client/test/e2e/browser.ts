@@ -31,6 +31,6 @@ export async function openPage(browser: Browser, url: string, errors: string[]):
 }
 
 /** Waits until the page's app reaches a screen. */
-export async function waitForScreen(page: Page, screen: string, timeout = 10_000): Promise<void> {
+export async function waitForScreen(page: Page, screen: string, timeout = 20_000): Promise<void> {
   await page.waitForFunction((s) => (window as unknown as { __arena?: { flow(): { screen: string } } }).__arena?.flow().screen === s, screen, { timeout });
 }

@@ -60,13 +60,33 @@ describe("two players in Chromium", () => {
     await alice.keyboard.up(x0 < 1000 ? "KeyD" : "KeyA");
 
     // Face-off on open ground (server-side setup), then Alice aims right and holds the trigger.
-    await alice.waitForFunction(() => (window as any).__arena.session().room.state.phase === "playing", null, { timeout: 10_000 });
+    await alice.waitForFunction(() => (window as any).__arena.session().room.state.phase === "playing", null, { timeout: 10_000 }).catch(async (e: Error) => {
+      const seen = await alice.evaluate(() => ({ flow: (window as any).__arena.flow(), phase: (window as any).__arena.session()?.room.state.phase }));
+      const st = serverState(roomId);
+      throw new Error(`${e.message}\nalice sees ${JSON.stringify(seen)}; server: phase ${st.phase}, players ${st.players.size}, tick ${st.tick}, phaseEndsAt ${st.phaseEndsAt}`);
+    });
     const state = serverState(roomId);
     const pa = state.players.get(a)!;
     const pb = state.players.get(b)!;
+    // Inputs sent while the key was down may still be queued: wait until Alice has stopped on the server.
+    await expect.poll(async () => {
+      const x = pa.x;
+      const tick = state.tick;
+      await new Promise<void>((r) => {
+        const t = setInterval(() => { if (state.tick >= tick + 10) { clearInterval(t); r(); } }, 5);
+      });
+      return pa.x === x;
+    }, { timeout: 10_000 }).toBe(true);
     pa.x = 150; pa.y = 700; pb.x = 350; pb.y = 700;
     pb.protectedUntil = 0;
-    await alice.waitForFunction((id) => Math.abs((window as any).__arena.drawn(id).x - 150) < 2, a);
+    await alice.waitForFunction((id) => Math.abs((window as any).__arena.drawn(id).x - 150) < 2, a, { timeout: 10_000 }).catch(async (e: Error) => {
+      const seen = await alice.evaluate((id) => {
+        const s = (window as any).__arena.session();
+        const me = s.room.state.players.get(id);
+        return { drawn: (window as any).__arena.drawn(id), predicted: s.me?.state && { x: s.me.state.x, y: s.me.state.y }, decoded: { x: me.x, y: me.y, alive: me.alive }, stats: s.stats(), phase: s.room.state.phase };
+      }, a);
+      throw new Error(`${e.message}\nalice after the teleport: ${JSON.stringify(seen)}; server: ${JSON.stringify({ x: pa.x, y: pa.y, alive: pa.alive })}`);
+    });
     const box = (await alice.locator("#game canvas").boundingBox())!;
     await alice.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 2);
     await alice.mouse.down();
