@@ -56,6 +56,12 @@ export const MAX_REWIND_MS = 350;
 
 /** Position grid: positions are multiples of 1/POSITION_SCALE, exact in float32. */
 export const POSITION_SCALE = 32;
+/**
+ * Positions travel as 16 bits over [0, POSITION_RANGE): with 65 536 steps of
+ * exactly 1/32 unit, every grid position is sent without loss in 2 bytes.
+ * Maps must fit inside it.
+ */
+export const POSITION_RANGE = 65536 / POSITION_SCALE;
 
 /** Longest player name, in characters, after cleaning. */
 export const NAME_MAX_LENGTH = 16;

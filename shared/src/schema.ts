@@ -3,6 +3,10 @@
  * server replicates. Numeric fields use the narrowest type that holds them.
  */
 import { schema, t, type SchemaType } from "@colyseus/schema";
+import { POSITION_RANGE } from "./constants.ts";
+
+/** A coordinate on the 1/32 grid in 16 bits, lossless (see POSITION_RANGE). */
+const coordinate = () => t.quantized({ min: 0, max: POSITION_RANGE, bits: 16, mode: "wrap" }).default(0);
 
 /** Scale of the int8 move components: 127 means full speed along that axis. */
 export const MOVE_SCALE = 127;
@@ -30,11 +34,11 @@ export interface InputCommand {
 
 export const Player = schema({
   name: t.string().default(""),
-  /** Position on the 1/32 grid (exact in float32). */
-  x: t.float32().default(0),
-  y: t.float32().default(0),
-  /** Aim for display; the server uses the input's full-precision angle for shots. */
-  aim: t.float32().default(0),
+  /** Position on the 1/32 grid, 2 bytes each on the wire, exact. */
+  x: coordinate(),
+  y: coordinate(),
+  /** Aim for display only, in 8 bits (1.4°); shots use the input's full-precision angle. */
+  aim: t.angle({ bits: 8 }).default(0),
   hp: t.uint8().default(0),
   alive: t.boolean().default(false),
   /** Tick until which this player takes no damage (spawn protection). */
@@ -59,8 +63,8 @@ export type Player = SchemaType<typeof Player>;
  */
 export const Projectile = schema({
   owner: t.string().default(""),
-  x: t.float32().default(0),
-  y: t.float32().default(0),
+  x: coordinate(),
+  y: coordinate(),
   angle: t.float32().default(0),
   tick: t.uint32().default(0),
   /** How far back, in ms, this shooter saw the other players when firing (server-side only). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, MOVE_SCALE, PLAYER_RADIUS, PLAYER_SPEED, POSITION_SCALE, applyMove, circleOverlapsRect, createRules,
+  ARENA_MAP, MOVE_SCALE, PLAYER_RADIUS, PLAYER_SPEED, POSITION_RANGE, POSITION_SCALE, Player, applyMove, circleOverlapsRect, createRules,
   moveDirection, type ArenaMap,
 } from "../src/index.ts";
 
@@ -84,6 +84,18 @@ describe("movement", () => {
   it("has no spawn point inside a wall", () => {
     for (const s of ARENA_MAP.spawns) {
       for (const w of ARENA_MAP.walls) expect(circleOverlapsRect(s.x, s.y, PLAYER_RADIUS, w)).toBe(false);
+    }
+  });
+});
+
+describe("position encoding", () => {
+  it("fits the map inside the 16-bit position range, so grid positions travel exactly", () => {
+    expect(ARENA_MAP.width).toBeLessThan(POSITION_RANGE);
+    expect(ARENA_MAP.height).toBeLessThan(POSITION_RANGE);
+    const p = new Player();
+    for (const v of [0, 1 / 32, 18.40625, 1234.5, ARENA_MAP.width - 1 / 32]) {
+      p.x = v;
+      expect(p.x).toBe(v);
     }
   });
 });

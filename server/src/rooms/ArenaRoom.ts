@@ -344,10 +344,14 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private dispatch(events: readonly GameEvent[]): void {
     for (const e of events) {
       switch (e.type) {
-        case "hit":
+        case "hit": {
           this.log.debug("hit", { shooter: e.shooter, target: e.target, damage: e.damage, x: e.x, y: e.y, tick: this.state.tick });
-          this.broadcast(ServerMessage.Hit, { shooter: e.shooter, target: e.target, projectile: e.projectile, damage: e.damage, x: e.x, y: e.y } satisfies HitOut);
+          // Only the two players involved need the hit marker; everyone sees health in the state.
+          const hit: HitOut = { shooter: e.shooter, target: e.target, projectile: e.projectile, damage: e.damage, x: e.x, y: e.y };
+          this.clients.get(e.shooter)?.send(ServerMessage.Hit, hit);
+          if (e.target !== e.shooter) this.clients.get(e.target)?.send(ServerMessage.Hit, hit);
           break;
+        }
         case "kill": {
           const out: KillOut = {
             killer: e.killer, killerName: this.state.players.get(e.killer)?.name ?? "",
