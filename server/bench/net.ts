@@ -5,11 +5,10 @@
  * where everyone moves, aims and fires. Prints the figures and writes them to
  * docs/BENCHMARKS.md. Bounded: ~20 s, 127.0.0.1 only, stops what it starts.
  */
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Client, Room as SdkRoom } from "@colyseus/sdk";
 import { MAX_PLAYERS, PlayerInput, ROOM_ARENA } from "@arena/shared";
+import { startProcess } from "./process.ts";
 import { machineLine, quantile, writeSection } from "./report.ts";
 
 const PLAY_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -35,41 +34,14 @@ proto.onMessageCallback = function (this: object, event: { data: ArrayBuffer }):
   decode.call(this, event);
 };
 
-async function startServerProcess(): Promise<{ url: string; stop: () => Promise<void>; pid: number }> {
-  const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", AUTH_SECRET: "bench-secret-0123456789-0123456789-0123" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("server did not start in 20 s")), 20_000);
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    lines.on("line", (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === "listening" && entry.port !== undefined) {
-          clearTimeout(timer);
-          resolve(entry.port);
-        }
-      } catch { /* not a log line */ }
-    });
-  });
-  const stop = (): Promise<void> => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-  });
-  return { url: `http://127.0.0.1:${port}`, stop, pid: child.pid! };
-}
-
 async function token(url: string, name: string): Promise<string> {
   const res = await fetch(`${url}/api/auth/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
   return ((await res.json()) as { token: string }).token;
 }
 
-const server = await startServerProcess();
+const server = await startProcess("arena", fileURLToPath(new URL("../src/main.ts", import.meta.url)), {
+  LOG_LEVEL: "info", AUTH_SECRET: "bench-secret-0123456789-0123456789-0123",
+});
 const rooms: Array<SdkRoom<any, any>> = [];
 const joinMs: number[] = [];
 const timers: NodeJS.Timeout[] = [];
