@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Client } from "@colyseus/sdk";
 import { matchMaker } from "@colyseus/core";
-import { MAX_PLAYERS, PlayerInput, fireProjectile, type ArenaState } from "@arena/shared";
+import { ARENA_MAP, MAX_PLAYERS, PlayerInput, createRules, fireProjectile, type ArenaState } from "@arena/shared";
 import { DEFAULT_CLIENT_DIR, startServer } from "../../server/src/app.ts";
 import { loadConfig } from "../../server/src/config.ts";
 import { machineLine, quantile, writeSection } from "../../server/bench/report.ts";
@@ -59,7 +59,7 @@ try {
     const ids = [...state.players.keys()];
     while (state.projectiles.size < PROJECTILES) {
       const id = ids[k++ % ids.length]!;
-      fireProjectile(state, id, state.players.get(id)!, k * 2.399, 0);
+      fireProjectile(state, id, state.players.get(id)!, k * 2.399, 0, ARENA_MAP, createRules(30));
     }
   }, 10));
   await page.waitForTimeout(1500); // the room fills with projectiles

@@ -109,11 +109,12 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   room.onMessage(ServerMessage.Hit, (h: HitOut) => { if (h.shooter === room.sessionId) serverHits.add(h.projectile); });
   const seen = new Set<string>();
   room.onStateChange(() => {
+    const mySlot = room.state.players.get(room.sessionId)?.slot;
     room.state.projectiles.forEach((p, id) => {
-      if (p.owner !== room.sessionId || seen.has(id)) return;
+      if (p.owner !== mySlot || seen.has(id)) return;
       seen.add(id);
-      // The server keeps the aim as float32: that pairs each projectile with its shot.
-      const shot = shots.find((s) => s.serverId === undefined && Math.fround(s.aim) === p.angle);
+      // The projectile's angle is the shot's aim to 16 bits (2π / 65 536): that pairs each projectile with its shot.
+      const shot = shots.find((s) => s.serverId === undefined && Math.abs(Math.atan2(Math.sin(s.aim - p.angle), Math.cos(s.aim - p.angle))) < 2e-4);
       if (shot) shot.serverId = id;
     });
   });

@@ -17,20 +17,23 @@ const STATE = 14;
 const PATCH = 15;
 
 // Count bytes per frame kind for every SDK room, before the SDK decodes them.
-interface Traffic { full: number[]; patches: number[]; bytes: number; firstStateAt?: number }
+interface Traffic { full: number[]; patches: number[]; bytes: number; patchBytes: number; firstStateAt?: number }
 const traffic = new WeakMap<object, Traffic>();
 const proto = SdkRoom.prototype as unknown as { onMessageCallback(this: object, e: { data: ArrayBuffer }): void };
 const decode = proto.onMessageCallback;
 proto.onMessageCallback = function (this: object, event: { data: ArrayBuffer }): void {
   const bytes = new Uint8Array(event.data);
   let t = traffic.get(this);
-  if (t === undefined) traffic.set(this, (t = { full: [], patches: [], bytes: 0 }));
+  if (t === undefined) traffic.set(this, (t = { full: [], patches: [], bytes: 0, patchBytes: 0 }));
   t.bytes += bytes.byteLength;
   const code = (bytes[0] ?? 0) & 31;
   if (code === STATE) {
     t.full.push(bytes.byteLength);
     t.firstStateAt ??= performance.now();
-  } else if (code === PATCH) t.patches.push(bytes.byteLength);
+  } else if (code === PATCH) {
+    t.patches.push(bytes.byteLength);
+    t.patchBytes += bytes.byteLength;
+  }
   decode.call(this, event);
 };
 
@@ -85,11 +88,12 @@ try {
   });
   // Let the match start (warm-up), then measure a steady window.
   await new Promise((r) => setTimeout(r, 7000));
-  const before = full.map((r) => ({ bytes: traffic.get(r)!.bytes, patches: traffic.get(r)!.patches.length }));
+  const before = full.map((r) => ({ bytes: traffic.get(r)!.bytes, patchBytes: traffic.get(r)!.patchBytes, patches: traffic.get(r)!.patches.length }));
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, PLAY_SECONDS * 1000));
   const seconds = (performance.now() - t0) / 1000;
   const perPlayerBps = full.map((r, i) => (traffic.get(r)!.bytes - before[i]!.bytes) / seconds);
+  const patchBps = full.map((r, i) => (traffic.get(r)!.patchBytes - before[i]!.patchBytes) / seconds);
   const windowPatches = full.flatMap((r, i) => traffic.get(r)!.patches.slice(before[i]!.patches));
   const patchesPerSecond = windowPatches.length / full.length / seconds;
   const firstFull = rooms.map((r) => traffic.get(r)!.full[0] ?? 0);
@@ -107,6 +111,7 @@ then the ${MAX_PLAYERS} players of a full room moving, aiming and firing at 30 i
 | first full state, bytes (1 to 16 players in the room) | ${quantile(firstFull, 0.5)} B | ${quantile(firstFull, 0.95)} B |
 | state patch, bytes (16 players, combat) | ${quantile(windowPatches, 0.5)} B | ${quantile(windowPatches, 0.95)} B |
 | downstream per player, all frames | ${f(quantile(perPlayerBps, 0.5) / 1024, 2)} KB/s | ${f(quantile(perPlayerBps, 0.95) / 1024, 2)} KB/s |
+| of which state patches | ${f(quantile(patchBps, 0.5) / 1024, 2)} KB/s | ${f(quantile(patchBps, 0.95) / 1024, 2)} KB/s |
 
 Patches received per player per second: ${f(patchesPerSecond)} (patch rate 20 Hz).`;
   console.log(body);

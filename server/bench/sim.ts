@@ -55,7 +55,7 @@ function topUpProjectiles(): void {
   while (state.projectiles.size < PROJECTILES) {
     const id = ids[k++ % ids.length]!;
     const p = state.players.get(id)!;
-    fireProjectile(state, id, p, rand() * Math.PI * 2, 0);
+    fireProjectile(state, id, p, rand() * Math.PI * 2, 0, ARENA_MAP, rules);
   }
 }
 

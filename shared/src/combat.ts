@@ -9,7 +9,17 @@ import { Projectile, type ArenaState, type Player } from "./schema.ts";
 /** Where a target was as the shooter of a projectile saw it (lag compensation); live by default. */
 export type SeenPosition = (projectile: Projectile, target: Player) => Vec;
 
-const livePosition: SeenPosition = (_projectile, target) => target;
+/** Lag-compensated hit tests: where each target was for a shooter, and how far that can be from where it is now. */
+export interface Seen {
+  readonly position: SeenPosition;
+  /**
+   * The farthest a seen position can be from the live one (world units): targets
+   * farther than this from a projectile's path are skipped without asking.
+   */
+  readonly reach: number;
+}
+
+const live: Seen = { position: (_projectile, target) => target, reach: 0 };
 
 /** Position of a projectile `age` ticks after it was fired. Clients use it to draw projectiles. */
 export function projectilePosition(p: { x: number; y: number; angle: number }, age: number, dt: number): Vec {
@@ -18,17 +28,38 @@ export function projectilePosition(p: { x: number; y: number; angle: number }, a
 }
 
 /** Fires a projectile from `shooter` along `angle`; the caller has checked cooldown and phase. */
-export function fireProjectile(state: ArenaState, shooterId: string, shooter: Player, angle: number, rewindMs: number): string {
+export function fireProjectile(
+  state: ArenaState, shooterId: string, shooter: Player, angle: number, rewindMs: number, map: ArenaMap, rules: Rules,
+): string {
   const id = String(state.nextProjectileId++);
   const p = new Projectile();
-  p.owner = shooterId;
+  p.owner = shooter.slot;
+  p.ownerId = shooterId;
   p.x = shooter.x;
   p.y = shooter.y;
-  p.angle = Math.fround(angle);
+  p.angle = angle; // snapped to 16 bits by the field: read it back below
   p.tick = state.tick;
   p.rewindMs = rewindMs;
+  p.wallAt = firstWallAt(p, map, rules);
   state.projectiles.set(id, p);
   return id;
+}
+
+/**
+ * The path is straight, so where it meets a wall is known when it is fired:
+ * the age, in steps, at which the whole flight first enters a wall, or Infinity.
+ */
+function firstWallAt(p: Projectile, map: ArenaMap, rules: Rules): number {
+  const steps = rules.projectileLifetimeTicks + 1;
+  const end = projectilePosition(p, steps, rules.dt);
+  const dx = end.x - p.x;
+  const dy = end.y - p.y;
+  let first = 2;
+  for (const wall of map.walls) {
+    const t = segmentRectTime(p.x, p.y, dx, dy, wall, PROJECTILE_RADIUS);
+    if (t >= 0 && t < first) first = t;
+  }
+  return first > 1 ? Infinity : first * steps;
 }
 
 /**
@@ -37,35 +68,43 @@ export function fireProjectile(state: ArenaState, shooterId: string, shooter: Pl
  * of a player who reached the kill limit, if any.
  */
 export function stepProjectiles(
-  state: ArenaState, map: ArenaMap, rules: Rules, events: GameEvent[],
-  seen: SeenPosition = livePosition,
+  state: ArenaState, map: ArenaMap, rules: Rules, events: GameEvent[], seen: Seen = live,
 ): string | undefined {
   let limitReachedBy: string | undefined;
   const removed: string[] = [];
+  const step = PROJECTILE_SPEED * rules.dt;
+  const margin = PLAYER_RADIUS + PROJECTILE_RADIUS + seen.reach;
   state.projectiles.forEach((p, id) => {
     const age = state.tick - p.tick;
     if (age > rules.projectileLifetimeTicks) {
       removed.push(id);
       return;
     }
-    const from = projectilePosition(p, age - 1, rules.dt);
-    const to = projectilePosition(p, age, rules.dt);
-    const dx = to.x - from.x;
-    const dy = to.y - from.y;
+    const cos = Math.cos(p.angle);
+    const sin = Math.sin(p.angle);
+    const fromX = p.x + cos * (step * (age - 1));
+    const fromY = p.y + sin * (step * (age - 1));
+    const dx = p.x + cos * (step * age) - fromX;
+    const dy = p.y + sin * (step * age) - fromY;
+    const toX = fromX + dx;
+    const toY = fromY + dy;
 
-    let firstT = 2;
-    for (const wall of map.walls) {
-      const t = segmentRectTime(from.x, from.y, dx, dy, wall, PROJECTILE_RADIUS);
-      if (t >= 0 && t < firstT) firstT = t;
-    }
-    if (to.x < 0 || to.y < 0 || to.x > map.width || to.y > map.height) firstT = Math.min(firstT, 1);
+    const wallT = p.wallAt - (age - 1);
+    let firstT = wallT <= 1 ? Math.max(0, wallT) : 2;
+    if (toX < 0 || toY < 0 || toX > map.width || toY > map.height) firstT = Math.min(firstT, 1);
 
+    // Only targets near this step's path can be hit: a box test before any rewound position is looked up.
+    const minX = Math.min(fromX, toX) - margin;
+    const maxX = Math.max(fromX, toX) + margin;
+    const minY = Math.min(fromY, toY) - margin;
+    const maxY = Math.max(fromY, toY) + margin;
     let hitId: string | undefined;
     let hitPlayer: Player | undefined;
     state.players.forEach((target, targetId) => {
-      if (targetId === p.owner || !target.alive) return;
-      const at = seen(p, target);
-      const t = segmentCircleTime(from.x, from.y, dx, dy, at.x, at.y, PLAYER_RADIUS + PROJECTILE_RADIUS);
+      if (targetId === p.ownerId || !target.alive) return;
+      if (target.x < minX || target.x > maxX || target.y < minY || target.y > maxY) return;
+      const at = seen.position(p, target);
+      const t = segmentCircleTime(fromX, fromY, dx, dy, at.x, at.y, PLAYER_RADIUS + PROJECTILE_RADIUS);
       if (t >= 0 && t < firstT) {
         firstT = t;
         hitId = targetId;
@@ -76,7 +115,7 @@ export function stepProjectiles(
     if (firstT > 1) return; // still flying
     removed.push(id);
     if (hitId === undefined || hitPlayer === undefined) return;
-    const winner = applyHit(state, p.owner, hitId, hitPlayer, id, from.x + dx * firstT, from.y + dy * firstT, rules, events);
+    const winner = applyHit(state, p.ownerId, hitId, hitPlayer, id, fromX + dx * firstT, fromY + dy * firstT, rules, events);
     if (winner !== undefined) limitReachedBy = winner;
   });
   for (const id of removed) state.projectiles.delete(id);

@@ -50,6 +50,8 @@ export const Player = schema({
   connected: t.boolean().default(true),
   /** Index into the client's palette. */
   color: t.uint8().default(0),
+  /** Small number unique among the room's players while seated: projectiles name their owner by it. */
+  slot: t.uint8().default(0),
   /** Inputs left before the next shot may be fired (server-side only). */
   cooldown: t.uint8().default(0).noSync(),
   /** Tick at which a dead player respawns (server-side only). */
@@ -62,13 +64,22 @@ export type Player = SchemaType<typeof Player>;
  * is from its origin, angle and spawn tick. It is removed when it hits or expires.
  */
 export const Projectile = schema({
-  owner: t.string().default(""),
+  /** The shooter's `slot` (one byte instead of a session id). */
+  owner: t.uint8().default(0),
   x: coordinate(),
   y: coordinate(),
-  angle: t.float32().default(0),
+  /**
+   * Direction in 16 bits (0.0055°: under 0.07 units off at full range). The
+   * field snaps on write, so the server flies the same angle clients decode.
+   */
+  angle: t.angle({ bits: 16 }).default(0),
   tick: t.uint32().default(0),
+  /** The shooter's session id (server-side only). */
+  ownerId: t.string().default("").noSync(),
   /** How far back, in ms, this shooter saw the other players when firing (server-side only). */
   rewindMs: t.float64().default(0).noSync(),
+  /** Steps after firing at which the path meets a wall, or Infinity (server-side only, computed once). */
+  wallAt: t.float64().default(0).noSync(),
 }, "Projectile");
 export type Projectile = SchemaType<typeof Projectile>;
 

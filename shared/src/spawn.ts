@@ -42,3 +42,12 @@ export function spawnPlayer(state: ArenaState, sessionId: string, player: Player
   player.protectedUntil = state.tick + rules.protectionTicks;
   return at;
 }
+
+/** The lowest slot no seated player holds (a player keeps its slot until it leaves). */
+export function freeSlot(state: ArenaState): number {
+  const taken = new Set<number>();
+  state.players.forEach((p) => taken.add(p.slot));
+  let slot = 0;
+  while (taken.has(slot)) slot++;
+  return slot;
+}

@@ -3,7 +3,7 @@
  * The server runs it; a client runs {@link applyInput} alone to predict itself.
  */
 import type { Rules } from "./constants.ts";
-import { fireProjectile, stepProjectiles, type SeenPosition } from "./combat.ts";
+import { fireProjectile, stepProjectiles, type Seen } from "./combat.ts";
 import type { GameEvent } from "./events.ts";
 import type { ArenaMap } from "./map.ts";
 import { endMatch, updatePhase } from "./match.ts";
@@ -22,8 +22,8 @@ export interface StepHooks {
   inputOf(sessionId: string): InputCommand | undefined;
   /** How far back the shooter saw the world when firing, ms (lag compensation); 0 by default. */
   rewindMsOf?(sessionId: string): number;
-  /** Where a target was for the shooter of a projectile; live by default. */
-  seen?: SeenPosition;
+  /** Where a target was for the shooter of a projectile (lag compensation); live by default. */
+  seen?: Seen;
 }
 
 /**
@@ -60,7 +60,7 @@ export function stepWorld(world: World, hooks: StepHooks, events: GameEvent[]): 
     const cmd = hooks.inputOf(id);
     if (cmd === undefined) return;
     if (applyInput(p, cmd, world)) {
-      const projectile = fireProjectile(state, id, p, wrapAngle(cmd.aim), hooks.rewindMsOf?.(id) ?? 0);
+      const projectile = fireProjectile(state, id, p, wrapAngle(cmd.aim), hooks.rewindMsOf?.(id) ?? 0, map, rules);
       events.push({ type: "shot", shooter: id, projectile });
     }
   });

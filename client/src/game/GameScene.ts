@@ -186,8 +186,9 @@ export class GameScene extends Phaser.Scene {
     const stepMs = session.stepMs;
     const presentAge = (tick: number): number => (session.room.clock.serverNow() - session.tickTime(tick)) / stepMs;
     const pastAge = (tick: number): number => (session.renderTime() - session.tickTime(tick)) / stepMs;
+    const mySlot = session.room.state.players.get(session.sessionId)?.slot;
     session.room.state.projectiles.forEach((p) => {
-      const age = p.owner === session.sessionId ? presentAge(p.tick) : pastAge(p.tick);
+      const age = p.owner === mySlot ? presentAge(p.tick) : pastAge(p.tick);
       if (age < 0 || age > session.rules.projectileLifetimeTicks) return;
       const at = projectilePosition(p, age, session.rules.dt);
       g.fillCircle(at.x, at.y, PROJECTILE_RADIUS);

@@ -10,7 +10,7 @@ import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, ClientMessage, CloseCodes, MAX_REWIND_MS, Player, PlayerInput,
   RECONNECT_GRACE_S, ServerMessage, cleanChat, cleanName, createRules, spawnPlayer, stepWorld, wrapAngle,
   type ChatOut, type GameEvent, type HitOut, type KillOut, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
-  type World, ARENA_MAP, MOVE_SCALE, MAX_SPECTATORS, type ArenaRoomMetadata, type MatchPhase,
+  type World, type Seen, type Projectile, ARENA_MAP, MOVE_SCALE, PLAYER_SPEED, freeSlot, MAX_SPECTATORS, type ArenaRoomMetadata, type MatchPhase,
 } from "@arena/shared";
 import type { Credit, Leaderboard } from "../leaderboard/Leaderboard.ts";
 import { claimCode, releaseCode } from "../matchmaking/roomCodes.ts";
@@ -78,7 +78,6 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private world!: World;
   private rules!: Rules;
   private log!: Logger;
-  private nextColor = 0;
   private seats!: SeatBook;
   /** Session id of the spectator whose seat is being reserved right now (see hasReachedMaxClients). */
   private admittingSpectator: string | undefined;
@@ -114,10 +113,28 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
     const events: GameEvent[] = [];
     const lagComp = s.lagCompensation;
+    // One rewound view per projectile (its shooter's moment), one reused result: no allocation per test.
+    let viewOf: Projectile | undefined;
+    let view: ReturnType<typeof rewind.at> | undefined;
+    const at = { x: 0, y: 0 };
+    const seen: Seen = {
+      position: (projectile, target) => {
+        if (viewOf !== projectile || view === undefined) {
+          view = rewind.at(this.clock.elapsedTime - projectile.rewindMs);
+          viewOf = projectile;
+        }
+        at.x = view.value(target, "x");
+        at.y = view.value(target, "y");
+        return at;
+      },
+      // How far anyone can run in the longest rewind, plus the step between two recorded positions.
+      reach: PLAYER_SPEED * (MAX_REWIND_MS / 1000 + 1 / s.tickRate),
+    };
     const metrics = s.metrics;
     this.setFixedTimestep(() => {
       const startedAt = performance.now();
       const now = this.clock.elapsedTime;
+      viewOf = undefined;
       stepWorld(this.world, {
         inputOf: (id) => this.inputs.get(id).next(),
         rewindMsOf: (id) => {
@@ -125,12 +142,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
           const renderTime = this.inputs.get(id).renderTime;
           return renderTime > 0 ? Math.min(MAX_REWIND_MS, Math.max(0, now - renderTime)) : 0;
         },
-        seen: lagComp
-          ? (projectile, target) => {
-              const view = rewind.at(now - projectile.rewindMs);
-              return { x: view.value(target, "x"), y: view.value(target, "y") };
-            }
-          : undefined,
+        seen: lagComp ? seen : undefined,
       }, events);
       if (events.length > 0) {
         this.dispatch(events);
@@ -233,7 +245,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     player.name = requested || cleanName(auth.name) || "Player";
     // The leaderboard shows the name played under, keyed by the token's user id.
     this.identities.set(client.sessionId, { userId: auth.userId, name: player.name });
-    player.color = this.nextColor++ % 16;
+    player.slot = freeSlot(this.state);
+    player.color = player.slot % 16;
     this.state.players.set(client.sessionId, player);
     spawnPlayer(this.state, client.sessionId, player, ARENA_MAP, this.rules);
     this.settings.metrics?.joined(client);
