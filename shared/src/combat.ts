@@ -74,6 +74,11 @@ export function stepProjectiles(
   const removed: string[] = [];
   const step = PROJECTILE_SPEED * rules.dt;
   const margin = PLAYER_RADIUS + PROJECTILE_RADIUS + seen.reach;
+  // Who can be hit, listed once per step rather than walked per projectile.
+  const targets: Array<{ id: string; player: Player }> = [];
+  state.players.forEach((player, id) => {
+    if (player.alive) targets.push({ id, player });
+  });
   state.projectiles.forEach((p, id) => {
     const age = state.tick - p.tick;
     if (age > rules.projectileLifetimeTicks) {
@@ -98,24 +103,22 @@ export function stepProjectiles(
     const maxX = Math.max(fromX, toX) + margin;
     const minY = Math.min(fromY, toY) - margin;
     const maxY = Math.max(fromY, toY) + margin;
-    let hitId: string | undefined;
-    let hitPlayer: Player | undefined;
-    state.players.forEach((target, targetId) => {
-      if (targetId === p.ownerId || !target.alive) return;
-      if (target.x < minX || target.x > maxX || target.y < minY || target.y > maxY) return;
-      const at = seen.position(p, target);
+    let hit: { id: string; player: Player } | undefined;
+    for (const target of targets) {
+      const { x, y } = target.player;
+      if (x < minX || x > maxX || y < minY || y > maxY || target.id === p.ownerId || !target.player.alive) continue;
+      const at = seen.position(p, target.player);
       const t = segmentCircleTime(fromX, fromY, dx, dy, at.x, at.y, PLAYER_RADIUS + PROJECTILE_RADIUS);
       if (t >= 0 && t < firstT) {
         firstT = t;
-        hitId = targetId;
-        hitPlayer = target;
+        hit = target;
       }
-    });
+    }
 
     if (firstT > 1) return; // still flying
     removed.push(id);
-    if (hitId === undefined || hitPlayer === undefined) return;
-    const winner = applyHit(state, p.ownerId, hitId, hitPlayer, id, fromX + dx * firstT, fromY + dy * firstT, rules, events);
+    if (hit === undefined) return;
+    const winner = applyHit(state, p.ownerId, hit.id, hit.player, id, fromX + dx * firstT, fromY + dy * firstT, rules, events);
     if (winner !== undefined) limitReachedBy = winner;
   });
   for (const id of removed) state.projectiles.delete(id);
