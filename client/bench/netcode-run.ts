@@ -103,20 +103,18 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     targetInput.send();
   }, 1000 / 30);
 
-  interface Shot { aim: number; screenHit: boolean | undefined; serverId: string | undefined; }
+  interface Shot { aim: number; screenHit: boolean | undefined; serverTick: number | undefined; }
   const shots: Shot[] = [];
-  const serverHits = new Set<string>();
-  room.onMessage(ServerMessage.Hit, (h: HitOut) => { if (h.shooter === room.sessionId) serverHits.add(h.projectile); });
-  const seen = new Set<string>();
+  const serverHits = new Set<number>();
+  room.onMessage(ServerMessage.Hit, (h: HitOut) => { if (h.shooter === room.sessionId) serverHits.add(h.firedAt); });
+  let lastShotTick = 0;
   room.onStateChange(() => {
-    const mySlot = room.state.players.get(room.sessionId)?.slot;
-    room.state.projectiles.forEach((p, id) => {
-      if (p.owner !== mySlot || seen.has(id)) return;
-      seen.add(id);
-      // The projectile's angle is the shot's aim to 16 bits (2π / 65 536): that pairs each projectile with its shot.
-      const shot = shots.find((s) => s.serverId === undefined && Math.abs(Math.atan2(Math.sin(s.aim - p.angle), Math.cos(s.aim - p.angle))) < 2e-4);
-      if (shot) shot.serverId = id;
-    });
+    const me = room.state.players.get(room.sessionId);
+    if (me === undefined || me.shotTick === 0 || me.shotTick === lastShotTick) return;
+    lastShotTick = me.shotTick;
+    // The shot's angle is the aim to 16 bits (2π / 65 536): that pairs each server shot with the shot taken here.
+    const shot = shots.find((s) => s.serverTick === undefined && Math.abs(Math.atan2(Math.sin(s.aim - me.shotAngle), Math.cos(s.aim - me.shotAngle))) < 2e-4);
+    if (shot) shot.serverTick = me.shotTick;
   });
 
   const delays: number[] = [];
@@ -143,7 +141,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     // Hold the trigger until a step has carried it (steps are 30 Hz, frames 60 Hz).
     command = { mx: 0, my: 0, aim, fire: true };
     firedAtCount = session.input.sentCount;
-    const shot: Shot = { aim, screenHit: undefined, serverId: undefined };
+    const shot: Shot = { aim, screenHit: undefined, serverTick: undefined };
     shots.push(shot);
     // Follow the shot on this screen: the projectile from the muzzle, the target where it is drawn.
     void followOnScreen(session, target.sessionId, mine.x, mine.y, aim, now).then((hit) => { shot.screenHit = hit; });
@@ -162,7 +160,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     interpDelayMs: delays.reduce((a, b) => a + b, 0) / Math.max(1, delays.length),
     shots: shots.length,
     screenHits: screenHits.length,
-    serverHitsOfScreenHits: screenHits.filter((s) => s.serverId !== undefined && serverHits.has(s.serverId)).length,
+    serverHitsOfScreenHits: screenHits.filter((s) => s.serverTick !== undefined && serverHits.has(s.serverTick)).length,
   };
 }
 

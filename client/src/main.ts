@@ -100,7 +100,10 @@ function start(room: ArenaRoom): void {
   room.onStateChange((state) => {
     if (flow.screen === "results" && state.phase !== "results") dispatch({ type: "matchStarted" });
   });
-  room.onMessage(ServerMessage.Hit, (h: HitOut) => scene.burst(h.x, h.y, false));
+  room.onMessage(ServerMessage.Hit, (h: HitOut) => {
+    scene.endShot(h.shooter, h.firedAt);
+    scene.burst(h.x, h.y, false);
+  });
   room.onMessage(ServerMessage.Kill, (k: KillOut) => {
     const at = scene.drawn.get(k.victim);
     if (at !== undefined) scene.burst(at.x, at.y, true);

@@ -42,7 +42,7 @@ function snapshot(room: NaiveRoom, events: readonly GameEvent[]): string {
   });
   const projectiles: Record<string, unknown> = {};
   s.projectiles.forEach((p, id) => {
-    projectiles[id] = { owner: p.owner, x: p.x, y: p.y, angle: p.angle, tick: p.tick };
+    projectiles[id] = { owner: p.ownerId, x: p.x, y: p.y, angle: p.angle, tick: p.tick };
   });
   return JSON.stringify({ tick: s.tick, phase: s.phase, phaseEndsAt: s.phaseEndsAt, players, projectiles, events });
 }

@@ -70,10 +70,10 @@ export async function shootMovingTarget(lagCompensation: boolean): Promise<ShotO
     });
     const projectile = state.projectiles.get(String(firstId))!;
     const rewindMs = projectile.rewindMs;
-    // The projectile ends within its lifetime, on the target or past it.
-    const id = String(firstId);
-    await waitForState(shooter, (s) => s.projectiles.has(id), 3000, "projectile replicated");
-    await waitForState(shooter, (s) => !s.projectiles.has(id), 3000, "projectile resolved");
+    // The shot reaches the shooter as its latest shot; the projectile ends within its lifetime, on the target or past it.
+    const firedAt = projectile.tick;
+    await waitForState(shooter, (s) => s.players.get(shooter.sessionId)?.shotTick === firedAt, 3000, "shot replicated");
+    await waitForState(shooter, () => !state.projectiles.has(String(firstId)), 3000, "projectile resolved");
     return { hit: b.hp < 100, rewindMs };
   } finally {
     stopTarget();

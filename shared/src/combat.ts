@@ -27,17 +27,24 @@ export function projectilePosition(p: { x: number; y: number; angle: number }, a
   return { x: p.x + Math.cos(p.angle) * d, y: p.y + Math.sin(p.angle) * d };
 }
 
-/** Fires a projectile from `shooter` along `angle`; the caller has checked cooldown and phase. */
+/**
+ * Fires a projectile from `shooter` along `angle`; the caller has checked
+ * cooldown and phase. The shot is recorded on the shooter (that is what
+ * clients receive) and flown from the recorded, wire-exact values.
+ */
 export function fireProjectile(
   state: ArenaState, shooterId: string, shooter: Player, angle: number, rewindMs: number, map: ArenaMap, rules: Rules,
 ): string {
+  shooter.shotTick = state.tick;
+  shooter.shotX = shooter.x;
+  shooter.shotY = shooter.y;
+  shooter.shotAngle = angle;
   const id = String(state.nextProjectileId++);
   const p = new Projectile();
-  p.owner = shooter.slot;
   p.ownerId = shooterId;
-  p.x = shooter.x;
-  p.y = shooter.y;
-  p.angle = angle; // snapped to 16 bits by the field: read it back below
+  p.x = shooter.shotX;
+  p.y = shooter.shotY;
+  p.angle = shooter.shotAngle;
   p.tick = state.tick;
   p.rewindMs = rewindMs;
   p.wallAt = firstWallAt(p, map, rules);
@@ -48,8 +55,9 @@ export function fireProjectile(
 /**
  * The path is straight, so where it meets a wall is known when it is fired:
  * the age, in steps, at which the whole flight first enters a wall, or Infinity.
+ * Clients use it to end the projectiles they draw.
  */
-function firstWallAt(p: Projectile, map: ArenaMap, rules: Rules): number {
+export function firstWallAt(p: { x: number; y: number; angle: number }, map: ArenaMap, rules: Rules): number {
   const steps = rules.projectileLifetimeTicks + 1;
   const end = projectilePosition(p, steps, rules.dt);
   const dx = end.x - p.x;
@@ -118,7 +126,7 @@ export function stepProjectiles(
     if (firstT > 1) return; // still flying
     removed.push(id);
     if (hit === undefined) return;
-    const winner = applyHit(state, p.ownerId, hit.id, hit.player, id, fromX + dx * firstT, fromY + dy * firstT, rules, events);
+    const winner = applyHit(state, p, hit.id, hit.player, id, fromX + dx * firstT, fromY + dy * firstT, rules, events);
     if (winner !== undefined) limitReachedBy = winner;
   });
   for (const id of removed) state.projectiles.delete(id);
@@ -127,15 +135,16 @@ export function stepProjectiles(
 
 /** Damages `target`; on death credits the shooter. Returns the shooter's id if it reached the kill limit. */
 function applyHit(
-  state: ArenaState, shooterId: string, targetId: string, target: Player, projectile: string,
+  state: ArenaState, projectile: Projectile, targetId: string, target: Player, projectileId: string,
   x: number, y: number, rules: Rules, events: GameEvent[],
 ): string | undefined {
   if (state.phase !== "playing" || state.tick < target.protectedUntil) return undefined;
   const damage = Math.min(PROJECTILE_DAMAGE, target.hp);
   target.hp -= damage;
+  const shooterId = projectile.ownerId;
   const shooter = state.players.get(shooterId);
   if (shooter !== undefined) shooter.damage += damage;
-  events.push({ type: "hit", shooter: shooterId, target: targetId, projectile, damage, x, y });
+  events.push({ type: "hit", shooter: shooterId, target: targetId, projectile: projectileId, firedAt: projectile.tick, damage, x, y });
   if (target.hp > 0) return undefined;
   target.alive = false;
   target.deaths += 1;

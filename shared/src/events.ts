@@ -12,7 +12,7 @@ export type MatchEndReason = "kills" | "time" | "players";
 
 export type GameEvent =
   | { type: "shot"; shooter: string; projectile: string }
-  | { type: "hit"; shooter: string; target: string; projectile: string; damage: number; x: number; y: number }
+  | { type: "hit"; shooter: string; target: string; projectile: string; firedAt: number; damage: number; x: number; y: number }
   | { type: "kill"; killer: string; victim: string; tick: number }
   | { type: "spawn"; sessionId: string; x: number; y: number }
   | { type: "matchStart"; tick: number; endsAt: number }

@@ -11,3 +11,4 @@ export * from "./world.ts";
 export * from "./names.ts";
 export * from "./protocol.ts";
 export * from "./roomCode.ts";
+export * from "./shots.ts";

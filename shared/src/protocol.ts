@@ -60,8 +60,8 @@ export interface KillOut {
 export interface HitOut {
   shooter: string;
   target: string;
-  /** Id of the projectile that hit (its key in `state.projectiles`). */
-  projectile: string;
+  /** Tick the projectile was fired on: with `shooter`, it names the shot (`Player.shotTick`). */
+  firedAt: number;
   damage: number;
   x: number;
   y: number;

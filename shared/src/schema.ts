@@ -50,8 +50,18 @@ export const Player = schema({
   connected: t.boolean().default(true),
   /** Index into the client's palette. */
   color: t.uint8().default(0),
-  /** Small number unique among the room's players while seated: projectiles name their owner by it. */
+  /** Small number unique among the room's players while seated (palette, compact references). */
   slot: t.uint8().default(0),
+  /**
+   * This player's latest shot: tick fired (0: none yet), origin and direction.
+   * About 12 bytes per shot on the wire, instead of a replicated projectile
+   * entity (map entry, fields, and its removal later).
+   */
+  shotTick: t.uint32().default(0),
+  shotX: coordinate(),
+  shotY: coordinate(),
+  /** 16 bits (0.0055°: under 0.07 units off at full range); the field snaps on write. */
+  shotAngle: t.angle({ bits: 16 }).default(0),
   /** Inputs left before the next shot may be fired (server-side only). */
   cooldown: t.uint8().default(0).noSync(),
   /** Tick at which a dead player respawns (server-side only). */
@@ -60,28 +70,24 @@ export const Player = schema({
 export type Player = SchemaType<typeof Player>;
 
 /**
- * A projectile is replicated once, when it is fired: clients compute where it
- * is from its origin, angle and spawn tick. It is removed when it hits or expires.
+ * A projectile in flight, on the server only: clients build their own from the
+ * shooter's `shot*` fields (one shot per player per patch at most, since the
+ * fire interval is longer than the patch interval) and fly it the same way.
  */
-export const Projectile = schema({
-  /** The shooter's `slot` (one byte instead of a session id). */
-  owner: t.uint8().default(0),
-  x: coordinate(),
-  y: coordinate(),
-  /**
-   * Direction in 16 bits (0.0055°: under 0.07 units off at full range). The
-   * field snaps on write, so the server flies the same angle clients decode.
-   */
-  angle: t.angle({ bits: 16 }).default(0),
-  tick: t.uint32().default(0),
-  /** The shooter's session id (server-side only). */
-  ownerId: t.string().default("").noSync(),
-  /** How far back, in ms, this shooter saw the other players when firing (server-side only). */
-  rewindMs: t.float64().default(0).noSync(),
-  /** Steps after firing at which the path meets a wall, or Infinity (server-side only, computed once). */
-  wallAt: t.float64().default(0).noSync(),
-}, "Projectile");
-export type Projectile = SchemaType<typeof Projectile>;
+export class Projectile {
+  /** The shooter's session id. */
+  ownerId = "";
+  x = 0;
+  y = 0;
+  /** Snapped to the 16 bits of `Player.shotAngle`, so clients fly the same path. */
+  angle = 0;
+  /** Tick it was fired on. */
+  tick = 0;
+  /** How far back, in ms, this shooter saw the other players when firing. */
+  rewindMs = 0;
+  /** Steps after firing at which the path meets a wall, or Infinity (computed once, at firing). */
+  wallAt = Infinity;
+}
 
 export type MatchPhase = "warmup" | "playing" | "results";
 
@@ -97,7 +103,8 @@ export const ArenaState = schema({
   /** Simulation rate the ticks above count in. */
   tickRate: t.uint8().default(30),
   players: t.map(Player),
-  projectiles: t.map(Projectile),
+  /** Projectiles in flight (server-side only: see {@link Projectile}). */
+  projectiles: t.ref(Map<string, Projectile>).noSync().default(() => new Map<string, Projectile>()),
   /** Next projectile id (server-side only). */
   nextProjectileId: t.uint32().default(0).noSync(),
 }, "ArenaState");

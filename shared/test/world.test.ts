@@ -60,7 +60,8 @@ describe("world step", () => {
         for (const id of ids) inputs[id] = id === "d" && t % 5 === 0 ? undefined : script(world, t, id);
         step(world, inputs, events);
       }
-      const digest = createHash("sha256").update(JSON.stringify({ state: world.state.toJSON(), events })).digest("hex");
+      const projectiles = [...world.state.projectiles]; // server-side only: not in toJSON()
+      const digest = createHash("sha256").update(JSON.stringify({ state: world.state.toJSON(), projectiles, events })).digest("hex");
       return { digest, kills: events.filter((e) => e.type === "kill").length };
     };
     const first = run();

@@ -6,7 +6,8 @@
  */
 import Phaser from "phaser";
 import {
-  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, projectilePosition, type ArenaState, type Player,
+  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, ShotTracker, createRules, projectilePosition,
+  type ArenaState, type FlyingShot, type Player,
 } from "@arena/shared";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
 import type { GameSession, Vec2 } from "../net/session.ts";
@@ -54,6 +55,7 @@ export class GameScene extends Phaser.Scene {
   /** Where each player was drawn on the last frame, for tests and the HUD. */
   readonly drawn = new Map<string, Vec2>();
   private readonly scratch: Vec2 = { x: 0, y: 0 };
+  private shots = new ShotTracker(ARENA_MAP, createRules());
 
   constructor() {
     super("game");
@@ -112,7 +114,7 @@ export class GameScene extends Phaser.Scene {
       // Spectating: everyone is drawn in the past; the camera follows the leader.
       session.frame(time);
       this.drawPlayers(session, state.players, time);
-      this.drawProjectiles(session, time);
+      this.drawProjectiles(session);
       this.drawEffects();
       const leader = standingsLeader(state);
       const at = leader !== undefined ? this.drawn.get(leader) : undefined;
@@ -130,7 +132,7 @@ export class GameScene extends Phaser.Scene {
     session.frame(time);
 
     this.drawPlayers(session, state.players, time);
-    this.drawProjectiles(session, time);
+    this.drawProjectiles(session);
     this.drawEffects();
     const mine = this.drawn.get(session.sessionId);
     if (mine !== undefined) this.cameras.main.centerOn(mine.x, mine.y);
@@ -178,22 +180,48 @@ export class GameScene extends Phaser.Scene {
     }
   }
 
-  /** Projectiles fly on the same timeline as the players they are drawn with: the past for others' shots. */
-  private drawProjectiles(session: GameSession, time: number): void {
+  /**
+   * Projectiles are built here from each player's latest shot and flown with
+   * the shared path; they fly on the same timeline as the players they are
+   * drawn with (the present for my shots, the past for others'), and end at
+   * their wall, their lifetime, a hit message, or a drawn player in the way.
+   */
+  private drawProjectiles(session: GameSession): void {
     const g = this.projectiles;
     g.clear();
     g.fillStyle(COLORS.projectile, 1);
+    const state = session.room.state;
+    this.shots.update(state.players, state.tick);
     const stepMs = session.stepMs;
     const presentAge = (tick: number): number => (session.room.clock.serverNow() - session.tickTime(tick)) / stepMs;
     const pastAge = (tick: number): number => (session.renderTime() - session.tickTime(tick)) / stepMs;
-    const mySlot = session.room.state.players.get(session.sessionId)?.slot;
-    session.room.state.projectiles.forEach((p) => {
-      const age = p.owner === mySlot ? presentAge(p.tick) : pastAge(p.tick);
-      if (age < 0 || age > session.rules.projectileLifetimeTicks) return;
-      const at = projectilePosition(p, age, session.rules.dt);
+    const ageOf = (shot: FlyingShot): number => (shot.shooter === session.sessionId ? presentAge(shot.tick) : pastAge(shot.tick));
+    this.shots.prune(ageOf);
+    const reach = PLAYER_RADIUS + PROJECTILE_RADIUS;
+    for (const [key, shot] of this.shots.flying) {
+      const age = ageOf(shot);
+      if (age < 0) continue; // not fired yet on this timeline
+      const at = projectilePosition(shot, age, session.rules.dt);
+      let blocked = false;
+      this.drawn.forEach((p, id) => {
+        if (id !== shot.shooter && state.players.get(id)?.alive === true && (p.x - at.x) ** 2 + (p.y - at.y) ** 2 < reach * reach) blocked = true;
+      });
+      if (blocked) {
+        this.shots.flying.delete(key);
+        continue;
+      }
       g.fillCircle(at.x, at.y, PROJECTILE_RADIUS);
-    });
-    void time;
+    }
+  }
+
+  /** The projectiles this scene flies (benchmarks add their own to it). */
+  get shotTracker(): ShotTracker {
+    return this.shots;
+  }
+
+  /** A hit message names the shot: it ends here whatever the drawing thought. */
+  endShot(shooter: string, firedAt: number): void {
+    this.shots.end(shooter, firedAt);
   }
 
   private drawEffects(): void {

@@ -360,7 +360,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
         case "hit": {
           this.log.debug("hit", { shooter: e.shooter, target: e.target, damage: e.damage, x: e.x, y: e.y, tick: this.state.tick });
           // Only the two players involved need the hit marker; everyone sees health in the state.
-          const hit: HitOut = { shooter: e.shooter, target: e.target, projectile: e.projectile, damage: e.damage, x: e.x, y: e.y };
+          const hit: HitOut = { shooter: e.shooter, target: e.target, firedAt: e.firedAt, damage: e.damage, x: Math.round(e.x), y: Math.round(e.y) };
           this.clients.get(e.shooter)?.send(ServerMessage.Hit, hit);
           if (e.target !== e.shooter) this.clients.get(e.target)?.send(ServerMessage.Hit, hit);
           break;
