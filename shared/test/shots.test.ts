@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from "@colyseus/schema";
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, Player, ShotTracker, createRules, fireProjectile, projectilePosition, shotKey, spawnPlayer, type Projectile,
+  ARENA_MAP, ArenaState, Player, ShotTracker, createRules, fireProjectile, freeSlot, projectilePosition, shotKey, spawnPlayer, type Projectile,
 } from "../src/index.ts";
 
 const rules = createRules(30);
@@ -76,5 +76,19 @@ describe("shots on the wire", () => {
     sync();
     const late = new ShotTracker(ARENA_MAP, rules);
     expect(late.update(client.players, 30 + rules.projectileLifetimeTicks + 1)).toHaveLength(0);
+  });
+});
+
+describe("player slots", () => {
+  it("gives each player the lowest free slot and reuses a slot once its player leaves", () => {
+    const state = new ArenaState();
+    for (const id of ["a", "b", "c"]) {
+      const p = new Player();
+      p.slot = freeSlot(state);
+      state.players.set(id, p);
+    }
+    expect([...state.players.values()].map((p) => p.slot)).toEqual([0, 1, 2]);
+    state.players.delete("b");
+    expect(freeSlot(state)).toBe(1);
   });
 });
