@@ -9,8 +9,8 @@
 import { Client } from "@colyseus/sdk";
 import { matchMaker } from "@colyseus/core";
 import {
-  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, ServerMessage, segmentCircleTime,
-  type ArenaState, type HitOut, type Player,
+  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, segmentCircleTime,
+  type ArenaState, type Player,
 } from "@arena/shared";
 import { startServer } from "../../server/src/app.ts";
 import { loadConfig } from "../../server/src/config.ts";
@@ -106,10 +106,11 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   interface Shot { aim: number; screenHit: boolean | undefined; serverTick: number | undefined; }
   const shots: Shot[] = [];
   const serverHits = new Set<number>();
-  room.onMessage(ServerMessage.Hit, (h: HitOut) => { if (h.shooter === room.sessionId) serverHits.add(h.firedAt); });
   let lastShotTick = 0;
   room.onStateChange(() => {
     const me = room.state.players.get(room.sessionId);
+    // The server names the latest of my shots that hit (hits ride in the state; a shot lands at most once).
+    if (me !== undefined && me.landedShot !== 0) serverHits.add(me.landedShot);
     if (me === undefined || me.shotTick === 0 || me.shotTick === lastShotTick) return;
     lastShotTick = me.shotTick;
     // The shot's angle is the aim to 16 bits (2π / 65 536): that pairs each server shot with the shot taken here.

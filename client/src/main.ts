@@ -1,6 +1,6 @@
 /** Boot: URL parameters, the screen flow, the Phaser game, and the session for the joined room. */
 import Phaser from "phaser";
-import { ServerMessage, type HitOut, type KillOut, type ResultsOut } from "@arena/shared";
+import { StateEvents, type ResultsOut } from "@arena/shared";
 import { GAME_KEYS } from "./input/keys.ts";
 import { describeJoinError, inviteLink, joinRoom, signIn, type GuestToken } from "./net/connect.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
@@ -97,16 +97,20 @@ function start(room: ArenaRoom): void {
   scene.attach(session, { held: () => held });
   byTestId<HTMLInputElement>("invite-link").value = inviteLink(location, room.roomId);
   history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}&join=${encodeURIComponent(room.roomId)}`);
+  const stateEvents = new StateEvents();
   room.onStateChange((state) => {
     if (flow.screen === "results" && state.phase !== "results") dispatch({ type: "matchStarted" });
-  });
-  room.onMessage(ServerMessage.Hit, (h: HitOut) => {
-    scene.endShot(h.shooter, h.firedAt);
-    scene.burst(h.x, h.y, false);
-  });
-  room.onMessage(ServerMessage.Kill, (k: KillOut) => {
-    const at = scene.drawn.get(k.victim);
-    if (at !== undefined) scene.burst(at.x, at.y, true);
+    // Hits and kills arrive as changes to the players, not as messages (see shared/src/stateEvents.ts).
+    for (const e of stateEvents.update(state.players)) {
+      if (e.type === "landed") {
+        scene.endShot(e.shooter, e.firedAt);
+        continue;
+      }
+      const who = e.type === "hurt" ? e.target : e.victim;
+      const at = scene.drawn.get(who);
+      if (at !== undefined) scene.burst(at.x, at.y, e.type === "kill");
+      if (e.type === "kill") hud?.kill(e.killer, e.victim);
+    }
   });
   room.onDrop(() => dispatch({ type: "dropped" }));
   room.onReconnect(() => dispatch({ type: "reconnected" }));

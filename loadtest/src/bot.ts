@@ -188,7 +188,7 @@ export class Bot {
       stats.bytesOut += data.byteLength;
       send(data);
     };
-    room.onMessage("*", () => {}); // kill feed, hits, chat: counted above, not needed to play
+    room.onMessage("*", () => {}); // chat, match start, results: counted above, not needed to play
 
     room.onLeave((code: number) => this.onLeave(room, code));
 

@@ -1,6 +1,6 @@
 /** A whole match through the real server and SDK: kills credited, respawn, kill limit, results, restart. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ServerMessage, type KillOut, type ResultsOut } from "@arena/shared";
+import { ServerMessage, StateEvents, type ResultsOut, type StateEvent } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { holdInput, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "./helpers.ts";
 
@@ -28,6 +28,18 @@ function faceOff(): void {
   pb.protectedUntil = 0;
 }
 
+/** The first kill a client derives from its state patches (kills ride in the state, not in messages). */
+function nextKill(room: ArenaRoomClient): Promise<StateEvent> {
+  const events = new StateEvents();
+  events.update(room.state.players);
+  return new Promise((resolve) => {
+    room.onStateChange((state) => {
+      const kill = events.update(state.players).find((e) => e.type === "kill");
+      if (kill !== undefined) resolve(kill);
+    });
+  });
+}
+
 describe("match flow", () => {
   it("credits kills, respawns, ends at the kill limit and restarts", async () => {
     await waitForState(a, (s) => s.phase === "playing", 5000, "match start");
@@ -35,9 +47,9 @@ describe("match flow", () => {
     try {
       // First kill, seen by both players.
       faceOff();
-      const killA = waitForMessage<KillOut>(a, ServerMessage.Kill);
-      const killB = waitForMessage<KillOut>(b, ServerMessage.Kill);
-      const expected = { killer: a.sessionId, victim: b.sessionId, killerName: "alice", victimName: "bob" };
+      const killA = nextKill(a);
+      const killB = nextKill(b);
+      const expected = { type: "kill", killer: a.sessionId, victim: b.sessionId };
       expect(await killA).toMatchObject(expected);
       expect(await killB).toMatchObject(expected);
       await waitForState(b, (s) => s.players.get(a.sessionId)?.kills === 1 && s.players.get(b.sessionId)?.deaths === 1, 2000, "score 1-0");

@@ -143,10 +143,14 @@ function applyHit(
   target.hp -= damage;
   const shooterId = projectile.ownerId;
   const shooter = state.players.get(shooterId);
-  if (shooter !== undefined) shooter.damage += damage;
+  if (shooter !== undefined) {
+    shooter.damage += damage;
+    shooter.landedShot = projectile.tick;
+  }
   events.push({ type: "hit", shooter: shooterId, target: targetId, projectile: projectileId, firedAt: projectile.tick, damage, x, y });
   if (target.hp > 0) return undefined;
   target.alive = false;
+  target.killedBy = shooterId;
   target.deaths += 1;
   target.respawnAt = state.tick + rules.respawnTicks;
   events.push({ type: "kill", killer: shooterId, victim: targetId, tick: state.tick });

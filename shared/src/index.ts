@@ -12,3 +12,4 @@ export * from "./names.ts";
 export * from "./protocol.ts";
 export * from "./roomCode.ts";
 export * from "./shots.ts";
+export * from "./stateEvents.ts";

@@ -21,8 +21,6 @@ export const ClientMessage = {
 export const ServerMessage = {
   Chat: "chat",
   Typing: "typing",
-  Kill: "kill",
-  Hit: "hit",
   MatchStart: "matchStart",
   Results: "results",
   Notice: "notice",
@@ -47,24 +45,6 @@ export interface ChatOut {
 export interface TypingOut {
   from: string;
   typing: boolean;
-}
-
-export interface KillOut {
-  killer: string;
-  killerName: string;
-  victim: string;
-  victimName: string;
-  tick: number;
-}
-
-export interface HitOut {
-  shooter: string;
-  target: string;
-  /** Tick the projectile was fired on: with `shooter`, it names the shot (`Player.shotTick`). */
-  firedAt: number;
-  damage: number;
-  x: number;
-  y: number;
 }
 
 export interface MatchStartOut {

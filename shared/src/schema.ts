@@ -62,6 +62,10 @@ export const Player = schema({
   shotY: coordinate(),
   /** 16 bits (0.0055°: under 0.07 units off at full range); the field snaps on write. */
   shotAngle: t.angle({ bits: 16 }).default(0),
+  /** `shotTick` of this player's latest shot that hit someone (0: none yet): the shooter's hit marker. */
+  landedShot: t.uint32().default(0),
+  /** Session id of whoever killed this player last: with `deaths` going up, the kill feed. */
+  killedBy: t.string().default(""),
   /** Inputs left before the next shot may be fired (server-side only). */
   cooldown: t.uint8().default(0).noSync(),
   /** Tick at which a dead player respawns (server-side only). */

@@ -30,7 +30,7 @@ export interface FlyingShot {
   readonly endsAt: number;
 }
 
-/** Names a shot the way hit messages do: shooter and firing tick. */
+/** Names a shot: shooter and firing tick (as `landedShot` does on the shooter). */
 export const shotKey = (shooter: string, tick: number): string => `${shooter}@${tick}`;
 
 export class ShotTracker {

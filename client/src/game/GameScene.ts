@@ -184,7 +184,7 @@ export class GameScene extends Phaser.Scene {
    * Projectiles are built here from each player's latest shot and flown with
    * the shared path; they fly on the same timeline as the players they are
    * drawn with (the present for my shots, the past for others'), and end at
-   * their wall, their lifetime, a hit message, or a drawn player in the way.
+   * their wall, their lifetime, the server naming them as landed, or a drawn player in the way.
    */
   private drawProjectiles(session: GameSession): void {
     const g = this.projectiles;
@@ -219,7 +219,7 @@ export class GameScene extends Phaser.Scene {
     return this.shots;
   }
 
-  /** A hit message names the shot: it ends here whatever the drawing thought. */
+  /** The server named this shot as landed (`landedShot`): it ends here whatever the drawing thought. */
   endShot(shooter: string, firedAt: number): void {
     this.shots.end(shooter, firedAt);
   }

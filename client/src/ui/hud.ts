@@ -1,7 +1,7 @@
 /** The in-game HTML overlay: HUD numbers, kill feed, scoreboard, chat, debug overlay, results. */
 import {
   ClientMessage, ServerMessage, standings,
-  type ArenaState, type ChatOut, type KillOut, type NoticeOut, type ResultsOut, type TypingOut,
+  type ArenaState, type ChatOut, type NoticeOut, type ResultsOut, type TypingOut,
 } from "@arena/shared";
 import type { GameSession } from "../net/session.ts";
 import { appendLine, byId, byTestId, fillTable } from "./dom.ts";
@@ -20,9 +20,6 @@ export class Hud {
     const room = session.room;
     byTestId("kill-feed").replaceChildren();
     byTestId("chat-log").replaceChildren();
-    room.onMessage(ServerMessage.Kill, (k: KillOut) => {
-      appendLine(byTestId("kill-feed"), `${k.killerName} ✕ ${k.victimName}`, FEED_LINES);
-    });
     room.onMessage(ServerMessage.Chat, (c: ChatOut) => {
       this.typing.delete(c.from);
       appendLine(byTestId("chat-log"), `${c.name}: ${c.text}`, CHAT_LINES);
@@ -45,6 +42,13 @@ export class Hud {
       byTestId("kill-feed").replaceChildren();
     });
     byTestId("debug-overlay").hidden = !this.debugVisible;
+  }
+
+  /** A kill-feed line (kills arrive as state changes: see shared/src/stateEvents.ts). */
+  kill(killer: string, victim: string): void {
+    const players = this.session.room.state.players;
+    const name = (id: string): string => players.get(id)?.name ?? "someone";
+    appendLine(byTestId("kill-feed"), `${name(killer)} ✕ ${name(victim)}`, FEED_LINES);
   }
 
   /** Key handling that belongs to the HUD: Tab scoreboard, F3/backquote debug, Enter chat. Returns true when handled. */

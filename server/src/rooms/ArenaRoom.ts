@@ -9,7 +9,7 @@ import { CloseCode, ErrorCode, Room, ServerError, matchMaker, type AuthContext, 
 import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, ClientMessage, CloseCodes, MAX_REWIND_MS, Player, PlayerInput,
   RECONNECT_GRACE_S, ServerMessage, cleanChat, cleanName, createRules, spawnPlayer, stepWorld, wrapAngle,
-  type ChatOut, type GameEvent, type HitOut, type KillOut, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
+  type ChatOut, type GameEvent, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
   type World, type Seen, type InputCommand, type Projectile, ARENA_MAP, MOVE_SCALE, PLAYER_SPEED, freeSlot, MAX_SPECTATORS, type ArenaRoomMetadata, type MatchPhase,
 } from "@arena/shared";
 import type { Credit, Leaderboard } from "../leaderboard/Leaderboard.ts";
@@ -370,23 +370,13 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private dispatch(events: readonly GameEvent[]): void {
     for (const e of events) {
       switch (e.type) {
-        case "hit": {
-          this.log.debug("hit", { shooter: e.shooter, target: e.target, damage: e.damage, x: e.x, y: e.y, tick: this.state.tick });
-          // Only the two players involved need the hit marker; everyone sees health in the state.
-          const hit: HitOut = { shooter: e.shooter, target: e.target, firedAt: e.firedAt, damage: e.damage, x: Math.round(e.x), y: Math.round(e.y) };
-          this.clients.get(e.shooter)?.send(ServerMessage.Hit, hit);
-          if (e.target !== e.shooter) this.clients.get(e.target)?.send(ServerMessage.Hit, hit);
+        case "hit":
+          // Hit markers and the kill feed ride in the state (`landedShot`, `hp`, `killedBy`, `deaths`): no message per event.
+          this.log.debug("hit", { shooter: e.shooter, target: e.target, damage: e.damage, tick: this.state.tick });
           break;
-        }
-        case "kill": {
-          const out: KillOut = {
-            killer: e.killer, killerName: this.state.players.get(e.killer)?.name ?? "",
-            victim: e.victim, victimName: this.state.players.get(e.victim)?.name ?? "", tick: e.tick,
-          };
-          this.broadcast(ServerMessage.Kill, out);
+        case "kill":
           this.credit(creditsForKill(this.identities, e.killer, e.victim));
           break;
-        }
         case "matchStart":
           this.broadcast(ServerMessage.MatchStart, { tick: e.tick, endsAt: e.endsAt });
           this.log.info("match started", { players: this.state.players.size });
