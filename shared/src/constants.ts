@@ -54,6 +54,13 @@ export const MAX_PLAYERS = 16;
  */
 export const MAX_REWIND_MS = 350;
 
+/**
+ * How far (radians, 3°) the input's aim turns before the player's replicated
+ * display aim follows it. Other players' aim is drawn at most this far off;
+ * shots always fly along the input's exact angle.
+ */
+export const AIM_DISPLAY_TOLERANCE = (3 * Math.PI) / 180;
+
 /** Position grid: positions are multiples of 1/POSITION_SCALE, exact in float32. */
 export const POSITION_SCALE = 32;
 /**

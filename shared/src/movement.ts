@@ -22,6 +22,11 @@ export function moveDirection(mx: number, my: number): { dx: number; dy: number 
   return { dx, dy };
 }
 
+/** The signed difference a - b, wrapped into [-PI, PI]. */
+export function angleBetween(a: number, b: number): number {
+  return Math.atan2(Math.sin(a - b), Math.cos(a - b));
+}
+
 /** Wraps an angle into [-PI, PI]; non-finite angles become 0. */
 export function wrapAngle(angle: number): number {
   if (!Number.isFinite(angle)) return 0;

@@ -2,12 +2,12 @@
  * The authoritative step: one call advances the whole arena by one fixed tick.
  * The server runs it; a client runs {@link applyInput} alone to predict itself.
  */
-import type { Rules } from "./constants.ts";
+import { AIM_DISPLAY_TOLERANCE, type Rules } from "./constants.ts";
 import { fireProjectile, stepProjectiles, type Seen } from "./combat.ts";
 import type { GameEvent } from "./events.ts";
 import type { ArenaMap } from "./map.ts";
 import { endMatch, updatePhase } from "./match.ts";
-import { applyMove, wrapAngle } from "./movement.ts";
+import { angleBetween, applyMove, wrapAngle } from "./movement.ts";
 import type { ArenaState, InputCommand, Player } from "./schema.ts";
 import { spawnPlayer } from "./spawn.ts";
 
@@ -32,7 +32,10 @@ export interface StepHooks {
  */
 export function applyInput(player: Player, cmd: InputCommand, world: World): boolean {
   const { rules, map, state } = world;
-  player.aim = wrapAngle(cmd.aim);
+  const aim = wrapAngle(cmd.aim);
+  // Display only: follow the input once it has turned past the tolerance, so a sweeping mouse or a
+  // tracking bot does not put a new aim in every patch (shots use the input's own angle).
+  if (Math.abs(angleBetween(aim, player.aim)) > AIM_DISPLAY_TOLERANCE) player.aim = aim;
   if (player.cooldown > 0) player.cooldown -= 1;
   if (!player.alive) return false;
   applyMove(player, cmd.mx, cmd.my, rules.dt, map);

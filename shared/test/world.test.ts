@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, KILL_LIMIT, MAX_HP, MOVE_SCALE, PROJECTILE_DAMAGE, Player, createRules, spawnPlayer, stepWorld,
+  AIM_DISPLAY_TOLERANCE, ARENA_MAP, ArenaState, KILL_LIMIT, MAX_HP, MOVE_SCALE, PROJECTILE_DAMAGE, Player, createRules, spawnPlayer, stepWorld,
   type GameEvent, type InputCommand, type World,
 } from "../src/index.ts";
 
@@ -166,6 +166,20 @@ describe("world step", () => {
     b.protectedUntil = 0;
     for (let i = 0; i < 60; i++) step(world, { a: fire });
     expect(b.hp).toBe(MAX_HP);
+  });
+
+  it("replicates the display aim only once the input has turned past the tolerance; shots keep the exact angle", () => {
+    const world = newWorld(["a", "b"]);
+    startMatch(world);
+    const a = world.state.players.get("a")!;
+    step(world, { a: { ...idle, aim: 1 } });
+    const shown = a.aim;
+    expect(Math.abs(shown - 1)).toBeLessThan(0.03); // 8 bits on the wire
+    step(world, { a: { ...idle, aim: 1 + AIM_DISPLAY_TOLERANCE * 0.9 } });
+    expect(a.aim).toBe(shown);
+    step(world, { a: { mx: 0, my: 0, aim: 1 + AIM_DISPLAY_TOLERANCE * 1.5, fire: true } });
+    expect(a.aim).not.toBe(shown);
+    expect(Math.abs(a.shotAngle - (1 + AIM_DISPLAY_TOLERANCE * 1.5))).toBeLessThan(1e-4);
   });
 
   it("ignores moves from dead players", () => {
