@@ -37,7 +37,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const mb = (bytes: number): number => bytes / 1024 / 1024;
 
 const server = await startProcess("arena", fileURLToPath(new URL("../../server/src/main.ts", import.meta.url)), {
-  AUTH_SECRET: "soak-secret-0123456789-0123456789-01234", LOG_LEVEL: "warn",
+  AUTH_SECRET: "soak-secret-0123456789-0123456789-01234",
 });
 const readings: Reading[] = [];
 const read = async (at: number): Promise<void> => {
@@ -51,7 +51,8 @@ try {
   const run = new LoadRun({ endpoints: [server.url], bots: BOTS, durationSeconds: SECONDS, out: undefined });
   const done = run.run();
   const t0 = performance.now();
-  for (let at = EVERY; at <= SECONDS; at += EVERY) {
+  // Readings while the bots play (the last one a little before they leave), then one after they left.
+  for (let at = EVERY; at < SECONDS; at += EVERY) {
     await sleep(t0 + at * 1000 - performance.now());
     await read(at);
   }
@@ -61,12 +62,13 @@ try {
 
   const steady = readings.slice(1, -1); // after the first reading (ramp, JIT warm-up), before the bots left
   const rss = steady.map((r) => r.rssMb);
+  const heap = steady.map((r) => r.heapMb);
   const spread = rss.length > 0 ? ((Math.max(...rss) - Math.min(...rss)) / Math.min(...rss)) * 100 : 0;
   const row = (label: string, f: (r: Reading) => string): string => `| ${label} | ${readings.map(f).join(" | ")} |`;
   const disconnects = Object.entries(summary.disconnects).map(([code, n]) => `${n} × ${code}`).join(", ") || "none";
   body = `## Soak: ${BOTS} bots for ${SECONDS / 60} minutes (\`npm run soak\`)
 
-${machineLine()}. One server (\`npm start\` defaults, \`LOG_LEVEL=warn\`) and \`npm run soak -- --bots ${BOTS} --seconds ${SECONDS}\`:
+${machineLine()}. One server (\`npm start\` defaults) and \`npm run soak -- --bots ${BOTS} --seconds ${SECONDS}\`:
 the bots' default behaviour (quick play, chat every ~30 s, leave and rejoin every ~120 s); \`/metrics\` read every ${EVERY} s
 and once more after the bots left.
 
@@ -76,7 +78,8 @@ ${row("RSS MB", (r) => r.rssMb.toFixed(1))}
 ${row("heap used MB", (r) => r.heapMb.toFixed(1))}
 ${row("clients", (r) => String(r.clients))}
 
-RSS from the second reading until the bots left: ${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)} MB (spread ${spread.toFixed(1)} %).
+From the second reading until the bots left: RSS ${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)} MB (spread ${spread.toFixed(1)} %),
+heap used ${Math.min(...heap).toFixed(1)}–${Math.max(...heap).toFixed(1)} MB (it saws with garbage collection; a leak shows as a rising floor).
 Bots: ${summary.joined}/${summary.bots} joined, ${summary.failed} failed, ${summary.joins} joins (${summary.rejoins} rejoins),
 server-side disconnects: ${disconnects}, protocol errors ${summary.protocolErrors}, ${summary.patches.botsWithoutPatches === 0 ? "every bot received patches" : `${summary.patches.botsWithoutPatches} bots received no patches`}
 (fewest ${summary.patches.minPerJoinedBot}), ${summary.chats} chat messages; RTT p50 ${summary.rttMs.p50} ms, p99 ${summary.rttMs.p99} ms;
