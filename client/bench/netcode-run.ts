@@ -32,8 +32,10 @@ export interface ProfileResult extends Profile {
 
 const lagCompensation = process.argv[2] !== "off";
 const profiles = JSON.parse(process.argv[3] ?? "[]") as Profile[];
-const MOVE_MS = Number(process.env.NETCODE_MOVE_MS ?? 3000);
-const SHOOT_MS = Number(process.env.NETCODE_SHOOT_MS ?? 6000);
+/** Set by bench/netcode.ts, which holds the defaults. */
+const MOVE_MS = Number(process.env.NETCODE_MOVE_MS);
+const SHOOT_MS = Number(process.env.NETCODE_SHOOT_MS);
+if (!(MOVE_MS > 0 && SHOOT_MS > 0)) throw new Error("run through npm run bench:netcode (NETCODE_MOVE_MS and NETCODE_SHOOT_MS unset)");
 const SECRET = "netcode-harness-secret-0123456789-0123456789";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -4,12 +4,17 @@
  * against a real server, once with lag compensation and once without, and
  * reports prediction corrections, the interpolation delay, and the share of
  * on-screen hits the server counts. Writes docs/BENCHMARKS.md. Bounded: about
- * 12 s per profile and mode, 127.0.0.1 only.
+ * 20 s per profile and mode (NETCODE_MOVE_MS + NETCODE_SHOOT_MS), 127.0.0.1 only.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { machineLine, quantile, writeSection } from "../../server/bench/report.ts";
 import type { Profile, ProfileResult } from "./netcode-run.ts";
+
+/** Steady running per row for corrections, ms. */
+const MOVE_MS = Number(process.env.NETCODE_MOVE_MS ?? 3000);
+/** Shooting per row (a shot every 300 ms), ms, with the rewind on and again off; longer gives steadier percentages. */
+const SHOOT_MS = Number(process.env.NETCODE_SHOOT_MS ?? 15000);
 
 const RTTS = (process.env.NETCODE_RTTS ?? "0,50,150,250").split(",").map(Number);
 const LOSSES = (process.env.NETCODE_LOSSES ?? "0,2,5").split(",").map(Number);
@@ -19,7 +24,8 @@ const runner = fileURLToPath(new URL("./netcode-run.ts", import.meta.url));
 function run(mode: "on" | "off"): ProfileResult[] {
   console.error(`lag compensation ${mode}: ${profiles.length} profiles…`);
   const out = spawnSync(process.execPath, ["--import", "tsx", runner, mode, JSON.stringify(profiles)], {
-    encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 20 * 60_000,
+    encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 40 * 60_000,
+    env: { ...process.env, NETCODE_MOVE_MS: String(MOVE_MS), NETCODE_SHOOT_MS: String(SHOOT_MS) },
   });
   const line = out.stdout.trim().split("\n").pop() ?? "";
   return (JSON.parse(line) as { results: ProfileResult[] }).results;
@@ -39,8 +45,8 @@ const body = `## Netcode under a bad network (\`npm run bench:netcode\`)
 ${machineLine()}. The browser's own \`GameSession\` (prediction with the SDK reconciler, interpolation,
 impairment) runs in Node against an in-process server; jitter is 30 ms in every row, loss is applied
 as a retransmission delay on the ordered WebSocket stream. Corrections are measured while the player
-runs back and forth for 3 s; hits while it shoots (leading the target as drawn on its screen) at a
-target strafing at full speed 300 units away, 5 s per row.
+runs back and forth for ${MOVE_MS / 1000} s; hits while it shoots every 300 ms (leading the target as drawn on its
+screen) at a target strafing at full speed 300 units away, for ${SHOOT_MS / 1000} s per row, with the rewind on and again with it off.
 
 | RTT ms | loss % | correction mean | correction p99 | corrections > 8 units | interp delay ms | server counts on-screen hits, rewind on | rewind off |
 | --- | --- | --- | --- | --- | --- | --- | --- |
