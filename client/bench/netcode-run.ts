@@ -9,7 +9,7 @@
 import { Client } from "@colyseus/sdk";
 import { matchMaker } from "@colyseus/core";
 import {
-  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, segmentCircleTime,
+  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, angleBetween, segmentCircleTime,
   type ArenaState, type Player,
 } from "@arena/shared";
 import { startServer } from "../../server/src/app.ts";
@@ -116,7 +116,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     if (me === undefined || me.shotTick === 0 || me.shotTick === lastShotTick) return;
     lastShotTick = me.shotTick;
     // The shot's angle is the aim to 16 bits (2π / 65 536): that pairs each server shot with the shot taken here.
-    const shot = shots.find((s) => s.serverTick === undefined && Math.abs(Math.atan2(Math.sin(s.aim - me.shotAngle), Math.cos(s.aim - me.shotAngle))) < 2e-4);
+    const shot = shots.find((s) => s.serverTick === undefined && Math.abs(angleBetween(s.aim, me.shotAngle)) < 2e-4);
     if (shot) shot.serverTick = me.shotTick;
   });
 

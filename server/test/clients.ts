@@ -67,34 +67,61 @@ export interface LobbyListing {
   metadata?: { players?: number; phase?: string; mode?: string; code?: string };
 }
 
+/** Predicates waiting for something to arrive: `poke()` after each arrival re-checks them. */
+class Arrivals {
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly source: string) {}
+
+  poke(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Resolves when `predicate` holds (now or after some arrival); rejects after `timeoutMs`. */
+  until(predicate: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.source}: timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const check = (): void => {
+        if (predicate()) {
+          clearTimeout(timer);
+          resolve();
+        } else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+}
+
 /** A lobby client that mirrors the listing, the online count and the leaderboard as they arrive. */
 export class LobbyWatcher {
   readonly rooms = new Map<string, LobbyListing>();
   online = { players: -1, processes: -1 };
   board: { version: number; allTime: { userId: string; score: number }[] } | undefined;
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new Arrivals("lobby");
 
   private constructor(readonly room: Room) {
     room.onMessage("rooms", (list: LobbyListing[]) => {
       this.rooms.clear();
       for (const r of list) this.rooms.set(r.roomId, r);
-      this.poke();
+      this.arrivals.poke();
     });
     room.onMessage("+", ([id, r]: [string, LobbyListing]) => {
       this.rooms.set(id, r);
-      this.poke();
+      this.arrivals.poke();
     });
     room.onMessage("-", (id: string) => {
       this.rooms.delete(id);
-      this.poke();
+      this.arrivals.poke();
     });
     room.onMessage("online", (o: { players: number; processes: number }) => {
       this.online = o;
-      this.poke();
+      this.arrivals.poke();
     });
     room.onMessage("leaderboard", (b: LobbyWatcher["board"]) => {
       this.board = b;
-      this.poke();
+      this.arrivals.poke();
     });
   }
 
@@ -105,24 +132,9 @@ export class LobbyWatcher {
     return new LobbyWatcher(room);
   }
 
-  private poke(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
   /** Resolves when `predicate` holds after some lobby message; rejects after `timeoutMs`. */
   until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`lobby: timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      const check = (): void => {
-        if (predicate()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(check);
-      };
-      check();
-    });
+    return this.arrivals.until(predicate, what, timeoutMs);
   }
 }
 
@@ -136,7 +148,7 @@ export interface SseEvent {
 export class SseReader {
   readonly events: SseEvent[] = [];
   readonly comments: string[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new Arrivals("sse");
   private readonly abort = new AbortController();
   response!: Response;
 
@@ -169,9 +181,7 @@ export class SseReader {
             else if (line.startsWith("data: ")) { ev.data += line.slice(6); isEvent = true; }
           }
           if (isEvent) this.events.push(ev);
-          const w = this.waiters;
-          this.waiters = [];
-          for (const f of w) f();
+          this.arrivals.poke();
         }
       }
     } catch {
@@ -180,16 +190,7 @@ export class SseReader {
   }
 
   until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sse: timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      const check = (): void => {
-        if (predicate()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(check);
-      };
-      check();
-    });
+    return this.arrivals.until(predicate, what, timeoutMs);
   }
 
   close(): void {

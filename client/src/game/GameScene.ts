@@ -191,27 +191,32 @@ export class GameScene extends Phaser.Scene {
     g.clear();
     g.fillStyle(COLORS.projectile, 1);
     const state = session.room.state;
-    this.shots.update(state.players, state.tick);
     const stepMs = session.stepMs;
     const presentAge = (tick: number): number => (session.room.clock.serverNow() - session.tickTime(tick)) / stepMs;
     const pastAge = (tick: number): number => (session.renderTime() - session.tickTime(tick)) / stepMs;
     const ageOf = (shot: FlyingShot): number => (shot.shooter === session.sessionId ? presentAge(shot.tick) : pastAge(shot.tick));
     this.shots.prune(ageOf);
-    const reach = PLAYER_RADIUS + PROJECTILE_RADIUS;
+    // Living players where they are drawn this frame: a projectile that reaches one ends there.
+    const blockers: Array<{ id: string; at: Vec2 }> = [];
+    this.drawn.forEach((at, id) => {
+      if (state.players.get(id)?.alive === true) blockers.push({ id, at });
+    });
+    const reach2 = (PLAYER_RADIUS + PROJECTILE_RADIUS) ** 2;
     for (const [key, shot] of this.shots.flying) {
       const age = ageOf(shot);
       if (age < 0) continue; // not fired yet on this timeline
       const at = projectilePosition(shot, age, session.rules.dt);
-      let blocked = false;
-      this.drawn.forEach((p, id) => {
-        if (id !== shot.shooter && state.players.get(id)?.alive === true && (p.x - at.x) ** 2 + (p.y - at.y) ** 2 < reach * reach) blocked = true;
-      });
-      if (blocked) {
+      if (blockers.some((b) => b.id !== shot.shooter && (b.at.x - at.x) ** 2 + (b.at.y - at.y) ** 2 < reach2)) {
         this.shots.flying.delete(key);
         continue;
       }
       g.fillCircle(at.x, at.y, PROJECTILE_RADIUS);
     }
+  }
+
+  /** Starts a projectile for each shot a patch brought (call on every state change, before ending landed shots). */
+  trackShots(state: ArenaState): void {
+    this.shots.update(state.players, state.tick);
   }
 
   /** The projectiles this scene flies (benchmarks add their own to it). */

@@ -3,25 +3,13 @@
  * list, the online count and leaderboard, and watching a room as a spectator.
  */
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH } from "@arena/shared";
-import { DEFAULT_CLIENT_DIR, type RunningServer } from "../../../server/src/app.ts";
-import { startTestServer } from "../../../server/test/helpers.ts";
-import { OUTPUT_DIR, launchBrowser, openPage, waitForScreen } from "./browser.ts";
+import { OUTPUT_DIR, openPage, waitForScreen } from "./browser.ts";
+import { useServerAndBrowser } from "./setup.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = useServerAndBrowser();
 const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({}, { clientDir: DEFAULT_CLIENT_DIR });
-  browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const roomIdOf = (page: import("playwright-core").Page): Promise<string> =>
   page.evaluate(() => (window as any).__arena.session().room.roomId as string);
@@ -29,7 +17,7 @@ const roomIdOf = (page: import("playwright-core").Page): Promise<string> =>
 describe("lobby in Chromium", () => {
   it("creates a private room with an invite code, lists public rooms live, shows the leaderboard, and lets a spectator watch", async () => {
     // A private room: its invite link carries a short human-readable code.
-    const host = await openPage(browser, `${server.url}/?name=host`, errors);
+    const host = await openPage(e2e.browser, `${e2e.server.url}/?name=host`, errors);
     await waitForScreen(host, "lobby");
     await host.getByTestId("create-private").click();
     await waitForScreen(host, "game");
@@ -39,14 +27,14 @@ describe("lobby in Chromium", () => {
     for (const ch of code) expect(ROOM_CODE_ALPHABET).toContain(ch);
 
     // A friend follows the link (lower case, as a person might type it) and lands in the same room.
-    const friend = await openPage(browser, `${server.url}/?name=friend&join=${code.toLowerCase()}`, errors);
+    const friend = await openPage(e2e.browser, `${e2e.server.url}/?name=friend&join=${code.toLowerCase()}`, errors);
     await waitForScreen(friend, "game");
     expect(await roomIdOf(friend)).toBe(code);
 
     // A public room from quick play; the lobby lists it (and not the private one), live.
-    const viewer = await openPage(browser, `${server.url}/?name=viewer`, errors);
+    const viewer = await openPage(e2e.browser, `${e2e.server.url}/?name=viewer`, errors);
     await waitForScreen(viewer, "lobby");
-    const walker = await openPage(browser, `${server.url}/?name=walker&quick=1`, errors);
+    const walker = await openPage(e2e.browser, `${e2e.server.url}/?name=walker&quick=1`, errors);
     await waitForScreen(walker, "game");
     const publicRoom = await roomIdOf(walker);
     expect(publicRoom).not.toBe(code);
@@ -55,7 +43,7 @@ describe("lobby in Chromium", () => {
     await expect.poll(() => viewer.getByTestId("online-count").textContent(), { timeout: 5000 }).toMatch(/[4-9] online/);
 
     // The leaderboard pushes to the lobby as soon as points are credited.
-    await server.backend.leaderboard.credit([{ userId: "g_walker", name: "walker", points: 7 }]);
+    await e2e.server.backend.leaderboard.credit([{ userId: "g_walker", name: "walker", points: 7 }]);
     await expect.poll(() => viewer.getByTestId("leaderboard").textContent(), { timeout: 5000 }).toMatch(/walker7/);
     await viewer.screenshot({ path: join(OUTPUT_DIR, "lobby.png") });
 

@@ -4,26 +4,14 @@
  * the server's position (reconciliation). Then a dropped socket shows the
  * reconnecting overlay and the player comes back to the same seat and score.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import type { ArenaState } from "@arena/shared";
-import { DEFAULT_CLIENT_DIR, type RunningServer } from "../../../server/src/app.ts";
-import { startTestServer } from "../../../server/test/helpers.ts";
-import { launchBrowser, openPage, waitForScreen } from "./browser.ts";
+import { openPage, waitForScreen } from "./browser.ts";
+import { useServerAndBrowser } from "./setup.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = useServerAndBrowser();
 const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({}, { clientDir: DEFAULT_CLIENT_DIR });
-  browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 function serverRoom(roomId: string): { state: ArenaState; clients: { get(id: string): { ref: { terminate(): void } } | undefined } } {
   return matchMaker.getLocalRoomById(roomId) as never;
@@ -31,7 +19,7 @@ function serverRoom(roomId: string): { state: ArenaState; clients: { get(id: str
 
 describe("netcode in Chromium", () => {
   it("moves on the first frame after a key press at 150 ms RTT and stays near the server position", async () => {
-    const page = await openPage(browser, `${server.url}/?name=laggy&quick=1&lag=150&jitter=30`, errors);
+    const page = await openPage(e2e.browser, `${e2e.server.url}/?name=laggy&quick=1&lag=150&jitter=30`, errors);
     await waitForScreen(page, "game");
     const { sessionId, roomId } = await page.evaluate(() => {
       const s = (window as any).__arena.session();
@@ -83,7 +71,7 @@ describe("netcode in Chromium", () => {
   }, 60_000);
 
   it("shows the reconnecting overlay when the socket drops and returns to the same seat and score", async () => {
-    const page = await openPage(browser, `${server.url}/?name=flaky&quick=1`, errors);
+    const page = await openPage(e2e.browser, `${e2e.server.url}/?name=flaky&quick=1`, errors);
     await waitForScreen(page, "game");
     const { sessionId, roomId } = await page.evaluate(() => {
       const s = (window as any).__arena.session();

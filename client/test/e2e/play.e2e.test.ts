@@ -3,26 +3,15 @@
  * until a kill shows on both screens, and chat — against a real server.
  */
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_CLIENT_DIR, type RunningServer } from "../../../server/src/app.ts";
-import { startTestServer } from "../../../server/test/helpers.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import type { ArenaState } from "@arena/shared";
-import { OUTPUT_DIR, launchBrowser, openPage, waitForScreen } from "./browser.ts";
+import { OUTPUT_DIR, openPage, waitForScreen } from "./browser.ts";
+import { useServerAndBrowser } from "./setup.ts";
 
-let server: RunningServer;
-let browser: Browser;
+const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.5 } });
 const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({}, { clientDir: DEFAULT_CLIENT_DIR, match: { warmupSeconds: 0.5 } });
-  browser = await launchBrowser();
-}, 30_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const sessionOf = (page: Page): Promise<string> => page.evaluate(() => (window as any).__arena.session().sessionId);
 const drawnX = (page: Page, id: string): Promise<number> => page.evaluate((i) => (window as any).__arena.drawn(i)?.x ?? NaN, id);
@@ -33,14 +22,14 @@ function serverState(roomId: string): ArenaState {
 
 describe("two players in Chromium", () => {
   it("join through the UI, see and move, fight to a kill on both screens, and chat", async () => {
-    const alice = await openPage(browser, `${server.url}/?name=alice`, errors);
+    const alice = await openPage(e2e.browser, `${e2e.server.url}/?name=alice`, errors);
     await waitForScreen(alice, "lobby");
     await alice.getByTestId("quick-play").click();
     await waitForScreen(alice, "game");
     const invite = await alice.getByTestId("invite-link").inputValue();
     expect(invite).toMatch(/\?join=/);
 
-    const bob = await openPage(browser, `${invite}&name=bob`, errors);
+    const bob = await openPage(e2e.browser, `${invite}&name=bob`, errors);
     await waitForScreen(bob, "game");
     for (const page of [alice, bob]) expect(await page.evaluate(() => (window as any).__arena.rendererType())).toBe("webgl");
 

@@ -10,7 +10,7 @@ import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, ClientMessage, CloseCodes, MAX_REWIND_MS, Player, PlayerInput,
   RECONNECT_GRACE_S, ServerMessage, cleanChat, cleanName, createRules, spawnPlayer, stepWorld, wrapAngle,
   type ChatOut, type GameEvent, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
-  type World, type Seen, type InputCommand, type Projectile, ARENA_MAP, MOVE_SCALE, PLAYER_SPEED, freeSlot, MAX_SPECTATORS, type ArenaRoomMetadata, type MatchPhase,
+  type World, type Seen, type StepHooks, type InputCommand, type Projectile, ARENA_MAP, MOVE_SCALE, PLAYER_SPEED, freeSlot, MAX_SPECTATORS, type ArenaRoomMetadata, type MatchPhase,
 } from "@arena/shared";
 import type { Credit, Leaderboard } from "../leaderboard/Leaderboard.ts";
 import { claimCode, releaseCode } from "../matchmaking/roomCodes.ts";
@@ -143,20 +143,23 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       // How far anyone can run in the longest rewind, plus the step between two recorded positions.
       reach: PLAYER_SPEED * (MAX_REWIND_MS / 1000 + 1 / s.tickRate),
     };
+    // The step's hooks are built once, not per step.
+    const hooks: StepHooks = {
+      inputOf: (id) => this.inputs.get(id).next(),
+      // How far back the shooter saw the others when firing, from the render time stamped on its input.
+      rewindMsOf: lagComp
+        ? (id) => {
+            const renderTime = this.inputs.get(id).renderTime;
+            return renderTime > 0 ? Math.min(MAX_REWIND_MS, Math.max(0, this.clock.elapsedTime - renderTime)) : 0;
+          }
+        : undefined,
+      seen: lagComp ? seen : undefined,
+    };
     const metrics = s.metrics;
     this.setFixedTimestep(() => {
       const startedAt = performance.now();
-      const now = this.clock.elapsedTime;
       viewOf = undefined;
-      stepWorld(this.world, {
-        inputOf: (id) => this.inputs.get(id).next(),
-        rewindMsOf: (id) => {
-          if (!lagComp) return 0;
-          const renderTime = this.inputs.get(id).renderTime;
-          return renderTime > 0 ? Math.min(MAX_REWIND_MS, Math.max(0, now - renderTime)) : 0;
-        },
-        seen: lagComp ? seen : undefined,
-      }, events);
+      stepWorld(this.world, hooks, events);
       if (events.length > 0) {
         this.dispatch(events);
         events.length = 0;
