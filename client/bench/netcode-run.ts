@@ -9,7 +9,7 @@
 import { Client } from "@colyseus/sdk";
 import { matchMaker } from "@colyseus/core";
 import {
-  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, angleBetween, segmentCircleTime,
+  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, StateEvents, angleBetween, segmentCircleTime,
   type ArenaState, type Player,
 } from "@arena/shared";
 import { startServer } from "../../server/src/app.ts";
@@ -108,16 +108,16 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   interface Shot { aim: number; screenHit: boolean | undefined; serverTick: number | undefined; }
   const shots: Shot[] = [];
   const serverHits = new Set<number>();
-  let lastShotTick = 0;
-  room.onStateChange(() => {
-    const me = room.state.players.get(room.sessionId);
-    // The server names the latest of my shots that hit (hits ride in the state; a shot lands at most once).
-    if (me !== undefined && me.landedShot !== 0) serverHits.add(me.landedShot);
-    if (me === undefined || me.shotTick === 0 || me.shotTick === lastShotTick) return;
-    lastShotTick = me.shotTick;
-    // The shot's angle is the aim to 16 bits (2π / 65 536): that pairs each server shot with the shot taken here.
-    const shot = shots.find((s) => s.serverTick === undefined && Math.abs(angleBetween(s.aim, me.shotAngle)) < 2e-4);
-    if (shot) shot.serverTick = me.shotTick;
+  const stateEvents = new StateEvents();
+  room.onStateChange((state) => {
+    for (const e of stateEvents.update(state.players)) {
+      // The server names the latest of my shots that hit (a shot lands at most once).
+      if (e.type === "landed" && e.shooter === room.sessionId) serverHits.add(e.firedAt);
+      if (e.type !== "shot" || e.shooter !== room.sessionId) continue;
+      // The shot's angle is the aim to 16 bits (2π / 65 536): that pairs each server shot with the shot taken here.
+      const shot = shots.find((s) => s.serverTick === undefined && Math.abs(angleBetween(s.aim, e.angle)) < 2e-4);
+      if (shot) shot.serverTick = e.tick;
+    }
   });
 
   const delays: number[] = [];

@@ -100,9 +100,12 @@ function start(room: ArenaRoom): void {
   const stateEvents = new StateEvents();
   room.onStateChange((state) => {
     if (flow.screen === "results" && state.phase !== "results") dispatch({ type: "matchStarted" });
-    scene.trackShots(state);
-    // Hits and kills arrive as changes to the players, not as messages (see shared/src/stateEvents.ts).
+    // Shots, hits and kills arrive as changes to the players, not as messages (see shared/src/stateEvents.ts).
     for (const e of stateEvents.update(state.players)) {
+      if (e.type === "shot") {
+        scene.startShot(e, state.tick);
+        continue;
+      }
       if (e.type === "landed") {
         scene.endShot(e.shooter, e.firedAt);
         continue;

@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from "@colyseus/schema";
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, Player, ShotTracker, createRules, fireProjectile, freeSlot, projectilePosition, shotKey, spawnPlayer, type Projectile,
+  ARENA_MAP, ArenaState, Player, ShotTracker, StateEvents, createRules, fireProjectile, freeSlot, projectilePosition, shotKey, spawnPlayer, type FlyingShot, type Projectile,
 } from "../src/index.ts";
 
 const rules = createRules(30);
@@ -25,6 +25,16 @@ function replicated(): { server: ArenaState; shooter: Player; client: ArenaState
   };
 }
 
+/** The shots a client's state events report since the last call, started on `tracker` at `tick`. */
+function startShots(events: StateEvents, tracker: ShotTracker, client: ArenaState, tick: number): FlyingShot[] {
+  const started: FlyingShot[] = [];
+  for (const e of events.update(client.players)) {
+    const flying = e.type === "shot" ? tracker.start(e, tick) : undefined;
+    if (flying !== undefined) started.push(flying);
+  }
+  return started;
+}
+
 describe("shots on the wire", () => {
   it("a client flies exactly the path the server flies, from the shooter's shot fields", () => {
     const { server, shooter, client, sync } = replicated();
@@ -34,7 +44,8 @@ describe("shots on the wire", () => {
     const flown: Projectile = server.projectiles.get(id)!;
     sync();
     const tracker = new ShotTracker(ARENA_MAP, rules);
-    const added = tracker.update(client.players, client.tick);
+    const events = new StateEvents();
+    const added = startShots(events, tracker, client, client.tick);
     expect(added).toHaveLength(1);
     const shot = added[0]!;
     expect({ x: shot.x, y: shot.y, angle: shot.angle, tick: shot.tick }).toEqual({ x: flown.x, y: flown.y, angle: flown.angle, tick: 40 });
@@ -45,19 +56,20 @@ describe("shots on the wire", () => {
     expect(Math.abs(Math.sin(shot.angle - 0.123456789))).toBeLessThan((2 * Math.PI) / 65536);
     // The same shot is not started twice.
     sync();
-    expect(tracker.update(client.players, client.tick)).toHaveLength(0);
+    expect(startShots(events, tracker, client, client.tick)).toHaveLength(0);
     expect(tracker.flying.has(shotKey("a", 40))).toBe(true);
   });
 
   it("ends a drawn projectile at its wall, at a hit, and ignores a shot already over when first seen", () => {
     const { server, shooter, client, sync } = replicated();
     const tracker = new ShotTracker(ARENA_MAP, rules);
+    const events = new StateEvents();
     // Fired right at the center cross from close by: it ends at the wall, long before its lifetime.
     shooter.x = 700; shooter.y = 700;
     server.tick = 10;
     fireProjectile(server, "a", shooter, 0, 0, ARENA_MAP, rules);
     sync();
-    const [toWall] = tracker.update(client.players, 10);
+    const [toWall] = startShots(events, tracker, client, 10);
     expect(toWall!.endsAt).toBeLessThan(rules.projectileLifetimeTicks);
     tracker.prune((s) => (s.tick === 10 ? toWall!.endsAt + 0.01 : 0));
     expect(tracker.flying.size).toBe(0);
@@ -66,7 +78,7 @@ describe("shots on the wire", () => {
     shooter.x = 300; shooter.y = 700;
     fireProjectile(server, "a", shooter, Math.PI / 2, 0, ARENA_MAP, rules);
     sync();
-    tracker.update(client.players, 20);
+    expect(startShots(events, tracker, client, 20)).toHaveLength(1);
     tracker.end("a", 20);
     expect(tracker.flying.size).toBe(0);
 
@@ -74,8 +86,9 @@ describe("shots on the wire", () => {
     server.tick = 30;
     fireProjectile(server, "a", shooter, Math.PI, 0, ARENA_MAP, rules);
     sync();
-    const late = new ShotTracker(ARENA_MAP, rules);
-    expect(late.update(client.players, 30 + rules.projectileLifetimeTicks + 1)).toHaveLength(0);
+    expect(startShots(new StateEvents(), new ShotTracker(ARENA_MAP, rules), client, 30 + rules.projectileLifetimeTicks + 1)).toHaveLength(0);
+    // ...and if it is still in flight, it is.
+    expect(startShots(new StateEvents(), new ShotTracker(ARENA_MAP, rules), client, 31)).toHaveLength(1);
   });
 });
 

@@ -7,7 +7,7 @@
 import Phaser from "phaser";
 import {
   ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, ShotTracker, createRules, projectilePosition,
-  type ArenaState, type FlyingShot, type Player,
+  type ArenaState, type FiredShot, type FlyingShot, type Player,
 } from "@arena/shared";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
 import type { GameSession, Vec2 } from "../net/session.ts";
@@ -214,9 +214,9 @@ export class GameScene extends Phaser.Scene {
     }
   }
 
-  /** Starts a projectile for each shot a patch brought (call on every state change, before ending landed shots). */
-  trackShots(state: ArenaState): void {
-    this.shots.update(state.players, state.tick);
+  /** Starts flying a shot a patch brought (a "shot" state event); `tick` is the state's tick. */
+  startShot(shot: FiredShot, tick: number): void {
+    this.shots.start(shot, tick);
   }
 
   /** The projectiles this scene flies (benchmarks add their own to it). */
