@@ -50,8 +50,6 @@ export const Player = schema({
   connected: t.boolean().default(true),
   /** Index into the client's palette. */
   color: t.uint8().default(0),
-  /** Lowest number free among the room's players when it joined, kept while seated; `color` comes from it (server-side only). */
-  slot: t.uint8().default(0).noSync(),
   /**
    * This player's latest shot: tick fired (0: none yet), origin and direction.
    * About 12 bytes per shot on the wire, instead of a replicated projectile

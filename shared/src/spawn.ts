@@ -43,11 +43,11 @@ export function spawnPlayer(state: ArenaState, sessionId: string, player: Player
   return at;
 }
 
-/** The lowest slot no seated player holds (a player keeps its slot until it leaves). */
-export function freeSlot(state: ArenaState): number {
+/** The lowest palette index no seated player has: colors differ within a room (the client's palette wraps past its size). */
+export function freeColor(state: ArenaState): number {
   const taken = new Set<number>();
-  state.players.forEach((p) => taken.add(p.slot));
-  let slot = 0;
-  while (taken.has(slot)) slot++;
-  return slot;
+  state.players.forEach((p) => taken.add(p.color));
+  let color = 0;
+  while (taken.has(color)) color++;
+  return color;
 }

@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from "@colyseus/schema";
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, Player, ShotTracker, StateEvents, createRules, fireProjectile, freeSlot, projectilePosition, shotKey, spawnPlayer, type FlyingShot, type Projectile,
+  ARENA_MAP, ArenaState, Player, ShotTracker, StateEvents, createRules, fireProjectile, freeColor, projectilePosition, shotKey, spawnPlayer, type FlyingShot, type Projectile,
 } from "../src/index.ts";
 
 const rules = createRules(30);
@@ -92,16 +92,16 @@ describe("shots on the wire", () => {
   });
 });
 
-describe("player slots", () => {
-  it("gives each player the lowest free slot and reuses a slot once its player leaves", () => {
+describe("player colors", () => {
+  it("gives each player the lowest free color and reuses a color once its player leaves", () => {
     const state = new ArenaState();
     for (const id of ["a", "b", "c"]) {
       const p = new Player();
-      p.slot = freeSlot(state);
+      p.color = freeColor(state);
       state.players.set(id, p);
     }
-    expect([...state.players.values()].map((p) => p.slot)).toEqual([0, 1, 2]);
+    expect([...state.players.values()].map((p) => p.color)).toEqual([0, 1, 2]);
     state.players.delete("b");
-    expect(freeSlot(state)).toBe(1);
+    expect(freeColor(state)).toBe(1);
   });
 });

@@ -10,7 +10,7 @@ import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, ClientMessage, CloseCodes, MAX_REWIND_MS, Player, PlayerInput,
   RECONNECT_GRACE_S, ServerMessage, cleanChat, cleanName, createRules, spawnPlayer, stepWorld, wrapAngle,
   type ChatOut, type GameEvent, type NoticeOut, type ResultsOut, type Rules, type TypingOut, type MatchSettings,
-  type World, type Seen, type StepHooks, type InputCommand, type Projectile, ARENA_MAP, MOVE_SCALE, PLAYER_SPEED, freeSlot, MAX_SPECTATORS, type ArenaRoomMetadata, type MatchPhase,
+  type World, type Seen, type StepHooks, type InputCommand, type Projectile, ARENA_MAP, MOVE_SCALE, PLAYER_SPEED, freeColor, MAX_SPECTATORS, type ArenaRoomMetadata, type MatchPhase,
 } from "@arena/shared";
 import type { Credit, Leaderboard } from "../leaderboard/Leaderboard.ts";
 import { claimCode, releaseCode } from "../matchmaking/roomCodes.ts";
@@ -261,8 +261,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     player.name = requested || cleanName(auth.name) || "Player";
     // The leaderboard shows the name played under, keyed by the token's user id.
     this.identities.set(client.sessionId, { userId: auth.userId, name: player.name });
-    player.slot = freeSlot(this.state);
-    player.color = player.slot % 16;
+    player.color = freeColor(this.state);
     this.state.players.set(client.sessionId, player);
     spawnPlayer(this.state, client.sessionId, player, ARENA_MAP, this.rules);
     this.settings.metrics?.joined(client);
