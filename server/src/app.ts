@@ -12,7 +12,7 @@ import { mountClient, mountHttp } from "./http.ts";
 import { watchFrameSize } from "./frameLimit.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { arenaRoom } from "./rooms/ArenaRoom.ts";
+import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
 import { createBackend, type Backend } from "./scale/backend.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
@@ -28,6 +28,8 @@ export interface StartOptions {
   match?: Partial<MatchSettings>;
   /** Seconds a dropped player's seat is held (RECONNECT_GRACE_S by default). */
   reconnectGraceSeconds?: number;
+  /** Source of candidate invite codes (random by default; tests force collisions). */
+  randomRoomCode?: () => string;
   /** Directory of the built client to serve; client/dist by default, `false` for none. */
   clientDir?: string | false;
 }
@@ -79,7 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
   });
-  gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log }));
+  gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log, authSecret: config.authSecret }));
   gameServer.define(ROOM_ARENA, arenaRoom({
     tickRate: config.tickRate,
     patchRate: config.patchRate,
@@ -91,6 +93,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     match: options.match,
     reconnectGraceSeconds: options.reconnectGraceSeconds,
     leaderboard: backend.leaderboard,
+    randomRoomCode: options.randomRoomCode,
   }))
     // Quick play: same mode, fullest room first; Colyseus skips locked (full or ending) and private rooms.
     .filterBy(["mode"])

@@ -1,5 +1,6 @@
 /** Guest tokens: a signed JWT (HS256, via jose) carrying a guest id and display name. */
 import { randomUUID } from "node:crypto";
+import { ErrorCode, ServerError } from "@colyseus/core";
 import { jwtVerify, SignJWT } from "jose";
 
 const ISSUER = "arena";
@@ -50,5 +51,19 @@ export async function verifyGuestToken(secret: Uint8Array, token: unknown): Prom
     const code = (e as { code?: string }).code;
     if (code === "ERR_JWT_EXPIRED") throw new AuthError("token expired");
     throw new AuthError("invalid token");
+  }
+}
+
+/**
+ * verifyGuestToken for Colyseus' auth hooks: a bad token becomes AUTH_FAILED
+ * (525), which matchmaking answers as HTTP 525 with `{ code, error }` and a
+ * WebSocket connect refuses.
+ */
+export async function authenticate(secret: Uint8Array, token: unknown): Promise<GuestIdentity> {
+  try {
+    return await verifyGuestToken(secret, token);
+  } catch (e) {
+    if (e instanceof AuthError) throw new ServerError(ErrorCode.AUTH_FAILED, e.message);
+    throw e;
   }
 }

@@ -127,7 +127,7 @@ export class LobbyWatcher {
 
   /** Creates the lobby room on the process at `url` (create: the room lives where the request went). */
   static async open(url: string, how: "create" | "joinOrCreate" = "joinOrCreate"): Promise<LobbyWatcher> {
-    const client = new Client(url);
+    const { client } = await signIn(url, "lobby-watcher");
     const room = how === "create" ? await client.create(ROOM_LOBBY, {}) : await client.joinOrCreate(ROOM_LOBBY, {});
     return new LobbyWatcher(room);
   }

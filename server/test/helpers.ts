@@ -3,7 +3,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { PlayerInput, ROOM_ARENA, type ArenaState, type JoinOptions } from "@arena/shared";
 import { matchMaker } from "@colyseus/core";
 import { startServer, type RunningServer, type StartOptions } from "../src/app.ts";
-import type { ArenaRoom } from "../src/rooms/ArenaRoom.ts";
+import type { ArenaRoom } from "../src/rooms/arena/ArenaRoom.ts";
 import { loadConfig } from "../src/config.ts";
 
 export const TEST_SECRET = "test-secret-0123456789-0123456789-abcdef";

@@ -1,11 +1,11 @@
 /** Pure parts of matchmaking and the leaderboard: invite codes, points, the in-memory board, fan-out coalescing. */
 import { describe, expect, it } from "vitest";
 import { LocalPresence } from "@colyseus/core";
-import { KILL_POINTS, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, WIN_POINTS, type LeaderboardSnapshot } from "@arena/shared";
+import { KILL_POINTS, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, WIN_POINTS, normalizeRoomCode, type LeaderboardSnapshot } from "@arena/shared";
 import { SnapshotFanout } from "../src/leaderboard/Leaderboard.ts";
 import { MemoryLeaderboard } from "../src/leaderboard/MemoryLeaderboard.ts";
-import { CODES_KEY, claimCode, normalizeCode, randomCode, releaseCode } from "../src/matchmaking/roomCodes.ts";
-import { creditsForKill, creditsForMatch } from "../src/rooms/scoring.ts";
+import { CODES_KEY, claimCode, randomCode, releaseCode } from "../src/matchmaking/roomCodes.ts";
+import { creditsForKill, creditsForMatch } from "../src/rooms/arena/credits.ts";
 
 describe("invite codes", () => {
   it("use only unambiguous characters", () => {
@@ -18,19 +18,19 @@ describe("invite codes", () => {
   });
 
   it("normalize what people type and refuse what cannot be a code", () => {
-    expect(normalizeCode(" k7m-2qx ")).toBe("K7M2QX");
-    expect(normalizeCode("K7M2Q")).toBeUndefined();
-    expect(normalizeCode("K7M2QO")).toBeUndefined(); // O is not in the alphabet
-    expect(normalizeCode("K7M2Q1")).toBeUndefined();
-    expect(normalizeCode("")).toBeUndefined();
+    expect(normalizeRoomCode(" k7m-2qx ")).toBe("K7M2QX");
+    expect(normalizeRoomCode("K7M2Q")).toBeUndefined();
+    expect(normalizeRoomCode("K7M2QO")).toBeUndefined(); // O is not in the alphabet
+    expect(normalizeRoomCode("K7M2Q1")).toBeUndefined();
+    expect(normalizeRoomCode("")).toBeUndefined();
   });
 
-  it("are claimed once and can be reused after release", async () => {
+  it("are claimed once, and a released one is not claimed again", async () => {
     const presence = new LocalPresence();
     const code = await claimCode(presence);
     expect(await presence.hincrby(CODES_KEY, code, 1)).toBe(2); // a second claimant would see 2, not 1
     await releaseCode(presence, code);
-    expect(await presence.hincrby(CODES_KEY, code, 1)).toBe(1);
+    await expect(claimCode(presence, () => code)).rejects.toThrow(/no free invite code/);
   });
 });
 
@@ -40,6 +40,12 @@ describe("points", () => {
     expect(creditsForKill(ids, "s1", "s2")).toEqual([{ userId: "u1", name: "ann", points: KILL_POINTS }]);
     expect(creditsForKill(ids, "s1", "s1")).toEqual([]);
     expect(creditsForKill(ids, "gone", "s2")).toEqual([]);
+  });
+  it("credit nothing for killing another seat of the same user", () => {
+    const twice = new Map([...ids, ["s3", { userId: "u1", name: "ann again" }]]);
+    expect(creditsForKill(twice, "s1", "s3")).toEqual([]);
+    expect(creditsForKill(twice, "s3", "s1")).toEqual([]);
+    expect(creditsForKill(twice, "s3", "s2")).toEqual([{ userId: "u1", name: "ann again", points: KILL_POINTS }]);
   });
   it("credit the match winner", () => {
     expect(creditsForMatch(ids, "s2")).toEqual([{ userId: "u2", name: "bob", points: WIN_POINTS }]);

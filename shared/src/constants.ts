@@ -131,6 +131,8 @@ export const MAX_SPECTATORS = 8;
 export const ROOM_CODE_LENGTH = 6;
 /** Characters of invite codes: digits and capitals without the look-alikes 0/O, 1/I/L. */
 export const ROOM_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/** Seconds a released invite code is not issued again, so an old invite never lands in a stranger's room. */
+export const ROOM_CODE_REISSUE_WINDOW_S = 24 * 60 * 60;
 
 /** Leaderboard points for one kill. */
 export const KILL_POINTS = 1;

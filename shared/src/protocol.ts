@@ -66,7 +66,8 @@ export interface NoticeOut {
   message: string;
 }
 
-export type NoticeCode = "chat_rate_limited" | "chat_empty" | "server_shutdown";
+/** `spectator_read_only`: a spectator tried to chat (spectators' typing and inputs are ignored silently). */
+export type NoticeCode = "chat_rate_limited" | "chat_empty" | "server_shutdown" | "spectator_read_only";
 
 /** Options a client passes when joining an arena room. */
 export interface JoinOptions {
@@ -113,6 +114,8 @@ export interface LeaderboardEntry {
   rank: number;
   userId: string;
   name: string;
+  /** Set when another entry of the same board shows the same name: a short, stable tag from the user id. */
+  tag?: string;
   score: number;
 }
 
@@ -132,6 +135,8 @@ export interface LeaderboardSnapshot {
 export const CloseCodes = {
   /** A message failed validation or had an unknown type. */
   PROTOCOL_ERROR: 4400,
+  /** The same user took a seat in this room from another connection (one seat per user per room); no reconnection. */
+  SIGNED_IN_ELSEWHERE: 4409,
 } as const;
 
 /** Matchmaking error codes (HTTP-level join refusals), as Colyseus reports them. */
@@ -140,6 +145,8 @@ export const JoinErrorCodes = {
   AUTH_FAILED: 525,
   /** Join or create options of the wrong shape (Colyseus' MATCHMAKE_INVALID_CRITERIA). */
   INVALID_OPTIONS: 521,
+  /** Creating a private room found no free invite code (Colyseus' APPLICATION_ERROR); trying again may work. */
+  NO_FREE_CODE: 526,
 } as const;
 
 /** Error strings of the code-join endpoint (JSON `{ error, message }`, with the HTTP status). */

@@ -5,12 +5,10 @@
  * here and answer with a clear error: unknown code, full, locked (results).
  * The client consumes the reservation with `client.consumeSeatReservation()`.
  */
-import { matchMaker } from "@colyseus/core";
+import { generateId, matchMaker } from "@colyseus/core";
+import { CodeJoinErrors, ROOM_ARENA, normalizeRoomCode, type ArenaRoomMetadata } from "@arena/shared";
 
 type ISeatReservation = Awaited<ReturnType<typeof matchMaker.reserveSeatFor>>;
-import { CodeJoinErrors, ROOM_ARENA, type ArenaRoomMetadata } from "@arena/shared";
-import { generateId } from "@colyseus/core";
-import { normalizeCode } from "./roomCodes.ts";
 
 export class CodeJoinError extends Error {
   override name = "CodeJoinError";
@@ -29,7 +27,7 @@ export interface SeatRequest {
 }
 
 async function findRoom(req: SeatRequest) {
-  const roomId = req.byRoomId ? req.target : normalizeCode(req.target);
+  const roomId = req.byRoomId ? req.target : normalizeRoomCode(req.target);
   if (roomId === undefined) {
     throw new CodeJoinError(400, CodeJoinErrors.INVALID_REQUEST, "a code is 6 characters from 23456789ABCDEFGHJKMNPQRSTUVWXYZ");
   }

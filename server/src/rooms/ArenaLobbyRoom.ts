@@ -2,9 +2,14 @@
  * The lobby: Colyseus' LobbyRoom (realtime listing of public rooms, across
  * processes through presence) plus the number of people online on all
  * processes and the live leaderboard.
+ *
+ * Its content is public (the leaderboard is also served over HTTP), but a
+ * lobby seat is a live connection, so it takes a valid guest token like the
+ * arena: checked at matchmaking by the static onAuth, before any seat.
  */
 import { LobbyRoom, matchMaker, type Client } from "@colyseus/core";
 import { LobbyMessage, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
+import { authenticate } from "../auth.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import type { Logger } from "../log.ts";
 
@@ -14,6 +19,7 @@ export const ONLINE_POLL_MS = 1000;
 export interface LobbySettings {
   readonly leaderboard: Leaderboard;
   readonly log: Logger;
+  readonly authSecret: Uint8Array;
 }
 
 /** Clients on every live process (players, spectators and lobby visitors). */
@@ -62,5 +68,10 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
 export function arenaLobbyRoom(settings: LobbySettings): new () => ArenaLobbyRoom {
   return class ConfiguredArenaLobbyRoom extends ArenaLobbyRoom {
     protected readonly settings = settings;
+
+    static override async onAuth(token: string): Promise<true> {
+      await authenticate(settings.authSecret, token);
+      return true;
+    }
   };
 }

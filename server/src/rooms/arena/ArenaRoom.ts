@@ -1,0 +1,232 @@
+/**
+ * The arena room: its lifecycle, and who may take a seat. The concerns it
+ * wires together live beside it: the fixed step (fixedStep.ts), seats, roles
+ * and the listing (seating.ts), chat (chat.ts), leaderboard credits
+ * (credits.ts) and the simulation's events (matchEvents.ts).
+ *
+ * A token is checked twice: at matchmaking by the static `onAuth` (before a
+ * room is created or a seat reserved), and at connect by the instance
+ * `onAuth`, which also covers seats our own HTTP routes reserve.
+ */
+import { CloseCode, ErrorCode, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
+import {
+  ARENA_MAP, ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
+  cleanName, createRules, freeColor, spawnPlayer,
+  type ArenaRoomMetadata, type MatchPhase, type NoticeOut, type PlayerInput, type Rules, type World,
+} from "@arena/shared";
+import { authenticate, type GuestIdentity } from "../../auth.ts";
+import { closedForOversizedFrame } from "../../frameLimit.ts";
+import type { Logger } from "../../log.ts";
+import { claimCode, releaseCode } from "../../matchmaking/roomCodes.ts";
+import { RoomChat } from "./chat.ts";
+import { RoomCredits } from "./credits.ts";
+import { startFixedStep } from "./fixedStep.ts";
+import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input.ts";
+import { dispatchEvents } from "./matchEvents.ts";
+import { CreateOptionsSchema, JoinOptionsSchema, describeIssue } from "./messages.ts";
+import { RateLimiter } from "./RateLimiter.ts";
+import { Seating } from "./seating.ts";
+import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
+
+export type { ArenaClient, ArenaSettings } from "./settings.ts";
+export { MAX_BUFFERED_INPUTS } from "./input.ts";
+
+/** Messages per second per client before it is disconnected: 30 inputs, chat, typing and pings. */
+export const MAX_MESSAGES_PER_SECOND = 60;
+
+/** Close codes after which a seat is not held for reconnection (protocol errors, floods, oversized or invalid frames). */
+const NO_RECONNECT_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_ERROR, CloseCode.WITH_ERROR, 1002, 1007, 1009]);
+
+export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaClient; input: PlayerInput; metadata: ArenaRoomMetadata }> {
+  protected abstract readonly settings: ArenaSettings;
+
+  override inputs = this.defineInput(BufferedPlayerInput, { bufferMaxSize: MAX_BUFFERED_INPUTS, sanitize: sanitizeInput });
+
+  private log!: Logger;
+  private world!: World;
+  private seating!: Seating;
+  private chat!: RoomChat;
+  private credits!: RoomCredits;
+  private code: string | undefined;
+  private lastPhase: MatchPhase = "warmup";
+  /** Seats held for a dropped client's reconnection, by session id. */
+  private readonly held = new Map<string, ReturnType<ArenaRoom["allowReconnection"]>>();
+
+  override async onCreate(options: unknown): Promise<void> {
+    const s = this.settings;
+    const created = CreateOptionsSchema.safeParse(options);
+    if (!created.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(created.error)}`);
+    if (created.data.private) await this.becomePrivate();
+    this.log = s.log.child({ room: this.roomId });
+    this.maxClients = s.maxPlayers + MAX_SPECTATORS;
+    this.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
+    this.patchRate = 1000 / s.patchRate;
+    this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log);
+    this.credits = new RoomCredits(s.leaderboard, this.log);
+    this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason));
+    await this.setMetadata({ mode: created.data.mode, phase: "warmup", players: 0, spectators: 0, ...(this.code ? { code: this.code } : {}) }, false);
+
+    this.state = new ArenaState();
+    this.state.tickRate = s.tickRate;
+    const rules: Rules = createRules(s.tickRate, s.match);
+    this.world = { state: this.state, map: ARENA_MAP, rules };
+    startFixedStep(this, this.world, {
+      tickRate: s.tickRate,
+      lagCompensation: s.lagCompensation,
+      onEvents: (events) => dispatchEvents(this, events, this.credits, this.log),
+      afterStep: (ms) => {
+        if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
+        s.metrics?.observeStep(ms);
+      },
+    });
+    // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
+    this.clock.setInterval(() => void this.seating.syncLock(), 1000);
+
+    this.chat.listen();
+    this.onMessage("*", (client: ArenaClient, type: string | number) => {
+      this.protocolError(client, "unknown_type", `unknown message type ${JSON.stringify(type)}`);
+    });
+    this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined });
+  }
+
+  /** A private room's roomId is its invite code, so any process resolves the code through the shared listing. */
+  private async becomePrivate(): Promise<void> {
+    this.code = await claimCode(matchMaker.presence, this.settings.randomRoomCode);
+    this.roomId = this.code;
+    await this.setPrivate(true, false);
+  }
+
+  override hasReachedMaxClients(): boolean {
+    return super.hasReachedMaxClients() || this.seating.full();
+  }
+
+  /** Reserves a watcher's seat (called through matchMaker.remoteRoomCall from any process). */
+  async reserveSpectatorSeat(sessionId: string, options: unknown): Promise<boolean> {
+    return this.seating.reserveSpectator(sessionId, options);
+  }
+
+  override async onAuth(_client: ArenaClient, _options: unknown, context: AuthContext): Promise<GuestIdentity> {
+    return authenticate(this.settings.authSecret, context.token);
+  }
+
+  override onJoin(client: ArenaClient, options: unknown): void {
+    const auth = client.auth;
+    if (auth === undefined) throw new Error("joined without auth");
+    const spectator = this.seating.isSpectator(client.sessionId);
+    const session: SessionData = { chat: new RateLimiter(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false, spectator };
+    client.userData = session;
+    const replaced = this.seating.claim(auth.userId, client.sessionId);
+    if (replaced !== undefined) this.closeReplacedSeat(replaced);
+    this.seating.updateListing();
+    if (spectator) {
+      this.log.info("spectator joined", { session: client.sessionId, userId: auth.userId });
+      return;
+    }
+    const joined = JoinOptionsSchema.safeParse(options);
+    const requested = joined.success ? cleanName(joined.data?.name ?? "") : "";
+    const player = new Player();
+    player.name = requested || cleanName(auth.name) || "Player";
+    // The leaderboard shows the name played under, keyed by the token's user id.
+    this.credits.seat(client.sessionId, { userId: auth.userId, name: player.name });
+    player.color = freeColor(this.state);
+    this.state.players.set(client.sessionId, player);
+    spawnPlayer(this.state, client.sessionId, player, ARENA_MAP, this.world.rules);
+    this.settings.metrics?.joined(client);
+    this.log.info("player joined", { session: client.sessionId, userId: auth.userId, name: player.name });
+  }
+
+  /** One seat per user per room: the newer connection wins, the older one is told why it was closed. */
+  private closeReplacedSeat(sessionId: string): void {
+    const old = this.clients.get(sessionId);
+    this.log.info("same user joined again, closing the older seat", { session: sessionId, connected: old !== undefined });
+    if (old !== undefined) {
+      if (old.userData) old.userData.kicked = true;
+      old.leave(CloseCodes.SIGNED_IN_ELSEWHERE, "signed in elsewhere");
+    } else {
+      this.held.get(sessionId)?.reject(new Error("signed in elsewhere"));
+    }
+  }
+
+  override onDrop(client: ArenaClient, code?: number): void {
+    this.chat.setTyping(client, false);
+    if (closedForOversizedFrame(client)) {
+      this.settings.metrics?.protocolError("too_large");
+      return; // a protocol error: no seat is held, onLeave follows
+    }
+    if (client.userData?.kicked || (code !== undefined && NO_RECONNECT_CODES.has(code))) return; // onLeave follows
+    const player = this.state.players.get(client.sessionId);
+    if (player !== undefined) player.connected = false;
+    const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
+    this.log.info(player ? "player dropped, holding seat" : "spectator dropped, holding seat", { session: client.sessionId, code, graceSeconds });
+    const held = this.allowReconnection(client, graceSeconds);
+    this.held.set(client.sessionId, held);
+    held.then(() => undefined, () => undefined).finally(() => this.held.delete(client.sessionId));
+  }
+
+  override onReconnect(client: ArenaClient): void {
+    const player = this.state.players.get(client.sessionId);
+    if (player !== undefined) player.connected = true;
+    this.settings.metrics?.reconnected();
+    this.log.info(player ? "player reconnected" : "spectator reconnected", { session: client.sessionId });
+  }
+
+  override onLeave(client: ArenaClient, code?: number): void {
+    this.chat.setTyping(client, false);
+    this.state.players.delete(client.sessionId);
+    this.credits.unseat(client.sessionId);
+    this.seating.release(client.sessionId, client.auth?.userId);
+    // Runs before Colyseus' own unlock-on-leave; keeps a player-full room locked when only a spectator left.
+    void this.seating.syncLock();
+    this.seating.updateListing();
+    this.log.info(client.userData?.spectator ? "spectator left" : "player left", { session: client.sessionId, code });
+  }
+
+  override async onDispose(): Promise<void> {
+    if (this.code !== undefined) await releaseCode(matchMaker.presence, this.code).catch(() => undefined);
+    this.log.info("room disposed");
+  }
+
+  /** The process is stopping (SIGTERM): tell everyone why before the connections close. */
+  override onBeforeShutdown(): void {
+    this.broadcast(ServerMessage.Notice, { code: "server_shutdown", message: "the server is restarting; please join again" } satisfies NoticeOut);
+    this.log.info("shutting down room", { clients: this.clients.length });
+    void this.disconnect(CloseCode.SERVER_SHUTDOWN);
+  }
+
+  override onUncaughtException(error: Error, methodName: string): void {
+    this.log.error("uncaught exception", { method: methodName, error });
+  }
+
+  private onPhaseChange(phase: MatchPhase): void {
+    this.lastPhase = phase;
+    void this.seating.syncLock();
+    this.seating.updateListing();
+  }
+
+  /** Disconnects a client that broke the protocol; nobody else is affected. */
+  private protocolError(client: ArenaClient, kind: string, reason: string): void {
+    if (client.userData?.kicked) return;
+    if (client.userData) client.userData.kicked = true;
+    this.settings.metrics?.protocolError(kind);
+    this.log.warn("protocol error, disconnecting", { session: client.sessionId, reason });
+    client.error(CloseCodes.PROTOCOL_ERROR, reason);
+    client.leave(CloseCodes.PROTOCOL_ERROR, reason);
+  }
+}
+
+/** An arena room class bound to this process's settings. */
+export function arenaRoom(settings: ArenaSettings): new () => ArenaRoom {
+  return class ConfiguredArenaRoom extends ArenaRoom {
+    protected readonly settings = settings;
+
+    /**
+     * Runs at matchmaking, before a room is created or a seat reserved: no
+     * valid token, no seat. Returns `true` (not the identity) so Colyseus
+     * still runs the instance `onAuth` at connect, which sets `client.auth`.
+     */
+    static override async onAuth(token: string): Promise<true> {
+      await authenticate(settings.authSecret, token);
+      return true;
+    }
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Leaderboard points for what happens in a match, keyed by the user behind
+ * each seat (the point values are rules, in shared constants).
+ */
+import { KILL_POINTS, WIN_POINTS } from "@arena/shared";
+import type { GuestIdentity } from "../../auth.ts";
+import type { Credit, Leaderboard } from "../../leaderboard/Leaderboard.ts";
+import type { Logger } from "../../log.ts";
+
+/** Points for the killer; none for a kill of oneself, of another seat of the same user, or by a player who already left. */
+export function creditsForKill(identities: ReadonlyMap<string, GuestIdentity>, killer: string, victim: string): Credit[] {
+  const who = identities.get(killer);
+  if (who === undefined || killer === victim) return [];
+  const target = identities.get(victim);
+  if (target !== undefined && target.userId === who.userId) return [];
+  return [{ userId: who.userId, name: who.name, points: KILL_POINTS }];
+}
+
+/** Points for the match winner (empty when nobody won, e.g. everyone left). */
+export function creditsForMatch(identities: ReadonlyMap<string, GuestIdentity>, winner: string): Credit[] {
+  const who = identities.get(winner);
+  return who === undefined ? [] : [{ userId: who.userId, name: who.name, points: WIN_POINTS }];
+}
+
+/** The user and played name behind each player session, and the writes of their points. */
+export class RoomCredits {
+  private readonly identities = new Map<string, GuestIdentity>();
+
+  constructor(private readonly leaderboard: Leaderboard | undefined, private readonly log: Logger) {}
+
+  seat(sessionId: string, who: GuestIdentity): void {
+    this.identities.set(sessionId, who);
+  }
+
+  /** A session that left earns and gives no more points. */
+  unseat(sessionId: string): void {
+    this.identities.delete(sessionId);
+  }
+
+  kill(killer: string, victim: string): void {
+    this.write(creditsForKill(this.identities, killer, victim));
+  }
+
+  win(winner: string): void {
+    this.write(creditsForMatch(this.identities, winner));
+  }
+
+  /** Writes without holding up the tick; a failed write is logged. */
+  private write(credits: readonly Credit[]): void {
+    if (this.leaderboard === undefined || credits.length === 0) return;
+    this.leaderboard.credit(credits).catch((error: unknown) => this.log.warn("leaderboard credit failed", { error }));
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The room's fixed step: one `stepWorld` per tick, fed one buffered input per
+ * player, with hits tested against where the shooter saw the others
+ * (`allowRewindState`) when lag compensation is on.
+ */
+import type { InputAccessor, Rewind, Room } from "@colyseus/core";
+import {
+  MAX_REWIND_MS, PLAYER_SPEED, stepWorld,
+  type ArenaState, type GameEvent, type InputCommand, type Projectile, type Seen, type StepHooks, type World,
+} from "@arena/shared";
+
+/** The parts of the room the step drives; the arena room is one. */
+export interface SteppedRoom {
+  readonly clock: Room["clock"];
+  readonly inputs: { get(sessionId: string): InputAccessor<InputCommand & { renderTime?: number }> };
+  allowRewindState: Room["allowRewindState"];
+  setFixedTimestep: Room["setFixedTimestep"];
+}
+
+export interface FixedStepOptions {
+  readonly tickRate: number;
+  readonly lagCompensation: boolean;
+  /** Called with the step's events (only when there are some); the array is reused. */
+  readonly onEvents: (events: readonly GameEvent[]) => void;
+  /** Called after every step with its duration in ms. */
+  readonly afterStep: (ms: number) => void;
+}
+
+/** Starts stepping `world` at `tickRate`; players' x and y are recorded for rewinding. */
+export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaState }, o: FixedStepOptions): void {
+  const rewind = room.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
+  rewind.attachAll(world.state.players, { fields: ["x", "y"] });
+  const seen = rewoundView(room, rewind, o.tickRate);
+  // Built once: the step calls these for every player every tick.
+  const hooks: StepHooks = {
+    inputOf: (id) => room.inputs.get(id).next(),
+    // How far back the shooter saw the others when firing, from the render time stamped on its input.
+    rewindMsOf: o.lagCompensation
+      ? (id) => {
+          const renderTime = room.inputs.get(id).renderTime ?? 0;
+          return renderTime > 0 ? Math.min(MAX_REWIND_MS, Math.max(0, room.clock.elapsedTime - renderTime)) : 0;
+        }
+      : undefined,
+    seen: o.lagCompensation ? seen.seen : undefined,
+  };
+  const events: GameEvent[] = [];
+  room.setFixedTimestep(() => {
+    const startedAt = performance.now();
+    seen.forget();
+    stepWorld(world, hooks, events);
+    if (events.length > 0) {
+      o.onEvents(events);
+      events.length = 0;
+    }
+    o.afterStep(performance.now() - startedAt);
+  }, o.tickRate);
+}
+
+/**
+ * Where each target was for a projectile's shooter: one rewound view per
+ * projectile (its shooter's moment) and one reused result, so a hit test
+ * allocates nothing.
+ */
+function rewoundView(room: SteppedRoom, rewind: Rewind, tickRate: number): { seen: Seen; forget(): void } {
+  let viewOf: Projectile | undefined;
+  let view: ReturnType<Rewind["at"]> | undefined;
+  const at = { x: 0, y: 0 };
+  return {
+    seen: {
+      position: (projectile, target) => {
+        if (viewOf !== projectile || view === undefined) {
+          view = rewind.at(room.clock.elapsedTime - projectile.rewindMs);
+          viewOf = projectile;
+        }
+        at.x = view.value(target, "x");
+        at.y = view.value(target, "y");
+        return at;
+      },
+      // How far anyone can run in the longest rewind, plus the step between two recorded positions.
+      reach: PLAYER_SPEED * (MAX_REWIND_MS / 1000 + 1 / tickRate),
+    },
+    forget: () => {
+      viewOf = undefined;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** How a player's input is bounded and buffered before the step reads it. */
+import { MOVE_SCALE, PlayerInput, wrapAngle, type InputCommand } from "@arena/shared";
+
+/** Inputs buffered per player: ~330 ms at 30 Hz; older ones are dropped if a client floods. */
+export const MAX_BUFFERED_INPUTS = 10;
+
+/**
+ * The input type the room decodes into. Colyseus buffers a clone of each
+ * decoded input; the step only reads four numbers from it, so the clone is a
+ * plain object: a change-tracked schema clone per input costs allocation the
+ * step never uses.
+ */
+export class BufferedPlayerInput extends PlayerInput {
+  override clone(): this {
+    const copy: InputCommand = { mx: this.mx, my: this.my, aim: this.aim, fire: this.fire };
+    return copy as this;
+  }
+}
+
+/** Clamps a decoded input in place to what a real controller can produce. */
+export function sanitizeInput(i: PlayerInput): void {
+  i.mx = Math.max(-MOVE_SCALE, Math.min(MOVE_SCALE, i.mx | 0));
+  i.my = Math.max(-MOVE_SCALE, Math.min(MOVE_SCALE, i.my | 0));
+  i.aim = wrapAngle(i.aim);
+  i.fire = i.fire === true;
+}

@@ -1,0 +1,43 @@
+/** What the process gives every arena room, and what the room keeps per connected client. */
+import type { Client } from "@colyseus/core";
+import type { MatchSettings } from "@arena/shared";
+import type { GuestIdentity } from "../../auth.ts";
+import type { Leaderboard } from "../../leaderboard/Leaderboard.ts";
+import type { Logger } from "../../log.ts";
+import type { Metrics } from "../../metrics.ts";
+import type { RateLimiter } from "./RateLimiter.ts";
+
+/** Settings the process gives every arena room (never taken from client options). */
+export interface ArenaSettings {
+  readonly tickRate: number;
+  readonly patchRate: number;
+  readonly maxPlayers: number;
+  readonly authSecret: Uint8Array;
+  readonly log: Logger;
+  /** Process metrics; rooms report steps, joins, reconnections and protocol errors. */
+  readonly metrics?: Metrics;
+  /** Rewind other players to what the shooter saw (on by default; off only to measure its effect). */
+  readonly lagCompensation: boolean;
+  /** Match length, kill limit and phase durations; the shared constants by default. */
+  readonly match?: Partial<MatchSettings>;
+  /** Seconds a dropped player's seat is held; RECONNECT_GRACE_S by default. */
+  readonly reconnectGraceSeconds?: number;
+  /** Where kills and match wins are credited; none in unit setups. */
+  readonly leaderboard?: Leaderboard;
+  /** Source of candidate invite codes; random by default (tests force collisions with it). */
+  readonly randomRoomCode?: () => string;
+}
+
+export interface SessionData {
+  chat: RateLimiter;
+  typing: boolean;
+  /**
+   * Set when the server closes this connection on purpose (protocol error,
+   * or the same user took a seat in this room again): no seat is held for it.
+   */
+  kicked: boolean;
+  /** Watching only: no Player, no inputs, no chat. */
+  spectator: boolean;
+}
+
+export type ArenaClient = Client<{ userData: SessionData; auth: GuestIdentity }>;
