@@ -54,14 +54,15 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   override async onCreate(options: unknown): Promise<void> {
     const s = this.settings;
+    this.log = s.log.child({ room: this.roomId });
     const created = CreateOptionsSchema.safeParse(options);
     if (!created.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(created.error)}`);
     if (created.data.private) await this.becomePrivate();
-    this.log = s.log.child({ room: this.roomId });
+    // Before maxClients: setting it asks hasReachedMaxClients, which asks the seating.
+    this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
     this.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
     this.patchRate = 1000 / s.patchRate;
-    this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log);
     this.credits = new RoomCredits(s.leaderboard, this.log);
     this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason));
     await this.setMetadata({ mode: created.data.mode, phase: "warmup", players: 0, spectators: 0, ...(this.code ? { code: this.code } : {}) }, false);
@@ -93,6 +94,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private async becomePrivate(): Promise<void> {
     this.code = await claimCode(matchMaker.presence, this.settings.randomRoomCode);
     this.roomId = this.code;
+    this.log = this.settings.log.child({ room: this.roomId });
     await this.setPrivate(true, false);
   }
 
