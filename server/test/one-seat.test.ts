@@ -1,0 +1,69 @@
+/**
+ * One seat per person per room: a second join by the same user id replaces
+ * the first seat; the older connection is closed with SIGNED_IN_ELSEWHERE
+ * and no seat is held for it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@colyseus/sdk";
+import { CloseCodes, ROOM_ARENA } from "@arena/shared";
+import type { RunningServer } from "../src/app.ts";
+import { dropSocket, guestToken, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
+
+/** Longer than any wait below: a held seat that disappears was released, not expired. */
+const GRACE_S = 60;
+let server: RunningServer;
+let host: ArenaRoomClient;
+
+beforeAll(async () => {
+  server = await startTestServer({}, { reconnectGraceSeconds: GRACE_S });
+  ({ room: host } = await joinArena(server.url, "host"));
+});
+afterAll(async () => {
+  await host.leave().catch(() => undefined);
+  await server.close();
+});
+
+async function joinWithToken(token: string, name: string): Promise<ArenaRoomClient> {
+  const client = new Client(server.url);
+  client.auth.token = token;
+  const room = (await client.joinById(host.roomId, { name })) as ArenaRoomClient;
+  room.onMessage("*", () => {});
+  await waitForState(room, (s) => s.players.has(room.sessionId));
+  return room;
+}
+
+describe("one seat per user per room", () => {
+  it("closes the older connection with SIGNED_IN_ELSEWHERE when the same user joins again, and keeps one player", async () => {
+    const token = await guestToken(server.url, "twice");
+    const first = await joinWithToken(token, "twice");
+    first.reconnection.enabled = false;
+    const closed = waitForLeave(first);
+    const second = await joinWithToken(token, "twice");
+    expect(await closed).toBe(CloseCodes.SIGNED_IN_ELSEWHERE);
+    await waitForState(host, (s) => !s.players.has(first.sessionId), 3000, "older seat gone");
+    const names = [...serverRoom(host).state.players.values()].map((p) => p.name);
+    expect(names.sort()).toEqual(["host", "twice"]);
+    expect(serverRoom(host).state.players.has(second.sessionId)).toBe(true);
+    await second.leave();
+  });
+
+  it("releases a seat held for the same user's reconnection at once, not after the grace period", async () => {
+    const token = await guestToken(server.url, "flaky");
+    const first = await joinWithToken(token, "flaky");
+    first.reconnection.enabled = false;
+    dropSocket(first);
+    await waitForState(host, (s) => s.players.get(first.sessionId)?.connected === false, 3000, "seat held");
+    const second = await joinWithToken(token, "flaky");
+    await waitForState(host, (s) => !s.players.has(first.sessionId), 3000, "held seat released");
+    expect(serverRoom(host).state.players.has(second.sessionId)).toBe(true);
+    await second.leave();
+  });
+
+  it("does not touch another user with the same name", async () => {
+    const a = await joinWithToken(await guestToken(server.url, "sam"), "sam");
+    const b = await joinWithToken(await guestToken(server.url, "sam"), "sam");
+    await waitForState(host, (s) => s.players.has(a.sessionId) && s.players.has(b.sessionId), 3000, "both sams");
+    expect(a.connection.isOpen).toBe(true);
+    await Promise.all([a.leave(), b.leave()]);
+  });
+});
