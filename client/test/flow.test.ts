@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CloseCodes } from "@arena/shared";
 import { describeClose, initialFlow, reduce, type FlowEvent, type FlowState } from "../src/ui/flow.ts";
 
 const run = (state: FlowState, ...events: FlowEvent[]) => events.reduce(reduce, state);
@@ -50,5 +51,6 @@ describe("screen flow", () => {
   it("explains close codes in words", () => {
     expect(describeClose(4400, "chat: bad")).toMatch(/protocol error: chat: bad/);
     expect(describeClose(1006)).toMatch(/code 1006/);
+    expect(describeClose(CloseCodes.SIGNED_IN_ELSEWHERE)).toMatch(/signed in elsewhere/);
   });
 });

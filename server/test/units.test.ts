@@ -70,6 +70,18 @@ describe("in-memory leaderboard", () => {
     expect(s.allTime[0]).toMatchObject({ userId: "b", score: 6 });
     expect(s.version).toBe(3);
   });
+
+  it("tags entries that share a name with the shortest user-id prefix that tells them apart, and leaves unique names alone", async () => {
+    const lb = new MemoryLeaderboard(5);
+    await lb.credit([
+      { userId: "g_1234aaaa-0000", name: "sam", points: 3 },
+      { userId: "g_1234bbbb-0000", name: "sam", points: 2 },
+      { userId: "g_9999cccc-0000", name: "sam", points: 1 },
+      { userId: "g_5555dddd-0000", name: "ann", points: 4 },
+    ]);
+    const s = await lb.snapshot();
+    expect(s.allTime.map((e) => [e.name, e.tag])).toEqual([["ann", undefined], ["sam", "1234a"], ["sam", "1234b"], ["sam", "9999c"]]);
+  });
 });
 
 describe("snapshot fan-out", () => {

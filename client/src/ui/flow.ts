@@ -3,6 +3,7 @@
  * name → lobby → connecting → game ⇄ results, with reconnecting and error
  * states. The DOM layer renders a FlowState; it never decides transitions.
  */
+import { CloseCodes } from "@arena/shared";
 
 export type Screen = "name" | "lobby" | "connecting" | "game" | "results" | "error";
 
@@ -90,6 +91,7 @@ export function describeClose(code: number, reason?: string): string {
     case 4400: return `The server disconnected you for a protocol error${reason ? `: ${reason}` : ""}.`;
     case 4002: return "The server disconnected you (too many messages or an unreadable one).";
     case 4001: return "The server is shutting down.";
+    case CloseCodes.SIGNED_IN_ELSEWHERE: return "You signed in elsewhere: you are playing this room from another tab or device now.";
     case 4003: return "The connection was lost and could not be restored in time.";
     case 1009: return "The server refused a message that was too large.";
     default: return `The connection was lost (code ${code}).`;

@@ -39,6 +39,6 @@ export function renderLobby(view: LobbyView, actions: LobbyActions): void {
   }
 
   const board = view.leaderboard;
-  const rows = (board?.allTime ?? []).slice(0, 10).map((e) => [String(e.rank), e.name, String(e.score)]);
+  const rows = (board?.allTime ?? []).slice(0, 10).map((e) => [String(e.rank), e.tag ? `${e.name} #${e.tag}` : e.name, String(e.score)]);
   fillTable(byTestId<HTMLTableElement>("leaderboard"), ["#", "Player", "Points"], rows);
 }

@@ -24,9 +24,29 @@ export function utcDay(at: number = Date.now()): string {
   return new Date(at).toISOString().slice(0, 10);
 }
 
-/** Ranked entries from (userId, score) pairs already sorted best first. */
+/** Ranked entries from (userId, score) pairs already sorted best first; entries sharing a name get a tag. */
 export function ranked(pairs: readonly (readonly [string, number])[], names: ReadonlyMap<string, string>): LeaderboardEntry[] {
-  return pairs.map(([userId, score], i) => ({ rank: i + 1, userId, name: names.get(userId) ?? "?", score }));
+  const entries: LeaderboardEntry[] = pairs.map(([userId, score], i) => ({ rank: i + 1, userId, name: names.get(userId) ?? "?", score }));
+  const byName = new Map<string, LeaderboardEntry[]>();
+  for (const e of entries) byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
+  for (const same of byName.values()) if (same.length > 1) tagApart(same);
+  return entries;
+}
+
+/** Shortest tag length, from TAG_MIN_CHARS up, that tells the users apart. */
+const TAG_MIN_CHARS = 4;
+
+/**
+ * Tags entries of the same name with the start of their user id (without the
+ * `g_` prefix), as short as still tells them apart: stable for a user, and
+ * says nothing a guest token does not already carry.
+ */
+function tagApart(same: LeaderboardEntry[]): void {
+  const ids = same.map((e) => e.userId.replace(/^g_/, ""));
+  let n = TAG_MIN_CHARS;
+  const longest = Math.max(...ids.map((id) => id.length));
+  while (n < longest && new Set(ids.map((id) => id.slice(0, n))).size < ids.length) n++;
+  same.forEach((e, i) => (e.tag = ids[i]!.slice(0, n)));
 }
 
 /**
