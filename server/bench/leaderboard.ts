@@ -10,6 +10,7 @@ import { Client } from "@colyseus/sdk";
 import { LobbyMessage, ROOM_LOBBY, type LeaderboardSnapshot } from "@arena/shared";
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { createLogger } from "../src/log.ts";
+import { guestToken } from "../test/helpers.ts";
 import { spawnServer, startRedis } from "../test/processes.ts";
 import { machineLine, quantile, writeSection } from "./report.ts";
 
@@ -19,7 +20,9 @@ const redis = await startRedis();
 const a = await spawnServer({ REDIS_URL: redis.url });
 const b = await spawnServer({ REDIS_URL: redis.url });
 const writer = await RedisLeaderboard.connect(redis.url, createLogger("silent"));
-const lobby = await new Client(b.url).create(ROOM_LOBBY, {});
+const lobbyClient = new Client(b.url);
+lobbyClient.auth.token = await guestToken(b.url, "bench");
+const lobby = await lobbyClient.create(ROOM_LOBBY, {});
 const latencies: number[] = [];
 try {
   let waiting: ((s: LeaderboardSnapshot) => void) | undefined;
