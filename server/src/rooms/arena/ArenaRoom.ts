@@ -12,7 +12,7 @@ import { CloseCode, ErrorCode, Room, ServerError, matchMaker, type AuthContext }
 import {
   ARENA_MAP, ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
   cleanName, createRules, freeColor, spawnPlayer,
-  type ArenaRoomMetadata, type MatchPhase, type NoticeOut, type PlayerInput, type Rules, type World,
+  type ArenaRoomMetadata, type GameMode, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
 import { closedForOversizedFrame } from "../../frameLimit.ts";
@@ -58,19 +58,32 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const created = CreateOptionsSchema.safeParse(options);
     if (!created.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(created.error)}`);
     if (created.data.private) await this.becomePrivate();
+    await this.openSeats(created.data.mode);
+    this.credits = new RoomCredits(s.leaderboard, this.log);
+    this.startMatch();
+    this.listen();
+    this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined });
+  }
+
+  /** Player and spectator caps, message and patch rates, and the room's first listing. */
+  private async openSeats(mode: GameMode): Promise<void> {
+    const s = this.settings;
     // Before maxClients: setting it asks hasReachedMaxClients, which asks the seating.
     this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
     this.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
     this.patchRate = 1000 / s.patchRate;
-    this.credits = new RoomCredits(s.leaderboard, this.log);
-    this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason));
-    await this.setMetadata({ mode: created.data.mode, phase: "warmup", players: 0, spectators: 0, ...(this.code ? { code: this.code } : {}) }, false);
+    await this.setMetadata({ mode, phase: "warmup", players: 0, spectators: 0, ...(this.code ? { code: this.code } : {}) }, false);
+    // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
+    this.clock.setInterval(() => void this.seating.syncLock(), 1000);
+  }
 
+  /** The state, the rules and the fixed step that advances them. */
+  private startMatch(): void {
+    const s = this.settings;
     this.state = new ArenaState();
     this.state.tickRate = s.tickRate;
-    const rules: Rules = createRules(s.tickRate, s.match);
-    this.world = { state: this.state, map: ARENA_MAP, rules };
+    this.world = { state: this.state, map: ARENA_MAP, rules: createRules(s.tickRate, s.match) };
     startFixedStep(this, this.world, {
       tickRate: s.tickRate,
       lagCompensation: s.lagCompensation,
@@ -80,14 +93,15 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
         s.metrics?.observeStep(ms);
       },
     });
-    // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
-    this.clock.setInterval(() => void this.seating.syncLock(), 1000);
+  }
 
+  /** Chat and typing; any other message type is a protocol error. */
+  private listen(): void {
+    this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason));
     this.chat.listen();
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
       this.protocolError(client, "unknown_type", `unknown message type ${JSON.stringify(type)}`);
     });
-    this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined });
   }
 
   /** A private room's roomId is its invite code, so any process resolves the code through the shared listing. */
