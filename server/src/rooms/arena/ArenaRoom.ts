@@ -8,7 +8,7 @@
  * room is created or a seat reserved), and at connect by the instance
  * `onAuth`, which also covers seats our own HTTP routes reserve.
  */
-import { CloseCode, ErrorCode, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
+import { CloseCode, Deferred, ErrorCode, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
   ARENA_MAP, ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
   cleanName, createRules, freeColor, spawnPlayer,
@@ -27,9 +27,6 @@ import { CreateOptionsSchema, JoinOptionsSchema, describeIssue } from "./message
 import { RateLimiter } from "./RateLimiter.ts";
 import { Seating } from "./seating.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
-
-export type { ArenaClient, ArenaSettings } from "./settings.ts";
-export { MAX_BUFFERED_INPUTS } from "./input.ts";
 
 /** Messages per second per client before it is disconnected: 30 inputs, chat, typing and pings. */
 export const MAX_MESSAGES_PER_SECOND = 60;
@@ -50,7 +47,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private code: string | undefined;
   private lastPhase: MatchPhase = "warmup";
   /** Seats held for a dropped client's reconnection, by session id. */
-  private readonly held = new Map<string, ReturnType<ArenaRoom["allowReconnection"]>>();
+  private readonly held = new Map<string, Deferred<unknown>>();
 
   override async onCreate(options: unknown): Promise<void> {
     const s = this.settings;
@@ -175,6 +172,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
     this.log.info(player ? "player dropped, holding seat" : "spectator dropped, holding seat", { session: client.sessionId, code, graceSeconds });
     const held = this.allowReconnection(client, graceSeconds);
+    // Colyseus answers a client that never fully joined, or a disposing room, with a plain rejected promise.
+    if (!(held instanceof Deferred)) return;
     this.held.set(client.sessionId, held);
     held.then(() => undefined, () => undefined).finally(() => this.held.delete(client.sessionId));
   }
