@@ -12,6 +12,7 @@ import { mountClient, mountHttp } from "./http.ts";
 import { watchFrameSize } from "./frameLimit.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { RateLimits } from "./limits/RateLimits.ts";
 import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
 import { createBackend, type Backend } from "./scale/backend.ts";
@@ -59,6 +60,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   let servingClient = false;
   const metrics = createMetrics();
+  const limits = RateLimits.create(config, log);
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   // The transport keeps its ws server protected; metrics count frames on each of its sockets.
   const wss = (transport as unknown as { wss: WebSocketServer }).wss;
@@ -76,7 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // process with the fewest rooms).
     selectProcessIdToCreateRoom: async () => matchMaker.processId,
     express: (app) => {
-      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics });
+      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits });
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
@@ -101,6 +103,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     .enableRealtimeListing();
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;
+  // Colyseus bound its matchmaking routes in listen(); count those requests before they reach it.
+  limits.guardMatchmaking(http);
   const port = (http.address() as AddressInfo).port;
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   if (config.authSecretGenerated) log.warn("AUTH_SECRET not set: using a random secret; tokens end with this process");
@@ -119,6 +123,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);
       await backend.leaderboard.close();
+      await limits.close();
       metrics.close();
     })()),
   };

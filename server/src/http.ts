@@ -1,4 +1,4 @@
-/** The HTTP surface besides matchmaking: health check and guest sign-in. */
+/** The HTTP surface besides Colyseus' matchmaking: health check, guest sign-in, and the API routes, each behind its per-address limit. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -8,6 +8,8 @@ import { cleanName } from "@arena/shared";
 import { issueGuestToken } from "./auth.ts";
 import type { Config } from "./config.ts";
 import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
+import type { RateLimits } from "./limits/RateLimits.ts";
+import { StreamCaps } from "./limits/StreamCaps.ts";
 import { mountLeaderboardRoutes } from "./leaderboard/routes.ts";
 import type { Logger } from "./log.ts";
 import { mountMatchmakingRoutes } from "./matchmaking/routes.ts";
@@ -22,6 +24,7 @@ export interface HttpDeps {
   readonly startedAt: number;
   readonly leaderboard: Leaderboard;
   readonly metrics: Metrics;
+  readonly limits: RateLimits;
 }
 
 function cors(origins: readonly string[]) {
@@ -71,7 +74,7 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
 
   if (mountMonitor(app, config.monitorUser, config.monitorPassword)) log.info("monitor panel mounted", { path: "/colyseus", user: config.monitorUser });
 
-  app.post("/api/auth/guest", express.json({ limit: "2kb" }), async (req, res, next) => {
+  app.post("/api/auth/guest", deps.limits.guard("signIn"), express.json({ limit: "2kb" }), async (req, res, next) => {
     try {
       const parsed = GuestRequest.safeParse(req.body);
       if (!parsed.success) {
@@ -91,8 +94,13 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
     }
   });
 
-  mountMatchmakingRoutes(app, config.authSecret, log);
-  mountLeaderboardRoutes(app, deps.leaderboard, config.sseKeepAliveSeconds * 1000, log);
+  mountMatchmakingRoutes(app, config.authSecret, deps.limits, log);
+  mountLeaderboardRoutes(app, deps.leaderboard, {
+    keepAliveMs: config.sseKeepAliveSeconds * 1000,
+    stallMs: config.sseStallSeconds * 1000,
+    caps: new StreamCaps(config.sseMaxPerAddress, config.sseMaxStreams),
+    limits: deps.limits,
+  }, log);
 
   // Malformed or oversized JSON bodies, and anything else thrown by a route: a JSON error, never a stack trace.
   app.use("/api", (err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -164,3 +164,11 @@ export const CodeJoinErrors = {
   /** 503: the process is shutting down. */
   UNAVAILABLE: "unavailable",
 } as const;
+
+/** Error strings any HTTP route may answer with besides its own (JSON `{ error, message }`). */
+export const HttpErrors = {
+  /** 429 with Retry-After: too many requests (or open leaderboard streams) from this address. */
+  RATE_LIMITED: "rate_limited",
+  /** 503 with Retry-After: this process has no room for another leaderboard stream. */
+  BUSY: "busy",
+} as const;

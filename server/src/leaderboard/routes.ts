@@ -4,21 +4,34 @@
  * `event: update` after each write anywhere; ids are the board's write
  * counter. There is no replay log: a client reconnecting with Last-Event-ID
  * gets a fresh snapshot, which already contains everything it missed.
+ * A reader that falls behind skips to the newest board or, stalled, is
+ * dropped (SseWriter); open streams are capped per address and per process.
  */
 import type { Application, Request, Response } from "express";
-import type { LeaderboardSnapshot } from "@arena/shared";
+import { HttpErrors, type LeaderboardSnapshot } from "@arena/shared";
 import type { Logger } from "../log.ts";
+import { limitKey } from "../limits/clientAddress.ts";
+import { tooMany, type RateLimits } from "../limits/RateLimits.ts";
+import type { StreamCaps } from "../limits/StreamCaps.ts";
 import type { Leaderboard } from "./Leaderboard.ts";
+import { SseWriter } from "./SseWriter.ts";
 
 /** Reconnect delay the stream asks browsers to use. */
 export const SSE_RETRY_MS = 2000;
 
-function event(res: Response, name: "snapshot" | "update", snapshot: LeaderboardSnapshot): void {
-  res.write(`id: ${snapshot.version}\nevent: ${name}\ndata: ${JSON.stringify(snapshot)}\n\n`);
+/** Retry-After of a stream refused by a cap: open streams end slowly, so a few seconds. */
+const CAP_RETRY_S = 5;
+
+export interface StreamOptions {
+  readonly keepAliveMs: number;
+  /** A stream whose socket stays full this long is dropped. */
+  readonly stallMs: number;
+  readonly caps: StreamCaps;
+  readonly limits: RateLimits;
 }
 
-export function mountLeaderboardRoutes(app: Application, leaderboard: Leaderboard, keepAliveMs: number, log: Logger): void {
-  app.get("/api/leaderboard", async (_req, res, next) => {
+export function mountLeaderboardRoutes(app: Application, leaderboard: Leaderboard, opts: StreamOptions, log: Logger): void {
+  app.get("/api/leaderboard", opts.limits.guard("leaderboard"), async (_req, res, next) => {
     try {
       res.setHeader("Cache-Control", "no-store");
       res.json(await leaderboard.snapshot());
@@ -27,7 +40,18 @@ export function mountLeaderboardRoutes(app: Application, leaderboard: Leaderboar
     }
   });
 
-  app.get("/api/leaderboard/stream", async (req: Request, res: Response) => {
+  app.get("/api/leaderboard/stream", opts.limits.guard("sseConnect"), async (req: Request, res: Response) => {
+    const address = opts.limits.addressOf(req);
+    const release = opts.caps.take(limitKey(address));
+    if (release === "address") {
+      tooMany(res, CAP_RETRY_S, "too many open leaderboard streams from your address");
+      return;
+    }
+    if (release === "process") {
+      res.status(503).setHeader("Retry-After", String(CAP_RETRY_S));
+      res.json({ error: HttpErrors.BUSY, message: `this server has no room for another leaderboard stream; try again in ${CAP_RETRY_S} s` });
+      return;
+    }
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-cache, no-transform",
@@ -35,38 +59,38 @@ export function mountLeaderboardRoutes(app: Application, leaderboard: Leaderboar
       // nginx must not buffer the stream (deploy/nginx also turns buffering off here).
       "X-Accel-Buffering": "no",
     });
-    res.write(`retry: ${SSE_RETRY_MS}\n\n`);
+    const writer = new SseWriter(res, opts.stallMs, () => {
+      log.info("leaderboard stream dropped: its reader stopped reading", { address, stalledMs: opts.stallMs });
+      res.destroy();
+    });
+    writer.raw(`retry: ${SSE_RETRY_MS}\n\n`);
     const resumedFrom = req.header("last-event-id");
-    let sentVersion = -1;
-    let pending: LeaderboardSnapshot | undefined;
+    let ready = false;
     let open = true;
+    let early: LeaderboardSnapshot | undefined;
     // Subscribe before reading the snapshot, so a write in between is not lost.
     const unsubscribe = leaderboard.subscribe((snapshot) => {
-      if (sentVersion < 0) pending = snapshot;
-      else if (snapshot.version > sentVersion) {
-        sentVersion = snapshot.version;
-        event(res, "update", snapshot);
-      }
+      if (ready) writer.snapshot("update", snapshot);
+      else if (snapshot.version > (early?.version ?? -1)) early = snapshot;
     });
-    const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), keepAliveMs);
+    const keepAlive = setInterval(() => writer.raw(": keep-alive\n\n"), opts.keepAliveMs);
     const close = (): void => {
       if (!open) return;
       open = false;
       clearInterval(keepAlive);
       unsubscribe();
+      release();
     };
-    req.on("close", close);
+    // 'close' on the response fires however the stream ends: the client left, the socket died, or a drop.
+    res.on("close", close);
     res.on("error", close);
     try {
       const snapshot = await leaderboard.snapshot();
       if (!open) return;
-      if (resumedFrom !== undefined) res.write(`: resumed after ${resumedFrom.replace(/[\r\n]/g, "").slice(0, 32)}; fresh snapshot follows\n\n`);
-      sentVersion = snapshot.version;
-      event(res, "snapshot", snapshot);
-      if (pending !== undefined && pending.version > sentVersion) {
-        sentVersion = pending.version;
-        event(res, "update", pending);
-      }
+      if (resumedFrom !== undefined) writer.raw(`: resumed after ${resumedFrom.replace(/[\r\n]/g, "").slice(0, 32)}; fresh snapshot follows\n\n`);
+      writer.snapshot("snapshot", snapshot);
+      ready = true;
+      if (early !== undefined) writer.snapshot("update", early);
     } catch (error) {
       log.warn("leaderboard stream failed", { error });
       close();

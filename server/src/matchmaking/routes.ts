@@ -4,13 +4,14 @@ import { z } from "zod";
 import { getBearerToken } from "@colyseus/core";
 import { CodeJoinErrors } from "@arena/shared";
 import { AuthError, verifyGuestToken } from "../auth.ts";
+import type { RateLimits } from "../limits/RateLimits.ts";
 import type { Logger } from "../log.ts";
 import { CodeJoinError, reserveSeat } from "./codeJoin.ts";
 
 const CodeBody = z.object({ code: z.string().max(32), name: z.string().max(64).optional(), spectate: z.boolean().optional() }).strict();
 const SpectateBody = z.object({ roomId: z.string().min(1).max(64), name: z.string().max(64).optional() }).strict();
 
-export function mountMatchmakingRoutes(app: Application, authSecret: Uint8Array, log: Logger): void {
+export function mountMatchmakingRoutes(app: Application, authSecret: Uint8Array, limits: RateLimits, log: Logger): void {
   const handle = (schema: typeof CodeBody | typeof SpectateBody) => async (req: express.Request, res: express.Response): Promise<void> => {
     try {
       const parsed = schema.safeParse(req.body);
@@ -35,6 +36,7 @@ export function mountMatchmakingRoutes(app: Application, authSecret: Uint8Array,
       res.status(500).json({ error: "internal", message: "internal error" });
     }
   };
-  app.post("/api/matchmake/code", express.json({ limit: "2kb" }), handle(CodeBody));
-  app.post("/api/matchmake/spectate", express.json({ limit: "2kb" }), handle(SpectateBody));
+  // Counted before the body is read or the token checked: a walk over codes costs its budget even when malformed.
+  app.post("/api/matchmake/code", limits.guard("codeJoin"), express.json({ limit: "2kb" }), handle(CodeBody));
+  app.post("/api/matchmake/spectate", limits.guard("spectate"), express.json({ limit: "2kb" }), handle(SpectateBody));
 }
