@@ -19,7 +19,8 @@ process.once("exit", () => {
 /** Starts `node --import tsx <script>` on a free loopback port and resolves once it listens. */
 export async function startProcess(name: string, script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", script], {
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    // Every bot comes from 127.0.0.1: per-address limits would measure themselves, not the server.
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", RATE_LIMITS: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   running.add(child);
