@@ -5,7 +5,10 @@
  *   connects its websocket to wss://<public host>/<port>/<processId>/<roomId>;
  *   one `location /<port>/` per process strips the prefix and proxies the
  *   upgrade to that process (only the listed ports are reachable);
- * - matchmaking, the HTTP API and the SSE stream go to any process.
+ * - matchmaking, the HTTP API and the SSE stream go to any process;
+ * - every location passes the client address in X-Forwarded-For: run the
+ *   processes with TRUST_PROXY=loopback (or nginx's address) so their
+ *   per-address limits count clients, not nginx.
  * `npm run nginx:config -- --ports 2567,2568 --listen 443 --cert C --key K` prints it.
  */
 
@@ -65,6 +68,8 @@ ${perProcess}
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
         proxy_buffering off;
         proxy_cache off;
         proxy_read_timeout 1h;
