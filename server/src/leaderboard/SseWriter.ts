@@ -10,8 +10,13 @@
 import type { ServerResponse } from "node:http";
 import type { LeaderboardSnapshot } from "@arena/shared";
 
+/** Every stream gets the same snapshot object from the fan-out: serialize it once, not once per stream. */
+const serialized = new WeakMap<LeaderboardSnapshot, string>();
+
 export function eventText(name: "snapshot" | "update", snapshot: LeaderboardSnapshot): string {
-  return `id: ${snapshot.version}\nevent: ${name}\ndata: ${JSON.stringify(snapshot)}\n\n`;
+  let data = serialized.get(snapshot);
+  if (data === undefined) serialized.set(snapshot, (data = JSON.stringify(snapshot)));
+  return `id: ${snapshot.version}\nevent: ${name}\ndata: ${data}\n\n`;
 }
 
 export class SseWriter {
