@@ -2,7 +2,8 @@
 import Phaser from "phaser";
 import { StateEvents, type ResultsOut } from "@arena/shared";
 import { GAME_KEYS } from "./input/keys.ts";
-import { describeJoinError, inviteLink, joinRoom, signIn, type GuestToken } from "./net/connect.ts";
+import { inviteLink, joinRoom, signIn, type GuestToken } from "./net/connect.ts";
+import { describeJoinError } from "./net/joinErrors.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
 import { parseParams } from "./params.ts";
 import { GameScene } from "./game/GameScene.ts";
@@ -13,7 +14,8 @@ import { LobbyFeed } from "./net/lobby.ts";
 import { renderLobby } from "./ui/lobby.ts";
 
 const params = parseParams(location.search);
-const serverUrl = params.server ?? location.origin;
+// Always the page's own origin: a link must not be able to send the sign-in anywhere else.
+const serverUrl = location.origin;
 let flow: FlowState = initialFlow(params);
 let token: GuestToken | undefined;
 let session: GameSession | undefined;
@@ -74,7 +76,7 @@ async function openLobby(): Promise<void> {
   try {
     await feed.open(serverUrl, (await ensureToken()).token);
   } catch (e) {
-    byTestId("online-count").textContent = `(lobby unavailable: ${(e as Error).message})`;
+    byTestId("online-count").textContent = `(lobby unavailable: ${describeJoinError(e)})`;
   }
 }
 

@@ -1,4 +1,8 @@
-/** URL parameters for players, invite links and tests: ?name= ?join= ?quick=1 ?lag= ?jitter= ?loss= ?server= ?debug=1 */
+/**
+ * URL parameters for players, invite links and tests: ?name= ?join= ?quick=1 ?lag= ?jitter= ?loss= ?debug=1.
+ * There is deliberately no way to point the page at another server: a crafted
+ * link could send the player's sign-in anywhere. The server is the page's origin.
+ */
 
 export interface ImpairmentSettings {
   /** Added round-trip time, ms (half each way). */
@@ -14,8 +18,6 @@ export interface ClientParams {
   join: string;
   quick: boolean;
   debug: boolean;
-  /** Game server base URL; the page's own origin when absent. */
-  server: string | undefined;
   impairment: ImpairmentSettings;
 }
 
@@ -27,13 +29,11 @@ function num(v: string | null, min: number, max: number): number {
 /** Reads and bounds the page's parameters; nonsense values fall back to "off". */
 export function parseParams(search: string): ClientParams {
   const q = new URLSearchParams(search);
-  const server = q.get("server");
   return {
     name: (q.get("name") ?? "").slice(0, 64),
     join: (q.get("join") ?? "").trim().slice(0, 64),
     quick: q.get("quick") === "1" || q.get("quick") === "true",
     debug: q.get("debug") === "1",
-    server: server !== null && /^https?:\/\//.test(server) ? server.replace(/\/$/, "") : undefined,
     impairment: {
       lagMs: num(q.get("lag"), 0, 2000),
       jitterMs: num(q.get("jitter"), 0, 1000),

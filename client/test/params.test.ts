@@ -9,9 +9,13 @@ describe("URL parameters", () => {
   });
 
   it("bounds nonsense values", () => {
-    const p = parseParams("?lag=-5&jitter=abc&loss=99&server=javascript:alert(1)");
+    const p = parseParams("?lag=-5&jitter=abc&loss=99");
     expect(p.impairment).toEqual({ lagMs: 0, jitterMs: 0, lossPct: 50 });
-    expect(p.server).toBeUndefined();
     expect(parseParams("?name=" + "x".repeat(500)).name).toHaveLength(64);
+  });
+
+  it("has no parameter that names another server (a crafted link cannot redirect the sign-in)", () => {
+    const p = parseParams("?name=Ada&server=https://evil.example&api=https://evil.example&origin=https://evil.example");
+    expect(JSON.stringify(p)).not.toContain("evil");
   });
 });

@@ -2,6 +2,7 @@
 import { Client } from "@colyseus/sdk";
 import { ROOM_ARENA, normalizeRoomCode, type ArenaState } from "@arena/shared";
 import type { JoinRequest } from "../ui/flow.ts";
+import { HttpRefused, retryAfterSeconds } from "./joinErrors.ts";
 import type { ArenaRoom } from "./session.ts";
 
 export interface GuestToken {
@@ -10,24 +11,28 @@ export interface GuestToken {
   userId: string;
 }
 
-/** Signs in as a guest; throws an Error with the server's message when refused. */
+/** Our HTTP routes answer a refusal with `{ error, message }`; anything else is the server's fault. */
+async function refusal(res: Response): Promise<HttpRefused> {
+  const json = (await res.json().catch(() => ({}))) as { error?: unknown; message?: unknown };
+  return new HttpRefused(
+    res.status,
+    typeof json.error === "string" ? json.error : "error",
+    typeof json.message === "string" ? json.message : `refused (${res.status})`,
+    retryAfterSeconds(res.headers.get("retry-after")),
+  );
+}
+
+/** Signs in as a guest; throws an HttpRefused when refused. */
 export async function signIn(serverUrl: string, name: string): Promise<GuestToken> {
   const res = await fetch(`${serverUrl}/api/auth/guest`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name }),
   });
-  const body = (await res.json().catch(() => ({}))) as Partial<GuestToken> & { message?: string };
-  if (!res.ok || typeof body.token !== "string") throw new Error(body.message ?? `sign-in failed (${res.status})`);
+  if (!res.ok) throw await refusal(res);
+  const body = (await res.json().catch(() => ({}))) as Partial<GuestToken>;
+  if (typeof body.token !== "string") throw new HttpRefused(res.status, "error", "the sign-in answer had no token");
   return body as GuestToken;
-}
-
-/** An error from the code-join endpoint, with its machine-readable name. */
-export class JoinRefused extends Error {
-  override name = "JoinRefused";
-  constructor(readonly error: string, message: string) {
-    super(message);
-  }
 }
 
 /** Reserves a seat through the code or spectate endpoint, then connects with it. */
@@ -37,9 +42,8 @@ async function joinWithReservation(client: Client, serverUrl: string, token: str
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
-  const json = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-  if (!res.ok) throw new JoinRefused(json.error ?? "error", json.message ?? `refused (${res.status})`);
-  return (await client.consumeSeatReservation<ArenaState>(json as never)) as ArenaRoom;
+  if (!res.ok) throw await refusal(res);
+  return (await client.consumeSeatReservation<ArenaState>((await res.json()) as never)) as ArenaRoom;
 }
 
 /**
@@ -63,16 +67,6 @@ export async function joinRoom(serverUrl: string, token: string, name: string, r
       return (await client.joinById<ArenaState>(request.code, { name })) as ArenaRoom;
     }
   }
-}
-
-/** A readable sentence for a join failure (matchmaking errors carry a code). */
-export function describeJoinError(e: unknown): string {
-  if (e instanceof JoinRefused) return `Could not join: ${e.message}.`;
-  const err = e as { code?: number; message?: string };
-  if (err.code === 525) return `Sign-in was refused: ${err.message ?? "invalid token"}.`;
-  if (err.code === 522 || err.code === 524) return "That room does not exist any more.";
-  if (err.code === 521) return "That room is full or closed.";
-  return err.message ? `Could not join: ${err.message}` : "Could not join the room.";
 }
 
 /** An invite link for a room on this page. */

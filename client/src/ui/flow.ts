@@ -3,7 +3,11 @@
  * name → lobby → connecting → game ⇄ results, with reconnecting and error
  * states. The DOM layer renders a FlowState; it never decides transitions.
  */
+import { CloseCode } from "@colyseus/sdk";
 import { CloseCodes } from "@arena/shared";
+
+/** WebSocket close code 1009 (RFC 6455): the server's frame size limit. */
+const WS_MESSAGE_TOO_BIG = 1009;
 
 export type Screen = "name" | "lobby" | "connecting" | "game" | "results" | "error";
 
@@ -85,15 +89,15 @@ export function reduce(state: FlowState, event: FlowEvent): FlowState {
   }
 }
 
-/** A sentence for a close code the player can understand. */
+/** A sentence for a close code the player can understand (the SDK's CloseCode, or ours). */
 export function describeClose(code: number, reason?: string): string {
   switch (code) {
-    case 4400: return `The server disconnected you for a protocol error${reason ? `: ${reason}` : ""}.`;
-    case 4002: return "The server disconnected you (too many messages or an unreadable one).";
-    case 4001: return "The server is shutting down.";
+    case CloseCodes.PROTOCOL_ERROR: return `The server disconnected you for a protocol error${reason ? `: ${reason}` : ""}.`;
+    case CloseCode.WITH_ERROR: return "The server disconnected you (too many messages or an unreadable one).";
+    case CloseCode.SERVER_SHUTDOWN: return "The server is shutting down.";
     case CloseCodes.SIGNED_IN_ELSEWHERE: return "You signed in elsewhere: you are playing this room from another tab or device now.";
-    case 4003: return "The connection was lost and could not be restored in time.";
-    case 1009: return "The server refused a message that was too large.";
+    case CloseCode.FAILED_TO_RECONNECT: return "The connection was lost and could not be restored in time.";
+    case WS_MESSAGE_TOO_BIG: return "The server refused a message that was too large.";
     default: return `The connection was lost (code ${code}).`;
   }
 }
