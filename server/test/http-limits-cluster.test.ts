@@ -3,20 +3,33 @@
  * client that spreads its requests over A and B still gets only one budget.
  * Both processes trust 127.0.0.1 as their proxy (TRUST_PROXY), as behind
  * nginx: a request through the proxy is counted under the address the proxy
- * names, and a forged header from any other peer is ignored.
+ * names, and a forged header from any other peer is ignored. Last, the
+ * generated nginx config in front of both (TLS, round robin): real client
+ * addresses, the API and the leaderboard stream location alike.
  */
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request, type IncomingHttpHeaders } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpErrors } from "@arena/shared";
-import { spawnServer, startRedis, type RedisProcess, type ServerProcess } from "./processes.ts";
+import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
+import { freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type ServerProcess } from "./processes.ts";
 
 const LIMIT = 4;
 
 let redis: RedisProcess;
 let a: ServerProcess;
 let b: ServerProcess;
+let dir: string;
+let nginx: NginxProcess;
+let base: string;
 
 beforeAll(async () => {
+  requireBinary("nginx");
+  requireBinary("openssl");
   redis = await startRedis();
   const env = {
     REDIS_URL: redis.url,
@@ -24,13 +37,32 @@ beforeAll(async () => {
     RATE_LIMIT_SIGNIN: `${LIMIT}/60`,
     RATE_LIMIT_MATCHMAKE: `${LIMIT}/60`,
     RATE_LIMIT_LEADERBOARD: `${LIMIT}/60`,
+    RATE_LIMIT_SSE_CONNECT: `${LIMIT}/60`,
     TRUST_PROXY: "127.0.0.1",
   };
-  [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
+  const ports = [await freePort(), await freePort()];
+  [a, b] = await Promise.all([spawnServer({ ...env, PORT: String(ports[0]) }), spawnServer({ ...env, PORT: String(ports[1]) })]);
+
+  dir = mkdtempSync(join(tmpdir(), "arena-limits-"));
+  chmodSync(dir, 0o755); // nginx workers may run as another user
+  for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
+    mkdirSync(join(dir, d));
+    chmodSync(join(dir, d), 0o777);
+  }
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  const tlsPort = await freePort();
+  const conf = join(dir, "nginx.conf");
+  // Listening on every address, so clients can come from 127.0.0.x addresses of their own.
+  writeFileSync(conf, renderStandaloneNginx({ ports, listen: String(tlsPort), certificate: join(dir, "cert.pem"), certificateKey: join(dir, "key.pem") }, dir));
+  base = `https://127.0.0.1:${tlsPort}`;
+  nginx = await startNginx(dir, conf, tlsPort, `http://127.0.0.1:${a.port}/health`);
 }, 30_000);
 afterAll(async () => {
+  await nginx?.stop();
   await Promise.all([a, b].filter(Boolean).map((p) => p.kill("SIGTERM")));
   await redis?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
 interface Reply {
@@ -39,9 +71,17 @@ interface Reply {
   body: string;
 }
 
-function send(url: string, opts: { method?: string; from?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+/** One request from a chosen local address; over https (nginx's self-signed certificate) for https URLs. */
+function send(url: string, opts: { method?: string; from?: string; headers?: Record<string, string>; body?: string; headOnly?: boolean } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? "GET", localAddress: opts.from ?? "127.0.0.1", headers: opts.headers, agent: false }, (res) => {
+    const options = { method: opts.method ?? "GET", localAddress: opts.from ?? "127.0.0.1", headers: opts.headers, agent: false as const, rejectUnauthorized: false };
+    const req = (url.startsWith("https:") ? httpsRequest : request)(url, options, (res) => {
+      // A stream never ends: its status is the answer.
+      if (opts.headOnly) {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: "" });
+        res.destroy();
+        return;
+      }
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
@@ -107,5 +147,24 @@ describe("limits shared by two processes on one Redis", () => {
       statuses.push((await send(`${a.url}/api/leaderboard`, { headers: { "x-forwarded-for": `10.9.9.${i}, 198.51.100.5` } })).status);
     }
     expect(statuses).toEqual([...Array<number>(LIMIT).fill(200), 429]);
+  });
+});
+
+describe("behind the generated nginx config", () => {
+  it("counts each real client address through nginx, whatever X-Forwarded-For the client forges", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) {
+      statuses.push((await send(`${base}/api/auth/guest`, { from: "127.0.0.12", ...signIn(`203.0.113.${i}`) })).status);
+    }
+    expect(statuses).toEqual([...Array<number>(LIMIT).fill(200), 429, 429]);
+    expect((await send(`${base}/api/auth/guest`, { from: "127.0.0.13", ...signIn("203.0.113.1") })).status).toBe(200);
+  });
+
+  it("counts leaderboard stream connections per real client address through nginx's stream location", async () => {
+    const open = async (from: string): Promise<number> => (await send(`${base}/api/leaderboard/stream`, { from, headOnly: true })).status;
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 1; i++) statuses.push(await open("127.0.0.14"));
+    expect(statuses).toEqual([...Array<number>(LIMIT).fill(200), 429]);
+    expect(await open("127.0.0.15")).toBe(200);
   });
 });
