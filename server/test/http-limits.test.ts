@@ -7,14 +7,17 @@
  * reader stops reading is dropped. Other addresses are real ones: the whole
  * of 127.0.0.0/8 is loopback, so a request can leave from 127.0.0.2.
  */
-import { request, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpErrors } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { limitKey } from "../src/limits/clientAddress.ts";
+import { RateLimits } from "../src/limits/RateLimits.ts";
 import { createLogger, type LogFields, type Logger } from "../src/log.ts";
 import { guestToken, startTestServer } from "./helpers.ts";
+import { freePort } from "./processes.ts";
 
 const LIMIT = 3;
 
@@ -198,6 +201,28 @@ describe("leaderboard stream caps", () => {
     expect(again.map((s) => s.res.statusCode)).toEqual([200, 200]);
     await Promise.all(again.map((s) => s.close()));
     stalled.res.destroy();
+  });
+});
+
+describe("limits while Redis is unreachable", () => {
+  it("answers at once and keeps limiting, in this process' memory", async () => {
+    // REDIS_URL names a port where nothing listens.
+    const limits = RateLimits.create(loadConfig({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, RATE_LIMIT_SIGNIN: "2/60" }), createLogger("silent"));
+    const http = createServer((req, res) => {
+      void limits.admit("signIn", req, res).then((ok) => ok && res.end("ok"));
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
+      const started = performance.now();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await send(url, { from: "127.0.8.1" })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      http.close();
+      await limits.close();
+    }
   });
 });
 
