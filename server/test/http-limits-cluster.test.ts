@@ -9,13 +9,12 @@
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request, type IncomingHttpHeaders } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpErrors } from "@arena/shared";
 import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
+import { send, type SendOptions } from "./httpFrom.ts";
 import { freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type ServerProcess } from "./processes.ts";
 
 const LIMIT = 4;
@@ -65,41 +64,14 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One request from a chosen local address; over https (nginx's self-signed certificate) for https URLs. */
-function send(url: string, opts: { method?: string; from?: string; headers?: Record<string, string>; body?: string; headOnly?: boolean } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const options = { method: opts.method ?? "GET", localAddress: opts.from ?? "127.0.0.1", headers: opts.headers, agent: false as const, rejectUnauthorized: false };
-    const req = (url.startsWith("https:") ? httpsRequest : request)(url, options, (res) => {
-      // A stream never ends: its status is the answer.
-      if (opts.headOnly) {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: "" });
-        res.destroy();
-        return;
-      }
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end(opts.body);
-  });
-}
-
 /** `n` requests one after another, alternating between A and B. */
-async function alternate(n: number, path: string, opts: Parameters<typeof send>[1] = {}): Promise<number[]> {
+async function alternate(n: number, path: string, opts: SendOptions = {}): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < n; i++) statuses.push((await send(`${(i % 2 === 0 ? a : b).url}${path}`, opts)).status);
   return statuses;
 }
 
-const signIn = (client: string): Parameters<typeof send>[1] => ({
+const signIn = (client: string): SendOptions => ({
   method: "POST",
   headers: { "content-type": "application/json", "x-forwarded-for": client },
   body: '{"name":"ada"}',

@@ -7,7 +7,7 @@
  * reader stops reading is dropped. Other addresses are real ones: the whole
  * of 127.0.0.0/8 is loopback, so a request can leave from 127.0.0.2.
  */
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import { createServer, request, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpErrors } from "@arena/shared";
@@ -17,6 +17,7 @@ import { limitKey } from "../src/limits/clientAddress.ts";
 import { RateLimits } from "../src/limits/RateLimits.ts";
 import { createLogger, type LogFields, type Logger } from "../src/log.ts";
 import { guestToken, startTestServer } from "./helpers.ts";
+import { send, type Reply } from "./httpFrom.ts";
 import { freePort } from "./processes.ts";
 
 const LIMIT = 3;
@@ -49,26 +50,6 @@ function recordingLogger(): { log: Logger; until(msg: string, timeoutMs: number)
       check();
     }),
   };
-}
-
-interface Reply {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** One HTTP request from a chosen local address (node:http: fetch cannot pick its source address). */
-function send(url: string, opts: { method?: string; from?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? "GET", localAddress: opts.from ?? "127.0.0.1", headers: opts.headers, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end(opts.body);
-  });
 }
 
 /** Opens a leaderboard stream and resolves at its response head; the stream stays open until `close()`. */
