@@ -77,6 +77,12 @@ describe("join errors from a real server", () => {
     expect(message).toMatch(/sign-in has expired/);
   });
 
+  it("says a forged token is refused at matchmaking (525)", async () => {
+    const client = new Client(server.url);
+    client.auth.token = "forged.token.value";
+    expect(await shown(() => client.joinOrCreate(ROOM_ARENA, { name: "mallory" }))).toMatch(/sign-in was refused or has expired/);
+  });
+
   it("says how long to wait when sign-in is rate limited", async () => {
     let caught: unknown;
     for (let i = 0; i < 5 && caught === undefined; i++) {

@@ -5,7 +5,7 @@
  * answer `{ error, message }` with the names in `CodeJoinErrors`/`HttpErrors`.
  */
 import { ErrorCode, MatchMakeError, ServerError } from "@colyseus/sdk";
-import { CodeJoinErrors, HttpErrors } from "@arena/shared";
+import { CodeJoinErrors, HttpErrors, JoinErrorCodes } from "@arena/shared";
 import { describeClose } from "../ui/flow.ts";
 
 /** A refusal from one of our HTTP routes (sign-in, code join, spectate), with its machine-readable name. */
@@ -52,7 +52,8 @@ function describeMatchmaking(code: number, message: string): string | undefined 
     case ErrorCode.MATCHMAKE_EXPIRED: return "Your seat was held too long and expired; try again.";
     case ErrorCode.MATCHMAKE_NO_HANDLER: return "This server does not offer that game; reload the page.";
     case ErrorCode.MATCHMAKE_UNHANDLED: return "The server could not place you in a room; try again.";
-    case ErrorCode.APPLICATION_ERROR: return `The room refused you: ${message}.`;
+    // Our rooms raise it only when a private room finds no free invite code (JoinErrorCodes.NO_FREE_CODE).
+    case JoinErrorCodes.NO_FREE_CODE: return "No private room could be opened right now (no free invite code); try again in a moment.";
     case ErrorCode.INVALID_PAYLOAD: return "The server could not read the join request; reload the page.";
     case 429: return `Too many attempts from your network; ${message.match(/try again in \d+ s/)?.[0] ?? "wait a moment and try again"}.`;
     case 503: return "The server is restarting; try again in a moment.";
