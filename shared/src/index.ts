@@ -13,3 +13,4 @@ export * from "./protocol.ts";
 export * from "./roomCode.ts";
 export * from "./shots.ts";
 export * from "./stateEvents.ts";
+export * from "./bots/index.ts";

@@ -48,6 +48,8 @@ export const Player = schema({
   damage: t.uint32().default(0),
   /** False while the player's connection is lost and the seat is held for reconnection. */
   connected: t.boolean().default(true),
+  /** A server-side bot (its commands come from a brain in `shared/src/bots/`), not a person. */
+  bot: t.boolean().default(false),
   /** Index into the client's palette. */
   color: t.uint8().default(0),
   /**
