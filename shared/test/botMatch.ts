@@ -29,13 +29,20 @@ function inSight(a: Point, b: Point): boolean {
   return ARENA_MAP.walls.every((w) => segmentRectTime(a.x, a.y, b.x - a.x, b.y - a.y, w, 0) < 0);
 }
 
-export function runBotMatch(
-  seed: number, bots: ReadonlyArray<BotDifficulty | BotSkill>, match: Partial<MatchSettings> = {}, aimSlack = 0.6,
-): BotMatchResult {
+export interface BotMatchOptions {
+  match?: Partial<MatchSettings>;
+  /** The room's route budget per step (default: BOT_PLANS_PER_STEP). */
+  plansPerStep?: number;
+  /** How far (radians) a shot may fly from the line to its target before it counts as wild. */
+  aimSlack?: number;
+}
+
+export function runBotMatch(seed: number, bots: ReadonlyArray<BotDifficulty | BotSkill>, options: BotMatchOptions = {}): BotMatchResult {
+  const { match = {}, plansPerStep, aimSlack = 0.6 } = options;
   const rules = createRules(30, match);
   const state = new ArenaState();
   const world = { state, map: ARENA_MAP, rules };
-  const roster = new BotRoster(ARENA_MAP, rules, seed);
+  const roster = new BotRoster(ARENA_MAP, rules, seed, plansPerStep);
   const ids = bots.map((_, i) => `bot${i}`);
   bots.forEach((skill, i) => {
     const p = new Player();

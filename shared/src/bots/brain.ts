@@ -233,7 +233,7 @@ export class BotBrain {
       this.strafeDir = this.random.next() < 0.7 ? -this.strafeDir : this.strafeDir;
       this.strafeUntil = tick + this.strafeMinSteps + this.random.int(this.strafeMaxSteps - this.strafeMinSteps + 1);
       // A strafe straight into a wall is no strafe: take the other side.
-      if (!clearWalk(this.ctx.map, me.x, me.y, me.x - uy * this.strafeDir * PROBE, me.y + ux * this.strafeDir * PROBE, PLAYER_RADIUS - 1)) {
+      if (!clearWalk(this.ctx.map, me.x, me.y, me.x - uy * this.strafeDir * PROBE, me.y + ux * this.strafeDir * PROBE, PLAYER_RADIUS)) {
         this.strafeDir = -this.strafeDir;
       }
     }
@@ -369,7 +369,7 @@ export class BotBrain {
       const a = ((start + k) % 8) * (Math.PI / 4);
       const x = Math.cos(a);
       const y = Math.sin(a);
-      if (clearWalk(this.ctx.map, me.x, me.y, me.x + x * PROBE, me.y + y * PROBE, PLAYER_RADIUS - 1)) {
+      if (clearWalk(this.ctx.map, me.x, me.y, me.x + x * PROBE, me.y + y * PROBE, PLAYER_RADIUS)) {
         this.unstickX = x;
         this.unstickY = y;
         return;

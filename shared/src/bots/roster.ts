@@ -11,7 +11,7 @@ import { BotBrain, type BotContext } from "./brain.ts";
 import { navGridFor } from "./navGrid.ts";
 import { RoutePlanner } from "./planner.ts";
 import { deriveSeed } from "./random.ts";
-import { BOT_SKILLS, type BotDifficulty, type BotSkill } from "./skill.ts";
+import { BOT_PLANS_PER_STEP, BOT_SKILLS, type BotDifficulty, type BotSkill } from "./skill.ts";
 
 export class BotRoster {
   private readonly ctx: BotContext;
@@ -19,11 +19,14 @@ export class BotRoster {
   private readonly commands = new Map<string, InputCommand>();
   private added = 0;
 
-  /** `seed` fixes every choice of every bot added later (in the order they are added). */
-  constructor(map: ArenaMap, rules: Rules, private readonly seed: number) {
+  /**
+   * `seed` fixes every choice of every bot added later (in the order they are added);
+   * `plansPerStep` is the room's route budget (tests set 0 to make bots walk without routes).
+   */
+  constructor(map: ArenaMap, rules: Rules, private readonly seed: number, plansPerStep: number = BOT_PLANS_PER_STEP) {
     const nav = navGridFor(map);
     if (nav.openCount() === 0) throw new Error(`map ${map.name} has no room to walk for bots`);
-    this.ctx = { map, rules, nav, planner: new RoutePlanner(nav) };
+    this.ctx = { map, rules, nav, planner: new RoutePlanner(nav, plansPerStep) };
   }
 
   /** Route requests and refusals of this room's bots so far. */

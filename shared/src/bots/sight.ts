@@ -1,5 +1,5 @@
 /** What a bot can see and where it can walk straight: segment tests against the map's walls. */
-import { segmentRectTime } from "../geometry.ts";
+import { circleOverlapsRect, segmentRectTime } from "../geometry.ts";
 import type { ArenaMap } from "../map.ts";
 
 /**
@@ -13,8 +13,21 @@ export function clearLine(map: ArenaMap, ax: number, ay: number, bx: number, by:
   return true;
 }
 
-/** True when a circle of `radius` can go straight from a to b: no wall in the way and inside the arena. */
+/**
+ * True when a circle of `radius` can go straight from a to b: every point along
+ * the way, a quarter radius apart, is inside the arena and off every wall. The
+ * start itself is not tested, so a player touching a wall can look for a way
+ * off it (a padded-segment test would call any direction blocked near a corner).
+ */
 export function clearWalk(map: ArenaMap, ax: number, ay: number, bx: number, by: number, radius: number): boolean {
-  if (bx < radius || by < radius || bx > map.width - radius || by > map.height - radius) return false;
-  return clearLine(map, ax, ay, bx, by, radius);
+  const dx = bx - ax;
+  const dy = by - ay;
+  const n = Math.max(1, Math.ceil(Math.hypot(dx, dy) / (radius / 4)));
+  for (let i = 1; i <= n; i++) {
+    const x = ax + (dx * i) / n;
+    const y = ay + (dy * i) / n;
+    if (x < radius || y < radius || x > map.width - radius || y > map.height - radius) return false;
+    for (const wall of map.walls) if (circleOverlapsRect(x, y, radius, wall)) return false;
+  }
+  return true;
 }
