@@ -5,7 +5,7 @@
  * same step function. It remembers only what it saw; time is counted in ticks
  * and every choice comes from its own seeded {@link Random}.
  */
-import { PLAYER_RADIUS, PROJECTILE_LIFETIME_S, PROJECTILE_RADIUS, PROJECTILE_SPEED, type Rules } from "../constants.ts";
+import { PLAYER_RADIUS, PLAYER_SPEED, PROJECTILE_LIFETIME_S, PROJECTILE_RADIUS, PROJECTILE_SPEED, type Rules } from "../constants.ts";
 import type { ArenaMap, Point } from "../map.ts";
 import { MOVE_SCALE, type ArenaState, type InputCommand, type Player } from "../schema.ts";
 import { wrapAngle } from "../movement.ts";
@@ -168,14 +168,21 @@ export class BotBrain {
       const dx = target.x - me.x;
       const dy = target.y - me.y;
       const dist = Math.sqrt(dx * dx + dy * dy);
-      // Lead: where the target will be when the shot gets there, if it keeps going (judged imperfectly).
-      const flight = dist / (PROJECTILE_SPEED * this.ctx.rules.dt);
-      this.aim = Math.atan2(dy + vy * flight * this.leadFactor, dx + vx * flight * this.leadFactor) + this.aimOffset;
-      fire = state.phase === "playing" && tick - this.visibleSince >= this.reactionSteps && dist <= FIRE_RANGE &&
-        tick >= target.protectedUntil;
       if (tick < this.unstickUntil) move = this.unstick();
       else if (me.hp <= BOT_RETREAT_HP) move = this.retreat(me, target, tick, decide);
       else move = this.fight(me, dx / (dist || 1), dy / (dist || 1), dist, tick);
+      // The shot leaves from where this step's move takes the bot (as a person aims from their predicted self),
+      // toward where the target will be when it gets there if it keeps going (judged imperfectly).
+      const stride = PLAYER_SPEED * this.ctx.rules.dt;
+      const fromX = me.x + move[0] * stride;
+      const fromY = me.y + move[1] * stride;
+      const flight = dist / (PROJECTILE_SPEED * this.ctx.rules.dt);
+      this.aim = Math.atan2(
+        target.y + vy * flight * this.leadFactor - fromY,
+        target.x + vx * flight * this.leadFactor - fromX,
+      ) + this.aimOffset;
+      fire = state.phase === "playing" && tick - this.visibleSince >= this.reactionSteps && dist <= FIRE_RANGE &&
+        tick >= target.protectedUntil;
     } else if (tick < this.unstickUntil) {
       move = this.unstick();
     } else if (this.targetId !== undefined) {

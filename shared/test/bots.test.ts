@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import {
+  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP, MOVE_SCALE, Player, TICK_RATE,
+  createRules, isBotDifficulty, spawnPlayer, startMatch, stepWorld, type BotDifficulty, type GameEvent,
+} from "../src/index.ts";
+import { runBotMatch, type BotMatchResult } from "./botMatch.ts";
+
+const MIX = ["easy", "normal", "hard", "normal"] as const;
+const SEED = 20261129;
+const totalKills = (r: BotMatchResult): number => Object.values(r.kills).reduce((a, b) => a + b, 0);
+
+// The reference match, run once and read by several tests.
+let reference: BotMatchResult | undefined;
+const match = (): BotMatchResult => (reference ??= runBotMatch(SEED, MIX));
+
+describe("a match of 4 bots in the shared simulation", () => {
+  it("ends by the kill limit or the timer, with kills on the board", () => {
+    const r = match();
+    expect(["kills", "time"]).toContain(r.reason);
+    expect(totalKills(r)).toBeGreaterThan(0);
+    if (r.reason === "kills") expect(Math.max(...Object.values(r.kills))).toBe(KILL_LIMIT);
+  });
+
+  it("has no bot fire at a target out of its line of sight, nor far off its target", () => {
+    const r = match();
+    expect(r.shots).toBeGreaterThan(100); // there is shooting to judge
+    expect(r.blindShots).toBe(0);
+    expect(r.wildShots).toBe(0);
+  });
+
+  it("has no bot stay stuck (asking to move, not leaving a player radius) for 3 s", () => {
+    expect(match().longestStuck).toBeLessThan(3 * TICK_RATE);
+  });
+
+  it("has no bot stay stuck for 3 s even without any route (every bot walks straight into walls)", () => {
+    const r = runBotMatch(SEED, MIX, { plansPerStep: 0, match: { matchSeconds: 90 } });
+    expect(r.routeRequests).toBe(0);
+    expect(r.stuckSpells).toBeGreaterThan(10); // the walls did get in the way
+    expect(r.longestStuck).toBeLessThan(3 * TICK_RATE);
+  });
+
+  it("does not search routes every step: under one route request per bot per second, within the room's budget", () => {
+    const r = match();
+    const botSeconds = (MIX.length * r.steps) / TICK_RATE;
+    expect(r.routeRequests).toBeGreaterThan(0);
+    expect(r.routeRequests / botSeconds).toBeLessThan(1);
+  });
+
+  it("replays to the identical result from the same seed, and plays differently from another", () => {
+    const again = runBotMatch(SEED, MIX);
+    expect(again).toEqual(match());
+    expect(runBotMatch(SEED + 1, MIX).digest).not.toBe(match().digest);
+  });
+});
+
+describe("bot difficulties", () => {
+  it("set only reaction, aim error and decision rate, each harder level quicker and sharper", () => {
+    for (const d of BOT_DIFFICULTIES) expect(Object.keys(BOT_SKILLS[d]).sort()).toEqual(["aimErrorRad", "decisionS", "reactionS"]);
+    const [easy, normal, hard] = BOT_DIFFICULTIES.map((d) => BOT_SKILLS[d]);
+    for (const key of ["aimErrorRad", "decisionS", "reactionS"] as const) {
+      expect(easy![key]).toBeGreaterThan(normal![key]);
+      expect(normal![key]).toBeGreaterThan(hard![key]);
+    }
+  });
+
+  it("change nothing but those parameters: a bot given the same numbers as a difficulty plays the same match", () => {
+    const asNumbers = MIX.map((d) => ({ ...BOT_SKILLS[d] }));
+    expect(runBotMatch(SEED, asNumbers).digest).toBe(match().digest);
+  });
+
+  it("make a difference: the hard bot outscores the easy one", () => {
+    const r = match();
+    expect(r.kills.bot2).toBeGreaterThan(r.kills.bot0!);
+  });
+
+  it("are validated by name", () => {
+    expect(BOT_DIFFICULTIES.every(isBotDifficulty)).toBe(true);
+    for (const bad of ["", "HARD", "insane", 1, null, undefined, { hard: true }]) expect(isBotDifficulty(bad)).toBe(false);
+  });
+});
+
+describe("a bot's command", () => {
+  it("is what a person's input decodes into: int8 moves, a float32 aim, and nothing while dead", () => {
+    const rules = createRules(30);
+    const state = new ArenaState();
+    const roster = new BotRoster(ARENA_MAP, rules, 7);
+    for (const id of ["a", "b"]) {
+      const p = new Player();
+      p.bot = true;
+      state.players.set(id, p);
+      roster.add(id, "hard");
+      spawnPlayer(state, id, p, ARENA_MAP, rules);
+    }
+    for (let i = 0; i < 60; i++) {
+      roster.think(state);
+      const cmd = roster.commandOf("a")!;
+      expect(Number.isInteger(cmd.mx) && Math.abs(cmd.mx) <= MOVE_SCALE).toBe(true);
+      expect(Number.isInteger(cmd.my) && Math.abs(cmd.my) <= MOVE_SCALE).toBe(true);
+      expect(Math.fround(cmd.aim)).toBe(cmd.aim);
+      expect(Math.abs(cmd.aim)).toBeLessThanOrEqual(Math.PI);
+      state.tick++;
+    }
+    state.players.get("a")!.alive = false;
+    roster.think(state);
+    expect(roster.commandOf("a")).toMatchObject({ mx: 0, my: 0, fire: false });
+    expect(roster.commandOf("nobody")).toBeUndefined();
+    roster.remove("a");
+    expect(roster.has("a")).toBe(false);
+    expect(() => roster.add("b", "easy")).toThrow(/already/);
+  });
+});
+
+/**
+ * A bot facing a person who stands still in open ground, 300 units away, kept
+ * alive: when does the bot start shooting, and how far off are its shots?
+ */
+function duel(difficulty: BotDifficulty, seed: number): { firstShotAfter: number; errors: number[] } {
+  const rules = createRules(30);
+  const state = new ArenaState();
+  const world = { state, map: ARENA_MAP, rules };
+  const roster = new BotRoster(ARENA_MAP, rules, seed);
+  for (const id of ["bot", "person"]) state.players.set(id, new Player());
+  state.players.get("bot")!.bot = true;
+  roster.add("bot", difficulty);
+  startMatch(state, ARENA_MAP, rules, []);
+  const bot = state.players.get("bot")!;
+  const person = state.players.get("person")!;
+  bot.x = 150; bot.y = 700; person.x = 450; person.y = 700;
+  person.protectedUntil = 0;
+  const start = state.tick;
+  let firstShotAfter = -1;
+  const errors: number[] = [];
+  const events: GameEvent[] = [];
+  for (let i = 0; i < 3 * TICK_RATE; i++) {
+    person.hp = MAX_HP;
+    roster.think(state);
+    stepWorld(world, { inputOf: (id) => roster.commandOf(id) }, events);
+    for (const e of events) {
+      if (e.type !== "shot") continue;
+      const p = state.projectiles.get(e.projectile)!;
+      if (firstShotAfter < 0) firstShotAfter = state.tick - start - 1; // the command was decided on the step before
+      const truth = Math.atan2(person.y - p.y, person.x - p.x);
+      errors.push(Math.abs(Math.atan2(Math.sin(p.angle - truth), Math.cos(p.angle - truth))));
+    }
+    events.length = 0;
+  }
+  return { firstShotAfter, errors };
+}
+
+describe("a bot in a duel", () => {
+  it("fires only after its reaction time (counted from its next decision), within its aim error of a still target", () => {
+    const meanError: Record<string, number> = {};
+    for (const d of BOT_DIFFICULTIES) {
+      const { reactionS, decisionS, aimErrorRad } = BOT_SKILLS[d];
+      const reaction = Math.round(reactionS * TICK_RATE);
+      const decision = Math.round(decisionS * TICK_RATE);
+      const all: number[] = [];
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const { firstShotAfter, errors } = duel(d, seed);
+        expect(firstShotAfter).toBeGreaterThanOrEqual(reaction);
+        expect(firstShotAfter).toBeLessThan(reaction + decision);
+        expect(errors.length).toBeGreaterThan(5);
+        for (const e of errors) expect(e).toBeLessThanOrEqual(aimErrorRad + 1e-3); // + the 16-bit angle on the wire
+        all.push(...errors);
+      }
+      meanError[d] = all.reduce((a, b) => a + b, 0) / all.length;
+    }
+    expect(meanError.easy).toBeGreaterThan(meanError.normal!);
+    expect(meanError.normal).toBeGreaterThan(meanError.hard!);
+  });
+});
