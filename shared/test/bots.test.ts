@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP, MOVE_SCALE, Player, TICK_RATE,
-  createRules, isBotDifficulty, spawnPlayer, startMatch, stepWorld, type BotDifficulty, type GameEvent,
+  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_RETREAT_HP, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP, MOVE_SCALE, Player, TICK_RATE,
+  createRules, isBotDifficulty, segmentRectTime, spawnPlayer, startMatch, stepWorld, type BotDifficulty, type GameEvent,
 } from "../src/index.ts";
 import { runBotMatch, type BotMatchResult } from "./botMatch.ts";
 
@@ -114,7 +114,15 @@ describe("a bot's command", () => {
  * A bot facing a person who stands still in open ground, 300 units away, kept
  * alive: when does the bot start shooting, and how far off are its shots?
  */
-function duel(difficulty: BotDifficulty, seed: number): { firstShotAfter: number; errors: number[] } {
+interface Duel {
+  firstShotAfter: number;
+  /** Angle between each shot and the line to the person. */
+  errors: number[];
+  /** Per step: the bot's mode, its move, the direction to the person, and whether the person could see it. */
+  trace: Array<{ mode: string; mx: number; my: number; toX: number; toY: number; inSight: boolean }>;
+}
+
+function duel(difficulty: BotDifficulty, seed: number, botHp: number = MAX_HP, seconds = 3): Duel {
   const rules = createRules(30);
   const state = new ArenaState();
   const world = { state, map: ARENA_MAP, rules };
@@ -129,11 +137,16 @@ function duel(difficulty: BotDifficulty, seed: number): { firstShotAfter: number
   person.protectedUntil = 0;
   const start = state.tick;
   let firstShotAfter = -1;
+  bot.hp = botHp;
   const errors: number[] = [];
+  const trace: Duel["trace"] = [];
   const events: GameEvent[] = [];
-  for (let i = 0; i < 3 * TICK_RATE; i++) {
+  for (let i = 0; i < seconds * TICK_RATE; i++) {
     person.hp = MAX_HP;
     roster.think(state);
+    const cmd = roster.commandOf("bot")!;
+    const inSight = ARENA_MAP.walls.every((w) => segmentRectTime(person.x, person.y, bot.x - person.x, bot.y - person.y, w, 0) < 0);
+    trace.push({ mode: roster.brain("bot")!.mode, mx: cmd.mx, my: cmd.my, toX: person.x - bot.x, toY: person.y - bot.y, inSight });
     stepWorld(world, { inputOf: (id) => roster.commandOf(id) }, events);
     for (const e of events) {
       if (e.type !== "shot") continue;
@@ -144,7 +157,7 @@ function duel(difficulty: BotDifficulty, seed: number): { firstShotAfter: number
     }
     events.length = 0;
   }
-  return { firstShotAfter, errors };
+  return { firstShotAfter, errors, trace };
 }
 
 describe("a bot in a duel", () => {
@@ -167,5 +180,29 @@ describe("a bot in a duel", () => {
     }
     expect(meanError.easy).toBeGreaterThan(meanError.normal!);
     expect(meanError.normal).toBeGreaterThan(meanError.hard!);
+  });
+});
+
+describe("a bot in a fight", () => {
+  it("strafes across the line to its target, changing side", () => {
+    for (const seed of [1, 2, 3]) {
+      const fighting = duel("normal", seed).trace.filter((t) => t.mode === "fight" && (t.mx !== 0 || t.my !== 0));
+      expect(fighting.length).toBeGreaterThan(2 * TICK_RATE);
+      const along = fighting.map((t) => Math.abs(t.mx * t.toX + t.my * t.toY) / (Math.hypot(t.mx, t.my) * Math.hypot(t.toX, t.toY)));
+      expect(along.reduce((a, b) => a + b, 0) / along.length).toBeLessThan(0.2); // mostly sideways
+      const side = fighting.map((t) => Math.sign(t.mx * t.toY - t.my * t.toX));
+      expect(side.some((s, i) => i > 0 && s !== side[i - 1])).toBe(true);
+    }
+  });
+
+  it("at low health runs out of its enemy's sight; at full health it stays and fights", () => {
+    for (const seed of [1, 2, 3]) {
+      const low = duel("normal", seed, BOT_RETREAT_HP, 4).trace;
+      expect(low.some((t) => t.mode === "retreat")).toBe(true);
+      expect(low.some((t) => !t.inSight)).toBe(true);
+      const full = duel("normal", seed, MAX_HP, 4).trace;
+      expect(full.some((t) => t.mode === "retreat")).toBe(false);
+      expect(full.filter((t) => t.inSight).length).toBeGreaterThan(0.9 * full.length);
+    }
   });
 });

@@ -36,9 +36,9 @@ const WAYPOINT_REACH = PLAYER_RADIUS;
 /** Roaming goals are at least this far away. */
 const ROAM_MIN_DISTANCE = 300;
 /** Cover is looked for among this many random cells... */
-const COVER_SAMPLES = 12;
-/** ...within this distance. */
-const COVER_RADIUS = 600;
+const COVER_SAMPLES = 24;
+/** ...this near (in each axis). */
+const COVER_RADIUS = 400;
 /** How far ahead a way out is probed when stuck, and a strafe direction before taking it. */
 const PROBE = 60;
 /** After this many stuck spells on the way to one goal, the bot gives the goal up. */
@@ -185,7 +185,14 @@ export class BotBrain {
         tick >= target.protectedUntil;
     } else if (tick < this.unstickUntil) {
       move = this.unstick();
-    } else if (this.targetId !== undefined) {
+    } else if (this.targetId !== undefined && me.hp <= BOT_RETREAT_HP && this.mode === "retreat" && this.goal !== undefined) {
+      // Out of sight at low health: no chasing; reach the cover first.
+      move = this.travel(me, tick, decide, this.goal);
+      if (move[0] === 0 && move[1] === 0) {
+        this.goal = undefined;
+        this.dropTarget();
+      }
+    } else if (this.targetId !== undefined && me.hp > BOT_RETREAT_HP) {
       this.mode = "chase";
       move = this.travel(me, tick, decide, { x: this.lastSeenX, y: this.lastSeenY });
       if (move[0] === 0 && move[1] === 0) this.dropTarget(); // got there: nobody
@@ -250,39 +257,62 @@ export class BotBrain {
 
   /** Low on health with an enemy in sight: run for a cell that enemy cannot see. */
   private retreat(me: Player, threat: Player, tick: number, decide: boolean): readonly [number, number] {
+    const entering = this.mode !== "retreat";
     this.mode = "retreat";
-    const { map } = this.ctx;
-    let goal = this.goal;
-    if (goal === undefined || (decide && clearLine(map, threat.x, threat.y, goal.x, goal.y, 0))) {
-      goal = this.setGoal(this.coverFrom(me, threat));
+    let goal = entering ? undefined : this.goal;
+    if (goal === undefined || (decide && !this.hiddenFrom(threat, goal))) {
+      // A hidden cell replaces the goal; failing one, the goal stays, or the farthest cell from the threat is taken.
+      const cover = this.coverFrom(me, threat);
+      if (cover.hidden || goal === undefined) {
+        goal = this.setGoal(cover.at);
+        this.replanNow = true;
+      }
     }
     const move = this.travel(me, tick, decide, goal);
     if (move[0] === 0 && move[1] === 0) this.goal = undefined; // arrived: look again at the next decision
     return move;
   }
 
-  /** Among random open cells nearby, the nearest one hidden from `threat`; else the farthest from it. */
-  private coverFrom(me: Player, threat: Player): Point {
-    const { nav, map } = this.ctx;
+  /**
+   * Among random open cells nearby, a hidden one (the whole body, not just its
+   * center) that is near and away from `threat`; else the farthest from it.
+   */
+  private coverFrom(me: Player, threat: Player): { at: Point; hidden: boolean } {
+    const { nav } = this.ctx;
     let hidden: Point | undefined;
-    let hiddenD = Infinity;
+    let hiddenScore = Infinity;
     let away: Point = { x: me.x, y: me.y };
     let awayD = -1;
     for (let i = 0; i < COVER_SAMPLES; i++) {
-      const p = nav.center(this.randomOpenCell());
+      const cell = this.randomCellNear(me, COVER_RADIUS);
+      if (cell < 0) continue;
+      const p = nav.center(cell);
       const dMe = Math.hypot(p.x - me.x, p.y - me.y);
-      if (dMe > COVER_RADIUS) continue;
       const dThreat = Math.hypot(p.x - threat.x, p.y - threat.y);
       if (dThreat > awayD) {
         awayD = dThreat;
         away = p;
       }
-      if (dMe < hiddenD && !clearLine(map, threat.x, threat.y, p.x, p.y, 0)) {
-        hiddenD = dMe;
+      const score = dMe - dThreat / 2;
+      if (score < hiddenScore && this.hiddenFrom(threat, p)) {
+        hiddenScore = score;
         hidden = p;
       }
     }
-    return hidden ?? away;
+    return hidden !== undefined ? { at: hidden, hidden: true } : { at: away, hidden: false };
+  }
+
+  /** True when walls block every line from `threat` to a player at `p` (its center and both sides). */
+  private hiddenFrom(threat: Player, p: Point): boolean {
+    const { map } = this.ctx;
+    const dx = p.x - threat.x;
+    const dy = p.y - threat.y;
+    const len = Math.hypot(dx, dy) || 1;
+    const sx = (-dy / len) * PLAYER_RADIUS;
+    const sy = (dx / len) * PLAYER_RADIUS;
+    return !clearLine(map, threat.x, threat.y, p.x, p.y, 0) &&
+      !clearLine(map, threat.x, threat.y, p.x + sx, p.y + sy, 0) &&
+      !clearLine(map, threat.x, threat.y, p.x - sx, p.y - sy, 0);
   }
 
   private roamGoal(me: Player): Point {
@@ -291,6 +321,16 @@ export class BotBrain {
       if (Math.hypot(p.x - me.x, p.y - me.y) >= ROAM_MIN_DISTANCE) return p;
     }
     return this.ctx.nav.center(this.randomOpenCell());
+  }
+
+  /** A random open cell in the square of half-side `radius` around `at`, or -1 if the draw fell on a closed one. */
+  private randomCellNear(at: Point, radius: number): number {
+    const { nav } = this.ctx;
+    const x = at.x + this.random.range(-radius, radius);
+    const y = at.y + this.random.range(-radius, radius);
+    if (x < 0 || y < 0 || x >= this.ctx.map.width || y >= this.ctx.map.height) return -1;
+    const cell = nav.cellAt(x, y);
+    return nav.isOpen(cell) ? cell : -1;
   }
 
   private randomOpenCell(): number {
