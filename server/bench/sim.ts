@@ -1,12 +1,13 @@
 /**
  * `npm run bench:sim`: the cost of one authoritative step (16 players, ~80
- * projectiles in flight) and of encoding state for the wire, in-process.
+ * projectiles in flight) and of encoding state for the wire, in-process; then
+ * the cost of bot brains in a full room of 15 bots and 1 person.
  * Prints the figures and writes them to docs/BENCHMARKS.md.
  */
 import { Encoder } from "@colyseus/schema";
 import {
-  ARENA_MAP, ArenaState, MAX_PLAYERS, Player, createRules, fireProjectile, spawnPlayer, startMatch, stepWorld,
-  type GameEvent, type InputCommand,
+  ARENA_MAP, ArenaState, BotRoster, DEFAULT_BOT_DIFFICULTY, MAX_PLAYERS, Player, createRules, fireProjectile, navGridFor, spawnPlayer,
+  startMatch, stepWorld, type GameEvent, type InputCommand,
 } from "@arena/shared";
 import { machineLine, quantile, writeSection } from "./report.ts";
 
@@ -92,11 +93,61 @@ for (let i = 0; i < WARMUP_STEPS + STEPS; i++) {
 const cpu = process.cpuUsage(cpuStart);
 const fullAfter = encoder.encodeAll().byteLength;
 
+// A full room of bots: 15 brains (default difficulty) and 1 person who wanders and shoots like the players above.
+const BOTS = MAX_PLAYERS - 1;
+const botState = new ArenaState();
+const botWorld = { state: botState, map: ARENA_MAP, rules };
+const roster = new BotRoster(ARENA_MAP, rules, 12345);
+const person: InputCommand = { mx: 0, my: 0, aim: 0, fire: true };
+for (let i = 0; i < MAX_PLAYERS; i++) {
+  const id = i === 0 ? "person" : `bot${i}`;
+  const p = new Player();
+  p.name = id;
+  p.bot = i !== 0;
+  botState.players.set(id, p);
+  if (p.bot) roster.add(id, DEFAULT_BOT_DIFFICULTY);
+}
+startMatch(botState, ARENA_MAP, rules, []);
+const botInputOf = (id: string): InputCommand | undefined => (id === "person" ? person : roster.commandOf(id));
+const thinkUs: number[] = [];
+const botStepUs: number[] = [];
+const nav = navGridFor(ARENA_MAP);
+let searchesBefore = 0;
+let requestsBefore = 0;
+let botKills = 0;
+for (let i = 0; i < WARMUP_STEPS + STEPS; i++) {
+  if (i === WARMUP_STEPS) {
+    searchesBefore = nav.stats.searches;
+    requestsBefore = roster.planStats.requests;
+  }
+  if (i % 15 === 0) {
+    person.mx = Math.round(rand() * 254 - 127);
+    person.my = Math.round(rand() * 254 - 127);
+    person.aim = rand() * Math.PI * 2;
+  }
+  const t0 = process.hrtime.bigint();
+  roster.think(botState);
+  const t1 = process.hrtime.bigint();
+  stepWorld(botWorld, { inputOf: botInputOf }, events);
+  const t2 = process.hrtime.bigint();
+  for (const e of events) if (e.type === "kill" && i >= WARMUP_STEPS) botKills++;
+  events.length = 0;
+  if (i >= WARMUP_STEPS) {
+    thinkUs.push(Number(t1 - t0) / 1000 / BOTS);
+    botStepUs.push(Number(t2 - t1) / 1000);
+  }
+}
+const botSeconds = (BOTS * STEPS) / rules.tickRate;
+const routesPerBotSecond = (roster.planStats.requests - requestsBefore) / botSeconds;
+const searchesPerBotSecond = (nav.stats.searches - searchesBefore) / botSeconds;
+
 const f = (n: number, d = 1): string => n.toFixed(d);
 const rows = [
   ["step (16 players, 80 projectiles)", `${f(quantile(stepUs, 0.5))} µs`, `${f(quantile(stepUs, 0.99))} µs`],
   ["patch encode (per patch)", `${f(quantile(encodeUs, 0.5))} µs`, `${f(quantile(encodeUs, 0.99))} µs`],
   ["patch size", `${quantile(patchBytes, 0.5)} B`, `${quantile(patchBytes, 0.99)} B`],
+  [`step (${BOTS} bots + 1 person, their own shots)`, `${f(quantile(botStepUs, 0.5))} µs`, `${f(quantile(botStepUs, 0.99))} µs`],
+  [`bot brain, per bot per step (${DEFAULT_BOT_DIFFICULTY})`, `${f(quantile(thinkUs, 0.5), 2)} µs`, `${f(quantile(thinkUs, 0.99), 2)} µs`],
 ];
 const table = [
   "| measure | median | p99 |",
@@ -112,7 +163,11 @@ ${table}
 
 Full state for 16 players and ${PROJECTILES} projectiles: ${fullStateBytes} B at the start, ${fullAfter} B at the end.
 CPU time for the whole run (steps + encodes + the harness): ${f((cpu.user + cpu.system) / 1000, 0)} ms.
-A step budget at 30 Hz is 33 333 µs; the median step uses ${f((quantile(stepUs, 0.5) / 33333) * 100, 2)} % of it.`;
+A step budget at 30 Hz is 33 333 µs; the median step uses ${f((quantile(stepUs, 0.5) / 33333) * 100, 2)} % of it.
+
+Bots: a room of ${BOTS} bots and 1 person plays ${STEPS} steps; each step all ${BOTS} brains think (timed together,
+divided by ${BOTS}), then the step runs. Routes: ${f(routesPerBotSecond, 2)} requests and ${f(searchesPerBotSecond, 3)} A* searches
+(cache misses) per bot per second; ${botKills} kills.`;
 
 console.log(body);
 if (process.env.BENCH_NO_WRITE !== "1") writeSection("sim", body);

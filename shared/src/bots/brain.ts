@@ -386,11 +386,8 @@ export class BotBrain {
       wp = after;
       this.routeIndex++;
     }
-    if (wp === undefined) {
-      // The route ends at the goal's cell center; the goal itself is a step away.
-      this.replanNow = true;
-      return unit(goal.x - me.x, goal.y - me.y);
-    }
+    // Past the route's end (the goal's cell center) the goal is in the same cell: straight there.
+    if (wp === undefined) return unit(goal.x - me.x, goal.y - me.y);
     return unit(wp.x - me.x, wp.y - me.y);
   }
 
