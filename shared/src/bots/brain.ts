@@ -81,6 +81,8 @@ export class BotBrain {
   private route: Route | undefined;
   private routeIndex = 0;
   private routeGoalCell = -1;
+  /** The mode the route was planned for: a new mode (roam, chase, retreat) plans at once. */
+  private routeMode: BotMode = "idle";
   private lastPlanAt = -Infinity;
   private replanNow = true;
   private stuckOnGoal = 0;
@@ -349,21 +351,24 @@ export class BotBrain {
   }
 
   /**
-   * The direction along a route to `goal`, or (0, 0) once there. Routes are asked
-   * for when the goal's cell changes (at most once per BOT_REPLAN_S), when the
-   * last one ran out, or after being stuck; until one comes, the bot heads straight.
+   * The direction along a route to `goal`, or (0, 0) once there. A route is asked
+   * for when the bot has none, after being stuck, when its goal changes with its
+   * mode, or when the goal's cell changes within a mode (at most once per
+   * BOT_REPLAN_S); until one comes, the bot heads straight for the goal.
    */
   private travel(me: Player, tick: number, decide: boolean, goal: Point): readonly [number, number] {
     const { nav, planner, map } = this.ctx;
     if (Math.hypot(goal.x - me.x, goal.y - me.y) <= nav.cell / 2) return [0, 0];
     const goalCell = nav.cellAt(goal.x, goal.y);
-    const stale = this.route === undefined || goalCell !== this.routeGoalCell;
-    if (this.replanNow || (stale && tick - this.lastPlanAt >= this.replanSteps) || this.route === undefined) {
+    const stale = goalCell !== this.routeGoalCell;
+    const now = this.replanNow || this.route === undefined || (stale && this.mode !== this.routeMode);
+    if (now || (stale && tick - this.lastPlanAt >= this.replanSteps)) {
       const route = planner.route(me.x, me.y, goal.x, goal.y);
       if (route !== undefined) {
         this.lastPlanAt = tick;
         this.replanNow = false;
         this.routeGoalCell = goalCell;
+        this.routeMode = this.mode;
         this.routeIndex = 0;
         this.route = route ?? undefined;
         if (route === null) {
