@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_RETREAT_HP, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP, MOVE_SCALE, Player, TICK_RATE,
+  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_RETREAT_HP, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP, MOVE_SCALE, PLAYER_SPEED,
+  PROJECTILE_SPEED, Player, TICK_RATE,
   createRules, isBotDifficulty, segmentRectTime, spawnPlayer, startMatch, stepWorld, type BotDifficulty, type GameEvent,
+  type InputCommand,
 } from "../src/index.ts";
 import { runBotMatch, type BotMatchResult } from "./botMatch.ts";
 
@@ -119,11 +121,24 @@ interface Duel {
   firstShotAfter: number;
   /** Angle between each shot and the line to the person. */
   errors: number[];
+  /** The same, signed: positive when the shot points ahead of a person moving down (the bot is to its left). */
+  signed: number[];
+  /** Angle between each shot and the perfect lead on the person (the line that meets it if it keeps its input). */
+  offLead: number[];
   /** Per step: the bot's mode, its move, the direction to the person, and whether the person could see it. */
   trace: Array<{ mode: string; mx: number; my: number; toX: number; toY: number; inSight: boolean }>;
 }
 
-function duel(difficulty: BotDifficulty, seed: number, botHp: number = MAX_HP, seconds = 3): Duel {
+interface DuelOptions {
+  botHp?: number;
+  seconds?: number;
+  /** The person's input each step (none: it stands still), and where it starts. */
+  personInput?: InputCommand;
+  personAt?: { x: number; y: number };
+}
+
+function duel(difficulty: BotDifficulty, seed: number, options: DuelOptions = {}): Duel {
+  const { botHp = MAX_HP, seconds = 3, personInput, personAt = { x: 450, y: 700 } } = options;
   const rules = createRules(30);
   const state = new ArenaState();
   const world = { state, map: ARENA_MAP, rules };
@@ -134,12 +149,14 @@ function duel(difficulty: BotDifficulty, seed: number, botHp: number = MAX_HP, s
   startMatch(state, ARENA_MAP, rules, []);
   const bot = state.players.get("bot")!;
   const person = state.players.get("person")!;
-  bot.x = 150; bot.y = 700; person.x = 450; person.y = 700;
+  bot.x = 150; bot.y = 700; person.x = personAt.x; person.y = personAt.y;
   person.protectedUntil = 0;
   const start = state.tick;
   let firstShotAfter = -1;
   bot.hp = botHp;
   const errors: number[] = [];
+  const signed: number[] = [];
+  const offLead: number[] = [];
   const trace: Duel["trace"] = [];
   const events: GameEvent[] = [];
   for (let i = 0; i < seconds * TICK_RATE; i++) {
@@ -148,17 +165,30 @@ function duel(difficulty: BotDifficulty, seed: number, botHp: number = MAX_HP, s
     const cmd = roster.commandOf("bot")!;
     const inSight = ARENA_MAP.walls.every((w) => segmentRectTime(person.x, person.y, bot.x - person.x, bot.y - person.y, w, 0) < 0);
     trace.push({ mode: roster.brain("bot")!.mode, mx: cmd.mx, my: cmd.my, toX: person.x - bot.x, toY: person.y - bot.y, inSight });
-    stepWorld(world, { inputOf: (id) => roster.commandOf(id) }, events);
+    // The bot's input is applied first (it joined first): the person is where it is now when the shot leaves.
+    const at = { x: person.x, y: person.y };
+    stepWorld(world, { inputOf: (id) => (id === "bot" ? roster.commandOf(id) : personInput) }, events);
     for (const e of events) {
       if (e.type !== "shot") continue;
       const p = state.projectiles.get(e.projectile)!;
       if (firstShotAfter < 0) firstShotAfter = state.tick - start - 1; // the command was decided on the step before
-      const truth = Math.atan2(person.y - p.y, person.x - p.x);
-      errors.push(Math.abs(Math.atan2(Math.sin(p.angle - truth), Math.cos(p.angle - truth))));
+      const truth = Math.atan2(at.y - p.y, at.x - p.x);
+      const diff = Math.atan2(Math.sin(p.angle - truth), Math.cos(p.angle - truth));
+      errors.push(Math.abs(diff));
+      signed.push(diff);
+      const v = { x: ((personInput?.mx ?? 0) / MOVE_SCALE) * PLAYER_SPEED, y: ((personInput?.my ?? 0) / MOVE_SCALE) * PLAYER_SPEED };
+      const d = { x: at.x - p.x, y: at.y - p.y };
+      // Where a shot at PROJECTILE_SPEED meets a target moving at v from d: |d + v t| = speed t.
+      const a = v.x * v.x + v.y * v.y - PROJECTILE_SPEED ** 2;
+      const b = 2 * (d.x * v.x + d.y * v.y);
+      const c = d.x * d.x + d.y * d.y;
+      const t = (-b - Math.sqrt(b * b - 4 * a * c)) / (2 * a);
+      const ideal = Math.atan2(d.y + v.y * t, d.x + v.x * t);
+      offLead.push(Math.abs(Math.atan2(Math.sin(p.angle - ideal), Math.cos(p.angle - ideal))));
     }
     events.length = 0;
   }
-  return { firstShotAfter, errors, trace };
+  return { firstShotAfter, errors, signed, offLead, trace };
 }
 
 describe("a bot in a duel", () => {
@@ -185,6 +215,19 @@ describe("a bot in a duel", () => {
 });
 
 describe("a bot in a fight", () => {
+  it("leads a crossing target imperfectly: its shots point ahead of it, off the perfect lead by more than its aim error", () => {
+    const down: InputCommand = { mx: 0, my: MOVE_SCALE, aim: 0, fire: false };
+    const runs = [1, 2, 3].map((seed) => duel("hard", seed, { seconds: 2, personInput: down, personAt: { x: 450, y: 450 } }));
+    const leads = runs.flatMap((r) => r.signed);
+    const offLead = runs.flatMap((r) => r.offLead);
+    expect(leads.length).toBeGreaterThan(10);
+    const mean = leads.reduce((a, b) => a + b, 0) / leads.length;
+    // Crossing at 220 units/s against 900 units/s shots, a perfect lead is up to asin(220 / 900) = 0.25 rad.
+    expect(mean).toBeGreaterThan(0.1);
+    expect(mean).toBeLessThan(0.3);
+    expect(Math.max(...offLead)).toBeGreaterThan(2 * BOT_SKILLS.hard.aimErrorRad);
+  });
+
   it("strafes across the line to its target, changing side", () => {
     for (const seed of [1, 2, 3]) {
       const fighting = duel("normal", seed).trace.filter((t) => t.mode === "fight" && (t.mx !== 0 || t.my !== 0));
@@ -198,10 +241,10 @@ describe("a bot in a fight", () => {
 
   it("at low health runs out of its enemy's sight; at full health it stays and fights", () => {
     for (const seed of [1, 2, 3]) {
-      const low = duel("normal", seed, BOT_RETREAT_HP, 4).trace;
+      const low = duel("normal", seed, { botHp: BOT_RETREAT_HP, seconds: 4 }).trace;
       expect(low.some((t) => t.mode === "retreat")).toBe(true);
       expect(low.some((t) => !t.inSight)).toBe(true);
-      const full = duel("normal", seed, MAX_HP, 4).trace;
+      const full = duel("normal", seed, { seconds: 4 }).trace;
       expect(full.some((t) => t.mode === "retreat")).toBe(false);
       expect(full.filter((t) => t.inSight).length).toBeGreaterThan(0.9 * full.length);
     }
