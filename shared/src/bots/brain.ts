@@ -46,11 +46,20 @@ const STUCK_GIVE_UP = 3;
 
 const steps = (seconds: number, rules: Rules): number => Math.max(1, Math.round(seconds * rules.tickRate));
 
-export class BotBrain {
-  /** Current target (what it shoots at, or chases from memory). */
+/** What a brain shows of itself (to the room, tests and measurements). */
+export interface BotView {
+  readonly sessionId: string;
+  readonly skill: BotSkill;
+  /** Session id of its target: the player it shoots at, or chases from memory. */
+  readonly targetId: string | undefined;
+  readonly mode: BotMode;
+  /** Times it found itself stuck. */
+  readonly stuckCount: number;
+}
+
+export class BotBrain implements BotView {
   targetId: string | undefined;
   mode: BotMode = "idle";
-  /** Times it found itself stuck (for tests and measurement). */
   stuckCount = 0;
 
   private readonly random: Random;

@@ -7,9 +7,9 @@
 import type { Rules } from "../constants.ts";
 import type { ArenaMap } from "../map.ts";
 import type { ArenaState, InputCommand } from "../schema.ts";
-import { BotBrain, type BotContext } from "./brain.ts";
+import { BotBrain, type BotContext, type BotView } from "./brain.ts";
 import { navGridFor } from "./navGrid.ts";
-import { RoutePlanner } from "./planner.ts";
+import { RoutePlanner, type PlannerStats } from "./planner.ts";
 import { deriveSeed } from "./random.ts";
 import { BOT_PLANS_PER_STEP, BOT_SKILLS, type BotDifficulty, type BotSkill } from "./skill.ts";
 
@@ -30,7 +30,7 @@ export class BotRoster {
   }
 
   /** Route requests and refusals of this room's bots so far. */
-  get planStats(): Readonly<RoutePlanner["stats"]> {
+  get planStats(): Readonly<PlannerStats> {
     return this.ctx.planner.stats;
   }
 
@@ -47,12 +47,13 @@ export class BotRoster {
     return this.brains.has(sessionId);
   }
 
-  brain(sessionId: string): BotBrain | undefined {
+  /** What a bot is doing (read-only). */
+  brain(sessionId: string): BotView | undefined {
     return this.brains.get(sessionId);
   }
 
   /** Gives `sessionId` (a Player the room has put in the state, with `bot` set) a brain of this difficulty or skill. */
-  add(sessionId: string, difficulty: BotDifficulty | BotSkill): BotBrain {
+  add(sessionId: string, difficulty: BotDifficulty | BotSkill): BotView {
     if (this.brains.has(sessionId)) throw new Error(`bot ${sessionId} already has a brain`);
     const skill = typeof difficulty === "string" ? BOT_SKILLS[difficulty] : difficulty;
     const brain = new BotBrain(sessionId, skill, deriveSeed(this.seed, this.added++), this.ctx);
