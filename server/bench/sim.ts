@@ -115,10 +115,12 @@ const nav = navGridFor(ARENA_MAP);
 let searchesBefore = 0;
 let requestsBefore = 0;
 let botKills = 0;
+let deferredBefore = 0;
 for (let i = 0; i < WARMUP_STEPS + STEPS; i++) {
   if (i === WARMUP_STEPS) {
     searchesBefore = nav.stats.searches;
     requestsBefore = roster.planStats.requests;
+    deferredBefore = roster.planStats.deferred;
   }
   if (i % 15 === 0) {
     person.mx = Math.round(rand() * 254 - 127);
@@ -140,6 +142,8 @@ for (let i = 0; i < WARMUP_STEPS + STEPS; i++) {
 const botSeconds = (BOTS * STEPS) / rules.tickRate;
 const routesPerBotSecond = (roster.planStats.requests - requestsBefore) / botSeconds;
 const searchesPerBotSecond = (nav.stats.searches - searchesBefore) / botSeconds;
+const deferred = roster.planStats.deferred - deferredBefore;
+const stuckSpells = roster.ids().reduce((n, id) => n + (roster.brain(id)?.stuckCount ?? 0), 0);
 
 const f = (n: number, d = 1): string => n.toFixed(d);
 const rows = [
@@ -167,7 +171,8 @@ A step budget at 30 Hz is 33 333 µs; the median step uses ${f((quantile(stepUs,
 
 Bots: a room of ${BOTS} bots and 1 person plays ${STEPS} steps; each step all ${BOTS} brains think (timed together,
 divided by ${BOTS}), then the step runs. Routes: ${f(routesPerBotSecond, 2)} requests and ${f(searchesPerBotSecond, 3)} A* searches
-(cache misses) per bot per second; ${botKills} kills.`;
+(cache misses) per bot per second, ${deferred} requests put off a step by the room's budget; ${botKills} kills,
+${stuckSpells} stuck spells (whole run).`;
 
 console.log(body);
 if (process.env.BENCH_NO_WRITE !== "1") writeSection("sim", body);
