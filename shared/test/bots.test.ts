@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_RETREAT_HP, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP, MOVE_SCALE, PLAYER_SPEED,
+  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_PLANS_PER_STEP, BOT_RETREAT_HP, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP, MOVE_SCALE, PLAYER_SPEED,
   PROJECTILE_SPEED, Player, TICK_RATE,
   createRules, isBotDifficulty, segmentRectTime, spawnPlayer, startMatch, stepWorld, type BotDifficulty, type GameEvent,
   type InputCommand,
@@ -46,6 +46,17 @@ describe("a match of 4 bots in the shared simulation", () => {
     const botSeconds = (MIX.length * r.steps) / TICK_RATE;
     expect(r.routeRequests).toBeGreaterThan(0);
     expect(r.routeRequests / botSeconds).toBeLessThan(2);
+  });
+
+  it("holds in a full room too: 15 bots for a minute, no blind shot, no one stuck 3 s, routes within budget", () => {
+    const fifteen = Array.from({ length: 15 }, (_, i) => BOT_DIFFICULTIES[i % 3]!);
+    const r = runBotMatch(SEED, fifteen, { match: { matchSeconds: 60 } });
+    expect(r.shots).toBeGreaterThan(300);
+    expect(r.blindShots).toBe(0);
+    expect(r.wildShots).toBe(0);
+    expect(r.longestStuck).toBeLessThan(3 * TICK_RATE);
+    expect(r.routeRequests).toBeLessThanOrEqual(BOT_PLANS_PER_STEP * r.steps);
+    expect(r.routeRequests / ((15 * r.steps) / TICK_RATE)).toBeLessThan(2);
   });
 
   it("replays to the identical result from the same seed, and plays differently from another", () => {
@@ -110,6 +121,10 @@ describe("a bot's command", () => {
     roster.remove("a");
     expect(roster.has("a")).toBe(false);
     expect(() => roster.add("b", "easy")).toThrow(/already/);
+    expect(() => roster.add("c", "insane" as BotDifficulty)).toThrow(/unknown bot difficulty "insane"/);
+    expect(() => roster.add("c", { reactionS: Number.NaN, aimErrorRad: 0, decisionS: 0.1 })).toThrow(/reactionS/);
+    expect(() => roster.add("c", { reactionS: 0, aimErrorRad: -1, decisionS: 0.1 })).toThrow(/aimErrorRad/);
+    expect(roster.has("c")).toBe(false);
   });
 });
 

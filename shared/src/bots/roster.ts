@@ -56,6 +56,10 @@ export class BotRoster {
   add(sessionId: string, difficulty: BotDifficulty | BotSkill): BotView {
     if (this.brains.has(sessionId)) throw new Error(`bot ${sessionId} already has a brain`);
     const skill = typeof difficulty === "string" ? BOT_SKILLS[difficulty] : difficulty;
+    if (skill === undefined) throw new RangeError(`unknown bot difficulty ${JSON.stringify(difficulty)}`);
+    for (const [key, value] of Object.entries(skill)) {
+      if (!Number.isFinite(value) || value < 0) throw new RangeError(`bot skill ${key} must be a finite number >= 0, got ${value}`);
+    }
     const brain = new BotBrain(sessionId, skill, deriveSeed(this.seed, this.added++), this.ctx);
     this.brains.set(sessionId, brain);
     return brain;
