@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_PLANS_PER_STEP, BOT_RETREAT_HP, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP, MOVE_SCALE, PLAYER_SPEED,
-  PROJECTILE_SPEED, Player, TICK_RATE,
-  createRules, isBotDifficulty, segmentRectTime, spawnPlayer, startMatch, stepWorld, type BotDifficulty, type GameEvent,
-  type InputCommand,
+  ARENA_MAP, ArenaState, BOT_DIFFICULTIES, BOT_PLANS_PER_STEP, BOT_RETREAT_HP, BOT_SKILLS, BotRoster, KILL_LIMIT, MAX_HP,
+  MOVE_SCALE, PLAYER_SPEED, PROJECTILE_SPEED, Player, TICK_RATE, createRules, isBotDifficulty, segmentRectTime, spawnPlayer,
+  startMatch, stepWorld, type BotDifficulty, type GameEvent, type InputCommand,
 } from "../src/index.ts";
 import { runBotMatch, type BotMatchResult } from "./botMatch.ts";
 
