@@ -65,6 +65,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // The transport keeps its ws server protected; metrics count frames on each of its sockets.
   const wss = (transport as unknown as { wss: WebSocketServer }).wss;
   metrics.attachTo(wss);
+  metrics.watchBackend(backend);
   watchFrameSize(wss);
   const gameServer = new Server({
     transport,
@@ -78,7 +79,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // process with the fewest rooms).
     selectProcessIdToCreateRoom: async () => matchMaker.processId,
     express: (app) => {
-      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits });
+      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis });
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
@@ -108,7 +109,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = (http.address() as AddressInfo).port;
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   if (config.authSecretGenerated) log.warn("AUTH_SECRET not set: using a random secret; tokens end with this process");
-  const sweeper = backend.presence !== undefined ? startGhostSweeper(backend.presence, log) : undefined;
+  const sweeper = backend.presence !== undefined ? startGhostSweeper(backend.presence, log, backend.redis) : undefined;
   log.info("listening", { port, host: config.host, publicAddress: config.publicAddress, processId: matchMaker.processId, backend: backend.kind, client: servingClient });
   let closed: Promise<void> | undefined;
   return {

@@ -14,6 +14,7 @@ import { mountLeaderboardRoutes } from "./leaderboard/routes.ts";
 import type { Logger } from "./log.ts";
 import { mountMatchmakingRoutes } from "./matchmaking/routes.ts";
 import type { Metrics } from "./metrics.ts";
+import type { RedisHealth } from "./scale/redisHealth.ts";
 import { mountMonitor } from "./monitor.ts";
 
 const GuestRequest = z.object({ name: z.string().max(64) }).strip();
@@ -25,6 +26,8 @@ export interface HttpDeps {
   readonly leaderboard: Leaderboard;
   readonly metrics: Metrics;
   readonly limits: RateLimits;
+  /** Reachability of Redis, when REDIS_URL is set. */
+  readonly redis?: RedisHealth | undefined;
 }
 
 function cors(origins: readonly string[]) {
@@ -50,10 +53,16 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
   app.use(["/api", "/health"], cors(config.corsOrigins));
 
   app.get("/health", (_req, res) => {
-    // 503 while shutting down, so a load balancer stops sending new players here.
+    // 503 only while shutting down, so a load balancer stops sending new players here. A Redis outage is
+    // "degraded" with 200: every process shares that Redis, so taking them all out of nginx's rotation
+    // (it counts 503s as failures) would only add a dead page to running matches and failing joins.
     const ready = matchMaker.state === matchMaker.MatchMakerState.READY;
+    const redis = deps.redis?.status();
+    const status = !ready ? "shutting_down" : redis?.status === "down" ? "degraded" : "ok";
     res.status(ready ? 200 : 503).json({
-      status: ready ? "ok" : "shutting_down",
+      status,
+      ...(redis !== undefined ? { dependencies: { redis } } : {}),
+      leaderboardCredits: deps.leaderboard.creditStats(),
       processId: matchMaker.processId,
       rooms: matchMaker.stats.local.roomCount,
       clients: matchMaker.stats.local.ccu,

@@ -11,6 +11,8 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node
 import { matchMaker } from "@colyseus/core";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { WebSocket, WebSocketServer } from "ws";
+import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
+import type { RedisHealth } from "./scale/redisHealth.ts";
 
 /** First byte of a Colyseus state-patch frame, without modifier bits (Protocol.ROOM_STATE_PATCH). */
 const ROOM_STATE_PATCH = 15;
@@ -28,6 +30,8 @@ interface Totals {
 
 export interface Metrics {
   readonly registry: Registry;
+  /** Reports on the shared backend: Redis reachability and leaderboard credit delivery (call once, at start). */
+  watchBackend(backend: { readonly redis: RedisHealth | undefined; readonly leaderboard: Leaderboard }): void;
   /** Counts every frame of every websocket this server accepts (call once, at start). */
   attachTo(wss: WebSocketServer): void;
   /** One fixed simulation step took `ms` milliseconds. */
@@ -125,6 +129,20 @@ export function createMetrics(): Metrics {
       scrapeLoop.reset();
     },
   });
+  let backend: { readonly redis: RedisHealth | undefined; readonly leaderboard: Leaderboard } | undefined;
+  new Gauge({
+    name: "arena_redis_up", help: "1 while every Redis connection of this process is ready, 0 during an outage (absent without REDIS_URL).", registers,
+    collect() {
+      if (backend?.redis !== undefined) this.set(backend.redis.up ? 1 : 0);
+    },
+  });
+  counterOf("arena_redis_outages_total", "Times this process lost Redis (any of its connections).", () => backend?.redis?.outages ?? 0);
+  new Gauge({
+    name: "arena_leaderboard_credits_pending", help: "Leaderboard credits waiting in this process for Redis to come back.", registers,
+    collect() { this.set(backend?.leaderboard.creditStats().pending ?? 0); },
+  });
+  counterOf("arena_leaderboard_credits_retried_total", "Leaderboard credits written late, after waiting for Redis.", () => backend?.leaderboard.creditStats().retried ?? 0);
+  counterOf("arena_leaderboard_credits_dropped_total", "Leaderboard credits lost (queue full, refused by Redis, or process stopped during an outage); each is logged.", () => backend?.leaderboard.creditStats().dropped ?? 0);
   const connectionsTotal = new Counter({ name: "arena_websocket_connections_total", help: "Websocket connections accepted.", registers });
   let protocolErrorCount = 0;
   let reconnectionCount = 0;
@@ -163,6 +181,9 @@ export function createMetrics(): Metrics {
 
   return {
     registry,
+    watchBackend(b) {
+      backend = b;
+    },
     attachTo(wss) {
       // Before Colyseus' own listener, so the join handshake's frames are counted too.
       wss.prependListener("connection", meter);

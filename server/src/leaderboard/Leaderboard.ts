@@ -7,11 +7,23 @@ export interface Credit {
   readonly points: number;
 }
 
+/** Delivery of credits to the shared board, in credits (one per user per batch). */
+export interface CreditStats {
+  /** Waiting for the store (Redis unreachable). */
+  readonly pending: number;
+  /** Written late, after waiting for the store. */
+  readonly retried: number;
+  /** Lost: each one was logged. */
+  readonly dropped: number;
+}
+
 export type SnapshotListener = (snapshot: LeaderboardSnapshot) => void;
 
 export interface Leaderboard {
   /** Adds points to the all-time and today's boards in one atomic write. */
   credit(credits: readonly Credit[]): Promise<void>;
+  /** Credits waiting, written late and lost so far (metrics). */
+  creditStats(): CreditStats;
   /** The top entries of both boards and the write counter. */
   snapshot(): Promise<LeaderboardSnapshot>;
   /** Calls `listener` with a fresh snapshot after writes from any process (coalesced); returns the unsubscribe. */

@@ -1,6 +1,6 @@
 /** The leaderboard of a single process without Redis (`npm start`): the same interface, kept in memory. */
 import { LEADERBOARD_SIZE, type LeaderboardSnapshot } from "@arena/shared";
-import { SnapshotFanout, ranked, utcDay, type Credit, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
+import { SnapshotFanout, ranked, utcDay, type Credit, type CreditStats, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
 
 function top(board: ReadonlyMap<string, number>, n: number): [string, number][] {
   // Ties: lexicographically larger member first, as Redis ZREVRANGE orders them.
@@ -37,6 +37,10 @@ export class MemoryLeaderboard implements Leaderboard {
     }
     this.version++;
     queueMicrotask(() => this.fanout.changed());
+  }
+
+  creditStats(): CreditStats {
+    return { pending: 0, retried: 0, dropped: 0 };
   }
 
   async snapshot(): Promise<LeaderboardSnapshot> {

@@ -2,11 +2,22 @@
  * The leaderboard in Redis, shared by every process: sorted sets for all-time
  * and per-day points, a hash of names, a write counter, and a pub/sub channel
  * that tells every process to push a fresh snapshot to its lobby and SSE clients.
+ *
+ * Credits survive a Redis outage: they wait in a queue in this process (at
+ * most MAX_PENDING_CREDIT_BATCHES batches) and are written when Redis is back,
+ * on the day they were earned. The write connection has no offline queue, so
+ * a write is either sent to a connected Redis or refused before it leaves:
+ * a refused one is retried without risk of counting it twice. Only a write
+ * that reached Redis right before the connection dropped, unanswered, can be
+ * counted twice, if Redis had applied and persisted it. Batches beyond the
+ * cap, and those still queued when the process stops, are dropped: each drop
+ * is logged and counted (`arena_leaderboard_credits_dropped_total`).
  */
 import { Redis } from "ioredis";
 import { LEADERBOARD_SIZE, type LeaderboardSnapshot } from "@arena/shared";
 import type { Logger } from "../log.ts";
-import { SnapshotFanout, ranked, utcDay, type Credit, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
+import { redisOptions } from "../scale/redisOptions.ts";
+import { SnapshotFanout, ranked, utcDay, type Credit, type CreditStats, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
 
 export const LB_KEYS = {
   allTime: "arena:lb:all",
@@ -18,13 +29,35 @@ export const LB_KEYS = {
 
 /** How long a starting process waits for Redis. */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** A snapshot read gives up after this long (lobby and REST callers then get an error, not a hang). */
+const READ_TIMEOUT_MS = 1500;
+/** Credit batches kept while Redis is unreachable; beyond this the oldest are dropped. */
+export const MAX_PENDING_CREDIT_BATCHES = 10_000;
+/** Batches written per transaction when catching up. */
+const BATCHES_PER_WRITE = 200;
+/** Pause before retrying a write that failed on a connection that still looks ready. */
+const RETRY_DELAY_MS = 500;
+
+interface PendingBatch {
+  readonly credits: readonly Credit[];
+  /** The day the points were earned: a batch written after midnight still counts for its day. */
+  readonly day: string;
+  readonly queuedAt: number;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** An error Redis itself answered (wrong type, script error...): retrying cannot help. */
+function isReplyError(error: unknown): boolean {
+  return (error as Error | undefined)?.name === "ReplyError";
+}
 
 /** The URL without its password, for logs and errors. */
 function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, "//***@");
 }
 
-/** Daily boards expire a week after their last write. */
+/** Daily boards expire 8 days after their last write (a day's board outlives the week it is shown in). */
 const DAILY_TTL_S = 8 * 24 * 60 * 60;
 
 function pairs(flat: readonly string[]): [string, number][] {
@@ -37,15 +70,37 @@ export class RedisLeaderboard implements Leaderboard {
   private readonly redis: Redis;
   private readonly sub: Redis;
   private readonly fanout: SnapshotFanout;
+  private readonly queue: PendingBatch[] = [];
+  private readonly stats = { retried: 0, dropped: 0 };
+  private draining = false;
+  private deferredSince: number | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lastError = "";
 
   private constructor(url: string, private readonly log: Logger, private readonly size: number) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 3 });
-    this.redis.on("error", (error) => log.warn("leaderboard redis error", { error }));
-    // A subscribed connection can run nothing else, hence its own.
-    this.sub = this.redis.duplicate();
-    this.sub.on("error", (error) => log.warn("leaderboard subscriber error", { error }));
+    // No offline queue and no resending: a write is never sent twice behind this class's back (see above).
+    this.redis = new Redis(redisOptions(url, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: undefined }));
+    this.redis.on("error", (error) => this.connectionError("leaderboard redis error", error));
+    this.redis.on("ready", () => void this.drain());
+    // A subscribed connection can run nothing else, hence its own; it re-subscribes by itself on reconnection.
+    this.sub = new Redis(redisOptions(url, { commandTimeout: undefined }));
+    this.sub.on("error", (error) => this.connectionError("leaderboard subscriber error", error));
     this.sub.on("message", () => this.fanout.changed());
+    // Writes made elsewhere during an outage were not announced to this process.
+    this.sub.on("ready", () => this.fanout.changed());
     this.fanout = new SnapshotFanout(() => this.snapshot(), (error) => log.warn("leaderboard snapshot failed", { error }));
+  }
+
+  /** The connection that writes and reads, for health checks. */
+  get connection(): Redis {
+    return this.redis;
+  }
+
+  /** ioredis reports each failed reconnection attempt; one line per distinct error is enough. */
+  private connectionError(msg: string, error: Error): void {
+    if (error.message === this.lastError) return;
+    this.lastError = error.message;
+    this.log.warn(msg, { error });
   }
 
   /** Connects and subscribes before returning, so no change published after it is missed. */
@@ -56,8 +111,12 @@ export class RedisLeaderboard implements Leaderboard {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${redactUrl(url)} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
     });
+    const ready = new Promise<void>((resolve) => {
+      if (lb.redis.status === "ready") resolve();
+      else lb.redis.once("ready", () => resolve());
+    });
     try {
-      await Promise.race([lb.sub.subscribe(LB_KEYS.channel), timeout]);
+      await Promise.race([Promise.all([lb.sub.subscribe(LB_KEYS.channel), ready]), timeout]);
     } catch (e) {
       lb.redis.disconnect();
       lb.sub.disconnect();
@@ -69,28 +128,127 @@ export class RedisLeaderboard implements Leaderboard {
   }
 
   /**
-   * One MULTI: every ZINCRBY of the batch, the name updates, the counter and the
-   * change notice apply together. ZINCRBY adds on the server, so writers on many
-   * processes never overwrite each other's points.
+   * Queues the batch and writes it as soon as Redis takes writes; resolves once
+   * written, rejects if the batch is dropped (queue full, Redis refused it, or
+   * the process stopped first).
    */
-  async credit(credits: readonly Credit[]): Promise<void> {
-    if (credits.length === 0) return;
-    const daily = LB_KEYS.daily(utcDay());
-    const tx = this.redis.multi();
-    for (const c of credits) {
-      tx.zincrby(LB_KEYS.allTime, c.points, c.userId);
-      tx.zincrby(daily, c.points, c.userId);
-      tx.hset(LB_KEYS.names, c.userId, c.name);
+  credit(credits: readonly Credit[]): Promise<void> {
+    if (credits.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ credits, day: utcDay(), queuedAt: Date.now(), resolve, reject });
+      if (this.queue.length > MAX_PENDING_CREDIT_BATCHES) this.drop(this.queue.shift()!, "queue full while Redis is unreachable");
+      void this.drain();
+    });
+  }
+
+  creditStats(): CreditStats {
+    return { pending: this.queue.reduce((n, b) => n + b.credits.length, 0), retried: this.stats.retried, dropped: this.stats.dropped };
+  }
+
+  private drop(batch: PendingBatch, reason: string, error?: unknown): void {
+    this.stats.dropped += batch.credits.length;
+    this.log.warn("leaderboard credits dropped", { reason, error, day: batch.day, credits: batch.credits.map((c) => ({ userId: c.userId, points: c.points })) });
+    batch.reject(new Error(`leaderboard credits dropped: ${reason}`));
+  }
+
+  /** Writes queued batches, oldest first, while Redis takes them; a failure leaves them queued for the next 'ready'. */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        if (this.redis.status !== "ready") {
+          this.deferred();
+          return;
+        }
+        const batches = this.queue.slice(0, BATCHES_PER_WRITE);
+        try {
+          await this.write(batches);
+        } catch (error) {
+          if (isReplyError(error)) {
+            // Redis refused the transaction itself: it would refuse it again.
+            this.queue.splice(0, batches.length);
+            for (const b of batches) this.drop(b, "refused by Redis", error);
+            continue;
+          }
+          this.deferred(error);
+          // Dropped between the check and the write ('ready' drains again), or timed out on a live connection.
+          if (this.redis.status === "ready") this.retryLater();
+          return;
+        }
+        this.queue.splice(0, batches.length);
+        if (this.deferredSince !== undefined) {
+          this.stats.retried += batches.reduce((n, b) => n + b.credits.length, 0);
+          if (this.queue.length === 0) {
+            this.log.info("leaderboard credits written after outage", { waitedMs: Date.now() - this.deferredSince, retriedTotal: this.stats.retried });
+            this.deferredSince = undefined;
+          }
+        }
+        for (const b of batches) b.resolve();
+      }
+    } finally {
+      this.draining = false;
     }
-    tx.expire(daily, DAILY_TTL_S);
-    tx.incr(LB_KEYS.version);
+  }
+
+  private deferred(error?: unknown): void {
+    if (this.deferredSince !== undefined) return;
+    this.deferredSince = Date.now();
+    this.log.warn("leaderboard credits queued until Redis is back", { pendingBatches: this.queue.length, error });
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.drain();
+    }, RETRY_DELAY_MS);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * One MULTI: every ZINCRBY of the batches, the name updates, the counter and
+   * the change notice apply together. ZINCRBY adds on the server, so writers on
+   * many processes never overwrite each other's points. The counter moves by
+   * one per batch, as if each had been written alone.
+   */
+  private async write(batches: readonly PendingBatch[]): Promise<void> {
+    const tx = this.redis.multi();
+    const days = new Set<string>();
+    for (const batch of batches) {
+      const daily = LB_KEYS.daily(batch.day);
+      days.add(daily);
+      for (const c of batch.credits) {
+        tx.zincrby(LB_KEYS.allTime, c.points, c.userId);
+        tx.zincrby(daily, c.points, c.userId);
+        tx.hset(LB_KEYS.names, c.userId, c.name);
+      }
+    }
+    for (const daily of days) tx.expire(daily, DAILY_TTL_S);
+    tx.incrby(LB_KEYS.version, batches.length);
     tx.publish(LB_KEYS.channel, "1");
     const results = await tx.exec();
     const failed = results?.find(([err]) => err !== null);
-    if (results === null || failed !== undefined) throw new Error(`leaderboard write failed: ${failed?.[0]?.message ?? "transaction aborted"}`);
+    if (results === null || failed !== undefined) {
+      const error = new Error(`leaderboard write failed: ${failed?.[0]?.message ?? "transaction aborted"}`);
+      error.name = "ReplyError";
+      throw error;
+    }
   }
 
   async snapshot(): Promise<LeaderboardSnapshot> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`leaderboard read timed out after ${READ_TIMEOUT_MS} ms`)), READ_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.read(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async read(): Promise<LeaderboardSnapshot> {
     const day = utcDay();
     const [version, all, today] = await Promise.all([
       this.redis.get(LB_KEYS.version),
@@ -116,6 +274,12 @@ export class RedisLeaderboard implements Leaderboard {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    await this.drain();
+    for (const b of this.queue.splice(0)) this.drop(b, "process stopped before Redis was back");
     await Promise.allSettled([this.redis.quit(), this.sub.quit()]);
+    // A quit refused while disconnected would leave ioredis reconnecting.
+    this.redis.disconnect();
+    this.sub.disconnect();
   }
 }

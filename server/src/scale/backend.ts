@@ -2,15 +2,24 @@
  * What processes share: with REDIS_URL, Colyseus' Redis presence (pub/sub,
  * online counts, IPC) and Redis driver (room listings), and the Redis
  * leaderboard; without it, the in-memory defaults of a single process.
+ *
+ * With Redis, `redis` follows this process's connections: while it is down
+ * matchmaking is refused at once (ResilientRedisDriver), presence calls never
+ * hang or crash (ResilientRedisPresence) and credits wait in a queue
+ * (RedisLeaderboard); when it is back, restoreAfterOutage puts back what
+ * Redis lost. docs/OPERATIONS.md has the timeline.
  */
 import type { MatchMakerDriver, Presence } from "@colyseus/core";
-import { RedisDriver } from "@colyseus/redis-driver";
-import { RedisPresence } from "@colyseus/redis-presence";
 import type { Config } from "../config.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import { MemoryLeaderboard } from "../leaderboard/MemoryLeaderboard.ts";
 import { RedisLeaderboard } from "../leaderboard/RedisLeaderboard.ts";
 import type { Logger } from "../log.ts";
+import { redisOptions } from "./redisOptions.ts";
+import { RedisHealth } from "./redisHealth.ts";
+import { ResilientRedisDriver } from "./ResilientRedisDriver.ts";
+import { ResilientRedisPresence } from "./ResilientRedisPresence.ts";
+import { restoreAfterOutage } from "./restoreAfterOutage.ts";
 
 export interface Backend {
   readonly kind: "memory" | "redis";
@@ -18,17 +27,38 @@ export interface Backend {
   readonly presence: Presence | undefined;
   readonly driver: MatchMakerDriver | undefined;
   readonly leaderboard: Leaderboard;
+  /** Reachability of Redis; undefined without Redis. */
+  readonly redis: RedisHealth | undefined;
 }
 
 export async function createBackend(config: Config, log: Logger): Promise<Backend> {
   const url = config.redisUrl;
   if (url === undefined) {
-    return { kind: "memory", presence: undefined, driver: undefined, leaderboard: new MemoryLeaderboard() };
+    return { kind: "memory", presence: undefined, driver: undefined, leaderboard: new MemoryLeaderboard(), redis: undefined };
   }
-  return {
-    kind: "redis",
-    presence: new RedisPresence(url),
-    driver: new RedisDriver(url),
-    leaderboard: await RedisLeaderboard.connect(url, log),
-  };
+  const leaderboard = await RedisLeaderboard.connect(url, log);
+  const health = new RedisHealth(log);
+  const presence = new ResilientRedisPresence(redisOptions(url), log);
+  const driver = new ResilientRedisDriver(redisOptions(url), () => health.up);
+  health.watch("presence", presence.connections.publisher);
+  health.watch("presence-subscriber", presence.connections.subscriber);
+  health.watch("leaderboard", leaderboard.connection);
+  health.onRecovered(() => void restoreWhileUp(presence, health, log));
+  return { kind: "redis", presence, driver, leaderboard, redis: health };
+}
+
+/** Attempts at restoring after one outage (the driver's own connection may come back a moment after the others). */
+const RESTORE_ATTEMPTS = 5;
+const RESTORE_RETRY_MS = 1000;
+
+async function restoreWhileUp(presence: ResilientRedisPresence, health: RedisHealth, log: Logger): Promise<void> {
+  for (let attempt = 1; attempt <= RESTORE_ATTEMPTS && health.up; attempt++) {
+    try {
+      await restoreAfterOutage(presence, log);
+      return;
+    } catch (error) {
+      log.warn("restoring state in redis after outage failed", { error, attempt });
+      await new Promise((r) => setTimeout(r, RESTORE_RETRY_MS).unref());
+    }
+  }
 }

@@ -14,11 +14,17 @@
  *
  * Bound: SIGKILL (socket closed) <= SWEEP + 2 s ~ 3 s; hung process or lost
  * host <= HEARTBEAT_TTL + SWEEP + 2 s ~ 6 s. Documented as GHOST_TIMEOUT_S.
+ *
+ * While Redis is unreachable, and for HEARTBEAT_TTL_S after it is back, it
+ * neither beats nor judges: every process lost its IPC subscription and its
+ * heartbeat at once, and each needs a moment to re-subscribe and beat again
+ * before the others may take silence for death.
  */
 import { matchMaker } from "@colyseus/core";
 import type { Presence } from "@colyseus/core";
 import type { Logger } from "../log.ts";
 import { releaseCode } from "../matchmaking/roomCodes.ts";
+import type { RedisHealth } from "./redisHealth.ts";
 
 export const HEARTBEAT_INTERVAL_MS = 1000;
 export const HEARTBEAT_TTL_S = 3;
@@ -33,9 +39,13 @@ export interface GhostSweeper {
   stop(): void;
 }
 
-export function startGhostSweeper(presence: Presence, log: Logger): GhostSweeper {
+export function startGhostSweeper(presence: Presence, log: Logger, redis?: RedisHealth): GhostSweeper {
   let sweeping = false;
+  let recoveredAt = 0;
+  const stopWatching = redis?.onRecovered(() => (recoveredAt = Date.now()));
+  const judging = (): boolean => (redis?.up ?? true) && Date.now() - recoveredAt >= HEARTBEAT_TTL_S * 1000;
   const beat = (): void => {
+    if (redis !== undefined && !redis.up) return;
     presence.setex(aliveKey(matchMaker.processId), "1", HEARTBEAT_TTL_S)
       .catch((error: unknown) => log.warn("heartbeat failed", { error }));
   };
@@ -54,7 +64,7 @@ export function startGhostSweeper(presence: Presence, log: Logger): GhostSweeper
   };
 
   const sweep = async (): Promise<void> => {
-    if (sweeping || matchMaker.state !== matchMaker.MatchMakerState.READY) return;
+    if (sweeping || matchMaker.state !== matchMaker.MatchMakerState.READY || !judging()) return;
     sweeping = true;
     try {
       const stats = await matchMaker.stats.fetchAll();
@@ -79,6 +89,7 @@ export function startGhostSweeper(presence: Presence, log: Logger): GhostSweeper
   sweeper.unref();
   return {
     stop: () => {
+      stopWatching?.();
       clearInterval(heartbeat);
       clearInterval(sweeper);
       Promise.resolve(presence.del(aliveKey(matchMaker.processId))).catch(() => undefined);
