@@ -15,7 +15,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { RateLimits } from "./limits/RateLimits.ts";
 import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
-import { createBackend, type Backend } from "./scale/backend.ts";
+import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
 
 /** Largest websocket frame accepted from a client; a bigger one closes that connection (1009). */
@@ -74,10 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicAddress: config.publicAddress,
     presence: backend.presence,
     driver: backend.driver,
-    // New rooms live on the process that took the request: the load balancer already spreads
-    // requests, and it saves an IPC round trip per creation (Colyseus' default picks the
-    // process with the fewest rooms).
-    selectProcessIdToCreateRoom: async () => matchMaker.processId,
+    selectProcessIdToCreateRoom: createRoomsHere(backend),
     express: (app) => {
       mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis });
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
@@ -121,6 +118,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metrics,
     close: () => (closed ??= (async () => {
       sweeper?.stop();
+      backend.redis?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);
       await backend.leaderboard.close();

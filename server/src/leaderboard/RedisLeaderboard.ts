@@ -16,6 +16,7 @@
 import { Redis } from "ioredis";
 import { LEADERBOARD_SIZE, type LeaderboardSnapshot } from "@arena/shared";
 import type { Logger } from "../log.ts";
+import { onceEach } from "../scale/redisHealth.ts";
 import { redisOptions } from "../scale/redisOptions.ts";
 import { SnapshotFanout, ranked, utcDay, type Credit, type CreditStats, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
 
@@ -75,16 +76,15 @@ export class RedisLeaderboard implements Leaderboard {
   private draining = false;
   private deferredSince: number | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private lastError = "";
 
   private constructor(url: string, private readonly log: Logger, private readonly size: number) {
     // No offline queue and no resending: a write is never sent twice behind this class's back (see above).
     this.redis = new Redis(redisOptions(url, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: undefined }));
-    this.redis.on("error", (error) => this.connectionError("leaderboard redis error", error));
+    this.redis.on("error", onceEach(log, "leaderboard redis error"));
     this.redis.on("ready", () => void this.drain());
     // A subscribed connection can run nothing else, hence its own; it re-subscribes by itself on reconnection.
     this.sub = new Redis(redisOptions(url, { commandTimeout: undefined }));
-    this.sub.on("error", (error) => this.connectionError("leaderboard subscriber error", error));
+    this.sub.on("error", onceEach(log, "leaderboard subscriber error"));
     this.sub.on("message", () => this.fanout.changed());
     // Writes made elsewhere during an outage were not announced to this process.
     this.sub.on("ready", () => this.fanout.changed());
@@ -96,12 +96,6 @@ export class RedisLeaderboard implements Leaderboard {
     return this.redis;
   }
 
-  /** ioredis reports each failed reconnection attempt; one line per distinct error is enough. */
-  private connectionError(msg: string, error: Error): void {
-    if (error.message === this.lastError) return;
-    this.lastError = error.message;
-    this.log.warn(msg, { error });
-  }
 
   /** Connects and subscribes before returning, so no change published after it is missed. */
   static async connect(url: string, log: Logger, size = LEADERBOARD_SIZE): Promise<RedisLeaderboard> {

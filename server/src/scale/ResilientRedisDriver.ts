@@ -25,23 +25,27 @@ export function redisUnavailable(cause?: unknown): ServerError {
   return new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, REDIS_UNAVAILABLE_MESSAGE, cause === undefined ? undefined : { cause });
 }
 
-/** RedisDriver's private shared-read cache, reset after a failed read. */
-interface SharedRoomReads {
+/** RedisDriver's private parts used here: the shared-read cache, reset after a failed read, and its connection. */
+interface DriverInternals {
   _concurrentRoomCacheRequest?: Promise<unknown>;
   _roomCacheRequestByName: Record<string, Promise<unknown>>;
+  _client: { on(event: "error", listener: (error: Error) => void): unknown };
 }
 
 export class ResilientRedisDriver extends RedisDriver {
-  constructor(options: RedisConnectionOptions, private readonly available: () => boolean) {
+  constructor(options: RedisConnectionOptions, private readonly available: () => boolean, onError: (error: Error) => void) {
     super(options);
-    // If an upgrade renames the cache, forgetting it would silently do nothing: say so at start instead.
-    if (typeof this.sharedReads()._roomCacheRequestByName !== "object") {
-      throw new Error("@colyseus/redis-driver changed: _roomCacheRequestByName not found; review ResilientRedisDriver");
+    const internals = this.internals();
+    // If an upgrade renames these, forgetting the cache would silently do nothing: say so at start instead.
+    if (typeof internals._roomCacheRequestByName !== "object" || typeof internals._client?.on !== "function") {
+      throw new Error("@colyseus/redis-driver changed: _roomCacheRequestByName or _client not found; review ResilientRedisDriver");
     }
+    // RedisDriver listens to none: ioredis would print "Unhandled error event" for every reconnection attempt.
+    internals._client.on("error", onError);
   }
 
-  private sharedReads(): SharedRoomReads {
-    return this as unknown as SharedRoomReads;
+  private internals(): DriverInternals {
+    return this as unknown as DriverInternals;
   }
 
   /** Runs a read unless Redis is known to be down; a failed read is forgotten and reported as REDIS_UNAVAILABLE. */
@@ -50,7 +54,7 @@ export class ResilientRedisDriver extends RedisDriver {
     try {
       return await run();
     } catch (error) {
-      const shared = this.sharedReads();
+      const shared = this.internals();
       shared._concurrentRoomCacheRequest = undefined;
       shared._roomCacheRequestByName = {};
       throw error instanceof ServerError ? error : redisUnavailable(error);

@@ -21,7 +21,7 @@
 import { RedisPresence } from "@colyseus/redis-presence";
 import type { Logger } from "../log.ts";
 import type { RedisConnectionOptions } from "./redisOptions.ts";
-import type { WatchedConnection } from "./redisHealth.ts";
+import { onceEach, type WatchedConnection } from "./redisHealth.ts";
 
 const LOBBY_CHANNEL = "$lobby";
 /** Lobby notices kept during an outage (one per room); beyond this the oldest are forgotten. */
@@ -34,11 +34,21 @@ export class ResilientRedisPresence extends RedisPresence {
 
   constructor(options: RedisConnectionOptions, private readonly log: Logger) {
     super(options);
+    // RedisPresence logs every failed reconnection attempt as plain text; one JSON line per distinct error instead.
+    for (const [name, conn] of [["publisher", this.pub], ["subscriber", this.sub]] as const) {
+      conn.removeAllListeners("error");
+      conn.on("error", onceEach(log, `presence ${name} connection error`));
+    }
   }
 
   /** The publisher and the subscriber connection, for health checks. */
   get connections(): { readonly publisher: WatchedConnection; readonly subscriber: WatchedConnection } {
     return { publisher: this.pub, subscriber: this.sub };
+  }
+
+  /** PING on the publisher connection (bounded by its command timeout). */
+  ping(): Promise<unknown> {
+    return this.pub.ping();
   }
 
   private dropped(op: string, error: unknown): void {

@@ -9,15 +9,15 @@
  * (RedisLeaderboard); when it is back, restoreAfterOutage puts back what
  * Redis lost. docs/OPERATIONS.md has the timeline.
  */
-import type { MatchMakerDriver, Presence } from "@colyseus/core";
+import { matchMaker, type MatchMakerDriver, type Presence } from "@colyseus/core";
 import type { Config } from "../config.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import { MemoryLeaderboard } from "../leaderboard/MemoryLeaderboard.ts";
 import { RedisLeaderboard } from "../leaderboard/RedisLeaderboard.ts";
 import type { Logger } from "../log.ts";
 import { redisOptions } from "./redisOptions.ts";
-import { RedisHealth } from "./redisHealth.ts";
-import { ResilientRedisDriver } from "./ResilientRedisDriver.ts";
+import { RedisHealth, onceEach } from "./redisHealth.ts";
+import { ResilientRedisDriver, redisUnavailable } from "./ResilientRedisDriver.ts";
 import { ResilientRedisPresence } from "./ResilientRedisPresence.ts";
 import { restoreAfterOutage } from "./restoreAfterOutage.ts";
 
@@ -39,12 +39,26 @@ export async function createBackend(config: Config, log: Logger): Promise<Backen
   const leaderboard = await RedisLeaderboard.connect(url, log);
   const health = new RedisHealth(log);
   const presence = new ResilientRedisPresence(redisOptions(url), log);
-  const driver = new ResilientRedisDriver(redisOptions(url), () => health.up);
+  const driver = new ResilientRedisDriver(redisOptions(url), () => health.up, onceEach(log, "room listing connection error"));
   health.watch("presence", presence.connections.publisher);
   health.watch("presence-subscriber", presence.connections.subscriber);
   health.watch("leaderboard", leaderboard.connection);
+  health.probe("presence", () => presence.ping());
   health.onRecovered(() => void restoreWhileUp(presence, health, log));
   return { kind: "redis", presence, driver, leaderboard, redis: health };
+}
+
+/**
+ * Colyseus' `selectProcessIdToCreateRoom`: new rooms live on the process that took the request (the load
+ * balancer already spreads requests, and it saves an IPC round trip per creation; Colyseus' default picks
+ * the process with the fewest rooms). While Redis is down no room is created at all: Colyseus would run
+ * the room's onCreate, fail to list it, and leave it running with nobody able to join.
+ */
+export function createRoomsHere(backend: Backend): () => Promise<string> {
+  return async () => {
+    if (backend.redis !== undefined && !backend.redis.up) throw redisUnavailable();
+    return matchMaker.processId;
+  };
 }
 
 /** Attempts at restoring after one outage (the driver's own connection may come back a moment after the others). */

@@ -1,7 +1,10 @@
 /**
  * Whether this process can use Redis right now, from the state of its own
- * connections (presence publisher and subscriber, leaderboard): no polling,
- * ioredis reports every drop ('close') and every reconnection ('ready').
+ * connections (presence publisher and subscriber, leaderboard): ioredis
+ * reports every drop ('close') and every reconnection ('ready') at once. A
+ * Redis that hangs without closing its sockets (stopped, overloaded, a
+ * network that drops packets) is caught by a PING every PROBE_INTERVAL_MS that
+ * must answer within the command timeout.
  *
  * One warn line when the first connection drops, one info line when all are
  * back (with how long it took); listeners of `onRecovered` then put back what
@@ -14,6 +17,9 @@ export interface WatchedConnection {
   readonly status: string;
   on(event: "ready" | "close" | "end", listener: () => void): unknown;
 }
+
+/** How often Redis is pinged to catch a hang that leaves the sockets open. */
+export const PROBE_INTERVAL_MS = 1000;
 
 export interface DependencyStatus {
   readonly status: "up" | "down";
@@ -28,6 +34,9 @@ export class RedisHealth {
   private readonly recovered = new Set<() => void>();
   private downSince: number | undefined;
   private outageCount = 0;
+  private unanswered: string | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly log: Logger, private readonly now: () => number = Date.now) {}
 
@@ -39,10 +48,41 @@ export class RedisHealth {
     connection.on("end", () => this.update());
   }
 
-  /** True while every watched connection is ready. */
+  /** Pings through `ping` every PROBE_INTERVAL_MS; a ping that fails marks Redis down as `name` until one answers. */
+  probe(name: string, ping: () => Promise<unknown>): void {
+    let inFlight = false;
+    this.probeTimer = setInterval(() => {
+      if (inFlight) return;
+      inFlight = true;
+      ping().then(
+        () => {
+          this.unanswered = undefined;
+        },
+        () => {
+          // While a connection is down the ping fails anyway; only a connected Redis that does not answer is news.
+          if (this.downConnections().length === 0) this.unanswered = `${name} (not answering)`;
+        },
+      ).finally(() => {
+        inFlight = false;
+        this.update();
+      });
+    }, PROBE_INTERVAL_MS);
+    this.probeTimer.unref();
+  }
+
+  /** Stops probing and reporting (the process is closing its connections on purpose). */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.probeTimer);
+  }
+
+  /** True while every watched connection is ready and Redis answers. */
   get up(): boolean {
-    for (const c of this.connections.values()) if (c.status !== "ready") return false;
-    return true;
+    return this.unanswered === undefined && this.downConnections().length === 0;
+  }
+
+  private downConnections(): string[] {
+    return [...this.connections].filter(([, c]) => c.status !== "ready").map(([name]) => name);
   }
 
   /** Outages since start (a counter for metrics). */
@@ -51,7 +91,8 @@ export class RedisHealth {
   }
 
   status(): DependencyStatus {
-    const down = [...this.connections].filter(([, c]) => c.status !== "ready").map(([name]) => name);
+    const down = this.downConnections();
+    if (this.unanswered !== undefined) down.push(this.unanswered);
     if (down.length === 0) return { status: "up", down };
     return { status: "down", down, since: new Date(this.downSince ?? this.now()).toISOString() };
   }
@@ -63,6 +104,7 @@ export class RedisHealth {
   }
 
   private update(): void {
+    if (this.stopped) return;
     const up = this.up;
     if (!up && this.downSince === undefined) {
       this.downSince = this.now();
@@ -75,4 +117,19 @@ export class RedisHealth {
       for (const l of [...this.recovered]) l();
     }
   }
+}
+
+/** A repeated connection error is logged again after this long (ioredis reports one per reconnection attempt). */
+const REPEAT_ERROR_LOG_MS = 30_000;
+
+/** An ioredis 'error' listener that logs each distinct error once, and a repeated one every REPEAT_ERROR_LOG_MS. */
+export function onceEach(log: Logger, msg: string, now: () => number = Date.now): (error: Error) => void {
+  let last = "";
+  let loggedAt = 0;
+  return (error) => {
+    if (error.message === last && now() - loggedAt < REPEAT_ERROR_LOG_MS) return;
+    last = error.message;
+    loggedAt = now();
+    log.warn(msg, { error: error.message });
+  };
 }
