@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { RedisDriver } from "@colyseus/redis-driver";
-import { KILL_POINTS, ROOM_ARENA, type LeaderboardSnapshot } from "@arena/shared";
+import { KILL_POINTS, ROOM_ARENA, WIN_POINTS, type LeaderboardSnapshot } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import type { Logger, LogFields } from "../src/log.ts";
@@ -111,7 +111,7 @@ describe("redis-server killed mid-match under two processes, then started again"
     redis = await RestartableRedis.start();
     const portA = await freePort();
     [a, b] = await Promise.all([
-      startTestServer({ PORT: String(portA), PUBLIC_ADDRESS: `127.0.0.1:${portA}`, REDIS_URL: redis.url }, { match: { warmupSeconds: 0.2, killLimit: 50 } }),
+      startTestServer({ PORT: String(portA), PUBLIC_ADDRESS: `127.0.0.1:${portA}`, REDIS_URL: redis.url }, { match: { warmupSeconds: 0.2, killLimit: 1, resultsSeconds: 1 } }),
       spawnServer({ REDIS_URL: redis.url }),
     ]);
   }, 30_000);
@@ -133,11 +133,14 @@ describe("redis-server killed mid-match under two processes, then started again"
     rooms.push(roomOnB);
     const host = await createPrivate(b.url, "host");
     rooms.push(host);
+    const { client: briefly } = await signIn(b.url, "brief");
+    const brief = (await briefly.create(ROOM_ARENA, { name: "brief" })) as ArenaRoomClient;
+    rooms.push(brief);
     const lobby = await LobbyWatcher.open(b.url, "create");
     lobbies.push(lobby);
-    // killer, victim, onB, host and the lobby client, on two processes.
-    await lobby.until(() => lobby.online.players === 5 && lobby.online.processes === 2, "5 online on 2 processes before the outage");
-    await lobby.until(() => lobby.rooms.has(killer.roomId) && lobby.rooms.has(roomOnB.roomId), "both public rooms listed");
+    // killer, victim, onB, host, brief and the lobby client, on two processes.
+    await lobby.until(() => lobby.online.players === 6 && lobby.online.processes === 2, "6 online on 2 processes before the outage");
+    await lobby.until(() => lobby.rooms.has(killer.roomId) && lobby.rooms.has(roomOnB.roomId) && lobby.rooms.has(brief.roomId), "public rooms listed");
     await waitForState(killer, (s) => s.phase === "playing", 5000, "match start");
     const tokens = { a: await guestToken(a.url, "late-a"), b: await guestToken(b.url, "late-b") };
 
@@ -149,7 +152,8 @@ describe("redis-server killed mid-match under two processes, then started again"
     expect(degradedA.value.dependencies?.redis).toMatchObject({ status: "down", down: expect.arrayContaining(["presence"]) });
     expect(degradedB.value.dependencies?.redis.since).toEqual(expect.any(String));
 
-    // Matches go on: a second of steps on both processes, and a kill on A.
+    // Matches go on: a second of steps on both processes; on A a kill that ends the match (the room locks
+    // for the results, then unlocks for the next match); on B a room whose last player leaves is disposed.
     const tickA = killer.state.tick;
     const tickB = roomOnB.state.tick;
     await waitForState(killer, (s) => s.tick >= tickA + 30, 3000, "room on A stepping");
@@ -164,7 +168,10 @@ describe("redis-server killed mid-match under two processes, then started again"
     } finally {
       stop();
     }
-    const queued = await pollUntil(() => health(a.url), (h) => h.leaderboardCredits.pending >= 1, "kill credit queued on A", 3000);
+    await waitForState(killer, (s) => s.phase === "results", 3000, "results after the kill limit");
+    await waitForState(killer, (s) => s.phase !== "results", 3000, "next match after the results");
+    await brief.leave();
+    const queued = await pollUntil(() => health(a.url), (h) => h.leaderboardCredits.pending >= 2, "kill and win credits queued on A", 3000);
     expect(queued.value.leaderboardCredits.dropped).toBe(0);
 
     // New joins are refused at once, with a clear error, on both processes, by every route.
@@ -194,8 +201,10 @@ describe("redis-server killed mid-match under two processes, then started again"
     // The kill made during the outage reaches the board (once), and the lobby on B is pushed it.
     const written = await pollUntil(() => health(a.url), (h) => h.leaderboardCredits.pending === 0 && h.leaderboardCredits.retried >= 1, "queued credit written", 5000);
     const board = (await (await fetch(`${a.url}/api/leaderboard`)).json()) as LeaderboardSnapshot;
-    expect(board.allTime.find((e) => e.name === "killer")?.score).toBe(KILL_POINTS);
-    await lobby.until(() => lobby.board?.allTime.some((e) => e.score === KILL_POINTS) === true, "board pushed to the lobby on B", 5000);
+    expect(board.allTime.find((e) => e.name === "killer")?.score).toBe(KILL_POINTS + WIN_POINTS);
+    await lobby.until(() => lobby.board?.allTime.some((e) => e.score === KILL_POINTS + WIN_POINTS) === true, "board pushed to the lobby on B", 5000);
+    // The lobby on B hears of the room that ended during the outage.
+    await lobby.until(() => !lobby.rooms.has(brief.roomId), "room disposed during the outage leaves the lobby", 5000);
 
     // Joins work again through both processes, though joins failed during the outage: quick play on B fills the room on A.
     const firstJoin = await pollUntil(() => quickPlay(b.url, "after-b"), () => true, "quick play through B", 5000);
@@ -211,7 +220,8 @@ describe("redis-server killed mid-match under two processes, then started again"
     const fresh = await LobbyWatcher.open(a.url, "create");
     lobbies.push(fresh);
     await fresh.until(() => fresh.rooms.has(killer.roomId) && fresh.rooms.has(roomOnB.roomId), "rooms of A and B listed in a new lobby");
-    // 5 before, plus after-b, after-a, after-code and the new lobby client.
+    expect(fresh.rooms.has(brief.roomId)).toBe(false);
+    // 6 before, minus brief, plus after-b, after-a, after-code and the new lobby client.
     await lobby.until(() => lobby.online.players === 9 && lobby.online.processes === 2, `9 online on 2 processes (now ${JSON.stringify(lobby.online)})`);
     const db = new Redis(redis.url);
     try {
@@ -259,7 +269,7 @@ describe("the pieces on their own, against a real redis-server", () => {
     await redis.ensureRunning();
     const plain = new RedisDriver(redisOptions(redis.url));
     (plain as unknown as { _client: Redis })._client.on("error", () => undefined);
-    const resilient = new ResilientRedisDriver(redisOptions(redis.url), () => true, () => undefined);
+    const resilient = new ResilientRedisDriver(redisOptions(redis.url), () => true, recordingLogger(), () => undefined);
     const room = { roomId: "r1", name: ROOM_ARENA, processId: "p", clients: 0, maxClients: 8, locked: false, private: false, unlisted: false, createdAt: new Date(), publicAddress: "", metadata: {} };
     try {
       await resilient.persist(room as never);

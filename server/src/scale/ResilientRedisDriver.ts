@@ -13,8 +13,17 @@
  *
  * Why fail fast: while Redis is known to be down, a read is refused at once
  * with REDIS_UNAVAILABLE (code 523) instead of waiting on ioredis.
+ *
+ * Why writes never reject: Colyseus writes a room's listing without awaiting
+ * it in places (`driver.remove` when a room disconnects) and rooms call
+ * lock()/setMetadata() from game events; a rejection there is an unhandled
+ * rejection, which ends the process, and with it every match on it. Each
+ * room keeps its own up-to-date copy of its listing, and restoreAfterOutage
+ * writes them all back (and removes those of rooms gone meanwhile), so a
+ * write skipped during an outage loses nothing.
  */
 import { ErrorCode, ServerError, type IRoomCache, type SortOptions } from "@colyseus/core";
+import type { Logger } from "../log.ts";
 import { RedisDriver } from "@colyseus/redis-driver";
 import type { RedisConnectionOptions } from "./redisOptions.ts";
 
@@ -33,7 +42,7 @@ interface DriverInternals {
 }
 
 export class ResilientRedisDriver extends RedisDriver {
-  constructor(options: RedisConnectionOptions, private readonly available: () => boolean, onError: (error: Error) => void) {
+  constructor(options: RedisConnectionOptions, private readonly available: () => boolean, private readonly log: Logger, onError: (error: Error) => void) {
     super(options);
     const internals = this.internals();
     // If an upgrade renames these, forgetting the cache would silently do nothing: say so at start instead.
@@ -59,6 +68,35 @@ export class ResilientRedisDriver extends RedisDriver {
       shared._roomCacheRequestByName = {};
       throw error instanceof ServerError ? error : redisUnavailable(error);
     }
+  }
+
+  /** Runs a listing write unless Redis is known to be down; a failure is logged, never thrown (see above). */
+  private async write(op: string, roomId: string | undefined, run: () => Promise<boolean>): Promise<boolean> {
+    if (!this.available()) return false;
+    try {
+      return await run();
+    } catch (error) {
+      this.log.debug("room listing write skipped", { op, roomId, error: (error as Error).message });
+      return false;
+    }
+  }
+
+  override persist(room: IRoomCache, create?: boolean): Promise<boolean> {
+    return this.write("persist", room.roomId, () => super.persist(room, create));
+  }
+
+  override update(room: IRoomCache, operations: Parameters<RedisDriver["update"]>[1]): Promise<boolean> {
+    // RedisDriver applies the operations to `room` (the room's own copy) before writing: do that even when skipping.
+    if (!this.available()) {
+      for (const [field, value] of Object.entries(operations.$set ?? {})) (room as unknown as Record<string, unknown>)[field] = value;
+      for (const [field, value] of Object.entries(operations.$inc ?? {})) (room as unknown as Record<string, number>)[field]! += value as number;
+      return Promise.resolve(false);
+    }
+    return this.write("update", room.roomId, () => super.update(room, operations));
+  }
+
+  override remove(roomId: string): Promise<boolean> {
+    return this.write("remove", roomId, () => super.remove(roomId));
   }
 
   override has(roomId: string): Promise<boolean> {

@@ -39,7 +39,7 @@ export async function createBackend(config: Config, log: Logger): Promise<Backen
   const leaderboard = await RedisLeaderboard.connect(url, log);
   const health = new RedisHealth(log);
   const presence = new ResilientRedisPresence(redisOptions(url), log);
-  const driver = new ResilientRedisDriver(redisOptions(url), () => health.up, onceEach(log, "room listing connection error"));
+  const driver = new ResilientRedisDriver(redisOptions(url), () => health.up, log, onceEach(log, "room listing connection error"));
   health.watch("presence", presence.connections.publisher);
   health.watch("presence-subscriber", presence.connections.subscriber);
   health.watch("leaderboard", leaderboard.connection);
