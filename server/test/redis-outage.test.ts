@@ -18,7 +18,7 @@ import type { Logger, LogFields } from "../src/log.ts";
 import { ResilientRedisDriver } from "../src/scale/ResilientRedisDriver.ts";
 import { redisOptions } from "../src/scale/redisOptions.ts";
 import { LobbyWatcher, createPrivate, joinByCode, quickPlay, signIn } from "./clients.ts";
-import { guestToken, holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { guestToken, holdInput, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
 import { exited, freePort, requireBinary, spawnServer, waitForLine, type ServerProcess } from "./processes.ts";
 
 /** A redis-server that can be SIGKILLed and started again on the same port (no persistence: it comes back empty). */
@@ -104,6 +104,7 @@ describe("redis-server killed mid-match under two processes, then started again"
   let redis: RestartableRedis;
   let a: RunningServer;
   let b: ServerProcess;
+  let c: ServerProcess;
   const rooms: ArenaRoomClient[] = [];
   const lobbies: LobbyWatcher[] = [];
 
@@ -114,12 +115,13 @@ describe("redis-server killed mid-match under two processes, then started again"
       startTestServer({ PORT: String(portA), PUBLIC_ADDRESS: `127.0.0.1:${portA}`, REDIS_URL: redis.url }, { match: { warmupSeconds: 0.2, killLimit: 1, resultsSeconds: 1 } }),
       spawnServer({ REDIS_URL: redis.url }),
     ]);
+    c = await spawnServer({ REDIS_URL: redis.url });
   }, 30_000);
 
   afterAll(async () => {
     await Promise.all(rooms.filter((r) => r.connection.isOpen).map((r) => r.leave().catch(() => undefined)));
     await Promise.all(lobbies.map((l) => l.room.leave().catch(() => undefined)));
-    await b?.kill("SIGTERM");
+    await Promise.all([b?.kill("SIGTERM"), c?.kill("SIGTERM")]);
     await a?.close();
     await redis?.kill();
   }, 30_000);
@@ -136,10 +138,13 @@ describe("redis-server killed mid-match under two processes, then started again"
     const { client: briefly } = await signIn(b.url, "brief");
     const brief = (await briefly.create(ROOM_ARENA, { name: "brief" })) as ArenaRoomClient;
     rooms.push(brief);
+    const { client: onC } = await signIn(c.url, "onC");
+    const roomOnC = (await onC.create(ROOM_ARENA, { name: "onC" })) as ArenaRoomClient;
+    roomOnC.reconnection.enabled = false;
     const lobby = await LobbyWatcher.open(b.url, "create");
     lobbies.push(lobby);
-    // killer, victim, onB, host, brief and the lobby client, on two processes.
-    await lobby.until(() => lobby.online.players === 6 && lobby.online.processes === 2, "6 online on 2 processes before the outage");
+    // killer, victim, onB, host, brief, onC and the lobby client, on three processes.
+    await lobby.until(() => lobby.online.players === 7 && lobby.online.processes === 3, "7 online on 3 processes before the outage");
     await lobby.until(() => lobby.rooms.has(killer.roomId) && lobby.rooms.has(roomOnB.roomId) && lobby.rooms.has(brief.roomId), "public rooms listed");
     await waitForState(killer, (s) => s.phase === "playing", 5000, "match start");
     const tokens = { a: await guestToken(a.url, "late-a"), b: await guestToken(b.url, "late-b") };
@@ -171,6 +176,11 @@ describe("redis-server killed mid-match under two processes, then started again"
     await waitForState(killer, (s) => s.phase === "results", 3000, "results after the kill limit");
     await waitForState(killer, (s) => s.phase !== "results", 3000, "next match after the results");
     await brief.leave();
+    // A process stopped during the outage (a deploy, PM2) still shuts down cleanly: players told, exit 0.
+    const closedC = waitForLeave(roomOnC, 10_000);
+    c.proc.kill("SIGTERM");
+    expect(await closedC).toBe(4001);
+    expect(await exited(c.proc)).toBe(0);
     const queued = await pollUntil(() => health(a.url), (h) => h.leaderboardCredits.pending >= 2, "kill and win credits queued on A", 3000);
     expect(queued.value.leaderboardCredits.dropped).toBe(0);
 
@@ -221,8 +231,8 @@ describe("redis-server killed mid-match under two processes, then started again"
     lobbies.push(fresh);
     await fresh.until(() => fresh.rooms.has(killer.roomId) && fresh.rooms.has(roomOnB.roomId), "rooms of A and B listed in a new lobby");
     expect(fresh.rooms.has(brief.roomId)).toBe(false);
-    // 6 before, minus brief, plus after-b, after-a, after-code and the new lobby client.
-    await lobby.until(() => lobby.online.players === 9 && lobby.online.processes === 2, `9 online on 2 processes (now ${JSON.stringify(lobby.online)})`);
+    // 7 before, minus brief and onC, plus after-b, after-a, after-code and the new lobby client.
+    await lobby.until(() => lobby.online.players === 9 && lobby.online.processes === 2, `9 online on the 2 remaining processes (now ${JSON.stringify(lobby.online)})`);
     const db = new Redis(redis.url);
     try {
       expect(await db.hexists("arena:codes", host.roomId)).toBe(1);

@@ -38,7 +38,7 @@ export function redisUnavailable(cause?: unknown): ServerError {
 interface DriverInternals {
   _concurrentRoomCacheRequest?: Promise<unknown>;
   _roomCacheRequestByName: Record<string, Promise<unknown>>;
-  _client: { on(event: "error", listener: (error: Error) => void): unknown };
+  _client: { on(event: "error", listener: (error: Error) => void): unknown; disconnect(): void };
 }
 
 export class ResilientRedisDriver extends RedisDriver {
@@ -97,6 +97,22 @@ export class ResilientRedisDriver extends RedisDriver {
 
   override remove(roomId: string): Promise<boolean> {
     return this.write("remove", roomId, () => super.remove(roomId));
+  }
+
+  /** Removes a stopping process's listings; during an outage there is nothing to do (other processes sweep them later). */
+  override async cleanup(processId: string): Promise<void> {
+    if (!this.available()) return;
+    try {
+      await super.cleanup(processId);
+    } catch (error) {
+      this.log.warn("removing this process's room listings failed", { processId, error: (error as Error).message });
+    }
+  }
+
+  /** Closes the connection, also while Redis is down (QUIT would wait for it). */
+  override async shutdown(): Promise<void> {
+    if (this.available()) await super.shutdown().catch(() => undefined);
+    this.internals()._client.disconnect();
   }
 
   override has(roomId: string): Promise<boolean> {

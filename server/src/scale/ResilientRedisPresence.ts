@@ -15,6 +15,10 @@
  *   `replayLobbyNotices` after the outage, so lobbies learn of rooms that
  *   ended meanwhile;
  * - `hset` (stats) answers false; the stats are re-persisted after the outage;
+ * - `hdel` answers false: a process stopping during an outage must still tell
+ *   its players and exit (Colyseus' shutdown starts by removing the process
+ *   from the stats, and gives up at the first error); the others sweep it
+ *   later. A private code released meanwhile stays claimed, unused;
  * - `hincrbyex` answers as if no other request held the lock, so the join
  *   goes on and fails fast on the room listing instead of hanging.
  */
@@ -87,6 +91,15 @@ export class ResilientRedisPresence extends RedisPresence {
       return await super.hset(key, field, value);
     } catch (error) {
       this.dropped("hset", error);
+      return false;
+    }
+  }
+
+  override async hdel(key: string, field: string): Promise<boolean> {
+    try {
+      return await super.hdel(key, field);
+    } catch (error) {
+      this.dropped("hdel", error);
       return false;
     }
   }
