@@ -1,9 +1,11 @@
 /**
  * A real redis-server killed mid-match and started again on the same port,
  * under two game processes (A in this test process, B spawned): matches go
- * on, /health says degraded, joins are refused fast and recover (also after
- * joins were tried during the outage), lobby listings and online counts come
- * back, and a kill credited during the outage reaches the leaderboard.
+ * on (a kill ends a match, a room ends, a dropped player reconnects, a third
+ * process stops cleanly), /health says degraded, joins are refused fast and
+ * recover (also after joins were tried during the outage), lobby listings
+ * and online counts come back, and the credits of the outage reach the
+ * leaderboard.
  * Plus the two pieces on their own: the room-listing driver after a failed
  * read, and the leaderboard's queue of credits.
  */
@@ -11,14 +13,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { RedisDriver } from "@colyseus/redis-driver";
-import { KILL_POINTS, ROOM_ARENA, WIN_POINTS, type LeaderboardSnapshot } from "@arena/shared";
+import { KILL_POINTS, ROOM_ARENA, ServerMessage, WIN_POINTS, type LeaderboardSnapshot, type NoticeOut } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import type { Logger, LogFields } from "../src/log.ts";
 import { ResilientRedisDriver } from "../src/scale/ResilientRedisDriver.ts";
 import { redisOptions } from "../src/scale/redisOptions.ts";
 import { LobbyWatcher, createPrivate, joinByCode, quickPlay, signIn } from "./clients.ts";
-import { guestToken, holdInput, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { dropSocket, guestToken, holdInput, joinArena, serverRoom, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient } from "./helpers.ts";
 import { exited, freePort, requireBinary, spawnServer, waitForLine, type ServerProcess } from "./processes.ts";
 
 /** A redis-server that can be SIGKILLed and started again on the same port (no persistence: it comes back empty). */
@@ -176,9 +178,17 @@ describe("redis-server killed mid-match under two processes, then started again"
     await waitForState(killer, (s) => s.phase === "results", 3000, "results after the kill limit");
     await waitForState(killer, (s) => s.phase !== "results", 3000, "next match after the results");
     await brief.leave();
+    // A player whose connection drops meanwhile gets its seat back (the SDK reconnects to the process, not through Redis).
+    victim.reconnection.minUptime = 0;
+    const reconnected = new Promise<void>((resolve) => victim.onReconnect(() => resolve()));
+    dropSocket(victim);
+    await reconnected;
+    await waitForState(killer, (s) => s.players.get(victim.sessionId)?.connected === true, 5000, "victim connected again");
     // A process stopped during the outage (a deploy, PM2) still shuts down cleanly: players told, exit 0.
+    const noticeC = waitForMessage<NoticeOut>(roomOnC, ServerMessage.Notice, 10_000);
     const closedC = waitForLeave(roomOnC, 10_000);
     c.proc.kill("SIGTERM");
+    expect((await noticeC).code).toBe("server_shutdown");
     expect(await closedC).toBe(4001);
     expect(await exited(c.proc)).toBe(0);
     const queued = await pollUntil(() => health(a.url), (h) => h.leaderboardCredits.pending >= 2, "kill and win credits queued on A", 3000);
