@@ -50,6 +50,11 @@ class RestartableRedis {
     if (this.proc === undefined) await this.restart();
   }
 
+  /** SIGSTOP / SIGCONT: a Redis that hangs with its sockets open. */
+  signal(signal: "SIGSTOP" | "SIGCONT"): void {
+    this.proc?.kill(signal);
+  }
+
   async kill(): Promise<void> {
     const proc = this.proc;
     if (proc === undefined) return;
@@ -109,6 +114,7 @@ describe("redis-server killed mid-match under two processes, then started again"
   let c: ServerProcess;
   const rooms: ArenaRoomClient[] = [];
   const lobbies: LobbyWatcher[] = [];
+  const timeline: string[] = [];
 
   beforeAll(async () => {
     redis = await RestartableRedis.start();
@@ -121,6 +127,7 @@ describe("redis-server killed mid-match under two processes, then started again"
   }, 30_000);
 
   afterAll(async () => {
+    if (timeline.length > 0) console.log(timeline.join("\n"));
     await Promise.all(rooms.filter((r) => r.connection.isOpen).map((r) => r.leave().catch(() => undefined)));
     await Promise.all(lobbies.map((l) => l.room.leave().catch(() => undefined)));
     await Promise.all([b?.kill("SIGTERM"), c?.kill("SIGTERM")]);
@@ -255,15 +262,38 @@ describe("redis-server killed mid-match under two processes, then started again"
     expect(line("redis reachable again")).toBeDefined();
     expect(line("restored state in redis after outage")).toBeDefined();
 
-    console.log([
+    timeline.push(
       "redis outage timeline (ms after SIGKILL / after restart):",
       `  /health degraded: A ${since(t0, degradedA.at)}, B ${since(t0, degradedB.at)}`,
       `  joins refused in ${refusals.map((r) => Math.round(r.ms)).join(", ")} ms (done ${since(t0, refusedAt)} ms into the outage)`,
       `  restart → /health ok: A ${since(t1, okA.at)}, B ${since(t1, okB.at)}`,
       `  restart → outage credit written: ${since(t1, written.at)}`,
       `  restart → first quick play seated: ${since(t1, firstJoin.at)}`,
-    ].join("\n"));
+    );
   }, 60_000);
+
+  it("says degraded while Redis hangs with its connections open, refuses joins, and is ok again when it answers", async () => {
+    await redis.ensureRunning();
+    await pollUntil(() => health(a.url), (h) => h.status === "ok", "A ok before", 5000);
+    const token = await guestToken(a.url, "hung");
+    const t0 = performance.now();
+    redis.signal("SIGSTOP");
+    try {
+      const degraded = await pollUntil(() => health(a.url), (h) => h.status === "degraded", "A degraded while Redis hangs", 5000);
+      expect(degraded.value.dependencies?.redis.down).toContain("presence (not answering)");
+      const refused = await matchmake(a.url, token, "joinOrCreate", { name: "hung", mode: "ffa" });
+      expect(refused).toMatchObject({ status: 523, body: { code: 523 } });
+      expect(refused.ms).toBeLessThan(1000);
+      timeline.push(`  Redis hung (SIGSTOP) → /health degraded: ${since(t0, degraded.at)}; join refused in ${Math.round(refused.ms)}`);
+    } finally {
+      redis.signal("SIGCONT");
+    }
+    const t1 = performance.now();
+    const ok = await pollUntil(() => health(a.url), (h) => h.status === "ok", "A ok after SIGCONT", 5000);
+    const room = await pollUntil(() => quickPlay(a.url, "unhung"), () => true, "quick play after SIGCONT", 5000);
+    rooms.push(room.value);
+    timeline.push(`  SIGCONT → /health ok: ${since(t1, ok.at)}, quick play seated: ${since(t1, room.at)}`);
+  }, 30_000);
 });
 
 /** A logger that keeps its lines, to check what an operator would read. */
