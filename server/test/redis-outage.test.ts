@@ -158,6 +158,9 @@ describe("redis-server killed mid-match under two processes, then started again"
     await waitForState(killer, (s) => s.phase === "playing", 5000, "match start");
     const tokens = { a: await guestToken(a.url, "late-a"), b: await guestToken(b.url, "late-b") };
 
+    // Connections coming up one by one at start are not an outage.
+    expect(b.lines.filter((l) => l.includes("redis unreachable"))).toEqual([]);
+
     // --- Redis goes away.
     const t0 = performance.now();
     await redis.kill();
@@ -258,7 +261,7 @@ describe("redis-server killed mid-match under two processes, then started again"
     }
     expect(b.proc.exitCode).toBeNull();
     const line = (msg: string): string | undefined => b.lines.find((l) => l.includes(`"msg":"${msg}"`));
-    expect(line("redis unreachable: matchmaking refused, leaderboard credits queued")).toBeDefined();
+    expect(b.lines.filter((l) => l.includes("redis unreachable"))).toHaveLength(1);
     expect(line("redis reachable again")).toBeDefined();
     expect(line("restored state in redis after outage")).toBeDefined();
 

@@ -81,12 +81,16 @@ export class RedisLeaderboard implements Leaderboard {
     // No offline queue and no resending: a write is never sent twice behind this class's back (see above).
     this.redis = new Redis(redisOptions(url, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: undefined }));
     this.redis.on("error", onceEach(log, "leaderboard redis error"));
-    this.redis.on("ready", () => void this.drain());
+    this.redis.on("ready", () => {
+      void this.drain();
+      this.fanout.changed();
+    });
     // A subscribed connection can run nothing else, hence its own; it re-subscribes by itself on reconnection.
     this.sub = new Redis(redisOptions(url, { commandTimeout: undefined }));
     this.sub.on("error", onceEach(log, "leaderboard subscriber error"));
     this.sub.on("message", () => this.fanout.changed());
-    // Writes made elsewhere during an outage were not announced to this process.
+    // Writes made elsewhere during an outage were not announced to this process: a fresh snapshot
+    // when either connection is back (the read needs the other one, which may come back second).
     this.sub.on("ready", () => this.fanout.changed());
     this.fanout = new SnapshotFanout(() => this.snapshot(), (error) => log.warn("leaderboard snapshot failed", { error }));
   }

@@ -76,7 +76,8 @@ export function startGhostSweeper(presence: Presence, log: Logger, redis?: Redis
       }
       await Promise.all(suspects.map((id) => sweepOne(id)));
     } catch (error) {
-      log.warn("ghost sweep failed", { error });
+      // Redis going away mid-sweep is reported once, by RedisHealth.
+      if (redis === undefined || redis.up) log.warn("ghost sweep failed", { error });
     } finally {
       sweeping = false;
     }

@@ -37,6 +37,8 @@ export class RedisHealth {
   private unanswered: string | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Connections come up one by one at start: that is not an outage. */
+  private wasUp = false;
 
   constructor(private readonly log: Logger, private readonly now: () => number = Date.now) {}
 
@@ -106,6 +108,10 @@ export class RedisHealth {
   private update(): void {
     if (this.stopped) return;
     const up = this.up;
+    if (!this.wasUp) {
+      this.wasUp = up;
+      return;
+    }
     if (!up && this.downSince === undefined) {
       this.downSince = this.now();
       this.outageCount++;
