@@ -90,8 +90,11 @@ export class RedisLeaderboard implements Leaderboard {
     this.sub.on("error", onceEach(log, "leaderboard subscriber error"));
     this.sub.on("message", () => this.fanout.changed());
     // Writes made elsewhere during an outage were not announced to this process: a fresh snapshot
-    // when either connection is back (the read needs the other one, which may come back second).
-    this.sub.on("ready", () => this.fanout.changed());
+    // once the channel is subscribed again (a write after that is announced, one before is in the
+    // snapshot), and again when the other connection is back if it comes back second (above).
+    this.sub.on("ready", () => {
+      this.sub.subscribe(LB_KEYS.channel).then(() => this.fanout.changed(), () => undefined);
+    });
     this.fanout = new SnapshotFanout(() => this.snapshot(), (error) => log.warn("leaderboard snapshot failed", { error }));
   }
 
