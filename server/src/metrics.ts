@@ -130,12 +130,6 @@ export function createMetrics(): Metrics {
     },
   });
   let backend: { readonly redis: RedisHealth | undefined; readonly leaderboard: Leaderboard } | undefined;
-  new Gauge({
-    name: "arena_redis_up", help: "1 while every Redis connection of this process is ready, 0 during an outage (absent without REDIS_URL).", registers,
-    collect() {
-      if (backend?.redis !== undefined) this.set(backend.redis.up ? 1 : 0);
-    },
-  });
   counterOf("arena_redis_outages_total", "Times this process lost Redis (any of its connections).", () => backend?.redis?.outages ?? 0);
   new Gauge({
     name: "arena_leaderboard_credits_pending", help: "Leaderboard credits waiting in this process for Redis to come back.", registers,
@@ -183,6 +177,12 @@ export function createMetrics(): Metrics {
     registry,
     watchBackend(b) {
       backend = b;
+      const redis = b.redis;
+      if (redis === undefined) return;
+      new Gauge({
+        name: "arena_redis_up", help: "1 while every Redis connection of this process is ready and Redis answers, 0 during an outage.", registers,
+        collect() { this.set(redis.up ? 1 : 0); },
+      });
     },
     attachTo(wss) {
       // Before Colyseus' own listener, so the join handshake's frames are counted too.

@@ -107,6 +107,14 @@ async function matchmake(url: string, token: string, method: string, body: objec
 
 const since = (t0: number, t: number): number => Math.round(t - t0);
 
+/** One sample of a Prometheus metric of the process at `url`. */
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  if (line === undefined) throw new Error(`no metric ${name}`);
+  return Number(line.slice(name.length + 1));
+}
+
 describe("redis-server killed mid-match under two processes, then started again", () => {
   let redis: RestartableRedis;
   let a: RunningServer;
@@ -203,6 +211,8 @@ describe("redis-server killed mid-match under two processes, then started again"
     expect(await exited(c.proc)).toBe(0);
     const queued = await pollUntil(() => health(a.url), (h) => h.leaderboardCredits.pending >= 2, "kill and win credits queued on A", 3000);
     expect(queued.value.leaderboardCredits.dropped).toBe(0);
+    expect(await metric(a.url, "arena_redis_up")).toBe(0);
+    expect(await metric(a.url, "arena_leaderboard_credits_pending")).toBeGreaterThanOrEqual(2);
 
     // New joins are refused at once, with a clear error, on both processes, by every route.
     const refusals = await Promise.all([
@@ -230,6 +240,10 @@ describe("redis-server killed mid-match under two processes, then started again"
 
     // The kill made during the outage reaches the board (once), and the lobby on B is pushed it.
     const written = await pollUntil(() => health(a.url), (h) => h.leaderboardCredits.pending === 0 && h.leaderboardCredits.retried >= 1, "queued credit written", 5000);
+    expect(await metric(a.url, "arena_redis_up")).toBe(1);
+    expect(await metric(a.url, "arena_redis_outages_total")).toBe(1);
+    expect(await metric(a.url, "arena_leaderboard_credits_retried_total")).toBeGreaterThanOrEqual(2);
+    expect(await metric(a.url, "arena_leaderboard_credits_dropped_total")).toBe(0);
     const board = (await (await fetch(`${a.url}/api/leaderboard`)).json()) as LeaderboardSnapshot;
     expect(board.allTime.find((e) => e.name === "killer")?.score).toBe(KILL_POINTS + WIN_POINTS);
     await lobby.until(() => lobby.board?.allTime.some((e) => e.score === KILL_POINTS + WIN_POINTS) === true, "board pushed to the lobby on B", 5000);
