@@ -43,7 +43,6 @@ interface PendingBatch {
   readonly credits: readonly Credit[];
   /** The day the points were earned: a batch written after midnight still counts for its day. */
   readonly day: string;
-  readonly queuedAt: number;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -103,7 +102,6 @@ export class RedisLeaderboard implements Leaderboard {
     return this.redis;
   }
 
-
   /** Connects and subscribes before returning, so no change published after it is missed. */
   static async connect(url: string, log: Logger, size = LEADERBOARD_SIZE): Promise<RedisLeaderboard> {
     const lb = new RedisLeaderboard(url, log, size);
@@ -136,7 +134,7 @@ export class RedisLeaderboard implements Leaderboard {
   credit(credits: readonly Credit[]): Promise<void> {
     if (credits.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ credits, day: utcDay(), queuedAt: Date.now(), resolve, reject });
+      this.queue.push({ credits, day: utcDay(), resolve, reject });
       if (this.queue.length > MAX_PENDING_CREDIT_BATCHES) this.drop(this.queue.shift()!, "queue full while Redis is unreachable");
       void this.drain();
     });

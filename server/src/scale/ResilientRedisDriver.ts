@@ -14,17 +14,18 @@
  * Why fail fast: while Redis is known to be down, a read is refused at once
  * with REDIS_UNAVAILABLE (code 523) instead of waiting on ioredis.
  *
- * Why writes never reject: Colyseus writes a room's listing without awaiting
- * it in places (`driver.remove` when a room disconnects) and rooms call
- * lock()/setMetadata() from game events; a rejection there is an unhandled
- * rejection, which ends the process, and with it every match on it. Each
- * room keeps its own up-to-date copy of its listing, and restoreAfterOutage
- * writes them all back (and removes those of rooms gone meanwhile), so a
- * write skipped during an outage loses nothing.
+ * Why writes never reject: Colyseus does not await `driver.remove` when a
+ * room disconnects (an unhandled rejection ends the process, and every match
+ * on it), its graceful shutdown gives up at the first failed write (players
+ * are then never told), and rooms lock, unlock and update their listing from
+ * game events (a match ending) that have nobody to report a failure to.
+ * Each room keeps its own up-to-date copy of its listing, and
+ * restoreAfterOutage writes them all back (and removes those of rooms gone
+ * meanwhile), so a write skipped during an outage loses nothing.
  */
 import { ErrorCode, ServerError, type IRoomCache, type SortOptions } from "@colyseus/core";
-import type { Logger } from "../log.ts";
 import { RedisDriver } from "@colyseus/redis-driver";
+import type { Logger } from "../log.ts";
 import type { RedisConnectionOptions } from "./redisOptions.ts";
 
 /** What a player's join gets while Redis is unreachable (HTTP status and body `code` 523). */
