@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Before `npm test`: make sure the system programs the tests drive are here.
-# As root on Debian/Ubuntu they are installed with apt-get; otherwise this stops
-# at once with the exact command to run.
+# The system programs the tests drive, checked before `npm test` and by CI (.ci/run):
+# Chromium for the browser tests; redis-server and nginx for the multi-process tests;
+# openssl for their self-signed certificate. As root on Debian/Ubuntu the missing ones
+# are installed with apt-get; otherwise this stops at once with the exact command to run.
 set -euo pipefail
 
 need=()
@@ -18,6 +19,6 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
 else
   echo "The tests need: ${need[*]}. Install with:" >&2
-  echo "  sudo apt-get install -y ${need[*]}" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
   exit 1
 fi

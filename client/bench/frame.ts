@@ -6,11 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { Client } from "@colyseus/sdk";
 import { MAX_PLAYERS, PlayerInput, type ArenaState } from "@arena/shared";
-import { DEFAULT_CLIENT_DIR, startServer } from "../../server/src/app.ts";
-import { loadConfig } from "../../server/src/config.ts";
-import { machineLine, quantile, writeSection } from "../../server/bench/report.ts";
+import { DEFAULT_CLIENT_DIR, machineLine, quantile, signIn, startTestServer, writeSection } from "@arena/testkit";
 import { launchBrowser, waitForScreen } from "../test/e2e/browser.ts";
 
 const MEASURE_MS = 6000;
@@ -20,8 +17,7 @@ const js = readdirSync(assets).filter((f) => f.endsWith(".js"));
 const rawBytes = js.reduce((n, f) => n + readFileSync(join(assets, f)).byteLength, 0);
 const gzipBytes = js.reduce((n, f) => n + gzipSync(readFileSync(join(assets, f)), { level: 9 }).byteLength, 0);
 
-const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", AUTH_SECRET: "frame-bench-secret-0123456789-0123456789", LOG_LEVEL: "silent" });
-const server = await startServer(config, { clientDir: DEFAULT_CLIENT_DIR, match: { warmupSeconds: 0.2, matchSeconds: 3600, killLimit: 10_000 } });
+const server = await startTestServer({}, { clientDir: DEFAULT_CLIENT_DIR, match: { warmupSeconds: 0.2, matchSeconds: 3600, killLimit: 10_000 } });
 const browser = await launchBrowser();
 const timers: NodeJS.Timeout[] = [];
 const bots: Array<{ leave(): Promise<unknown> }> = [];
@@ -31,9 +27,7 @@ try {
   await waitForScreen(page, "game");
   const roomId = await page.evaluate(() => (window as any).__arena.session().room.roomId as string);
   for (let i = 0; i < MAX_PLAYERS - 1; i++) {
-    const res = await fetch(`${server.url}/api/auth/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `bot${i}` }) });
-    const client = new Client(server.url);
-    client.auth.token = ((await res.json()) as { token: string }).token;
+    const { client } = await signIn(server.url, `bot${i}`);
     const room = await client.joinById<ArenaState>(roomId, { name: `bot${i}` });
     room.onMessage("*", () => {});
     bots.push(room);

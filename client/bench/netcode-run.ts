@@ -6,14 +6,11 @@
  * delay, and hit registration for shots that hit on the shooter's screen.
  * Prints one JSON line with the results.
  */
-import { Client } from "@colyseus/sdk";
-import { matchMaker } from "@colyseus/core";
 import {
   PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, StateEvents, angleBetween, segmentCircleTime,
   type ArenaState, type Player,
 } from "@arena/shared";
-import { startServer } from "../../server/src/app.ts";
-import { loadConfig } from "../../server/src/config.ts";
+import { serverRoom, signIn, startTestServer } from "@arena/testkit";
 import { GameSession, type ArenaRoom } from "../src/net/session.ts";
 
 export interface Profile {
@@ -36,26 +33,14 @@ const profiles = JSON.parse(process.argv[3] ?? "[]") as Profile[];
 const MOVE_MS = Number(process.env.NETCODE_MOVE_MS);
 const SHOOT_MS = Number(process.env.NETCODE_SHOOT_MS);
 if (!(MOVE_MS > 0 && SHOOT_MS > 0)) throw new Error("run through npm run bench:netcode (NETCODE_MOVE_MS and NETCODE_SHOOT_MS unset)");
-const SECRET = "netcode-harness-secret-0123456789-0123456789";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function token(url: string, name: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  return ((await res.json()) as { token: string }).token;
-}
-
-function serverState(roomId: string): ArenaState {
-  return (matchMaker.getLocalRoomById(roomId) as unknown as { state: ArenaState }).state;
-}
-
 async function runProfile(url: string, profile: Profile): Promise<ProfileResult> {
   // A fresh room per profile: the shooter creates it, the target joins it.
-  const shooterClient = new Client(url);
-  shooterClient.auth.token = await token(url, "shooter");
+  const { client: shooterClient } = await signIn(url, "shooter");
   const room = (await shooterClient.create(ROOM_ARENA, { name: "shooter" })) as ArenaRoom;
-  const targetClient = new Client(url);
-  targetClient.auth.token = await token(url, "target");
+  const { client: targetClient } = await signIn(url, "target");
   const target = (await targetClient.joinById(room.roomId, { name: "target" })) as ArenaRoom;
   for (const r of [room, target]) r.onMessage("*", () => {});
   await new Promise<void>((resolve) => {
@@ -64,7 +49,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     check();
   });
   const session = new GameSession(room, { lagMs: profile.rttMs, jitterMs: profile.jitterMs, lossPct: profile.lossPct });
-  const state = serverState(room.roomId);
+  const state = serverRoom(room).state;
   while (state.phase !== "playing") await sleep(20);
   const me = state.players.get(room.sessionId)!;
   const them = state.players.get(target.sessionId)!;
@@ -188,8 +173,7 @@ async function followOnScreen(session: GameSession, targetId: string, x0: number
   }
 }
 
-const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", AUTH_SECRET: SECRET, LOG_LEVEL: "silent" });
-const server = await startServer(config, { lagCompensation, clientDir: false, match: { warmupSeconds: 0.2, matchSeconds: 3600, killLimit: 10_000 } });
+const server = await startTestServer({}, { lagCompensation, clientDir: false, match: { warmupSeconds: 0.2, matchSeconds: 3600, killLimit: 10_000 } });
 const results: ProfileResult[] = [];
 try {
   for (const p of profiles) results.push(await runProfile(server.url, p));

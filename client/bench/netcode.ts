@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { machineLine, quantile, writeSection } from "../../server/bench/report.ts";
+import { machineLine, quantile, writeSection } from "@arena/testkit/remote";
 import type { Profile, ProfileResult } from "./netcode-run.ts";
 
 /** Steady running per row for corrections, ms. */

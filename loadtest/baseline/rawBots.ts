@@ -4,7 +4,8 @@
  * input for floor). They count frames and bytes like the Colyseus bots.
  */
 import { WebSocket } from "ws";
-import { Pilot, random, type InputFields, type Seen } from "../src/pilot.ts";
+import { seededRandom } from "@arena/testkit/remote";
+import { Pilot, type InputFields, type Seen } from "../src/pilot.ts";
 import type { DecodeMode } from "../src/options.ts";
 import { LoadStats } from "../src/stats.ts";
 
@@ -56,7 +57,7 @@ export class RawRun {
       const ws = new WebSocket(`${options.url.replace(/\/$/, "")}/?name=bot${index}&size=${options.floorBytes}`);
       ws.binaryType = "nodebuffer";
       this.sockets.push(ws);
-      const pilot = new Pilot(random(options.seed * 100_003 + index));
+      const pilot = new Pilot(seededRandom(options.seed * 100_003 + index));
       const input: InputFields = { mx: 0, my: 0, aim: 0, fire: false };
       const binary = Buffer.alloc(INPUT_BYTES);
       let me = "";

@@ -14,11 +14,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { machineLine, writeSection } from "../../server/bench/report.ts";
+import { REPO_ROOT, machineLine, sampleProcess, spawnServer, startProcess, writeSection, type ProcessSample, type ServerProcess } from "@arena/testkit/remote";
 import { RawRun, type BaselineKind } from "../baseline/rawBots.ts";
 import { total, buckets, quantileBetween, scrape, type MetricFamily } from "./prometheus.ts";
-import { sampleProcess, startProcess, type ProcessSample, type ServerProcess } from "./processes.ts";
 import { LoadRun } from "./run.ts";
 import type { LoadStats } from "./stats.ts";
 import { chartSvg } from "./chart.ts";
@@ -193,14 +191,13 @@ const servers: ServerProcess[] = [];
 const idleRssMb: Partial<Record<Kind, number>> = {};
 const rows: Row[] = [];
 try {
-  const root = fileURLToPath(new URL("../../", import.meta.url));
-  const arena = await startProcess("arena", `${root}server/src/main.ts`, { AUTH_SECRET: "bench-secret-0123456789-0123456789-0123" });
-  const floor = await startProcess("floor", `${root}loadtest/baseline/floor.ts`);
-  const naive = await startProcess("naive", `${root}loadtest/baseline/naive.ts`);
+  const arena = await spawnServer({}, { showErrors: true });
+  const floor = await startProcess("floor", `${REPO_ROOT}loadtest/baseline/floor.ts`, { showErrors: true });
+  const naive = await startProcess("naive", `${REPO_ROOT}loadtest/baseline/naive.ts`, { showErrors: true });
   servers.push(arena, floor, naive);
-  await sleep(1000);
-  for (const s of servers) idleRssMb[s.name as Kind] = sampleProcess(s.pid).rssBytes / 1024 / 1024;
   const byKind: Record<Kind, ServerProcess> = { arena, floor, naive };
+  await sleep(1000);
+  for (const k of KINDS) idleRssMb[k] = sampleProcess(byKind[k].pid).rssBytes / 1024 / 1024;
   for (const bots of COUNTS) {
     let floorBytes = 256;
     for (const kind of KINDS) {
@@ -227,6 +224,6 @@ mkdirSync(dirname(resolve(values.json)), { recursive: true });
 writeFileSync(resolve(values.json), JSON.stringify(rows, null, 2) + "\n");
 if (!values["no-write"]) {
   writeSection("load", body);
-  writeFileSync(fileURLToPath(new URL("../../docs/bench-load.svg", import.meta.url)), chartSvg(rows));
+  writeFileSync(`${REPO_ROOT}docs/bench-load.svg`, chartSvg(rows));
 }
 process.exit(0);

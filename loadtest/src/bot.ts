@@ -4,17 +4,13 @@
  * now and then, and sometimes leaves and rejoins. Every frame it sends or
  * receives is counted before the SDK sees it.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import { Client, CloseCode, Protocol, type Room } from "@colyseus/sdk";
 import { ClientMessage, CloseCodes, PlayerInput, ROOM_ARENA, type ArenaState } from "@arena/shared";
+import { guestToken, seededRandom, tapFrames } from "@arena/testkit/remote";
 import type { LoadOptions } from "./options.ts";
-import { Pilot, random, type InputFields, type Seen } from "./pilot.ts";
+import { Pilot, type InputFields, type Seen } from "./pilot.ts";
 import type { LoadStats } from "./stats.ts";
 
-/** First byte of a state-patch frame without modifier bits (Colyseus Protocol.ROOM_STATE_PATCH). */
-const ROOM_STATE_PATCH = 15;
-const PROTOCOL_CODE_MASK = 31;
-/** Consented leave (Colyseus CloseCode.CONSENTED). */
-const CONSENTED = 4000;
 const PING_EVERY_MS = 2000;
 const CHAT_LINES = ["gg", "nice shot", "anyone on the left?", "brb", "that was close", "lag?", "one more", "glhf"];
 
@@ -32,17 +28,6 @@ export interface RunContext {
   readonly groups: Map<number, Promise<string>>;
   /** performance.now() after which bots stop playing. */
   readonly deadline: number;
-}
-
-async function guestToken(endpoint: string, name: string): Promise<string> {
-  const res = await fetch(`${endpoint}/api/auth/guest`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!res.ok) throw new Error(`guest sign-in: HTTP ${res.status}`);
-  return ((await res.json()) as { token: string }).token;
 }
 
 /** A short reason for a failed join, for the summary's failure counts. */
@@ -76,7 +61,7 @@ export class Bot {
     const slot = playersPerRoom !== undefined ? Math.floor(index / playersPerRoom) : index;
     this.endpoint = endpoints[slot % endpoints.length]!;
     this.name = `bot${index}`;
-    this.rand = random(seed * 100_003 + index);
+    this.rand = seededRandom(seed * 100_003 + index);
     this.pilot = new Pilot(this.rand);
     this.client = new Client(this.endpoint);
   }
@@ -169,25 +154,20 @@ export class Bot {
     if (options.decode === "room" && this.decodes) views.set(room.roomId, this);
 
     // Count every frame before the SDK handles it; skip decoding patches unless this bot decodes them.
-    const deliver = room.connection.events.onmessage;
-    room.connection.events.onmessage = (event: MessageEvent) => {
-      const bytes = new Uint8Array(event.data as ArrayBuffer);
-      stats.messagesIn++;
-      stats.bytesIn += bytes.byteLength;
-      if (((bytes[0] ?? 0) & PROTOCOL_CODE_MASK) === ROOM_STATE_PATCH) {
+    tapFrames(room, {
+      in: (bytes, code) => {
+        stats.messagesIn++;
+        stats.bytesIn += bytes.byteLength;
+        if (code !== Protocol.ROOM_STATE_PATCH) return true;
         stats.patches++;
         this.patches++;
-        if (!this.decodes) return;
-      }
-      deliver?.(event);
-    };
-    const connection = room.connection;
-    const send = connection.send.bind(connection);
-    connection.send = (data: Buffer | Uint8Array): void => {
-      stats.messagesOut++;
-      stats.bytesOut += data.byteLength;
-      send(data);
-    };
+        return this.decodes;
+      },
+      out: (bytes) => {
+        stats.messagesOut++;
+        stats.bytesOut += bytes.byteLength;
+      },
+    });
     room.onMessage("*", () => {}); // chat, match start, results: counted above, not needed to play
 
     room.onLeave((code: number) => this.onLeave(room, code));
@@ -218,7 +198,7 @@ export class Bot {
     stats.inRoom--;
     if (views.get(room.roomId) === this) views.delete(room.roomId);
     if (this.room === room) this.room = undefined;
-    if (this.leaving || code === CONSENTED) return;
+    if (this.leaving || code === CloseCode.CONSENTED) return;
     // The server ended this connection: count it, and come back as a person would (not after a protocol error).
     stats.disconnected(code);
     if (code !== CloseCodes.PROTOCOL_ERROR) this.later(1000 + this.rand() * 2000, () => void this.rejoin());

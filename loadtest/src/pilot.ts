@@ -22,18 +22,6 @@ export interface InputFields {
   fire: boolean;
 }
 
-/** Small seeded PRNG (mulberry32), so a run with the same seed plays alike. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Pilot {
   private move = { mx: 0, my: 0, until: 0 };
 

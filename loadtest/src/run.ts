@@ -4,9 +4,10 @@
  * it starts outlives it.
  */
 import { CloseCodes } from "@arena/shared";
+import { quantile } from "@arena/testkit/remote";
 import { Bot, type RunContext } from "./bot.ts";
 import { resolveOptions, type LoadOptions } from "./options.ts";
-import { LoadStats, quantile, summarize, type LoadSummary } from "./stats.ts";
+import { LoadStats, summarize, type LoadSummary } from "./stats.ts";
 
 /** Most bots signing in and joining at the same time. */
 const MAX_JOINS_IN_FLIGHT = 32;

@@ -8,10 +8,8 @@
  * stops what it starts.
  */
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { machineLine, writeSection } from "../../server/bench/report.ts";
+import { machineLine, spawnServer, writeSection } from "@arena/testkit/remote";
 import { scrape, total } from "./prometheus.ts";
-import { startProcess } from "./processes.ts";
 import { LoadRun } from "./run.ts";
 
 const { values } = parseArgs({
@@ -36,9 +34,7 @@ interface Reading {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number): number => bytes / 1024 / 1024;
 
-const server = await startProcess("arena", fileURLToPath(new URL("../../server/src/main.ts", import.meta.url)), {
-  AUTH_SECRET: "soak-secret-0123456789-0123456789-01234",
-});
+const server = await spawnServer({}, { showErrors: true });
 const readings: Reading[] = [];
 const read = async (at: number): Promise<void> => {
   const m = await scrape(server.url);

@@ -1,24 +1,19 @@
 /** What a load run counts, and the summary it ends with. */
+import { quantile, seededRandom } from "@arena/testkit/remote";
 import type { LoadOptions } from "./options.ts";
-
-/** The q-quantile (0..1) of `values`, nearest rank; NaN when empty. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 /** Keeps at most `max` samples, replacing old ones at random once full (reservoir sampling). */
 class Reservoir {
   readonly values: number[] = [];
   private seen = 0;
+  /** Seeded: the same run keeps the same samples. */
+  private readonly rand = seededRandom(1);
   constructor(private readonly max: number) {}
   add(v: number): void {
     this.seen++;
     if (this.values.length < this.max) this.values.push(v);
     else {
-      const i = Math.floor(Math.random() * this.seen);
+      const i = Math.floor(this.rand() * this.seen);
       if (i < this.max) this.values[i] = v;
     }
   }

@@ -3,20 +3,17 @@
  * processes (every bot decoding), and every bot joining one given room (no bot
  * decoding patches).
  */
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../server/src/app.ts";
-import { joinArena, startTestServer, TEST_SECRET, type ArenaRoomClient } from "../../server/test/helpers.ts";
-import { startProcess, type ServerProcess } from "../src/processes.ts";
+import { joinArena, spawnServer, startTestServer, type ArenaRoomClient, type GameServerProcess, type RunningServer } from "@arena/testkit";
 import { scrape, total } from "../src/prometheus.ts";
 import { runLoad } from "../src/run.ts";
 
 let local: RunningServer;
-let other: ServerProcess;
+let other: GameServerProcess;
 
 beforeAll(async () => {
   local = await startTestServer();
-  other = await startProcess("second", fileURLToPath(new URL("../../server/src/main.ts", import.meta.url)), { AUTH_SECRET: TEST_SECRET, LOG_LEVEL: "info" });
+  other = await spawnServer();
 }, 30_000);
 afterAll(async () => {
   await other?.stop();

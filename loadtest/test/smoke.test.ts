@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../server/src/app.ts";
-import { startTestServer } from "../../server/test/helpers.ts";
+import { startTestServer, type RunningServer } from "@arena/testkit";
 import { parsePrometheus, total, type MetricFamily } from "../src/prometheus.ts";
 import type { LoadSummary } from "../src/stats.ts";
 

@@ -8,9 +8,7 @@
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
-import { guestToken } from "../test/helpers.ts";
-import { spawnServer, startRedis, type RedisProcess, type ServerProcess } from "../test/processes.ts";
-import { machineLine, quantile, writeSection } from "./report.ts";
+import { guestToken, spawnServer, startRedis, type RedisProcess, type GameServerProcess, machineLine, quantile, writeSection } from "@arena/testkit/remote";
 
 const JOINS = Number(process.env.BENCH_JOINS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 40);
@@ -19,7 +17,7 @@ interface Result { name: string; joinsPerSecond: number; failed: number; p50: nu
 
 async function run(name: string, processes: number): Promise<Result> {
   let redis: RedisProcess | undefined;
-  const servers: ServerProcess[] = [];
+  const servers: GameServerProcess[] = [];
   try {
     if (processes > 1) redis = await startRedis();
     for (let i = 0; i < processes; i++) servers.push(await spawnServer(redis ? { REDIS_URL: redis.url } : {}));

@@ -1,28 +1,24 @@
 /**
  * `npm run bench:leaderboard`: time from a leaderboard write to its arrival in
- * a lobby client connected to another process (p50/p99). Two game processes
- * (A, B) on one real redis-server; the lobby client is on B; each write is a
- * RedisLeaderboard.credit — the call A's rooms make on a kill — issued here
- * with A's code path, then timed until B's lobby client receives the board.
+ * a lobby client connected to another process (p50/p99). One game process
+ * (B) on a real redis-server, with the lobby client on it; each write is a
+ * RedisLeaderboard.credit — the call a room on another process makes on a
+ * kill — issued from this process, then timed until B's lobby client
+ * receives the board.
  * BENCH_WRITES (default 200) writes, one at a time.
  */
-import { Client } from "@colyseus/sdk";
 import { LobbyMessage, ROOM_LOBBY, type LeaderboardSnapshot } from "@arena/shared";
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { createLogger } from "../src/log.ts";
-import { guestToken } from "../test/helpers.ts";
-import { spawnServer, startRedis } from "../test/processes.ts";
-import { machineLine, quantile, writeSection } from "./report.ts";
+import { machineLine, quantile, signIn, spawnServer, startRedis, writeSection } from "@arena/testkit/remote";
 
 const WRITES = Number(process.env.BENCH_WRITES ?? 200);
 
 const redis = await startRedis();
-const a = await spawnServer({ REDIS_URL: redis.url });
 const b = await spawnServer({ REDIS_URL: redis.url });
 const writer = await RedisLeaderboard.connect(redis.url, createLogger("silent"));
-const lobbyClient = new Client(b.url);
-lobbyClient.auth.token = await guestToken(b.url, "bench");
-const lobby = await lobbyClient.create(ROOM_LOBBY, {});
+const { client } = await signIn(b.url, "bench");
+const lobby = await client.create(ROOM_LOBBY, {});
 const latencies: number[] = [];
 try {
   let waiting: ((s: LeaderboardSnapshot) => void) | undefined;
@@ -43,7 +39,7 @@ try {
 } finally {
   await lobby.leave().catch(() => undefined);
   await writer.close();
-  await Promise.all([a.kill("SIGTERM"), b.kill("SIGTERM")]);
+  await b.stop();
   await redis.stop();
 }
 const body = `## Leaderboard write to a lobby client on another process (\`npm run bench:leaderboard\`)

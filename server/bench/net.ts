@@ -5,64 +5,46 @@
  * where everyone moves, aims and fires. Prints the figures and writes them to
  * docs/BENCHMARKS.md. Bounded: ~20 s, 127.0.0.1 only, stops what it starts.
  */
-import { fileURLToPath } from "node:url";
-import { Client, Room as SdkRoom } from "@colyseus/sdk";
+import { Protocol, type Room as SdkRoom } from "@colyseus/sdk";
 import { MAX_PLAYERS, PlayerInput, ROOM_ARENA } from "@arena/shared";
-import { startProcess } from "./process.ts";
-import { machineLine, quantile, writeSection } from "./report.ts";
+import { machineLine, quantile, signIn, spawnServer, tapFrames, waitForState, writeSection } from "@arena/testkit/remote";
 
 const PLAY_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const JOINS = 2 * MAX_PLAYERS; // two full rooms
-const STATE = 14;
-const PATCH = 15;
 
-// Count bytes per frame kind for every SDK room, before the SDK decodes them.
+// Bytes per frame kind for every SDK room, counted before the SDK decodes them.
 interface Traffic { full: number[]; patches: number[]; bytes: number; patchBytes: number; firstStateAt?: number }
 const traffic = new WeakMap<object, Traffic>();
-const proto = SdkRoom.prototype as unknown as { onMessageCallback(this: object, e: { data: ArrayBuffer }): void };
-const decode = proto.onMessageCallback;
-proto.onMessageCallback = function (this: object, event: { data: ArrayBuffer }): void {
-  const bytes = new Uint8Array(event.data);
-  let t = traffic.get(this);
-  if (t === undefined) traffic.set(this, (t = { full: [], patches: [], bytes: 0, patchBytes: 0 }));
-  t.bytes += bytes.byteLength;
-  const code = (bytes[0] ?? 0) & 31;
-  if (code === STATE) {
-    t.full.push(bytes.byteLength);
-    t.firstStateAt ??= performance.now();
-  } else if (code === PATCH) {
-    t.patches.push(bytes.byteLength);
-    t.patchBytes += bytes.byteLength;
-  }
-  decode.call(this, event);
-};
-
-async function token(url: string, name: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  return ((await res.json()) as { token: string }).token;
+function countTraffic(room: SdkRoom): Traffic {
+  const t: Traffic = { full: [], patches: [], bytes: 0, patchBytes: 0 };
+  traffic.set(room, t);
+  tapFrames(room, {
+    in: (bytes, code) => {
+      t.bytes += bytes.byteLength;
+      if (code === Protocol.ROOM_STATE) {
+        t.full.push(bytes.byteLength);
+        t.firstStateAt ??= performance.now();
+      } else if (code === Protocol.ROOM_STATE_PATCH) {
+        t.patches.push(bytes.byteLength);
+        t.patchBytes += bytes.byteLength;
+      }
+    },
+  });
+  return t;
 }
 
-const server = await startProcess("arena", fileURLToPath(new URL("../src/main.ts", import.meta.url)), {
-  LOG_LEVEL: "info", AUTH_SECRET: "bench-secret-0123456789-0123456789-0123",
-});
+const server = await spawnServer({}, { showErrors: true });
 const rooms: Array<SdkRoom<any, any>> = [];
 const joinMs: number[] = [];
 const timers: NodeJS.Timeout[] = [];
 try {
   for (let i = 0; i < JOINS; i++) {
-    const client = new Client(server.url);
-    client.auth.token = await token(server.url, `bot${i}`);
+    const { client } = await signIn(server.url, `bot${i}`);
     const t0 = performance.now();
     const room = await client.joinOrCreate(ROOM_ARENA, { name: `bot${i}` });
-    await new Promise<void>((resolve) => {
-      if (traffic.get(room)?.firstStateAt !== undefined) return resolve();
-      const on = (): void => {
-        queueMicrotask(() => room.onStateChange.remove(on));
-        resolve();
-      };
-      room.onStateChange(on);
-    });
-    joinMs.push(traffic.get(room)!.firstStateAt! - t0);
+    const t = countTraffic(room);
+    await waitForState(room, () => t.firstStateAt !== undefined, 10_000, "first state");
+    joinMs.push(t.firstStateAt! - t0);
     room.onMessage("*", () => {}); // kill feed, hits, results: counted as bytes, not used here
     rooms.push(room);
   }

@@ -9,7 +9,7 @@ import {
   ARENA_MAP, ArenaState, BotRoster, DEFAULT_BOT_DIFFICULTY, MAX_PLAYERS, Player, createRules, fireProjectile, navGridFor, spawnPlayer,
   startMatch, stepWorld, type GameEvent, type InputCommand,
 } from "@arena/shared";
-import { machineLine, quantile, writeSection } from "./report.ts";
+import { machineLine, quantile, seededRandom, writeSection } from "@arena/testkit/remote";
 
 const PROJECTILES = 80;
 const WARMUP_STEPS = 600;
@@ -30,11 +30,7 @@ for (let i = 0; i < MAX_PLAYERS; i++) {
 startMatch(state, ARENA_MAP, rules, []);
 
 // Deterministic pseudo-random inputs: players wander and shoot at each other.
-let seed = 12345;
-const rand = (): number => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-};
+const rand = seededRandom(12345);
 const commands = new Map<string, InputCommand>(ids.map((id) => [id, { mx: 0, my: 0, aim: 0, fire: false }]));
 function updateCommands(tick: number): void {
   ids.forEach((id, i) => {

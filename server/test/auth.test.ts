@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { issueGuestToken } from "../src/auth.ts";
-import { TEST_SECRET, guestToken, joinArena, startTestServer } from "./helpers.ts";
+import { TEST_SECRET, guestToken, joinArena, startTestServer } from "@arena/testkit";
 
 let server: RunningServer;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_HP, PLAYER_SPEED, createRules } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { holdInput, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { holdInput, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let a: ArenaRoomClient;

@@ -6,10 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientMessage, CloseCodes, PlayerInput } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import {
-  countPatches, joinArena, sendRaw, serverRoom, startTestServer, waitForLeave, waitForState,
-  type ArenaRoomClient,
-} from "./helpers.ts";
+import { countPatches, joinArena, sendRaw, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 const PATCH_WINDOW_MS = 1500;
 /** Patches a healthy client gets in PATCH_WINDOW_MS at 20 Hz is 30; a stalled room gives ~0. */

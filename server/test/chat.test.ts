@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHAT_BURST, CHAT_MAX_LENGTH, ClientMessage, ServerMessage, type ChatOut, type NoticeOut, type TypingOut } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { joinArena, startTestServer, waitForMessage, type ArenaRoomClient } from "./helpers.ts";
+import { joinArena, startTestServer, waitForMessage, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let a: ArenaRoomClient;

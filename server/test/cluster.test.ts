@@ -12,18 +12,16 @@ import { ROOM_ARENA, ServerMessage, type LeaderboardSnapshot, type NoticeOut } f
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { createLogger } from "../src/log.ts";
 import { GHOST_TIMEOUT_S } from "../src/scale/ghostSweeper.ts";
-import { LobbyWatcher, SseReader, createPrivate, joinByCode, quickPlay, signIn } from "./clients.ts";
-import { waitForLeave, waitForMessage, waitForState, type ArenaRoomClient } from "./helpers.ts";
-import { REPO_ROOT, exited, spawnServer, startRedis, waitForLine, type RedisProcess, type ServerProcess } from "./processes.ts";
+import { LobbyWatcher, SseReader, createPrivate, joinByCode, quickPlay, signIn, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient, REPO_ROOT, exited, spawnServer, startRedis, waitForLine, type RedisProcess, type GameServerProcess } from "@arena/testkit";
 
 let redis: RedisProcess;
-let a: ServerProcess;
-let b: ServerProcess;
+let a: GameServerProcess;
+let b: GameServerProcess;
 let db: Redis;
 let lobby: LobbyWatcher;
 const rooms: ArenaRoomClient[] = [];
 const keep = (r: ArenaRoomClient): ArenaRoomClient => (rooms.push(r), r);
-const extra: ServerProcess[] = [];
+const extra: GameServerProcess[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();

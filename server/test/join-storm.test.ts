@@ -7,16 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { CodeJoinErrors, MAX_PLAYERS, ROOM_ARENA } from "@arena/shared";
-import { HttpError, joinByCode } from "./clients.ts";
-import { guestToken, type ArenaRoomClient } from "./helpers.ts";
-import { spawnServer, startRedis, type RedisProcess, type ServerProcess } from "./processes.ts";
+import { HttpError, joinByCode, guestToken, type ArenaRoomClient, spawnServer, startRedis, type RedisProcess, type GameServerProcess } from "@arena/testkit";
 
 const VALID = 270;
 const UNKNOWN_CODES = 15;
 const MALFORMED = 15;
 
 let redis: RedisProcess;
-let servers: ServerProcess[];
+let servers: GameServerProcess[];
 const joined: ArenaRoomClient[] = [];
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@
 import { expect } from "vitest";
 import { MAX_REWIND_MS, PlayerInput } from "@arena/shared";
 import type { RunningServer, StartOptions } from "../src/app.ts";
-import { holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 /** How far in the past the shooter renders other players (its interpolation buffer). */
 export const RENDER_DELAY_MS = 240;

@@ -6,8 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KILL_POINTS, WIN_POINTS, type LeaderboardSnapshot } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { LobbyWatcher, SseReader } from "./clients.ts";
-import { holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { LobbyWatcher, SseReader, holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let a: ArenaRoomClient;

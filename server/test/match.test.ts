@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerMessage, StateEvents, type ResultsOut, type StateEvent } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { holdInput, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { holdInput, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let a: ArenaRoomClient;

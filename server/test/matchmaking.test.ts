@@ -8,8 +8,7 @@ import { matchMaker } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
 import { CodeJoinErrors, JoinErrorCodes, ROOM_ARENA, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { HttpError, createPrivate, joinByCode, quickPlay, signIn, spectate } from "./clients.ts";
-import { serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { HttpError, createPrivate, joinByCode, quickPlay, signIn, spectate, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 const MAX = 3;
 let server: RunningServer;

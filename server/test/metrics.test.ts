@@ -1,7 +1,7 @@
 /** /metrics and /health report reconnections and protocol errors as they happen. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/app.ts";
-import { dropSocket, joinArena, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { dropSocket, joinArena, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let watcher: ArenaRoomClient;

@@ -1,7 +1,7 @@
 /** The operators' monitor panel is behind basic auth, and absent without a password. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/app.ts";
-import { joinArena, startTestServer } from "./helpers.ts";
+import { joinArena, startTestServer } from "@arena/testkit";
 
 const PASSWORD = "monitor-password-0123";
 let withPanel: RunningServer;

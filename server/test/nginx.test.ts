@@ -12,16 +12,14 @@ import { Redis } from "ioredis";
 import { Client } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
-import { SseReader, joinByCode } from "./clients.ts";
-import { guestToken, waitForState, type ArenaRoomClient } from "./helpers.ts";
-import { freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type ServerProcess } from "./processes.ts";
+import { SseReader, joinByCode, guestToken, waitForState, type ArenaRoomClient, freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type GameServerProcess } from "@arena/testkit";
 
 // This test process only: trust the self-signed certificate made below.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
 
 let dir: string;
 let redis: RedisProcess;
-let servers: ServerProcess[];
+let servers: GameServerProcess[];
 let nginx: NginxProcess;
 let db: Redis;
 let base: string;

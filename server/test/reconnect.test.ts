@@ -1,7 +1,7 @@
 /** A dropped player keeps seat, position and score for the grace period and comes back through the SDK. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/app.ts";
-import { dropSocket, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { dropSocket, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 /** A short grace period so the expiry can be tested; production uses RECONNECT_GRACE_S (20 s). */
 const GRACE_S = 3;

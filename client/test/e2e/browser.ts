@@ -1,14 +1,14 @@
 /** Headless Chromium for end-to-end tests (Debian's chromium, driven by playwright-core). */
 import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { INSTALL_HINT, REPO_ROOT } from "@arena/testkit/remote";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const OUTPUT_DIR = fileURLToPath(new URL("../../../test-output", import.meta.url));
+export const OUTPUT_DIR = `${REPO_ROOT}test-output`;
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH, or install it with: ${INSTALL_HINT})`);
   }
   mkdirSync(OUTPUT_DIR, { recursive: true });
   return chromium.launch({

@@ -1,8 +1,7 @@
 /** The common frame of an end-to-end test file: a test server serving the built client, and one Chromium. */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { DEFAULT_CLIENT_DIR, type RunningServer, type StartOptions } from "../../../server/src/app.ts";
-import { startTestServer } from "../../../server/test/helpers.ts";
+import { DEFAULT_CLIENT_DIR, startTestServer, type RunningServer, type StartOptions } from "@arena/testkit";
 import { launchBrowser } from "./browser.ts";
 
 export interface E2e {

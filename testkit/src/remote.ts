@@ -1,0 +1,24 @@
+/**
+ * @arena/testkit/remote: the harness without the in-process server, for what
+ * drives servers from outside (the load tester, benchmarks, worker processes):
+ * importing it loads no server code.
+ */
+export { TEST_SECRET } from "./secret.ts";
+export { guestToken, signIn, type SignedIn } from "./auth.ts";
+export {
+  createPrivate, dropSocket, holdInput, HttpError, joinArena, joinByCode, quickPlay, sendRaw, spectate, waitForOwnPlayer,
+  type ArenaRoomClient,
+} from "./rooms.ts";
+export { Arrivals, countPatches, waitForLeave, waitForMessage, waitForState } from "./waits.ts";
+export { LobbyWatcher, type LobbyListing } from "./lobby.ts";
+export { SseReader, type SseEvent } from "./sse.ts";
+export { frameCode, tapFrames, type FrameTap } from "./frames.ts";
+export {
+  INSTALL_HINT, REPO_ROOT, SERVER_MAIN, exited, freePort, requireBinary, sampleProcess, spawnServer, spawnTracked, startProcess, waitForLine,
+  type GameServerProcess, type ProcessSample, type ServerProcess, type StartProcessOptions,
+} from "./processes.ts";
+export { startRedis, type RedisProcess } from "./redis.ts";
+export { startNginx, type NginxProcess } from "./nginx.ts";
+export { mean, quantile } from "./stats.ts";
+export { BENCHMARKS_MD, machineLine, writeSection } from "./report.ts";
+export { seededBytes, seededRandom } from "./random.ts";

@@ -1,0 +1,97 @@
+/** Waiting on events with a deadline: state patches, messages, leaves, and arrivals of anything else. */
+import type { Room } from "@colyseus/sdk";
+
+/** Resolves when `predicate` holds on the room's state, checked on every patch. */
+export function waitForState<S>(room: Room<any, S>, predicate: (state: S) => boolean, timeoutMs = 5000, what = "state condition"): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      try {
+        return room.state !== undefined && predicate(room.state);
+      } catch {
+        return false;
+      }
+    };
+    if (check()) return resolve();
+    const onChange = (): void => {
+      if (!check()) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    };
+    // Removal is deferred: the SDK's signal must not be changed while it is being invoked.
+    const off = (): void => queueMicrotask(() => room.onStateChange.remove(onChange));
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    room.onStateChange(onChange);
+  });
+}
+
+/** Resolves with the next message of `type` that passes `filter`, or rejects after `timeoutMs`. */
+export function waitForMessage<T = unknown>(room: Room, type: string, timeoutMs = 5000, filter: (m: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for message "${type}"`));
+    }, timeoutMs);
+    const off = room.onMessage(type, (m: T) => {
+      if (!filter(m)) return;
+      clearTimeout(timer);
+      off();
+      resolve(m);
+    });
+  });
+}
+
+/** Resolves with the close code when the room connection ends. */
+export function waitForLeave(room: Room, timeoutMs = 5000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for leave`)), timeoutMs);
+    const onLeave = (code: number): void => {
+      clearTimeout(timer);
+      queueMicrotask(() => room.onLeave.remove(onLeave));
+      resolve(code);
+    };
+    room.onLeave(onLeave);
+  });
+}
+
+/** Counts state patches received over `ms` milliseconds (a timed measurement, not a wait). */
+export async function countPatches(room: Room, ms: number): Promise<number> {
+  let n = 0;
+  const onChange = (): void => {
+    n++;
+  };
+  room.onStateChange(onChange);
+  await new Promise((r) => setTimeout(r, ms));
+  room.onStateChange.remove(onChange);
+  return n;
+}
+
+/** Predicates waiting for something to arrive: `poke()` after each arrival re-checks them. */
+export class Arrivals {
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly source: string) {}
+
+  poke(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Resolves when `predicate` holds (now or after some arrival); rejects after `timeoutMs`. */
+  until(predicate: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.source}: timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const check = (): void => {
+        if (predicate()) {
+          clearTimeout(timer);
+          resolve();
+        } else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+}
