@@ -27,17 +27,21 @@ function fakeTime() {
 describe("network impairment", () => {
   it("delays each direction by half the lag plus jitter, keeping order", () => {
     const t = fakeTime();
-    let r = 0.9;
-    const random = () => (r = r === 0.9 ? 0.1 : 0.9);
-    const lane = new ImpairedLane({ lagMs: 100, jitterMs: 40, lossPct: 0 }, random, t.now, t.schedule);
+    // Draws per message: jitter, then loss (0.99: never lost). Each message after the first draws less
+    // jitter than the one before it, so delivering by delay alone would reverse them.
+    const draws = [0.99, 0.99, 0.5, 0.99, 0.25, 0.99, 0.0, 0.99];
+    const lane = new ImpairedLane({ lagMs: 100, jitterMs: 40, lossPct: 0 }, () => draws.shift()!, t.now, t.schedule);
     const got: Array<[number, number]> = [];
     for (let i = 0; i < 4; i++) lane.push(() => got.push([i, t.now()]));
+    expect(draws).toEqual([]);
     t.run(49);
     expect(got).toEqual([]);
     t.run(100);
     expect(got.map(([i]) => i)).toEqual([0, 1, 2, 3]);
+    // None arrives before its own delay (50 ms + its jitter) nor before the one ahead of it.
+    expect(got[0]![1]).toBeCloseTo(50 + 0.99 * 40);
     for (const [, at] of got) {
-      expect(at).toBeGreaterThanOrEqual(50);
+      expect(at).toBeGreaterThanOrEqual(got[0]![1]);
       expect(at).toBeLessThanOrEqual(90);
     }
   });
