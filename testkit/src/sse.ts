@@ -14,9 +14,15 @@ export class SseReader {
   private readonly abort = new AbortController();
   response!: Response;
 
-  static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  /** Opens the stream; rejects when its response headers are not in within `timeoutMs`. */
+  static async open(url: string, headers: Record<string, string> = {}, timeoutMs = 5000): Promise<SseReader> {
     const r = new SseReader();
-    r.response = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: r.abort.signal });
+    const timer = setTimeout(() => r.abort.abort(new Error(`sse: no response from ${url} within ${timeoutMs} ms`)), timeoutMs);
+    try {
+      r.response = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: r.abort.signal });
+    } finally {
+      clearTimeout(timer);
+    }
     void r.pump();
     return r;
   }
