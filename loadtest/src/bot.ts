@@ -161,6 +161,7 @@ export class Bot {
         if (code !== Protocol.ROOM_STATE_PATCH) return true;
         stats.patches++;
         this.patches++;
+        if (this.decodes) stats.patchesDecoded++;
         return this.decodes;
       },
       out: (bytes) => {

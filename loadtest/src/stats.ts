@@ -38,6 +38,8 @@ export class LoadStats {
   messagesOut = 0;
   bytesOut = 0;
   patches = 0;
+  /** Patches handed to the SDK to decode (the rest were counted and dropped). */
+  patchesDecoded = 0;
   chats = 0;
   readonly rttMs = new Reservoir(20_000);
   readonly joinMs = new Reservoir(20_000);
@@ -73,7 +75,7 @@ export interface LoadSummary {
   /** Server-side closes by code (4400: protocol error). */
   disconnects: Record<string, number>;
   protocolErrors: number;
-  patches: { total: number; minPerJoinedBot: number; botsWithoutPatches: number };
+  patches: { total: number; decoded: number; minPerJoinedBot: number; botsWithoutPatches: number };
   chats: number;
   rttMs: { p50: number; p99: number; samples: number };
   joinMs: { p50: number; p99: number };
@@ -102,6 +104,7 @@ export function summarize(options: LoadOptions, stats: LoadStats, bots: readonly
     protocolErrors: stats.disconnects.get(protocolErrorCode) ?? 0,
     patches: {
       total: stats.patches,
+      decoded: stats.patchesDecoded,
       minPerJoinedBot: joined.length > 0 ? Math.min(...joined.map((b) => b.patches)) : 0,
       botsWithoutPatches: joined.filter((b) => b.patches === 0).length,
     },

@@ -4,9 +4,21 @@
  * decoding patches).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SchemaSerializer } from "@colyseus/sdk";
 import { joinArena, spawnServer, startTestServer, type ArenaRoomClient, type GameServerProcess, type RunningServer } from "@arena/testkit";
 import { scrape, total } from "../src/prometheus.ts";
 import { runLoad } from "../src/run.ts";
+
+/**
+ * Patches decoded in this process, per SDK serializer: a spy on the SDK's own
+ * patch decoding, independent of what the bots count about themselves.
+ */
+const decodedPatches = new Map<object, number>();
+const patch = SchemaSerializer.prototype.patch;
+SchemaSerializer.prototype.patch = function (this: SchemaSerializer, ...args: Parameters<typeof patch>) {
+  decodedPatches.set(this, (decodedPatches.get(this) ?? 0) + 1);
+  return patch.apply(this, args);
+};
 
 let local: RunningServer;
 let other: GameServerProcess;
@@ -22,6 +34,7 @@ afterAll(async () => {
 
 describe("load-test modes", () => {
   it("fills rooms of --players-per-room on each endpoint, every bot decoding", async () => {
+    decodedPatches.clear();
     const seen: Array<{ rooms: number; clients: number }> = [];
     const summary = await runLoad({
       endpoints: [local.url, other.url], bots: 8, playersPerRoom: 2, decode: "all", durationSeconds: 4,
@@ -38,6 +51,8 @@ describe("load-test modes", () => {
     expect(summary.joined).toBe(8);
     expect(summary.failed).toBe(0);
     expect(summary.patches.botsWithoutPatches).toBe(0);
+    expect(summary.patches.decoded).toBe(summary.patches.total);
+    expect(decodedPatches.size).toBe(8); // each bot's own SDK decoded patches
     // Two groups of two bots per process: two rooms of two players on each.
     expect(seen).toEqual([{ rooms: 2, clients: 4 }, { rooms: 2, clients: 4 }]);
   });
@@ -46,6 +61,7 @@ describe("load-test modes", () => {
     let host: ArenaRoomClient | undefined;
     try {
       ({ room: host } = await joinArena(local.url, "host"));
+      decodedPatches.clear();
       let most = 0;
       host.onStateChange((s) => {
         most = Math.max(most, s.players.size);
@@ -56,6 +72,10 @@ describe("load-test modes", () => {
       });
       expect(summary.joined).toBe(3);
       expect(summary.patches.minPerJoinedBot).toBeGreaterThan(10);
+      // Received and counted by every bot, decoded by none (only the host's own client decoded any).
+      expect(summary.patches.decoded).toBe(0);
+      expect([...decodedPatches].filter(([serializer]) => serializer !== host!.serializer)).toEqual([]);
+      expect(decodedPatches.get(host.serializer)).toBeGreaterThan(10);
       expect(most).toBe(4); // the host and the three bots, in the host's room
     } finally {
       await host?.leave();
