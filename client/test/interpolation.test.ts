@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "@arena/testkit/remote";
 import { InterpolationBuffer, JitterEstimator, interpolationDelay } from "../src/net/interpolation.ts";
 
 describe("interpolation buffer", () => {
@@ -33,8 +34,7 @@ describe("adaptive delay", () => {
 
   it("grows with jitter and stays within its bounds", () => {
     const j = new JitterEstimator();
-    let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = seededRandom(7);
     for (let i = 0; i < 500; i++) j.observe(i * 50 + 150 + rand() * 60, i * 50);
     expect(j.jitterMs).toBeGreaterThan(8);
     expect(j.jitterMs).toBeLessThan(30);
