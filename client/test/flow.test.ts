@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CloseCode } from "@colyseus/sdk";
 import { CloseCodes } from "@arena/shared";
 import { describeClose, initialFlow, reduce, type FlowEvent, type FlowState } from "../src/ui/flow.ts";
 
@@ -49,8 +50,8 @@ describe("screen flow", () => {
   });
 
   it("explains close codes in words", () => {
-    expect(describeClose(4400, "chat: bad")).toMatch(/protocol error: chat: bad/);
-    expect(describeClose(1006)).toMatch(/code 1006/);
+    expect(describeClose(CloseCodes.PROTOCOL_ERROR, "chat: bad")).toMatch(/protocol error: chat: bad/);
+    expect(describeClose(CloseCode.ABNORMAL_CLOSURE)).toMatch(new RegExp(`code ${CloseCode.ABNORMAL_CLOSURE}`));
     expect(describeClose(CloseCodes.SIGNED_IN_ELSEWHERE)).toMatch(/signed in elsewhere/);
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CloseCodes } from "@arena/shared";
 import { startTestServer, type RunningServer } from "@arena/testkit";
 import { parsePrometheus, total, type MetricFamily } from "../src/prometheus.ts";
 import type { LoadSummary } from "../src/stats.ts";
@@ -68,7 +69,7 @@ describe("load test smoke run", () => {
 
   it("the server counted no protocol errors and its /metrics moved", () => {
     expect(total(after, "arena_protocol_errors_total")).toBe(0);
-    expect(total(after, "arena_websocket_closes_total", { code: "4400" })).toBe(0);
+    expect(total(after, "arena_websocket_closes_total", { code: String(CloseCodes.PROTOCOL_ERROR) })).toBe(0);
     const moved = (name: string): number => total(after, name) - total(before, name);
     // What the bots counted on their side went through the server's counters.
     expect(moved("arena_messages_in_total")).toBeGreaterThanOrEqual(summary.out.messagesPerSecond * summary.seconds * 0.9);

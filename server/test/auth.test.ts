@@ -1,5 +1,5 @@
 import { SignJWT } from "jose";
-import { Client } from "@colyseus/sdk";
+import { Client, ErrorCode } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
@@ -32,19 +32,19 @@ describe("auth", () => {
 
   it("refuses a join without a token", async () => {
     const error = await joinWith(undefined);
-    expect(error).toMatchObject({ code: 525, message: expect.stringMatching(/missing token/) });
+    expect(error).toMatchObject({ code: ErrorCode.AUTH_FAILED, message: expect.stringMatching(/missing token/) });
   });
 
   it("refuses a forged token (signed with another secret)", async () => {
     const forged = await issueGuestToken(new TextEncoder().encode("another-secret-that-is-long-enough-000"), "mallory");
-    expect(await joinWith(forged.token)).toMatchObject({ code: 525, message: expect.stringMatching(/invalid token/) });
+    expect(await joinWith(forged.token)).toMatchObject({ code: ErrorCode.AUTH_FAILED, message: expect.stringMatching(/invalid token/) });
   });
 
   it("refuses a tampered token (payload changed, signature kept)", async () => {
     const token = await guestToken(server.url, "eve");
     const [h, , s] = token.split(".");
     const payload = Buffer.from(JSON.stringify({ name: "admin", sub: "g_admin", iss: "arena", aud: "arena:guest", exp: 9999999999 })).toString("base64url");
-    expect(await joinWith(`${h}.${payload}.${s}`)).toMatchObject({ code: 525, message: expect.stringMatching(/invalid token/) });
+    expect(await joinWith(`${h}.${payload}.${s}`)).toMatchObject({ code: ErrorCode.AUTH_FAILED, message: expect.stringMatching(/invalid token/) });
   });
 
   it("refuses an expired token", async () => {
@@ -54,13 +54,13 @@ describe("auth", () => {
       .setSubject("g_old").setIssuer("arena").setAudience("arena:guest")
       .setIssuedAt(now - 7200).setExpirationTime(now - 3600)
       .sign(new TextEncoder().encode(TEST_SECRET));
-    expect(await joinWith(expired)).toMatchObject({ code: 525, message: expect.stringMatching(/token expired/) });
+    expect(await joinWith(expired)).toMatchObject({ code: ErrorCode.AUTH_FAILED, message: expect.stringMatching(/token expired/) });
   });
 
   it("refuses a token with the 'none' algorithm", async () => {
     const header = Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url");
     const payload = Buffer.from(JSON.stringify({ name: "n", sub: "g_n", iss: "arena", aud: "arena:guest" })).toString("base64url");
-    expect(await joinWith(`${header}.${payload}.`)).toMatchObject({ code: 525 });
+    expect(await joinWith(`${header}.${payload}.`)).toMatchObject({ code: ErrorCode.AUTH_FAILED });
   });
 
   it("cleans and bounds the guest name", async () => {

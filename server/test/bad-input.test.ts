@@ -104,7 +104,7 @@ describe("bad input", () => {
     });
   }
 
-  it("closes the connection of a 1 MB message (1009) before decoding it", async () => {
+  it(`closes the connection of a 1 MB message (${MESSAGE_TOO_BIG}) before decoding it`, async () => {
     const room = await attacker();
     const left = waitForLeave(room);
     room.send(ClientMessage.Chat, { text: "x".repeat(1024 * 1024) });
@@ -112,7 +112,7 @@ describe("bad input", () => {
     await expectUnaffected(room.sessionId);
   });
 
-  it("disconnects a client that floods messages (4002)", async () => {
+  it(`disconnects a client that floods messages (${CloseCode.WITH_ERROR})`, async () => {
     const room = await attacker();
     const left = waitForLeave(room);
     for (let i = 0; i < 500; i++) room.send(ClientMessage.Typing, { typing: i % 2 === 0 });

@@ -73,7 +73,7 @@ describe("metrics", () => {
 
   it("counts a protocol error by message kind, and /health summarizes", async () => {
     const errorsBefore = await sample('arena_protocol_errors_total{kind="chat"}');
-    const closesBefore = await sample('arena_websocket_closes_total{code="4400"}');
+    const closesBefore = await sample(`arena_websocket_closes_total{code="${CloseCodes.PROTOCOL_ERROR}"}`);
     const healthBefore = await health();
     const { room } = await joinArena(server.url, "rude");
     room.reconnection.enabled = false;
@@ -81,7 +81,7 @@ describe("metrics", () => {
     room.send("chat", { text: 42 });
     expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
     expect(await sample('arena_protocol_errors_total{kind="chat"}')).toBe(errorsBefore + 1);
-    expect(await sample('arena_websocket_closes_total{code="4400"}')).toBe(closesBefore + 1);
+    expect(await sample(`arena_websocket_closes_total{code="${CloseCodes.PROTOCOL_ERROR}"}`)).toBe(closesBefore + 1);
     const after = await health();
     expect(after.metrics.protocolErrors).toBe(healthBefore.metrics.protocolErrors + 1);
     expect(after.metrics.reconnections).toBe(healthBefore.metrics.reconnections);

@@ -1,5 +1,6 @@
 /** A dropped player keeps seat, position and score for the grace period and comes back through the SDK. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CloseCodes } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { dropSocket, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
@@ -51,7 +52,7 @@ describe("reconnection", () => {
     room.reconnection.enabled = false;
     const left = waitForLeave(room);
     room.send("nope", {});
-    expect(await left).toBe(4400);
+    expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
     await waitForState(watcher, (s) => !s.players.has(room.sessionId), 3000, "no seat held");
   });
 
