@@ -5,17 +5,13 @@
  * reconnecting overlay and the player comes back to the same seat and score.
  */
 import { describe, expect, it } from "vitest";
-import { matchMaker } from "@colyseus/core";
-import type { ArenaState } from "@arena/shared";
+import { serverRoom } from "@arena/testkit";
 import { openPage, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
 const e2e = useServerAndBrowser();
 const errors: string[] = [];
 
-function serverRoom(roomId: string): { state: ArenaState; clients: { get(id: string): { ref: { terminate(): void } } | undefined } } {
-  return matchMaker.getLocalRoomById(roomId) as never;
-}
 
 describe("netcode in Chromium", () => {
   it("moves on the first frame after a key press at 150 ms RTT and stays near the server position", async () => {
@@ -88,7 +84,7 @@ describe("netcode in Chromium", () => {
       (window as any).__overlay = seen;
       new MutationObserver(() => seen.push(!overlay.hasAttribute("hidden"))).observe(overlay, { attributes: true });
     });
-    room.clients.get(sessionId)!.ref.terminate(); // the network drops the connection
+    (room.clients.get(sessionId)!.ref as unknown as { terminate(): void }).terminate(); // the network drops the connection
     await page.waitForFunction(() => ((window as any).__overlay as boolean[]).includes(true), null, { timeout: 5000 });
     await page.waitForFunction(() => {
       const seen = (window as any).__overlay as boolean[];

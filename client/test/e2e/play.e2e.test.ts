@@ -5,8 +5,8 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { matchMaker } from "@colyseus/core";
 import type { ArenaState } from "@arena/shared";
+import { serverRoom } from "@arena/testkit";
 import { OUTPUT_DIR, openPage, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
@@ -17,7 +17,7 @@ const sessionOf = (page: Page): Promise<string> => page.evaluate(() => (window a
 const drawnX = (page: Page, id: string): Promise<number> => page.evaluate((i) => (window as any).__arena.drawn(i)?.x ?? NaN, id);
 
 function serverState(roomId: string): ArenaState {
-  return (matchMaker.getLocalRoomById(roomId) as unknown as { state: ArenaState }).state;
+  return serverRoom(roomId).state;
 }
 
 describe("two players in Chromium", () => {
