@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/app.ts";
 import { isReserved, reserveSeat, reservedSessionIds } from "../src/rooms/arena/colyseusSeats.ts";
-import { dropSocket, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { dropSocket, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let host: ArenaRoomClient;

@@ -10,7 +10,7 @@ import { JoinErrorCodes, ROOM_ARENA, ROOM_LOBBY } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { issueGuestToken } from "../src/auth.ts";
 import { reservedSessionIds } from "../src/rooms/arena/colyseusSeats.ts";
-import { TEST_SECRET, joinArena, startTestServer, type ArenaRoomClient } from "./helpers.ts";
+import { TEST_SECRET, joinArena, startTestServer, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let host: ArenaRoomClient;

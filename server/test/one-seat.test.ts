@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { CloseCodes, ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { dropSocket, guestToken, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { dropSocket, guestToken, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 /** Longer than any wait below: a held seat that disappears was released, not expired. */
 const GRACE_S = 60;

@@ -11,9 +11,7 @@ import { Redis } from "ioredis";
 import { JoinErrorCodes, ROOM_ARENA, ROOM_CODE_REISSUE_WINDOW_S } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import { CODES_KEY, MAX_CODE_ATTEMPTS, claimCode, releaseCode, releasedKey } from "../src/matchmaking/roomCodes.ts";
-import { signIn } from "./clients.ts";
-import { startTestServer } from "./helpers.ts";
-import { startRedis, type RedisProcess } from "./processes.ts";
+import { signIn, startTestServer, startRedis, type RedisProcess } from "@arena/testkit";
 
 /** A source that returns the given codes in order, then fails the test if asked for more. */
 function scripted(...codes: string[]): () => string {

@@ -7,8 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CodeJoinErrors, MAX_SPECTATORS, PlayerInput, ServerMessage, type ChatOut, type NoticeOut, type TypingOut } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { HttpError, spectate } from "./clients.ts";
-import { dropSocket, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { HttpError, spectate, dropSocket, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let host: ArenaRoomClient;
