@@ -172,8 +172,12 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
     this.log.info(player ? "player dropped, holding seat" : "spectator dropped, holding seat", { session: client.sessionId, code, graceSeconds });
     const held = this.allowReconnection(client, graceSeconds);
-    // Colyseus answers a client that never fully joined, or a disposing room, with a plain rejected promise.
-    if (!(held instanceof Deferred)) return;
+    // Colyseus answers a client that never fully joined, or a disposing room (SIGTERM), with a plain
+    // rejected promise: nothing is held, and the rejection must not end the process.
+    if (!(held instanceof Deferred)) {
+      (held as unknown as Promise<unknown>).catch(() => undefined);
+      return;
+    }
     this.held.set(client.sessionId, held);
     held.then(() => undefined, () => undefined).finally(() => this.held.delete(client.sessionId));
   }
