@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["shared/test/**/*.test.ts", "server/test/**/*.test.ts", "client/test/**/*.test.ts", "loadtest/test/**/*.test.ts"],
+    include: ["shared/test/**/*.test.ts", "server/test/**/*.test.ts", "client/test/**/*.test.ts", "loadtest/test/**/*.test.ts", "testkit/test/**/*.test.ts"],
     // Each file runs in its own process: Colyseus' matchmaker is a per-process singleton.
     pool: "forks",
     // Browser tests load the production build of the client.
