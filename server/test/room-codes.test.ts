@@ -32,8 +32,10 @@ beforeAll(async () => {
   redisB = new RedisPresence(redis.url);
 });
 afterAll(async () => {
-  redisA?.shutdown();
-  redisB?.shutdown();
+  // RedisPresence.shutdown() does not wait for its QUITs: killing redis-server before they are answered
+  // rejects them unhandled. Quit its two connections and wait, then stop the server.
+  const connections = [redisA, redisB].flatMap((p) => (p ? [(p as unknown as { pub: Redis }).pub, (p as unknown as { sub: Redis }).sub] : []));
+  await Promise.allSettled(connections.map((c) => c.quit()));
   await redis?.stop();
 });
 
