@@ -8,9 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, CloseCode, ErrorCode, MatchMakeError, ServerError } from "@colyseus/sdk";
 import { matchMaker } from "@colyseus/core";
 import { CloseCodes, CodeJoinErrors, HttpErrors, ROOM_ARENA } from "@arena/shared";
-import type { RunningServer } from "../../server/src/app.ts";
-import { freePort } from "../../server/test/processes.ts";
-import { startTestServer } from "../../server/test/helpers.ts";
+import { freePort, startTestServer, type RunningServer } from "@arena/testkit";
 import { joinRoom, signIn } from "../src/net/connect.ts";
 import { HttpRefused, describeJoinError } from "../src/net/joinErrors.ts";
 

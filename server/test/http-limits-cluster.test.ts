@@ -14,14 +14,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpErrors } from "@arena/shared";
 import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
-import { send, type SendOptions } from "./httpFrom.ts";
-import { freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type ServerProcess } from "./processes.ts";
+import { sendFrom as send, type SendOptions, freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type GameServerProcess } from "@arena/testkit";
 
 const LIMIT = 4;
 
 let redis: RedisProcess;
-let a: ServerProcess;
-let b: ServerProcess;
+let a: GameServerProcess;
+let b: GameServerProcess;
 let dir: string;
 let nginx: NginxProcess;
 let base: string;

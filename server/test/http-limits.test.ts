@@ -16,9 +16,7 @@ import { ConfigError, loadConfig } from "../src/config.ts";
 import { limitKey } from "../src/limits/clientAddress.ts";
 import { RateLimits } from "../src/limits/RateLimits.ts";
 import { createLogger, type LogFields, type Logger } from "../src/log.ts";
-import { guestToken, startTestServer } from "./helpers.ts";
-import { send, type Reply } from "./httpFrom.ts";
-import { freePort } from "./processes.ts";
+import { guestToken, startTestServer, sendFrom as send, type Reply, freePort } from "@arena/testkit";
 
 const LIMIT = 3;
 

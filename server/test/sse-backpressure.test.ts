@@ -16,8 +16,7 @@ import { Redis } from "ioredis";
 import type { LeaderboardSnapshot } from "@arena/shared";
 import { LB_KEYS, RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { createLogger } from "../src/log.ts";
-import { SseReader } from "./clients.ts";
-import { spawnServer, startRedis, type RedisProcess, type ServerProcess } from "./processes.ts";
+import { SseReader, spawnServer, startRedis, type RedisProcess, type GameServerProcess } from "@arena/testkit";
 
 const STALLED = 50;
 const PUSH_EVERY_MS = 50;
@@ -27,7 +26,7 @@ const RUN_MS = Number(process.env.SSE_PRESSURE_MS ?? 20_000);
 const NAME = "n".repeat(1000);
 
 let redis: RedisProcess;
-let server: ServerProcess;
+let server: GameServerProcess;
 let writer: RedisLeaderboard;
 let db: Redis;
 const stalled: Socket[] = [];

@@ -12,6 +12,7 @@ export {
 export { Arrivals, countPatches, waitForLeave, waitForMessage, waitForState } from "./waits.ts";
 export { LobbyWatcher, type LobbyListing } from "./lobby.ts";
 export { SseReader, type SseEvent } from "./sse.ts";
+export { sendFrom, type Reply, type SendOptions } from "./httpFrom.ts";
 export { frameCode, tapFrames, type FrameTap } from "./frames.ts";
 export {
   INSTALL_HINT, REPO_ROOT, SERVER_MAIN, exited, freePort, requireBinary, sampleProcess, spawnServer, spawnTracked, startProcess, waitForLine,

@@ -22,8 +22,8 @@ export interface SendOptions {
   headOnly?: boolean;
 }
 
-/** Sends the request; https URLs accept any certificate (tests use self-signed ones). */
-export function send(url: string, opts: SendOptions = {}): Promise<Reply> {
+/** Sends the request from `opts.from`; https URLs accept any certificate (tests use self-signed ones). */
+export function sendFrom(url: string, opts: SendOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const options = { method: opts.method ?? "GET", localAddress: opts.from ?? "127.0.0.1", headers: opts.headers, agent: false as const, rejectUnauthorized: false };
     const req = (url.startsWith("https:") ? httpsRequest : request)(url, options, (res) => {
