@@ -9,7 +9,6 @@
  * Plus the two pieces on their own: the room-listing driver after a failed
  * read, and the leaderboard's queue of credits.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { RedisDriver } from "@colyseus/redis-driver";
@@ -19,50 +18,10 @@ import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import type { Logger, LogFields } from "../src/log.ts";
 import { ResilientRedisDriver } from "../src/scale/ResilientRedisDriver.ts";
 import { redisOptions } from "../src/scale/redisOptions.ts";
-import { LobbyWatcher, createPrivate, joinByCode, quickPlay, signIn } from "./clients.ts";
-import { dropSocket, guestToken, holdInput, joinArena, serverRoom, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient } from "./helpers.ts";
-import { exited, freePort, requireBinary, spawnServer, waitForLine, type ServerProcess } from "./processes.ts";
-
-/** A redis-server that can be SIGKILLed and started again on the same port (no persistence: it comes back empty). */
-class RestartableRedis {
-  private proc: ChildProcess | undefined;
-
-  private constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  static async start(): Promise<RestartableRedis> {
-    const redis = new RestartableRedis(await freePort());
-    await redis.restart();
-    return redis;
-  }
-
-  async restart(): Promise<void> {
-    const proc = spawn(requireBinary("redis-server"), ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"], { stdio: ["ignore", "pipe", "pipe"] });
-    this.proc = proc;
-    await waitForLine(proc, (l) => l.includes("Ready to accept connections"), "redis-server");
-  }
-
-  /** Starts it again unless it is running (each test begins with a running Redis, whatever the previous one left). */
-  async ensureRunning(): Promise<void> {
-    if (this.proc === undefined) await this.restart();
-  }
-
-  /** SIGSTOP / SIGCONT: a Redis that hangs with its sockets open. */
-  signal(signal: "SIGSTOP" | "SIGCONT"): void {
-    this.proc?.kill(signal);
-  }
-
-  async kill(): Promise<void> {
-    const proc = this.proc;
-    if (proc === undefined) return;
-    this.proc = undefined;
-    proc.kill("SIGKILL");
-    await exited(proc);
-  }
-}
+import {
+  LobbyWatcher, RestartableRedis, createPrivate, dropSocket, exited, freePort, guestToken, holdInput, joinArena, joinByCode, quickPlay, serverRoom,
+  signIn, spawnServer, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient, type GameServerProcess,
+} from "@arena/testkit";
 
 /** Polls `read` every 50 ms until `ok` holds of its result; returns the result and when it first held. */
 async function pollUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs: number): Promise<{ value: T; at: number }> {
@@ -118,8 +77,8 @@ async function metric(url: string, name: string): Promise<number> {
 describe("redis-server killed mid-match under two processes, then started again", () => {
   let redis: RestartableRedis;
   let a: RunningServer;
-  let b: ServerProcess;
-  let c: ServerProcess;
+  let b: GameServerProcess;
+  let c: GameServerProcess;
   const rooms: ArenaRoomClient[] = [];
   const lobbies: LobbyWatcher[] = [];
   const timeline: string[] = [];

@@ -18,7 +18,7 @@ export {
   INSTALL_HINT, REPO_ROOT, SERVER_MAIN, exited, freePort, requireBinary, sampleProcess, spawnServer, spawnTracked, startProcess, waitForLine,
   type GameServerProcess, type ProcessSample, type ServerProcess, type StartProcessOptions,
 } from "./processes.ts";
-export { startRedis, type RedisProcess } from "./redis.ts";
+export { RestartableRedis, startRedis, type RedisProcess } from "./redis.ts";
 export { startNginx, type NginxProcess } from "./nginx.ts";
 export { mean, quantile } from "./stats.ts";
 export { BENCHMARKS_MD, machineLine, writeSection } from "./report.ts";
