@@ -7,10 +7,11 @@
  * Prints one JSON line with the results.
  */
 import {
-  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, StateEvents, angleBetween, segmentCircleTime,
+  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, angleBetween, segmentCircleTime,
   type ArenaState, type Player,
 } from "@arena/shared";
 import { serverRoom, signIn, startTestServer } from "@arena/testkit";
+import { StateEvents } from "@arena/shared/view";
 import { GameSession, type ArenaRoom } from "../src/net/session.ts";
 
 export interface Profile {

@@ -1,6 +1,7 @@
 /** Boot: URL parameters, the screen flow, the Phaser game, and the session for the joined room. */
 import Phaser from "phaser";
-import { StateEvents, type ResultsOut } from "@arena/shared";
+import type { ResultsOut } from "@arena/shared";
+import { StateEvents } from "@arena/shared/view";
 import { GAME_KEYS } from "./input/keys.ts";
 import { inviteLink, joinRoom, signIn, type GuestToken } from "./net/connect.ts";
 import { describeJoinError } from "./net/joinErrors.ts";
@@ -102,7 +103,7 @@ function start(room: ArenaRoom): void {
   const stateEvents = new StateEvents();
   room.onStateChange((state) => {
     if (flow.screen === "results" && state.phase !== "results") dispatch({ type: "matchStarted" });
-    // Shots, hits and kills arrive as changes to the players, not as messages (see shared/src/stateEvents.ts).
+    // Shots, hits and kills arrive as changes to the players, not as messages (see shared/src/view/stateEvents.ts).
     for (const e of stateEvents.update(state.players)) {
       if (e.type === "shot") {
         scene.startShot(e, state.tick);

@@ -1,6 +1,7 @@
 /** A whole match through the real server and SDK: kills credited, respawn, kill limit, results, restart. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ServerMessage, StateEvents, type ResultsOut, type StateEvent } from "@arena/shared";
+import { ServerMessage, type ResultsOut } from "@arena/shared";
+import { StateEvents, type StateEvent } from "@arena/shared/view";
 import type { RunningServer } from "../src/app.ts";
 import { holdInput, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
 

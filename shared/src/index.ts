@@ -1,16 +1,8 @@
+/**
+ * `@arena/shared`: the rules and the step function (sim/), what travels between server and clients
+ * (wire/), and the server-side bot brains (bots/). Client-only view helpers are in `@arena/shared/view`.
+ */
 export * from "./constants.ts";
-export * from "./map.ts";
-export * from "./geometry.ts";
-export * from "./schema.ts";
-export * from "./events.ts";
-export * from "./movement.ts";
-export * from "./spawn.ts";
-export * from "./combat.ts";
-export * from "./match.ts";
-export * from "./world.ts";
-export * from "./names.ts";
-export * from "./protocol.ts";
-export * from "./roomCode.ts";
-export * from "./shots.ts";
-export * from "./stateEvents.ts";
+export * from "./sim/index.ts";
+export * from "./wire/index.ts";
 export * from "./bots/index.ts";

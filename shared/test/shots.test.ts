@@ -1,8 +1,9 @@
 import { Decoder, Encoder } from "@colyseus/schema";
 import { describe, expect, it } from "vitest";
 import {
-  ARENA_MAP, ArenaState, Player, ShotTracker, StateEvents, createRules, fireProjectile, freeColor, projectilePosition, shotKey, spawnPlayer, type FlyingShot, type Projectile,
+  ARENA_MAP, ArenaState, Player, createRules, fireProjectile, freeColor, projectilePosition, spawnPlayer, type Projectile,
 } from "../src/index.ts";
+import { ShotTracker, StateEvents, shotKey, type FlyingShot } from "../src/view/index.ts";
 
 const rules = createRules(30);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { StateEvents, type EventFields } from "../src/index.ts";
+import { StateEvents, type EventFields } from "../src/view/index.ts";
 
 type Fields = { -readonly [K in keyof EventFields]: EventFields[K] };
 const fresh = (): Fields => ({ hp: 100, deaths: 0, killedBy: "", landedShot: 0, shotTick: 0, shotX: 0, shotY: 0, shotAngle: 0 });

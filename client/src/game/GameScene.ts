@@ -6,9 +6,9 @@
  */
 import Phaser from "phaser";
 import {
-  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, ShotTracker, createRules, projectilePosition,
-  type ArenaState, type FiredShot, type FlyingShot, type Player,
+  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, createRules, projectilePosition, type ArenaState, type Player,
 } from "@arena/shared";
+import { ShotTracker, type FiredShot, type FlyingShot } from "@arena/shared/view";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
 import type { GameSession, Vec2 } from "../net/session.ts";
 import { COLORS, playerColor } from "./palette.ts";

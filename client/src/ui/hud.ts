@@ -44,7 +44,7 @@ export class Hud {
     byTestId("debug-overlay").hidden = !this.debugVisible;
   }
 
-  /** A kill-feed line (kills arrive as state changes: see shared/src/stateEvents.ts). */
+  /** A kill-feed line (kills arrive as state changes: see shared/src/view/stateEvents.ts). */
   kill(killer: string, victim: string): void {
     const players = this.session.room.state.players;
     const name = (id: string): string => players.get(id)?.name ?? "someone";

@@ -72,10 +72,6 @@ export class SnapshotFanout {
 
   constructor(private readonly fetch: () => Promise<LeaderboardSnapshot>, private readonly onError: (e: unknown) => void) {}
 
-  get size(): number {
-    return this.listeners.size;
-  }
-
   add(listener: SnapshotListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -6,9 +6,9 @@
  * and every choice comes from its own seeded {@link Random}.
  */
 import { PLAYER_RADIUS, PLAYER_SPEED, PROJECTILE_LIFETIME_S, PROJECTILE_RADIUS, PROJECTILE_SPEED, type Rules } from "../constants.ts";
-import type { ArenaMap, Point } from "../map.ts";
-import { MOVE_SCALE, type ArenaState, type InputCommand, type Player } from "../schema.ts";
-import { wrapAngle } from "../movement.ts";
+import type { ArenaMap, Point } from "../sim/map.ts";
+import { MOVE_SCALE, type ArenaState, type InputCommand, type Player } from "../wire/schema.ts";
+import { wrapAngle } from "../sim/movement.ts";
 import type { NavGrid, Route } from "./navGrid.ts";
 import type { RoutePlanner } from "./planner.ts";
 import { Random } from "./random.ts";

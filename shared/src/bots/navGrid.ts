@@ -6,8 +6,8 @@
  */
 import FlatQueue from "flatqueue";
 import { PLAYER_RADIUS } from "../constants.ts";
-import { circleOverlapsRect } from "../geometry.ts";
-import type { ArenaMap, Point } from "../map.ts";
+import { circleOverlapsRect } from "../sim/geometry.ts";
+import type { ArenaMap, Point } from "../sim/map.ts";
 import { BOT_NAV_CELL, BOT_ROUTE_CACHE } from "./skill.ts";
 import { clearLine } from "./sight.ts";
 

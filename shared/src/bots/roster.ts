@@ -5,8 +5,8 @@
  * `StepHooks.inputOf`, as it does a person's decoded input.
  */
 import type { Rules } from "../constants.ts";
-import type { ArenaMap } from "../map.ts";
-import type { ArenaState, InputCommand } from "../schema.ts";
+import type { ArenaMap } from "../sim/map.ts";
+import type { ArenaState, InputCommand } from "../wire/schema.ts";
 import { BotBrain, type BotContext, type BotView } from "./brain.ts";
 import { navGridFor } from "./navGrid.ts";
 import { RoutePlanner, type PlannerStats } from "./planner.ts";

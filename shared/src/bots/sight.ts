@@ -1,6 +1,6 @@
 /** What a bot can see and where it can walk straight: segment tests against the map's walls. */
-import { circleOverlapsRect, segmentRectTime } from "../geometry.ts";
-import type { ArenaMap } from "../map.ts";
+import { circleOverlapsRect, segmentRectTime } from "../sim/geometry.ts";
+import type { ArenaMap } from "../sim/map.ts";
 
 /**
  * True when the segment from (ax, ay) to (bx, by), widened by `pad` on each side,

@@ -27,7 +27,6 @@ export function dispatchEvents(room: Pick<ArenaRoom, "state" | "broadcast">, eve
         break;
       }
       case "shot":
-      case "spawn":
         break;
     }
   }

@@ -1,5 +1,5 @@
 /** Cleaning of player-supplied text: names and chat. */
-import { CHAT_MAX_LENGTH, NAME_MAX_LENGTH } from "./constants.ts";
+import { CHAT_MAX_LENGTH, NAME_MAX_LENGTH } from "../constants.ts";
 
 // Control characters, zero-width and bidi-override characters are never shown to others.
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;

@@ -1,9 +1,10 @@
 /** The match lifecycle: warm-up, playing, results, and back to warm-up. */
-import { MIN_PLAYERS } from "./constants.ts";
-import type { Rules } from "./constants.ts";
-import type { GameEvent, MatchEndReason, Standing } from "./events.ts";
+import { MIN_PLAYERS } from "../constants.ts";
+import type { Rules } from "../constants.ts";
+import type { GameEvent } from "./events.ts";
 import type { ArenaMap } from "./map.ts";
-import type { ArenaState, MatchPhase } from "./schema.ts";
+import type { MatchEndReason, Standing } from "../wire/protocol.ts";
+import type { ArenaState, MatchPhase } from "../wire/schema.ts";
 import { spawnPlayer } from "./spawn.ts";
 
 /** Current phase as its type (the schema stores it as a string). */
@@ -34,10 +35,7 @@ export function startMatch(state: ArenaState, map: ArenaMap, rules: Rules, event
     p.damage = 0;
     p.alive = false;
   });
-  state.players.forEach((p, id) => {
-    const at = spawnPlayer(state, id, p, map, rules);
-    events.push({ type: "spawn", sessionId: id, x: at.x, y: at.y });
-  });
+  state.players.forEach((p, id) => spawnPlayer(state, id, p, map, rules));
   events.push({ type: "matchStart", tick: state.tick, endsAt: state.phaseEndsAt });
 }
 

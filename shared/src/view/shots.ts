@@ -5,9 +5,9 @@
  * event, and a client turns it into a projectile it flies itself with
  * {@link projectilePosition}, until its lifetime, its wall, or a hit ends it.
  */
-import type { Rules } from "./constants.ts";
-import { firstWallAt } from "./combat.ts";
-import type { ArenaMap } from "./map.ts";
+import type { Rules } from "../constants.ts";
+import { firstWallAt } from "../sim/combat.ts";
+import type { ArenaMap } from "../sim/map.ts";
 
 /** The shot fields of a replicated player. */
 export interface ShotFields {
@@ -37,6 +37,7 @@ export interface FlyingShot extends FiredShot {
 /** Names a shot: shooter and firing tick (as `landedShot` does on the shooter). */
 export const shotKey = (shooter: string, tick: number): string => `${shooter}@${tick}`;
 
+/** The projectiles a client draws: started from reported shots, ended by hits, walls and lifetime. */
 export class ShotTracker {
   /** Projectiles in flight, by {@link shotKey}. */
   readonly flying = new Map<string, FlyingShot>();

@@ -1,8 +1,8 @@
 /** Spawning: choosing a spawn point and putting a player into the world. */
-import { MAX_HP } from "./constants.ts";
-import type { Rules } from "./constants.ts";
+import { MAX_HP } from "../constants.ts";
+import type { Rules } from "../constants.ts";
 import type { ArenaMap, Point } from "./map.ts";
-import type { ArenaState, Player } from "./schema.ts";
+import type { ArenaState, Player } from "../wire/schema.ts";
 
 /**
  * The spawn point farthest from every living enemy of `sessionId`. Ties (for
@@ -31,7 +31,7 @@ export function chooseSpawn(state: ArenaState, sessionId: string, map: ArenaMap)
 }
 
 /** Brings `player` to life at the best spawn point with full health and spawn protection. */
-export function spawnPlayer(state: ArenaState, sessionId: string, player: Player, map: ArenaMap, rules: Rules): Point {
+export function spawnPlayer(state: ArenaState, sessionId: string, player: Player, map: ArenaMap, rules: Rules): void {
   const at = chooseSpawn(state, sessionId, map);
   player.x = at.x;
   player.y = at.y;
@@ -40,7 +40,6 @@ export function spawnPlayer(state: ArenaState, sessionId: string, player: Player
   player.cooldown = 0;
   player.respawnAt = 0;
   player.protectedUntil = state.tick + rules.protectionTicks;
-  return at;
 }
 
 /** The lowest palette index no seated player has: colors differ within a room (the client's palette wraps past its size). */

@@ -16,6 +16,7 @@ export interface EventFields extends ShotFields {
   readonly landedShot: number;
 }
 
+/** What happened between two patches, as a client tells from the players' fields. */
 export type StateEvent =
   /** `shooter` fired from (x, y) along `angle` on `tick` (see shots.ts). */
   | ({ type: "shot" } & FiredShot)
@@ -33,6 +34,7 @@ interface Last {
   landedShot: number;
 }
 
+/** Turns successive player states into shot, hurt, landed and kill events, for one client. */
 export class StateEvents {
   private readonly last = new Map<string, Last>();
 

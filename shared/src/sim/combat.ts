@@ -1,10 +1,10 @@
 /** Shots and projectiles: firing, flight, wall and player hits, damage and death. */
-import { PLAYER_RADIUS, PROJECTILE_DAMAGE, PROJECTILE_RADIUS, PROJECTILE_SPEED } from "./constants.ts";
-import type { Rules } from "./constants.ts";
+import { PLAYER_RADIUS, PROJECTILE_DAMAGE, PROJECTILE_RADIUS, PROJECTILE_SPEED } from "../constants.ts";
+import type { Rules } from "../constants.ts";
 import type { GameEvent } from "./events.ts";
 import { segmentCircleTime, segmentRectTime, type Vec } from "./geometry.ts";
 import type { ArenaMap } from "./map.ts";
-import { Projectile, type ArenaState, type Player } from "./schema.ts";
+import { Projectile, type ArenaState, type Player } from "../wire/schema.ts";
 
 /** Where a target was as the shooter of a projectile saw it (lag compensation); live by default. */
 export type SeenPosition = (projectile: Projectile, target: Player) => Vec;

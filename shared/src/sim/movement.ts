@@ -1,8 +1,8 @@
 /** Player movement: the part of the step a client predicts for itself. */
-import { PLAYER_RADIUS, PLAYER_SPEED, POSITION_SCALE } from "./constants.ts";
+import { PLAYER_RADIUS, PLAYER_SPEED, POSITION_SCALE } from "../constants.ts";
 import { circleOverlapsRect, pushCircleOutOfRect, type Vec } from "./geometry.ts";
 import type { ArenaMap } from "./map.ts";
-import { MOVE_SCALE } from "./schema.ts";
+import { MOVE_SCALE } from "../wire/schema.ts";
 
 /** Longest distance moved between two collision checks: well under the radius, so walls cannot be skipped. */
 const MAX_SUBSTEP = PLAYER_RADIUS / 4;

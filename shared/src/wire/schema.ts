@@ -3,7 +3,7 @@
  * server replicates. Numeric fields use the narrowest type that holds them.
  */
 import { schema, t, type SchemaType } from "@colyseus/schema";
-import { POSITION_RANGE } from "./constants.ts";
+import { POSITION_RANGE } from "../constants.ts";
 
 /** A coordinate on the 1/32 grid in 16 bits, lossless (see POSITION_RANGE). */
 const coordinate = () => t.quantized({ min: 0, max: POSITION_RANGE, bits: 16, mode: "wrap" }).default(0);
@@ -32,6 +32,7 @@ export interface InputCommand {
   fire: boolean;
 }
 
+/** A seated player as every client sees it (fields marked server-side only are not sent). */
 export const Player = schema({
   name: t.string().default(""),
   /** Position on the 1/32 grid, 2 bytes each on the wire, exact. */
@@ -54,8 +55,8 @@ export const Player = schema({
   color: t.uint8().default(0),
   /**
    * This player's latest shot: tick fired (0: none yet), origin and direction.
-   * About 12 bytes per shot on the wire, instead of a replicated projectile
-   * entity (map entry, fields, and its removal later).
+   * Clients fly the projectile from these ~12 bytes, so projectiles are never
+   * replicated (each would cost a map entry, its fields and its removal).
    */
   shotTick: t.uint32().default(0),
   shotX: coordinate(),
@@ -93,8 +94,10 @@ export class Projectile {
   wallAt = Infinity;
 }
 
+/** The phases a match cycles through (the schema stores the phase as a string). */
 export type MatchPhase = "warmup" | "playing" | "results";
 
+/** The room state Colyseus replicates to every client of an arena room. */
 export const ArenaState = schema({
   /** "warmup" | "playing" | "results". */
   phase: t.string().default("warmup"),

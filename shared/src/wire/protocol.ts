@@ -1,5 +1,4 @@
 /** Message names, payloads and error codes shared by the server and its clients. See docs/PROTOCOL.md. */
-import type { MatchEndReason, Standing } from "./events.ts";
 
 /** Room names a client can join. */
 export const ROOM_ARENA = "arena";
@@ -51,6 +50,18 @@ export interface MatchStartOut {
   tick: number;
   endsAt: number;
 }
+
+/** One player's line in the results. */
+export interface Standing {
+  sessionId: string;
+  name: string;
+  kills: number;
+  deaths: number;
+  damage: number;
+}
+
+/** Why a match ended: the kill limit, the time limit, or too few players left. */
+export type MatchEndReason = "kills" | "time" | "players";
 
 export interface ResultsOut {
   reason: MatchEndReason;
@@ -127,48 +138,3 @@ export interface LeaderboardSnapshot {
   allTime: LeaderboardEntry[];
   daily: LeaderboardEntry[];
 }
-
-/**
- * WebSocket close codes the server uses. 4000-4010 are Colyseus' own
- * (4000 consented leave, 4001 server shutdown, 4002 error, e.g. a message flood).
- */
-export const CloseCodes = {
-  /** A message failed validation or had an unknown type. */
-  PROTOCOL_ERROR: 4400,
-  /** The same user took a seat in this room from another connection (one seat per user per room); no reconnection. */
-  SIGNED_IN_ELSEWHERE: 4409,
-} as const;
-
-/** Matchmaking error codes (HTTP-level join refusals), as Colyseus reports them. */
-export const JoinErrorCodes = {
-  /** Missing, forged or expired token. */
-  AUTH_FAILED: 525,
-  /** Join or create options of the wrong shape (Colyseus' MATCHMAKE_INVALID_CRITERIA). */
-  INVALID_OPTIONS: 521,
-  /** Creating a private room found no free invite code (Colyseus' APPLICATION_ERROR); trying again may work. */
-  NO_FREE_CODE: 526,
-} as const;
-
-/** Error strings of the code-join endpoint (JSON `{ error, message }`, with the HTTP status). */
-export const CodeJoinErrors = {
-  /** 400: body or code malformed. */
-  INVALID_REQUEST: "invalid_request",
-  /** 401: missing or bad token. */
-  AUTH_FAILED: "auth_failed",
-  /** 404: no room has this code (never existed, or ended). */
-  UNKNOWN_CODE: "unknown_code",
-  /** 409: every player seat is taken (spectating may still work). */
-  ROOM_FULL: "room_full",
-  /** 423: the room's match is ending; try again in a few seconds. */
-  ROOM_LOCKED: "room_locked",
-  /** 503: the process is shutting down. */
-  UNAVAILABLE: "unavailable",
-} as const;
-
-/** Error strings any HTTP route may answer with besides its own (JSON `{ error, message }`). */
-export const HttpErrors = {
-  /** 429 with Retry-After: too many requests (or open leaderboard streams) from this address. */
-  RATE_LIMITED: "rate_limited",
-  /** 503 with Retry-After: this process has no room for another leaderboard stream. */
-  BUSY: "busy",
-} as const;

@@ -2,21 +2,23 @@
  * The authoritative step: one call advances the whole arena by one fixed tick.
  * The server runs it; a client runs {@link applyInput} alone to predict itself.
  */
-import { AIM_DISPLAY_TOLERANCE, type Rules } from "./constants.ts";
+import { AIM_DISPLAY_TOLERANCE, type Rules } from "../constants.ts";
 import { fireProjectile, stepProjectiles, type Seen } from "./combat.ts";
 import type { GameEvent } from "./events.ts";
 import type { ArenaMap } from "./map.ts";
 import { endMatch, updatePhase } from "./match.ts";
 import { angleBetween, applyMove, wrapAngle } from "./movement.ts";
-import type { ArenaState, InputCommand, Player } from "./schema.ts";
+import type { ArenaState, InputCommand, Player } from "../wire/schema.ts";
 import { spawnPlayer } from "./spawn.ts";
 
+/** What one step reads and changes: the replicated state, the map and the rules. */
 export interface World {
   readonly state: ArenaState;
   readonly map: ArenaMap;
   readonly rules: Rules;
 }
 
+/** How the room feeds a step: inputs, and lag compensation for shots. */
 export interface StepHooks {
   /** The one input to apply for this player this step, if any (at most one per step). */
   inputOf(sessionId: string): InputCommand | undefined;
@@ -50,10 +52,7 @@ export function stepWorld(world: World, hooks: StepHooks, events: GameEvent[]): 
   state.tick += 1;
 
   state.players.forEach((p, id) => {
-    if (!p.alive && p.respawnAt !== 0 && state.tick >= p.respawnAt) {
-      const at = spawnPlayer(state, id, p, map, rules);
-      events.push({ type: "spawn", sessionId: id, x: at.x, y: at.y });
-    }
+    if (!p.alive && p.respawnAt !== 0 && state.tick >= p.respawnAt) spawnPlayer(state, id, p, map, rules);
   });
 
   const limitReachedBy = stepProjectiles(state, map, rules, events, hooks.seen);
