@@ -10,8 +10,9 @@
  *   REDIS_URL        default redis://127.0.0.1:6379
  *   AUTH_SECRET      shared by all processes (a token signed by one is checked by another);
  *                    if unset, one random secret is made for this start and given to all.
- * Every game process also serves the built browser client (`npm run build` makes client/dist),
- * so the page, the API and the websockets share one origin behind nginx.
+ * Run `npm run build` first: it makes client/dist and server/dist/main.js, the compiled server
+ * every process runs. Every game process also serves the built browser client, so the page,
+ * the API and the websockets share one origin behind nginx.
  * Other settings (TICK_RATE, MAX_PLAYERS, LOG_LEVEL, ...) pass through from the environment.
  */
 const { availableParallelism, cpus } = require("node:os");
@@ -29,7 +30,8 @@ const apps = Array.from({ length: count }, (_, i) => {
   return {
     name: `arena-${port}`,
     cwd: __dirname,
-    script: "server/bin/arena-server.mjs",
+    script: "server/dist/main.js",
+    node_args: "--enable-source-maps",
     env: {
       NODE_ENV: "production",
       PORT: String(port),
