@@ -1,0 +1,89 @@
+/** Configuration from the environment: defaults, and one clear error naming each bad variable. */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "@arena/shared";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
+
+const SECRET = "a-secret-of-at-least-32-characters!!";
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error(`no error for ${JSON.stringify(env)}`);
+}
+
+describe("configuration", () => {
+  it("has a default for every variable when the environment is empty", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 2567,
+      host: "0.0.0.0",
+      publicAddress: undefined,
+      authSecretGenerated: true,
+      tickRate: TICK_RATE,
+      patchRate: PATCH_RATE,
+      maxPlayers: MAX_PLAYERS,
+      logLevel: "info",
+      corsOrigins: [],
+      redisUrl: undefined,
+      sseKeepAliveSeconds: 15,
+      monitorUser: "admin",
+      monitorPassword: undefined,
+    });
+    expect(config.authSecret).toHaveLength(32);
+    // Blank values count as unset.
+    expect(loadConfig({ PORT: " ", HOST: " ", AUTH_SECRET: "", MONITOR_PASSWORD: "", PUBLIC_ADDRESS: " ", REDIS_URL: "" }))
+      .toMatchObject({ port: 2567, host: "0.0.0.0", authSecretGenerated: true, monitorPassword: undefined, publicAddress: undefined, redisUrl: undefined });
+  });
+
+  it("reads every variable it documents", () => {
+    const config = loadConfig({
+      PORT: "0", HOST: " 127.0.0.1 ", PUBLIC_ADDRESS: " game.example.com/2568 ", AUTH_SECRET: SECRET, TICK_RATE: "60",
+      PATCH_RATE: "10", MAX_PLAYERS: "2", LOG_LEVEL: "WARN", CORS_ORIGINS: "https://a.example, ,https://b.example",
+      REDIS_URL: "rediss://redis:6380/1", SSE_KEEPALIVE_S: "300", MONITOR_USER: " ops ", MONITOR_PASSWORD: "twelve-chars",
+    });
+    expect(config).toMatchObject({
+      port: 0, host: "127.0.0.1", publicAddress: "game.example.com/2568", authSecretGenerated: false, tickRate: 60,
+      patchRate: 10, maxPlayers: 2, logLevel: "warn", corsOrigins: ["https://a.example", "https://b.example"],
+      redisUrl: "rediss://redis:6380/1", sseKeepAliveSeconds: 300, monitorUser: "ops", monitorPassword: "twelve-chars",
+    });
+    expect(new TextDecoder().decode(config.authSecret)).toBe(SECRET);
+  });
+
+  it("refuses integers out of range or malformed, naming the variable, its range and the value", () => {
+    expect(errorOf({ PORT: "65536" })).toBe('PORT must be an integer from 0 to 65535, got "65536"');
+    expect(errorOf({ PORT: "80x" })).toBe('PORT must be an integer from 0 to 65535, got "80x"');
+    expect(errorOf({ TICK_RATE: "9" })).toBe('TICK_RATE must be an integer from 10 to 120, got "9"');
+    expect(errorOf({ TICK_RATE: "30.5" })).toBe('TICK_RATE must be an integer from 10 to 120, got "30.5"');
+    expect(errorOf({ PATCH_RATE: "61" })).toBe('PATCH_RATE must be an integer from 1 to 60, got "61"');
+    expect(errorOf({ MAX_PLAYERS: "1" })).toBe('MAX_PLAYERS must be an integer from 2 to 64, got "1"');
+    expect(errorOf({ SSE_KEEPALIVE_S: "NaN" })).toBe('SSE_KEEPALIVE_S must be an integer from 1 to 300, got "NaN"');
+  });
+
+  it("refuses short secrets without echoing them", () => {
+    expect(errorOf({ AUTH_SECRET: "short-secret" })).toBe("AUTH_SECRET must be at least 32 characters long");
+    expect(errorOf({ MONITOR_PASSWORD: "eleven-char" })).toBe("MONITOR_PASSWORD must be at least 12 characters long");
+  });
+
+  it("refuses an unknown log level and malformed addresses", () => {
+    expect(errorOf({ LOG_LEVEL: "loud" })).toBe('LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"');
+    expect(errorOf({ PUBLIC_ADDRESS: "http://host:1" })).toBe('PUBLIC_ADDRESS must look like host:port, got "http://host:1"');
+    expect(errorOf({ REDIS_URL: "localhost:6379" })).toBe('REDIS_URL must look like redis://host:port, got "localhost:6379"');
+  });
+
+  it("stops the process at start with exit code 2 and the variable's name", () => {
+    const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+    const run = spawnSync(process.execPath, ["--import", "tsx", main], {
+      env: { ...process.env, TICK_RATE: "fast", PORT: "0" },
+      encoding: "utf8",
+      timeout: 15_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('configuration error: TICK_RATE must be an integer from 10 to 120, got "fast"');
+  });
+});
