@@ -1,10 +1,11 @@
-/** Configuration from the environment (all optional), checked once at start. */
+/** Configuration from the environment (all optional), checked once at start against one zod schema. */
 import { randomBytes } from "node:crypto";
 import proxyaddr from "proxy-addr";
+import { z } from "zod";
 import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "@arena/shared";
 
-export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
-const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
   readonly port: number;
@@ -46,16 +47,6 @@ export interface RateLimit {
   readonly seconds: number;
 }
 
-/** The variable and default of each limit: `N/S` is N requests per S seconds, `off` turns one off. */
-export const RATE_LIMIT_VARIABLES: Readonly<Record<LimitedRoute, readonly [string, string]>> = {
-  signIn: ["RATE_LIMIT_SIGNIN", "20/60"],
-  codeJoin: ["RATE_LIMIT_CODE_JOIN", "20/60"],
-  spectate: ["RATE_LIMIT_SPECTATE", "30/60"],
-  leaderboard: ["RATE_LIMIT_LEADERBOARD", "120/60"],
-  sseConnect: ["RATE_LIMIT_SSE_CONNECT", "30/60"],
-  matchmake: ["RATE_LIMIT_MATCHMAKE", "60/60"],
-};
-
 /**
  * Which peers may name the client address in X-Forwarded-For: none (the
  * socket address is the client), the first `hops` proxies, or proxies at
@@ -67,99 +58,140 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
+/** Secrets are never echoed back in an error. */
+const SECRETS = new Set(["AUTH_SECRET", "MONITOR_PASSWORD"]);
+
+/** A variable that is unset or blank counts as unset; otherwise its value, trimmed. */
+const trimmed = z.string().optional().transform((s) => s?.trim() || undefined);
+
+/** An integer in [min, max], `fallback` when unset. */
+function integer(fallback: number, min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return trimmed
+    .transform((s) => (s === undefined ? fallback : Number(s)))
+    .pipe(z.number(message).int(message).min(min, message).max(max, message));
 }
 
-function rateLimits(env: NodeJS.ProcessEnv): Record<LimitedRoute, RateLimit | undefined> {
-  const master = (env.RATE_LIMITS ?? "on").trim().toLowerCase();
-  if (master !== "on" && master !== "off" && master !== "") throw new ConfigError(`RATE_LIMITS must be "on" or "off", got "${env.RATE_LIMITS}"`);
-  const out = {} as Record<LimitedRoute, RateLimit | undefined>;
-  for (const [route, [key, fallback]] of Object.entries(RATE_LIMIT_VARIABLES) as [LimitedRoute, readonly [string, string]][]) {
-    const raw = (env[key] ?? "").trim() || fallback;
-    if (raw.toLowerCase() === "off") {
-      out[route] = undefined;
-      continue;
-    }
+/** A secret of at least `length` characters, or unset. Not trimmed: spaces may be part of it. */
+function secret(length: number) {
+  return z.string().optional()
+    .transform((s) => s || undefined)
+    .pipe(z.string().min(length, `must be at least ${length} characters long`).optional());
+}
+
+/** A route's limit: "N/S" is N requests per S seconds from one address, "off" none; `fallback` when unset. */
+function rateLimit(fallback: string) {
+  const message = 'must be "N/S" (N requests per S seconds from one address, N 1-1000000, S 1-86400) or "off"';
+  return trimmed.transform((s, ctx): RateLimit | undefined => {
+    const raw = s ?? fallback;
+    if (raw.toLowerCase() === "off") return undefined;
     const m = /^(\d+)\s*\/\s*(\d+)$/.exec(raw);
     const points = Number(m?.[1]);
     const seconds = Number(m?.[2]);
     if (m === null || points < 1 || points > 1_000_000 || seconds < 1 || seconds > 86_400) {
-      throw new ConfigError(`${key} must be "N/S" (N requests per S seconds from one address, N 1-1000000, S 1-86400) or "off", got "${raw}"`);
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
     }
-    out[route] = master === "off" ? undefined : { points, seconds };
-  }
-  return out;
+    return { points, seconds };
+  });
 }
 
-function trustProxy(env: NodeJS.ProcessEnv): TrustProxy {
-  const raw = env.TRUST_PROXY?.trim() ?? "";
-  if (raw === "" || raw === "false") return { kind: "none" };
+/** Unset or "false": no proxy; a hop count; or the proxies' addresses and subnets. */
+const trustProxy = trimmed.transform((raw, ctx): TrustProxy => {
+  if (raw === undefined || raw === "false") return { kind: "none" };
   if (/^\d+$/.test(raw)) {
     const hops = Number(raw);
-    if (hops < 1 || hops > 10) throw new ConfigError(`TRUST_PROXY as a hop count must be 1 to 10, got "${raw}"`);
-    return { kind: "hops", hops };
+    if (hops >= 1 && hops <= 10) return { kind: "hops", hops };
+    ctx.addIssue({ code: "custom", message: "as a hop count must be 1 to 10" });
+    return z.NEVER;
   }
   if (raw === "true" || raw === "*") {
     // Trusting every peer would let any client pick its own address with the header.
-    throw new ConfigError(`TRUST_PROXY must name the proxies (addresses, subnets, "loopback") or a hop count, not "${raw}"`);
+    ctx.addIssue({ code: "custom", message: 'must name the proxies (addresses, subnets, "loopback") or a hop count' });
+    return z.NEVER;
   }
-  const addresses = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const addresses = raw.split(",").map((a) => a.trim()).filter(Boolean);
   try {
     proxyaddr.compile(addresses);
   } catch (e) {
-    throw new ConfigError(`TRUST_PROXY must be a hop count or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal: ${(e as Error).message}`);
+    ctx.addIssue({ code: "custom", message: `must be a hop count or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal (${(e as Error).message})` });
+    return z.NEVER;
   }
   return { kind: "addresses", addresses };
+});
+
+/** Each key is an environment variable; each message completes "<VARIABLE> ...". */
+const Env = z.object({
+  PORT: integer(2567, 0, 65535),
+  HOST: trimmed.transform((s) => s ?? "0.0.0.0"),
+  PUBLIC_ADDRESS: trimmed.pipe(z.string().regex(/^[\w.-]+(:\d+)?(\/[\w./-]*)?$/, "must look like host:port").optional()),
+  AUTH_SECRET: secret(32),
+  TICK_RATE: integer(TICK_RATE, 10, 120),
+  PATCH_RATE: integer(PATCH_RATE, 1, 60),
+  MAX_PLAYERS: integer(MAX_PLAYERS, 2, 64),
+  LOG_LEVEL: z.string().default("info")
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`)),
+  CORS_ORIGINS: z.string().default("").transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
+  REDIS_URL: trimmed.pipe(z.string().regex(/^rediss?:\/\/\S+$/, "must look like redis://host:port").optional()),
+  SSE_KEEPALIVE_S: integer(15, 1, 300),
+  MONITOR_USER: trimmed.transform((s) => s ?? "admin"),
+  MONITOR_PASSWORD: secret(12),
+  /** Master switch of the per-address limits below. */
+  RATE_LIMITS: trimmed.transform((s) => s?.toLowerCase()).pipe(z.enum(["on", "off"], 'must be "on" or "off"').optional()),
+  RATE_LIMIT_SIGNIN: rateLimit("20/60"),
+  RATE_LIMIT_CODE_JOIN: rateLimit("20/60"),
+  RATE_LIMIT_SPECTATE: rateLimit("30/60"),
+  RATE_LIMIT_LEADERBOARD: rateLimit("120/60"),
+  RATE_LIMIT_SSE_CONNECT: rateLimit("30/60"),
+  RATE_LIMIT_MATCHMAKE: rateLimit("60/60"),
+  TRUST_PROXY: trustProxy,
+  SSE_MAX_PER_ADDRESS: integer(8, 1, 10_000),
+  SSE_MAX_STREAMS: integer(2000, 1, 1_000_000),
+  SSE_STALL_S: integer(30, 1, 3600),
+});
+
+/** "<VARIABLE> <what it must be>, got "<value>"" for each bad variable, in schema order. */
+function describeIssues(error: z.ZodError, env: NodeJS.ProcessEnv): string {
+  return error.issues.map((issue) => {
+    const key = String(issue.path[0]);
+    return SECRETS.has(key) ? `${key} ${issue.message}` : `${key} ${issue.message}, got "${env[key]}"`;
+  }).join("; ");
 }
 
-/** Reads the configuration; throws a ConfigError naming the variable when one is invalid. */
+/** Reads the configuration; throws a ConfigError naming each invalid variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const secret = env.AUTH_SECRET;
-  if (secret !== undefined && secret !== "" && secret.length < 32) {
-    throw new ConfigError("AUTH_SECRET must be at least 32 characters long");
-  }
-  const level = (env.LOG_LEVEL ?? "info").toLowerCase();
-  if (!LOG_LEVELS.includes(level as LogLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
-  }
-  const monitorPassword = env.MONITOR_PASSWORD || undefined;
-  if (monitorPassword !== undefined && monitorPassword.length < 12) {
-    throw new ConfigError("MONITOR_PASSWORD must be at least 12 characters long");
-  }
-  const publicAddress = env.PUBLIC_ADDRESS?.trim() || undefined;
-  if (publicAddress !== undefined && !/^[\w.-]+(:\d+)?(\/[\w./-]*)?$/.test(publicAddress)) {
-    throw new ConfigError(`PUBLIC_ADDRESS must look like host:port, got "${publicAddress}"`);
-  }
-  const redisUrl = env.REDIS_URL?.trim() || undefined;
-  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) {
-    throw new ConfigError(`REDIS_URL must look like redis://host:port, got "${redisUrl}"`);
-  }
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, env));
+  const e = parsed.data;
   return {
-    port: int(env, "PORT", 2567, 0, 65535),
-    host: env.HOST?.trim() || "0.0.0.0",
-    publicAddress,
-    authSecret: secret ? new TextEncoder().encode(secret) : randomBytes(32),
-    authSecretGenerated: !secret,
-    tickRate: int(env, "TICK_RATE", TICK_RATE, 10, 120),
-    patchRate: int(env, "PATCH_RATE", PATCH_RATE, 1, 60),
-    maxPlayers: int(env, "MAX_PLAYERS", MAX_PLAYERS, 2, 64),
-    logLevel: level as LogLevel,
-    corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
-    redisUrl,
-    sseKeepAliveSeconds: int(env, "SSE_KEEPALIVE_S", 15, 1, 300),
-    monitorUser: env.MONITOR_USER?.trim() || "admin",
-    monitorPassword,
-    rateLimits: rateLimits(env),
-    trustProxy: trustProxy(env),
-    sseMaxPerAddress: int(env, "SSE_MAX_PER_ADDRESS", 8, 1, 10_000),
-    sseMaxStreams: int(env, "SSE_MAX_STREAMS", 2000, 1, 1_000_000),
-    sseStallSeconds: int(env, "SSE_STALL_S", 30, 1, 3600),
+    port: e.PORT,
+    host: e.HOST,
+    publicAddress: e.PUBLIC_ADDRESS,
+    authSecret: e.AUTH_SECRET ? new TextEncoder().encode(e.AUTH_SECRET) : randomBytes(32),
+    authSecretGenerated: !e.AUTH_SECRET,
+    tickRate: e.TICK_RATE,
+    patchRate: e.PATCH_RATE,
+    maxPlayers: e.MAX_PLAYERS,
+    logLevel: e.LOG_LEVEL,
+    corsOrigins: e.CORS_ORIGINS,
+    redisUrl: e.REDIS_URL,
+    sseKeepAliveSeconds: e.SSE_KEEPALIVE_S,
+    monitorUser: e.MONITOR_USER,
+    monitorPassword: e.MONITOR_PASSWORD,
+    rateLimits: e.RATE_LIMITS === "off"
+      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined }
+      : {
+        signIn: e.RATE_LIMIT_SIGNIN,
+        codeJoin: e.RATE_LIMIT_CODE_JOIN,
+        spectate: e.RATE_LIMIT_SPECTATE,
+        leaderboard: e.RATE_LIMIT_LEADERBOARD,
+        sseConnect: e.RATE_LIMIT_SSE_CONNECT,
+        matchmake: e.RATE_LIMIT_MATCHMAKE,
+      },
+    trustProxy: e.TRUST_PROXY,
+    sseMaxPerAddress: e.SSE_MAX_PER_ADDRESS,
+    sseMaxStreams: e.SSE_MAX_STREAMS,
+    sseStallSeconds: e.SSE_STALL_S,
   };
 }

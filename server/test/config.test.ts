@@ -76,6 +76,13 @@ describe("configuration", () => {
     expect(errorOf({ REDIS_URL: "localhost:6379" })).toBe('REDIS_URL must look like redis://host:port, got "localhost:6379"');
   });
 
+  it("names every bad variable at once, not only the first", () => {
+    expect(errorOf({ PORT: "x", LOG_LEVEL: "loud", AUTH_SECRET: "short" })).toBe(
+      'PORT must be an integer from 0 to 65535, got "x"; AUTH_SECRET must be at least 32 characters long; '
+      + 'LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"',
+    );
+  });
+
   it("stops the process at start with exit code 2 and the variable's name", () => {
     const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
     const run = spawnSync(process.execPath, ["--import", "tsx", main], {
