@@ -1,7 +1,10 @@
-/** Structured logs: one JSON object per line on stdout (stderr for warnings and errors). */
+/**
+ * Structured logs through pino: one JSON object per line (`time`, `level` by name, `msg`, then the
+ * fields), on stdout, warnings and errors on stderr. Call sites use the small `Logger` interface
+ * below (`log.info(msg, fields)`, `log.child(bindings)`), so they never depend on pino's argument order.
+ */
+import { pino, type Logger as Pino } from "pino";
 import type { LogLevel } from "./config.ts";
-
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export type LogFields = Record<string, unknown>;
 
@@ -14,6 +17,7 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
+/** Errors in any field (not only pino's `err`) keep their name, message and stack. */
 function serializable(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [k, v] of Object.entries(fields)) {
@@ -22,19 +26,35 @@ function serializable(fields: LogFields): LogFields {
   return out;
 }
 
-export function createLogger(level: LogLevel, base: LogFields = {}): Logger {
-  const min = RANK[level];
-  const write = (lvl: Exclude<LogLevel, "silent">, msg: string, fields?: LogFields): void => {
-    if (RANK[lvl] < min) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...serializable(fields ?? {}) });
-    if (RANK[lvl] >= RANK.warn) process.stderr.write(line + "\n");
-    else process.stdout.write(line + "\n");
+function adapt(p: Pino): Logger {
+  const at = (level: "debug" | "info" | "warn" | "error") => (msg: string, fields?: LogFields): void => {
+    if (fields === undefined) p[level](msg);
+    else p[level](fields, msg);
   };
   return {
-    debug: (m, f) => write("debug", m, f),
-    info: (m, f) => write("info", m, f),
-    warn: (m, f) => write("warn", m, f),
-    error: (m, f) => write("error", m, f),
-    child: (fields) => createLogger(level, { ...base, ...fields }),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: (fields) => adapt(p.child(serializable(fields))),
   };
+}
+
+/** A logger at `level` (`silent`: none), with `base` fields on every line. */
+export function createLogger(level: LogLevel, base: LogFields = {}): Logger {
+  const streams = pino.multistream(
+    [{ level: "debug", stream: process.stdout }, { level: "warn", stream: process.stderr }],
+    // Each line goes to the stream of the highest level it reaches: warnings and errors to stderr only.
+    { dedupe: true },
+  );
+  const root = pino({
+    level,
+    base: null,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: serializable,
+    },
+  }, streams);
+  return adapt(Object.keys(base).length === 0 ? root : root.child(serializable(base)));
 }

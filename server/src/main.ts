@@ -1,11 +1,19 @@
-/** `npm start`: one process, in-memory presence, configured from the environment. */
-import { ConfigError, loadConfig } from "./config.ts";
+/** `npm start`: one process, in-memory presence unless REDIS_URL is set, configured from the environment. */
+import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { startServer } from "./app.ts";
 import { createLogger } from "./log.ts";
 
+let config: Config;
 try {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  config = loadConfig();
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(`configuration error: ${e.message}\n`);
+  process.exit(2);
+}
+
+const log = createLogger(config.logLevel);
+try {
   const running = await startServer(config, { log });
   let stopping = false;
   const stop = (signal: string): void => {
@@ -20,11 +28,7 @@ try {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 } catch (e) {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`configuration error: ${e.message}\n`);
-    process.exit(2);
-  }
-  // E.g. Redis unreachable: one clear line, and a non-zero exit for the process manager to back off on.
-  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: "error", msg: "startup failed", error: (e as Error).message }) + "\n");
+  // E.g. Redis unreachable: one clear line whatever LOG_LEVEL says, and a non-zero exit for the process manager to back off on.
+  createLogger("error").error("startup failed", { error: (e as Error).message });
   process.exit(1);
 }
