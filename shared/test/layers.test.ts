@@ -1,0 +1,31 @@
+/** shared/ by role: wire depends on no simulation, the simulation on no view helper, and only bare packages are @colyseus/schema. */
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const SRC = fileURLToPath(new URL("../src/", import.meta.url));
+
+/** Every import of every file under shared/src/<folder>, as "file -> specifier". */
+function importsOf(folder: string): string[] {
+  return readdirSync(SRC + folder).filter((f) => f.endsWith(".ts")).flatMap((file) => {
+    const text = readFileSync(`${SRC}${folder}/${file}`, "utf8");
+    return [...text.matchAll(/^(?:import|export)(?:[^;"]*?from)?\s*"([^"]+)"/gm)].map((m) => `${folder}/${file} -> ${m[1]}`);
+  });
+}
+
+describe("shared/ layers", () => {
+  it("wire imports only its own files, the constants and @colyseus/schema", () => {
+    expect(importsOf("wire").filter((i) => !/-> (\.\/|\.\.\/constants\.ts$|@colyseus\/schema$)/.test(i))).toEqual([]);
+  });
+
+  it("the simulation imports no view helper and no package", () => {
+    expect(importsOf("sim").length).toBeGreaterThan(20); // the scan sees the imports it checks
+    expect(importsOf("sim").filter((i) => !/-> (\.\/|\.\.\/constants\.ts$|\.\.\/wire\/)/.test(i))).toEqual([]);
+  });
+
+  it("view helpers stay out of the main barrel (they have their own entry, @arena/shared/view)", () => {
+    expect(readFileSync(SRC + "index.ts", "utf8")).not.toMatch(/from "\.\/view/);
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { exports: Record<string, string> };
+    expect(pkg.exports).toEqual({ ".": "./src/index.ts", "./view": "./src/view/index.ts" });
+  });
+});
