@@ -42,14 +42,14 @@ describe("logs", () => {
 
   it("name the room and the session on every line of a child logger", () => {
     const { out } = capture();
-    const room = createLogger("info").child({ roomId: "r1" });
+    const room = createLogger("info").child({ room: "r1" });
     room.info("match started", { players: 2 });
-    room.child({ sessionId: "s1" }).info("joined");
+    room.child({ session: "s1" }).info("joined");
     vi.restoreAllMocks();
 
     expect(out).toEqual([
-      { time: expect.any(String), level: "info", msg: "match started", roomId: "r1", players: 2 },
-      { time: expect.any(String), level: "info", msg: "joined", roomId: "r1", sessionId: "s1" },
+      { time: expect.any(String), level: "info", msg: "match started", room: "r1", players: 2 },
+      { time: expect.any(String), level: "info", msg: "joined", room: "r1", session: "s1" },
     ]);
   });
 
@@ -68,7 +68,7 @@ describe("logs", () => {
     warn.warn("shown");
     const silent = createLogger("silent");
     silent.error("hidden");
-    silent.child({ roomId: "r1" }).error("hidden");
+    silent.child({ room: "r1" }).error("hidden");
     vi.restoreAllMocks();
 
     expect(out).toEqual([]);
