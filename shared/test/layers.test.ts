@@ -1,4 +1,4 @@
-/** shared/ by role: wire depends on no simulation, the simulation on no view helper, and only bare packages are @colyseus/schema. */
+/** shared/ by role: imports point one way (wire <- sim <- bots, sim <- view) and shared/ names only the packages it declares. */
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -18,9 +18,17 @@ describe("shared/ layers", () => {
     expect(importsOf("wire").filter((i) => !/-> (\.\/|\.\.\/constants\.ts$|@colyseus\/schema$)/.test(i))).toEqual([]);
   });
 
-  it("the simulation imports no view helper and no package", () => {
+  it("the simulation imports no bot, no view helper and no package", () => {
     expect(importsOf("sim").length).toBeGreaterThan(20); // the scan sees the imports it checks
     expect(importsOf("sim").filter((i) => !/-> (\.\/|\.\.\/constants\.ts$|\.\.\/wire\/)/.test(i))).toEqual([]);
+  });
+
+  it("bot brains read the simulation and the wire (and their path-search queue), never a view helper", () => {
+    expect(importsOf("bots").filter((i) => !/-> (\.\/|\.\.\/constants\.ts$|\.\.\/sim\/|\.\.\/wire\/|flatqueue$)/.test(i))).toEqual([]);
+  });
+
+  it("view helpers read the simulation, never the bots", () => {
+    expect(importsOf("view").filter((i) => !/-> (\.\/|\.\.\/constants\.ts$|\.\.\/sim\/|\.\.\/wire\/)/.test(i))).toEqual([]);
   });
 
   it("view helpers stay out of the main barrel (they have their own entry, @arena/shared/view)", () => {
