@@ -3,7 +3,7 @@ import "./node-compat.ts";
 import type { AddressInfo } from "node:net";
 import type { Server as HttpServer } from "node:http";
 import type { WebSocketServer } from "ws";
-import { Server, matchMaker } from "@colyseus/core";
+import { LocalPresence, Server, matchMaker } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ROOM_ARENA, ROOM_LOBBY, type MatchSettings } from "@arena/shared";
 import type { Config } from "./config.ts";
@@ -16,6 +16,7 @@ import { RateLimits } from "./limits/RateLimits.ts";
 import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
 import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
+import { People, RESTART_NOTICE } from "./people/People.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
 
 /** Largest websocket frame accepted from a client; a bigger one closes that connection (1009). */
@@ -61,6 +62,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let servingClient = false;
   const metrics = createMetrics();
   const limits = RateLimits.create(config, log);
+  // People need the presence before rooms are defined; the in-memory one is made here rather than by Colyseus.
+  const presence = backend.presence ?? new LocalPresence();
+  const people = new People(presence, log, config.inviteTtlSeconds);
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   // The transport keeps its ws server protected; metrics count frames on each of its sockets.
   const wss = (transport as unknown as { wss: WebSocketServer }).wss;
@@ -72,16 +76,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     greet: false,
     gracefullyShutdown: false,
     publicAddress: config.publicAddress,
-    presence: backend.presence,
+    presence,
     driver: backend.driver,
     selectProcessIdToCreateRoom: createRoomsHere(backend),
     express: (app) => {
-      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis });
+      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis, people });
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
   });
-  gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log, authSecret: config.authSecret }));
+  gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log, authSecret: config.authSecret, people }));
   gameServer.define(ROOM_ARENA, arenaRoom({
     tickRate: config.tickRate,
     patchRate: config.patchRate,
@@ -94,6 +98,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     reconnectGraceSeconds: options.reconnectGraceSeconds,
     leaderboard: backend.leaderboard,
     randomRoomCode: options.randomRoomCode,
+    people,
   }))
     // Quick play: same mode, fullest room first; Colyseus skips locked (full or ending) and private rooms.
     .filterBy(["mode"])
@@ -106,6 +111,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = (http.address() as AddressInfo).port;
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   if (config.authSecretGenerated) log.warn("AUTH_SECRET not set: using a random secret; tokens end with this process");
+  people.start(backend.leaderboard);
   const sweeper = backend.presence !== undefined ? startGhostSweeper(backend.presence, log, backend.redis) : undefined;
   log.info("listening", { port, host: config.host, publicAddress: config.publicAddress, processId: matchMaker.processId, backend: backend.kind, client: servingClient });
   let closed: Promise<void> | undefined;
@@ -118,6 +124,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metrics,
     close: () => (closed ??= (async () => {
       sweeper?.stop();
+      await people.restarting(RESTART_NOTICE).catch(() => undefined);
+      await people.stop();
       backend.redis?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);

@@ -5,8 +5,12 @@ import { jwtVerify, SignJWT } from "jose";
 
 const ISSUER = "arena";
 const AUDIENCE = "arena:guest";
-/** Guest tokens live this long. */
-export const GUEST_TOKEN_TTL_S = 24 * 60 * 60;
+/**
+ * Guest tokens live this long (30 days). The page keeps its token and trades
+ * it for a fresh one (POST /api/auth/refresh) when half of that has passed,
+ * so a person keeps their user id across visits and tabs.
+ */
+export const GUEST_TOKEN_TTL_S = 30 * 24 * 60 * 60;
 
 export interface GuestIdentity {
   userId: string;
@@ -19,9 +23,8 @@ export interface IssuedToken extends GuestIdentity {
   expiresAt: number;
 }
 
-/** Signs a token for a new guest named `name` (already cleaned). */
-export async function issueGuestToken(secret: Uint8Array, name: string, ttlSeconds = GUEST_TOKEN_TTL_S): Promise<IssuedToken> {
-  const userId = `g_${randomUUID()}`;
+/** Signs a token for a guest named `name` (already cleaned): a new one, or `userId` again on refresh. */
+export async function issueGuestToken(secret: Uint8Array, name: string, ttlSeconds = GUEST_TOKEN_TTL_S, userId = `g_${randomUUID()}`): Promise<IssuedToken> {
   const now = Math.floor(Date.now() / 1000);
   const expiresAt = now + ttlSeconds;
   const token = await new SignJWT({ name })

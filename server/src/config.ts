@@ -36,10 +36,13 @@ export interface Config {
   readonly sseMaxStreams: number;
   /** Seconds a stream may go without its reader taking data before it is dropped. */
   readonly sseStallSeconds: number;
+  /** Seconds an unanswered room invite stays valid. */
+  readonly inviteTtlSeconds: number;
 }
 
 /** Routes with a per-address request limit. */
-export type LimitedRoute = "signIn" | "codeJoin" | "spectate" | "leaderboard" | "sseConnect" | "matchmake";
+/** Routes with a request limit; `invite` is counted per person (user id), the others per address. */
+export type LimitedRoute = "signIn" | "codeJoin" | "spectate" | "leaderboard" | "sseConnect" | "matchmake" | "people" | "invite";
 
 /** At most `points` requests per `seconds` from one client address. */
 export interface RateLimit {
@@ -145,6 +148,10 @@ const Env = z.object({
   RATE_LIMIT_LEADERBOARD: rateLimit("120/60"),
   RATE_LIMIT_SSE_CONNECT: rateLimit("30/60"),
   RATE_LIMIT_MATCHMAKE: rateLimit("60/60"),
+  RATE_LIMIT_PEOPLE: rateLimit("120/60"),
+  /** Counted per person (user id), not per address. */
+  RATE_LIMIT_INVITE: rateLimit("10/60"),
+  INVITE_TTL_S: integer(120, 1, 3600),
   TRUST_PROXY: trustProxy,
   SSE_MAX_PER_ADDRESS: integer(8, 1, 10_000),
   SSE_MAX_STREAMS: integer(2000, 1, 1_000_000),
@@ -180,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     monitorUser: e.MONITOR_USER,
     monitorPassword: e.MONITOR_PASSWORD,
     rateLimits: e.RATE_LIMITS === "off"
-      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined }
+      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined }
       : {
         signIn: e.RATE_LIMIT_SIGNIN,
         codeJoin: e.RATE_LIMIT_CODE_JOIN,
@@ -188,10 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         leaderboard: e.RATE_LIMIT_LEADERBOARD,
         sseConnect: e.RATE_LIMIT_SSE_CONNECT,
         matchmake: e.RATE_LIMIT_MATCHMAKE,
+        people: e.RATE_LIMIT_PEOPLE,
+        invite: e.RATE_LIMIT_INVITE,
       },
     trustProxy: e.TRUST_PROXY,
     sseMaxPerAddress: e.SSE_MAX_PER_ADDRESS,
     sseMaxStreams: e.SSE_MAX_STREAMS,
     sseStallSeconds: e.SSE_STALL_S,
+    inviteTtlSeconds: e.INVITE_TTL_S,
   };
 }

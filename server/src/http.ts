@@ -16,6 +16,8 @@ import { mountMatchmakingRoutes } from "./matchmaking/routes.ts";
 import type { Metrics } from "./metrics.ts";
 import type { RedisHealth } from "./scale/redisHealth.ts";
 import { mountMonitor } from "./monitor.ts";
+import type { People } from "./people/People.ts";
+import { mountPeopleRoutes } from "./people/routes.ts";
 
 const GuestRequest = z.object({ name: z.string().max(64) }).strip();
 
@@ -28,6 +30,7 @@ export interface HttpDeps {
   readonly limits: RateLimits;
   /** Reachability of Redis, when REDIS_URL is set. */
   readonly redis?: RedisHealth | undefined;
+  readonly people: People;
 }
 
 function cors(origins: readonly string[]) {
@@ -109,6 +112,14 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
     stallMs: config.sseStallSeconds * 1000,
     caps: new StreamCaps(config.sseMaxPerAddress, config.sseMaxStreams),
     limits: deps.limits,
+  }, log);
+
+  mountPeopleRoutes(app, deps.people, {
+    authSecret: config.authSecret,
+    limits: deps.limits,
+    caps: new StreamCaps(config.sseMaxPerAddress, config.sseMaxStreams),
+    keepAliveMs: config.sseKeepAliveSeconds * 1000,
+    stallMs: config.sseStallSeconds * 1000,
   }, log);
 
   // Malformed or oversized JSON bodies, and anything else thrown by a route: a JSON error, never a stack trace.

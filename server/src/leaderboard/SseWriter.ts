@@ -35,6 +35,17 @@ export class SseWriter {
     if (!this.blocked) this.write(text);
   }
 
+  /**
+   * Writes one event that must not be skipped or merged (a notification, a
+   * status sample). Returns false, writing nothing, while the reader is
+   * behind: the caller drops or ends the stream instead of queueing.
+   */
+  event(text: string): boolean {
+    if (this.blocked) return false;
+    this.write(text);
+    return true;
+  }
+
   /** Sends `snapshot` under `name` if newer than the last one; behind a slow reader, keeps only the newest. */
   snapshot(name: "snapshot" | "update", snapshot: LeaderboardSnapshot): void {
     if (snapshot.version <= this.sentVersion && name === "update") return;

@@ -26,6 +26,8 @@ const WHAT: Record<LimitedRoute, string> = {
   leaderboard: "leaderboard",
   sseConnect: "leaderboard stream",
   matchmake: "matchmaking",
+  people: "people and notification",
+  invite: "invite",
 };
 
 /** A Redis round trip slower than this counts in memory instead (the request must not wait on Redis). */
@@ -69,15 +71,20 @@ export class RateLimits {
    * when it may go on; otherwise the 429 has been sent (with `headers` too).
    */
   async admit(route: LimitedRoute, req: IncomingMessage, res: ServerResponse, headers: Record<string, string> = {}): Promise<boolean> {
+    return this.admitKey(route, limitKey(this.addressOf(req)), res, "from your address", headers);
+  }
+
+  /** admit() for a budget that is not an address' (e.g. a person's user id); `whose` ends the refusal message. */
+  async admitKey(route: LimitedRoute, key: string, res: ServerResponse, whose: string, headers: Record<string, string> = {}): Promise<boolean> {
     const limiter = this.limiters.get(route);
     if (limiter === undefined) return true;
     try {
-      await limiter.consume(limitKey(this.addressOf(req)));
+      await limiter.consume(key);
       return true;
     } catch (e) {
       // Not a refusal but a store failure the insurance limiter could not absorb: let the request through.
       if (!(e instanceof RateLimiterRes)) return true;
-      tooMany(res, Math.max(1, Math.ceil(e.msBeforeNext / 1000)), `too many ${WHAT[route]} requests from your address`, headers);
+      tooMany(res, Math.max(1, Math.ceil(e.msBeforeNext / 1000)), `too many ${WHAT[route]} requests ${whose}`, headers);
       return false;
     }
   }

@@ -7,9 +7,11 @@
  * lobby seat is a live connection, so it takes a valid guest token like the
  * arena: checked at matchmaking by the static onAuth, before any seat.
  */
-import { LobbyRoom, matchMaker, type Client } from "@colyseus/core";
+import { LobbyRoom, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { LobbyMessage, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
-import { authenticate } from "../auth.ts";
+import { authenticate, type GuestIdentity } from "../auth.ts";
+import type { People } from "../people/People.ts";
+import { LobbyPeople } from "../people/lobbyPeople.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import type { Logger } from "../log.ts";
 
@@ -20,6 +22,8 @@ export interface LobbySettings {
   readonly leaderboard: Leaderboard;
   readonly log: Logger;
   readonly authSecret: Uint8Array;
+  /** Who is online and their notifications; none in unit setups. */
+  readonly people?: People;
 }
 
 /** Clients on every live process (players, spectators and lobby visitors). */
@@ -33,6 +37,7 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
   private online: OnlineOut = { players: 0, processes: 0 };
   private board: LeaderboardSnapshot | undefined;
   private unsubscribeBoard: (() => void) | undefined;
+  private people: LobbyPeople | undefined;
 
   override async onCreate(options: unknown): Promise<void> {
     await super.onCreate(options);
@@ -43,6 +48,7 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
       this.board = snapshot;
       this.broadcast(LobbyMessage.Leaderboard, snapshot);
     });
+    if (this.settings.people !== undefined) this.people = new LobbyPeople(this, this.settings.people, log);
     this.online = await onlineNow();
     this.clock.setInterval(() => {
       onlineNow().then((now) => {
@@ -57,6 +63,16 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
     super.onJoin(client, (typeof options === "object" && options !== null ? options : {}) as Parameters<LobbyRoom["onJoin"]>[1]);
     client.send(LobbyMessage.Online, this.online);
     if (this.board !== undefined) client.send(LobbyMessage.Leaderboard, this.board);
+    this.people?.joined(client);
+  }
+
+  override onLeave(client: Parameters<LobbyRoom["onLeave"]>[0]): void {
+    super.onLeave(client);
+    this.people?.left(client);
+  }
+
+  override async onAuth(_client: Client, _options: unknown, context: AuthContext): Promise<GuestIdentity> {
+    return authenticate(this.settings.authSecret, context.token);
   }
 
   override onDispose(): void {

@@ -4,3 +4,4 @@ export * from "./protocol.ts";
 export * from "./codes.ts";
 export * from "./roomCode.ts";
 export * from "./names.ts";
+export * from "./people.ts";

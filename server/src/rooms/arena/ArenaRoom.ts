@@ -131,6 +131,10 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const replaced = this.seating.claim(auth.userId, client.sessionId);
     if (replaced !== undefined) this.closeReplacedSeat(replaced);
     this.seating.updateListing();
+    this.settings.people?.connected(this.roomId, client, auth, () => ({
+      status: spectator ? "spectating" : "match",
+      ...(this.code === undefined ? { roomId: this.roomId, joinable: !this.locked } : {}),
+    }));
     if (spectator) {
       this.log.info("spectator joined", { session: client.sessionId, userId: auth.userId });
       return;
@@ -190,6 +194,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   override onLeave(client: ArenaClient, code?: number): void {
+    this.settings.people?.disconnected(this.roomId, client);
     this.chat.setTyping(client, false);
     this.state.players.delete(client.sessionId);
     this.credits.unseat(client.sessionId);

@@ -5,6 +5,7 @@ import type { GuestIdentity } from "../../auth.ts";
 import type { Leaderboard } from "../../leaderboard/Leaderboard.ts";
 import type { Logger } from "../../log.ts";
 import type { Metrics } from "../../metrics.ts";
+import type { People } from "../../people/People.ts";
 import type { RateLimiter } from "./RateLimiter.ts";
 
 /** Settings the process gives every arena room (never taken from client options). */
@@ -26,6 +27,8 @@ export interface ArenaSettings {
   readonly leaderboard?: Leaderboard;
   /** Source of candidate invite codes; random by default (tests force collisions with it). */
   readonly randomRoomCode?: () => string;
+  /** Who is online and their notifications; none in unit setups. */
+  readonly people?: People;
 }
 
 export interface SessionData {

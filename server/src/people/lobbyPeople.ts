@@ -1,0 +1,39 @@
+/**
+ * The lobby's part in people: each visitor counts as online "in lobby" and
+ * gets their kept notifications on join; the room sends the online list on
+ * join and again whenever it changes (re-read every PUBLISH_MS).
+ */
+import type { Client, Room } from "@colyseus/core";
+import { PeopleMessage, type PersonOnline } from "@arena/shared";
+import type { GuestIdentity } from "../auth.ts";
+import type { Logger } from "../log.ts";
+import type { People } from "./People.ts";
+import { PUBLISH_MS } from "./PeopleDirectory.ts";
+
+export class LobbyPeople {
+  private list: PersonOnline[] = [];
+  private text = "[]";
+
+  constructor(private readonly room: Room, private readonly people: People, log: Logger) {
+    room.clock.setInterval(() => {
+      people.directory.online().then((list) => {
+        const text = JSON.stringify(list);
+        if (text === this.text) return;
+        this.list = list;
+        this.text = text;
+        room.broadcast(PeopleMessage.People, list);
+      }, (error: unknown) => log.warn("people list read failed", { error }));
+    }, PUBLISH_MS);
+  }
+
+  joined(client: Client): void {
+    const who = client.auth as GuestIdentity | undefined;
+    if (who === undefined) return;
+    this.people.connected(this.room.roomId, client, who, () => ({ status: "lobby" }), true);
+    client.send(PeopleMessage.People, this.list);
+  }
+
+  left(client: Client): void {
+    this.people.disconnected(this.room.roomId, client);
+  }
+}

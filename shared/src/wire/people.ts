@@ -1,0 +1,109 @@
+/** People online, their notifications and invites: what the server and the pages exchange about persons (not sessions). */
+
+/** Where a person is: the most engaged of their connections (a match beats spectating beats editing beats the lobby). */
+export type PersonStatus = "lobby" | "match" | "spectating" | "editing";
+
+/** One person in the online list. Two tabs of one person are one entry. */
+export interface PersonOnline {
+  userId: string;
+  name: string;
+  status: PersonStatus;
+  /** The public room they play or watch in; absent in the lobby, the editor and private rooms. */
+  roomId?: string;
+  /** True when that room takes another player now (public, not full, not ending). */
+  joinable?: boolean;
+}
+
+/** Messages the lobby, arena and editor rooms send about people (server to client only). */
+export const PeopleMessage = {
+  /** PersonOnline[]: the whole online list, sent on join and whenever it changes (lobby only). */
+  People: "people",
+  /** A Notification, live. */
+  Notification: "notification",
+  /** An Inbox: the kept notifications and the unread count, sent on join to the lobby. */
+  Inbox: "inbox",
+} as const;
+
+export interface PersonRef {
+  userId: string;
+  name: string;
+}
+
+/** A room invite; `roomId` also works as the code of a private room. */
+export interface InviteNote {
+  kind: "invite";
+  inviteId: string;
+  from: PersonRef;
+  roomId: string;
+  /** Milliseconds since the epoch; after it, or once the room is gone, Join answers 410. */
+  expiresAt: number;
+}
+
+export interface InviteAnswerNote {
+  kind: "invite_answer";
+  inviteId: string;
+  by: PersonRef;
+  accepted: boolean;
+}
+
+export interface PassedNote {
+  kind: "passed";
+  by: PersonRef;
+  board: "allTime" | "daily";
+  /** Your rank after being passed. */
+  rank: number;
+}
+
+export interface ServerRestartingNote {
+  kind: "server_restarting";
+  message: string;
+}
+
+export type NoteBody = InviteNote | InviteAnswerNote | PassedNote | ServerRestartingNote;
+export type NotificationKind = NoteBody["kind"];
+
+/** A kept notification: `id` counts up per person (the SSE event id), `at` is when it was sent (ms). */
+export type Notification = NoteBody & { id: number; at: number };
+
+export interface Inbox {
+  /** Newest first, at most NOTIFICATIONS_KEPT. */
+  items: Notification[];
+  unread: number;
+  /** Highest id read (mark-as-read moves it up). */
+  readUpTo: number;
+}
+
+/** Notifications kept per person. */
+export const NOTIFICATIONS_KEPT = 50;
+
+/** Error codes of the people routes (`{ error, message }` bodies). */
+export const PeopleErrors = {
+  AUTH_FAILED: "auth_failed",
+  INVALID_REQUEST: "invalid_request",
+  /** 403: the invitee blocked the inviter. */
+  BLOCKED: "blocked",
+  /** 409: an invite between the same two people is still pending. */
+  PENDING: "invite_pending",
+  /** 404: no such invite, room or person. */
+  NOT_FOUND: "not_found",
+  /** 410: the invite expired or its room is gone. */
+  EXPIRED: "invite_expired",
+  /** 429: too many invites from this person. */
+  RATE_LIMITED: "rate_limited",
+} as const;
+
+/** One second of the whole cluster, as the status stream sends it. */
+export interface StatusSample {
+  /** Seconds since the epoch. */
+  t: number;
+  people: number;
+  rooms: number;
+  matches: number;
+  joinsPerSecond: number;
+  /** Worst step-time p99 of any process over the last second, in milliseconds. */
+  stepP99Ms: number;
+  /** Websocket bytes per second out of and into all processes. */
+  bytesOutPerSecond: number;
+  bytesInPerSecond: number;
+  processes: number;
+}
