@@ -61,8 +61,9 @@ export class Invites {
    * invite or a room that is gone is a 410 (and the invite is dropped).
    */
   async answer(by: PersonRef, inviteId: string, accept: boolean): Promise<{ roomId: string } | undefined> {
-    const raw = (await this.presence.get(inviteKey(inviteId))) as string | null;
-    if (raw === null) throw new InviteError(410, PeopleErrors.EXPIRED, "this invite expired or was already answered");
+    // null from Redis, undefined from the in-memory presence.
+    const raw = (await this.presence.get(inviteKey(inviteId))) as string | null | undefined;
+    if (raw === null || raw === undefined) throw new InviteError(410, PeopleErrors.EXPIRED, "this invite expired or was already answered");
     const invite = JSON.parse(raw) as Invite;
     if (invite.to !== by.userId) throw new InviteError(404, PeopleErrors.NOT_FOUND, "no such invite for you");
     await this.drop(invite);

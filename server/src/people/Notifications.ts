@@ -9,7 +9,7 @@
  * REDIS_URL), and each process subscribes to that channel while the person has
  * a connection there (a room seat or an SSE stream), counted by listeners.
  */
-import type { Presence } from "@colyseus/core";
+import { LocalPresence, type Presence } from "@colyseus/core";
 import { NOTIFICATIONS_KEPT, type Inbox, type NoteBody, type Notification } from "@arena/shared";
 import type { Logger } from "../log.ts";
 
@@ -26,7 +26,20 @@ export type NoteListener = (note: Notification) => void;
 export class Notifications {
   private readonly listeners = new Map<string, { set: Set<NoteListener>; relay: (raw: unknown) => void }>();
 
-  constructor(private readonly presence: Presence, private readonly log: Logger) {}
+  /**
+   * The in-memory presence expires keys with a timer, which cannot wait 30
+   * days (Node caps timers at about 24.8 days, and a longer one fires at
+   * once): there, kept notifications live as long as the process instead.
+   */
+  private readonly ttl: number;
+
+  constructor(private readonly presence: Presence, private readonly log: Logger) {
+    this.ttl = presence instanceof LocalPresence ? 0 : NOTES_TTL_S;
+  }
+
+  private async expire(...keys: string[]): Promise<void> {
+    if (this.ttl > 0) await Promise.all(keys.map((k) => this.presence.expire(k, this.ttl)));
+  }
 
   /** Keeps `body` for `userId` and delivers it to every connection of theirs, on any process. */
   async send(userId: string, body: NoteBody): Promise<Notification> {
@@ -34,7 +47,7 @@ export class Notifications {
     const note = { ...body, id, at: Date.now() } as Notification;
     await this.presence.hset(listKey(userId), String(id), JSON.stringify(note));
     if (id > NOTIFICATIONS_KEPT) await this.presence.hdel(listKey(userId), String(id - NOTIFICATIONS_KEPT));
-    await Promise.all([this.presence.expire(listKey(userId), NOTES_TTL_S), this.presence.expire(seqKey(userId), NOTES_TTL_S)]);
+    await this.expire(listKey(userId), seqKey(userId));
     await this.presence.publish(personChannel(userId), note);
     return note;
   }
@@ -57,7 +70,8 @@ export class Notifications {
     const before = Number((await this.presence.get(readKey(userId))) ?? 0) || 0;
     const latest = Number((await this.presence.get(seqKey(userId))) ?? 0) || 0;
     const mark = Math.min(Math.max(before, upTo), latest);
-    await this.presence.setex(readKey(userId), String(mark), NOTES_TTL_S);
+    await this.presence.set(readKey(userId), String(mark));
+    await this.expire(readKey(userId));
     return this.inbox(userId);
   }
 
