@@ -17,6 +17,7 @@ import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
 import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
 import { People, RESTART_NOTICE } from "./people/People.ts";
+import { StatusFeed } from "./status/StatusFeed.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
 
 /** Largest websocket frame accepted from a client; a bigger one closes that connection (1009). */
@@ -65,6 +66,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // People need the presence before rooms are defined; the in-memory one is made here rather than by Colyseus.
   const presence = backend.presence ?? new LocalPresence();
   const people = new People(presence, log, config.inviteTtlSeconds);
+  const status = new StatusFeed(presence, metrics.registry, people.directory, log);
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   // The transport keeps its ws server protected; metrics count frames on each of its sockets.
   const wss = (transport as unknown as { wss: WebSocketServer }).wss;
@@ -80,7 +82,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     driver: backend.driver,
     selectProcessIdToCreateRoom: createRoomsHere(backend),
     express: (app) => {
-      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis, people });
+      mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis, people, status });
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
@@ -112,6 +114,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   if (config.authSecretGenerated) log.warn("AUTH_SECRET not set: using a random secret; tokens end with this process");
   people.start(backend.leaderboard);
+  status.start();
   const sweeper = backend.presence !== undefined ? startGhostSweeper(backend.presence, log, backend.redis) : undefined;
   log.info("listening", { port, host: config.host, publicAddress: config.publicAddress, processId: matchMaker.processId, backend: backend.kind, client: servingClient });
   let closed: Promise<void> | undefined;
@@ -126,6 +129,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sweeper?.stop();
       await people.restarting(RESTART_NOTICE).catch(() => undefined);
       await people.stop();
+      await status.stop();
       backend.redis?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);

@@ -18,6 +18,8 @@ import type { RedisHealth } from "./scale/redisHealth.ts";
 import { mountMonitor } from "./monitor.ts";
 import type { People } from "./people/People.ts";
 import { mountPeopleRoutes } from "./people/routes.ts";
+import type { StatusFeed } from "./status/StatusFeed.ts";
+import { mountStatusRoutes } from "./status/routes.ts";
 
 const GuestRequest = z.object({ name: z.string().max(64) }).strip();
 
@@ -31,6 +33,7 @@ export interface HttpDeps {
   /** Reachability of Redis, when REDIS_URL is set. */
   readonly redis?: RedisHealth | undefined;
   readonly people: People;
+  readonly status: StatusFeed;
 }
 
 function cors(origins: readonly string[]) {
@@ -114,13 +117,16 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
     limits: deps.limits,
   }, log);
 
+  // Notification and status streams share one cap, apart from the leaderboard's.
+  const streamCaps = new StreamCaps(config.sseMaxPerAddress, config.sseMaxStreams);
   mountPeopleRoutes(app, deps.people, {
     authSecret: config.authSecret,
     limits: deps.limits,
-    caps: new StreamCaps(config.sseMaxPerAddress, config.sseMaxStreams),
+    caps: streamCaps,
     keepAliveMs: config.sseKeepAliveSeconds * 1000,
     stallMs: config.sseStallSeconds * 1000,
   }, log);
+  mountStatusRoutes(app, deps.status, { limits: deps.limits, caps: streamCaps, stallMs: config.sseStallSeconds * 1000 });
 
   // Malformed or oversized JSON bodies, and anything else thrown by a route: a JSON error, never a stack trace.
   app.use("/api", (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -144,6 +150,13 @@ export function mountClient(app: express.Application, dir: string): boolean {
   app.get("/", (_req, res) => {
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(index);
+  });
+  // The live status page (client/status.html, a second Vite entry).
+  const status = join(dir, "status.html");
+  app.get("/status", (_req, res, next) => {
+    if (!existsSync(status)) return next();
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(status);
   });
   return true;
 }

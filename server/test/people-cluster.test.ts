@@ -5,7 +5,8 @@
  * tabs of one person, and a SIGKILLed process' people leaving the list.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InviteAnswerNote, InviteNote } from "@arena/shared";
+import type { InviteAnswerNote, InviteNote, StatusSample } from "@arena/shared";
+import { SseReader } from "./clients.ts";
 import { PEOPLE_TIMEOUT_S } from "../src/people/PeopleDirectory.ts";
 import { Person } from "./peopleClients.ts";
 import { spawnServer, startRedis, type RedisProcess, type ServerProcess } from "./processes.ts";
@@ -159,5 +160,20 @@ describe("people on two processes", () => {
     await c.kill("SIGKILL");
     await watcher.until(() => watcher.seen(doomed.userId) === undefined, "doomed gone", PEOPLE_TIMEOUT_S * 1000 + 500);
     expect(performance.now() - killedAt).toBeLessThan(PEOPLE_TIMEOUT_S * 1000 + 500);
+  });
+
+  it("streams the status of both processes once a second: people, rooms, matches, joins and bytes summed", async () => {
+    const stream = await SseReader.open(`${a.url}/api/status/stream`);
+    const samples = (): StatusSample[] => stream.events.filter((e) => e.event === "sample").map((e) => JSON.parse(e.data) as StatusSample);
+    await stream.until(() => stream.events.some((e) => e.event === "history"), "the history");
+    const onB = await person(b.url, "status-player");
+    const joinedAt = Date.now() / 1000;
+    const room = await onB.play();
+    await stream.until(() => samples().some((s) => s.t >= joinedAt && s.processes === 2 && s.joinsPerSecond >= 1), "a sample counting the join on B", 4000);
+    await stream.until(() => samples().some((s) => s.t >= joinedAt && s.rooms >= 1 && s.people >= 1 && s.bytesOutPerSecond > 0), "rooms, people and bytes", 4000);
+    const ts = samples().map((s) => s.t);
+    expect(new Set(ts).size).toBe(ts.length);
+    await room.leave();
+    stream.close();
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * One process' figures for the last second, read from its Prometheus
+ * registry (so the status page and /metrics never disagree): joins, bytes in
+ * and out, and the step-time p99 from the histogram's buckets (an upper
+ * bound: the first bucket holding 99% of the second's steps).
+ */
+import type { MetricValue, Registry } from "prom-client";
+
+/** Histogram values name their series (`_bucket`, `_count`); the type leaves it out. */
+const seriesOf = (v: MetricValue<string>): string | undefined => (v as { metricName?: string }).metricName;
+
+export interface ProcessFigures {
+  processId: string;
+  rooms: number;
+  matches: number;
+  joins: number;
+  bytesOut: number;
+  bytesIn: number;
+  stepP99Ms: number;
+}
+
+interface Totals {
+  joins: number;
+  bytesOut: number;
+  bytesIn: number;
+  /** Cumulative count per bucket bound (seconds). */
+  steps: Map<number, number>;
+}
+
+async function read(registry: Registry): Promise<Totals> {
+  const value = async (name: string): Promise<number> => {
+    const metric = registry.getSingleMetric(name);
+    if (metric === undefined) return 0;
+    return (await metric.get()).values.reduce((sum, v) => sum + v.value, 0);
+  };
+  const steps = new Map<number, number>();
+  const step = registry.getSingleMetric("arena_step_duration_seconds");
+  if (step !== undefined) {
+    for (const v of (await step.get()).values) {
+      const le = v.labels.le;
+      if (seriesOf(v) === "arena_step_duration_seconds_bucket" && le !== undefined) steps.set(le === "+Inf" ? Infinity : Number(le), v.value);
+    }
+  }
+  const joins = registry.getSingleMetric("arena_join_latency_seconds");
+  let joinCount = 0;
+  if (joins !== undefined) joinCount = (await joins.get()).values.find((v) => seriesOf(v) === "arena_join_latency_seconds_count")?.value ?? 0;
+  return { joins: joinCount, bytesOut: await value("arena_bytes_out_total"), bytesIn: await value("arena_bytes_in_total"), steps };
+}
+
+/** p99 in ms from two cumulative bucket readings; 0 when no step ran in between. */
+export function p99Between(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (total <= 0) return 0;
+  for (const le of bounds) {
+    if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= total * 0.99) return Number.isFinite(le) ? le * 1000 : (bounds.at(-2) ?? 0) * 1000;
+  }
+  return 0;
+}
+
+/** Differences between consecutive calls of `next()`. */
+export class FigureMeter {
+  private last: Totals | undefined;
+
+  constructor(private readonly registry: Registry) {}
+
+  async next(processId: string, rooms: number, matches: number): Promise<ProcessFigures> {
+    const now = await read(this.registry);
+    const last = this.last ?? now;
+    this.last = now;
+    return {
+      processId,
+      rooms,
+      matches,
+      joins: now.joins - last.joins,
+      bytesOut: now.bytesOut - last.bytesOut,
+      bytesIn: now.bytesIn - last.bytesIn,
+      stepP99Ms: p99Between(last.steps, now.steps),
+    };
+  }
+}
