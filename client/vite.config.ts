@@ -1,4 +1,7 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+
+const page = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
 
 export default defineConfig({
   server: {
@@ -13,5 +16,7 @@ export default defineConfig({
   build: {
     outDir: "dist",
     chunkSizeWarningLimit: 2000,
+    // Two pages: the game, and the live status page (served at /status).
+    rollupOptions: { input: { main: page("./index.html"), status: page("./status.html") } },
   },
 });

@@ -1,9 +1,10 @@
 /** Boot: URL parameters, the screen flow, the Phaser game, and the session for the joined room. */
 import Phaser from "phaser";
-import type { ResultsOut } from "@arena/shared";
+import type { Room } from "@colyseus/sdk";
+import { PeopleMessage, type Inbox, type Notification, type PersonOnline, type ResultsOut } from "@arena/shared";
 import { StateEvents } from "@arena/shared/view";
 import { GAME_KEYS } from "./input/keys.ts";
-import { inviteLink, joinRoom, signIn, type GuestToken } from "./net/connect.ts";
+import { inviteLink, joinRoom, type GuestToken } from "./net/connect.ts";
 import { describeJoinError } from "./net/joinErrors.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
 import { parseParams } from "./params.ts";
@@ -13,11 +14,16 @@ import { byId, byTestId } from "./ui/dom.ts";
 import { Hud } from "./ui/hud.ts";
 import { LobbyFeed } from "./net/lobby.ts";
 import { renderLobby } from "./ui/lobby.ts";
+import { PeopleApi } from "./people/api.ts";
+import { ensureIdentity, storedName } from "./people/identity.ts";
+import { NotificationCenter } from "./people/notificationCenter.ts";
+import { renderPeople } from "./people/peopleList.ts";
 
 const params = parseParams(location.search);
 // Always the page's own origin: a link must not be able to send the sign-in anywhere else.
 const serverUrl = location.origin;
-let flow: FlowState = initialFlow(params);
+// A returning person keeps their name (and, through the kept token, their user id).
+let flow: FlowState = initialFlow({ ...params, name: params.name || storedName() || "" });
 let token: GuestToken | undefined;
 let session: GameSession | undefined;
 let hud: Hud | undefined;
@@ -63,16 +69,42 @@ function render(before: FlowState | undefined): void {
 
 /** The name's guest token, signed in once per name. */
 async function ensureToken(): Promise<GuestToken> {
-  if (token === undefined || token.name !== flow.name) token = await signIn(serverUrl, flow.name);
+  if (token === undefined || token.name !== flow.name) token = await ensureIdentity(serverUrl, flow.name);
   return token;
 }
+
+const peopleApi = new PeopleApi(serverUrl, async () => (await ensureToken()).token);
+/** Someone to invite into the private room being opened for them. */
+let inviting: PersonOnline | undefined;
+const joinFromInvite = (roomId: string): void => {
+  if (flow.screen === "lobby") dispatch({ type: "join", request: { kind: "code", code: roomId } });
+  else location.href = `?name=${encodeURIComponent(flow.name)}&join=${encodeURIComponent(roomId)}`;
+};
+const center = new NotificationCenter(peopleApi, { join: joinFromInvite }, document.body);
+const listenForNotes = (room: Room): void => {
+  room.onMessage(PeopleMessage.Notification, (n: Notification) => center.add(n));
+  room.onMessage(PeopleMessage.Inbox, (box: Inbox) => center.inbox(box));
+};
 
 /** Shows the live room list, online count and leaderboard while the lobby is on screen. */
 async function openLobby(): Promise<void> {
   const feed = new LobbyFeed((view) => renderLobby(view, {
     join: (roomId) => dispatch({ type: "join", request: { kind: "code", code: roomId } }),
     watch: (roomId) => dispatch({ type: "join", request: { kind: "spectate", roomId } }),
-  }));
+  }), (room) => {
+    listenForNotes(room);
+    room.onMessage(PeopleMessage.People, (people: PersonOnline[]) => {
+      byTestId("people-count").textContent = `(${people.length})`;
+      renderPeople(byTestId<HTMLTableElement>("people-list"), people, token?.userId ?? "", {
+        join: (roomId) => dispatch({ type: "join", request: { kind: "code", code: roomId } }),
+        invite: (person) => {
+          inviting = person;
+          dispatch({ type: "join", request: { kind: "create" } });
+        },
+        block: (person) => peopleApi.block(person.userId, person.name).then(() => center.info(`${person.name} is blocked`), (e: unknown) => center.info(describeJoinError(e))),
+      });
+    });
+  });
   lobby = feed;
   try {
     await feed.open(serverUrl, (await ensureToken()).token);
@@ -99,6 +131,12 @@ function start(room: ArenaRoom): void {
   unbindChat = hud.bindChat();
   scene.attach(session, { held: () => held });
   byTestId<HTMLInputElement>("invite-link").value = inviteLink(location, room.roomId);
+  listenForNotes(room);
+  const invitee = inviting;
+  inviting = undefined;
+  if (invitee !== undefined) {
+    peopleApi.invite(invitee.userId, room.roomId).then(() => center.info(`Invited ${invitee.name}`), (e: unknown) => center.info(`${invitee.name}: ${describeJoinError(e)}`));
+  }
   history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}&join=${encodeURIComponent(room.roomId)}`);
   const stateEvents = new StateEvents();
   room.onStateChange((state) => {

@@ -31,7 +31,8 @@ export class LobbyFeed {
   private room: Room | undefined;
   private closed = false;
 
-  constructor(private readonly onChange: (view: LobbyView) => void) {}
+  /** `onRoom` sees the lobby connection once joined, for messages beyond the listing (people, notifications). */
+  constructor(private readonly onChange: (view: LobbyView) => void, private readonly onRoom: (room: Room) => void = () => {}) {}
 
   /** Joins the lobby room; the feed updates until close(). */
   async open(serverUrl: string, token: string): Promise<void> {
@@ -43,6 +44,7 @@ export class LobbyFeed {
       return;
     }
     this.room = room;
+    this.onRoom(room);
     room.onMessage("rooms", (list: RoomListing[]) => {
       this.rooms.clear();
       for (const r of list) this.rooms.set(r.roomId, r);

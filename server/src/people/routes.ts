@@ -1,7 +1,7 @@
 /**
  * The people routes, all JSON with `Authorization: Bearer <guest token>`
  * except the stream (a ticket in the query, see tickets.ts):
- *   POST /api/auth/refresh             a fresh token for the same person
+ *   POST /api/auth/refresh             { name? }: a fresh token for the same person
  *   GET  /api/people                   who is online, on every process
  *   GET  /api/notifications            the kept ones and the unread count
  *   POST /api/notifications/read       { upTo }: mark read
@@ -15,7 +15,7 @@
 import express, { type Application, type Request, type Response } from "express";
 import { z } from "zod";
 import { getBearerToken } from "@colyseus/core";
-import { HttpErrors, PeopleErrors, type Notification } from "@arena/shared";
+import { HttpErrors, PeopleErrors, cleanName, type Notification } from "@arena/shared";
 import { AuthError, issueGuestToken, verifyGuestToken, type GuestIdentity } from "../auth.ts";
 import { SseWriter } from "../leaderboard/SseWriter.ts";
 import { SSE_RETRY_MS } from "../leaderboard/routes.ts";
@@ -31,6 +31,8 @@ const USER_ID = z.string().regex(/^g_[0-9a-f-]{36}$/, "must be a user id (g_…)
 const InviteBody = z.object({ to: USER_ID, roomId: z.string().min(1).max(64) }).strict();
 const AnswerBody = z.object({ accept: z.boolean() }).strict();
 const ReadBody = z.object({ upTo: z.number().int().min(0) }).strict();
+/** A refresh may also rename the person; the user id stays. */
+const RefreshBody = z.object({ name: z.string().max(64).optional() }).strict();
 const BlockBody = z.object({ userId: USER_ID, name: z.string().max(64).optional() }).strict();
 
 export interface PeopleRouteOptions {
@@ -72,8 +74,11 @@ export function mountPeopleRoutes(app: Application, people: People, opts: People
   };
   const guard = opts.limits.guard("people");
 
-  app.post("/api/auth/refresh", opts.limits.guard("signIn"), authed(async (who, _req, res) => {
-    res.json(await issueGuestToken(opts.authSecret, who.name, undefined, who.userId));
+  app.post("/api/auth/refresh", opts.limits.guard("signIn"), json, authed(async (who, req, res) => {
+    const body = RefreshBody.parse(req.body ?? {});
+    const name = body.name === undefined ? who.name : cleanName(body.name);
+    if (name === "") throw new InviteError(400, PeopleErrors.INVALID_REQUEST, "name must contain printable characters");
+    res.json(await issueGuestToken(opts.authSecret, name, undefined, who.userId));
   }));
 
   app.get("/api/people", guard, authed(async (_who, _req, res) => {
