@@ -85,7 +85,7 @@ export class NotificationCenter {
   private renderBadge(): void {
     const badge = this.el("notify-badge");
     const unread = this.unread();
-    badge.textContent = unread > 0 ? `🔔 ${unread}` : "🔔";
+    badge.textContent = unread > 0 ? `Inbox (${unread})` : "Inbox";
     badge.dataset.unread = String(unread);
   }
 
