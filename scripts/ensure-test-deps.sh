@@ -11,6 +11,8 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # nginx lives in /usr/sbin, which a non-login PATH may lack.
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# promtool (checks deploy/prometheus) comes with Debian's prometheus package.
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 
 if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

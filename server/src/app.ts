@@ -66,6 +66,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // People need the presence before rooms are defined; the in-memory one is made here rather than by Colyseus.
   const presence = backend.presence ?? new LocalPresence();
   const people = new People(presence, log, config.inviteTtlSeconds);
+  people.measure(metrics.registry);
   const status = new StatusFeed(presence, metrics.registry, people.directory, log);
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   // The transport keeps its ws server protected; metrics count frames on each of its sockets.

@@ -5,6 +5,7 @@
  */
 import type { Client, Presence } from "@colyseus/core";
 import { PeopleMessage } from "@arena/shared";
+import { Gauge, type Registry } from "prom-client";
 import type { GuestIdentity } from "../auth.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import type { Logger } from "../log.ts";
@@ -40,6 +41,17 @@ export class People {
     this.notes = new Notifications(presence, log);
     this.blocks = new Blocks(presence);
     this.invites = new Invites(presence, this.notes, this.blocks, inviteTtlSeconds);
+  }
+
+  /** Exports `arena_people_connected` (people with a connection to this process) on `registry`. */
+  measure(registry: Registry): void {
+    const directory = this.directory;
+    new Gauge({
+      name: "arena_people_connected", help: "People (not sessions: two tabs count once) connected to this process.", registers: [registry],
+      collect() {
+        this.set(directory.localUserIds().size);
+      },
+    });
   }
 
   /** Starts writing presence and watching the leaderboard for passes. */

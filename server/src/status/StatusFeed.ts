@@ -8,7 +8,7 @@
  */
 import { matchMaker, type Presence } from "@colyseus/core";
 import { ROOM_ARENA, type StatusSample } from "@arena/shared";
-import type { Registry } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "../log.ts";
 import type { PeopleDirectory } from "../people/PeopleDirectory.ts";
 import { FigureMeter, type ProcessFigures } from "./processFigures.ts";
@@ -31,7 +31,17 @@ export class StatusFeed {
 
   constructor(private readonly presence: Presence, registry: Registry, private readonly people: PeopleDirectory, private readonly log: Logger) {
     this.meter = new FigureMeter(registry);
+    const feed = this;
+    new Gauge({
+      name: "arena_matches_in_progress", help: "Matches being played (phase 'playing') in rooms of this process, as of the last status sample.", registers: [registry],
+      collect() {
+        this.set(feed.localMatches);
+      },
+    });
   }
+
+  /** Matches in progress on this process at the last sample. */
+  private localMatches = 0;
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), STATUS_INTERVAL_MS);
@@ -49,7 +59,8 @@ export class StatusFeed {
     try {
       const id = matchMaker.processId;
       const mine = await matchMaker.query({ processId: id, name: ROOM_ARENA });
-      const figures = await this.meter.next(id, mine.length, mine.filter((r) => (r.metadata as { phase?: string } | undefined)?.phase === "playing").length);
+      this.localMatches = mine.filter((r) => (r.metadata as { phase?: string } | undefined)?.phase === "playing").length;
+      const figures = await this.meter.next(id, mine.length, this.localMatches);
       await this.presence.setex(processKey(id), JSON.stringify(figures), TTL_S);
       await this.presence.sadd(PROCESSES_KEY, id);
       const sample = await this.aggregate();
