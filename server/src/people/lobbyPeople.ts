@@ -10,6 +10,12 @@ import type { Logger } from "../log.ts";
 import type { People } from "./People.ts";
 import { PUBLISH_MS } from "./PeopleDirectory.ts";
 
+/**
+ * Most people the lobby sends (first by name): the list goes to every lobby
+ * visitor on each change, so its size is bounded. GET /api/people has everyone.
+ */
+export const LOBBY_PEOPLE_MAX = 100;
+
 export class LobbyPeople {
   private list: PersonOnline[] = [];
   private text = "[]";
@@ -17,11 +23,12 @@ export class LobbyPeople {
   constructor(private readonly room: Room, private readonly people: People, log: Logger) {
     room.clock.setInterval(() => {
       people.directory.online().then((list) => {
-        const text = JSON.stringify(list);
+        const shown = list.slice(0, LOBBY_PEOPLE_MAX);
+        const text = JSON.stringify(shown);
         if (text === this.text) return;
-        this.list = list;
+        this.list = shown;
         this.text = text;
-        room.broadcast(PeopleMessage.People, list);
+        room.broadcast(PeopleMessage.People, shown);
       }, (error: unknown) => log.warn("people list read failed", { error }));
     }, PUBLISH_MS);
   }
