@@ -162,6 +162,16 @@ describe("people on two processes", () => {
     expect(performance.now() - killedAt).toBeLessThan(PEOPLE_TIMEOUT_S * 1000 + 500);
   });
 
+  it("tells everyone connected to a process stopping on SIGTERM that it restarts, kept in their inbox", async () => {
+    const c = await spawnServer({ REDIS_URL: redis.url });
+    const here = await person(c.url, "on-c");
+    await here.lobby("create");
+    expect(await c.kill("SIGTERM")).toBe(0);
+    const box = await here.at(a.url).call<{ items: { kind: string; message?: string }[]; unread: number }>("GET", "/api/notifications");
+    expect(box.body.items[0]).toMatchObject({ kind: "server_restarting", message: expect.stringContaining("restarting") });
+    expect(box.body.unread).toBe(1);
+  });
+
   it("streams the status of both processes once a second: people, rooms, matches, joins and bytes summed", async () => {
     const stream = await SseReader.open(`${a.url}/api/status/stream`);
     const samples = (): StatusSample[] => stream.events.filter((e) => e.event === "sample").map((e) => JSON.parse(e.data) as StatusSample);
