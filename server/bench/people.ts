@@ -11,42 +11,22 @@
  * - Status page bytes per second per viewer: one /api/status/stream reader
  *   on A for BENCH_STATUS_S (default 10) seconds.
  */
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { Client } from "@colyseus/sdk";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { PeopleMessage, ROOM_ARENA, ROOM_LOBBY, type Notification } from "@arena/shared";
 import { createLogger } from "../src/log.ts";
 import { Notifications } from "../src/people/Notifications.ts";
-import { guestToken } from "../test/helpers.ts";
-import { spawnServer, startRedis } from "../test/processes.ts";
-import { machineLine, quantile, writeSection } from "./report.ts";
+import { guestToken, machineLine, quantile, sampleProcess, spawnServer, startRedis, writeSection } from "@arena/testkit/remote";
 
 const INVITES = Number(process.env.BENCH_INVITES ?? 200);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 1000);
 const STATUS_S = Number(process.env.BENCH_STATUS_S ?? 10);
 
 const userIdOf = (token: string): string => (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { sub: string }).sub;
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** A loaded machine can take longer than the harness's 15 s to start a process: try again. */
-async function spawn(env: Record<string, string>): Promise<Awaited<ReturnType<typeof spawnServer>>> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await spawnServer(env);
-    } catch (e) {
-      if (attempt === 3) throw e;
-    }
-  }
-}
-
 const redis = await startRedis();
-const a = await spawn({ REDIS_URL: redis.url });
-const b = await spawn({ REDIS_URL: redis.url, SSE_MAX_PER_ADDRESS: String(PEOPLE + 10), SSE_MAX_STREAMS: String(PEOPLE + 10)});
+const a = await spawnServer({ REDIS_URL: redis.url });
+const b = await spawnServer({ REDIS_URL: redis.url, SSE_MAX_PER_ADDRESS: String(PEOPLE + 10), SSE_MAX_STREAMS: String(PEOPLE + 10)});
 const presence = new RedisPresence(redis.url);
 const aborts: AbortController[] = [];
 let body = "";
@@ -106,12 +86,12 @@ try {
     people.push({ userId: userIdOf(token), got });
   }
   const notes = new Notifications(presence, createLogger("silent"));
-  const cpu0 = cpuSeconds(b.proc.pid!);
+  const cpu0 = sampleProcess(b.pid).cpuSeconds;
   const t0 = performance.now();
   await Promise.all(people.map((p) => notes.send(p.userId, { kind: "server_restarting", message: "bench" })));
   await Promise.all(people.map((p) => p.got));
   const fanoutMs = performance.now() - t0;
-  const fanoutCpuMs = (cpuSeconds(b.proc.pid!) - cpu0) * 1000;
+  const fanoutCpuMs = (sampleProcess(b.pid).cpuSeconds - cpu0) * 1000;
   for (const ab of aborts) ab.abort();
 
   // 3. Status stream bytes per second per viewer.

@@ -65,7 +65,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const limits = RateLimits.create(config, log);
   // People need the presence before rooms are defined; the in-memory one is made here rather than by Colyseus.
   const presence = backend.presence ?? new LocalPresence();
-  const people = new People(presence, log, config.inviteTtlSeconds);
+  const people = new People(presence, log, config.inviteTtlSeconds, () => backend.redis?.up ?? true);
   people.measure(metrics.registry);
   const status = new StatusFeed(presence, metrics.registry, people.directory, log);
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
@@ -130,7 +130,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sweeper?.stop();
       await people.restarting(RESTART_NOTICE).catch(() => undefined);
       await people.stop();
-      await status.stop();
+      status.stop();
       backend.redis?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);

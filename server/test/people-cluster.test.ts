@@ -6,14 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InviteAnswerNote, InviteNote, StatusSample } from "@arena/shared";
-import { SseReader } from "./clients.ts";
+import { SseReader, spawnServer, startRedis, type GameServerProcess, type RedisProcess, type SseEvent } from "@arena/testkit";
 import { PEOPLE_TIMEOUT_S } from "../src/people/PeopleDirectory.ts";
 import { Person } from "./peopleClients.ts";
-import { spawnServer, startRedis, type RedisProcess, type ServerProcess } from "./processes.ts";
 
 let redis: RedisProcess;
-let a: ServerProcess;
-let b: ServerProcess;
+let a: GameServerProcess;
+let b: GameServerProcess;
 const everyone: Person[] = [];
 const person = async (url: string, name: string): Promise<Person> => {
   const p = await Person.signIn(url, name);
@@ -174,8 +173,8 @@ describe("people on two processes", () => {
 
   it("streams the status of both processes once a second: people, rooms, matches, joins and bytes summed", async () => {
     const stream = await SseReader.open(`${a.url}/api/status/stream`);
-    const samples = (): StatusSample[] => stream.events.filter((e) => e.event === "sample").map((e) => JSON.parse(e.data) as StatusSample);
-    await stream.until(() => stream.events.some((e) => e.event === "history"), "the history");
+    const samples = (): StatusSample[] => stream.events.filter((e: SseEvent) => e.event === "sample").map((e: SseEvent) => JSON.parse(e.data) as StatusSample);
+    await stream.until(() => stream.events.some((e: SseEvent) => e.event === "history"), "the history");
     const onB = await person(b.url, "status-player");
     const joinedAt = Date.now() / 1000;
     const room = await onB.play();

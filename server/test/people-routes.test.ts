@@ -8,10 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
 import type { Notification } from "@arena/shared";
-import type { RunningServer } from "../src/app.ts";
 import { issueGuestToken } from "../src/auth.ts";
-import { SseReader } from "./clients.ts";
-import { TEST_SECRET, startTestServer } from "./helpers.ts";
+import { SseReader, TEST_SECRET, startTestServer, type RunningServer, type SseEvent } from "@arena/testkit";
 import { Person, call, userIdOf } from "./peopleClients.ts";
 
 const INVITE_TTL_S = 2;
@@ -156,10 +154,10 @@ describe("people routes", () => {
     const ticket = async (): Promise<string> => (await p.call<{ ticket: string }>("POST", "/api/notifications/ticket")).body.ticket;
     const stream = await SseReader.open(`${url}/api/notifications/stream?ticket=${encodeURIComponent(await ticket())}`);
     expect(stream.response.status).toBe(200);
-    await stream.until(() => stream.events.some((e) => e.event === "inbox"), "the inbox summary");
+    await stream.until(() => stream.events.some((e: SseEvent) => e.event === "inbox"), "the inbox summary");
     expect((await sender.invite(p, room.roomId)).status).toBe(201);
-    await stream.until(() => stream.events.some((e) => e.event === "notification"), "the live invite");
-    const first = stream.events.find((e) => e.event === "notification")!;
+    await stream.until(() => stream.events.some((e: SseEvent) => e.event === "notification"), "the live invite");
+    const first = stream.events.find((e: SseEvent) => e.event === "notification")!;
     expect(first.id).toBe("1");
     stream.close();
     // Two more while away: the stream resumed after id 1 replays exactly those.
@@ -170,10 +168,10 @@ describe("people routes", () => {
     const host3 = await person("sender3", false);
     expect((await host3.invite(p, room2.roomId)).status).toBe(201);
     const resumed = await SseReader.open(`${url}/api/notifications/stream?ticket=${encodeURIComponent(await ticket())}`, { "last-event-id": "1" });
-    await resumed.until(() => resumed.events.filter((e) => e.event === "notification").length === 2, "the replay");
-    const replayed = resumed.events.filter((e) => e.event === "notification").map((e) => JSON.parse(e.data) as Notification);
-    expect(replayed.map((n) => n.id)).toEqual([2, 3]);
-    expect(replayed.map((n) => n.kind === "invite" && n.from.name)).toEqual(["sender2", "sender3"]);
+    await resumed.until(() => resumed.events.filter((e: SseEvent) => e.event === "notification").length === 2, "the replay");
+    const replayed = resumed.events.filter((e: SseEvent) => e.event === "notification").map((e: SseEvent) => JSON.parse(e.data) as Notification);
+    expect(replayed.map((n: Notification) => n.id)).toEqual([2, 3]);
+    expect(replayed.map((n: Notification) => n.kind === "invite" && n.from.name)).toEqual(["sender2", "sender3"]);
     resumed.close();
   });
 

@@ -1,30 +1,7 @@
 /** A person for the people tests: a guest token, lobby or arena connections that record what arrives, and the HTTP routes. */
 import { Client, type Room } from "@colyseus/sdk";
 import { PeopleMessage, ROOM_ARENA, ROOM_LOBBY, type Inbox, type Notification, type PersonOnline } from "@arena/shared";
-import { guestToken, waitForState, type ArenaRoomClient } from "./helpers.ts";
-
-/** Waits on something that arrives: each arrival re-checks the waiting predicates. */
-export class Arrivals {
-  private waiters: Array<() => void> = [];
-  constructor(private readonly source: string) {}
-  poke(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-  until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.source}: timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      const check = (): void => {
-        if (predicate()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(check);
-      };
-      check();
-    });
-  }
-}
+import { Arrivals, guestToken, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 export interface Reply<T = Record<string, unknown>> {
   status: number;
@@ -108,7 +85,7 @@ export class Person {
     const c = this.client();
     const room = (roomId === undefined ? await c.create(ROOM_ARENA, { name: this.name }) : await c.joinById(roomId, { name: this.name })) as ArenaRoomClient;
     this.record(room);
-    await waitForState(room, (s) => s.players?.get(room.sessionId) !== undefined);
+    await waitForState(room, (s: ArenaRoomClient["state"]) => s.players?.get(room.sessionId) !== undefined);
     return room;
   }
 

@@ -7,9 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../src/app.ts";
-import { startTestServer } from "./helpers.ts";
-import { REPO_ROOT } from "./processes.ts";
+import { REPO_ROOT, startTestServer, type RunningServer } from "@arena/testkit";
 
 const PROMETHEUS = join(REPO_ROOT, "deploy/prometheus/prometheus.yml");
 const DASHBOARD = join(REPO_ROOT, "deploy/grafana/arena-dashboard.json");

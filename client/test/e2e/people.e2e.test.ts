@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { joinArena } from "../../../server/test/helpers.ts";
+import { joinArena } from "@arena/testkit";
 import { OUTPUT_DIR, openPage, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 

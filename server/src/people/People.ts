@@ -36,8 +36,9 @@ export class People {
   private readonly stops = new Map<string, () => void>();
   private unwatch: (() => void) | undefined;
 
-  constructor(private readonly presence: Presence, private readonly log: Logger, inviteTtlSeconds: number) {
-    this.directory = new PeopleDirectory(presence, log);
+  /** `up`: whether the presence (Redis) is reachable now; always with the in-memory one. */
+  constructor(private readonly presence: Presence, private readonly log: Logger, inviteTtlSeconds: number, up: () => boolean = () => true) {
+    this.directory = new PeopleDirectory(presence, log, up);
     this.notes = new Notifications(presence, log);
     this.blocks = new Blocks(presence);
     this.invites = new Invites(presence, this.notes, this.blocks, inviteTtlSeconds);

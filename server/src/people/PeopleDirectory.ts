@@ -56,7 +56,8 @@ export class PeopleDirectory {
   private cached: { at: number; list: Promise<PersonOnline[]> } | undefined;
   private stopped = false;
 
-  constructor(private readonly presence: Presence, private readonly log: Logger) {}
+  /** `up` says whether the presence is reachable: while Redis is out, nothing is written or warned about every tick. */
+  constructor(private readonly presence: Presence, private readonly log: Logger, readonly up: () => boolean = () => true) {}
 
   start(): void {
     this.timer = setInterval(() => void this.write(), PUBLISH_MS);
@@ -119,7 +120,7 @@ export class PeopleDirectory {
   }
 
   private async write(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.up()) return;
     try {
       const id = matchMaker.processId;
       await this.presence.setex(processKey(id), JSON.stringify(this.localPeople()), PEOPLE_TTL_S);
@@ -132,6 +133,7 @@ export class PeopleDirectory {
   /** Stops writing and removes this process' people at once. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (!this.up()) return;
     clearInterval(this.timer);
     clearTimeout(this.soon);
     try {

@@ -29,7 +29,9 @@ export class LobbyPeople {
         this.list = shown;
         this.text = text;
         room.broadcast(PeopleMessage.People, shown);
-      }, (error: unknown) => log.warn("people list read failed", { error }));
+      }, (error: unknown) => {
+        if (people.directory.up()) log.warn("people list read failed", { error });
+      });
     }, PUBLISH_MS);
   }
 

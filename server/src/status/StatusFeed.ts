@@ -54,7 +54,8 @@ export class StatusFeed {
   }
 
   private async tick(): Promise<void> {
-    if (this.busy) return;
+    // While Redis is out there is no cluster figure to show; the page says so by its gap.
+    if (this.busy || !this.people.up()) return;
     this.busy = true;
     try {
       const id = matchMaker.processId;
@@ -96,13 +97,11 @@ export class StatusFeed {
     };
   }
 
-  async stop(): Promise<void> {
+  /** Stops sampling; this process's key is removed in the background (it expires by itself anyway). */
+  stop(): void {
     clearInterval(this.timer);
-    try {
-      await this.presence.del(processKey(matchMaker.processId));
-      await this.presence.srem(PROCESSES_KEY, matchMaker.processId);
-    } catch {
-      // The key expires by itself.
-    }
+    if (!this.people.up()) return;
+    Promise.resolve(this.presence.del(processKey(matchMaker.processId))).catch(() => undefined);
+    Promise.resolve(this.presence.srem(PROCESSES_KEY, matchMaker.processId)).catch(() => undefined);
   }
 }
