@@ -184,4 +184,23 @@ describe("people routes", () => {
     expect(leader.notes.find((n) => n.kind === "passed")).toMatchObject({ kind: "passed", by: { userId: chaser.userId, name: "chaser" }, board: "allTime", rank: 2 });
     expect(chaser.notes.some((n) => n.kind === "passed")).toBe(false);
   });
+
+  it("tells nothing about someone you blocked: no pass, no answer to an old invite", async () => {
+    const proud = await person("proud");
+    const rival = await person("rival");
+    expect((await proud.call("POST", "/api/blocks", { userId: rival.userId })).status).toBe(201);
+    const room = await proud.play();
+    expect((await proud.invite(rival, room.roomId)).status).toBe(201);
+    await rival.until(() => rival.notes.some((n) => n.kind === "invite"), "the invite");
+    const invite = rival.notes.find((n) => n.kind === "invite")!;
+    if (invite.kind !== "invite") throw new Error("not an invite");
+    expect((await rival.answer(invite.inviteId, false)).status).toBe(200);
+    await server.backend.leaderboard.credit([{ userId: proud.userId, name: "proud", points: 3_000_000 }]);
+    await server.backend.leaderboard.credit([{ userId: rival.userId, name: "rival", points: 4_000_000 }]);
+    // A third person's pass of proud arrives; the rival's pass and answer never did (they came first).
+    const third = await person("third", false);
+    await server.backend.leaderboard.credit([{ userId: third.userId, name: "third", points: 5_000_000 }]);
+    await proud.until(() => proud.notes.some((n) => n.kind === "passed" && n.by.userId === third.userId), "third's pass");
+    expect(proud.notes.filter((n) => n.kind !== "passed" || n.by.userId !== third.userId)).toEqual([]);
+  });
 });

@@ -71,7 +71,10 @@ export class Invites {
       const [room] = await matchMaker.query({ roomId: invite.roomId });
       if (room === undefined) throw new InviteError(410, PeopleErrors.EXPIRED, "the room of this invite is gone");
     }
-    await this.notes.send(invite.from.userId, { kind: "invite_answer", inviteId, by, accepted: accept });
+    // Someone the inviter has blocked since hears nothing back from them either.
+    if (!(await this.blocks.blocked(invite.from.userId, by.userId))) {
+      await this.notes.send(invite.from.userId, { kind: "invite_answer", inviteId, by, accepted: accept });
+    }
     return accept ? { roomId: invite.roomId } : undefined;
   }
 

@@ -58,7 +58,7 @@ export class People {
   /** Starts writing presence and watching the leaderboard for passes. */
   start(leaderboard: Leaderboard): void {
     this.directory.start();
-    this.unwatch = watchPasses(leaderboard, this.presence, this.notes, this.log);
+    this.unwatch = watchPasses(leaderboard, this.presence, this.notes, this.blocks, this.log);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Presence } from "@colyseus/core";
 import type { LeaderboardEntry, LeaderboardSnapshot, PassedNote } from "@arena/shared";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import type { Logger } from "../log.ts";
+import type { Blocks } from "./Blocks.ts";
 import type { Notifications } from "./Notifications.ts";
 
 /** At most this many pass notifications per board write (a big credit can reshuffle a board). */
@@ -28,7 +29,7 @@ export function passes(before: readonly LeaderboardEntry[], after: readonly Lead
   return out;
 }
 
-export function watchPasses(leaderboard: Leaderboard, presence: Presence, notes: Notifications, log: Logger): () => void {
+export function watchPasses(leaderboard: Leaderboard, presence: Presence, notes: Notifications, blocks: Blocks, log: Logger): () => void {
   let last: LeaderboardSnapshot | undefined;
   return leaderboard.subscribe((snapshot) => {
     const before = last;
@@ -44,7 +45,10 @@ export function watchPasses(leaderboard: Leaderboard, presence: Presence, notes:
       const key = `arena:passed:${snapshot.version}`;
       if ((await presence.incr(key)) !== 1) return;
       await presence.expire(key, 60);
-      for (const { userId, note } of found) await notes.send(userId, note);
+      for (const { userId, note } of found) {
+        // Nothing about a person one has blocked.
+        if (!(await blocks.blocked(userId, note.by.userId))) await notes.send(userId, note);
+      }
     })().catch((error: unknown) => log.warn("pass notifications failed", { error }));
   });
 }
