@@ -175,6 +175,28 @@ describe("people routes", () => {
     resumed.close();
   });
 
+  it("caps open status and notification streams per address with 429, and takes new ones once some close", async () => {
+    const open = await Promise.all(Array.from({ length: 8 }, () => SseReader.open(`${url}/api/status/stream`)));
+    expect(open.map((r) => r.response.status)).toEqual(Array(8).fill(200));
+    const refused = await fetch(`${url}/api/status/stream`);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { message: string }).message).toContain("too many open status streams from your address");
+    const p = await person("capped", false);
+    const { ticket } = (await p.call<{ ticket: string }>("POST", "/api/notifications/ticket")).body;
+    expect((await fetch(`${url}/api/notifications/stream?ticket=${encodeURIComponent(ticket)}`)).status).toBe(429);
+    for (const r of open) r.close();
+    // The server frees a slot when it sees the socket close, a moment after ours: ask again until then.
+    const streamUrl = `${url}/api/notifications/stream?ticket=${encodeURIComponent(ticket)}`;
+    let again = await SseReader.open(streamUrl);
+    for (let i = 0; again.response.status === 429 && i < 50; i++) {
+      again.close();
+      await new Promise((r) => setTimeout(r, 20));
+      again = await SseReader.open(streamUrl);
+    }
+    expect(again.response.status).toBe(200);
+    again.close();
+  });
+
   it("tells a person who was passed on the leaderboard, and by whom", async () => {
     const leader = await person("leader");
     const chaser = await person("chaser");

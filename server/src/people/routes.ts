@@ -15,12 +15,10 @@
 import express, { type Application, type Request, type Response } from "express";
 import { z } from "zod";
 import { getBearerToken } from "@colyseus/core";
-import { HttpErrors, PeopleErrors, cleanName, type Notification } from "@arena/shared";
+import { PeopleErrors, cleanName, type Notification } from "@arena/shared";
 import { AuthError, issueGuestToken, verifyGuestToken, type GuestIdentity } from "../auth.ts";
-import { SseWriter } from "../leaderboard/SseWriter.ts";
-import { SSE_RETRY_MS } from "../leaderboard/routes.ts";
-import { limitKey } from "../limits/clientAddress.ts";
-import { tooMany, type RateLimits } from "../limits/RateLimits.ts";
+import { openEventStream } from "../eventStream.ts";
+import type { RateLimits } from "../limits/RateLimits.ts";
 import type { StreamCaps } from "../limits/StreamCaps.ts";
 import type { Logger } from "../log.ts";
 import { InviteError } from "./Invites.ts";
@@ -140,16 +138,8 @@ export function mountPeopleRoutes(app: Application, people: People, opts: People
       res.status(401).json({ error: PeopleErrors.AUTH_FAILED, message: "a valid stream ticket is required (POST /api/notifications/ticket)" });
       return;
     }
-    const address = opts.limits.addressOf(req);
-    const release = opts.caps.take(limitKey(address));
-    if (typeof release !== "function") {
-      if (release === "address") tooMany(res, 5, "too many open streams from your address");
-      else res.status(503).setHeader("Retry-After", "5").json({ error: HttpErrors.BUSY, message: "this server has no room for another stream; try again in 5 s" });
-      return;
-    }
-    res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" });
-    const writer = new SseWriter(res, opts.stallMs, () => res.destroy());
-    writer.raw(`retry: ${SSE_RETRY_MS}\n\n`);
+    const writer = openEventStream(req, res, opts, "notification");
+    if (writer === undefined) return;
     let sentId = Number(req.header("last-event-id") ?? 0);
     if (!Number.isInteger(sentId) || sentId < 0) sentId = 0;
     const send = (note: Notification): void => {
@@ -169,7 +159,6 @@ export function mountPeopleRoutes(app: Application, people: People, opts: People
       open = false;
       clearInterval(keepAlive);
       stop();
-      release();
     };
     res.on("close", close);
     res.on("error", close);
