@@ -1,0 +1,85 @@
+/**
+ * The bystander: a real SDK client, signed in, playing in the fuzzed room
+ * (moving, aiming, firing at 30 inputs/s) and noting the time of every state
+ * patch it receives, so the campaign can tell whether the hostile clients
+ * cost it anything.
+ */
+import { Client, type Room } from "@colyseus/sdk";
+import { PlayerInput, ROOM_ARENA, type ArenaState } from "@arena/shared";
+
+const INPUT_HZ = 30;
+
+export class Bystander {
+  /** performance.now() of every state change the SDK applied (one per patch). */
+  readonly patchTimes: number[] = [];
+  /** Close code, once the connection ended (it should not, during a campaign). */
+  leftWith: number | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(readonly room: Room<any, ArenaState>) {
+    room.onMessage("*", () => {});
+    room.onStateChange(() => {
+      this.patchTimes.push(performance.now());
+    });
+    room.onLeave((code: number) => {
+      this.leftWith = code;
+    });
+    const input = room.input({ type: PlayerInput });
+    let step = 0;
+    this.timer = setInterval(() => {
+      if (!room.connection.isOpen) return;
+      step++;
+      // Circles the arena, sweeping its aim, firing every third input.
+      input.data.mx = Math.round(127 * Math.cos(step / 20));
+      input.data.my = Math.round(127 * Math.sin(step / 20));
+      input.data.aim = (step / 10) % (2 * Math.PI);
+      input.data.fire = step % 3 === 0;
+      input.send();
+    }, 1000 / INPUT_HZ);
+  }
+
+  /** Joins (or creates) an arena room with `token` and resolves once its first state arrived. */
+  static async join(url: string, token: string, name: string): Promise<Bystander> {
+    const client = new Client(url);
+    client.auth.token = token;
+    const room = (await client.joinOrCreate(ROOM_ARENA, { name })) as Room<any, ArenaState>;
+    const bystander = new Bystander(room);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("bystander: no state within 5 s")), 5000);
+      const check = (): void => {
+        if (room.state?.players?.get(room.sessionId) === undefined) return;
+        clearTimeout(timer);
+        queueMicrotask(() => room.onStateChange.remove(check));
+        resolve();
+      };
+      room.onStateChange(check);
+    });
+    return bystander;
+  }
+
+  /** Patches per second received between two instants (performance.now()). */
+  patchRate(from: number, to: number): number {
+    return this.patchesBetween(from, to) / ((to - from) / 1000);
+  }
+
+  /** The lowest patch rate over any `windowMs` window that starts at a patch between `from` and `to - windowMs`. */
+  worstWindowRate(from: number, to: number, windowMs: number): number {
+    let worst = Infinity;
+    for (const t of this.patchTimes) {
+      if (t < from || t + windowMs > to) continue;
+      worst = Math.min(worst, this.patchesBetween(t, t + windowMs) / (windowMs / 1000));
+    }
+    return worst === Infinity ? this.patchRate(from, to) : worst;
+  }
+
+  private patchesBetween(from: number, to: number): number {
+    let n = 0;
+    for (const t of this.patchTimes) if (t >= from && t < to) n++;
+    return n;
+  }
+
+  async leave(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.room.connection.isOpen) await this.room.leave(true);
+  }
+}

@@ -1,0 +1,77 @@
+/** Reads a server process's log lines and exit as they happen: what a fuzz campaign must find none of. */
+import type { ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+
+export interface ServerWatch {
+  /** "unhandled rejection" lines (server/src/main.ts logs and counts each). */
+  readonly unhandledRejections: number;
+  /** The process's own "uncaught exception, exiting" lines. */
+  readonly uncaughtExceptions: number;
+  /** A room hook or handler threw (ArenaRoom.onUncaughtException); the room survives. */
+  readonly roomExceptions: number;
+  /** Clients the room disconnected for a protocol error (our validators). */
+  readonly protocolErrors: number;
+  /** Lines on stderr that are not our JSON logs (Colyseus prints decode errors with their stack). */
+  readonly otherStderrLines: number;
+  /** Set when the process exited before `expectExit()`: a crash. */
+  readonly crash: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** A few of the lines above, for the report. */
+  readonly samples: string[];
+  /** From now on an exit is the campaign's own doing. */
+  expectExit(): void;
+}
+
+const MAX_SAMPLES = 8;
+
+export function watchServer(proc: ChildProcess): ServerWatch {
+  let expected = false;
+  const samples = new Set<string>();
+  const sample = (line: string): void => {
+    if (samples.size < MAX_SAMPLES) samples.add(line.slice(0, 400));
+  };
+  const watch = {
+    unhandledRejections: 0,
+    uncaughtExceptions: 0,
+    roomExceptions: 0,
+    protocolErrors: 0,
+    otherStderrLines: 0,
+    crash: undefined as ServerWatch["crash"],
+    get samples() {
+      return [...samples];
+    },
+    expectExit() {
+      expected = true;
+    },
+  };
+  const onLine = (line: string, stderr: boolean): void => {
+    let msg: unknown;
+    try {
+      msg = (JSON.parse(line) as { msg?: unknown }).msg;
+    } catch {
+      if (stderr && line.trim() !== "") {
+        watch.otherStderrLines++;
+        // Colyseus prints a stack per decode error it catches; keep the first line of a few kinds.
+        if (!line.startsWith(" ")) sample(line);
+      }
+      return;
+    }
+    if (msg === "unhandled rejection") {
+      watch.unhandledRejections++;
+      sample(line);
+    } else if (msg === "uncaught exception, exiting") {
+      watch.uncaughtExceptions++;
+      sample(line);
+    } else if (msg === "uncaught exception") {
+      watch.roomExceptions++;
+      sample(line);
+    } else if (msg === "protocol error, disconnecting") {
+      watch.protocolErrors++;
+    }
+  };
+  if (proc.stdout) createInterface({ input: proc.stdout }).on("line", (l) => onLine(l, false));
+  if (proc.stderr) createInterface({ input: proc.stderr }).on("line", (l) => onLine(l, true));
+  proc.once("exit", (code, signal) => {
+    if (!expected) watch.crash = { code, signal };
+  });
+  return watch;
+}
