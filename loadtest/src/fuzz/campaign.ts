@@ -5,10 +5,10 @@
  * rate say whether it held. Bounded by a frame count and a deadline,
  * 127.0.0.1 only, and it stops everything it started.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import { Client, ErrorCode, type Room } from "@colyseus/sdk";
 import type { ArenaState } from "@arena/shared";
 import { MAX_FRAME_BYTES } from "../../../server/src/app.ts";
-import { MAX_MESSAGES_PER_SECOND } from "../../../server/src/rooms/ArenaRoom.ts";
+import { MAX_MESSAGES_PER_SECOND } from "../../../server/src/rooms/arena/ArenaRoom.ts";
 import { guestToken } from "../../../server/test/helpers.ts";
 import { spawnServer } from "../../../server/test/processes.ts";
 import { random } from "../pilot.ts";
@@ -60,6 +60,8 @@ export interface CampaignReport {
   readonly samples: string[];
   /** Websocket frames the server counted from all clients during the run (arena_messages_in_total). */
   readonly serverFramesIn: number;
+  /** Share of one core the server used while the hostile clients ran. */
+  readonly serverCpuPercent: number;
   readonly patchRate: number;
   readonly worstSecondPatchRate: number;
   readonly bystanderLeftWith: number | undefined;
@@ -95,14 +97,26 @@ async function settle(url: string, clients: number, timeoutMs: number): Promise<
   }
 }
 
+/** Joins the fuzzed room as a new client; a room that is locked (results showing, seats held) is retried for up to 30 s. */
 async function freshJoin(url: string, token: string, roomId: string): Promise<number> {
-  const t0 = performance.now();
   const client = new Client(url);
   client.auth.token = token;
-  const room = (await client.joinById(roomId)) as Room<any, ArenaState>;
+  const until = performance.now() + 30_000;
+  let t0 = performance.now();
+  let room: Room<any, ArenaState> | undefined;
+  while (room === undefined) {
+    t0 = performance.now();
+    try {
+      room = (await client.joinById(roomId)) as Room<any, ArenaState>;
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== ErrorCode.MATCHMAKE_INVALID_ROOM_ID || performance.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  const joined = room;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("fresh join: no state within 5 s")), 5000);
-    room.onStateChange(() => {
+    joined.onStateChange(() => {
       clearTimeout(timer);
       resolve();
     });
@@ -129,6 +143,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const before = await memory(server.url, server.proc.pid!);
     say(`fuzz: before: RSS ${before.rssMb} MB, heap ${before.heapUsedMb} MB`);
 
+    const cpuBefore = sampleProcess(server.proc.pid!);
     const stats: HostileStats = emptyStats();
     const budget = { remaining: options.frames };
     const start = performance.now();
@@ -150,6 +165,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       clearInterval(ticker);
     }
     const end = performance.now();
+    const cpuAfter = watch.crash === undefined ? sampleProcess(server.proc.pid!) : cpuBefore;
 
     // A dead server has no memory or rooms to read; the report says it crashed.
     const alive = watch.crash === undefined;
@@ -177,6 +193,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       colyseusErrorLines: watch.otherStderrLines,
       samples: watch.samples,
       serverFramesIn: alive ? total(after.metrics, "arena_messages_in_total") - total(before.metrics, "arena_messages_in_total") : NaN,
+      serverCpuPercent: (100 * (cpuAfter.cpuSeconds - cpuBefore.cpuSeconds)) / ((cpuAfter.at - cpuBefore.at) / 1000),
       patchRate: bystander.patchRate(start, end),
       worstSecondPatchRate: bystander.worstWindowRate(start, end, WINDOW_MS),
       bystanderLeftWith: bystander.leftWith,

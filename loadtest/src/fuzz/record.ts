@@ -18,12 +18,14 @@ type Send = (this: unknown, data: Uint8Array) => void;
 export async function recordSdkFrames(url: string, token: string, roomId: string, bystander: Room): Promise<RecordedFrame[]> {
   const frames: RecordedFrame[] = [];
   let label = "join";
-  const prototype = Object.getPrototypeOf(bystander.connection) as { send: Send };
-  const original = prototype.send;
-  prototype.send = function (this: unknown, data: Uint8Array): void {
-    if (this !== bystander.connection) frames.push({ label, bytes: data.slice() });
-    original.call(this, data);
-  };
+  const prototype = Object.getPrototypeOf(bystander.connection) as { send: Send; sendUnreliable: Send };
+  const original = { send: prototype.send, sendUnreliable: prototype.sendUnreliable };
+  for (const method of ["send", "sendUnreliable"] as const) {
+    prototype[method] = function (this: unknown, data: Uint8Array): void {
+      if (this !== bystander.connection) frames.push({ label, bytes: data.slice() });
+      original[method].call(this, data);
+    };
+  }
   const client = new Client(url);
   client.auth.token = token;
   let room: Room<any, ArenaState> | undefined;
@@ -52,21 +54,22 @@ export async function recordSdkFrames(url: string, token: string, roomId: string
     await room.leave(true);
 
     // A room has one input handle (the first call's mode wins): unreliable inputs need a second seat.
+    // The server refuses them (server/src/frameLimit.ts) and closes this connection.
     label = "join";
-    room = (await client.joinById(roomId)) as Room<any, ArenaState>;
-    room.onMessage("*", () => {});
-    await nextPatch(room);
+    const second = (await client.joinById(roomId)) as Room<any, ArenaState>;
+    room = second;
+    second.onMessage("*", () => {});
+    const left = new Promise<void>((resolve) => second.onLeave(() => resolve()));
+    await nextPatch(second);
     label = "input-unreliable";
-    const unreliable = room.input({ type: PlayerInput, mode: "unreliable" });
+    const unreliable = second.input({ type: PlayerInput, mode: "unreliable" });
     for (const [mx, aim] of [[50, 0.5], [-50, 2.5], [0, -2]] as const) {
       Object.assign(unreliable.data, { mx, my: 0, aim, fire: true });
       unreliable.send();
-      await nextPatch(room);
     }
-    label = "leave";
-    await room.leave(true);
+    await left;
   } finally {
-    prototype.send = original;
+    Object.assign(prototype, original);
     if (room?.connection.isOpen) await room.leave(true).catch(() => undefined);
   }
   return frames;
@@ -74,7 +77,7 @@ export async function recordSdkFrames(url: string, token: string, roomId: string
 
 function nextPatch(room: Room<any, ArenaState>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("recorder: no state patch within 5 s")), 5000);
+    const timer = setTimeout(() => reject(new Error(`recorder: no state patch within 5 s (${room.roomId}, open: ${room.connection.isOpen})`)), 5000);
     const onChange = (): void => {
       clearTimeout(timer);
       queueMicrotask(() => room.onStateChange.remove(onChange));

@@ -25,9 +25,11 @@ const MAX_SAMPLES = 8;
 
 export function watchServer(proc: ChildProcess): ServerWatch {
   let expected = false;
+  // Our own error lines first, then a few of Colyseus' (which are many and alike).
   const samples = new Set<string>();
-  const sample = (line: string): void => {
-    if (samples.size < MAX_SAMPLES) samples.add(line.slice(0, 400));
+  const others = new Set<string>();
+  const sample = (line: string, into = samples): void => {
+    if (into.size < MAX_SAMPLES) into.add(line.slice(0, 600));
   };
   const watch = {
     unhandledRejections: 0,
@@ -37,7 +39,7 @@ export function watchServer(proc: ChildProcess): ServerWatch {
     otherStderrLines: 0,
     crash: undefined as ServerWatch["crash"],
     get samples() {
-      return [...samples];
+      return [...samples, ...others].slice(0, MAX_SAMPLES);
     },
     expectExit() {
       expected = true;
@@ -51,7 +53,7 @@ export function watchServer(proc: ChildProcess): ServerWatch {
       if (stderr && line.trim() !== "") {
         watch.otherStderrLines++;
         // Colyseus prints a stack per decode error it catches; keep the first line of a few kinds.
-        if (!line.startsWith(" ")) sample(line);
+        if (!line.startsWith(" ")) sample(line, others);
       }
       return;
     }
