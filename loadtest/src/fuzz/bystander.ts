@@ -57,6 +57,21 @@ export class Bystander {
     return bystander;
   }
 
+  /** Resolves once `n` more patches have arrived. */
+  patches(n: number, timeoutMs = 30_000): Promise<void> {
+    const target = this.patchTimes.length + n;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bystander: fewer than ${n} patches in ${timeoutMs} ms`)), timeoutMs);
+      const check = (): void => {
+        if (this.patchTimes.length < target) return;
+        clearTimeout(timer);
+        queueMicrotask(() => this.room.onStateChange.remove(check));
+        resolve();
+      };
+      this.room.onStateChange(check);
+    });
+  }
+
   /** Patches per second received between two instants (performance.now()). */
   patchRate(from: number, to: number): number {
     return this.patchesBetween(from, to) / ((to - from) / 1000);

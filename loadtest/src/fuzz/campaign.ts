@@ -63,6 +63,8 @@ export interface CampaignReport {
   /** Share of one core the server used while the hostile clients ran. */
   readonly serverCpuPercent: number;
   readonly patchRate: number;
+  /** The bystander's patch rate over the seconds just before the hostile clients started (what the machine gives it). */
+  readonly baselinePatchRate: number;
   readonly worstSecondPatchRate: number;
   readonly bystanderLeftWith: number | undefined;
   /** A new client joined the fuzzed room after the run and got its state, in this many ms. */
@@ -77,6 +79,8 @@ export interface CampaignReport {
 const FRAMES_PER_SECOND = Math.floor(MAX_MESSAGES_PER_SECOND * 0.8);
 /** Pause after each frame: on loopback the server has read it and, if it drops the client, said so. */
 const GAP_MS = 4;
+/** Patches the bystander counts before the hostile clients start (about 3 s at 20 Hz). */
+const BASELINE_PATCHES = 60;
 /** Patch-rate windows for the worst-case figure. */
 const WINDOW_MS = 1000;
 
@@ -140,6 +144,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const tokens: string[] = [];
     for (let i = 0; i < options.clients; i++) tokens.push(await guestToken(server.url, `hostile${i}`));
     await settle(server.url, 1, 5000);
+    const baselineFrom = performance.now();
+    await bystander.patches(BASELINE_PATCHES);
+    const baselinePatchRate = bystander.patchRate(baselineFrom, performance.now());
     const before = await memory(server.url, server.proc.pid!);
     say(`fuzz: before: RSS ${before.rssMb} MB, heap ${before.heapUsedMb} MB`);
 
@@ -195,6 +202,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       serverFramesIn: alive ? total(after.metrics, "arena_messages_in_total") - total(before.metrics, "arena_messages_in_total") : NaN,
       serverCpuPercent: (100 * (cpuAfter.cpuSeconds - cpuBefore.cpuSeconds)) / ((cpuAfter.at - cpuBefore.at) / 1000),
       patchRate: bystander.patchRate(start, end),
+      baselinePatchRate,
       worstSecondPatchRate: bystander.worstWindowRate(start, end, WINDOW_MS),
       bystanderLeftWith: bystander.leftWith,
       freshJoinMs,

@@ -67,7 +67,7 @@ export async function recordSdkFrames(url: string, token: string, roomId: string
       Object.assign(unreliable.data, { mx, my: 0, aim, fire: true });
       unreliable.send();
     }
-    await left;
+    await Promise.race([left, new Promise((r) => setTimeout(r, 3000))]);
   } finally {
     Object.assign(prototype, original);
     if (room?.connection.isOpen) await room.leave(true).catch(() => undefined);

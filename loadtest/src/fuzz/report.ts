@@ -44,7 +44,7 @@ ${rows.join("\n")}
 | server crashes (exits) | ${r.crashes}${r.crash ? ` (code ${r.crash.code}, signal ${r.crash.signal})` : ""} |
 | unhandled rejections (log lines / \`arena_unhandled_rejections_total\`) | ${r.unhandledRejections} / ${r.unhandledRejectionsMetric} |
 | uncaught exceptions (process / in a room hook) | ${r.uncaughtExceptions} / ${r.roomExceptions} |
-| bystander's patch rate during the run (patch rate 20 Hz) | ${r.patchRate.toFixed(2)}/s (worst 1 s window: ${r.worstSecondPatchRate.toFixed(0)}/s) |
+| bystander's patch rate during the run (patch rate 20 Hz) | ${r.patchRate.toFixed(2)}/s (worst 1 s window: ${r.worstSecondPatchRate.toFixed(0)}/s; just before the run: ${r.baselinePatchRate.toFixed(2)}/s) |
 | server CPU while the hostile clients ran (100 % = one core) | ${r.serverCpuPercent.toFixed(0)} % |
 | bystander still connected at the end | ${r.bystanderLeftWith === undefined ? "yes" : `no (closed ${r.bystanderLeftWith})`} |
 | a new client joins the fuzzed room afterwards | ${r.freshJoinMs.toFixed(0)} ms to its first state |
