@@ -10,7 +10,6 @@ import type { ArenaState } from "@arena/shared";
 import { MAX_FRAME_BYTES } from "../../../server/src/app.ts";
 import { MAX_MESSAGES_PER_SECOND } from "../../../server/src/rooms/arena/ArenaRoom.ts";
 import { guestToken } from "../../../server/test/helpers.ts";
-import { spawnServer } from "../../../server/test/processes.ts";
 import { random } from "../pilot.ts";
 import { sampleProcess } from "../processes.ts";
 import { scrape, total, type MetricFamily } from "../prometheus.ts";
@@ -18,6 +17,7 @@ import { Bystander } from "./bystander.ts";
 import { FrameMaker, PROTOCOL_CODES, type FrameKind } from "./frames.ts";
 import { emptyStats, runHostile, type HostileStats } from "./hostile.ts";
 import { recordSdkFrames } from "./record.ts";
+import { startLoggedServer } from "./serverProcess.ts";
 import { watchServer } from "./watch.ts";
 
 export interface CampaignOptions {
@@ -60,9 +60,15 @@ export interface CampaignReport {
   readonly samples: string[];
   /** Websocket frames the server counted from all clients during the run (arena_messages_in_total). */
   readonly serverFramesIn: number;
+  /** p99 event-loop delay of the server while the hostile clients ran (its /metrics). */
+  readonly serverLoopLagP99Ms: number;
+  /** Share of one core this process (hostile clients, bystander, frame making) used meanwhile. */
+  readonly fuzzerCpuPercent: number;
   /** Share of one core the server used while the hostile clients ran. */
   readonly serverCpuPercent: number;
   readonly patchRate: number;
+  /** Seconds of the run during which match results showed (left out of the patch rates). */
+  readonly resultsSeconds: number;
   /** The bystander's patch rate over the seconds just before the hostile clients started (what the machine gives it). */
   readonly baselinePatchRate: number;
   readonly worstSecondPatchRate: number;
@@ -120,7 +126,7 @@ async function freshJoin(url: string, token: string, roomId: string): Promise<nu
   const joined = room;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("fresh join: no state within 5 s")), 5000);
-    joined.onStateChange(() => {
+    joined.onStateChange.once(() => {
       clearTimeout(timer);
       resolve();
     });
@@ -132,18 +138,22 @@ async function freshJoin(url: string, token: string, roomId: string): Promise<nu
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
   const say = options.progress ?? (() => {});
-  const server = await spawnServer({ LOG_LEVEL: "info" });
-  const watch = watchServer(server.proc);
+  const server = await startLoggedServer();
+  const watch = watchServer(server);
   let bystander: Bystander | undefined;
+  let companion: Bystander | undefined;
   try {
     bystander = await Bystander.join(server.url, await guestToken(server.url, "bystander"), "bystander");
     const roomId = bystander.room.roomId;
+    // A second steady player: with the hostile clients all dropped at once, the match would end for want of players.
+    companion = await Bystander.join(server.url, await guestToken(server.url, "companion"), "companion");
     const recorded = await recordSdkFrames(server.url, await guestToken(server.url, "recorder"), roomId, bystander.room);
     say(`fuzz: server ${server.url} (pid ${server.proc.pid}), room ${roomId}, ${recorded.length} SDK frames recorded`);
     // One sign-in per hostile client, one after another; each reuses its token for every rejoin.
     const tokens: string[] = [];
     for (let i = 0; i < options.clients; i++) tokens.push(await guestToken(server.url, `hostile${i}`));
-    await settle(server.url, 1, 5000);
+    await settle(server.url, 2, 5000);
+    await bystander.inPlay();
     const baselineFrom = performance.now();
     await bystander.patches(BASELINE_PATCHES);
     const baselinePatchRate = bystander.patchRate(baselineFrom, performance.now());
@@ -151,6 +161,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     say(`fuzz: before: RSS ${before.rssMb} MB, heap ${before.heapUsedMb} MB`);
 
     const cpuBefore = sampleProcess(server.proc.pid!);
+    const ownCpuBefore = process.cpuUsage();
     const stats: HostileStats = emptyStats();
     const budget = { remaining: options.frames };
     const start = performance.now();
@@ -173,10 +184,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     }
     const end = performance.now();
     const cpuAfter = watch.crash === undefined ? sampleProcess(server.proc.pid!) : cpuBefore;
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const lagP99Ms = watch.crash === undefined ? 1000 * total(await scrape(server.url), "arena_event_loop_lag_p99_seconds") : NaN;
 
     // A dead server has no memory or rooms to read; the report says it crashed.
     const alive = watch.crash === undefined;
-    if (alive) await settle(server.url, 1, 10_000);
+    if (alive) await settle(server.url, 2, 10_000);
     const after = alive ? await memory(server.url, server.proc.pid!) : { rssMb: NaN, heapUsedMb: NaN, metrics: new Map<string, MetricFamily>() };
     const freshJoinMs = alive ? await freshJoin(server.url, tokens[0]!, roomId) : NaN;
     const framesSent = options.frames - budget.remaining;
@@ -200,8 +213,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       colyseusErrorLines: watch.otherStderrLines,
       samples: watch.samples,
       serverFramesIn: alive ? total(after.metrics, "arena_messages_in_total") - total(before.metrics, "arena_messages_in_total") : NaN,
+      serverLoopLagP99Ms: lagP99Ms,
+      fuzzerCpuPercent: (100 * (ownCpu.user + ownCpu.system)) / 1000 / (end - start),
       serverCpuPercent: (100 * (cpuAfter.cpuSeconds - cpuBefore.cpuSeconds)) / ((cpuAfter.at - cpuBefore.at) / 1000),
       patchRate: bystander.patchRate(start, end),
+      resultsSeconds: bystander.resultsMs(start, end) / 1000,
       baselinePatchRate,
       worstSecondPatchRate: bystander.worstWindowRate(start, end, WINDOW_MS),
       bystanderLeftWith: bystander.leftWith,
@@ -211,11 +227,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       exitCode: null,
     };
     await bystander.leave();
-    bystander = undefined;
+    await companion.leave();
+    bystander = companion = undefined;
     watch.expectExit();
     return { ...report, crashes: watch.crash === undefined ? 0 : 1, crash: watch.crash, exitCode: await server.kill("SIGTERM") };
   } finally {
     await bystander?.leave().catch(() => undefined);
+    await companion?.leave().catch(() => undefined);
     watch.expectExit();
     await server.kill("SIGKILL");
   }

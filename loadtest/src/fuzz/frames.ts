@@ -11,13 +11,17 @@ import { Packr } from "msgpackr";
 export const FRAME_KINDS = ["random", "protocol", "flipped", "truncated", "wrongType", "oversized"] as const;
 export type FrameKind = (typeof FRAME_KINDS)[number];
 
-/** Share of each kind in a campaign (oversized frames are big: a few go a long way). */
+/**
+ * Share of each kind in a campaign. Wrong types and oversized frames always
+ * get the sender dropped (a re-join each), so they are fewer; oversized ones
+ * are big besides.
+ */
 export const KIND_WEIGHTS: Readonly<Record<FrameKind, number>> = {
-  random: 20,
+  random: 30,
   protocol: 25,
-  flipped: 18,
-  truncated: 14,
-  wrongType: 20,
+  flipped: 16,
+  truncated: 13,
+  wrongType: 13,
   oversized: 3,
 };
 

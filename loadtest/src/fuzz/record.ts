@@ -78,7 +78,10 @@ export async function recordSdkFrames(url: string, token: string, roomId: string
 function nextPatch(room: Room<any, ArenaState>): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`recorder: no state patch within 5 s (${room.roomId}, open: ${room.connection.isOpen})`)), 5000);
+    let done = false;
     const onChange = (): void => {
+      if (done) return;
+      done = true; // removed once: the SDK's remove() of an absent handler drops another one
       clearTimeout(timer);
       queueMicrotask(() => room.onStateChange.remove(onChange));
       resolve();

@@ -28,7 +28,7 @@ export function formatReport(r: CampaignReport, command: string): string {
   return `## Fuzz campaign (\`${command}\`)
 
 ${machineLine()}. One server process (\`npm start\` defaults, a child process), one room: a bystander
-(real SDK client, signed in) plays at 30 inputs/s while ${o.clients} hostile clients, each signed in as a guest and
+(real SDK client, signed in) runs and aims at 30 inputs/s next to a second steady player, while ${o.clients} hostile clients, each signed in as a guest and
 seated by the SDK, write frames straight onto their sockets (at most ${n(o.frames)} frames or ${o.maxSeconds} s, seed ${o.seed}).
 Each hostile sends under the room's flood limit, so frames are read rather than cut off, and joins again
 whenever the server drops it. Valid frames to mutate were recorded from a real SDK client:
@@ -44,8 +44,8 @@ ${rows.join("\n")}
 | server crashes (exits) | ${r.crashes}${r.crash ? ` (code ${r.crash.code}, signal ${r.crash.signal})` : ""} |
 | unhandled rejections (log lines / \`arena_unhandled_rejections_total\`) | ${r.unhandledRejections} / ${r.unhandledRejectionsMetric} |
 | uncaught exceptions (process / in a room hook) | ${r.uncaughtExceptions} / ${r.roomExceptions} |
-| bystander's patch rate during the run (patch rate 20 Hz) | ${r.patchRate.toFixed(2)}/s (worst 1 s window: ${r.worstSecondPatchRate.toFixed(0)}/s; just before the run: ${r.baselinePatchRate.toFixed(2)}/s) |
-| server CPU while the hostile clients ran (100 % = one core) | ${r.serverCpuPercent.toFixed(0)} % |
+| bystander's patch rate during the run (patch rate 20 Hz${r.resultsSeconds > 0 ? `; ${r.resultsSeconds.toFixed(0)} s of match results left out` : ""}) | ${r.patchRate.toFixed(2)}/s (worst 1 s window: ${r.worstSecondPatchRate.toFixed(0)}/s; just before the run: ${r.baselinePatchRate.toFixed(2)}/s) |
+| server CPU while the hostile clients ran (100 % = one core) | ${r.serverCpuPercent.toFixed(0)} % (event-loop delay p99: ${r.serverLoopLagP99Ms.toFixed(0)} ms); the fuzzing process: ${r.fuzzerCpuPercent.toFixed(0)} % |
 | bystander still connected at the end | ${r.bystanderLeftWith === undefined ? "yes" : `no (closed ${r.bystanderLeftWith})`} |
 | a new client joins the fuzzed room afterwards | ${r.freshJoinMs.toFixed(0)} ms to its first state |
 | server memory before → after (RSS from /proc, heap used from /metrics) | RSS ${r.memoryBefore.rssMb} → ${r.memoryAfter.rssMb} MB, heap ${r.memoryBefore.heapUsedMb} → ${r.memoryAfter.heapUsedMb} MB |

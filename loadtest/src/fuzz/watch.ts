@@ -1,6 +1,5 @@
 /** Reads a server process's log lines and exit as they happen: what a fuzz campaign must find none of. */
-import type { ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
+import type { LoggedServer } from "./serverProcess.ts";
 
 export interface ServerWatch {
   /** "unhandled rejection" lines (server/src/main.ts logs and counts each). */
@@ -23,7 +22,7 @@ export interface ServerWatch {
 
 const MAX_SAMPLES = 8;
 
-export function watchServer(proc: ChildProcess): ServerWatch {
+export function watchServer(server: LoggedServer): ServerWatch {
   let expected = false;
   // Our own error lines first, then a few of Colyseus' (which are many and alike).
   const samples = new Set<string>();
@@ -70,9 +69,8 @@ export function watchServer(proc: ChildProcess): ServerWatch {
       watch.protocolErrors++;
     }
   };
-  if (proc.stdout) createInterface({ input: proc.stdout }).on("line", (l) => onLine(l, false));
-  if (proc.stderr) createInterface({ input: proc.stderr }).on("line", (l) => onLine(l, true));
-  proc.once("exit", (code, signal) => {
+  server.onLine(onLine);
+  server.proc.once("exit", (code, signal) => {
     if (!expected) watch.crash = { code, signal };
   });
   return watch;
