@@ -5,6 +5,7 @@
  * rate say whether it held. Bounded by a frame count and a deadline,
  * 127.0.0.1 only, and it stops everything it started.
  */
+import { loadavg } from "node:os";
 import { Client, ErrorCode, type Room } from "@colyseus/sdk";
 import type { ArenaState } from "@arena/shared";
 import { MAX_FRAME_BYTES } from "../../../server/src/app.ts";
@@ -62,6 +63,8 @@ export interface CampaignReport {
   readonly serverFramesIn: number;
   /** p99 event-loop delay of the server while the hostile clients ran (its /metrics). */
   readonly serverLoopLagP99Ms: number;
+  /** The machine's 1-minute load average at the start and the end of the run (2 cores: above 2, processes queue for a core). */
+  readonly loadAverage: [number, number];
   /** Share of one core this process (hostile clients, bystander, frame making) used meanwhile. */
   readonly fuzzerCpuPercent: number;
   /** Share of one core the server used while the hostile clients ran. */
@@ -164,6 +167,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const ownCpuBefore = process.cpuUsage();
     const stats: HostileStats = emptyStats();
     const budget = { remaining: options.frames };
+    const loadAtStart = loadavg()[0]!;
     const start = performance.now();
     const ctx = {
       url: server.url, roomId, stats, budget,
@@ -214,6 +218,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       samples: watch.samples,
       serverFramesIn: alive ? total(after.metrics, "arena_messages_in_total") - total(before.metrics, "arena_messages_in_total") : NaN,
       serverLoopLagP99Ms: lagP99Ms,
+      loadAverage: [loadAtStart, loadavg()[0]!],
       fuzzerCpuPercent: (100 * (ownCpu.user + ownCpu.system)) / 1000 / (end - start),
       serverCpuPercent: (100 * (cpuAfter.cpuSeconds - cpuBefore.cpuSeconds)) / ((cpuAfter.at - cpuBefore.at) / 1000),
       patchRate: bystander.patchRate(start, end),

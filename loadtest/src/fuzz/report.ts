@@ -46,6 +46,7 @@ ${rows.join("\n")}
 | uncaught exceptions (process / in a room hook) | ${r.uncaughtExceptions} / ${r.roomExceptions} |
 | bystander's patch rate during the run (patch rate 20 Hz${r.resultsSeconds > 0 ? `; ${r.resultsSeconds.toFixed(0)} s of match results left out` : ""}) | ${r.patchRate.toFixed(2)}/s (worst 1 s window: ${r.worstSecondPatchRate.toFixed(0)}/s; just before the run: ${r.baselinePatchRate.toFixed(2)}/s) |
 | server CPU while the hostile clients ran (100 % = one core) | ${r.serverCpuPercent.toFixed(0)} % (event-loop delay p99: ${r.serverLoopLagP99Ms.toFixed(0)} ms); the fuzzing process: ${r.fuzzerCpuPercent.toFixed(0)} % |
+| machine load average (1 min) at the start → end of the run | ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)} |
 | bystander still connected at the end | ${r.bystanderLeftWith === undefined ? "yes" : `no (closed ${r.bystanderLeftWith})`} |
 | a new client joins the fuzzed room afterwards | ${r.freshJoinMs.toFixed(0)} ms to its first state |
 | server memory before → after (RSS from /proc, heap used from /metrics) | RSS ${r.memoryBefore.rssMb} → ${r.memoryAfter.rssMb} MB, heap ${r.memoryBefore.heapUsedMb} → ${r.memoryAfter.heapUsedMb} MB |
