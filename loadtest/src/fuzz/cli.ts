@@ -29,6 +29,8 @@ const options = {
   maxSeconds: bounded(values.seconds, 5, 1800, 600),
   progress: (line: string) => process.stderr.write(line + "\n"),
 };
+// Ctrl-C or a kill: exit, which stops the server (see serverProcess.ts).
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 const report = await runCampaign(options);
 const text = formatReport(report, "npm run fuzz");
 process.stdout.write(text + "\n");

@@ -67,6 +67,12 @@ export async function startLoggedServer(env: Record<string, string> = {}): Promi
   });
   closeSync(out);
   closeSync(err);
+  // Whatever happens to the campaign, its server does not outlive it.
+  const reap = (): void => {
+    proc.kill("SIGKILL");
+  };
+  process.once("exit", reap);
+  proc.once("exit", () => process.off("exit", reap));
   const listeners: Array<(line: string, stderr: boolean) => void> = [];
   const emit = (stderr: boolean) => (line: string): void => {
     for (const l of listeners) l(line, stderr);
