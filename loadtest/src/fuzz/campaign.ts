@@ -177,7 +177,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       deadline: start + options.maxSeconds * 1000,
       framesPerSecond: FRAMES_PER_SECOND,
       gapMs: GAP_MS,
-      aborted: () => watch.crash !== undefined,
+      // A dead server, or a bystander no longer in the room (the room may be gone with it), ends the run early.
+      aborted: () => watch.crash !== undefined || bystander!.leftWith !== undefined,
     };
     const ticker = setInterval(() => {
       const sent = options.frames - budget.remaining;
