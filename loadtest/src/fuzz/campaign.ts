@@ -198,7 +198,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const alive = watch.crash === undefined;
     if (alive) await settle(server.url, 2, 10_000);
     const after = alive ? await memory(server.url, server.proc.pid!) : { rssMb: NaN, heapUsedMb: NaN, metrics: new Map<string, MetricFamily>() };
-    const freshJoinMs = alive ? await freshJoin(server.url, tokens[0]!, roomId) : NaN;
+    // NaN when no new client can join (the report fails then); the room is gone if everyone left it.
+    const freshJoinMs = alive ? await freshJoin(server.url, tokens[0]!, roomId).catch(() => NaN) : NaN;
     const framesSent = options.frames - budget.remaining;
     const report: CampaignReport = {
       options,

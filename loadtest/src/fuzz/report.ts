@@ -48,7 +48,7 @@ ${rows.join("\n")}
 | server CPU while the hostile clients ran (100 % = one core) | ${r.serverCpuPercent.toFixed(0)} % (event-loop delay p99: ${r.serverLoopLagP99Ms.toFixed(0)} ms); the fuzzing process: ${r.fuzzerCpuPercent.toFixed(0)} % |
 | machine load average (1 min) at the start → end of the run | ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)} |
 | bystander still connected at the end | ${r.bystanderLeftWith === undefined ? "yes" : `no (closed ${r.bystanderLeftWith})`} |
-| a new client joins the fuzzed room afterwards | ${r.freshJoinMs.toFixed(0)} ms to its first state |
+| a new client joins the fuzzed room afterwards | ${Number.isFinite(r.freshJoinMs) ? `${r.freshJoinMs.toFixed(0)} ms to its first state` : "no (the room is gone or refuses joins)"} |
 | server memory before → after (RSS from /proc, heap used from /metrics) | RSS ${r.memoryBefore.rssMb} → ${r.memoryAfter.rssMb} MB, heap ${r.memoryBefore.heapUsedMb} → ${r.memoryAfter.heapUsedMb} MB |
 | hostile joins | ${n(r.joins)} (refused: ${failures}) |
 | hostile connections ended by (close code × count) | ${closes} |
