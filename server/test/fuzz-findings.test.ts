@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, Protocol } from "@colyseus/sdk";
 import { CloseCodes, PlayerInput, ROOM_ARENA } from "@arena/shared";
-import { guestToken, sendRaw, waitForLeave, waitForState, type ArenaRoomClient } from "./helpers.ts";
-import { spawnServer, type ServerProcess } from "./processes.ts";
+import { guestToken, sendRaw, spawnServer, waitForLeave, waitForState, type ArenaRoomClient, type GameServerProcess } from "@arena/testkit";
 
-let server: ServerProcess;
+let server: GameServerProcess;
 let bystander: ArenaRoomClient;
 
 async function join(name: string): Promise<ArenaRoomClient> {

@@ -10,9 +10,7 @@ import { Client, ErrorCode, type Room } from "@colyseus/sdk";
 import type { ArenaState } from "@arena/shared";
 import { MAX_FRAME_BYTES } from "../../../server/src/app.ts";
 import { MAX_MESSAGES_PER_SECOND } from "../../../server/src/rooms/arena/ArenaRoom.ts";
-import { guestToken } from "../../../server/test/helpers.ts";
-import { random } from "../pilot.ts";
-import { sampleProcess } from "../processes.ts";
+import { guestToken, sampleProcess, seededRandom } from "@arena/testkit/remote";
 import { scrape, total, type MetricFamily } from "../prometheus.ts";
 import { Bystander } from "./bystander.ts";
 import { FrameMaker, PROTOCOL_CODES, type FrameKind } from "./frames.ts";
@@ -173,7 +171,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const start = performance.now();
     const ctx = {
       url: server.url, roomId, stats, budget,
-      maker: new FrameMaker(random(options.seed), recorded, MAX_FRAME_BYTES),
+      maker: new FrameMaker(seededRandom(options.seed), recorded, MAX_FRAME_BYTES),
       deadline: start + options.maxSeconds * 1000,
       framesPerSecond: FRAMES_PER_SECOND,
       gapMs: GAP_MS,

@@ -4,7 +4,7 @@
  * server crashed, logged an unhandled rejection or starved the bystander.
  */
 import { parseArgs } from "node:util";
-import { writeSection } from "../../../server/bench/report.ts";
+import { writeSection } from "@arena/testkit/remote";
 import { runCampaign } from "./campaign.ts";
 import { formatReport, passed } from "./report.ts";
 

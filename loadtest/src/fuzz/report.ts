@@ -1,5 +1,5 @@
 /** The campaign's figures as text: a console summary and the docs/BENCHMARKS.md section. */
-import { machineLine } from "../../../server/bench/report.ts";
+import { machineLine } from "@arena/testkit/remote";
 import { FRAME_KINDS, KIND_WEIGHTS, type FrameKind } from "./frames.ts";
 import { protocolCodeNames, type CampaignReport } from "./campaign.ts";
 

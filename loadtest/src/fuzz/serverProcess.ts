@@ -9,8 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, watch, type FSWatcher } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TEST_SECRET } from "../../../server/test/helpers.ts";
-import { REPO_ROOT, exited, freePort } from "../../../server/test/processes.ts";
+import { REPO_ROOT, SERVER_MAIN, TEST_SECRET, exited, freePort } from "@arena/testkit/remote";
 
 export interface LoggedServer {
   readonly url: string;
@@ -60,7 +59,7 @@ export async function startLoggedServer(env: Record<string, string> = {}): Promi
   const errPath = join(dir, "stderr.log");
   const out = openSync(outPath, "w");
   const err = openSync(errPath, "w");
-  const proc = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
+  const proc = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", out, err],
