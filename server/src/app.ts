@@ -9,7 +9,7 @@ import { ROOM_ARENA, ROOM_LOBBY, type MatchSettings } from "@arena/shared";
 import type { Config } from "./config.ts";
 import { fileURLToPath } from "node:url";
 import { mountClient, mountHttp } from "./http.ts";
-import { watchFrameSize } from "./frameLimit.ts";
+import { refuseUnreliableInputs, watchFrameSize } from "./frameLimit.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RateLimits } from "./limits/RateLimits.ts";
@@ -74,6 +74,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   metrics.attachTo(wss);
   metrics.watchBackend(backend);
   watchFrameSize(wss);
+  refuseUnreliableInputs(wss);
   const gameServer = new Server({
     transport,
     greet: false,

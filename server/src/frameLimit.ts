@@ -1,24 +1,65 @@
 /**
- * Remembers sockets the transport closed for a frame over MAX_FRAME_BYTES.
- * `ws` answers such a frame with close code 1009 and destroys the socket, so
- * the room sees an abnormal close (1006) and would hold the seat for a
- * reconnection; rooms ask here to treat it as the protocol error it is.
+ * Frames the transport refuses before any room reads them, and the sockets it
+ * closed for one, so that rooms treat those closes as the protocol errors
+ * they are (no seat held for a reconnection):
+ *
+ * - a frame over MAX_FRAME_BYTES: `ws` answers it with close code 1009 and
+ *   destroys the socket, so the room sees an abnormal close (1006);
+ * - an unreliable-input frame (Colyseus `Protocol.ROOM_INPUT_UNRELIABLE`).
+ *   Colyseus 0.18's decoder for it (`InputDecoder.decodeAll`) trusts each
+ *   slot's length: a negative one moves the read offset backwards, and the
+ *   3-byte frame [20, 0x00, 0xfe] loops forever, freezing every room of the
+ *   process (found by `npm run fuzz`). A WebSocket has no unreliable channel
+ *   and our clients send inputs in the reliable mode, so the frame is refused
+ *   outright: the socket is closed with PROTOCOL_ERROR.
  */
-import type { WebSocketServer } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
+import { Protocol } from "@colyseus/core";
+import { CloseCodes } from "@arena/shared";
 
-const oversized = new WeakSet<object>();
+/** Why the transport closed a socket (the `kind` label of arena_protocol_errors_total). */
+export type RefusedFrame = "too_large" | "unreliable_input";
+
+const refused = new WeakMap<object, RefusedFrame>();
+/** Low five bits of a frame's first byte: the protocol code (the high three are modifier flags). */
+const PROTOCOL_CODE_MASK = 0x1f;
 
 /** Watches every socket of `wss` for ws' "message too big" error. */
 export function watchFrameSize(wss: WebSocketServer): void {
   wss.on("connection", (ws) => {
     ws.on("error", (e: Error & { code?: string }) => {
-      if (e.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") oversized.add(ws);
+      if (e.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") refused.set(ws, "too_large");
     });
   });
 }
 
-/** True when the client's socket was closed for sending a frame over the size limit. */
-export function closedForOversizedFrame(client: { ref?: unknown }): boolean {
+function isUnreliableInput(data: unknown): boolean {
+  return data instanceof Uint8Array && data.length > 0 && (data[0]! & PROTOCOL_CODE_MASK) === Protocol.ROOM_INPUT_UNRELIABLE;
+}
+
+/**
+ * Closes a socket that sends an unreliable-input frame, without passing the
+ * frame on: the socket's `emit` is wrapped, since a listener cannot stop the
+ * room's own 'message' listener from seeing the frame.
+ */
+export function refuseUnreliableInputs(wss: WebSocketServer): void {
+  wss.prependListener("connection", (ws: WebSocket) => {
+    const emit = ws.emit;
+    ws.emit = function (this: WebSocket, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === "message" && isUnreliableInput(args[0])) {
+        if (!refused.has(ws)) {
+          refused.set(ws, "unreliable_input");
+          ws.close(CloseCodes.PROTOCOL_ERROR, "unreliable inputs are not accepted; send inputs in the reliable mode");
+        }
+        return false;
+      }
+      return emit.call(this, event, ...args);
+    } as WebSocket["emit"];
+  });
+}
+
+/** Why the transport closed the client's socket, if it did. */
+export function refusedFrame(client: { ref?: unknown }): RefusedFrame | undefined {
   const ws = client.ref;
-  return typeof ws === "object" && ws !== null && oversized.has(ws);
+  return typeof ws === "object" && ws !== null ? refused.get(ws) : undefined;
 }

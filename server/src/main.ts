@@ -6,7 +6,20 @@ import { createLogger } from "./log.ts";
 try {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  let countRejection = (): void => {};
+  // A stray rejected promise must not take every match on this process down (Node's default is to
+  // exit): it is logged and counted (arena_unhandled_rejections_total) for an operator to chase.
+  process.on("unhandledRejection", (reason: unknown) => {
+    log.error("unhandled rejection", { error: reason });
+    countRejection();
+  });
+  // An exception nobody caught leaves the process in an unknown state: log it as JSON, then exit.
+  process.on("uncaughtException", (error: Error) => {
+    log.error("uncaught exception, exiting", { error });
+    process.exit(1);
+  });
   const running = await startServer(config, { log });
+  countRejection = () => running.metrics.unhandledRejection();
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

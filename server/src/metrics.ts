@@ -41,6 +41,8 @@ export interface Metrics {
   reconnected(): void;
   /** A client was disconnected for breaking the protocol; `kind` is the message kind at fault. */
   protocolError(kind: string): void;
+  /** A promise was rejected with no handler (the process logs it and keeps running). */
+  unhandledRejection(): void;
   /** A short summary for `/health` (event-loop lag: p99 since the previous call). */
   summary(): HealthMetrics;
   /** Stops the event-loop monitor. */
@@ -137,6 +139,7 @@ export function createMetrics(): Metrics {
   });
   counterOf("arena_leaderboard_credits_retried_total", "Leaderboard credits written late, after waiting for Redis.", () => backend?.leaderboard.creditStats().retried ?? 0);
   counterOf("arena_leaderboard_credits_dropped_total", "Leaderboard credits lost (queue full, refused by Redis, or process stopped during an outage); each is logged.", () => backend?.leaderboard.creditStats().dropped ?? 0);
+  const unhandledRejections = new Counter({ name: "arena_unhandled_rejections_total", help: "Promises rejected with no handler (each is logged as \"unhandled rejection\").", registers });
   const connectionsTotal = new Counter({ name: "arena_websocket_connections_total", help: "Websocket connections accepted.", registers });
   let protocolErrorCount = 0;
   let reconnectionCount = 0;
@@ -203,6 +206,9 @@ export function createMetrics(): Metrics {
     protocolError(kind) {
       protocolErrorCount++;
       protocolErrors.inc({ kind });
+    },
+    unhandledRejection() {
+      unhandledRejections.inc();
     },
     summary() {
       const lagP99Ms = loopDelayP99Ms(loop);

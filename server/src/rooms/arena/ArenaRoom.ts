@@ -15,7 +15,7 @@ import {
   type ArenaRoomMetadata, type GameMode, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
-import { closedForOversizedFrame } from "../../frameLimit.ts";
+import { refusedFrame } from "../../frameLimit.ts";
 import type { Logger } from "../../log.ts";
 import { claimCode, releaseCode } from "../../matchmaking/roomCodes.ts";
 import { RoomChat } from "./chat.ts";
@@ -23,7 +23,7 @@ import { RoomCredits } from "./credits.ts";
 import { startFixedStep } from "./fixedStep.ts";
 import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input.ts";
 import { dispatchEvents } from "./matchEvents.ts";
-import { CreateOptionsSchema, JoinOptionsSchema, describeIssue } from "./messages.ts";
+import { CreateOptionsSchema, JoinOptionsSchema, closeReason, describeIssue } from "./messages.ts";
 import { RateLimiter } from "./RateLimiter.ts";
 import { Seating } from "./seating.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
@@ -166,8 +166,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   override onDrop(client: ArenaClient, code?: number): void {
     this.chat.setTyping(client, false);
-    if (closedForOversizedFrame(client)) {
-      this.settings.metrics?.protocolError("too_large");
+    const refused = refusedFrame(client);
+    if (refused !== undefined) {
+      this.settings.metrics?.protocolError(refused);
       return; // a protocol error: no seat is held, onLeave follows
     }
     if (client.userData?.kicked || (code !== undefined && NO_RECONNECT_CODES.has(code))) return; // onLeave follows
@@ -234,7 +235,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.settings.metrics?.protocolError(kind);
     this.log.warn("protocol error, disconnecting", { session: client.sessionId, reason });
     client.error(CloseCodes.PROTOCOL_ERROR, reason);
-    client.leave(CloseCodes.PROTOCOL_ERROR, reason);
+    client.leave(CloseCodes.PROTOCOL_ERROR, closeReason(reason));
   }
 }
 

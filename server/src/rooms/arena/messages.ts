@@ -32,3 +32,18 @@ export function describeIssue(error: z.ZodError): string {
   const path = issue.path.length > 0 ? issue.path.join(".") + ": " : "";
   return path + issue.message;
 }
+
+/** RFC 6455 caps a close frame's reason at 123 bytes of UTF-8; `ws` throws on a longer one. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * `reason`, cut to fit a WebSocket close frame. Reasons quote what the client
+ * sent (e.g. an unknown message type), so their length is the client's choice;
+ * an uncut one made `client.leave` throw and left the offender connected.
+ */
+export function closeReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let cut = reason.slice(0, MAX_CLOSE_REASON_BYTES - 3);
+  while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES - 3) cut = cut.slice(0, -1);
+  return cut + "...";
+}
