@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { mountClient, mountHttp } from "./http.ts";
 import { refuseUnreliableInputs, watchFrameSize } from "./frameLimit.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { colyseusLogger } from "./colyseusLog.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RateLimits } from "./limits/RateLimits.ts";
 import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
@@ -78,6 +79,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const gameServer = new Server({
     transport,
     greet: false,
+    logger: colyseusLogger(log),
     gracefullyShutdown: false,
     publicAddress: config.publicAddress,
     presence,

@@ -15,14 +15,13 @@
  */
 import type { WebSocket, WebSocketServer } from "ws";
 import { Protocol } from "@colyseus/core";
+import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { CloseCodes } from "@arena/shared";
 
 /** Why the transport closed a socket (the `kind` label of arena_protocol_errors_total). */
 export type RefusedFrame = "too_large" | "unreliable_input";
 
 const refused = new WeakMap<object, RefusedFrame>();
-/** Low five bits of a frame's first byte: the protocol code (the high three are modifier flags). */
-const PROTOCOL_CODE_MASK = 0x1f;
 
 /** Watches every socket of `wss` for ws' "message too big" error. */
 export function watchFrameSize(wss: WebSocketServer): void {

@@ -8,16 +8,14 @@
  */
 import type { IncomingMessage } from "node:http";
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
-import { matchMaker } from "@colyseus/core";
+import { Protocol, matchMaker } from "@colyseus/core";
+// The low five bits of a frame's first byte are its protocol code; the high three are modifier flags.
+import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { WebSocket, WebSocketServer } from "ws";
 import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
 import type { RedisHealth } from "./scale/redisHealth.ts";
 
-/** First byte of a Colyseus state-patch frame, without modifier bits (Protocol.ROOM_STATE_PATCH). */
-const ROOM_STATE_PATCH = 15;
-/** Mask that strips Colyseus protocol modifier bits (e.g. TIMED) from a frame's first byte. */
-const PROTOCOL_CODE_MASK = 31;
 
 /** Totals kept as plain numbers on the hot path and read by prom-client at scrape time. */
 interface Totals {
@@ -159,7 +157,7 @@ export function createMetrics(): Metrics {
       const n = frameBytes(data);
       totals.messagesOut++;
       totals.bytesOut += n;
-      if (ArrayBuffer.isView(data) && ((data as Uint8Array)[0]! & PROTOCOL_CODE_MASK) === ROOM_STATE_PATCH) patch.observe(n);
+      if (ArrayBuffer.isView(data) && ((data as Uint8Array)[0]! & PROTOCOL_CODE_MASK) === Protocol.ROOM_STATE_PATCH) patch.observe(n);
       (send as (this: WebSocket, ...args: unknown[]) => void).call(this, data, ...rest);
     } as WebSocket["send"];
     ws.on("message", (data: unknown) => {
