@@ -5,11 +5,11 @@ import type { Server as HttpServer } from "node:http";
 import type { WebSocketServer } from "ws";
 import { LocalPresence, Server, matchMaker } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { ROOM_ARENA, ROOM_LOBBY, type MatchSettings } from "@arena/shared";
+import { MAX_FRAME_BYTES, ROOM_ARENA, ROOM_LOBBY, type MatchSettings } from "@arena/shared";
 import type { Config } from "./config.ts";
 import { fileURLToPath } from "node:url";
 import { mountClient, mountHttp } from "./http.ts";
-import { refuseUnreliableInputs, watchFrameSize } from "./frameLimit.ts";
+import { guardFrames, watchFrameSize } from "./frameLimit.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { colyseusLogger } from "./colyseusLog.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -21,8 +21,6 @@ import { People, RESTART_NOTICE } from "./people/People.ts";
 import { StatusFeed } from "./status/StatusFeed.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
 
-/** Largest websocket frame accepted from a client; a bigger one closes that connection (1009). */
-export const MAX_FRAME_BYTES = 16 * 1024;
 
 export interface StartOptions {
   log?: Logger;
@@ -75,7 +73,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   metrics.attachTo(wss);
   metrics.watchBackend(backend);
   watchFrameSize(wss);
-  refuseUnreliableInputs(wss);
+  guardFrames(wss);
   const gameServer = new Server({
     transport,
     greet: false,

@@ -11,15 +11,23 @@
  *   3-byte frame [20, 0x00, 0xfe] loops forever, freezing every room of the
  *   process (found by `npm run fuzz`). A WebSocket has no unreliable channel
  *   and our clients send inputs in the reliable mode, so the frame is refused
- *   outright: the socket is closed with PROTOCOL_ERROR.
+ *   outright: the socket is closed with PROTOCOL_ERROR;
+ * - a flood: more frames than a token bucket of MESSAGE_BURST refilled at
+ *   MESSAGES_PER_SECOND allows; the socket is closed with 4002, as Colyseus'
+ *   own limit does. Colyseus' limit (`maxMessagesPerSecond`) counts a fixed
+ *   one-second window on the room clock, so when the process stalls for a
+ *   few seconds (a GC pause, a busy host) the inputs an honest client queued
+ *   meanwhile arrive in one burst and get it disconnected; the bucket lets
+ *   such a burst through and still holds a sender to the rate over time.
  */
 import type { WebSocket, WebSocketServer } from "ws";
-import { Protocol } from "@colyseus/core";
+import { CloseCode, Protocol } from "@colyseus/core";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
-import { CloseCodes } from "@arena/shared";
+import { CloseCodes, MESSAGE_BURST, MESSAGES_PER_SECOND } from "@arena/shared";
+import { TokenBucket } from "./limits/TokenBucket.ts";
 
 /** Why the transport closed a socket (the `kind` label of arena_protocol_errors_total). */
-export type RefusedFrame = "too_large" | "unreliable_input";
+export type RefusedFrame = "too_large" | "unreliable_input" | "flood";
 
 const refused = new WeakMap<object, RefusedFrame>();
 
@@ -37,20 +45,26 @@ function isUnreliableInput(data: unknown): boolean {
 }
 
 /**
- * Closes a socket that sends an unreliable-input frame, without passing the
- * frame on: the socket's `emit` is wrapped, since a listener cannot stop the
- * room's own 'message' listener from seeing the frame.
+ * Closes a socket that sends an unreliable-input frame or floods, without
+ * passing the frame on: the socket's `emit` is wrapped, since a listener
+ * cannot stop the room's own 'message' listener from seeing the frame.
  */
-export function refuseUnreliableInputs(wss: WebSocketServer): void {
+export function guardFrames(wss: WebSocketServer): void {
   wss.prependListener("connection", (ws: WebSocket) => {
     const emit = ws.emit;
+    const bucket = new TokenBucket(MESSAGE_BURST, (MESSAGE_BURST / MESSAGES_PER_SECOND) * 1000, performance.now());
+    const refuse = (kind: RefusedFrame, code: number, reason: string): false => {
+      if (!refused.has(ws)) {
+        refused.set(ws, kind);
+        ws.close(code, reason);
+      }
+      return false;
+    };
     ws.emit = function (this: WebSocket, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === "message" && isUnreliableInput(args[0])) {
-        if (!refused.has(ws)) {
-          refused.set(ws, "unreliable_input");
-          ws.close(CloseCodes.PROTOCOL_ERROR, "unreliable inputs are not accepted; send inputs in the reliable mode");
-        }
-        return false;
+      if (event === "message") {
+        if (refused.has(ws)) return false;
+        if (isUnreliableInput(args[0])) return refuse("unreliable_input", CloseCodes.PROTOCOL_ERROR, "unreliable inputs are not accepted; send inputs in the reliable mode");
+        if (!bucket.take(performance.now())) return refuse("flood", CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages per second`);
       }
       return emit.call(this, event, ...args);
     } as WebSocket["emit"];

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseCode, Protocol } from "@colyseus/sdk";
-import { ClientMessage, CloseCodes, MOVE_SCALE, PlayerInput, wrapAngle, type InputCommand } from "@arena/shared";
+import { ClientMessage, CloseCodes, MESSAGE_BURST, MOVE_SCALE, PlayerInput, ServerMessage, wrapAngle, type InputCommand } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { countPatches, joinArena, seededBytes, sendRaw, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { countPatches, joinArena, seededBytes, sendRaw, serverRoom, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 /** WebSocket close code for a frame over the size limit (RFC 6455 "message too big"). */
 const MESSAGE_TOO_BIG = 1009;
@@ -130,6 +130,26 @@ describe("bad input", () => {
     }
     expect(await left).toBe(CloseCode.WITH_ERROR);
     await expectUnaffected(room.sessionId);
+  });
+
+  it(`keeps a player whose inputs arrive in one burst after a stall (${MESSAGE_BURST - 40} at once, under the ${MESSAGE_BURST}-frame burst)`, async () => {
+    // What a server stall of a few seconds does to an honest client: its queued inputs are read in one go.
+    const { room } = await joinArena(server.url, "stalled");
+    room.reconnection.enabled = false;
+    const input = room.input({ type: PlayerInput });
+    const echoed = waitForMessage<{ text: string }>(room, ServerMessage.Chat, 5000, (m) => m.text === "still here");
+    let left: number | undefined;
+    room.onLeave((code) => (left = code));
+    for (let i = 0; i < MESSAGE_BURST - 40; i++) {
+      input.data.mx = i % 2 === 0 ? 127 : -127;
+      input.send();
+    }
+    // Frames are handled in order: the echo of this chat comes after every input above was read.
+    room.send(ClientMessage.Chat, { text: "still here" });
+    await echoed;
+    expect(left).toBeUndefined();
+    expect(room.connection.isOpen).toBe(true);
+    await room.leave();
   });
 
   it("survives random binary frames and malformed frames for every protocol code", async () => {

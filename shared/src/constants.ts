@@ -140,3 +140,10 @@ export const KILL_POINTS = 1;
 export const WIN_POINTS = 5;
 /** Entries in a leaderboard snapshot. */
 export const LEADERBOARD_SIZE = 20;
+
+/** Largest websocket frame a client may send, in bytes; a bigger one closes its connection (1009). */
+export const MAX_FRAME_BYTES = 16 * 1024;
+/** Frames per second a client may send over time: 30 inputs, chat, typing and pings, with room to spare. */
+export const MESSAGES_PER_SECOND = 60;
+/** Frames a client may send at once: about eight seconds of a player's traffic, queued through a stall. */
+export const MESSAGE_BURST = 240;

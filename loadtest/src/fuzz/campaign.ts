@@ -7,9 +7,7 @@
  */
 import { loadavg } from "node:os";
 import { Client, ErrorCode, type Room } from "@colyseus/sdk";
-import type { ArenaState } from "@arena/shared";
-import { MAX_FRAME_BYTES } from "../../../server/src/app.ts";
-import { MAX_MESSAGES_PER_SECOND } from "../../../server/src/rooms/arena/ArenaRoom.ts";
+import { MAX_FRAME_BYTES, MESSAGES_PER_SECOND, type ArenaState } from "@arena/shared";
 import { guestToken, sampleProcess, seededRandom } from "@arena/testkit/remote";
 import { scrape, total, type MetricFamily } from "../prometheus.ts";
 import { Bystander } from "./bystander.ts";
@@ -83,7 +81,7 @@ export interface CampaignReport {
 }
 
 /** Frames per second each hostile connection sends: a margin under the room's flood limit. */
-const FRAMES_PER_SECOND = Math.floor(MAX_MESSAGES_PER_SECOND * 0.8);
+const FRAMES_PER_SECOND = Math.floor(MESSAGES_PER_SECOND * 0.8);
 /** Pause after each frame: on loopback the server has read it and, if it drops the client, said so. */
 const GAP_MS = 4;
 /** Patches the bystander counts before the hostile clients start (about 3 s at 20 Hz). */

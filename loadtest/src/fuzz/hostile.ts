@@ -41,7 +41,7 @@ export interface HostileContext {
   readonly deadline: number;
   /** True once the campaign must stop early (the server died). */
   readonly aborted: () => boolean;
-  /** Frames per connection per second; under the room's limit (MAX_MESSAGES_PER_SECOND). */
+  /** Frames per connection per second; under the room's limit (MESSAGES_PER_SECOND). */
   readonly framesPerSecond: number;
   /** Pause after each frame, so a frame that gets the client dropped is the last one it sends. */
   readonly gapMs: number;

@@ -24,12 +24,9 @@ import { startFixedStep } from "./fixedStep.ts";
 import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input.ts";
 import { dispatchEvents } from "./matchEvents.ts";
 import { CreateOptionsSchema, JoinOptionsSchema, closeReason, describeIssue } from "./messages.ts";
-import { RateLimiter } from "./RateLimiter.ts";
+import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { Seating } from "./seating.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
-
-/** Messages per second per client before it is disconnected: 30 inputs, chat, typing and pings. */
-export const MAX_MESSAGES_PER_SECOND = 60;
 
 /** Close codes after which a seat is not held for reconnection (protocol errors, floods, oversized or invalid frames). */
 const NO_RECONNECT_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_ERROR, CloseCode.WITH_ERROR, 1002, 1007, 1009]);
@@ -68,7 +65,6 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     // Before maxClients: setting it asks hasReachedMaxClients, which asks the seating.
     this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
-    this.maxMessagesPerSecond = MAX_MESSAGES_PER_SECOND;
     this.patchRate = 1000 / s.patchRate;
     await this.setMetadata({ mode, phase: "warmup", players: 0, spectators: 0, ...(this.code ? { code: this.code } : {}) }, false);
     // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
@@ -126,7 +122,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const auth = client.auth;
     if (auth === undefined) throw new Error("joined without auth");
     const spectator = this.seating.isSpectator(client.sessionId);
-    const session: SessionData = { chat: new RateLimiter(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false, spectator };
+    const session: SessionData = { chat: new TokenBucket(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false, spectator };
     client.userData = session;
     const replaced = this.seating.claim(auth.userId, client.sessionId);
     if (replaced !== undefined) this.closeReplacedSeat(replaced);

@@ -6,7 +6,7 @@ import type { Leaderboard } from "../../leaderboard/Leaderboard.ts";
 import type { Logger } from "../../log.ts";
 import type { Metrics } from "../../metrics.ts";
 import type { People } from "../../people/People.ts";
-import type { RateLimiter } from "./RateLimiter.ts";
+import type { TokenBucket } from "../../limits/TokenBucket.ts";
 
 /** Settings the process gives every arena room (never taken from client options). */
 export interface ArenaSettings {
@@ -32,7 +32,7 @@ export interface ArenaSettings {
 }
 
 export interface SessionData {
-  chat: RateLimiter;
+  chat: TokenBucket;
   typing: boolean;
   /**
    * Set when the server closes this connection on purpose (protocol error,

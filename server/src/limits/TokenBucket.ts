@@ -1,5 +1,5 @@
 /** A token bucket: `burst` actions, refilled evenly over `windowMs`. */
-export class RateLimiter {
+export class TokenBucket {
   private tokens: number;
   private last: number;
 
