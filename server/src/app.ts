@@ -94,6 +94,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     tickRate: config.tickRate,
     patchRate: config.patchRate,
     maxPlayers: config.maxPlayers,
+    botFill: config.botFill,
     authSecret: config.authSecret,
     log,
     metrics,
@@ -104,9 +105,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     randomRoomCode: options.randomRoomCode,
     people,
   }))
-    // Quick play: same mode, fullest room first; Colyseus skips locked (full or ending) and private rooms.
+    // Quick play: same mode, the room with the most people first (bots do not count: they give way);
+    // Colyseus skips locked (full or ending) and private rooms.
     .filterBy(["mode"])
-    .sortBy({ clients: -1 })
+    .sortBy({ players: -1 })
     .enableRealtimeListing();
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;

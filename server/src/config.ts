@@ -4,6 +4,9 @@ import proxyaddr from "proxy-addr";
 import { z } from "zod";
 import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "@arena/shared";
 
+/** Players (people and bots) a public room is topped up to with bots by default. */
+export const DEFAULT_BOT_FILL = 4;
+
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -18,6 +21,8 @@ export interface Config {
   readonly tickRate: number;
   readonly patchRate: number;
   readonly maxPlayers: number;
+  /** Public rooms are topped up with bots to this many players while fewer people are present; 0: no bots. */
+  readonly botFill: number;
   readonly logLevel: LogLevel;
   /** Origins allowed to call the HTTP API from a browser; empty means any. */
   readonly corsOrigins: readonly string[];
@@ -132,6 +137,7 @@ const Env = z.object({
   TICK_RATE: integer(TICK_RATE, 10, 120),
   PATCH_RATE: integer(PATCH_RATE, 1, 60),
   MAX_PLAYERS: integer(MAX_PLAYERS, 2, 64),
+  BOT_FILL: integer(DEFAULT_BOT_FILL, 0, 64),
   LOG_LEVEL: z.string().default("info")
     .transform((s) => s.toLowerCase())
     .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`)),
@@ -180,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tickRate: e.TICK_RATE,
     patchRate: e.PATCH_RATE,
     maxPlayers: e.MAX_PLAYERS,
+    botFill: e.BOT_FILL,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS,
     redisUrl: e.REDIS_URL,

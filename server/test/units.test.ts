@@ -41,6 +41,11 @@ describe("points", () => {
     expect(creditsForKill(ids, "s1", "s1")).toEqual([]);
     expect(creditsForKill(ids, "gone", "s2")).toEqual([]);
   });
+  it("credit nothing to a bot, nor for killing one (bots are never seated with an identity)", () => {
+    expect(creditsForKill(ids, "bot:1", "s2")).toEqual([]);
+    expect(creditsForKill(ids, "s1", "bot:1")).toEqual([]);
+    expect(creditsForMatch(ids, "bot:1")).toEqual([]);
+  });
   it("credit nothing for killing another seat of the same user", () => {
     const twice = new Map([...ids, ["s3", { userId: "u1", name: "ann again" }]]);
     expect(creditsForKill(twice, "s1", "s3")).toEqual([]);

@@ -16,6 +16,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     LOG_LEVEL: process.env.TEST_LOG ?? "silent",
     // Tests make many requests from one address; the limits' own tests turn them on.
     RATE_LIMITS: "off",
+    // Most tests count players and wait for a second person; the bot tests turn filling on.
+    BOT_FILL: "0",
     ...env,
   });
   return startServer(config, options);

@@ -8,7 +8,7 @@
  * arena: checked at matchmaking by the static onAuth, before any seat.
  */
 import { LobbyRoom, matchMaker, type AuthContext, type Client } from "@colyseus/core";
-import { LobbyMessage, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
+import { LobbyMessage, ROOM_ARENA, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../auth.ts";
 import type { People } from "../people/People.ts";
 import { LobbyPeople } from "../people/lobbyPeople.ts";
@@ -26,15 +26,20 @@ export interface LobbySettings {
   readonly people?: People;
 }
 
-/** Clients on every live process (players, spectators and lobby visitors). */
+/**
+ * People on every live process (players, spectators and lobby visitors: bots are not
+ * clients, so the process counts never include them), and apart, the bots playing
+ * in the listed arena rooms, private ones included.
+ */
 export async function onlineNow(): Promise<OnlineOut> {
-  const all = await matchMaker.stats.fetchAll();
-  return { players: all.reduce((sum, p) => sum + p.ccu, 0), processes: all.length };
+  const [all, rooms] = await Promise.all([matchMaker.stats.fetchAll(), matchMaker.query({ name: ROOM_ARENA })]);
+  const bots = rooms.reduce((sum, r) => sum + ((r.metadata as Partial<ArenaRoomMetadata> | undefined)?.bots ?? 0), 0);
+  return { players: all.reduce((sum, p) => sum + p.ccu, 0), bots, processes: all.length };
 }
 
 export abstract class ArenaLobbyRoom extends LobbyRoom {
   protected abstract readonly settings: LobbySettings;
-  private online: OnlineOut = { players: 0, processes: 0 };
+  private online: OnlineOut = { players: 0, bots: 0, processes: 0 };
   private board: LeaderboardSnapshot | undefined;
   private unsubscribeBoard: (() => void) | undefined;
   private people: LobbyPeople | undefined;
@@ -52,7 +57,7 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
     this.online = await onlineNow();
     this.clock.setInterval(() => {
       onlineNow().then((now) => {
-        if (now.players === this.online.players && now.processes === this.online.processes) return;
+        if (now.players === this.online.players && now.bots === this.online.bots && now.processes === this.online.processes) return;
         this.online = now;
         this.broadcast(LobbyMessage.Online, now);
       }, (error: unknown) => log.warn("online count failed", { error }));

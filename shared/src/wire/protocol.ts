@@ -88,14 +88,24 @@ export interface JoinOptions {
   mode?: GameMode;
   /** With `create`: a private room, unlisted, joinable only by its code. */
   private?: boolean;
+  /** With `create`: a practice room (private) with this many server-side bots, 1 to PRACTICE_MAX_BOTS. */
+  bots?: number;
+  /** With `bots`: how well they play, one of BOT_DIFFICULTIES ("normal" when absent); the server refuses others. */
+  difficulty?: string;
 }
+
+/** Most bots a practice room may be created with (one seat left for its creator). */
+export const PRACTICE_MAX_BOTS = 15;
 
 /** What the room listing (matchmaking and lobby) shows about an arena room. */
 export interface ArenaRoomMetadata {
   mode: GameMode;
   phase: "warmup" | "playing" | "results";
+  /** People with a player seat (quick play sorts on it). */
   players: number;
   spectators: number;
+  /** Server-side bots playing (not counted in `players`, which counts people). */
+  bots: number;
   /** Invite code; only on private rooms (whose roomId is the code). */
   code?: string;
 }
@@ -115,8 +125,10 @@ export const LobbyMessage = {
 } as const;
 
 export interface OnlineOut {
-  /** Clients connected to all processes. */
+  /** Clients connected to all processes (people only: bots are not clients). */
   players: number;
+  /** Server-side bots playing in rooms on all processes. */
+  bots: number;
   /** Processes alive. */
   processes: number;
 }

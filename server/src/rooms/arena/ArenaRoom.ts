@@ -2,7 +2,7 @@
  * The arena room: its lifecycle, and who may take a seat. The concerns it
  * wires together live beside it: the fixed step (fixedStep.ts), seats, roles
  * and the listing (seating.ts), chat (chat.ts), leaderboard credits
- * (credits.ts) and the simulation's events (matchEvents.ts).
+ * (credits.ts), the simulation's events (matchEvents.ts) and bots (botFill.ts).
  *
  * A token is checked twice: at matchmaking by the static `onAuth` (before a
  * room is created or a seat reserved), and at connect by the instance
@@ -11,13 +11,14 @@
 import { CloseCode, Deferred, ErrorCode, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
   ARENA_MAP, ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
-  cleanName, createRules, freeColor, spawnPlayer,
+  DEFAULT_BOT_DIFFICULTY, cleanName, createRules, freeColor, spawnPlayer,
   type ArenaRoomMetadata, type GameMode, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
 import { refusedFrame } from "../../frameLimit.ts";
 import type { Logger } from "../../log.ts";
 import { claimCode, releaseCode } from "../../matchmaking/roomCodes.ts";
+import { RoomBots, seedOf, type BotPlan } from "./botFill.ts";
 import { RoomChat } from "./chat.ts";
 import { RoomCredits } from "./credits.ts";
 import { startFixedStep } from "./fixedStep.ts";
@@ -41,6 +42,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private seating!: Seating;
   private chat!: RoomChat;
   private credits!: RoomCredits;
+  private bots!: RoomBots;
   private code: string | undefined;
   private lastPhase: MatchPhase = "warmup";
   /** Seats held for a dropped client's reconnection, by session id. */
@@ -51,10 +53,15 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.log = s.log.child({ room: this.roomId });
     const created = CreateOptionsSchema.safeParse(options);
     if (!created.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(created.error)}`);
-    if (created.data.private) await this.becomePrivate();
+    const { bots, difficulty = DEFAULT_BOT_DIFFICULTY } = created.data;
+    if (created.data.private || bots !== undefined) await this.becomePrivate();
     await this.openSeats(created.data.mode);
     this.credits = new RoomCredits(s.leaderboard, this.log);
-    this.startMatch();
+    // Quick-play rooms are filled; a private room with friends has no bots unless it is a practice room.
+    const plan: BotPlan = bots !== undefined
+      ? { kind: "practice", count: bots, difficulty }
+      : { kind: "fill", fill: this.code === undefined ? (s.botFill ?? 0) : 0, difficulty };
+    this.startMatch(plan);
     this.listen();
     this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined });
   }
@@ -63,23 +70,25 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private async openSeats(mode: GameMode): Promise<void> {
     const s = this.settings;
     // Before maxClients: setting it asks hasReachedMaxClients, which asks the seating.
-    this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log);
+    this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log, () => this.bots?.count ?? 0);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
     this.patchRate = 1000 / s.patchRate;
-    await this.setMetadata({ mode, phase: "warmup", players: 0, spectators: 0, ...(this.code ? { code: this.code } : {}) }, false);
+    await this.setMetadata({ mode, phase: "warmup", players: 0, spectators: 0, bots: 0, ...(this.code ? { code: this.code } : {}) }, false);
     // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
     this.clock.setInterval(() => void this.seating.syncLock(), 1000);
   }
 
-  /** The state, the rules and the fixed step that advances them. */
-  private startMatch(): void {
+  /** The state, the rules, the bots and the fixed step that advances them. */
+  private startMatch(plan: BotPlan): void {
     const s = this.settings;
     this.state = new ArenaState();
     this.state.tickRate = s.tickRate;
     this.world = { state: this.state, map: ARENA_MAP, rules: createRules(s.tickRate, s.match) };
+    this.bots = new RoomBots(this.world, plan, s.maxPlayers, seedOf(this.roomId), this.log);
     startFixedStep(this, this.world, {
       tickRate: s.tickRate,
       lagCompensation: s.lagCompensation,
+      bots: this.bots,
       onEvents: (events) => dispatchEvents(this, events, this.credits, this.log),
       afterStep: (ms) => {
         if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
@@ -144,6 +153,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     player.color = freeColor(this.state);
     this.state.players.set(client.sessionId, player);
     spawnPlayer(this.state, client.sessionId, player, ARENA_MAP, this.world.rules);
+    this.bots.sync();
+    this.seating.updateListing();
     this.settings.metrics?.joined(client);
     this.log.info("player joined", { session: client.sessionId, userId: auth.userId, name: player.name });
   }
@@ -194,6 +205,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.settings.people?.disconnected(this.roomId, client);
     this.chat.setTyping(client, false);
     this.state.players.delete(client.sessionId);
+    this.bots.sync();
     this.credits.unseat(client.sessionId);
     this.seating.release(client.sessionId, client.auth?.userId);
     // Runs before Colyseus' own unlock-on-leave; keeps a player-full room locked when only a spectator left.

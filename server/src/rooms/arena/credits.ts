@@ -7,16 +7,21 @@ import type { GuestIdentity } from "../../auth.ts";
 import type { Credit, Leaderboard } from "../../leaderboard/Leaderboard.ts";
 import type { Logger } from "../../log.ts";
 
-/** Points for the killer; none for a kill of oneself, of another seat of the same user, or by a player who already left. */
+/**
+ * Points for the killer when both are people. None for a kill of oneself or of another seat
+ * of the same user, and none when either side has no identity here: a player who already
+ * left, or a bot (bots are never seated here, so they earn nothing and are worth nothing;
+ * otherwise bot rooms would be a farm).
+ */
 export function creditsForKill(identities: ReadonlyMap<string, GuestIdentity>, killer: string, victim: string): Credit[] {
   const who = identities.get(killer);
   if (who === undefined || killer === victim) return [];
   const target = identities.get(victim);
-  if (target !== undefined && target.userId === who.userId) return [];
+  if (target === undefined || target.userId === who.userId) return [];
   return [{ userId: who.userId, name: who.name, points: KILL_POINTS }];
 }
 
-/** Points for the match winner (empty when nobody won, e.g. everyone left). */
+/** Points for the match winner (empty when nobody won, e.g. everyone left, or a bot won). */
 export function creditsForMatch(identities: ReadonlyMap<string, GuestIdentity>, winner: string): Credit[] {
   const who = identities.get(winner);
   return who === undefined ? [] : [{ userId: who.userId, name: who.name, points: WIN_POINTS }];

@@ -24,6 +24,15 @@ export interface FixedStepOptions {
   readonly onEvents: (events: readonly GameEvent[]) => void;
   /** Called after every step with its duration in ms. */
   readonly afterStep: (ms: number) => void;
+  /** Server-side players: they decide before each step, and their commands go where a person's input does. */
+  readonly bots?: StepBots;
+}
+
+/** The room's bots as the step sees them. */
+export interface StepBots {
+  think(): void;
+  /** The bot's command for this step; undefined for a person. */
+  commandOf(sessionId: string): InputCommand | undefined;
 }
 
 /** Starts stepping `world` at `tickRate`; players' x and y are recorded for rewinding. */
@@ -31,12 +40,14 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
   const rewind = room.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
   rewind.attachAll(world.state.players, { fields: ["x", "y"] });
   const seen = rewoundView(room, rewind, o.tickRate);
+  const bots = o.bots;
   // Built once: the step calls these for every player every tick.
   const hooks: StepHooks = {
-    inputOf: (id) => room.inputs.get(id).next(),
+    inputOf: bots === undefined ? (id) => room.inputs.get(id).next() : (id) => bots.commandOf(id) ?? room.inputs.get(id).next(),
     // How far back the shooter saw the others when firing, from the render time stamped on its input.
     rewindMsOf: o.lagCompensation
       ? (id) => {
+          if (bots?.commandOf(id) !== undefined) return 0; // a bot sees the present
           const renderTime = room.inputs.get(id).renderTime ?? 0;
           return renderTime > 0 ? Math.min(MAX_REWIND_MS, Math.max(0, room.clock.elapsedTime - renderTime)) : 0;
         }
@@ -47,6 +58,7 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
   room.setFixedTimestep(() => {
     const startedAt = performance.now();
     seen.forget();
+    bots?.think();
     stepWorld(world, hooks, events);
     if (events.length > 0) {
       o.onEvents(events);

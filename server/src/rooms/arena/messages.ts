@@ -1,6 +1,6 @@
 /** Validators for every message a client may send (besides inputs, which the input schema bounds). */
 import { z } from "zod";
-import { ClientMessage, DEFAULT_MODE, GAME_MODES } from "@arena/shared";
+import { BOT_DIFFICULTIES, ClientMessage, DEFAULT_MODE, GAME_MODES, PRACTICE_MAX_BOTS } from "@arena/shared";
 
 /** Raw chat text longer than this is a protocol error, not just a long message. */
 const CHAT_RAW_MAX = 1000;
@@ -21,8 +21,17 @@ export const CreateOptionsSchema = z
     name: z.string().max(64).optional(),
     mode: z.enum(GAME_MODES).default(DEFAULT_MODE),
     private: z.boolean().default(false),
+    /** A practice room: this many bots, whoever joins (implies a private room). */
+    bots: z
+      .number({ message: `bots must be a whole number from 1 to ${PRACTICE_MAX_BOTS}` })
+      .int(`bots must be a whole number from 1 to ${PRACTICE_MAX_BOTS}`)
+      .min(1, `bots must be a whole number from 1 to ${PRACTICE_MAX_BOTS}`)
+      .max(PRACTICE_MAX_BOTS, `bots must be a whole number from 1 to ${PRACTICE_MAX_BOTS}`)
+      .optional(),
+    difficulty: z.enum(BOT_DIFFICULTIES, { message: `difficulty must be one of ${BOT_DIFFICULTIES.join(", ")}` }).optional(),
   })
   .strip()
+  .refine((o) => o.difficulty === undefined || o.bots !== undefined, { message: "difficulty is only for a practice room (set bots too)", path: ["difficulty"] })
   .default({ mode: DEFAULT_MODE, private: false });
 
 /** A short, human-readable reason for the first validation issue. */

@@ -19,7 +19,8 @@ export class Seating {
   /** The session holding each user's seat in this room. */
   private readonly seatOf = new Map<string, string>();
 
-  constructor(private readonly room: SeatedRoom, maxPlayers: number, maxSpectators: number, private readonly log: Logger) {
+  /** `bots` counts the room's bots for the listing (they take no seat: seats are for people). */
+  constructor(private readonly room: SeatedRoom, maxPlayers: number, maxSpectators: number, private readonly log: Logger, private readonly bots: () => number = () => 0) {
     this.book = new SeatBook(maxPlayers, maxSpectators);
   }
 
@@ -78,14 +79,15 @@ export class Seating {
     else if (room.locked) await room.unlock();
   }
 
-  /** Players, spectators and phase in the listing, for quick play and the lobby. */
+  /** People (players and spectators), bots and phase in the listing, for quick play and the lobby. */
   updateListing(): void {
     const room = this.room;
     const counts = this.book.count(room.clients.map((c) => c.sessionId));
+    const bots = this.bots();
     const meta = room.metadata;
     const phase = room.state.phase as MatchPhase;
-    if (meta.players === counts.players && meta.spectators === counts.spectators && meta.phase === phase) return;
-    void room.setMetadata({ ...meta, players: counts.players, spectators: counts.spectators, phase })
+    if (meta.players === counts.players && meta.spectators === counts.spectators && meta.bots === bots && meta.phase === phase) return;
+    void room.setMetadata({ ...meta, players: counts.players, spectators: counts.spectators, bots, phase })
       .catch((error: unknown) => this.log.warn("listing update failed", { error }));
   }
 }

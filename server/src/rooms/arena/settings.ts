@@ -13,6 +13,8 @@ export interface ArenaSettings {
   readonly tickRate: number;
   readonly patchRate: number;
   readonly maxPlayers: number;
+  /** Public rooms are topped up with bots to this many players while fewer people are present; 0 (default): none. */
+  readonly botFill?: number;
   readonly authSecret: Uint8Array;
   readonly log: Logger;
   /** Process metrics; rooms report steps, joins, reconnections and protocol errors. */
