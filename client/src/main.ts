@@ -196,6 +196,13 @@ byTestId("change-name").addEventListener("click", () => {
 });
 byTestId("quick-play").addEventListener("click", () => dispatch({ type: "join", request: { kind: "quick" } }));
 byTestId("create-private").addEventListener("click", () => dispatch({ type: "join", request: { kind: "create" } }));
+byTestId<HTMLFormElement>("practice-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  // The server validates both (1 to PRACTICE_MAX_BOTS, a known difficulty) and says why it refuses.
+  const bots = Number(byTestId<HTMLInputElement>("practice-bots").value);
+  const difficulty = byTestId<HTMLSelectElement>("practice-difficulty").value;
+  dispatch({ type: "join", request: { kind: "practice", bots, difficulty } });
+});
 byTestId<HTMLFormElement>("join-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const code = byTestId<HTMLInputElement>("join-code").value.trim();
@@ -235,5 +242,6 @@ Object.assign(window, {
     session: () => session,
     rendererType: () => (game.renderer.type === Phaser.WEBGL ? "webgl" : "canvas"),
     drawn: (id: string) => scene.drawn.get(id),
+    label: (id: string) => scene.labelOf(id),
   },
 });

@@ -55,8 +55,15 @@ describe("join errors from a real server", () => {
     const client = new Client(server.url);
     client.auth.token = token;
     const message = await shown(() => client.joinOrCreate(ROOM_ARENA, { mode: { $gt: "" } }));
-    expect(message).toMatch(/did not accept this join request/);
+    expect(message).toMatch(/^The server refused these room settings: mode: /);
     expect(message).not.toMatch(/full/);
+  });
+
+  it("says which practice setting was refused", async () => {
+    expect(await shown(() => joinRoom(server.url, token, "trainee", { kind: "practice", bots: 40, difficulty: "hard" })))
+      .toBe("The server refused these room settings: bots: bots must be a whole number from 1 to 15.");
+    expect(await shown(() => joinRoom(server.url, token, "trainee", { kind: "practice", bots: 3, difficulty: "godlike" })))
+      .toBe("The server refused these room settings: difficulty: difficulty must be one of easy, normal, hard.");
   });
 
   it("says a full private room can be watched instead", async () => {

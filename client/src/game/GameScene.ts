@@ -11,7 +11,12 @@ import {
 import { ShotTracker, type FiredShot, type FlyingShot } from "@arena/shared/view";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
 import type { GameSession, Vec2 } from "../net/session.ts";
+import { taggedName } from "../ui/botTag.ts";
 import { COLORS, playerColor } from "./palette.ts";
+
+/** Name colors above the players: a bot's is dimmer, beside its tag. */
+const LABEL_COLOR = "#e6e9ef";
+const BOT_LABEL_COLOR = "#9aa6b8";
 
 interface PlayerView {
   body: Phaser.GameObjects.Graphics;
@@ -138,6 +143,11 @@ export class GameScene extends Phaser.Scene {
     if (mine !== undefined) this.cameras.main.centerOn(mine.x, mine.y);
   }
 
+  /** The name drawn above a player (with its bot tag), for tests. */
+  labelOf(id: string): string | undefined {
+    return this.views.get(id)?.label.text;
+  }
+
   private drawPlayers(session: GameSession, players: ArenaState["players"], time: number): void {
     const seen = new Set<string>();
     players.forEach((p: Player, id: string) => {
@@ -169,7 +179,7 @@ export class GameScene extends Phaser.Scene {
       const w = 36;
       g.fillStyle(COLORS.hpBack, 1).fillRect(-w / 2, -PLAYER_RADIUS - 10, w, 4);
       g.fillStyle(COLORS.hp, 1).fillRect(-w / 2, -PLAYER_RADIUS - 10, (w * p.hp) / MAX_HP, 4);
-      view.label.setText(p.name).setPosition(at.x, at.y - PLAYER_RADIUS - 13);
+      view.label.setText(taggedName(p.name, id, p.bot)).setColor(p.bot ? BOT_LABEL_COLOR : LABEL_COLOR).setPosition(at.x, at.y - PLAYER_RADIUS - 13);
     });
     for (const [id, view] of this.views) {
       if (seen.has(id)) continue;

@@ -49,7 +49,8 @@ async function joinWithReservation(client: Client, serverUrl: string, token: str
 /**
  * Joins as asked. Quick play fills the fullest open room; a 6-character code
  * joins that private room from any process; any other id joins that public
- * room; "create" opens a private room; "spectate" watches without a seat.
+ * room; "create" opens a private room, "practice" one with bots; "spectate"
+ * watches without a seat.
  */
 export async function joinRoom(serverUrl: string, token: string, name: string, request: JoinRequest): Promise<ArenaRoom> {
   const client = new Client(serverUrl);
@@ -59,6 +60,8 @@ export async function joinRoom(serverUrl: string, token: string, name: string, r
       return (await client.joinOrCreate<ArenaState>(ROOM_ARENA, { name })) as ArenaRoom;
     case "create":
       return (await client.create<ArenaState>(ROOM_ARENA, { name, private: true })) as ArenaRoom;
+    case "practice":
+      return (await client.create<ArenaState>(ROOM_ARENA, { name, bots: request.bots, difficulty: request.difficulty })) as ArenaRoom;
     case "spectate":
       return joinWithReservation(client, serverUrl, token, "/api/matchmake/spectate", { roomId: request.roomId, name });
     case "code": {

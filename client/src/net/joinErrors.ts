@@ -48,7 +48,13 @@ function describeMatchmaking(code: number, message: string): string | undefined 
       return /is locked/.test(message)
         ? "That room is not taking players right now (it is full or its match is ending); try again or watch it."
         : "That room does not exist any more.";
-    case ErrorCode.MATCHMAKE_INVALID_CRITERIA: return "The server did not accept this join request; reload the page and try again.";
+    case ErrorCode.MATCHMAKE_INVALID_CRITERIA: {
+      // Our rooms name the option they refuse (e.g. a practice room's bot count): say which.
+      const refused = /^invalid options: (.+)$/.exec(message)?.[1];
+      return refused !== undefined
+        ? `The server refused these room settings: ${refused}.`
+        : "The server did not accept this join request; reload the page and try again.";
+    }
     case ErrorCode.MATCHMAKE_EXPIRED: return "Your seat was held too long and expired; try again.";
     case ErrorCode.MATCHMAKE_NO_HANDLER: return "This server does not offer that game; reload the page.";
     case ErrorCode.MATCHMAKE_UNHANDLED: return "The server could not place you in a room; try again.";

@@ -13,12 +13,15 @@ export type Screen = "name" | "lobby" | "connecting" | "game" | "results" | "err
 
 /**
  * What the player asked to join: quick play, a code or room id (invite link or
- * typed), a room from the lobby list, a new private room, or a room to watch.
+ * typed), a room from the lobby list, a new private room, a practice room
+ * against bots, or a room to watch.
  */
 export type JoinRequest =
   | { kind: "quick" }
   | { kind: "code"; code: string }
   | { kind: "create" }
+  /** "Play vs bots": a private room with this many bots of this difficulty (checked by the server). */
+  | { kind: "practice"; bots: number; difficulty: string }
   | { kind: "spectate"; roomId: string };
 
 export interface FlowState {

@@ -4,6 +4,7 @@ import {
   type ArenaState, type ChatOut, type NoticeOut, type ResultsOut, type TypingOut,
 } from "@arena/shared";
 import type { GameSession } from "../net/session.ts";
+import { taggedName } from "./botTag.ts";
 import { appendLine, byId, byTestId, fillTable } from "./dom.ts";
 
 const FEED_LINES = 5;
@@ -47,7 +48,7 @@ export class Hud {
   /** A kill-feed line (kills arrive as state changes: see shared/src/view/stateEvents.ts). */
   kill(killer: string, victim: string): void {
     const players = this.session.room.state.players;
-    const name = (id: string): string => players.get(id)?.name ?? "someone";
+    const name = (id: string): string => taggedName(players.get(id)?.name ?? "someone", id, players.get(id)?.bot);
     appendLine(byTestId("kill-feed"), `${name(killer)} ✕ ${name(victim)}`, FEED_LINES);
   }
 
@@ -124,7 +125,7 @@ export class Hud {
       state.phase === "warmup" ? (state.phaseEndsAt > 0 ? `Match starts in ${left}` : "Waiting for another player…") : "";
     if (this.scoreboardVisible) {
       fillTable(byTestId<HTMLTableElement>("scoreboard"), ["Player", "Kills", "Deaths", "Damage"],
-        standings(state).map((s) => [s.name, String(s.kills), String(s.deaths), String(s.damage)]));
+        standings(state).map((s) => [taggedName(s.name, s.sessionId), String(s.kills), String(s.deaths), String(s.damage)]));
     }
     if (this.debugVisible) {
       byTestId("debug-overlay").textContent = [
@@ -146,9 +147,9 @@ export class Hud {
 
   private showResults(r: ResultsOut): void {
     const winner = r.standings.find((s) => s.sessionId === r.winner);
-    byTestId("results-title").textContent = winner ? `${winner.name} wins` : "Match over";
+    byTestId("results-title").textContent = winner ? `${taggedName(winner.name, winner.sessionId)} wins` : "Match over";
     fillTable(byTestId<HTMLTableElement>("results-table"), ["Player", "Kills", "Deaths", "Damage"],
-      r.standings.map((s) => [s.name, String(s.kills), String(s.deaths), String(s.damage)]));
+      r.standings.map((s) => [taggedName(s.name, s.sessionId), String(s.kills), String(s.deaths), String(s.damage)]));
     byId("screen-results").hidden = false;
   }
 }

@@ -10,10 +10,12 @@ export interface LobbyActions {
 
 export function renderLobby(view: LobbyView, actions: LobbyActions): void {
   const online = view.online;
-  byTestId("online-count").textContent = online ? `${online.players} online on ${online.processes} server${online.processes === 1 ? "" : "s"}` : "";
+  const bots = online && online.bots > 0 ? ` (+${online.bots} bot${online.bots === 1 ? "" : "s"})` : "";
+  byTestId("online-count").textContent = online ? `${online.players} online${bots} on ${online.processes} server${online.processes === 1 ? "" : "s"}` : "";
 
   const table = byTestId<HTMLTableElement>("room-list");
-  fillTable(table, ["Players", "Mode", "Phase", "Server", ""], []);
+  // People and bots apart: bots give their place to anyone who joins, so "Players" counts people.
+  fillTable(table, ["Players", "Bots", "Mode", "Phase", "Server", ""], []);
   if (view.rooms.length === 0) {
     table.insertRow().insertCell().textContent = "No open rooms yet: quick play starts one.";
   }
@@ -22,6 +24,7 @@ export function renderLobby(view: LobbyView, actions: LobbyActions): void {
     row.dataset.roomId = r.roomId;
     // maxClients includes the spectator seats.
     row.insertCell().textContent = `${r.metadata.players}/${r.maxClients - MAX_SPECTATORS}`;
+    row.insertCell().textContent = String(r.metadata.bots ?? 0);
     row.insertCell().textContent = r.metadata.mode;
     row.insertCell().textContent = r.metadata.phase;
     row.insertCell().textContent = r.processId;

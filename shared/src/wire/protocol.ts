@@ -94,6 +94,14 @@ export interface JoinOptions {
   difficulty?: string;
 }
 
+/** Every bot's session id starts with this; a person's (Colyseus: 9 characters of A-Za-z0-9_-) never has a ':'. */
+export const BOT_ID_PREFIX = "bot:";
+
+/** Whether a session id (in the state, a kill feed or the standings) is a bot's. */
+export function isBotId(sessionId: string): boolean {
+  return sessionId.startsWith(BOT_ID_PREFIX);
+}
+
 /** Most bots a practice room may be created with (one seat left for its creator). */
 export const PRACTICE_MAX_BOTS = 15;
 

@@ -11,7 +11,7 @@
  * happens to die. A bot that leaves takes its kills out of the standings.
  */
 import {
-  BotRoster, Player, cleanName, freeColor, spawnPlayer,
+  BOT_ID_PREFIX, BotRoster, Player, cleanName, freeColor, spawnPlayer,
   type ArenaState, type BotDifficulty, type InputCommand, type World,
 } from "@arena/shared";
 import type { Logger } from "../../log.ts";
@@ -22,9 +22,6 @@ export type BotPlan =
   | { readonly kind: "fill"; readonly fill: number; readonly difficulty: BotDifficulty }
   /** Practice: always `count` bots (as many as the free player seats allow). */
   | { readonly kind: "practice"; readonly count: number; readonly difficulty: BotDifficulty };
-
-/** A bot's session id: a Colyseus session id is 9 characters of nanoid's alphabet, which has no ':'. */
-const BOT_ID_PREFIX = "bot:";
 
 /** Names bots play under (the client shows a bot tag beside them). */
 const BOT_NAMES = [
