@@ -8,6 +8,8 @@
  * steady window it reads the server's CPU time and memory from /proc, and
  * for ours the step-time histogram and event-loop lag from /metrics. Writes a
  * table and an SVG chart to docs/BENCHMARKS.md and the raw rows as JSON.
+ * Then it prices server-side bots: rooms of one person alone, of 16 people,
+ * and of one person with 15 bots, so a bot's CPU sits beside a person's.
  * Bounded: counts and windows are capped, and every process it starts is
  * stopped (killed on exit if need be).
  */
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     decode: { type: "string", default: "room" },
     json: { type: "string", default: "test-output/bench-load.json" },
     "no-write": { type: "boolean", default: false },
+    "bot-rooms": { type: "string", default: "8" },
   },
 });
 const COUNTS = values.counts.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 2000);
@@ -38,6 +41,10 @@ const WINDOW_S = Math.min(120, Math.max(3, Number(values.window)));
 const WARMUP_S = Math.min(60, Math.max(1, Number(values.warmup)));
 const RAMP = Math.min(500, Math.max(10, Number(values.ramp)));
 const INPUT_RATE = Math.min(60, Math.max(1, Number(values["input-rate"])));
+/** Rooms in each configuration of the bot section (0: skip it). */
+const BOT_ROOMS = Math.min(40, Math.max(0, Math.floor(Number(values["bot-rooms"]) || 0)));
+/** A room's seats (`npm start`'s MAX_PLAYERS): the bot rooms hold one person and this many minus one bots. */
+const ROOM_SEATS = 16;
 const DECODE = values.decode === "all" || values.decode === "none" ? values.decode : "room";
 const KINDS = ["arena", "floor", "naive"] as const;
 type Kind = (typeof KINDS)[number];
@@ -80,11 +87,12 @@ function snapshot(server: ServerProcess, stats: LoadStats): Window {
   return { proc: sampleProcess(server.pid), bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, messagesIn: stats.messagesIn, botCpu: (u.user + u.system) / 1e6 };
 }
 
-async function measure(kind: Kind, server: ServerProcess, bots: number, floorBytes: number): Promise<Row> {
+/** `playersPerRoom`: load clients per room (each group creates its own room); quick play when undefined. */
+async function measure(kind: Kind, server: ServerProcess, bots: number, floorBytes: number, playersPerRoom?: number): Promise<Row> {
   // An upper bound: the run is stopped right after the window; joins may be slower than the ramp.
   const durationSeconds = (3 * bots) / RAMP + WARMUP_S + WINDOW_S + 30;
   const run = kind === "arena"
-    ? new LoadRun({ endpoints: [server.url], bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined })
+    ? new LoadRun({ endpoints: [server.url], bots, playersPerRoom, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined })
     : new RawRun({ url: server.url.replace("http", "ws"), kind: kind as BaselineKind, bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, floorBytes, seed: 1 });
   const done = run.run();
   const until = performance.now() + durationSeconds * 1000;
@@ -187,11 +195,65 @@ hand-written naive server would not, and has no lag compensation). Absolute numb
 machine; the ratios come from one run.`;
 }
 
+/** The bot section's three configurations, R rooms each. */
+interface BotRows {
+  rooms: number;
+  alone: Row;
+  people: Row;
+  bots: Row;
+}
+
+/**
+ * Rooms of one person alone, of 16 people, and of one person with 15 bots (BOT_FILL=16 on a
+ * second process). Adding 15 people or 15 bots to the lone rooms costs the difference.
+ */
+async function measureBots(plain: ServerProcess, filled: ServerProcess): Promise<BotRows> {
+  const rooms = BOT_ROOMS;
+  const step = async (label: string, server: ServerProcess, clients: number, perRoom: number): Promise<Row> => {
+    process.stderr.write(`bench: ${label}...\n`);
+    const row = await measure("arena", server, clients, 256, perRoom);
+    process.stderr.write(`  ${JSON.stringify(row)}\n`);
+    await sleep(1500);
+    return row;
+  };
+  const alone = await step(`${rooms} rooms of 1 person`, plain, rooms, 1);
+  const people = await step(`${rooms} rooms of ${ROOM_SEATS} people`, plain, rooms * ROOM_SEATS, ROOM_SEATS);
+  const bots = await step(`${rooms} rooms of 1 person + ${ROOM_SEATS - 1} bots`, filled, rooms, 1);
+  return { rooms, alone, people, bots };
+}
+
+function botReport(b: BotRows): string {
+  const added = b.rooms * (ROOM_SEATS - 1);
+  // cpuPercent is % of one core: CPU seconds per second, times 100.
+  const perAdded = (r: Row): number => ((r.cpuPercent - b.alone.cpuPercent) / 100) * 1e6 / added;
+  const line = (what: string, r: Row, players: string): string =>
+    `| ${what} | ${players} | ${f(r.cpuPercent, 1)} % | ${f(r.stepP50Us)} / ${f(r.stepP99Us)} | ${f(r.rssMb)} |`;
+  const person = perAdded(b.people);
+  const bot = perAdded(b.bots);
+  return `## Bots: server CPU of a bot beside a person's (\`npm run bench\`)
+
+${machineLine()}. ${b.rooms} rooms in each configuration, on \`npm start\` defaults (30 Hz steps, 20 Hz patches, ${ROOM_SEATS} seats), same
+pilot and window as above. *alone*: each room holds one load-test client. *people*: ${ROOM_SEATS} clients per room. *bots*: one client per
+room on a process with \`BOT_FILL=${ROOM_SEATS}\`, so each room holds one person and ${ROOM_SEATS - 1} server-side bots. The cost of a person
+or a bot is the CPU added over *alone*, divided by the ${added} people or bots added (a person's includes encoding and sending its
+patches and reading its inputs; a bot's, its brain, its share of the step and of everyone's patches).
+
+| rooms | players per room | server CPU | step p50 / p99 µs | RSS MB |
+| --- | --- | --- | --- | --- |
+${line("alone", b.alone, "1 person")}
+${line("people", b.people, `${ROOM_SEATS} people`)}
+${line("bots", b.bots, `1 person + ${ROOM_SEATS - 1} bots`)}
+
+CPU per added player: **a person ${f(person)} µs/s, a bot ${f(bot)} µs/s** (${f(bot / person, 2)}× a person).`;
+}
+
 const servers: ServerProcess[] = [];
 const idleRssMb: Partial<Record<Kind, number>> = {};
 const rows: Row[] = [];
+let botRows: BotRows | undefined;
 try {
-  const arena = await spawnServer({}, { showErrors: true });
+  // Load-test clients are the only players here: no bots fill the rooms they open (the bot section adds its own).
+  const arena = await spawnServer({ BOT_FILL: "0" }, { showErrors: true });
   const floor = await startProcess("floor", `${REPO_ROOT}loadtest/baseline/floor.ts`, { showErrors: true });
   const naive = await startProcess("naive", `${REPO_ROOT}loadtest/baseline/naive.ts`, { showErrors: true });
   servers.push(arena, floor, naive);
@@ -214,16 +276,26 @@ try {
       break;
     }
   }
+  if (BOT_ROOMS > 0) {
+    for (const s of [floor, naive]) await s.stop();
+    const filled = await spawnServer({ BOT_FILL: String(ROOM_SEATS) }, { showErrors: true });
+    servers.push(filled);
+    botRows = await measureBots(arena, filled);
+  }
 } finally {
   await Promise.allSettled(servers.map((s) => s.stop()));
 }
 
 const body = report(rows);
 console.log(body);
+const botBody = botRows === undefined ? undefined : botReport(botRows);
+if (botBody !== undefined) console.log("\n" + botBody);
 mkdirSync(dirname(resolve(values.json)), { recursive: true });
 writeFileSync(resolve(values.json), JSON.stringify(rows, null, 2) + "\n");
-if (!values["no-write"]) {
+if (botRows !== undefined) writeFileSync(resolve(dirname(resolve(values.json)), "bench-bots.json"), JSON.stringify(botRows, null, 2) + "\n");
+if (!values["no-write"] && process.env.BENCH_NO_WRITE !== "1") {
   writeSection("load", body);
+  if (botBody !== undefined) writeSection("load-bots", botBody);
   writeFileSync(`${REPO_ROOT}docs/bench-load.svg`, chartSvg(rows));
 }
 process.exit(0);

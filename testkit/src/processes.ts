@@ -166,8 +166,9 @@ export async function spawnServer(env: Record<string, string> = {}, options: Omi
   const started = await startProcess(`server on port ${port}`, SERVER_MAIN, {
     ...options,
     // Tests and benchmarks make many requests from one address: per-address limits would measure
-    // themselves, not the server. The limits' own tests turn them on.
-    env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...env },
+    // themselves, not the server. The limits' own tests turn them on. Likewise bots (BOT_FILL): tests
+    // count players, benchmarks count load clients; the bot tests and the bench's bot section turn them on.
+    env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", BOT_FILL: "0", ...env },
   });
   return { ...started, processId: String(started.listening.processId) };
 }
