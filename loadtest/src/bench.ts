@@ -196,7 +196,7 @@ machine; the ratios come from one run.`;
 }
 
 /** The bot section's three configurations, R rooms each. */
-interface BotRows {
+export interface BotRows {
   rooms: number;
   alone: Row;
   people: Row;

@@ -1,32 +1,34 @@
 /**
- * A tiny run of `npm run bench` (3 servers, 4 bots each, 2 s windows): every
- * server is measured with the same bots, the baselines behave as described,
- * and no server process outlives the benchmark.
+ * A tiny run of `npm run bench` (3 servers, 4 bots each, 2 s windows, one room
+ * per bot configuration): every server is measured with the same bots, the
+ * baselines behave as described, and no server process outlives the benchmark.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PATCH_RATE, TICK_RATE } from "@arena/shared";
-import type { Row } from "../src/bench.ts";
+import type { BotRows, Row } from "../src/bench.ts";
 
 const BENCH = fileURLToPath(new URL("../src/bench.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 let rows: Row[];
+let bots: BotRows;
 let exitCode: number | null;
 let output = "";
 
 beforeAll(async () => {
   const json = join(mkdtempSync(join(tmpdir(), "arena-bench-")), "rows.json");
-  const child = spawn(process.execPath, ["--import", "tsx", BENCH, "--counts", "4", "--window", "2", "--warmup", "1", "--ramp", "50", "--no-write", "--json", json],
+  const child = spawn(process.execPath, ["--import", "tsx", BENCH, "--counts", "4", "--window", "2", "--warmup", "1", "--ramp", "50", "--bot-rooms", "1", "--no-write", "--json", json],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
   exitCode = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   rows = JSON.parse(readFileSync(json, "utf8")) as Row[];
-}, 60_000);
+  bots = JSON.parse(readFileSync(join(dirname(json), "bench-bots.json"), "utf8")) as BotRows;
+}, 120_000);
 
 const row = (kind: Row["kind"]): Row => {
   const r = rows.find((x) => x.kind === kind);
@@ -59,7 +61,16 @@ describe("benchmark smoke run", () => {
     expect(naive.downBytesPerPlayerSecond).toBeGreaterThan(row("arena").downBytesPerPlayerSecond);
   });
 
+  it("prices bots beside people: a room alone, a room of 16 people, a room of 1 person + 15 bots", () => {
+    expect(bots.rooms).toBe(1);
+    expect([bots.alone.players, bots.people.players, bots.bots.players]).toEqual([1, 16, 1]);
+    for (const r of [bots.alone, bots.people, bots.bots]) expect(r.failed).toBe(0);
+    // The bot rooms ran on their own process (BOT_FILL=16).
+    expect(bots.bots.pid).not.toBe(bots.alone.pid);
+    expect(output).toMatch(/CPU per added player: \*\*a person -?\d+ µs\/s, a bot -?\d+ µs\/s\*\*/);
+  });
+
   it("stops every server it started", () => {
-    for (const r of rows) expect(() => process.kill(r.pid, 0), `${r.kind} pid ${r.pid}`).toThrow();
+    for (const r of [...rows, bots.alone, bots.bots]) expect(() => process.kill(r.pid, 0), `${r.kind} pid ${r.pid}`).toThrow();
   });
 });
