@@ -15,6 +15,7 @@ import { colyseusLogger } from "./colyseusLog.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RateLimits } from "./limits/RateLimits.ts";
 import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
+import { BotBudget } from "./rooms/arena/botBudget.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
 import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
 import { People, RESTART_NOTICE } from "./people/People.ts";
@@ -95,6 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     patchRate: config.patchRate,
     maxPlayers: config.maxPlayers,
     botFill: config.botFill,
+    botBudget: new BotBudget(config.botMax),
     authSecret: config.authSecret,
     log,
     metrics,

@@ -6,6 +6,8 @@ import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "@arena/shared";
 
 /** Players (people and bots) a public room is topped up to with bots by default. */
 export const DEFAULT_BOT_FILL = 4;
+/** 32 full practice rooms: at about 0.6 ms of CPU per bot-second (docs/BOTS.md#cost), some 30 % of a core. */
+export const DEFAULT_BOT_MAX = 480;
 
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -23,6 +25,8 @@ export interface Config {
   readonly maxPlayers: number;
   /** Public rooms are topped up with bots to this many players while fewer people are present; 0: no bots. */
   readonly botFill: number;
+  /** Bots this process runs at once across its rooms: filling stops and practice rooms are refused beyond it. */
+  readonly botMax: number;
   readonly logLevel: LogLevel;
   /** Origins allowed to call the HTTP API from a browser; empty means any. */
   readonly corsOrigins: readonly string[];
@@ -138,6 +142,7 @@ const Env = z.object({
   PATCH_RATE: integer(PATCH_RATE, 1, 60),
   MAX_PLAYERS: integer(MAX_PLAYERS, 2, 64),
   BOT_FILL: integer(DEFAULT_BOT_FILL, 0, 64),
+  BOT_MAX: integer(DEFAULT_BOT_MAX, 0, 100_000),
   LOG_LEVEL: z.string().default("info")
     .transform((s) => s.toLowerCase())
     .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`)),
@@ -187,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     patchRate: e.PATCH_RATE,
     maxPlayers: e.MAX_PLAYERS,
     botFill: e.BOT_FILL,
+    botMax: e.BOT_MAX,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS,
     redisUrl: e.REDIS_URL,

@@ -19,6 +19,8 @@ export const JoinErrorCodes = {
   INVALID_OPTIONS: 521,
   /** Creating a private room found no free invite code (Colyseus' APPLICATION_ERROR); trying again may work. */
   NO_FREE_CODE: 526,
+  /** Creating a practice room would pass the process's bot cap (BOT_MAX); fewer bots, or later, may work. */
+  TOO_MANY_BOTS: 527,
 } as const;
 
 /** Error strings of the code-join endpoint (JSON `{ error, message }`, with the HTTP status). */

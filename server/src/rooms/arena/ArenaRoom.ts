@@ -11,7 +11,7 @@
 import { CloseCode, Deferred, ErrorCode, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
   ARENA_MAP, ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
-  DEFAULT_BOT_DIFFICULTY, cleanName, createRules, freeColor, spawnPlayer,
+  DEFAULT_BOT_DIFFICULTY, JoinErrorCodes, cleanName, createRules, freeColor, spawnPlayer,
   type ArenaRoomMetadata, type GameMode, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
@@ -54,6 +54,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const created = CreateOptionsSchema.safeParse(options);
     if (!created.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(created.error)}`);
     const { bots, difficulty = DEFAULT_BOT_DIFFICULTY } = created.data;
+    if (bots !== undefined && s.botBudget !== undefined && s.botBudget.available() < bots) {
+      throw new ServerError(JoinErrorCodes.TOO_MANY_BOTS, `this server runs as many bots as it may right now (${s.botBudget.max}); try fewer bots or later`);
+    }
     if (created.data.private || bots !== undefined) await this.becomePrivate();
     await this.openSeats(created.data.mode);
     this.credits = new RoomCredits(s.leaderboard, this.log);
@@ -84,7 +87,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.state = new ArenaState();
     this.state.tickRate = s.tickRate;
     this.world = { state: this.state, map: ARENA_MAP, rules: createRules(s.tickRate, s.match) };
-    this.bots = new RoomBots(this.world, plan, s.maxPlayers, seedOf(this.roomId), this.log);
+    this.bots = new RoomBots(this.world, plan, s.maxPlayers, seedOf(this.roomId), this.log, s.botBudget);
     startFixedStep(this, this.world, {
       tickRate: s.tickRate,
       lagCompensation: s.lagCompensation,
@@ -215,6 +218,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   override async onDispose(): Promise<void> {
+    this.bots?.dispose();
     if (this.code !== undefined) await releaseCode(matchMaker.presence, this.code).catch(() => undefined);
     this.log.info("room disposed");
   }

@@ -15,6 +15,7 @@ import {
   type ArenaState, type BotDifficulty, type InputCommand, type World,
 } from "@arena/shared";
 import type { Logger } from "../../log.ts";
+import type { BotBudget } from "./botBudget.ts";
 
 /** How many bots a room wants. */
 export type BotPlan =
@@ -53,6 +54,8 @@ export class RoomBots {
     private readonly maxPlayers: number,
     seed: number,
     private readonly log: Logger,
+    /** The process's cap: a bot that would pass it is not added (filling is best effort). */
+    private readonly budget?: BotBudget,
   ) {
     this.roster = new BotRoster(world.map, world.rules, seed);
   }
@@ -83,11 +86,20 @@ export class RoomBots {
       if (!this.roster.has(id)) people++;
     });
     const want = botsWanted(this.plan, people, this.maxPlayers);
-    while (this.roster.size < want) this.addOne();
+    while (this.roster.size < want && this.addOne());
     while (this.roster.size > want) this.removeOne();
   }
 
-  private addOne(): void {
+  /** The room is closing: its bots' places go back to the process. */
+  dispose(): void {
+    this.budget?.give(this.roster.size);
+  }
+
+  private addOne(): boolean {
+    if (this.budget !== undefined && !this.budget.take()) {
+      this.log.warn("bot cap reached, room not topped up", { cap: this.budget.max });
+      return false;
+    }
     const state = this.world.state;
     const id = `${BOT_ID_PREFIX}${++this.added}`;
     const player = new Player();
@@ -98,6 +110,7 @@ export class RoomBots {
     spawnPlayer(state, id, player, this.world.map, this.world.rules);
     this.roster.add(id, this.plan.difficulty);
     this.log.debug("bot added", { session: id, name: player.name });
+    return true;
   }
 
   /** The bot to give way: a dead one if any (it is off the field anyway), else the newest. */
@@ -108,6 +121,7 @@ export class RoomBots {
     if (id === undefined) return;
     this.roster.remove(id);
     state.players.delete(id);
+    this.budget?.give();
     this.log.debug("bot removed", { session: id });
   }
 

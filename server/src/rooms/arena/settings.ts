@@ -7,6 +7,7 @@ import type { Logger } from "../../log.ts";
 import type { Metrics } from "../../metrics.ts";
 import type { People } from "../../people/People.ts";
 import type { TokenBucket } from "../../limits/TokenBucket.ts";
+import type { BotBudget } from "./botBudget.ts";
 
 /** Settings the process gives every arena room (never taken from client options). */
 export interface ArenaSettings {
@@ -15,6 +16,8 @@ export interface ArenaSettings {
   readonly maxPlayers: number;
   /** Public rooms are topped up with bots to this many players while fewer people are present; 0 (default): none. */
   readonly botFill?: number;
+  /** The process's cap on bots across its rooms; none in unit setups. */
+  readonly botBudget?: BotBudget;
   readonly authSecret: Uint8Array;
   readonly log: Logger;
   /** Process metrics; rooms report steps, joins, reconnections and protocol errors. */
