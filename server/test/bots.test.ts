@@ -10,6 +10,7 @@ import {
 } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import type { Credit } from "../src/leaderboard/Leaderboard.ts";
+import { spectate } from "./clients.ts";
 import {
   dropSocket, guestToken, holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient,
 } from "./helpers.ts";
@@ -87,13 +88,15 @@ describe("bots filling quick-play rooms", () => {
     await waitForState(first, (s) => s.players.size === FILL && botsIn(s) === FILL - 1, 2000, "back to 1 person + 3 bots");
   });
 
-  it("quick play picks the public room with more people", async () => {
+  it("quick play picks the public room with more people, not more bots or more clients", async () => {
     const a = await create("a", {});
     const client = new Client(server.url);
     client.auth.token = await guestToken(server.url, "a2");
     const a2 = (await client.joinById(a.roomId, { name: "a2" })) as ArenaRoomClient;
     open.push(a2);
     const b = await create("b", {});
+    // B: 1 person, 3 bots and 2 spectators (3 clients); A: 2 people and 2 bots (2 clients).
+    open.push(await spectate(server.url, "w1", b.roomId), await spectate(server.url, "w2", b.roomId));
     await waitForState(a, (s) => peopleIn(s) === 2 && botsIn(s) === FILL - 2, 2000, "2 people + 2 bots");
     await waitForState(b, (s) => peopleIn(s) === 1 && botsIn(s) === FILL - 1, 2000, "1 person + 3 bots");
     const c = await join("c");
