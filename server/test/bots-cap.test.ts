@@ -8,7 +8,7 @@ import { matchMaker } from "@colyseus/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JoinErrorCodes, ROOM_ARENA, type ArenaState } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { guestToken, joinArena, startTestServer, waitForState, type ArenaRoomClient } from "./helpers.ts";
+import { guestToken, joinArena, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 const CAP = 20;
 let server: RunningServer;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ArenaState } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { joinArena, startTestServer, waitForState } from "./helpers.ts";
+import { joinArena, startTestServer, waitForState } from "@arena/testkit";
 
 const botsIn = (s: ArenaState): number => [...s.players.values()].filter((p) => p.bot).length;
 

@@ -10,10 +10,9 @@ import {
 } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import type { Credit } from "../src/leaderboard/Leaderboard.ts";
-import { spectate } from "./clients.ts";
 import {
-  dropSocket, guestToken, holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient,
-} from "./helpers.ts";
+  dropSocket, guestToken, holdInput, joinArena, serverRoom, spectate, startTestServer, waitForState, type ArenaRoomClient,
+} from "@arena/testkit";
 
 const FILL = 4;
 let server: RunningServer;
