@@ -45,6 +45,9 @@ describe("points", () => {
     expect(creditsForKill(ids, "bot:1", "s2")).toEqual([]);
     expect(creditsForKill(ids, "s1", "bot:1")).toEqual([]);
     expect(creditsForMatch(ids, "bot:1")).toEqual([]);
+    // A win with no other person in the room (bots only) is worth nothing either.
+    expect(creditsForMatch(new Map([["s1", { userId: "u1", name: "ann" }]]), "s1")).toEqual([]);
+    expect(creditsForMatch(new Map([["s1", { userId: "u1", name: "ann" }], ["s3", { userId: "u1", name: "ann again" }]]), "s1")).toEqual([]);
   });
   it("credit nothing for killing another seat of the same user", () => {
     const twice = new Map([...ids, ["s3", { userId: "u1", name: "ann again" }]]);

@@ -21,10 +21,16 @@ export function creditsForKill(identities: ReadonlyMap<string, GuestIdentity>, k
   return [{ userId: who.userId, name: who.name, points: KILL_POINTS }];
 }
 
-/** Points for the match winner (empty when nobody won, e.g. everyone left, or a bot won). */
+/**
+ * Points for the match winner. None when nobody won (e.g. everyone left), when a bot won, or
+ * when no other person (another user) is seated at the end: a win over bots alone, say in a
+ * practice room against one easy bot, would be a farm.
+ */
 export function creditsForMatch(identities: ReadonlyMap<string, GuestIdentity>, winner: string): Credit[] {
   const who = identities.get(winner);
-  return who === undefined ? [] : [{ userId: who.userId, name: who.name, points: WIN_POINTS }];
+  if (who === undefined) return [];
+  const rival = [...identities.values()].some((other) => other.userId !== who.userId);
+  return rival ? [{ userId: who.userId, name: who.name, points: WIN_POINTS }] : [];
 }
 
 /** The user and played name behind each player session, and the writes of their points. */
