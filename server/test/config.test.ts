@@ -28,6 +28,8 @@ describe("configuration", () => {
       tickRate: TICK_RATE,
       patchRate: PATCH_RATE,
       maxPlayers: MAX_PLAYERS,
+      botFill: 4,
+      botMax: 480,
       logLevel: "info",
       corsOrigins: [],
       redisUrl: undefined,
@@ -46,11 +48,13 @@ describe("configuration", () => {
       PORT: "0", HOST: " 127.0.0.1 ", PUBLIC_ADDRESS: " game.example.com/2568 ", AUTH_SECRET: SECRET, TICK_RATE: "60",
       PATCH_RATE: "10", MAX_PLAYERS: "2", LOG_LEVEL: "WARN", CORS_ORIGINS: "https://a.example, ,https://b.example",
       REDIS_URL: "rediss://redis:6380/1", SSE_KEEPALIVE_S: "300", MONITOR_USER: " ops ", MONITOR_PASSWORD: "twelve-chars",
+      BOT_FILL: "0", BOT_MAX: "15",
     });
     expect(config).toMatchObject({
       port: 0, host: "127.0.0.1", publicAddress: "game.example.com/2568", authSecretGenerated: false, tickRate: 60,
       patchRate: 10, maxPlayers: 2, logLevel: "warn", corsOrigins: ["https://a.example", "https://b.example"],
       redisUrl: "rediss://redis:6380/1", sseKeepAliveSeconds: 300, monitorUser: "ops", monitorPassword: "twelve-chars",
+      botFill: 0, botMax: 15,
     });
     expect(new TextDecoder().decode(config.authSecret)).toBe(SECRET);
   });
@@ -62,6 +66,9 @@ describe("configuration", () => {
     expect(errorOf({ TICK_RATE: "30.5" })).toBe('TICK_RATE must be an integer from 10 to 120, got "30.5"');
     expect(errorOf({ PATCH_RATE: "61" })).toBe('PATCH_RATE must be an integer from 1 to 60, got "61"');
     expect(errorOf({ MAX_PLAYERS: "1" })).toBe('MAX_PLAYERS must be an integer from 2 to 64, got "1"');
+    expect(errorOf({ BOT_FILL: "-1" })).toBe('BOT_FILL must be an integer from 0 to 64, got "-1"');
+    expect(errorOf({ BOT_FILL: "many" })).toBe('BOT_FILL must be an integer from 0 to 64, got "many"');
+    expect(errorOf({ BOT_MAX: "1e9" })).toBe('BOT_MAX must be an integer from 0 to 100000, got "1e9"');
     expect(errorOf({ SSE_KEEPALIVE_S: "NaN" })).toBe('SSE_KEEPALIVE_S must be an integer from 1 to 300, got "NaN"');
   });
 
