@@ -152,6 +152,18 @@ describe("bad input", () => {
     await room.leave();
   });
 
+  it(`disconnects the sender of a message whose handler throws (${CloseCodes.PROTOCOL_ERROR}), and the room plays on`, async () => {
+    const room = await attacker();
+    // A handler with a bug, reached by this client's message: what the fuzzer found with payloads no handler expected.
+    serverRoom(room).onMessage("throws", () => {
+      throw new Error("a handler bug");
+    });
+    const left = waitForLeave(room);
+    room.send("throws", { any: "payload" });
+    expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
+    await expectUnaffected(room.sessionId);
+  });
+
   it("survives random binary frames and malformed frames for every protocol code", async () => {
     const room = await attacker();
     const left = waitForLeave(room, 10_000);

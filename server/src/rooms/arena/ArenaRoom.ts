@@ -8,7 +8,7 @@
  * room is created or a seat reserved), and at connect by the instance
  * `onAuth`, which also covers seats our own HTTP routes reserve.
  */
-import { CloseCode, Deferred, ErrorCode, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
+import { CloseCode, Deferred, ErrorCode, OnMessageException, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
   ARENA_MAP, ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
   DEFAULT_BOT_DIFFICULTY, JoinErrorCodes, cleanName, createRules, freeColor, spawnPlayer,
@@ -24,7 +24,7 @@ import { RoomCredits } from "./credits.ts";
 import { startFixedStep } from "./fixedStep.ts";
 import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input.ts";
 import { dispatchEvents } from "./matchEvents.ts";
-import { CreateOptionsSchema, JoinOptionsSchema, closeReason, describeIssue } from "./messages.ts";
+import { CreateOptionsSchema, JoinOptionsSchema, closeReason, describeIssue, messageTypeText } from "./messages.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { Seating } from "./seating.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
@@ -105,7 +105,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason));
     this.chat.listen();
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
-      this.protocolError(client, "unknown_type", `unknown message type ${JSON.stringify(type)}`);
+      this.protocolError(client, "unknown_type", `unknown message type ${messageTypeText(type)}`);
     });
   }
 
@@ -230,8 +230,16 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     void this.disconnect(CloseCode.SERVER_SHUTDOWN);
   }
 
+  /**
+   * A handler that throws on a client's message is a bug of ours, but what made it throw came from that
+   * client: it is disconnected as for any protocol error, so it cannot keep hitting the bug, and the room
+   * plays on. Anything else is logged.
+   */
   override onUncaughtException(error: Error, methodName: string): void {
     this.log.error("uncaught exception", { method: methodName, error });
+    if (error instanceof OnMessageException && error.client !== undefined) {
+      this.protocolError(error.client as ArenaClient, "handler_error", `message ${messageTypeText(error.type)} could not be handled`);
+    }
   }
 
   private onPhaseChange(phase: MatchPhase): void {

@@ -34,6 +34,11 @@ export const CreateOptionsSchema = z
   .refine((o) => o.difficulty === undefined || o.bots !== undefined, { message: "difficulty is only for a practice room (set bots too)", path: ["difficulty"] })
   .default({ mode: DEFAULT_MODE, private: false });
 
+/** A client-sent message type as text for a log or close reason; never throws, whatever the decoder produced. */
+export function messageTypeText(type: unknown): string {
+  return typeof type === "string" ? JSON.stringify(type) : String(type);
+}
+
 /** A short, human-readable reason for the first validation issue. */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
