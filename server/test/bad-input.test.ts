@@ -12,8 +12,8 @@ import { countPatches, joinArena, seededBytes, sendRaw, serverRoom, startTestSer
 /** WebSocket close code for a frame over the size limit (RFC 6455 "message too big"). */
 const MESSAGE_TOO_BIG = 1009;
 const PATCH_WINDOW_MS = 1500;
-/** Patches a healthy client gets in PATCH_WINDOW_MS at 20 Hz is 30; a stalled room gives ~0. */
-const MIN_PATCHES = 20;
+/** Patches a healthy client gets in PATCH_WINDOW_MS at 20 Hz is 30; a stalled room gives ~0; half leaves room for a busy machine. */
+const MIN_PATCHES = 15;
 
 let server: RunningServer;
 let bystander: ArenaRoomClient;

@@ -7,14 +7,12 @@
  * generated nginx config in front of both (TLS, round robin): real client
  * addresses, the API and the leaderboard stream location alike.
  */
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpErrors } from "@arena/shared";
 import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
-import { sendFrom as send, type SendOptions, freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type GameServerProcess } from "@arena/testkit";
+import { sendFrom as send, type SendOptions, freePort, nginxPrefix, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type GameServerProcess } from "@arena/testkit";
 
 const LIMIT = 4;
 
@@ -27,7 +25,6 @@ let base: string;
 
 beforeAll(async () => {
   requireBinary("nginx");
-  requireBinary("openssl");
   redis = await startRedis();
   const env = {
     REDIS_URL: redis.url,
@@ -41,14 +38,7 @@ beforeAll(async () => {
   const ports = [await freePort(), await freePort()];
   [a, b] = await Promise.all([spawnServer({ ...env, PORT: String(ports[0]) }), spawnServer({ ...env, PORT: String(ports[1]) })]);
 
-  dir = mkdtempSync(join(tmpdir(), "arena-limits-"));
-  chmodSync(dir, 0o755); // nginx workers may run as another user
-  for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
-    mkdirSync(join(dir, d));
-    chmodSync(join(dir, d), 0o777);
-  }
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  dir = nginxPrefix("limits");
   const tlsPort = await freePort();
   const conf = join(dir, "nginx.conf");
   // Listening on every address, so clients can come from 127.0.0.x addresses of their own.

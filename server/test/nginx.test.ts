@@ -3,16 +3,14 @@
  * an SDK client over https/wss (self-signed certificate made by openssl here)
  * joins rooms that live on either process.
  */
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { Client } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
-import { SseReader, joinByCode, guestToken, waitForState, type ArenaRoomClient, freePort, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type GameServerProcess } from "@arena/testkit";
+import { SseReader, joinByCode, guestToken, waitForState, type ArenaRoomClient, freePort, nginxPrefix, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type GameServerProcess } from "@arena/testkit";
 
 // This test process only: trust the self-signed certificate made below.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
@@ -27,15 +25,7 @@ const rooms: ArenaRoomClient[] = [];
 
 beforeAll(async () => {
   requireBinary("nginx");
-  requireBinary("openssl");
-  dir = mkdtempSync(join(tmpdir(), "arena-nginx-"));
-  chmodSync(dir, 0o755); // nginx workers may run as another user
-  for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
-    mkdirSync(join(dir, d));
-    chmodSync(join(dir, d), 0o777);
-  }
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+  dir = nginxPrefix("nginx");
 
   redis = await startRedis();
   const tlsPort = await freePort();

@@ -1,4 +1,8 @@
 /** nginx in the foreground with its own prefix and config, for the TLS and proxy tests. */
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { exited, requireBinary, spawnTracked } from "./processes.ts";
 
 export interface NginxProcess {
@@ -31,4 +35,21 @@ export async function startNginx(prefix: string, confPath: string, port: number,
       await exited(proc);
     },
   };
+}
+
+/**
+ * A fresh nginx prefix directory: its temp folders (writable by the worker user) and a self-signed
+ * certificate for 127.0.0.1 and localhost (`cert.pem`, `key.pem`), for a TLS server block.
+ */
+export function nginxPrefix(name: string): string {
+  requireBinary("openssl");
+  const dir = mkdtempSync(join(tmpdir(), `arena-${name}-`));
+  chmodSync(dir, 0o755); // nginx workers may run as another user
+  for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
+    mkdirSync(join(dir, d));
+    chmodSync(join(dir, d), 0o777);
+  }
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+    "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+  return dir;
 }

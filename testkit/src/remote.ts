@@ -19,7 +19,7 @@ export {
   type GameServerProcess, type ProcessSample, type ServerProcess, type StartProcessOptions,
 } from "./processes.ts";
 export { RestartableRedis, startRedis, type RedisProcess } from "./redis.ts";
-export { startNginx, type NginxProcess } from "./nginx.ts";
+export { nginxPrefix, startNginx, type NginxProcess } from "./nginx.ts";
 export { mean, quantile } from "./stats.ts";
 export { BENCHMARKS_MD, machineLine, writeSection } from "./report.ts";
 export { seededBytes, seededRandom } from "./random.ts";
