@@ -3,7 +3,11 @@
  * negotiation* pattern (MDN), so both sides may offer at any time — when the
  * link opens, on an ICE restart — and a collision never deadlocks: the polite
  * side (the lower session id) rolls its own offer back, the impolite side
- * ignores the other's.
+ * ignores the other's. The first offer comes from the impolite side only: the
+ * polite side adds its microphone when that offer arrives. (Measured: when both
+ * sides make the very first offer at once, Chromium rolls the polite side's
+ * back but then gathers no candidates for its answer, and the pair never
+ * connects; collisions of later offers — ICE restarts — resolve as designed.)
  *
  * Its audio plays through an <audio> element whose volume is the gain set from
  * distance; Web Audio reads its level for the speaking ring. Not a Web Audio
@@ -38,6 +42,8 @@ export class PeerLink {
   private lastBytes = 0;
   private lastAt = 0;
   private closed = false;
+  /** The microphone track, until it is added to the connection. */
+  private pendingTrack: { track: MediaStreamTrack; stream: MediaStream } | undefined;
 
   constructor(
     readonly id: string,
@@ -61,7 +67,8 @@ export class PeerLink {
     };
     this.pc.onconnectionstatechange = () => this.onState();
     this.pc.ontrack = ({ track: remote, streams }) => this.play(streams[0] ?? new MediaStream([remote]));
-    this.pc.addTrack(track, stream);
+    if (polite) this.pendingTrack = { track, stream };
+    else this.pc.addTrack(track, stream);
   }
 
   /** Renegotiates with fresh ICE credentials (after the room connection came back). */
@@ -84,6 +91,10 @@ export class PeerLink {
         await pc.setRemoteDescription(description); // rolls back our own offer first when polite
         this.settingRemoteAnswerPending = false;
         if (description.type === "offer") {
+          const pending = this.pendingTrack;
+          this.pendingTrack = undefined;
+          // Reuses the transceiver the offer created, so the answer sends too: no second round.
+          if (pending !== undefined) pc.addTrack(pending.track, pending.stream);
           await pc.setLocalDescription();
           this.sendDescription();
         }
