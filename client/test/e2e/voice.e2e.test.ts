@@ -71,7 +71,7 @@ const hears = async (page: Page, from: string): Promise<boolean> => {
 const openConnections = (page: Page): Promise<number> => page.evaluate(() => (window as any).__pc.open());
 
 describe("proximity voice in Chromium", () => {
-  it("carries audio both ways within 5 s of both mics turning on; closes within 2 s out of range and reopens back in", async () => {
+  it("carries audio both ways within 5 s of both mics turning on; closes within 2 s out of range, reopens back in, and restarts ICE after a reconnection", async () => {
     const a = await join(e2e.browser, "alice");
     const b = await join(e2e.browser, "bob", a.roomId);
     place(a.roomId, a.id, 400, 300);
@@ -94,6 +94,24 @@ describe("proximity voice in Chromium", () => {
     place(a.roomId, a.id, 400, 300);
     await expect.poll(() => hears(b.page, a.id), { timeout: 5000, interval: 100 }).toBe(true);
     await expect.poll(() => hears(a.page, b.id), { timeout: 5000, interval: 100 }).toBe(true);
+    expect(await openConnections(a.page)).toBe(1);
+
+    // A's room connection drops and comes back: the link renegotiates with new ICE credentials by itself.
+    const ufrag = (page: Page, id: string): Promise<string | undefined> =>
+      page.evaluate((i) => /a=ice-ufrag:(\S+)/.exec((window as any).__arena.voice().peer(i)?.pc.localDescription?.sdp ?? "")?.[1], id);
+    const before = await ufrag(a.page, b.id);
+    const heardBefore = (await inbound(b.page, a.id))!.bytesReceived;
+    await a.page.evaluate(() => {
+      const s = (window as any).__arena.session();
+      s.room.reconnection.minUptime = 0;
+      s.room.onReconnect(() => ((window as any).__reconnected = true));
+    });
+    const server = matchMaker.getLocalRoomById(a.roomId) as unknown as { clients: { getById(id: string): { ref: { terminate(): void } } | undefined } };
+    server.clients.getById(a.id)!.ref.terminate(); // the network drops the room connection
+    await a.page.waitForFunction(() => (window as any).__reconnected === true, null, { timeout: 15_000 });
+    await expect.poll(() => ufrag(a.page, b.id), { timeout: 5000 }).not.toBe(before);
+    await expect.poll(async () => (await inbound(b.page, a.id))?.state, { timeout: 5000 }).toBe("connected");
+    await expect.poll(async () => (await inbound(b.page, a.id))!.bytesReceived, { timeout: 5000 }).toBeGreaterThan(heardBefore);
     expect(await openConnections(a.page)).toBe(1);
     expect(errors).toEqual([]);
     await Promise.all([a.page.close(), b.page.close()]);
