@@ -21,6 +21,9 @@ type VoiceRoom = Pick<ArenaRoom, "state" | "clients" | "clock" | "onMessage">;
 /** What relaying cost, for tests and `npm run bench:voice`. */
 export interface VoiceStats {
   relayed: number;
+  offers: number;
+  answers: number;
+  candidates: number;
   refused: number;
   /** Time spent in the signal handler, ms. */
   handlerMs: number;
@@ -33,7 +36,7 @@ export class RoomVoice {
   /** The peer list each player was last told, as a comparable string. */
   private readonly told = new Map<string, string>();
   private readonly limits = new Map<string, { bucket: TokenBucket; warned: boolean }>();
-  readonly stats: VoiceStats = { relayed: 0, refused: 0, handlerMs: 0 };
+  readonly stats: VoiceStats = { relayed: 0, offers: 0, answers: 0, candidates: 0, refused: 0, handlerMs: 0 };
 
   constructor(private readonly room: VoiceRoom, private readonly iceServers: readonly IceServer[], private readonly protocolError: ProtocolError) {}
 
@@ -146,6 +149,9 @@ export class RoomVoice {
     const out: SignalOut = "description" in data ? { from, link, description: data.description } : { from, link, candidate: data.candidate };
     target.send(ServerMessage.Signal, out);
     this.stats.relayed++;
+    if (out.description === undefined) this.stats.candidates++;
+    else if (out.description.type === "offer") this.stats.offers++;
+    else this.stats.answers++;
   }
 }
 
