@@ -122,7 +122,11 @@ try {
     await pressMic(speaker); // off: the link closes
     await listener.page.waitForFunction((id) => (window as any).__arena.voice().peer(id) === undefined, speaker.id, { timeout: 10_000 });
   }
-  await Promise.all([speaker.page.close(), listener.page.close()]);
+  for (const p of [speaker, listener]) {
+    await p.page.getByTestId("leave").click(); // a consented leave: no seat (and no voice) is held
+    await waitForScreen(p.page, "lobby");
+    await p.page.close();
+  }
 
   // Five pages close together, all talking: what relaying their signaling costs the server.
   const first = await join(browser, "s0");

@@ -33,6 +33,12 @@ export interface VoiceMember {
   readonly id: string;
   readonly x: number;
   readonly y: number;
+  /**
+   * Connection lost, seat held for reconnection: keeps the links it has (its
+   * audio is peer to peer and may well still flow) but gains no new one, so a
+   * closed tab never takes a free place while its seat waits.
+   */
+  readonly away?: boolean;
 }
 
 export interface VoiceSelection {
@@ -58,7 +64,8 @@ export function linkEnds(key: string): [string, string] {
  * The voice links among `members`: each pair within range, nearest first,
  * taken while both ends have fewer than `maxPeers` links. Pairs already in
  * `current` count as `hysteresis` nearer and stay in range `hysteresis`
- * longer. Symmetric and deterministic (ties break on the ids).
+ * longer; a member that is `away` keeps only pairs already in `current`.
+ * Symmetric and deterministic (ties break on the ids).
  */
 export function selectVoiceLinks(members: readonly VoiceMember[], current: ReadonlySet<string>, o: VoiceSelection = DEFAULT_SELECTION): Set<string> {
   const candidates: Array<{ key: string; a: string; b: string; rank: number }> = [];
@@ -69,6 +76,7 @@ export function selectVoiceLinks(members: readonly VoiceMember[], current: Reado
       const d = Math.hypot(m.x - n.x, m.y - n.y);
       const key = linkKey(m.id, n.id);
       const linked = current.has(key);
+      if (!linked && (m.away === true || n.away === true)) continue;
       if (d > o.range + (linked ? o.hysteresis : 0)) continue;
       candidates.push({ key, a: m.id, b: n.id, rank: linked ? d - o.hysteresis : d });
     }

@@ -62,6 +62,15 @@ describe("voice links", () => {
     expect(voicePeersOf(muchCloser, "me").sort()).toEqual(["new", "p0", "p1", "p2"]);
   });
 
+  it("let a player whose connection dropped keep its links but gain none", () => {
+    const key = linkKey("a", "b");
+    const away = { ...at("b", 100), away: true };
+    expect(selectVoiceLinks([at("a", 0), away], new Set([key])).has(key)).toBe(true);
+    expect(selectVoiceLinks([at("a", 0), away], none).size).toBe(0);
+    // Its free place is not held against the others either.
+    expect([...selectVoiceLinks([at("a", 0), away, at("c", 200)], none)]).toEqual([linkKey("a", "c")]);
+  });
+
   it("do not flap for a pair pacing back and forth across the range edge", () => {
     let links: Set<string> = selectVoiceLinks([at("a", 0), at("b", VOICE_RANGE - 10)], none);
     for (let i = 0; i < 20; i++) {

@@ -71,7 +71,7 @@ const hears = async (page: Page, from: string): Promise<boolean> => {
 const openConnections = (page: Page): Promise<number> => page.evaluate(() => (window as any).__pc.open());
 
 describe("proximity voice in Chromium", () => {
-  it("carries audio both ways within 5 s of both mics turning on; closes within 2 s out of range, reopens back in, and restarts ICE after a reconnection", async () => {
+  it("carries audio both ways within 5 s of both mics turning on; closes within 2 s out of range, reopens back in, restarts ICE after a reconnection, and goes quiet when muted", async () => {
     const a = await join(e2e.browser, "alice");
     const b = await join(e2e.browser, "bob", a.roomId);
     place(a.roomId, a.id, 400, 300);
@@ -113,6 +113,18 @@ describe("proximity voice in Chromium", () => {
     await expect.poll(async () => (await inbound(b.page, a.id))?.state, { timeout: 5000 }).toBe("connected");
     await expect.poll(async () => (await inbound(b.page, a.id))!.bytesReceived, { timeout: 5000 }).toBeGreaterThan(heardBefore);
     expect(await openConnections(a.page)).toBe(1);
+
+    // B mutes A from the scoreboard: A's audio stops playing at B (the energy B measures stops growing) until unmuted.
+    await b.page.keyboard.down("Tab");
+    const mute = b.page.locator(`[data-testid="voice-mute"][data-session="${a.id}"]`);
+    await mute.click();
+    await expect.poll(() => b.page.evaluate((id) => (window as any).__arena.voice().peer(id).audio.volume, a.id)).toBe(0);
+    const muted = (await inbound(b.page, a.id))!;
+    await expect.poll(async () => (await inbound(b.page, a.id))!.bytesReceived, { timeout: 5000 }).toBeGreaterThan(muted.bytesReceived + 8000);
+    expect((await inbound(b.page, a.id))!.totalAudioEnergy - muted.totalAudioEnergy).toBeLessThan(0.01);
+    await mute.click();
+    await b.page.keyboard.up("Tab");
+    await expect.poll(async () => (await inbound(b.page, a.id))!.totalAudioEnergy, { timeout: 5000 }).toBeGreaterThan(muted.totalAudioEnergy + 0.05);
     expect(errors).toEqual([]);
     await Promise.all([a.page.close(), b.page.close()]);
   }, 60_000);

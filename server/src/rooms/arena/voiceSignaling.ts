@@ -84,7 +84,7 @@ export class RoomVoice {
   update(): void {
     const members: VoiceMember[] = [];
     this.room.state.players.forEach((p, id) => {
-      if (p.voice) members.push({ id, x: p.x, y: p.y });
+      if (p.voice) members.push({ id, x: p.x, y: p.y, away: !p.connected });
     });
     const selected = selectVoiceLinks(members, new Set(this.links.keys()));
     const next = new Map<string, number>();
