@@ -17,6 +17,8 @@ export class Hud {
   private scoreboardVisible = false;
   private typingSent = false;
   private lastVoicePoll = 0;
+  /** What the scoreboard shows now: it is rebuilt only when this changes (so its buttons stay put under the pointer). */
+  private scoreboardShown = "";
 
   constructor(private readonly session: GameSession, debug: boolean, private readonly onResults: (r: ResultsOut) => void, private readonly voice?: VoiceChat) {
     this.debugVisible = debug;
@@ -147,9 +149,12 @@ export class Hud {
   private renderScoreboard(state: ArenaState): void {
     const table = byTestId<HTMLTableElement>("scoreboard");
     const rows = standings(state);
+    const voice = this.voice;
+    const shown = JSON.stringify(rows.map((s) => [s.sessionId, s.name, s.kills, s.deaths, s.damage, state.players.get(s.sessionId)?.voice, voice?.isMuted(s.sessionId)]));
+    if (shown === this.scoreboardShown && table.rows.length > 0) return;
+    this.scoreboardShown = shown;
     fillTable(table, ["Player", "Kills", "Deaths", "Damage", "Voice"],
       rows.map((s) => [taggedName(s.name, s.sessionId), String(s.kills), String(s.deaths), String(s.damage), ""]));
-    const voice = this.voice;
     rows.forEach((s, i) => {
       const cell = table.rows[i + 1]?.cells[4];
       const player = state.players.get(s.sessionId);
@@ -165,9 +170,7 @@ export class Hud {
       button.dataset.testid = "voice-mute";
       button.dataset.session = s.sessionId;
       button.setAttribute("aria-pressed", String(muted));
-      // pointerdown, not click: the table is rebuilt ten times a second while Tab is held.
-      button.addEventListener("pointerdown", (e) => {
-        e.preventDefault();
+      button.addEventListener("click", () => {
         voice.setMuted(s.sessionId, !muted);
         this.renderScoreboard(state);
       });
