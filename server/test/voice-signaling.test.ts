@@ -177,7 +177,25 @@ describe("voice signaling", () => {
     await waitForState(target, (s) => s.tick > tick + 3 && !s.players.has(mallory.room.sessionId));
   });
 
-  it("closes the connection of a client that sends a malformed signal (4400)", async () => {
+  it("rate-limits voice toggling: the room re-links for at most the burst, the toggler is told, its neighbours play on", async () => {
+    const toggler = await player("toggler");
+    place(toggler.room, 450, 500);
+    const limited = waitForMessage<NoticeOut>(toggler.room, ServerMessage.Notice, 3000, (n) => n.code === "voice_rate_limited");
+    let told = 0;
+    const off = alice.room.onMessage(ServerMessage.VoicePeers, () => told++);
+    for (let i = 0; i < VOICE_SIGNAL_BURST + 20; i++) toggler.room.send(ClientMessage.Voice, { on: i % 2 === 0 });
+    await limited;
+    await flushed(toggler.room);
+    await flushed(alice.room);
+    off();
+    expect(told).toBeLessThanOrEqual(VOICE_SIGNAL_BURST);
+    expect(toggler.room.connection.isOpen).toBe(true);
+    const tick = alice.room.state.tick;
+    await waitForState(alice.room, (s) => s.tick > tick + 3);
+    await toggler.room.leave();
+  });
+
+  it("closes the connection of a client that sends a malformed signal or voice message (4400)", async () => {
     for (const bad of [
       { to: alice.room.sessionId, link: aliceLink },
       { to: alice.room.sessionId, link: aliceLink, description: offer, candidate: { candidate: "" } },
@@ -188,6 +206,12 @@ describe("voice signaling", () => {
       const { room } = await player("garbler");
       const closed = waitForLeave(room);
       room.send(ClientMessage.Signal, bad);
+      expect(await closed).toBe(CloseCodes.PROTOCOL_ERROR);
+    }
+    for (const bad of [{ on: "yes" }, { on: true, extra: 1 }, null]) {
+      const { room } = await player("garbler");
+      const closed = waitForLeave(room);
+      room.send(ClientMessage.Voice, bad);
       expect(await closed).toBe(CloseCodes.PROTOCOL_ERROR);
     }
     expect(alice.room.connection.isOpen).toBe(true);

@@ -112,6 +112,8 @@ export class RoomVoice {
     if (client.userData?.spectator !== false) return notice(client, { code: "spectator_read_only", message: "spectators are not in voice" });
     const player = this.room.state.players.get(client.sessionId);
     if (player === undefined || player.voice === parsed.data.on) return;
+    // Each toggle re-links the room and tells the peers: it counts against the signaling limit.
+    if (!this.allow(client)) return;
     player.voice = parsed.data.on;
     this.update();
   }
@@ -125,19 +127,27 @@ export class RoomVoice {
     }
   }
 
+  /** Takes one from the sender's signaling allowance; past it, the message is dropped (with one notice per streak). */
+  private allow(client: ArenaClient): boolean {
+    let limit = this.limits.get(client.sessionId);
+    if (limit === undefined) this.limits.set(client.sessionId, (limit = { bucket: new TokenBucket(VOICE_SIGNAL_BURST, VOICE_SIGNAL_WINDOW_S * 1000, Date.now()), warned: false }));
+    if (limit.bucket.take(Date.now())) {
+      limit.warned = false;
+      return true;
+    }
+    this.stats.refused++;
+    if (!limit.warned) {
+      limit.warned = true;
+      notice(client, { code: "voice_rate_limited", message: `at most ${VOICE_SIGNAL_BURST} voice messages per ${VOICE_SIGNAL_WINDOW_S} s` });
+    }
+    return false;
+  }
+
   private relay(client: ArenaClient, raw: unknown): void {
     const parsed = ClientMessages.signal.safeParse(raw);
     if (!parsed.success) return this.protocolError(client, ClientMessage.Signal, `signal: ${describeIssue(parsed.error)}`);
     const from = client.sessionId;
-    let limit = this.limits.get(from);
-    if (limit === undefined) this.limits.set(from, (limit = { bucket: new TokenBucket(VOICE_SIGNAL_BURST, VOICE_SIGNAL_WINDOW_S * 1000, Date.now()), warned: false }));
-    if (!limit.bucket.take(Date.now())) {
-      this.stats.refused++;
-      if (limit.warned) return;
-      limit.warned = true;
-      return notice(client, { code: "voice_rate_limited", message: `at most ${VOICE_SIGNAL_BURST} voice signals per ${VOICE_SIGNAL_WINDOW_S} s` });
-    }
-    limit.warned = false;
+    if (!this.allow(client)) return;
     const { to, link } = parsed.data;
     const target = to === from ? undefined : this.room.clients.getById(to);
     // The link number must be the current one: signals of a connection that closed never reach its successor.
