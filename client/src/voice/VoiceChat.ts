@@ -36,6 +36,7 @@ export class VoiceChat {
   private readonly links = new Map<string, PeerLink>();
   private readonly muted = new Set<string>();
   private lastStats: PeerStats[] = [];
+  private disposed = false;
 
   constructor(private readonly room: ArenaRoom, private readonly events: VoiceEvents) {
     room.onMessage(ServerMessage.VoiceConfig, (c: VoiceConfigOut) => {
@@ -53,6 +54,8 @@ export class VoiceChat {
     // Media flows peer to peer, but candidates may have changed with the network that dropped the room:
     // renegotiate with fresh ICE credentials, without the player doing anything.
     room.onReconnect(() => {
+      // Whatever was said while the connection was down did not arrive.
+      room.send(ClientMessage.Voice, { on: this.modeNow !== "off" });
       for (const link of this.links.values()) link.restartIce();
     });
   }
@@ -147,12 +150,15 @@ export class VoiceChat {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.disable();
     void this.ctx?.close();
     this.ctx = undefined;
   }
 
   private async start(mode: "open" | "ptt"): Promise<void> {
+    // Spectators have no player, and are not in voice: the microphone is not even asked for.
+    if (this.room.state?.players?.get(this.room.sessionId) === undefined) return;
     if (navigator.mediaDevices?.getUserMedia === undefined) {
       this.events.problem(describeMicProblem("insecure"), "insecure");
       return;
@@ -168,7 +174,7 @@ export class VoiceChat {
       this.events.problem(describeMicProblem(kind), kind);
       return;
     }
-    if (!this.room.connection.isOpen) {
+    if (this.disposed || this.ctx === undefined || !this.room.connection.isOpen) {
       for (const t of mic.getTracks()) t.stop();
       return;
     }
