@@ -12,10 +12,8 @@ import { join as joinPath } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { matchMaker } from "@colyseus/core";
 import { VOICE_MAX_PEERS, VOICE_SET_INTERVAL_MS, type ArenaState } from "@arena/shared";
-import { DEFAULT_CLIENT_DIR, startServer } from "../../server/src/app.ts";
-import { loadConfig } from "../../server/src/config.ts";
+import { DEFAULT_CLIENT_DIR, machineLine, quantile, startTestServer, writeSection } from "@arena/testkit";
 import type { ArenaRoom } from "../../server/src/rooms/arena/ArenaRoom.ts";
-import { machineLine, quantile, writeSection } from "../../server/bench/report.ts";
 import { FAKE_MEDIA_ARGS, OUTPUT_DIR, launchBrowser, waitForScreen } from "../test/e2e/browser.ts";
 
 const TRIES = 20;
@@ -45,8 +43,7 @@ mkdirSync(OUTPUT_DIR, { recursive: true });
 const tone = joinPath(OUTPUT_DIR, "voice-bench-tone.wav");
 toneWav(tone);
 
-const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", AUTH_SECRET: "voice-bench-secret-0123456789-0123456789", LOG_LEVEL: "silent" });
-const server = await startServer(config, { clientDir: DEFAULT_CLIENT_DIR, match: { warmupSeconds: 3600 } });
+const server = await startTestServer({}, { clientDir: DEFAULT_CLIENT_DIR, match: { warmupSeconds: 3600 } });
 const browser = await launchBrowser([...FAKE_MEDIA_ARGS, `--use-file-for-fake-audio-capture=${tone}`]);
 
 interface Player {

@@ -6,4 +6,3 @@ export * from "./constants.ts";
 export * from "./sim/index.ts";
 export * from "./wire/index.ts";
 export * from "./bots/index.ts";
-export * from "./voice.ts";

@@ -95,6 +95,15 @@ export type NoticeCode =
   | "chat_rate_limited" | "chat_empty" | "server_shutdown" | "spectator_read_only"
   | "voice_not_peer" | "voice_rate_limited";
 
+/** Longest SDP a client may send (characters); an audio-only Chromium offer is ~3 000. */
+export const VOICE_SDP_MAX = 8000;
+/** Longest ICE candidate line a client may send (characters). */
+export const VOICE_CANDIDATE_MAX = 512;
+/** Signaling messages (and voice toggles) a player may send per {@link VOICE_SIGNAL_WINDOW_S}, over all its peers. */
+export const VOICE_SIGNAL_BURST = 60;
+/** Window of the signaling rate limit, seconds. */
+export const VOICE_SIGNAL_WINDOW_S = 10;
+
 export interface VoiceIn {
   on: boolean;
 }

@@ -19,15 +19,6 @@ export const VOICE_SET_INTERVAL_MS = 250;
 /** Full volume up to this distance; it then falls to nothing at {@link VOICE_RANGE}. */
 export const VOICE_FULL_VOLUME_RANGE = 150;
 
-/** Longest SDP a client may send (characters); an audio-only Chromium offer is ~3 000. */
-export const VOICE_SDP_MAX = 8000;
-/** Longest ICE candidate line a client may send (characters). */
-export const VOICE_CANDIDATE_MAX = 512;
-/** Signaling messages a player may send per {@link VOICE_SIGNAL_WINDOW_S}, over all its peers. */
-export const VOICE_SIGNAL_BURST = 60;
-/** Window of the signaling rate limit, seconds. */
-export const VOICE_SIGNAL_WINDOW_S = 10;
-
 /** A player in voice, where the server has it. */
 export interface VoiceMember {
   readonly id: string;
