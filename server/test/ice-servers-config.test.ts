@@ -27,4 +27,10 @@ describe("ICE_SERVERS", () => {
     expect(() => loadConfig({ ...base, ICE_SERVERS: raw })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ICE_SERVERS: raw })).toThrow(message);
   });
+
+  it("never echoes the value back (it may hold a TURN credential)", () => {
+    const raw = '[{"urls":"turn:turn.example.com","username":"arena","credential":"hunter2-secret","extra":1}]';
+    expect(() => loadConfig({ ...base, ICE_SERVERS: raw })).toThrow(/^ICE_SERVERS must be a JSON list/);
+    expect(() => loadConfig({ ...base, ICE_SERVERS: raw })).not.toThrow(/hunter2/);
+  });
 });
