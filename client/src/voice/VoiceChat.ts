@@ -37,6 +37,8 @@ export class VoiceChat {
   private readonly muted = new Set<string>();
   private lastStats: PeerStats[] = [];
   private disposed = false;
+  /** Voice was turned off while the room connection was down: the room has yet to hear it. */
+  private offUnsent = false;
 
   constructor(private readonly room: ArenaRoom, private readonly events: VoiceEvents) {
     room.onMessage(ServerMessage.VoiceConfig, (c: VoiceConfigOut) => {
@@ -54,8 +56,9 @@ export class VoiceChat {
     // Media flows peer to peer, but candidates may have changed with the network that dropped the room:
     // renegotiate with fresh ICE credentials, without the player doing anything.
     room.onReconnect(() => {
-      // Whatever was said while the connection was down did not arrive.
-      room.send(ClientMessage.Voice, { on: this.modeNow !== "off" });
+      // A change made while the connection was down did not arrive.
+      if (this.modeNow !== "off" || this.offUnsent) room.send(ClientMessage.Voice, { on: this.modeNow !== "off" });
+      this.offUnsent = false;
       for (const link of this.links.values()) link.restartIce();
     });
   }
@@ -92,6 +95,7 @@ export class VoiceChat {
     this.localMeter?.disconnect();
     this.localMeter = undefined;
     if (this.room.connection.isOpen) this.room.send(ClientMessage.Voice, { on: false });
+    else this.offUnsent = true;
     this.events.changed();
   }
 
