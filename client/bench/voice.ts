@@ -160,14 +160,14 @@ fake microphone plays a continuous tone.
 | signaling messages relayed per connection (offer, answer, candidates both ways), median (min–max) | ${quantile(perLink, 0.5)} (${Math.min(...perLink)}–${Math.max(...perLink)}) |
 | five pages: all ${links} links connected, counted from the first of the five mic presses | ${ms(connectedMs)} |
 | five pages: signaling messages relayed (offers / answers / candidates) / refused | ${sessionStats.relayed} (${sessionStats.offers} / ${sessionStats.answers} / ${sessionStats.candidates}) / ${sessionStats.refused} |
-| five pages: server time in the signal handler (validate, check, relay) | ${sessionStats.handlerMs.toFixed(1)} ms over ${(elapsedMs / 1000).toFixed(1)} s (${((sessionStats.handlerMs / elapsedMs) * 100).toFixed(3)} % of one core) |
+| five pages: server CPU in the signal handler (validate, check, relay) | ${sessionStats.handlerCpuMs.toFixed(1)} ms over ${(elapsedMs / 1000).toFixed(1)} s (${((sessionStats.handlerCpuMs / elapsedMs) * 100).toFixed(3)} % of one core), ${(sessionStats.handlerCpuMs / Math.max(1, sessionStats.relayed + sessionStats.refused) * 1000).toFixed(0)} µs a message |
 | five pages: whole benchmark process CPU meanwhile (server, game loop, and the browser driver) | ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (${(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100).toFixed(1)} % of one core) |
 
 The delay covers the microphone opening, the room linking the pair (at once on \`voice\`; every
 ${VOICE_SET_INTERVAL_MS} ms for movement), one offer/answer round through the room, ICE on loopback, DTLS, and the
 first packets played. Signaling is a handful of small messages per connection; the media never
-touches the server. Times are wall-clock on a shared machine: the handler time includes any moment the
-process was not scheduled.`;
+touches the server. Delays are wall-clock on a shared machine (other work was running); the handler
+figure is CPU time (\`process.cpuUsage\`, which counts every thread of the process while the handler runs).`;
   console.log(body);
   if (process.env.BENCH_NO_WRITE !== "1") writeSection("voice", body);
 } finally {
