@@ -120,7 +120,9 @@ try {
     await listener.page.waitForFunction((id) => (window as any).__arena.voice().peer(id) === undefined, speaker.id, { timeout: 10_000 });
   }
   for (const p of [speaker, listener]) {
-    await p.page.getByTestId("leave").click(); // a consented leave: no seat (and no voice) is held
+    // A consented leave: no seat (and no voice) is held. Dispatched: in this narrow window the
+    // notification corner covers the Leave button.
+    await p.page.getByTestId("leave").dispatchEvent("click");
     await waitForScreen(p.page, "lobby");
     await p.page.close();
   }
