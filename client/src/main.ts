@@ -18,6 +18,8 @@ import { PeopleApi } from "./people/api.ts";
 import { ensureIdentity, storedName } from "./people/identity.ts";
 import { NotificationCenter } from "./people/notificationCenter.ts";
 import { renderPeople } from "./people/peopleList.ts";
+import { VoiceControls } from "./ui/voiceControls.ts";
+import { VoiceChat } from "./voice/VoiceChat.ts";
 
 const params = parseParams(location.search);
 // Always the page's own origin: a link must not be able to send the sign-in anywhere else.
@@ -27,6 +29,8 @@ let flow: FlowState = initialFlow({ ...params, name: params.name || storedName()
 let token: GuestToken | undefined;
 let session: GameSession | undefined;
 let hud: Hud | undefined;
+let voice: VoiceChat | undefined;
+let voiceControls: VoiceControls | undefined;
 let unbindChat: () => void = () => {};
 let hudTimer: ReturnType<typeof setInterval> | undefined;
 const held = new Set<string>();
@@ -127,9 +131,16 @@ async function connect(): Promise<void> {
 
 function start(room: ArenaRoom): void {
   session = new GameSession(room, params.impairment);
-  hud = new Hud(session, params.debug, (_r: ResultsOut) => dispatch({ type: "matchEnded" }));
+  // Registered now, in the task the join resolved in: the voice config sent on join arrives in a later one.
+  const v = new VoiceChat(room, {
+    changed: () => voiceControls?.render(),
+    problem: (message, kind) => voiceControls?.problem(message, kind),
+  });
+  voice = v;
+  voiceControls = new VoiceControls(v);
+  hud = new Hud(session, params.debug, (_r: ResultsOut) => dispatch({ type: "matchEnded" }), v);
   unbindChat = hud.bindChat();
-  scene.attach(session, { held: () => held });
+  scene.attach(session, { held: () => held, voiceLevel: (id) => v.levelOf(id) });
   byTestId<HTMLInputElement>("invite-link").value = inviteLink(location, room.roomId);
   listenForNotes(room);
   const invitee = inviting;
@@ -167,13 +178,21 @@ function start(room: ArenaRoom): void {
     if (code === 4000) dispatch({ type: "leave" });
     else dispatch({ type: "lost", message: errorMessage ?? describeClose(code, reason) });
   });
-  hudTimer = setInterval(() => hud?.update(), 100);
+  hudTimer = setInterval(() => {
+    hud?.update();
+    const me = session?.sessionId;
+    voice?.updateGains(me === undefined ? undefined : scene.drawn.get(me), (id) => scene.drawn.get(id));
+  }, 100);
 }
 
 function teardown(): void {
   const s = session;
   session = undefined;
   hud = undefined;
+  voiceControls?.dispose();
+  voiceControls = undefined;
+  voice?.dispose();
+  voice = undefined;
   unbindChat();
   if (hudTimer !== undefined) clearInterval(hudTimer);
   scene.attach(undefined, undefined);
@@ -216,7 +235,7 @@ byTestId("results-leave").addEventListener("click", leave);
 // Keyboard: game keys while playing; the chat input keeps its own keys.
 window.addEventListener("keydown", (e) => {
   if (session === undefined || e.target instanceof HTMLInputElement) return;
-  if (hud?.key(e, true)) {
+  if (hud?.key(e, true) || voiceControls?.key(e, true)) {
     e.preventDefault();
     return;
   }
@@ -227,9 +246,13 @@ window.addEventListener("keydown", (e) => {
 });
 window.addEventListener("keyup", (e) => {
   hud?.key(e, false);
+  if (!(e.target instanceof HTMLInputElement)) voiceControls?.key(e, false);
   held.delete(e.code);
 });
-window.addEventListener("blur", () => held.clear());
+window.addEventListener("blur", () => {
+  held.clear();
+  if (voice?.mode === "ptt") voice.pushToTalk(false);
+});
 
 render(undefined);
 
@@ -240,6 +263,7 @@ Object.assign(window, {
     scene,
     flow: () => flow,
     session: () => session,
+    voice: () => voice,
     rendererType: () => (game.renderer.type === Phaser.WEBGL ? "webgl" : "canvas"),
     drawn: (id: string) => scene.drawn.get(id),
     label: (id: string) => scene.labelOf(id),

@@ -106,6 +106,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     leaderboard: backend.leaderboard,
     randomRoomCode: options.randomRoomCode,
     people,
+    iceServers: config.iceServers,
   }))
     // Quick play: same mode, the room with the most people first (bots do not count: they give way);
     // Colyseus skips locked (full or ending) and private rooms.

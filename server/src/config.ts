@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
-import { MAX_PLAYERS, PATCH_RATE, TICK_RATE } from "@arena/shared";
+import { MAX_PLAYERS, PATCH_RATE, TICK_RATE, type IceServer } from "@arena/shared";
 
 /** Players (people and bots) a public room is topped up to with bots by default. */
 export const DEFAULT_BOT_FILL = 4;
@@ -47,6 +47,8 @@ export interface Config {
   readonly sseStallSeconds: number;
   /** Seconds an unanswered room invite stays valid. */
   readonly inviteTtlSeconds: number;
+  /** STUN/TURN servers handed to players for voice; none by default (enough on one machine or a LAN). */
+  readonly iceServers: readonly IceServer[];
 }
 
 /** Routes with a per-address request limit. */
@@ -70,8 +72,8 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Secrets are never echoed back in an error. */
-const SECRETS = new Set(["AUTH_SECRET", "MONITOR_PASSWORD"]);
+/** Secrets are never echoed back in an error (ICE_SERVERS may hold a TURN credential). */
+const SECRETS = new Set(["AUTH_SECRET", "MONITOR_PASSWORD", "ICE_SERVERS"]);
 
 /** A variable that is unset or blank counts as unset; otherwise its value, trimmed. */
 const trimmed = z.string().optional().transform((s) => s?.trim() || undefined);
@@ -132,6 +134,37 @@ const trustProxy = trimmed.transform((raw, ctx): TrustProxy => {
   return { kind: "addresses", addresses };
 });
 
+const ICE_URL = /^(stun|stuns|turn|turns):\S+$/;
+const IceServerSchema = z.object({
+  urls: z.union([z.string().regex(ICE_URL), z.array(z.string().regex(ICE_URL)).min(1)]),
+  username: z.string().min(1).optional(),
+  credential: z.string().min(1).optional(),
+}).strict().refine(
+  (s) => !(Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith("turn")) || (s.username !== undefined && s.credential !== undefined),
+  "a TURN server needs a username and a credential",
+);
+
+/** A JSON list of RTCIceServer objects (STUN/TURN for voice); none when unset. */
+const iceServers = trimmed.transform((raw, ctx): IceServer[] => {
+  if (raw === undefined) return [];
+  const message = (why: string): string =>
+    `must be a JSON list like [{"urls":"stun:stun.example.com:3478"},{"urls":"turn:turn.example.com:3478","username":"u","credential":"p"}]: ${why}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    ctx.addIssue({ code: "custom", message: message("not JSON") });
+    return z.NEVER;
+  }
+  const parsed = z.array(IceServerSchema).max(8).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    ctx.addIssue({ code: "custom", message: message(`${issue?.path.join(".") || "list"}: ${issue?.message ?? "invalid"}`) });
+    return z.NEVER;
+  }
+  return parsed.data.map((server) => ({ ...server }));
+});
+
 /** Each key is an environment variable; each message completes "<VARIABLE> ...". */
 const Env = z.object({
   PORT: integer(2567, 0, 65535),
@@ -167,6 +200,7 @@ const Env = z.object({
   SSE_MAX_PER_ADDRESS: integer(8, 1, 10_000),
   SSE_MAX_STREAMS: integer(2000, 1, 1_000_000),
   SSE_STALL_S: integer(30, 1, 3600),
+  ICE_SERVERS: iceServers,
 });
 
 /** "<VARIABLE> <what it must be>, got "<value>"" for each bad variable, in schema order. */
@@ -216,5 +250,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseMaxStreams: e.SSE_MAX_STREAMS,
     sseStallSeconds: e.SSE_STALL_S,
     inviteTtlSeconds: e.INVITE_TTL_S,
+    iceServers: e.ICE_SERVERS,
   };
 }

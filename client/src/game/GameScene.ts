@@ -33,7 +33,12 @@ interface Effect {
 export interface SceneInputs {
   /** Codes of the game keys held now (empty while typing in chat). */
   held(): ReadonlySet<string>;
+  /** Measured voice level (0..1) of a player heard here, or of this player's own microphone. */
+  voiceLevel?(id: string): number;
 }
+
+/** A voice level above this draws the speaking ring. */
+const SPEAKING_LEVEL = 0.02;
 
 /** The session id of the player with the most kills, if any player is alive. */
 function standingsLeader(state: ArenaState): string | undefined {
@@ -174,6 +179,7 @@ export class GameScene extends Phaser.Scene {
       g.fillStyle(color, p.connected ? 1 : 0.35).fillCircle(0, 0, PLAYER_RADIUS);
       if (shielded) g.lineStyle(2, 0xffffff, 0.5 + 0.4 * Math.sin(time / 80)).strokeCircle(0, 0, PLAYER_RADIUS + 4);
       if (isMe) g.lineStyle(2, 0xffffff, 0.9).strokeCircle(0, 0, PLAYER_RADIUS);
+      if (p.voice) this.drawVoice(g, this.inputs?.voiceLevel?.(id) ?? 0);
       const aim = isMe ? this.aim : p.aim;
       g.lineStyle(4, 0xffffff, 0.9).lineBetween(Math.cos(aim) * 8, Math.sin(aim) * 8, Math.cos(aim) * (PLAYER_RADIUS + 10), Math.sin(aim) * (PLAYER_RADIUS + 10));
       const w = 36;
@@ -188,6 +194,18 @@ export class GameScene extends Phaser.Scene {
       this.views.delete(id);
       this.drawn.delete(id);
     }
+  }
+
+  /** The mic mark (voice on) above-right of the body, and a speaking ring that swells with the level. */
+  private drawVoice(g: Phaser.GameObjects.Graphics, level: number): void {
+    const mx = PLAYER_RADIUS - 2;
+    const my = -PLAYER_RADIUS - 4;
+    g.fillStyle(COLORS.mic, 1).fillRoundedRect(mx - 2.5, my - 5, 5, 8, 2.5);
+    g.lineStyle(1.5, COLORS.mic, 1).beginPath().arc(mx, my, 4.5, 0, Math.PI).strokePath();
+    g.lineBetween(mx, my + 4.5, mx, my + 7);
+    if (level < SPEAKING_LEVEL) return;
+    const k = Math.min(1, level * 8);
+    g.lineStyle(3, COLORS.speaking, 0.4 + 0.6 * k).strokeCircle(0, 0, PLAYER_RADIUS + 5 + 4 * k);
   }
 
   /**

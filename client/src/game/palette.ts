@@ -12,6 +12,8 @@ export const COLORS = {
   projectile: 0xfff1a8,
   hp: 0x52d273,
   hpBack: 0x441c1c,
+  mic: 0xe6e9ef,
+  speaking: 0x52d273,
 } as const;
 
 export function playerColor(index: number): number {

@@ -5,6 +5,7 @@ import {
 } from "@arena/shared";
 import type { GameSession } from "../net/session.ts";
 import { taggedName } from "./botTag.ts";
+import type { VoiceChat } from "../voice/VoiceChat.ts";
 import { appendLine, byId, byTestId, fillTable } from "./dom.ts";
 
 const FEED_LINES = 5;
@@ -15,8 +16,11 @@ export class Hud {
   private debugVisible: boolean;
   private scoreboardVisible = false;
   private typingSent = false;
+  private lastVoicePoll = 0;
+  /** What the scoreboard shows now: it is rebuilt only when this changes (so its buttons stay put under the pointer). */
+  private scoreboardShown = "";
 
-  constructor(private readonly session: GameSession, debug: boolean, private readonly onResults: (r: ResultsOut) => void) {
+  constructor(private readonly session: GameSession, debug: boolean, private readonly onResults: (r: ResultsOut) => void, private readonly voice?: VoiceChat) {
     this.debugVisible = debug;
     const room = session.room;
     byTestId("kill-feed").replaceChildren();
@@ -33,6 +37,8 @@ export class Hud {
       this.renderTyping();
     });
     room.onMessage(ServerMessage.Notice, (n: NoticeOut) => {
+      // A signal crossing a link that just closed is expected; the voice layer handles its own notices.
+      if (n.code.startsWith("voice_")) return;
       appendLine(byTestId("chat-log"), `(${n.message})`, CHAT_LINES);
     });
     room.onMessage(ServerMessage.Results, (r: ResultsOut) => {
@@ -117,16 +123,14 @@ export class Hud {
     byTestId("hud-hp").textContent = me === undefined ? "Spectating" : me.alive ? `HP ${me.hp}` : "Respawning…";
     byTestId("hud-score").textContent = me === undefined ? "" : `Kills ${me.kills} · Deaths ${me.deaths}`;
     byTestId("chat-input").hidden = me === undefined; // spectators watch; they do not chat
+    byTestId("mic-button").hidden = me === undefined; // nor talk
     byTestId("hud-ping").textContent = `Ping ${Math.round(stats.rttMs)} ms`;
     const left = state.phaseEndsAt > 0 ? Math.max(0, Math.ceil((state.phaseEndsAt - state.tick) / state.tickRate)) : 0;
     const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
     byTestId("hud-timer").textContent = state.phase === "playing" ? clock : "";
     byTestId("phase-banner").textContent =
       state.phase === "warmup" ? (state.phaseEndsAt > 0 ? `Match starts in ${left}` : "Waiting for another player…") : "";
-    if (this.scoreboardVisible) {
-      fillTable(byTestId<HTMLTableElement>("scoreboard"), ["Player", "Kills", "Deaths", "Damage"],
-        standings(state).map((s) => [taggedName(s.name, s.sessionId), String(s.kills), String(s.deaths), String(s.damage)]));
-    }
+    if (this.scoreboardVisible) this.renderScoreboard(state);
     if (this.debugVisible) {
       byTestId("debug-overlay").textContent = [
         `rtt          ${stats.rttMs.toFixed(0)} ms`,
@@ -136,8 +140,60 @@ export class Hud {
         `skipped      ${stats.skippedSteps}`,
         `correction   ${stats.lastCorrection.toFixed(2)} u`,
         `reconciles   ${stats.reconciliations}`,
+        ...this.voiceLines(state),
       ].join("\n");
     }
+  }
+
+  /** The scoreboard, with a mute button for each other player who has voice on. */
+  private renderScoreboard(state: ArenaState): void {
+    const table = byTestId<HTMLTableElement>("scoreboard");
+    const rows = standings(state);
+    const voice = this.voice;
+    const shown = JSON.stringify(rows.map((s) => [s.sessionId, s.name, s.kills, s.deaths, s.damage, state.players.get(s.sessionId)?.voice, voice?.isMuted(s.sessionId)]));
+    if (shown === this.scoreboardShown && table.rows.length > 0) return;
+    this.scoreboardShown = shown;
+    fillTable(table, ["Player", "Kills", "Deaths", "Damage", "Voice"],
+      rows.map((s) => [taggedName(s.name, s.sessionId), String(s.kills), String(s.deaths), String(s.damage), ""]));
+    rows.forEach((s, i) => {
+      const cell = table.rows[i + 1]?.cells[4];
+      const player = state.players.get(s.sessionId);
+      if (cell === undefined || player?.voice !== true) return;
+      if (s.sessionId === this.session.sessionId || voice === undefined) {
+        cell.textContent = "mic on";
+        return;
+      }
+      const muted = voice.isMuted(s.sessionId);
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = muted ? "Unmute" : "Mute";
+      button.dataset.testid = "voice-mute";
+      button.dataset.session = s.sessionId;
+      button.setAttribute("aria-pressed", String(muted));
+      button.addEventListener("click", () => {
+        voice.setMuted(s.sessionId, !muted);
+        this.renderScoreboard(state);
+      });
+      cell.appendChild(button);
+    });
+  }
+
+  /** One debug line per voice peer: connection state, round trip, packets lost, bitrate (from getStats, each second). */
+  private voiceLines(state: ArenaState): string[] {
+    const voice = this.voice;
+    if (voice === undefined || voice.mode === "off") return [];
+    const now = performance.now();
+    if (now - this.lastVoicePoll > 1000) {
+      this.lastVoicePoll = now;
+      void voice.pollStats();
+    }
+    const lines = [`voice        ${voice.mode}, ${voice.peerIds().length} peer(s)`];
+    for (const p of voice.stats) {
+      const name = (state.players.get(p.id)?.name ?? p.id).slice(0, 10).padEnd(10);
+      const rtt = p.rttMs === undefined ? "–" : `${p.rttMs.toFixed(0)} ms`;
+      lines.push(`  ${name} ${p.state} rtt ${rtt} lost ${p.packetsLost} ${p.kbps.toFixed(0)} kb/s`);
+    }
+    return lines;
   }
 
   private renderTyping(): void {

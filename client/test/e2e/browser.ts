@@ -6,7 +6,12 @@ import { INSTALL_HINT, REPO_ROOT } from "@arena/testkit/remote";
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const OUTPUT_DIR = `${REPO_ROOT}test-output`;
 
-export async function launchBrowser(): Promise<Browser> {
+/** Fake microphone (a beep) granted without a prompt, and host candidates as plain IPs: for voice tests. */
+export const FAKE_MEDIA_ARGS = [
+  "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
+];
+
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH, or install it with: ${INSTALL_HINT})`);
   }
@@ -18,6 +23,7 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
       // Pages in the background must keep their game loop running.
       "--disable-background-timer-throttling", "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows",
+      ...extraArgs,
     ],
   });
 }

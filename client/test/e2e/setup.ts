@@ -10,11 +10,11 @@ export interface E2e {
 }
 
 /** Starts both before the file's tests and stops both after; read them from the returned object inside tests. */
-export function useServerAndBrowser(options: StartOptions = {}, env: Record<string, string> = {}): E2e {
+export function useServerAndBrowser(options: StartOptions = {}, env: Record<string, string> = {}, browserArgs: readonly string[] = []): E2e {
   const e2e = {} as { server: RunningServer; browser: Browser };
   beforeAll(async () => {
     e2e.server = await startTestServer(env, { clientDir: DEFAULT_CLIENT_DIR, ...options });
-    e2e.browser = await launchBrowser();
+    e2e.browser = await launchBrowser(browserArgs);
   }, 30_000);
   afterAll(async () => {
     await e2e.browser?.close();

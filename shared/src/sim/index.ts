@@ -1,4 +1,4 @@
-/** The deterministic simulation: map, geometry, movement, spawning, combat, match phases, the world step. */
+/** The deterministic simulation: map, geometry, movement, spawning, combat, match phases, the world step; who is linked for proximity voice. */
 export * from "./map.ts";
 export * from "./geometry.ts";
 export * from "./events.ts";
@@ -7,3 +7,4 @@ export * from "./spawn.ts";
 export * from "./combat.ts";
 export * from "./match.ts";
 export * from "./world.ts";
+export * from "./voice.ts";

@@ -14,6 +14,10 @@ export const DEFAULT_MODE: GameMode = "ffa";
 export const ClientMessage = {
   Chat: "chat",
   Typing: "typing",
+  /** Turns this player's voice on or off (see docs/PROTOCOL.md, voice). */
+  Voice: "voice",
+  /** A WebRTC offer, answer or ICE candidate for one voice peer, relayed by the room. */
+  Signal: "signal",
 } as const;
 
 /** Messages the server sends. */
@@ -23,6 +27,11 @@ export const ServerMessage = {
   MatchStart: "matchStart",
   Results: "results",
   Notice: "notice",
+  /** The STUN/TURN servers to use for voice; sent to each player on join. */
+  VoiceConfig: "voiceConfig",
+  /** This player's current voice peers; sent whenever they change. */
+  VoicePeers: "voicePeers",
+  Signal: "signal",
 } as const;
 
 export interface ChatIn {
@@ -77,8 +86,74 @@ export interface NoticeOut {
   message: string;
 }
 
-/** `spectator_read_only`: a spectator tried to chat (spectators' typing and inputs are ignored silently). */
-export type NoticeCode = "chat_rate_limited" | "chat_empty" | "server_shutdown" | "spectator_read_only";
+/**
+ * `spectator_read_only`: a spectator tried to chat or to turn voice on (spectators' typing and inputs are
+ * ignored silently). `voice_not_peer`: a signal named someone who is not (or no longer) a voice peer of the
+ * sender, or an old link; it was dropped. `voice_rate_limited`: signals beyond the rate limit were dropped.
+ */
+export type NoticeCode =
+  | "chat_rate_limited" | "chat_empty" | "server_shutdown" | "spectator_read_only"
+  | "voice_not_peer" | "voice_rate_limited";
+
+/** Longest SDP a client may send (characters); an audio-only Chromium offer is ~3 000. */
+export const VOICE_SDP_MAX = 8000;
+/** Longest ICE candidate line a client may send (characters). */
+export const VOICE_CANDIDATE_MAX = 512;
+/** Signaling messages (and voice toggles) a player may send per {@link VOICE_SIGNAL_WINDOW_S}, over all its peers. */
+export const VOICE_SIGNAL_BURST = 60;
+/** Window of the signaling rate limit, seconds. */
+export const VOICE_SIGNAL_WINDOW_S = 10;
+
+export interface VoiceIn {
+  on: boolean;
+}
+
+/** One STUN or TURN server, as `RTCIceServer` takes it. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface VoiceConfigOut {
+  iceServers: IceServer[];
+}
+
+/**
+ * A voice peer and the number of the link to it. A link that closes and opens
+ * again gets a new number, so signals of an old connection never reach a new one.
+ */
+export interface VoicePeer {
+  id: string;
+  link: number;
+}
+
+export interface VoicePeersOut {
+  peers: VoicePeer[];
+}
+
+/** An SDP offer or answer (`RTCSessionDescriptionInit`). */
+export interface SessionDescriptionWire {
+  type: "offer" | "answer";
+  sdp: string;
+}
+
+/** A trickled ICE candidate (`RTCIceCandidateInit`). */
+export interface IceCandidateWire {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+/** What a signal carries: a description or a candidate, never both. */
+export type SignalBody = { description: SessionDescriptionWire; candidate?: undefined } | { candidate: IceCandidateWire; description?: undefined };
+
+/** Client → server: for the voice peer `to`, on link `link`. */
+export type SignalIn = { to: string; link: number } & SignalBody;
+
+/** Server → client: from the voice peer `from`, on link `link`. */
+export type SignalOut = { from: string; link: number } & SignalBody;
 
 /** Options a client passes when joining an arena room. */
 export interface JoinOptions {

@@ -53,6 +53,8 @@ export const Player = schema({
   bot: t.boolean().default(false),
   /** Index into the client's palette. */
   color: t.uint8().default(0),
+  /** Voice turned on (microphone granted): the mic mark, and a member of the voice links. */
+  voice: t.boolean().default(false),
   /**
    * This player's latest shot: tick fired (0: none yet), origin and direction.
    * Clients fly the projectile from these ~12 bytes, so projectiles are never

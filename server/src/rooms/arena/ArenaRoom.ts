@@ -2,7 +2,8 @@
  * The arena room: its lifecycle, and who may take a seat. The concerns it
  * wires together live beside it: the fixed step (fixedStep.ts), seats, roles
  * and the listing (seating.ts), chat (chat.ts), leaderboard credits
- * (credits.ts), the simulation's events (matchEvents.ts) and bots (botFill.ts).
+ * (credits.ts), the simulation's events (matchEvents.ts), bots (botFill.ts)
+ * and proximity voice signaling (voiceSignaling.ts).
  *
  * A token is checked twice: at matchmaking by the static `onAuth` (before a
  * room is created or a seat reserved), and at connect by the instance
@@ -28,6 +29,7 @@ import { CreateOptionsSchema, JoinOptionsSchema, closeReason, describeIssue, mes
 import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { Seating } from "./seating.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
+import { RoomVoice } from "./voiceSignaling.ts";
 
 /** Close codes after which a seat is not held for reconnection (protocol errors, floods, oversized or invalid frames). */
 const NO_RECONNECT_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_ERROR, CloseCode.WITH_ERROR, 1002, 1007, 1009]);
@@ -41,6 +43,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private world!: World;
   private seating!: Seating;
   private chat!: RoomChat;
+  private voice!: RoomVoice;
   private credits!: RoomCredits;
   private bots!: RoomBots;
   private code: string | undefined;
@@ -100,10 +103,12 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     });
   }
 
-  /** Chat and typing; any other message type is a protocol error. */
+  /** Chat, typing and voice signaling; any other message type is a protocol error. */
   private listen(): void {
     this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason));
     this.chat.listen();
+    this.voice = new RoomVoice(this, this.settings.iceServers ?? [], (client, kind, reason) => this.protocolError(client, kind, reason));
+    this.voice.listen();
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
       this.protocolError(client, "unknown_type", `unknown message type ${messageTypeText(type)}`);
     });
@@ -119,6 +124,11 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   override hasReachedMaxClients(): boolean {
     return super.hasReachedMaxClients() || this.seating.full();
+  }
+
+  /** Voice relaying counters (tests and the voice benchmark read them). */
+  get voiceStats(): RoomVoice["stats"] {
+    return this.voice.stats;
   }
 
   /** Reserves a watcher's seat (called through matchMaker.remoteRoomCall from any process). */
@@ -159,6 +169,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.bots.sync();
     this.seating.updateListing();
     this.settings.metrics?.joined(client);
+    this.voice.welcome(client);
     this.log.info("player joined", { session: client.sessionId, userId: auth.userId, name: player.name });
   }
 
@@ -201,6 +212,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const player = this.state.players.get(client.sessionId);
     if (player !== undefined) player.connected = true;
     this.settings.metrics?.reconnected();
+    this.voice.resync(client);
     this.log.info(player ? "player reconnected" : "spectator reconnected", { session: client.sessionId });
   }
 
@@ -211,6 +223,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.bots.sync();
     this.credits.unseat(client.sessionId);
     this.seating.release(client.sessionId, client.auth?.userId);
+    this.voice.forget(client.sessionId);
     // Runs before Colyseus' own unlock-on-leave; keeps a player-full room locked when only a spectator left.
     void this.seating.syncLock();
     this.seating.updateListing();

@@ -1,13 +1,34 @@
 /** Validators for every message a client may send (besides inputs, which the input schema bounds). */
 import { z } from "zod";
-import { BOT_DIFFICULTIES, ClientMessage, DEFAULT_MODE, GAME_MODES, PRACTICE_MAX_BOTS } from "@arena/shared";
+import { BOT_DIFFICULTIES, ClientMessage, DEFAULT_MODE, GAME_MODES, PRACTICE_MAX_BOTS, VOICE_CANDIDATE_MAX, VOICE_SDP_MAX } from "@arena/shared";
 
 /** Raw chat text longer than this is a protocol error, not just a long message. */
 const CHAT_RAW_MAX = 1000;
 
+/** Longest session id a signal may name (Colyseus' are 9 characters). */
+const SESSION_ID_MAX = 64;
+
+const signalTarget = { to: z.string().min(1).max(SESSION_ID_MAX), link: z.number().int().min(1).max(2 ** 31) };
+
 export const ClientMessages = {
   [ClientMessage.Chat]: z.object({ text: z.string().max(CHAT_RAW_MAX) }).strict(),
   [ClientMessage.Typing]: z.object({ typing: z.boolean() }).strict(),
+  [ClientMessage.Voice]: z.object({ on: z.boolean() }).strict(),
+  [ClientMessage.Signal]: z.union([
+    z.object({
+      ...signalTarget,
+      description: z.object({ type: z.enum(["offer", "answer"]), sdp: z.string().min(1).max(VOICE_SDP_MAX) }).strict(),
+    }).strict(),
+    z.object({
+      ...signalTarget,
+      candidate: z.object({
+        candidate: z.string().max(VOICE_CANDIDATE_MAX),
+        sdpMid: z.string().max(32).nullable().optional(),
+        sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+        usernameFragment: z.string().max(256).nullable().optional(),
+      }).strict(),
+    }).strict(),
+  ]),
 } as const;
 
 export const JoinOptionsSchema = z

@@ -1,6 +1,6 @@
 /** What the process gives every arena room, and what the room keeps per connected client. */
 import type { Client } from "@colyseus/core";
-import type { MatchSettings } from "@arena/shared";
+import type { IceServer, MatchSettings } from "@arena/shared";
 import type { GuestIdentity } from "../../auth.ts";
 import type { Leaderboard } from "../../leaderboard/Leaderboard.ts";
 import type { Logger } from "../../log.ts";
@@ -34,6 +34,8 @@ export interface ArenaSettings {
   readonly randomRoomCode?: () => string;
   /** Who is online and their notifications; none in unit setups. */
   readonly people?: People;
+  /** STUN/TURN servers sent to players for voice (ICE_SERVERS); none by default. */
+  readonly iceServers?: readonly IceServer[];
 }
 
 export interface SessionData {
