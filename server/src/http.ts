@@ -64,7 +64,7 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
     // (it counts 503s as failures) would only add a dead page to running matches and failing joins.
     const ready = matchMaker.state === matchMaker.MatchMakerState.READY;
     const redis = deps.redis?.status();
-    const status = !ready ? "shutting_down" : redis?.status === "down" ? "degraded" : "ok";
+    const status = !ready ? "shutting_down" : redis !== undefined && redis.status !== "up" ? "degraded" : "ok";
     res.status(ready ? 200 : 503).json({
       status,
       ...(redis !== undefined ? { dependencies: { redis } } : {}),

@@ -44,7 +44,8 @@ export async function createBackend(config: Config, log: Logger): Promise<Backen
   health.watch("presence-subscriber", presence.connections.subscriber);
   health.watch("leaderboard", leaderboard.connection);
   health.probe("presence", () => presence.ping());
-  health.onRecovered(() => void restoreWhileUp(presence, health, log));
+  // Marked restoring at once (listeners run as the outage ends), so no join slips in before the listings are back.
+  health.onRecovered(() => void health.whileRestoring(() => restoreWhileUp(presence, health, log)));
   return { kind: "redis", presence, driver, leaderboard, redis: health };
 }
 
@@ -56,7 +57,7 @@ export async function createBackend(config: Config, log: Logger): Promise<Backen
  */
 export function createRoomsHere(backend: Backend): () => Promise<string> {
   return async () => {
-    if (backend.redis !== undefined && !backend.redis.up) throw redisUnavailable();
+    if (backend.redis !== undefined && !backend.redis.usable) throw redisUnavailable();
     return matchMaker.processId;
   };
 }

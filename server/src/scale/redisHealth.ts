@@ -22,7 +22,8 @@ export interface WatchedConnection {
 export const PROBE_INTERVAL_MS = 1000;
 
 export interface DependencyStatus {
-  readonly status: "up" | "down";
+  /** "restoring": reachable again, and this process is still putting back what Redis lost (listings, codes, stats). */
+  readonly status: "up" | "restoring" | "down";
   /** Connections that are down, by name (e.g. "presence", "leaderboard"). */
   readonly down: readonly string[];
   /** When the current outage began (ISO time); absent while up. */
@@ -39,6 +40,8 @@ export class RedisHealth {
   private stopped = false;
   /** Connections come up one by one at start: that is not an outage. */
   private wasUp = false;
+  /** Restores running after an outage; matchmaking waits for them (see `usable`). */
+  private restoring = 0;
 
   constructor(private readonly log: Logger, private readonly now: () => number = Date.now) {}
 
@@ -83,6 +86,25 @@ export class RedisHealth {
     return this.unanswered === undefined && this.downConnections().length === 0;
   }
 
+  /**
+   * Up, and done restoring what the outage lost. Room creation here waits for it, and `/health` says
+   * `ok` only then: between Redis coming back and this process re-listing its rooms, a quick play
+   * would find none of them and open a new room beside a half-empty match.
+   */
+  get usable(): boolean {
+    return this.up && this.restoring === 0;
+  }
+
+  /** Runs `restore` with the process marked as restoring (not `usable`) until it settles. */
+  async whileRestoring(restore: () => Promise<void>): Promise<void> {
+    this.restoring++;
+    try {
+      await restore();
+    } finally {
+      this.restoring--;
+    }
+  }
+
   private downConnections(): string[] {
     return [...this.connections].filter(([, c]) => c.status !== "ready").map(([name]) => name);
   }
@@ -95,7 +117,7 @@ export class RedisHealth {
   status(): DependencyStatus {
     const down = this.downConnections();
     if (this.unanswered !== undefined) down.push(this.unanswered);
-    if (down.length === 0) return { status: "up", down };
+    if (down.length === 0) return { status: this.restoring > 0 ? "restoring" : "up", down };
     return { status: "down", down, since: new Date(this.downSince ?? this.now()).toISOString() };
   }
 
