@@ -55,6 +55,16 @@ export const MAX_PLAYERS = 16;
 export const MAX_REWIND_MS = 350;
 
 /**
+ * The longest interpolation delay a client uses (the jitter and loss it
+ * measures raise it up to here). The server allows each shooter its measured
+ * round trip plus this plus REWIND_MARGIN_MS of rewind, never more.
+ */
+export const MAX_INTERP_DELAY_MS = 200;
+
+/** Slack in each shooter's rewind bound for the inputs waiting in the server's buffer and frame timing, ms. */
+export const REWIND_MARGIN_MS = 100;
+
+/**
  * How far (radians, 3°) the input's aim turns before the player's replicated
  * display aim follows it. Other players' aim is drawn at most this far off;
  * shots always fly along the input's exact angle.

@@ -8,8 +8,8 @@
 import { Predict, type Reconciler } from "@colyseus/sdk";
 import type { InputHandle, Room } from "@colyseus/sdk";
 import {
-  ARENA_MAP, MAX_REWIND_MS, PATCH_RATE, PlayerInput, TICK_RATE, applyMove, createRules,
-  type ArenaState, type InputCommand, type Player, type Rules,
+  ARENA_MAP, ClientMessage, MAX_REWIND_MS, PATCH_RATE, PlayerInput, ServerMessage, TICK_RATE, applyMove, createRules,
+  type ArenaState, type InputCommand, type PingOut, type Player, type Rules,
 } from "@arena/shared";
 import { ImpairedLane, impairConnection } from "./impairment.ts";
 import type { ImpairmentSettings } from "../params.ts";
@@ -87,6 +87,8 @@ export class GameSession {
     this.delayMs = interpolationDelay(this.patchIntervalMs, 0, MAX_REWIND_MS);
     this.predict = Predict.get(room, { mode: "lerp", delay: this.delayMs });
     room.onStateChange(() => this.onPatch());
+    // The server measures our round trip (it bounds how far back our shots are judged): answer at once.
+    room.onMessage(ServerMessage.Ping, (p: PingOut) => room.send(ClientMessage.Pong, { n: p.n }));
     const ping = (): void => {
       if (room.connection.isOpen) room.ping((ms) => { this.pingRttMs = ms; });
     };
