@@ -13,6 +13,7 @@ import {
 } from "@arena/shared";
 import { ImpairedLane, impairConnection } from "./impairment.ts";
 import type { ImpairmentSettings } from "../params.ts";
+import { RoundTripFilter } from "./roundTrip.ts";
 import { InterpolationBuffer, JitterEstimator, interpolationDelay } from "./interpolation.ts";
 
 /** A correction larger than this is a teleport (respawn): shown at once, not glided. */
@@ -32,7 +33,10 @@ export interface Vec2 {
 }
 
 export interface NetStats {
+  /** Network round trip (the ping's lowest recent sample). */
   rttMs: number;
+  /** Last ping as measured, including the wait for the page's main thread. */
+  pageRttMs: number;
   jitterMs: number;
   interpDelayMs: number;
   pendingInputs: number;
@@ -62,7 +66,8 @@ export class GameSession {
   private readonly offset: Vec2 = { x: 0, y: 0 };
   private readonly lastTrue: Vec2 = { x: NaN, y: NaN };
   private lastFrameAt = 0;
-  private pingRttMs = 0;
+  private readonly pings = new RoundTripFilter();
+  private pingDue = false;
   private lastSkipAt = 0;
   /** Steps skipped to drain the server's input queue (time dilation), for the debug overlay. */
   skippedSteps = 0;
@@ -89,16 +94,17 @@ export class GameSession {
     room.onStateChange(() => this.onPatch());
     // The server measures our round trip (it bounds how far back our shots are judged): answer at once.
     room.onMessage(ServerMessage.Ping, (p: PingOut) => room.send(ClientMessage.Pong, { n: p.n }));
-    const ping = (): void => {
-      if (room.connection.isOpen) room.ping((ms) => { this.pingRttMs = ms; });
-    };
-    ping();
-    this.pingTimer = setInterval(ping, PING_INTERVAL_MS);
+    this.ping();
+    // Due once a second; sent just after a drawn frame (see frame()), or at once when no frames are drawn.
+    this.pingTimer = setInterval(() => {
+      if (performance.now() - this.lastFrameAt > PING_INTERVAL_MS / 2) this.ping();
+      else this.pingDue = true;
+    }, PING_INTERVAL_MS);
   }
 
-  /** Network round trip, ms (ping; excludes time inputs wait in the server's buffer). */
+  /** Network round trip, ms (see roundTrip.ts; excludes time inputs wait in the server's buffer). */
   get rttMs(): number {
-    return this.pingRttMs;
+    return this.pings.networkMs;
   }
 
   /**
@@ -107,7 +113,8 @@ export class GameSession {
    * hitch, a throttled tab) would otherwise become permanent input latency.
    */
   queuedInputs(): number {
-    const inFlight = (this.pingRttMs + this.patchIntervalMs) / this.stepMs;
+    // What the inputs actually take includes this page's waits: the latest sample, not the network's.
+    const inFlight = (this.pings.latestMs + this.patchIntervalMs) / this.stepMs;
     return this.input.pendingCount - inFlight;
   }
 
@@ -137,7 +144,7 @@ export class GameSession {
     this.absorbCorrection(me.state);
     let steps = this.predict.tick(now);
     // Time dilation: drop a step now and then while the server holds a backlog of our inputs.
-    if (steps > 0 && this.pingRttMs > 0 && now - this.lastSkipAt > 200 && this.queuedInputs() > MAX_QUEUED_INPUTS) {
+    if (steps > 0 && this.pings.latestMs > 0 && now - this.lastSkipAt > 200 && this.queuedInputs() > MAX_QUEUED_INPUTS) {
       steps -= 1;
       this.skippedSteps += 1;
       this.lastSkipAt = now;
@@ -157,6 +164,11 @@ export class GameSession {
       this.lastStepAt = now;
     }
     this.trackReconciliations(me);
+    if (this.pingDue) {
+      // Queued behind this frame's drawing, so the reply has the gap before the next frame to come back in.
+      this.pingDue = false;
+      setTimeout(() => this.ping(), 0);
+    }
     const dt = this.lastFrameAt === 0 ? 0 : now - this.lastFrameAt;
     this.lastFrameAt = now;
     const decay = Math.exp(-dt / CORRECTION_SMOOTH_MS);
@@ -206,7 +218,8 @@ export class GameSession {
 
   stats(): NetStats {
     return {
-      rttMs: this.pingRttMs,
+      rttMs: this.pings.networkMs,
+      pageRttMs: this.pings.latestMs,
       jitterMs: this.jitter.jitterMs,
       interpDelayMs: this.delayMs,
       pendingInputs: this.input.pendingCount,
@@ -224,6 +237,10 @@ export class GameSession {
   dispose(): void {
     clearInterval(this.pingTimer);
     this.down.close();
+  }
+
+  private ping(): void {
+    if (this.room.connection.isOpen) this.room.ping((ms) => this.pings.observe(ms));
   }
 
   private bind(player: Player): void {
