@@ -8,13 +8,14 @@
 import { Predict, type Reconciler } from "@colyseus/sdk";
 import type { InputHandle, Room } from "@colyseus/sdk";
 import {
-  ARENA_MAP, ClientMessage, MAX_REWIND_MS, PATCH_RATE, PlayerInput, ServerMessage, TICK_RATE, applyMove, createRules,
+  ARENA_MAP, ClientMessage, MAX_INTERP_DELAY_MS, PATCH_RATE, PlayerInput, ServerMessage, TICK_RATE, applyMove, createRules,
   type ArenaState, type InputCommand, type PingOut, type Player, type Rules,
 } from "@arena/shared";
 import { ImpairedLane, impairConnection } from "./impairment.ts";
 import type { ImpairmentSettings } from "../params.ts";
 import { RoundTripFilter } from "./roundTrip.ts";
 import { InterpolationBuffer, JitterEstimator, interpolationDelay } from "./interpolation.ts";
+import { EXTRAPOLATE_MS, StallSmoother } from "./stallSmoothing.ts";
 
 /** A correction larger than this is a teleport (respawn): shown at once, not glided. */
 const TELEPORT_UNITS = 100;
@@ -56,6 +57,7 @@ export class GameSession {
   private mePlayer: Player | undefined;
   private lastReconcileSeq = 0;
   private readonly remotes = new Map<string, InterpolationBuffer>();
+  private readonly smoothers = new Map<string, StallSmoother>();
   private readonly jitter = new JitterEstimator();
   private delayMs: number;
   private lastPatchServerTime = -1;
@@ -89,7 +91,7 @@ export class GameSession {
     this.rules = createRules(tickRate);
     this.stepMs = 1000 / tickRate;
     this.patchIntervalMs = this.input.patchRate ?? 1000 / PATCH_RATE;
-    this.delayMs = interpolationDelay(this.patchIntervalMs, 0, MAX_REWIND_MS);
+    this.delayMs = interpolationDelay(this.patchIntervalMs, 0, MAX_INTERP_DELAY_MS);
     this.predict = Predict.get(room, { mode: "lerp", delay: this.delayMs });
     room.onStateChange(() => this.onPatch());
     // The server measures our round trip (it bounds how far back our shots are judged): answer at once.
@@ -192,8 +194,17 @@ export class GameSession {
     return out;
   }
 
-  /** Where to draw a remote player: interpolated at (server now − delay). */
+  /** Where to draw a remote player: interpolated at (server now − delay), carried through stalls (stallSmoothing.ts). */
   remotePosition(id: string, out: Vec2): Vec2 | undefined {
+    const buffer = this.remotes.get(id);
+    if (buffer === undefined || buffer.size === 0) return undefined;
+    let smoother = this.smoothers.get(id);
+    if (smoother === undefined) this.smoothers.set(id, (smoother = new StallSmoother()));
+    return smoother.draw(buffer.sample(this.renderTime(), out, EXTRAPOLATE_MS), performance.now(), out);
+  }
+
+  /** The same, held at the newest state through a stall, unsmoothed (the netcode harness's "before"). */
+  remotePositionHeld(id: string, out: Vec2): Vec2 | undefined {
     const buffer = this.remotes.get(id);
     if (buffer === undefined || buffer.size === 0) return undefined;
     return buffer.sample(this.renderTime(), out);
@@ -302,13 +313,19 @@ export class GameSession {
       let buffer = this.remotes.get(id);
       if (buffer === undefined) this.remotes.set(id, (buffer = new InterpolationBuffer()));
       const last = { x: p.x, y: p.y };
-      if (buffer.size > 0 && Math.hypot(buffer.sample(t, last).x - p.x, last.y - p.y) > TELEPORT_UNITS) buffer.clear();
+      if (buffer.size > 0 && Math.hypot(buffer.sample(t, last).x - p.x, last.y - p.y) > TELEPORT_UNITS) {
+        buffer.clear();
+        this.smoothers.delete(id);
+      }
       buffer.push(t, p.x, p.y);
     });
-    for (const id of this.remotes.keys()) if (!players.has(id)) this.remotes.delete(id);
-    // The server's rewind covers this delay plus the round trip (as the input acks measure it): stay inside it.
-    const max = Math.max(this.patchIntervalMs, MAX_REWIND_MS - this.room.clock.smoothedRtt());
-    const delay = interpolationDelay(this.patchIntervalMs, this.jitter.jitterMs, max);
+    for (const id of this.remotes.keys()) {
+      if (players.has(id)) continue;
+      this.remotes.delete(id);
+      this.smoothers.delete(id);
+    }
+    // The server allows our rewind this much delay on top of the round trip it measures (roundTrips.ts).
+    const delay = interpolationDelay(this.patchIntervalMs, this.jitter.jitterMs, MAX_INTERP_DELAY_MS);
     if (Math.abs(delay - this.delayMs) >= 5) {
       this.delayMs = delay;
       this.predict.setDefaults({ mode: "lerp", delay });
