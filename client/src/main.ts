@@ -4,6 +4,7 @@ import type { Room } from "@colyseus/sdk";
 import { PeopleMessage, type Inbox, type Notification, type PersonOnline, type ResultsOut } from "@arena/shared";
 import { StateEvents } from "@arena/shared/view";
 import { GAME_KEYS } from "./input/keys.ts";
+import { TouchSticks } from "./input/touch.ts";
 import { inviteLink, joinRoom, type GuestToken } from "./net/connect.ts";
 import { describeJoinError } from "./net/joinErrors.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
@@ -36,6 +37,7 @@ let hudTimer: ReturnType<typeof setInterval> | undefined;
 const held = new Set<string>();
 let lobby: LobbyFeed | undefined;
 
+const touch = new TouchSticks(byId("touch"));
 const scene = new GameScene();
 const game = new Phaser.Game({
   type: Phaser.WEBGL,
@@ -59,6 +61,7 @@ function render(before: FlowState | undefined): void {
   byId("hud").hidden = !inGame;
   byId("screen-results").hidden = flow.screen !== "results";
   byId("reconnecting").hidden = !flow.reconnecting;
+  touch.show(flow.screen === "game");
   byTestId("lobby-name").textContent = flow.name;
   byTestId<HTMLInputElement>("name-input").value ||= flow.name;
   byTestId("error-message").textContent = flow.message;
@@ -140,7 +143,7 @@ function start(room: ArenaRoom): void {
   voiceControls = new VoiceControls(v);
   hud = new Hud(session, params.debug, (_r: ResultsOut) => dispatch({ type: "matchEnded" }), v);
   unbindChat = hud.bindChat();
-  scene.attach(session, { held: () => held, voiceLevel: (id) => v.levelOf(id) });
+  scene.attach(session, { held: () => held, voiceLevel: (id) => v.levelOf(id), touch: () => touch.read() });
   byTestId<HTMLInputElement>("invite-link").value = inviteLink(location, room.roomId);
   listenForNotes(room);
   const invitee = inviting;

@@ -10,6 +10,7 @@ import {
 } from "@arena/shared";
 import { ShotTracker, type FiredShot, type FlyingShot } from "@arena/shared/view";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
+import type { TouchCommand } from "../input/touch.ts";
 import type { GameSession, Vec2 } from "../net/session.ts";
 import { taggedName } from "../ui/botTag.ts";
 import { COLORS, playerColor } from "./palette.ts";
@@ -37,6 +38,8 @@ export interface SceneInputs {
   held(): ReadonlySet<string>;
   /** Measured voice level (0..1) of a player heard here, or of this player's own microphone. */
   voiceLevel?(id: string): number;
+  /** The touch sticks' command, when they are in use. */
+  touch?(): TouchCommand | undefined;
 }
 
 /** A voice level above this draws the speaking ring. */
@@ -148,7 +151,9 @@ export class GameScene extends Phaser.Scene {
     const world = this.cameras.main.getWorldPoint(pointer.x, pointer.y);
     this.aim = aimAt(local.x, local.y, world.x, world.y, this.aim);
     const held = this.inputs?.held() ?? new Set<string>();
-    session.setCommand({ ...moveFromKeys(held), aim: this.aim, fire: this.firing });
+    const pad = this.inputs?.touch?.();
+    if (pad !== undefined) this.aim = pad.aim;
+    session.setCommand(pad ?? { ...moveFromKeys(held), aim: this.aim, fire: this.firing });
     session.frame(time);
 
     this.drawPlayers(session, state.players, time);
