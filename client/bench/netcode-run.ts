@@ -13,6 +13,7 @@ import {
 import { serverRoom, signIn, startTestServer } from "@arena/testkit";
 import { StateEvents } from "@arena/shared/view";
 import { GameSession, type ArenaRoom } from "../src/net/session.ts";
+import { COVER_Y } from "./cover.ts";
 
 export interface Profile {
   rttMs: number;
@@ -26,7 +27,16 @@ export interface ProfileResult extends Profile {
   shots: number;
   screenHits: number;
   serverHitsOfScreenHits: number;
+  /** Frames drawing the target, and those where it was drawn frozen or jumped over a body width: held at the newest state (before) and with stall smoothing (after). */
+  frames: number;
+  badFramesHeld: number;
+  badFramesSmoothed: number;
+  /** Hits the server registered, and those registered when the target was already behind cover on its own screen, with the longest time it had been there, ms. */
+  serverHits: number;
+  hitsBehindCover: number;
+  worstBehindCoverMs: number;
 }
+
 
 const lagCompensation = process.argv[2] !== "off";
 const profiles = JSON.parse(process.argv[3] ?? "[]") as Profile[];
@@ -59,7 +69,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
 
   // The shooter's frame loop, as the browser runs it (60 Hz).
   let command = { mx: 0, my: 0, aim: 0, fire: false };
-  const frames = setInterval(() => {
+  const frameLoop = setInterval(() => {
     session.setCommand(command);
     session.frame(performance.now());
   }, 1000 / 60);
@@ -106,6 +116,35 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     }
   });
 
+  // Drawn frozen (not moving while the target always runs) or jumping over a body width, per frame.
+  const held = { x: NaN, y: NaN, bad: 0 };
+  const smoothed = { x: NaN, y: NaN, bad: 0 };
+  let frames = 0;
+  const trackDrawn = (at: { x: number; y: number } | undefined, track: { x: number; y: number; bad: number }): void => {
+    if (at === undefined) return;
+    const d = Math.hypot(at.x - track.x, at.y - track.y);
+    if (d < 0.01 || d > 2 * PLAYER_RADIUS) track.bad++;
+    track.x = at.x;
+    track.y = at.y;
+  };
+  // The victim's side, watched on the server: when it went behind cover, and each hit the server registers.
+  let coverSince = NaN;
+  let lastLanded = me.landedShot;
+  let registered = 0;
+  let behindCover = 0;
+  let worstBehindCoverMs = 0;
+  const victimWatch = setInterval(() => {
+    const now = performance.now();
+    if (them.y >= COVER_Y) { if (Number.isNaN(coverSince)) coverSince = now; } else coverSince = NaN;
+    if (me.landedShot === lastLanded) return;
+    lastLanded = me.landedShot;
+    registered++;
+    if (!Number.isNaN(coverSince)) {
+      behindCover++;
+      worstBehindCoverMs = Math.max(worstBehindCoverMs, now - coverSince);
+    }
+  }, 1);
+
   const delays: number[] = [];
   const pos = { x: 0, y: 0 };
   const prev = { x: 0, y: 0, t: 0 };
@@ -122,7 +161,10 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     const vy = prev.t > 0 ? (shown.y - prev.y) / ((now - prev.t) / 1000) : 0;
     prev.x = shown.x; prev.y = shown.y; prev.t = now;
     if (command.fire && session.input.sentCount > firedAtCount) command = { ...command, fire: false };
-    if (now < nextShot || command.fire) continue;
+    trackDrawn(session.remotePositionHeld(target.sessionId, { x: 0, y: 0 }), held);
+    trackDrawn(shown, smoothed);
+    frames++;
+    if (now < nextShot || command.fire || shown.y >= COVER_Y) continue;
     nextShot = now + 300;
     // Lead the target as it is shown on this screen.
     const flight = Math.hypot(shown.x - mine.x, shown.y - mine.y) / PROJECTILE_SPEED;
@@ -138,7 +180,8 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   command = { mx: 0, my: 0, aim: 0, fire: false };
   await sleep(1500 + profile.rttMs * 2);
   clearInterval(targetLoop);
-  clearInterval(frames);
+  clearInterval(frameLoop);
+  clearInterval(victimWatch);
   session.dispose();
   await Promise.allSettled([room.leave(), target.leave()]);
 
@@ -150,6 +193,12 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     shots: shots.length,
     screenHits: screenHits.length,
     serverHitsOfScreenHits: screenHits.filter((s) => s.serverTick !== undefined && serverHits.has(s.serverTick)).length,
+    frames,
+    badFramesHeld: held.bad,
+    badFramesSmoothed: smoothed.bad,
+    serverHits: registered,
+    hitsBehindCover: behindCover,
+    worstBehindCoverMs: Math.round(worstBehindCoverMs),
   };
 }
 
@@ -167,7 +216,8 @@ async function followOnScreen(session: GameSession, targetId: string, x0: number
       const sx = x0 + Math.cos(aim) * lastD;
       const sy = y0 + Math.sin(aim) * lastD;
       const hit = segmentCircleTime(sx, sy, Math.cos(aim) * (d - lastD), Math.sin(aim) * (d - lastD), shown.x, shown.y, PLAYER_RADIUS + PROJECTILE_RADIUS);
-      if (hit >= 0) return true;
+      // Behind cover on this screen, the projectile would have met the wall instead.
+      if (hit >= 0) return shown.y < COVER_Y;
     }
     lastD = d;
     if (t >= lifetimeMs) return false;

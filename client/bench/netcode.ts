@@ -9,7 +9,9 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { machineLine, quantile, writeSection } from "@arena/testkit/remote";
+import { MAX_INTERP_DELAY_MS, MAX_REWIND_MS, REWIND_MARGIN_MS } from "@arena/shared";
 import type { Profile, ProfileResult } from "./netcode-run.ts";
+import { COVER_Y } from "./cover.ts";
 
 /** Steady running per row for corrections, ms. */
 const MOVE_MS = Number(process.env.NETCODE_MOVE_MS ?? 3000);
@@ -38,7 +40,9 @@ const rows = on.map((r, i) => {
   const o = off[i]!;
   const c = r.corrections;
   const mean = c.length ? c.reduce((a, b) => a + b, 0) / c.length : 0;
-  return `| ${r.rttMs} | ${r.lossPct} | ${mean.toFixed(2)} | ${quantile(c, 0.99).toFixed(2)} | ${c.filter((x) => x > 8).length} / ${c.length} | ${Math.round(r.interpDelayMs)} | ${pct(r.serverHitsOfScreenHits, r.screenHits)} | ${pct(o.serverHitsOfScreenHits, o.screenHits)} |`;
+  const share = (a: number, b: number): string => (b === 0 ? "–" : `${((a / b) * 100).toFixed(1)} %`);
+  const cover = r.hitsBehindCover === 0 ? `0 % (0/${r.serverHits})` : `${pct(r.hitsBehindCover, r.serverHits)}, worst ${r.worstBehindCoverMs} ms`;
+  return `| ${r.rttMs} | ${r.lossPct} | ${mean.toFixed(2)} | ${quantile(c, 0.99).toFixed(2)} | ${c.filter((x) => x > 8).length} / ${c.length} | ${Math.round(r.interpDelayMs)} | ${share(r.badFramesHeld, r.frames)} → ${share(r.badFramesSmoothed, r.frames)} | ${pct(r.serverHitsOfScreenHits, r.screenHits)} | ${cover} | ${pct(o.serverHitsOfScreenHits, o.screenHits)} |`;
 });
 const body = `## Netcode under a bad network (\`npm run bench:netcode\`)
 
@@ -48,11 +52,17 @@ as a retransmission delay on the ordered WebSocket stream. Corrections are measu
 runs back and forth for ${MOVE_MS / 1000} s; hits while it shoots every 300 ms (leading the target as drawn on its
 screen) at a target strafing at full speed 300 units away, for ${SHOOT_MS / 1000} s per row, with the rewind on and again with it off.
 
-| RTT ms | loss % | correction mean | correction p99 | corrections > 8 units | interp delay ms | server counts on-screen hits, rewind on | rewind off |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| RTT ms | loss % | correction mean | correction p99 | corrections > 8 units | interp delay ms | frames frozen or jumping, held → smoothed | server counts on-screen hits, rewind on | hits after the victim was behind cover | rewind off |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
 
-Corrections are in world units (a player is 36 units wide and runs 7.3 units per step). Rewind is
-capped at \`MAX_REWIND_MS\` (350 ms): beyond that, shots are judged nearer the present.`;
+Corrections are in world units (a player is 36 units wide and runs 7.3 units per step). "Frozen or
+jumping" counts frames where the target, which always runs, is drawn in place or moves more than a body
+width: held at the newest state through stalls (before) and with stall smoothing (after). The target
+is behind cover past y ${COVER_Y} (as if a wall's edge were there): the shooter neither fires at it nor
+hits it there on its own screen, and "behind cover" counts the server's hits registered while the
+target (an unimpaired client, so its screen shows it where the server has it) already was there, with
+the longest time it had been. Each shooter's rewind is bounded by its measured round trip +
+${MAX_INTERP_DELAY_MS} ms + ${REWIND_MARGIN_MS} ms, and capped at \`MAX_REWIND_MS\` (${MAX_REWIND_MS} ms).`;
 console.log(body);
 if (process.env.BENCH_NO_WRITE !== "1") writeSection("netcode", body);

@@ -5,6 +5,9 @@ import { PeopleMessage, type Inbox, type Notification, type PersonOnline, type R
 import { StateEvents } from "@arena/shared/view";
 import { GAME_KEYS } from "./input/keys.ts";
 import { TouchSticks } from "./input/touch.ts";
+import { MatchCues, cueOf } from "./audio/cues.ts";
+import { Sound } from "./audio/sound.ts";
+import { bindSoundControls } from "./ui/soundControls.ts";
 import { inviteLink, joinRoom, type GuestToken } from "./net/connect.ts";
 import { describeJoinError } from "./net/joinErrors.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
@@ -38,6 +41,8 @@ const held = new Set<string>();
 let lobby: LobbyFeed | undefined;
 
 const touch = new TouchSticks(byId("touch"));
+const sound = new Sound(storage());
+bindSoundControls(sound);
 const scene = new GameScene();
 const game = new Phaser.Game({
   type: Phaser.WEBGL,
@@ -47,6 +52,15 @@ const game = new Phaser.Game({
   scene: [scene],
   banner: false,
 });
+
+/** localStorage, or nothing where the browser refuses it (some private modes throw on access). */
+function storage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 function dispatch(event: FlowEvent): void {
   const before = flow;
@@ -153,10 +167,15 @@ function start(room: ArenaRoom): void {
   }
   history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}&join=${encodeURIComponent(room.roomId)}`);
   const stateEvents = new StateEvents();
+  const matchCues = new MatchCues();
   room.onStateChange((state) => {
     if (flow.screen === "results" && state.phase !== "results") dispatch({ type: "matchStarted" });
+    const matchCue = matchCues.update(state);
+    if (matchCue !== undefined) sound.play(matchCue);
     // Shots, hits and kills arrive as changes to the players, not as messages (see shared/src/view/stateEvents.ts).
     for (const e of stateEvents.update(state.players)) {
+      const cue = cueOf(e, room.sessionId);
+      if (cue !== undefined) sound.play(cue);
       if (e.type === "shot") {
         scene.startShot(e, state.tick);
         continue;
@@ -270,5 +289,6 @@ Object.assign(window, {
     rendererType: () => (game.renderer.type === Phaser.WEBGL ? "webgl" : "canvas"),
     drawn: (id: string) => scene.drawn.get(id),
     label: (id: string) => scene.labelOf(id),
+    audioState: () => sound.state,
   },
 });

@@ -61,6 +61,8 @@ export class GameSession {
   private readonly jitter = new JitterEstimator();
   private delayMs: number;
   private lastPatchServerTime = -1;
+  /** The delay the SDK stamps on our inputs (see stampWhatIsShown). */
+  private stampedDelayMs: number;
   private patchIntervalMs: number;
   /** The command staged for the next step (the held keys and pointer). */
   private readonly current: InputCommand = { mx: 0, my: 0, aim: 0, fire: false };
@@ -92,6 +94,7 @@ export class GameSession {
     this.stepMs = 1000 / tickRate;
     this.patchIntervalMs = this.input.patchRate ?? 1000 / PATCH_RATE;
     this.delayMs = interpolationDelay(this.patchIntervalMs, 0, MAX_INTERP_DELAY_MS);
+    this.stampedDelayMs = this.delayMs;
     this.predict = Predict.get(room, { mode: "lerp", delay: this.delayMs });
     room.onStateChange(() => this.onPatch());
     // The server measures our round trip (it bounds how far back our shots are judged): answer at once.
@@ -166,6 +169,7 @@ export class GameSession {
       this.lastStepAt = now;
     }
     this.trackReconciliations(me);
+    this.stampWhatIsShown();
     if (this.pingDue) {
       // Queued behind this frame's drawing, so the reply has the gap before the next frame to come back in.
       this.pingDue = false;
@@ -269,6 +273,22 @@ export class GameSession {
     this.lastTrue.x = NaN;
   }
 
+  /**
+   * The render time our inputs carry (the SDK stamps it from the Predict
+   * delay) is the moment remote players are drawn at. Through a stall they are
+   * carried on for EXTRAPOLATE_MS past the newest state and then held: what is
+   * on screen is then that moment, not the later one the clock says, so the
+   * stamp follows it and the server rewinds to what we saw.
+   */
+  private stampWhatIsShown(): void {
+    const shownUpTo = this.lastPatchServerTime + EXTRAPOLATE_MS;
+    const stall = this.lastPatchServerTime < 0 ? 0 : Math.max(0, this.renderTime() - shownUpTo);
+    const stamped = Math.round(this.delayMs + stall);
+    if (stamped === this.stampedDelayMs) return;
+    this.stampedDelayMs = stamped;
+    this.predict.setDefaults({ mode: "lerp", delay: stamped });
+  }
+
   /** The state one step ahead with `cmd`, without touching the prediction. */
   private preview(state: Vec2, cmd: InputCommand): Vec2 {
     const p = { x: state.x, y: state.y };
@@ -326,9 +346,6 @@ export class GameSession {
     }
     // The server allows our rewind this much delay on top of the round trip it measures (roundTrips.ts).
     const delay = interpolationDelay(this.patchIntervalMs, this.jitter.jitterMs, MAX_INTERP_DELAY_MS);
-    if (Math.abs(delay - this.delayMs) >= 5) {
-      this.delayMs = delay;
-      this.predict.setDefaults({ mode: "lerp", delay });
-    }
+    if (Math.abs(delay - this.delayMs) >= 5) this.delayMs = delay;
   }
 }
