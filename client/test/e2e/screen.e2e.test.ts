@@ -7,8 +7,8 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { matchMaker } from "@colyseus/core";
 import { RESPAWN_DELAY_S, TICK_RATE, type ArenaState } from "@arena/shared";
+import { serverRoom } from "@arena/testkit";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
@@ -52,7 +52,7 @@ describe("the game screen in Chromium", () => {
     await alice.setViewportSize({ width: 800, height: 600 });
     const [a, b] = await Promise.all([alice, bob].map((p) => p.evaluate(() => (window as any).__arena.session().sessionId as string)));
     const roomId = await alice.evaluate(() => (window as any).__arena.session().room.roomId as string);
-    const state = (matchMaker.getLocalRoomById(roomId) as unknown as { state: ArenaState }).state;
+    const state = serverRoom(roomId).state as ArenaState;
     await expect.poll(() => state.phase, { timeout: 10_000 }).toBe("playing");
     await alice.waitForFunction(() => (window as any).__arena.session().room.state.phase === "playing");
 

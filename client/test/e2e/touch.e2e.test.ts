@@ -5,9 +5,8 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { matchMaker } from "@colyseus/core";
 import { angleBetween, type ArenaState } from "@arena/shared";
-import { joinArena } from "../../../server/test/helpers.ts";
+import { joinArena, serverRoom } from "@arena/testkit";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
@@ -29,7 +28,7 @@ describe("touch controls in Chromium", () => {
     const { room: other } = await joinArena(e2e.server.url, "desk");
     try {
       expect(other.roomId).toBe(roomId);
-      const state = (matchMaker.getLocalRoomById(roomId) as unknown as { state: ArenaState }).state;
+      const state = serverRoom(roomId).state as ArenaState;
       await expect.poll(() => state.phase, { timeout: 10_000 }).toBe("playing");
       const player = state.players.get(me)!;
       const them = state.players.get(other.sessionId)!;
