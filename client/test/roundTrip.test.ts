@@ -15,4 +15,11 @@ describe("RoundTripFilter", () => {
     for (const ms of [2, 90, 95, 91]) f.observe(ms);
     expect(f.networkMs).toBe(90);
   });
+
+  it("takes the main thread's known busy time off a sample, but shows the raw one as the latest", () => {
+    const f = new RoundTripFilter(4);
+    f.observe(240, 2);
+    expect(f.networkMs).toBe(2);
+    expect(f.latestMs).toBe(240);
+  });
 });

@@ -13,7 +13,7 @@ import {
 } from "@arena/shared";
 import { ImpairedLane, impairConnection } from "./impairment.ts";
 import type { ImpairmentSettings } from "../params.ts";
-import { RoundTripFilter } from "./roundTrip.ts";
+import { LongTasks, RoundTripFilter } from "./roundTrip.ts";
 import { InterpolationBuffer, JitterEstimator, interpolationDelay } from "./interpolation.ts";
 import { EXTRAPOLATE_MS, StallSmoother } from "./stallSmoothing.ts";
 
@@ -71,6 +71,7 @@ export class GameSession {
   private readonly lastTrue: Vec2 = { x: NaN, y: NaN };
   private lastFrameAt = 0;
   private readonly pings = new RoundTripFilter();
+  private readonly longTasks = new LongTasks();
   private pingDue = false;
   private lastSkipAt = 0;
   /** Steps skipped to drain the server's input queue (time dilation), for the debug overlay. */
@@ -251,11 +252,17 @@ export class GameSession {
    */
   dispose(): void {
     clearInterval(this.pingTimer);
+    this.longTasks.disconnect();
     this.down.close();
   }
 
   private ping(): void {
-    if (this.room.connection.isOpen) this.room.ping((ms) => this.pings.observe(ms));
+    if (!this.room.connection.isOpen) return;
+    const sentAt = performance.now();
+    this.room.ping((ms) => {
+      const handledAt = performance.now();
+      this.pings.observe(ms, Math.max(0, ms - this.longTasks.busyBetween(sentAt, handledAt)));
+    });
   }
 
   private bind(player: Player): void {
