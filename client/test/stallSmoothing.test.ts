@@ -56,4 +56,13 @@ describe("stall smoothing", () => {
     s.draw({ x: 0, y: 0 }, 0, out);
     expect(s.draw({ x: 500, y: 0 }, 16, out).x).toBe(500);
   });
+
+  it("answers the same within a frame, so a second caller (a hit check) does not read motion as a jump", () => {
+    const s = new StallSmoother();
+    const out = { x: 0, y: 0 };
+    s.draw({ x: 0, y: 0 }, 0, out);
+    expect(s.draw({ x: 3.6, y: 0 }, 16, out).x).toBeCloseTo(3.6, 9);
+    expect(s.draw({ x: 3.6, y: 0 }, 16.5, out).x).toBeCloseTo(3.6, 9);
+    expect(s.draw({ x: 7.2, y: 0 }, 33, out).x).toBeCloseTo(7.2, 9);
+  });
 });

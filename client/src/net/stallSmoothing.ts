@@ -14,6 +14,8 @@ export const EXTRAPOLATE_MS = 120;
 const EASE_MS = 100;
 /** Motion allowed per frame beyond running speed, as a share of it (diagonals, rounding). */
 const SPEED_SLACK = 1.25;
+/** Calls closer together than this are one frame. */
+const SAME_FRAME_MS = 4;
 /** A jump larger than this is a teleport (respawn): shown at once. */
 const TELEPORT_UNITS = 100;
 
@@ -31,6 +33,12 @@ export class StallSmoother {
   /** The position to draw at local time `nowMs` for the sampled position `sampled`; writes and returns `out`. */
   draw(sampled: Point, nowMs: number, out: Point): Point {
     const dt = Math.max(0, nowMs - this.lastAt);
+    if (dt < SAME_FRAME_MS && !Number.isNaN(this.raw.x)) {
+      // Asked again within the same frame (the drawing and a hit check): the same answer, no motion judged.
+      out.x = this.raw.x + this.offset.x;
+      out.y = this.raw.y + this.offset.y;
+      return out;
+    }
     this.lastAt = nowMs;
     if (Number.isNaN(this.raw.x)) {
       this.reset(sampled);
