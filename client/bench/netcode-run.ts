@@ -31,10 +31,13 @@ export interface ProfileResult extends Profile {
   frames: number;
   badFramesHeld: number;
   badFramesSmoothed: number;
-  /** Hits the server registered, and those registered when the target was already behind cover on its own screen, with the longest time it had been there, ms. */
-  serverHits: number;
-  hitsBehindCover: number;
-  worstBehindCoverMs: number;
+  /**
+   * Every hit the server registered: the rewind it was judged with, and how long the target had been
+   * behind cover on its own screen when it was registered (NaN when it had not: JSON null).
+   */
+  hits: Array<{ rewindMs: number; behindCoverMs: number | null }>;
+  /** Per on-screen hit: the rewind the server registered it with, or -1 when it did not. */
+  screenHitRewinds: number[];
 }
 
 
@@ -127,22 +130,31 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     track.x = at.x;
     track.y = at.y;
   };
-  // The victim's side, watched on the server: when it went behind cover, and each hit the server registers.
+  // The victim's side, watched on the server: where it was (to read where the rewind put it), when it
+  // went behind cover, each of my projectiles' rewind, and each hit the server registers.
   let coverSince = NaN;
   let lastLanded = me.landedShot;
-  let registered = 0;
-  let behindCover = 0;
-  let worstBehindCoverMs = 0;
+  const track: Array<{ t: number; y: number }> = [];
+  const rewindOf = new Map<number, number>();
+  /** Per registered hit (by the tick it was fired on): its rewind, and how long the victim had been behind cover (NaN: it had not). */
+  const hitsByTick = new Map<number, { rewindMs: number; behindCoverMs: number }>();
+  const yAt = (t: number): number => {
+    for (let i = track.length - 1; i >= 0; i--) if (track[i]!.t <= t) return track[i]!.y;
+    return track[0]?.y ?? them.y;
+  };
   const victimWatch = setInterval(() => {
     const now = performance.now();
+    track.push({ t: now, y: them.y });
+    if (track.length > 3000) track.splice(0, 1000);
     if (them.y >= COVER_Y) { if (Number.isNaN(coverSince)) coverSince = now; } else coverSince = NaN;
+    state.projectiles.forEach((p) => { if (p.ownerId === room.sessionId) rewindOf.set(p.tick, p.rewindMs); });
     if (me.landedShot === lastLanded) return;
     lastLanded = me.landedShot;
-    registered++;
-    if (!Number.isNaN(coverSince)) {
-      behindCover++;
-      worstBehindCoverMs = Math.max(worstBehindCoverMs, now - coverSince);
-    }
+    const rewindMs = rewindOf.get(me.landedShot) ?? 0;
+    // Behind cover: the hit test's rewound target was in the open, the victim itself already in cover (a
+    // hit in cover both then and now would have met the wall in a world that has one, rewind or not).
+    const wasOpen = yAt(now - rewindMs) < COVER_Y;
+    hitsByTick.set(me.landedShot, { rewindMs, behindCoverMs: wasOpen && !Number.isNaN(coverSince) ? now - coverSince : NaN });
   }, 1);
 
   const delays: number[] = [];
@@ -196,9 +208,8 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     frames,
     badFramesHeld: held.bad,
     badFramesSmoothed: smoothed.bad,
-    serverHits: registered,
-    hitsBehindCover: behindCover,
-    worstBehindCoverMs: Math.round(worstBehindCoverMs),
+    hits: [...hitsByTick.values()].map((h) => ({ rewindMs: Math.round(h.rewindMs), behindCoverMs: Math.round(h.behindCoverMs) })),
+    screenHitRewinds: screenHits.map((s) => (s.serverTick !== undefined && serverHits.has(s.serverTick) ? Math.round(hitsByTick.get(s.serverTick)?.rewindMs ?? 0) : -1)),
   };
 }
 
