@@ -17,6 +17,9 @@ const assets = join(DEFAULT_CLIENT_DIR, "assets");
 const js = readdirSync(assets).filter((f) => f.endsWith(".js"));
 const rawBytes = js.reduce((n, f) => n + readFileSync(join(assets, f)).byteLength, 0);
 const gzipBytes = js.reduce((n, f) => n + gzipSync(readFileSync(join(assets, f)), { level: 9 }).byteLength, 0);
+// The game page's own scripts (the build has a second page, /status, with its own).
+const gameJs = [...readFileSync(join(DEFAULT_CLIENT_DIR, "index.html"), "utf8").matchAll(/assets\/([^"]+\.js)/g)].map((m) => m[1]!);
+const gameGzipBytes = gameJs.reduce((n, f) => n + gzipSync(readFileSync(join(assets, f)), { level: 9 }).byteLength, 0);
 const audioFile = /\.(mp3|ogg|wav|webm|m4a|flac)$/;
 const soundFileBytes = readdirSync(assets).filter((f) => audioFile.test(f)).reduce((n, f) => n + readFileSync(join(assets, f)).byteLength, 0);
 const audioSrc = fileURLToPath(new URL("../src/audio", import.meta.url));
@@ -101,7 +104,7 @@ Renderer: ${result.renderer}. ${result.frames.length} frames over ${MEASURE_MS /
 | --- | --- | --- |
 | main-thread time per frame (prestep to postrender: netcode, scene update, WebGL submission) | ${f(quantile(result.frames, 0.5))} ms | ${f(quantile(result.frames, 0.95))} ms |
 
-Production JavaScript (\`npm run build\`): ${(rawBytes / 1024).toFixed(0)} KB, ${(gzipBytes / 1024).toFixed(0)} KB gzipped (Phaser is most of it).
+Production JavaScript (\`npm run build\`): ${(rawBytes / 1024).toFixed(0)} KB, ${(gzipBytes / 1024).toFixed(0)} KB gzipped for both pages; the game page loads ${(gameGzipBytes / 1024).toFixed(0)} KB gzipped (Phaser is most of it).
 Sound is on (started by a click; every shot, hit and death plays) and so is the minimap. Sound files: ${soundFileBytes} bytes —
 the sounds are synthesized with Web Audio; their source (\`client/src/audio/\`, ${(soundCodeGzipBytes / 1024).toFixed(1)} KB gzipped, comments included) bounds their share of the JavaScript above.`;
   console.log(body);
