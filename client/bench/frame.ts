@@ -1,10 +1,11 @@
 /**
  * `npm run bench:client`: main-thread time per frame in Chromium with a full
  * room (the page plus 15 SDK bots moving and firing), and the gzip size of the
- * production JavaScript. Writes docs/BENCHMARKS.md. Bounded: ~15 s, 127.0.0.1.
+ * production JavaScript, with sound and the minimap on. Writes docs/BENCHMARKS.md. Bounded: ~15 s, 127.0.0.1.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { MAX_PLAYERS, PlayerInput, type ArenaState } from "@arena/shared";
 import { DEFAULT_CLIENT_DIR, machineLine, quantile, signIn, startTestServer, writeSection } from "@arena/testkit";
@@ -16,6 +17,13 @@ const assets = join(DEFAULT_CLIENT_DIR, "assets");
 const js = readdirSync(assets).filter((f) => f.endsWith(".js"));
 const rawBytes = js.reduce((n, f) => n + readFileSync(join(assets, f)).byteLength, 0);
 const gzipBytes = js.reduce((n, f) => n + gzipSync(readFileSync(join(assets, f)), { level: 9 }).byteLength, 0);
+// The game page's own scripts (the build has a second page, /status, with its own).
+const gameJs = [...readFileSync(join(DEFAULT_CLIENT_DIR, "index.html"), "utf8").matchAll(/assets\/([^"]+\.js)/g)].map((m) => m[1]!);
+const gameGzipBytes = gameJs.reduce((n, f) => n + gzipSync(readFileSync(join(assets, f)), { level: 9 }).byteLength, 0);
+const audioFile = /\.(mp3|ogg|wav|webm|m4a|flac)$/;
+const soundFileBytes = readdirSync(assets).filter((f) => audioFile.test(f)).reduce((n, f) => n + readFileSync(join(assets, f)).byteLength, 0);
+const audioSrc = fileURLToPath(new URL("../src/audio", import.meta.url));
+const soundCodeGzipBytes = gzipSync(readdirSync(audioSrc).map((f) => readFileSync(join(audioSrc, f), "utf8")).join("\n"), { level: 9 }).byteLength;
 
 const server = await startTestServer({}, { clientDir: DEFAULT_CLIENT_DIR, match: { warmupSeconds: 0.2, matchSeconds: 3600, killLimit: 10_000 } });
 const browser = await launchBrowser();
@@ -25,6 +33,9 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${server.url}/?name=viewer&quick=1`);
   await waitForScreen(page, "game");
+  // A click, as a player's first: it starts the sound, which then plays every shot, hit and death.
+  await page.mouse.click(640, 400);
+  await page.waitForFunction(() => (window as any).__arena.audioState() === "running", null, { timeout: 5_000 });
   const roomId = await page.evaluate(() => (window as any).__arena.session().room.roomId as string);
   for (let i = 0; i < MAX_PLAYERS - 1; i++) {
     const { client } = await signIn(server.url, `bot${i}`);
@@ -93,7 +104,9 @@ Renderer: ${result.renderer}. ${result.frames.length} frames over ${MEASURE_MS /
 | --- | --- | --- |
 | main-thread time per frame (prestep to postrender: netcode, scene update, WebGL submission) | ${f(quantile(result.frames, 0.5))} ms | ${f(quantile(result.frames, 0.95))} ms |
 
-Production JavaScript (\`npm run build\`): ${(rawBytes / 1024).toFixed(0)} KB, ${(gzipBytes / 1024).toFixed(0)} KB gzipped (Phaser is most of it).`;
+Production JavaScript (\`npm run build\`): ${(rawBytes / 1024).toFixed(0)} KB, ${(gzipBytes / 1024).toFixed(0)} KB gzipped for both pages; the game page loads ${(gameGzipBytes / 1024).toFixed(0)} KB gzipped (Phaser is most of it).
+Sound is on (started by a click; every shot, hit and death plays) and so is the minimap. Sound files: ${soundFileBytes} bytes —
+the sounds are synthesized with Web Audio; their source (\`client/src/audio/\`, ${(soundCodeGzipBytes / 1024).toFixed(1)} KB gzipped, comments included) bounds their share of the JavaScript above.`;
   console.log(body);
   if (process.env.BENCH_NO_WRITE !== "1") writeSection("client", body);
 } finally {

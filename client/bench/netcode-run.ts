@@ -13,6 +13,7 @@ import {
 import { serverRoom, signIn, startTestServer } from "@arena/testkit";
 import { StateEvents } from "@arena/shared/view";
 import { GameSession, type ArenaRoom } from "../src/net/session.ts";
+import { COVER_Y } from "./cover.ts";
 
 export interface Profile {
   rttMs: number;
@@ -26,7 +27,19 @@ export interface ProfileResult extends Profile {
   shots: number;
   screenHits: number;
   serverHitsOfScreenHits: number;
+  /** Frames drawing the target, and those where it was drawn frozen or jumped over a body width: held at the newest state (before) and with stall smoothing (after). */
+  frames: number;
+  badFramesHeld: number;
+  badFramesSmoothed: number;
+  /**
+   * Every hit the server registered: the rewind it was judged with, and how long the target had been
+   * behind cover on its own screen when it was registered (NaN when it had not: JSON null).
+   */
+  hits: Array<{ rewindMs: number; behindCoverMs: number | null }>;
+  /** Per on-screen hit: the rewind the server registered it with, or -1 when it did not. */
+  screenHitRewinds: number[];
 }
+
 
 const lagCompensation = process.argv[2] !== "off";
 const profiles = JSON.parse(process.argv[3] ?? "[]") as Profile[];
@@ -59,7 +72,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
 
   // The shooter's frame loop, as the browser runs it (60 Hz).
   let command = { mx: 0, my: 0, aim: 0, fire: false };
-  const frames = setInterval(() => {
+  const frameLoop = setInterval(() => {
     session.setCommand(command);
     session.frame(performance.now());
   }, 1000 / 60);
@@ -106,6 +119,44 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     }
   });
 
+  // Drawn frozen (not moving while the target always runs) or jumping over a body width, per frame.
+  const held = { x: NaN, y: NaN, bad: 0 };
+  const smoothed = { x: NaN, y: NaN, bad: 0 };
+  let frames = 0;
+  const trackDrawn = (at: { x: number; y: number } | undefined, track: { x: number; y: number; bad: number }): void => {
+    if (at === undefined) return;
+    const d = Math.hypot(at.x - track.x, at.y - track.y);
+    if (d < 0.01 || d > 2 * PLAYER_RADIUS) track.bad++;
+    track.x = at.x;
+    track.y = at.y;
+  };
+  // The victim's side, watched on the server: where it was (to read where the rewind put it), when it
+  // went behind cover, each of my projectiles' rewind, and each hit the server registers.
+  let coverSince = NaN;
+  let lastLanded = me.landedShot;
+  const track: Array<{ t: number; y: number }> = [];
+  const rewindOf = new Map<number, number>();
+  /** Per registered hit (by the tick it was fired on): its rewind, and how long the victim had been behind cover (NaN: it had not). */
+  const hitsByTick = new Map<number, { rewindMs: number; behindCoverMs: number }>();
+  const yAt = (t: number): number => {
+    for (let i = track.length - 1; i >= 0; i--) if (track[i]!.t <= t) return track[i]!.y;
+    return track[0]?.y ?? them.y;
+  };
+  const victimWatch = setInterval(() => {
+    const now = performance.now();
+    track.push({ t: now, y: them.y });
+    if (track.length > 3000) track.splice(0, 1000);
+    if (them.y >= COVER_Y) { if (Number.isNaN(coverSince)) coverSince = now; } else coverSince = NaN;
+    state.projectiles.forEach((p) => { if (p.ownerId === room.sessionId) rewindOf.set(p.tick, p.rewindMs); });
+    if (me.landedShot === lastLanded) return;
+    lastLanded = me.landedShot;
+    const rewindMs = rewindOf.get(me.landedShot) ?? 0;
+    // Behind cover: the hit test's rewound target was in the open, the victim itself already in cover (a
+    // hit in cover both then and now would have met the wall in a world that has one, rewind or not).
+    const wasOpen = yAt(now - rewindMs) < COVER_Y;
+    hitsByTick.set(me.landedShot, { rewindMs, behindCoverMs: wasOpen && !Number.isNaN(coverSince) ? now - coverSince : NaN });
+  }, 1);
+
   const delays: number[] = [];
   const pos = { x: 0, y: 0 };
   const prev = { x: 0, y: 0, t: 0 };
@@ -122,7 +173,10 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     const vy = prev.t > 0 ? (shown.y - prev.y) / ((now - prev.t) / 1000) : 0;
     prev.x = shown.x; prev.y = shown.y; prev.t = now;
     if (command.fire && session.input.sentCount > firedAtCount) command = { ...command, fire: false };
-    if (now < nextShot || command.fire) continue;
+    trackDrawn(session.remotePositionHeld(target.sessionId, { x: 0, y: 0 }), held);
+    trackDrawn(shown, smoothed);
+    frames++;
+    if (now < nextShot || command.fire || shown.y >= COVER_Y) continue;
     nextShot = now + 300;
     // Lead the target as it is shown on this screen.
     const flight = Math.hypot(shown.x - mine.x, shown.y - mine.y) / PROJECTILE_SPEED;
@@ -138,7 +192,8 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   command = { mx: 0, my: 0, aim: 0, fire: false };
   await sleep(1500 + profile.rttMs * 2);
   clearInterval(targetLoop);
-  clearInterval(frames);
+  clearInterval(frameLoop);
+  clearInterval(victimWatch);
   session.dispose();
   await Promise.allSettled([room.leave(), target.leave()]);
 
@@ -150,6 +205,11 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     shots: shots.length,
     screenHits: screenHits.length,
     serverHitsOfScreenHits: screenHits.filter((s) => s.serverTick !== undefined && serverHits.has(s.serverTick)).length,
+    frames,
+    badFramesHeld: held.bad,
+    badFramesSmoothed: smoothed.bad,
+    hits: [...hitsByTick.values()].map((h) => ({ rewindMs: Math.round(h.rewindMs), behindCoverMs: Math.round(h.behindCoverMs) })),
+    screenHitRewinds: screenHits.map((s) => (s.serverTick !== undefined && serverHits.has(s.serverTick) ? Math.round(hitsByTick.get(s.serverTick)?.rewindMs ?? 0) : -1)),
   };
 }
 
@@ -167,7 +227,8 @@ async function followOnScreen(session: GameSession, targetId: string, x0: number
       const sx = x0 + Math.cos(aim) * lastD;
       const sy = y0 + Math.sin(aim) * lastD;
       const hit = segmentCircleTime(sx, sy, Math.cos(aim) * (d - lastD), Math.sin(aim) * (d - lastD), shown.x, shown.y, PLAYER_RADIUS + PROJECTILE_RADIUS);
-      if (hit >= 0) return true;
+      // Behind cover on this screen, the projectile would have met the wall instead.
+      if (hit >= 0) return shown.y < COVER_Y;
     }
     lastD = d;
     if (t >= lifetimeMs) return false;

@@ -4,6 +4,10 @@ import type { Room } from "@colyseus/sdk";
 import { PeopleMessage, type Inbox, type Notification, type PersonOnline, type ResultsOut } from "@arena/shared";
 import { StateEvents } from "@arena/shared/view";
 import { GAME_KEYS } from "./input/keys.ts";
+import { TouchSticks } from "./input/touch.ts";
+import { MatchCues, cueOf } from "./audio/cues.ts";
+import { Sound } from "./audio/sound.ts";
+import { bindSoundControls } from "./ui/soundControls.ts";
 import { inviteLink, joinRoom, type GuestToken } from "./net/connect.ts";
 import { describeJoinError } from "./net/joinErrors.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
@@ -36,6 +40,9 @@ let hudTimer: ReturnType<typeof setInterval> | undefined;
 const held = new Set<string>();
 let lobby: LobbyFeed | undefined;
 
+const touch = new TouchSticks(byId("touch"));
+const sound = new Sound(storage());
+bindSoundControls(sound);
 const scene = new GameScene();
 const game = new Phaser.Game({
   type: Phaser.WEBGL,
@@ -45,6 +52,15 @@ const game = new Phaser.Game({
   scene: [scene],
   banner: false,
 });
+
+/** localStorage, or nothing where the browser refuses it (some private modes throw on access). */
+function storage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 function dispatch(event: FlowEvent): void {
   const before = flow;
@@ -59,6 +75,7 @@ function render(before: FlowState | undefined): void {
   byId("hud").hidden = !inGame;
   byId("screen-results").hidden = flow.screen !== "results";
   byId("reconnecting").hidden = !flow.reconnecting;
+  touch.show(flow.screen === "game");
   byTestId("lobby-name").textContent = flow.name;
   byTestId<HTMLInputElement>("name-input").value ||= flow.name;
   byTestId("error-message").textContent = flow.message;
@@ -140,7 +157,7 @@ function start(room: ArenaRoom): void {
   voiceControls = new VoiceControls(v);
   hud = new Hud(session, params.debug, (_r: ResultsOut) => dispatch({ type: "matchEnded" }), v);
   unbindChat = hud.bindChat();
-  scene.attach(session, { held: () => held, voiceLevel: (id) => v.levelOf(id) });
+  scene.attach(session, { held: () => held, voiceLevel: (id) => v.levelOf(id), touch: () => touch.read() });
   byTestId<HTMLInputElement>("invite-link").value = inviteLink(location, room.roomId);
   listenForNotes(room);
   const invitee = inviting;
@@ -150,10 +167,15 @@ function start(room: ArenaRoom): void {
   }
   history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}&join=${encodeURIComponent(room.roomId)}`);
   const stateEvents = new StateEvents();
+  const matchCues = new MatchCues();
   room.onStateChange((state) => {
     if (flow.screen === "results" && state.phase !== "results") dispatch({ type: "matchStarted" });
+    const matchCue = matchCues.update(state);
+    if (matchCue !== undefined) sound.play(matchCue);
     // Shots, hits and kills arrive as changes to the players, not as messages (see shared/src/view/stateEvents.ts).
     for (const e of stateEvents.update(state.players)) {
+      const cue = cueOf(e, room.sessionId);
+      if (cue !== undefined) sound.play(cue);
       if (e.type === "shot") {
         scene.startShot(e, state.tick);
         continue;
@@ -267,5 +289,6 @@ Object.assign(window, {
     rendererType: () => (game.renderer.type === Phaser.WEBGL ? "webgl" : "canvas"),
     drawn: (id: string) => scene.drawn.get(id),
     label: (id: string) => scene.labelOf(id),
+    audioState: () => sound.state,
   },
 });

@@ -29,7 +29,7 @@ describe("adaptive delay", () => {
     const j = new JitterEstimator();
     for (let i = 0; i < 100; i++) j.observe(i * 50 + 150, i * 50);
     expect(j.jitterMs).toBe(0);
-    expect(interpolationDelay(50, j.jitterMs, 250)).toBe(60);
+    expect(interpolationDelay(50, j.jitterMs, 250)).toBe(55);
   });
 
   it("grows with jitter and stays within its bounds", () => {
@@ -39,8 +39,35 @@ describe("adaptive delay", () => {
     expect(j.jitterMs).toBeGreaterThan(8);
     expect(j.jitterMs).toBeLessThan(30);
     const d = interpolationDelay(50, j.jitterMs, 250);
-    expect(d).toBeGreaterThan(70);
+    expect(d).toBeGreaterThan(62);
     expect(interpolationDelay(50, 1000, 250)).toBe(250);
     expect(interpolationDelay(50, 0, 20)).toBe(50);
+  });
+
+  /** Patch arrivals over a link adding 0–`jitterMs` at random, and a retransmission delay to `lossPct` of them (as impairment.ts does). */
+  function delayOver(jitterMs: number, lossPct: number): number {
+    const j = new JitterEstimator();
+    let seed = 11;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    let lastArrival = 0;
+    const delays: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      let arrival = i * 50 + 25 + rand() * jitterMs + (rand() * 100 < lossPct ? 200 : 0);
+      arrival = Math.max(arrival, lastArrival); // the ordered stream: nothing overtakes a late patch
+      lastArrival = arrival;
+      j.observe(arrival, i * 50);
+      if (i > 200) delays.push(interpolationDelay(50, j.jitterMs, 200));
+    }
+    return delays.reduce((a, b) => a + b, 0) / delays.length;
+  }
+
+  it("stays at or under 75 ms with 30 ms of jitter and no loss", () => {
+    expect(delayOver(30, 0)).toBeLessThanOrEqual(75);
+    expect(delayOver(10, 0)).toBeLessThan(delayOver(30, 0));
+  });
+
+  it("still rises when loss stalls the stream", () => {
+    expect(delayOver(30, 2)).toBeGreaterThan(delayOver(30, 0) + 10);
+    expect(delayOver(30, 5)).toBeGreaterThan(delayOver(30, 2));
   });
 });

@@ -88,6 +88,8 @@ describe("bad input", () => {
     ["a chat with extra fields", ClientMessage.Chat, { text: "hi", admin: true }],
     ["a chat that is not an object", ClientMessage.Chat, "hello"],
     ["a typing flag of the wrong type", ClientMessage.Typing, { typing: "yes" }],
+    ["a pong without its number", ClientMessage.Pong, {}],
+    ["a pong with a fractional number", ClientMessage.Pong, { n: 1.5 }],
     ["an unknown message type", "setPosition", { x: 0, y: 0 }],
     ["a numeric message type", 7, { hp: 255 }],
   ];

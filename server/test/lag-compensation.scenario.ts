@@ -7,7 +7,7 @@
 import { expect } from "vitest";
 import { MAX_REWIND_MS, PlayerInput } from "@arena/shared";
 import type { RunningServer, StartOptions } from "../src/app.ts";
-import { holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { answerPings, holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 /** How far in the past the shooter renders other players (its interpolation buffer). */
 export const RENDER_DELAY_MS = 240;
@@ -21,6 +21,7 @@ export async function shootMovingTarget(lagCompensation: boolean): Promise<ShotO
   const server: RunningServer = await startTestServer({}, { lagCompensation, match: { warmupSeconds: 0.2 } } satisfies StartOptions);
   const { room: shooter } = await joinArena(server.url, "shooter");
   const { room: target } = await joinArena(server.url, "target");
+  answerPings(shooter);
   let stopTarget = (): void => {};
   try {
     await waitForState(shooter, (s) => s.phase === "playing", 5000, "match start");

@@ -1,6 +1,9 @@
 /** SDK clients in arena rooms: quick play, private rooms, codes, spectating, inputs, and ways to misbehave. */
 import type { Client, Room } from "@colyseus/sdk";
-import { PlayerInput, ROOM_ARENA, type ArenaState, type CodeJoinRequest, type InputCommand, type JoinOptions } from "@arena/shared";
+import {
+  ClientMessage, PlayerInput, ROOM_ARENA, ServerMessage,
+  type ArenaState, type CodeJoinRequest, type InputCommand, type JoinOptions, type PingOut,
+} from "@arena/shared";
 import { signIn } from "./auth.ts";
 import { waitForState } from "./waits.ts";
 
@@ -19,6 +22,11 @@ export async function joinArena(url: string, name: string, options: JoinOptions 
   room.onMessage("*", () => {});
   await waitForOwnPlayer(room);
   return { client, room };
+}
+
+/** Answers the server's round-trip probes as the game client does (the server bounds a shooter's rewind by them). */
+export function answerPings(room: ArenaRoomClient): void {
+  room.onMessage(ServerMessage.Ping, (p: PingOut) => room.send(ClientMessage.Pong, { n: p.n }));
 }
 
 /** Quick play: the fullest open public room of the mode, or a new one. */

@@ -10,9 +10,12 @@ import {
 } from "@arena/shared";
 import { ShotTracker, type FiredShot, type FlyingShot } from "@arena/shared/view";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
+import type { TouchCommand } from "../input/touch.ts";
 import type { GameSession, Vec2 } from "../net/session.ts";
 import { taggedName } from "../ui/botTag.ts";
 import { COLORS, playerColor } from "./palette.ts";
+import { DeathView, showDeath } from "./deathView.ts";
+import { Minimap } from "./minimap.ts";
 
 /** Name colors above the players: a bot's is dimmer, beside its tag. */
 const LABEL_COLOR = "#e6e9ef";
@@ -35,6 +38,8 @@ export interface SceneInputs {
   held(): ReadonlySet<string>;
   /** Measured voice level (0..1) of a player heard here, or of this player's own microphone. */
   voiceLevel?(id: string): number;
+  /** The touch sticks' command, when they are in use. */
+  touch?(): TouchCommand | undefined;
 }
 
 /** A voice level above this draws the speaking ring. */
@@ -66,6 +71,8 @@ export class GameScene extends Phaser.Scene {
   readonly drawn = new Map<string, Vec2>();
   private readonly scratch: Vec2 = { x: 0, y: 0 };
   private shots = new ShotTracker(ARENA_MAP, createRules());
+  private minimap!: Minimap;
+  private death = new DeathView(createRules().respawnTicks);
 
   constructor() {
     super("game");
@@ -81,6 +88,8 @@ export class GameScene extends Phaser.Scene {
     this.views.clear();
     this.drawn.clear();
     this.effects.length = 0;
+    if (session !== undefined) this.death = new DeathView(session.rules.respawnTicks);
+    showDeath(undefined);
   }
 
   /** A hit (small) or a death (big) burst at a world position. */
@@ -103,6 +112,9 @@ export class GameScene extends Phaser.Scene {
     this.projectiles = this.add.graphics().setDepth(5);
     this.effectsLayer = this.add.graphics().setDepth(6);
     this.cameras.main.setBounds(-200, -200, width + 400, height + 400);
+    this.minimap = new Minimap(this, ARENA_MAP);
+    this.minimap.layout(this.scale.width);
+    this.scale.on(Phaser.Scale.Events.RESIZE, (size: Phaser.Structs.Size) => this.minimap.layout(size.width));
     this.input.on("pointerdown", (p: Phaser.Input.Pointer) => {
       if (p.leftButtonDown()) this.firing = true;
     });
@@ -129,6 +141,7 @@ export class GameScene extends Phaser.Scene {
       const leader = standingsLeader(state);
       const at = leader !== undefined ? this.drawn.get(leader) : undefined;
       this.cameras.main.centerOn(at?.x ?? ARENA_MAP.width / 2, at?.y ?? ARENA_MAP.height / 2);
+      this.minimap.update(undefined, 0);
       return;
     }
 
@@ -138,14 +151,23 @@ export class GameScene extends Phaser.Scene {
     const world = this.cameras.main.getWorldPoint(pointer.x, pointer.y);
     this.aim = aimAt(local.x, local.y, world.x, world.y, this.aim);
     const held = this.inputs?.held() ?? new Set<string>();
-    session.setCommand({ ...moveFromKeys(held), aim: this.aim, fire: this.firing });
+    const pad = this.inputs?.touch?.();
+    if (pad !== undefined) this.aim = pad.aim;
+    session.setCommand(pad ?? { ...moveFromKeys(held), aim: this.aim, fire: this.firing });
     session.frame(time);
 
     this.drawPlayers(session, state.players, time);
     this.drawProjectiles(session);
     this.drawEffects();
     const mine = this.drawn.get(session.sessionId);
-    if (mine !== undefined) this.cameras.main.centerOn(mine.x, mine.y);
+    // Dead: the camera glides to whoever killed you until you respawn.
+    const death = this.death.update(state, me);
+    showDeath(death);
+    const killerAt = death !== undefined ? this.drawn.get(death.killer) : undefined;
+    const cam = this.cameras.main;
+    if (killerAt !== undefined) cam.centerOn(cam.midPoint.x + (killerAt.x - cam.midPoint.x) * 0.1, cam.midPoint.y + (killerAt.y - cam.midPoint.y) * 0.1);
+    else if (mine !== undefined) cam.centerOn(mine.x, mine.y);
+    this.minimap.update(me.alive ? mine : undefined, playerColor(me.color));
   }
 
   /** The name drawn above a player (with its bot tag), for tests. */

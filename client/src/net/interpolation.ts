@@ -35,8 +35,13 @@ export class InterpolationBuffer {
     return this.samples.length;
   }
 
-  /** Position at server time `t`: interpolated between the samples around it, held at the ends. */
-  sample(t: number, out: { x: number; y: number }): { x: number; y: number } {
+  /**
+   * Position at server time `t`: interpolated between the samples around it,
+   * held before the first. Past the newest (a late patch, or a stall behind a
+   * lost packet), carried on at the last velocity for up to `extrapolateMs`,
+   * then held.
+   */
+  sample(t: number, out: { x: number; y: number }, extrapolateMs = 0): { x: number; y: number } {
     const s = this.samples;
     const first = s[0];
     if (first === undefined) return out;
@@ -54,7 +59,18 @@ export class InterpolationBuffer {
     }
     out.x = a.x;
     out.y = a.y;
+    const before = s[s.length - 2];
+    if (extrapolateMs > 0 && before !== undefined && t > a.t) {
+      const k = Math.min(t - a.t, extrapolateMs) / (a.t - before.t);
+      out.x += (a.x - before.x) * k;
+      out.y += (a.y - before.y) * k;
+    }
     return out;
+  }
+
+  /** Server time of the newest sample (NaN when empty). */
+  get newestTime(): number {
+    return this.samples[this.samples.length - 1]?.t ?? NaN;
   }
 
   /** Forgets history (after a teleport such as a respawn). */
@@ -91,9 +107,15 @@ export class JitterEstimator {
   }
 }
 
-/** The interpolation delay for a patch interval and a measured jitter, ms: at most maxMs, at least one interval. */
+/**
+ * The interpolation delay for a patch interval and a measured jitter, ms: at
+ * most maxMs, at least one interval. The margin is lean (a patch now and then
+ * arrives after it is needed): the stall smoothing carries remote players on
+ * through such a gap, so a short delay costs no visible freeze; loss and
+ * heavier jitter raise the measured jitter, and the delay with it.
+ */
 export function interpolationDelay(patchIntervalMs: number, jitterMs: number, maxMs: number): number {
-  const delay = patchIntervalMs + 2.5 * jitterMs + 10;
+  const delay = patchIntervalMs + 1.5 * jitterMs + 5;
   // Never under one patch interval: interpolation needs a sample on each side.
   return Math.round(Math.max(patchIntervalMs, Math.min(maxMs, delay)));
 }

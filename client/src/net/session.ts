@@ -8,12 +8,14 @@
 import { Predict, type Reconciler } from "@colyseus/sdk";
 import type { InputHandle, Room } from "@colyseus/sdk";
 import {
-  ARENA_MAP, MAX_REWIND_MS, PATCH_RATE, PlayerInput, TICK_RATE, applyMove, createRules,
-  type ArenaState, type InputCommand, type Player, type Rules,
+  ARENA_MAP, ClientMessage, MAX_INTERP_DELAY_MS, PATCH_RATE, PlayerInput, ServerMessage, TICK_RATE, applyMove, createRules,
+  type ArenaState, type InputCommand, type PingOut, type Player, type Rules,
 } from "@arena/shared";
 import { ImpairedLane, impairConnection } from "./impairment.ts";
 import type { ImpairmentSettings } from "../params.ts";
+import { LongTasks, RoundTripFilter } from "./roundTrip.ts";
 import { InterpolationBuffer, JitterEstimator, interpolationDelay } from "./interpolation.ts";
+import { EXTRAPOLATE_MS, StallSmoother } from "./stallSmoothing.ts";
 
 /** A correction larger than this is a teleport (respawn): shown at once, not glided. */
 const TELEPORT_UNITS = 100;
@@ -32,7 +34,10 @@ export interface Vec2 {
 }
 
 export interface NetStats {
+  /** Network round trip (the ping's lowest recent sample). */
   rttMs: number;
+  /** Last ping as measured, including the wait for the page's main thread. */
+  pageRttMs: number;
   jitterMs: number;
   interpDelayMs: number;
   pendingInputs: number;
@@ -52,9 +57,12 @@ export class GameSession {
   private mePlayer: Player | undefined;
   private lastReconcileSeq = 0;
   private readonly remotes = new Map<string, InterpolationBuffer>();
+  private readonly smoothers = new Map<string, StallSmoother>();
   private readonly jitter = new JitterEstimator();
   private delayMs: number;
   private lastPatchServerTime = -1;
+  /** The delay the SDK stamps on our inputs (see stampWhatIsShown). */
+  private stampedDelayMs: number;
   private patchIntervalMs: number;
   /** The command staged for the next step (the held keys and pointer). */
   private readonly current: InputCommand = { mx: 0, my: 0, aim: 0, fire: false };
@@ -62,7 +70,9 @@ export class GameSession {
   private readonly offset: Vec2 = { x: 0, y: 0 };
   private readonly lastTrue: Vec2 = { x: NaN, y: NaN };
   private lastFrameAt = 0;
-  private pingRttMs = 0;
+  private readonly pings = new RoundTripFilter();
+  private readonly longTasks = new LongTasks();
+  private pingDue = false;
   private lastSkipAt = 0;
   /** Steps skipped to drain the server's input queue (time dilation), for the debug overlay. */
   skippedSteps = 0;
@@ -84,19 +94,23 @@ export class GameSession {
     this.rules = createRules(tickRate);
     this.stepMs = 1000 / tickRate;
     this.patchIntervalMs = this.input.patchRate ?? 1000 / PATCH_RATE;
-    this.delayMs = interpolationDelay(this.patchIntervalMs, 0, MAX_REWIND_MS);
+    this.delayMs = interpolationDelay(this.patchIntervalMs, 0, MAX_INTERP_DELAY_MS);
+    this.stampedDelayMs = this.delayMs;
     this.predict = Predict.get(room, { mode: "lerp", delay: this.delayMs });
     room.onStateChange(() => this.onPatch());
-    const ping = (): void => {
-      if (room.connection.isOpen) room.ping((ms) => { this.pingRttMs = ms; });
-    };
-    ping();
-    this.pingTimer = setInterval(ping, PING_INTERVAL_MS);
+    // The server measures our round trip (it bounds how far back our shots are judged): answer at once.
+    room.onMessage(ServerMessage.Ping, (p: PingOut) => room.send(ClientMessage.Pong, { n: p.n }));
+    this.ping();
+    // Due once a second; sent just after a drawn frame (see frame()), or at once when no frames are drawn.
+    this.pingTimer = setInterval(() => {
+      if (performance.now() - this.lastFrameAt > PING_INTERVAL_MS / 2) this.ping();
+      else this.pingDue = true;
+    }, PING_INTERVAL_MS);
   }
 
-  /** Network round trip, ms (ping; excludes time inputs wait in the server's buffer). */
+  /** Network round trip, ms (see roundTrip.ts; excludes time inputs wait in the server's buffer). */
   get rttMs(): number {
-    return this.pingRttMs;
+    return this.pings.networkMs;
   }
 
   /**
@@ -105,7 +119,8 @@ export class GameSession {
    * hitch, a throttled tab) would otherwise become permanent input latency.
    */
   queuedInputs(): number {
-    const inFlight = (this.pingRttMs + this.patchIntervalMs) / this.stepMs;
+    // What the inputs actually take includes this page's waits: the latest sample, not the network's.
+    const inFlight = (this.pings.latestMs + this.patchIntervalMs) / this.stepMs;
     return this.input.pendingCount - inFlight;
   }
 
@@ -135,7 +150,7 @@ export class GameSession {
     this.absorbCorrection(me.state);
     let steps = this.predict.tick(now);
     // Time dilation: drop a step now and then while the server holds a backlog of our inputs.
-    if (steps > 0 && this.pingRttMs > 0 && now - this.lastSkipAt > 200 && this.queuedInputs() > MAX_QUEUED_INPUTS) {
+    if (steps > 0 && this.pings.latestMs > 0 && now - this.lastSkipAt > 200 && this.queuedInputs() > MAX_QUEUED_INPUTS) {
       steps -= 1;
       this.skippedSteps += 1;
       this.lastSkipAt = now;
@@ -155,6 +170,12 @@ export class GameSession {
       this.lastStepAt = now;
     }
     this.trackReconciliations(me);
+    this.stampWhatIsShown();
+    if (this.pingDue) {
+      // Queued behind this frame's drawing, so the reply has the gap before the next frame to come back in.
+      this.pingDue = false;
+      setTimeout(() => this.ping(), 0);
+    }
     const dt = this.lastFrameAt === 0 ? 0 : now - this.lastFrameAt;
     this.lastFrameAt = now;
     const decay = Math.exp(-dt / CORRECTION_SMOOTH_MS);
@@ -178,8 +199,17 @@ export class GameSession {
     return out;
   }
 
-  /** Where to draw a remote player: interpolated at (server now − delay). */
+  /** Where to draw a remote player: interpolated at (server now − delay), carried through stalls (stallSmoothing.ts). */
   remotePosition(id: string, out: Vec2): Vec2 | undefined {
+    const buffer = this.remotes.get(id);
+    if (buffer === undefined || buffer.size === 0) return undefined;
+    let smoother = this.smoothers.get(id);
+    if (smoother === undefined) this.smoothers.set(id, (smoother = new StallSmoother()));
+    return smoother.draw(buffer.sample(this.renderTime(), out, EXTRAPOLATE_MS), performance.now(), out);
+  }
+
+  /** The same, held at the newest state through a stall, unsmoothed (the netcode harness's "before"). */
+  remotePositionHeld(id: string, out: Vec2): Vec2 | undefined {
     const buffer = this.remotes.get(id);
     if (buffer === undefined || buffer.size === 0) return undefined;
     return buffer.sample(this.renderTime(), out);
@@ -204,7 +234,8 @@ export class GameSession {
 
   stats(): NetStats {
     return {
-      rttMs: this.pingRttMs,
+      rttMs: this.pings.networkMs,
+      pageRttMs: this.pings.latestMs,
       jitterMs: this.jitter.jitterMs,
       interpDelayMs: this.delayMs,
       pendingInputs: this.input.pendingCount,
@@ -221,7 +252,17 @@ export class GameSession {
    */
   dispose(): void {
     clearInterval(this.pingTimer);
+    this.longTasks.disconnect();
     this.down.close();
+  }
+
+  private ping(): void {
+    if (!this.room.connection.isOpen) return;
+    const sentAt = performance.now();
+    this.room.ping((ms) => {
+      const handledAt = performance.now();
+      this.pings.observe(ms, Math.max(0, ms - this.longTasks.busyBetween(sentAt, handledAt)));
+    });
   }
 
   private bind(player: Player): void {
@@ -237,6 +278,22 @@ export class GameSession {
     }) as Reconciler<Player, PlayerInput>;
     this.lastReconcileSeq = this.me.reconcileSeq;
     this.lastTrue.x = NaN;
+  }
+
+  /**
+   * The render time our inputs carry (the SDK stamps it from the Predict
+   * delay) is the moment remote players are drawn at. Through a stall they are
+   * carried on for EXTRAPOLATE_MS past the newest state and then held: what is
+   * on screen is then that moment, not the later one the clock says, so the
+   * stamp follows it and the server rewinds to what we saw.
+   */
+  private stampWhatIsShown(): void {
+    const shownUpTo = this.lastPatchServerTime + EXTRAPOLATE_MS;
+    const stall = this.lastPatchServerTime < 0 ? 0 : Math.max(0, this.renderTime() - shownUpTo);
+    const stamped = Math.round(this.delayMs + stall);
+    if (stamped === this.stampedDelayMs) return;
+    this.stampedDelayMs = stamped;
+    this.predict.setDefaults({ mode: "lerp", delay: stamped });
   }
 
   /** The state one step ahead with `cmd`, without touching the prediction. */
@@ -283,16 +340,19 @@ export class GameSession {
       let buffer = this.remotes.get(id);
       if (buffer === undefined) this.remotes.set(id, (buffer = new InterpolationBuffer()));
       const last = { x: p.x, y: p.y };
-      if (buffer.size > 0 && Math.hypot(buffer.sample(t, last).x - p.x, last.y - p.y) > TELEPORT_UNITS) buffer.clear();
+      if (buffer.size > 0 && Math.hypot(buffer.sample(t, last).x - p.x, last.y - p.y) > TELEPORT_UNITS) {
+        buffer.clear();
+        this.smoothers.delete(id);
+      }
       buffer.push(t, p.x, p.y);
     });
-    for (const id of this.remotes.keys()) if (!players.has(id)) this.remotes.delete(id);
-    // The server's rewind covers this delay plus the round trip (as the input acks measure it): stay inside it.
-    const max = Math.max(this.patchIntervalMs, MAX_REWIND_MS - this.room.clock.smoothedRtt());
-    const delay = interpolationDelay(this.patchIntervalMs, this.jitter.jitterMs, max);
-    if (Math.abs(delay - this.delayMs) >= 5) {
-      this.delayMs = delay;
-      this.predict.setDefaults({ mode: "lerp", delay });
+    for (const id of this.remotes.keys()) {
+      if (players.has(id)) continue;
+      this.remotes.delete(id);
+      this.smoothers.delete(id);
     }
+    // The server allows our rewind this much delay on top of the round trip it measures (roundTrips.ts).
+    const delay = interpolationDelay(this.patchIntervalMs, this.jitter.jitterMs, MAX_INTERP_DELAY_MS);
+    if (Math.abs(delay - this.delayMs) >= 5) this.delayMs = delay;
   }
 }

@@ -133,7 +133,8 @@ export class Hud {
     if (this.scoreboardVisible) this.renderScoreboard(state);
     if (this.debugVisible) {
       byTestId("debug-overlay").textContent = [
-        `rtt          ${stats.rttMs.toFixed(0)} ms`,
+        `rtt          ${stats.rttMs.toFixed(0)} ms (network)`,
+        `rtt page     ${stats.pageRttMs.toFixed(0)} ms (last ping, frame waits included)`,
         `jitter       ${stats.jitterMs.toFixed(1)} ms`,
         `interp delay ${stats.interpDelayMs} ms`,
         `pending in   ${stats.pendingInputs}`,

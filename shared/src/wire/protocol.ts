@@ -18,6 +18,8 @@ export const ClientMessage = {
   Voice: "voice",
   /** A WebRTC offer, answer or ICE candidate for one voice peer, relayed by the room. */
   Signal: "signal",
+  /** Answer to the server's round-trip probe, echoing its `n` at once. */
+  Pong: "pong",
 } as const;
 
 /** Messages the server sends. */
@@ -32,7 +34,18 @@ export const ServerMessage = {
   /** This player's current voice peers; sent whenever they change. */
   VoicePeers: "voicePeers",
   Signal: "signal",
+  /**
+   * The server's round-trip probe (about once a second). The leading "__"
+   * makes SDK clients that do not answer it ignore it quietly.
+   */
+  Ping: "__rtt",
 } as const;
+
+/** The server's round-trip probe, echoed back unchanged as `ClientMessage.Pong`. */
+export interface PingOut {
+  /** Unpredictable 31-bit integer: a pong cannot be sent before its ping arrived. */
+  n: number;
+}
 
 export interface ChatIn {
   text: string;

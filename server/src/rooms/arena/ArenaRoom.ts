@@ -27,6 +27,7 @@ import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input
 import { dispatchEvents } from "./matchEvents.ts";
 import { CreateOptionsSchema, JoinOptionsSchema, closeReason, describeIssue, messageTypeText } from "./messages.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
+import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
@@ -46,6 +47,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private voice!: RoomVoice;
   private credits!: RoomCredits;
   private bots!: RoomBots;
+  private roundTrips!: RoundTrips;
   private code: string | undefined;
   private lastPhase: MatchPhase = "warmup";
   /** Seats held for a dropped client's reconnection, by session id. */
@@ -95,6 +97,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       tickRate: s.tickRate,
       lagCompensation: s.lagCompensation,
       bots: this.bots,
+      rewindBoundOf: (id) => this.roundTrips.rewindBoundMs(id),
       onEvents: (events) => dispatchEvents(this, events, this.credits, this.log),
       afterStep: (ms) => {
         if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
@@ -103,12 +106,14 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     });
   }
 
-  /** Chat, typing and voice signaling; any other message type is a protocol error. */
+  /** Chat, typing, voice signaling and round-trip pongs; any other message type is a protocol error. */
   private listen(): void {
     this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason));
     this.chat.listen();
     this.voice = new RoomVoice(this, this.settings.iceServers ?? [], (client, kind, reason) => this.protocolError(client, kind, reason));
     this.voice.listen();
+    this.roundTrips = new RoundTrips(this, (client, kind, reason) => this.protocolError(client, kind, reason));
+    this.roundTrips.listen();
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
       this.protocolError(client, "unknown_type", `unknown message type ${messageTypeText(type)}`);
     });
@@ -153,6 +158,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       status: spectator ? "spectating" : "match",
       ...(this.code === undefined ? { roomId: this.roomId, joinable: !this.locked } : {}),
     }));
+    this.roundTrips.ping(client);
     if (spectator) {
       this.log.info("spectator joined", { session: client.sessionId, userId: auth.userId });
       return;
@@ -222,6 +228,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.state.players.delete(client.sessionId);
     this.bots.sync();
     this.credits.unseat(client.sessionId);
+    this.roundTrips.forget(client.sessionId);
     this.seating.release(client.sessionId, client.auth?.userId);
     this.voice.forget(client.sessionId);
     // Runs before Colyseus' own unlock-on-leave; keeps a player-full room locked when only a spectator left.

@@ -20,6 +20,8 @@ export interface SteppedRoom {
 export interface FixedStepOptions {
   readonly tickRate: number;
   readonly lagCompensation: boolean;
+  /** The most a player may be rewound, ms: what the server measured of its round trip (see roundTrips.ts). */
+  readonly rewindBoundOf: (sessionId: string) => number;
   /** Called with the step's events (only when there are some); the array is reused. */
   readonly onEvents: (events: readonly GameEvent[]) => void;
   /** Called after every step with its duration in ms. */
@@ -44,12 +46,13 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
   // Built once: the step calls these for every player every tick.
   const hooks: StepHooks = {
     inputOf: bots === undefined ? (id) => room.inputs.get(id).next() : (id) => bots.commandOf(id) ?? room.inputs.get(id).next(),
-    // How far back the shooter saw the others when firing, from the render time stamped on its input.
+    // How far back the shooter saw the others when firing, from the render time stamped on its input:
+    // the client's word, so bounded by what the server measured of that client.
     rewindMsOf: o.lagCompensation
       ? (id) => {
           if (bots?.commandOf(id) !== undefined) return 0; // a bot sees the present
           const renderTime = room.inputs.get(id).renderTime ?? 0;
-          return renderTime > 0 ? Math.min(MAX_REWIND_MS, Math.max(0, room.clock.elapsedTime - renderTime)) : 0;
+          return renderTime > 0 ? Math.min(o.rewindBoundOf(id), Math.max(0, room.clock.elapsedTime - renderTime)) : 0;
         }
       : undefined,
     seen: o.lagCompensation ? seen.seen : undefined,

@@ -1,0 +1,7 @@
+/**
+ * The netcode harness's cover: the target strafes between y 580 and 820, and
+ * past COVER_Y it is behind cover (as if a wall's edge were there): the
+ * shooter does not see it, and a projectile does not reach it there on the
+ * shooter's screen.
+ */
+export const COVER_Y = 780;

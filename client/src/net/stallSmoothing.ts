@@ -1,0 +1,76 @@
+/**
+ * Remote players through a stall. On the ordered stream a lost packet holds
+ * back every later patch; the interpolation buffer then runs past its newest
+ * sample, carries the player on at its last velocity for a bounded time
+ * (EXTRAPOLATE_MS) and holds. When the late patches arrive, the true position
+ * may be elsewhere: rather than snapping there, the drawn position never moves
+ * faster than a player can run, and the rest of the difference is eased out.
+ */
+import { PLAYER_SPEED } from "@arena/shared";
+
+/** How long a remote player is carried on past the newest state, ms (then held). */
+export const EXTRAPOLATE_MS = 120;
+/** Time constant of the ease back to the true position, ms. */
+const EASE_MS = 100;
+/** Motion allowed per frame beyond running speed, as a share of it (diagonals, rounding). */
+const SPEED_SLACK = 1.25;
+/** Calls closer together than this are one frame. */
+const SAME_FRAME_MS = 4;
+/** A jump larger than this is a teleport (respawn): shown at once. */
+const TELEPORT_UNITS = 100;
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** One remote player's drawn position: the sampled one plus an offset that decays. */
+export class StallSmoother {
+  private readonly raw: Point = { x: NaN, y: NaN };
+  private readonly offset: Point = { x: 0, y: 0 };
+  private lastAt = 0;
+
+  /** The position to draw at local time `nowMs` for the sampled position `sampled`; writes and returns `out`. */
+  draw(sampled: Point, nowMs: number, out: Point): Point {
+    const dt = Math.max(0, nowMs - this.lastAt);
+    if (dt < SAME_FRAME_MS && !Number.isNaN(this.raw.x)) {
+      // Asked again within the same frame (the drawing and a hit check): the same answer, no motion judged.
+      out.x = this.raw.x + this.offset.x;
+      out.y = this.raw.y + this.offset.y;
+      return out;
+    }
+    this.lastAt = nowMs;
+    if (Number.isNaN(this.raw.x)) {
+      this.reset(sampled);
+    } else {
+      const dx = sampled.x - this.raw.x;
+      const dy = sampled.y - this.raw.y;
+      const d = Math.hypot(dx, dy);
+      const maxStep = (PLAYER_SPEED * SPEED_SLACK * dt) / 1000;
+      if (d > TELEPORT_UNITS) {
+        this.offset.x = 0;
+        this.offset.y = 0;
+      } else if (d > maxStep) {
+        // Faster than anyone runs: a correction. Show the possible part now, ease the rest.
+        const excess = 1 - maxStep / d;
+        this.offset.x -= dx * excess;
+        this.offset.y -= dy * excess;
+      }
+      const decay = Math.exp(-dt / EASE_MS);
+      this.offset.x *= decay;
+      this.offset.y *= decay;
+    }
+    this.raw.x = sampled.x;
+    this.raw.y = sampled.y;
+    out.x = sampled.x + this.offset.x;
+    out.y = sampled.y + this.offset.y;
+    return out;
+  }
+
+  reset(at: Point): void {
+    this.raw.x = at.x;
+    this.raw.y = at.y;
+    this.offset.x = 0;
+    this.offset.y = 0;
+  }
+}
