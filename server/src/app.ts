@@ -17,6 +17,9 @@ import { RateLimits } from "./limits/RateLimits.ts";
 import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { BotBudget } from "./rooms/arena/botBudget.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
+import { editorRoom } from "./rooms/editor/EditorRoom.ts";
+import { FileMapStore } from "./rooms/editor/store.ts";
+import { ROOM_EDITOR } from "@arena/shared/editor";
 import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
 import { People, RESTART_NOTICE } from "./people/People.ts";
 import { StatusFeed } from "./status/StatusFeed.ts";
@@ -113,6 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     .filterBy(["mode"])
     .sortBy({ players: -1 })
     .enableRealtimeListing();
+  gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: new FileMapStore(config.dataDir) })).filterBy(["mapId"]);
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;
   // Colyseus bound its matchmaking routes in listen(); count those requests before they reach it.

@@ -5,3 +5,4 @@ export * from "./text.ts";
 export * from "./ops.ts";
 export * from "./authority.ts";
 export * from "./client.ts";
+export * from "./wire.ts";
