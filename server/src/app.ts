@@ -18,7 +18,7 @@ import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { BotBudget } from "./rooms/arena/botBudget.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
 import { editorRoom } from "./rooms/editor/EditorRoom.ts";
-import { FileMapStore } from "./rooms/editor/store.ts";
+import { createMapStore } from "./rooms/editor/store.ts";
 import { ROOM_EDITOR } from "@arena/shared/editor";
 import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
 import { People, RESTART_NOTICE } from "./people/People.ts";
@@ -116,7 +116,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     .filterBy(["mode"])
     .sortBy({ players: -1 })
     .enableRealtimeListing();
-  gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: new FileMapStore(config.dataDir) })).filterBy(["mapId"]);
+  const mapStore = createMapStore(config);
+  gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: mapStore })).filterBy(["mapId"]);
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;
   // Colyseus bound its matchmaking routes in listen(); count those requests before they reach it.
@@ -146,6 +147,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await gameServer.gracefullyShutdown(false);
       await backend.leaderboard.close();
       await limits.close();
+      mapStore.close();
       metrics.close();
     })()),
   };

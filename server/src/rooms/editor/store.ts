@@ -6,6 +6,9 @@
 
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Redis } from "ioredis";
+import type { Config } from "../../config.ts";
+import { redisOptions } from "../../scale/redisOptions.ts";
 import type { AuthoritySnapshot } from "@arena/shared/editor";
 
 export interface StoredMap {
@@ -20,6 +23,14 @@ export interface StoredMap {
 export interface MapStore {
   load(mapId: string): Promise<StoredMap | undefined>;
   save(map: StoredMap): Promise<void>;
+  close(): void;
+}
+
+/** Redis when REDIS_URL is set, else the data directory. */
+export function createMapStore(config: Config): MapStore {
+  return config.redisUrl !== undefined
+    ? new RedisMapStore(new Redis(redisOptions(config.redisUrl, { enableOfflineQueue: true })))
+    : new FileMapStore(config.dataDir);
 }
 
 export class FileMapStore implements MapStore {
@@ -50,5 +61,33 @@ export class FileMapStore implements MapStore {
     await writeFile(tmp, JSON.stringify(map));
     // rename is atomic on one filesystem: a reader sees the old file or the new one, never half of one.
     await rename(tmp, this.path(map.mapId));
+  }
+
+  close(): void {}
+}
+
+/** Redis key of a map's stored state. */
+export function editorMapKey(mapId: string): string {
+  return `arena:editor:map:${mapId}`;
+}
+
+/**
+ * With REDIS_URL: one key per map holding the same record as the file store, so any process can host
+ * the map after the one that had it stops. SET replaces the whole value atomically.
+ */
+export class RedisMapStore implements MapStore {
+  constructor(private readonly redis: Redis) {}
+
+  async load(mapId: string): Promise<StoredMap | undefined> {
+    const raw = await this.redis.get(editorMapKey(mapId));
+    return raw === null ? undefined : (JSON.parse(raw) as StoredMap);
+  }
+
+  async save(map: StoredMap): Promise<void> {
+    await this.redis.set(editorMapKey(map.mapId), JSON.stringify(map));
+  }
+
+  close(): void {
+    this.redis.disconnect();
   }
 }
