@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { textInsert } from "@arena/shared/editor";
 import { startRedis, startTestServer, type RedisProcess, type RunningServer } from "@arena/testkit";
-import { joinEditor, newMapId } from "./editorClients.ts";
+import { joinEditor, newMapId } from "@arena/testkit";
 
 let redis: RedisProcess;
 const dirs: string[] = [];

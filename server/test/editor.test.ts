@@ -5,9 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { EditorMessage, ROOM_EDITOR, textInsert, type CursorOut, type RefusedOut } from "@arena/shared/editor";
-import { guestToken, startTestServer, waitForMessage, type RunningServer } from "@arena/testkit";
+import { guestToken, joinEditor, newMapId, startTestServer, waitForMessage, type Editor, type RunningServer } from "@arena/testkit";
 import { EDITOR_OP_BURST } from "../src/rooms/editor/EditorRoom.ts";
-import { joinEditor, newMapId, type Editor } from "./editorClients.ts";
 
 let dataDir: string;
 let server: RunningServer;

@@ -2,10 +2,11 @@
 import { randomUUID } from "node:crypto";
 import type { Room } from "@colyseus/sdk";
 import {
-  EditorClient, EditorMessage, ROOM_EDITOR, emptyMapDocument,
-  type CommittedOp, type EditOp, type EditorJoinOptions, type HelloOut, type OutgoingOp, type RefusedOut,
+  EditorClient, EditorMessage, ROOM_EDITOR,
+  type CommittedOp, type EditorJoinOptions, type HelloOut, type OutgoingOp, type RefusedOut,
 } from "@arena/shared/editor";
-import { signIn, waitForMessage } from "@arena/testkit";
+import { signIn } from "./auth.ts";
+import { waitForMessage } from "./waits.ts";
 
 export interface Editor {
   room: Room;
@@ -70,5 +71,3 @@ export function newMapId(): string {
   return `m${randomUUID().replaceAll("-", "")}`;
 }
 
-export type { EditOp };
-export { emptyMapDocument };
