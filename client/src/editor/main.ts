@@ -2,9 +2,9 @@
  * The map editor page (/editor): ?map=<id>&code=<edit or view code>; without ?map a new map is made and
  * the page's address becomes its creator's link. Drawing on a canvas at 40 % of map size.
  */
-import { textLength, transformTextPosition, type CursorOut, type EditOp, type EditorPresence, type MapDocument } from "@arena/shared/editor";
+import { textLength, type CursorOut, type EditOp, type EditorPresence, type MapDocument } from "@arena/shared/editor";
 import { EditorConnection } from "./connection.ts";
-import { diffToTextOp, pointsToUtf16, utf16ToPoints } from "./textDiff.ts";
+import { caretAfterRemote, diffToTextOp, pointsToUtf16, utf16ToPoints } from "./textDiff.ts";
 
 const SCALE = 0.4;
 const CURSOR_INTERVAL_MS = 50;
@@ -94,8 +94,8 @@ function syncText(el: HTMLInputElement | HTMLTextAreaElement, value: string): vo
   el.value = value;
   if (focused) {
     const op = diffToTextOp(old, value);
-    const s = op ? transformTextPosition(start, op) : start;
-    const e = op ? transformTextPosition(end, op) : end;
+    const s = op ? caretAfterRemote(start, op) : start;
+    const e = op ? caretAfterRemote(end, op) : end;
     el.setSelectionRange(pointsToUtf16(value, Math.min(s, textLength(value))), pointsToUtf16(value, Math.min(e, textLength(value))));
   }
 }
@@ -179,14 +179,21 @@ canvas.addEventListener("mousedown", (e) => {
   render();
 });
 
+// Throttled, with a trailing send: the others always end up seeing where the pointer stopped.
 let lastCursor = 0;
+let cursorTimer: ReturnType<typeof setTimeout> | undefined;
+let pointer = { x: 0, y: 0 };
+const sendCursor = (): void => {
+  cursorTimer = undefined;
+  lastCursor = performance.now();
+  conn.sendCursor({ x: pointer.x, y: pointer.y, sel: selected });
+};
 canvas.addEventListener("mousemove", (e) => {
   const p = mapPoint(e);
-  const now = performance.now();
-  if (now - lastCursor >= CURSOR_INTERVAL_MS) {
-    lastCursor = now;
-    conn.sendCursor({ x: p.x, y: p.y, sel: selected });
-  }
+  pointer = p;
+  const wait = CURSOR_INTERVAL_MS - (performance.now() - lastCursor);
+  if (wait <= 0) sendCursor();
+  else cursorTimer ??= setTimeout(sendCursor, wait);
   if (!drag) return;
   drag.x = p.x;
   drag.y = p.y;

@@ -28,3 +28,23 @@ export function utf16ToPoints(s: string, offset: number): number {
 export function pointsToUtf16(s: string, points: number): number {
   return Array.from(s).slice(0, points).join("").length;
 }
+
+/**
+ * Where a caret at `pos` goes when someone else's `op` is applied: text inserted exactly at the caret
+ * lands after it, so the person typing there keeps typing one run of text.
+ */
+export function caretAfterRemote(pos: number, op: TextOp): number {
+  let oldAt = 0;
+  let delta = 0;
+  for (const c of op) {
+    if (typeof c === "number") oldAt += c;
+    else if (typeof c === "string") {
+      if (oldAt < pos) delta += Array.from(c).length;
+    } else {
+      const n = typeof c.d === "number" ? c.d : Array.from(c.d).length;
+      delta -= Math.max(0, Math.min(pos, oldAt + n) - oldAt);
+      oldAt += n;
+    }
+  }
+  return pos + delta;
+}

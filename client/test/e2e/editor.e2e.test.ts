@@ -33,12 +33,18 @@ describe("map editor in Chromium", () => {
 
     await ann.getByTestId("tool-wall").check();
     await ben.getByTestId("tool-wall").check();
-    // Each page draws, then types (a click on the canvas would take the focus from the notes), both pages at once.
-    const work = async (page: Page, from: [number, number], to: [number, number], text: string) => {
+    // One line of notes both see; then each page draws, then types into that line (ann at its start, ben
+    // at its end), both pages at once. A click on the canvas would take the focus from the notes.
+    await ann.getByTestId("map-notes").fill("|");
+    await ben.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("[data-testid=map-notes]")?.value === "|");
+    const work = async (page: Page, from: [number, number], to: [number, number], key: "Home" | "End", text: string) => {
       await drag(page, from, to);
-      await page.getByTestId("map-notes").pressSequentially(text, { delay: 10 });
+      const notes = page.getByTestId("map-notes");
+      await notes.focus();
+      await notes.press(key);
+      await notes.pressSequentially(text, { delay: 10 });
     };
-    await Promise.all([work(ann, [40, 40], [120, 100], "ann was here "), work(ben, [400, 300], [480, 380], "ben too ")]);
+    await Promise.all([work(ann, [40, 40], [120, 100], "Home", "ann was here "), work(ben, [400, 300], [480, 380], "End", "ben too ")]);
     const converged = async (page: Page) => {
       await page.waitForFunction(() => {
         const d = (window as unknown as { __editor: { doc(): MapDocument } }).__editor.doc();
