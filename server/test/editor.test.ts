@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
-import { EditorMessage, ROOM_EDITOR, textInsert, type CursorOut, type RefusedOut } from "@arena/shared/editor";
+import { EDITOR_LOG_WINDOW, EditorMessage, ROOM_EDITOR, textInsert, type CursorOut, type RefusedOut } from "@arena/shared/editor";
 import { guestToken, joinEditor, newMapId, startTestServer, waitForMessage, type Editor, type RunningServer } from "@arena/testkit";
 import { EDITOR_OP_BURST } from "../src/rooms/editor/EditorRoom.ts";
 
@@ -112,6 +112,28 @@ describe("editor room", () => {
     expect(a.doc.doc.spawns.filter((s) => s.id === "b-offline")).toHaveLength(1);
     expect([...a.doc.doc.notes].sort().join("")).toBe(`B${"a".repeat(50)}`);
     await Promise.all([a.leave(), b.leave()]);
+  });
+
+  it("a client offline beyond the log window catches up by snapshot and its offline wall lands exactly once", async () => {
+    const { mapId, a, b } = await mapWithTwoEditors();
+    a.doc.edit({ t: "addWall", id: "w", x: 10, y: 10, w: 20, h: 20 });
+    await a.settled();
+    await b.leave();
+    b.doc.edit({ t: "addWall", id: "b-offline", x: 300, y: 300, w: 40, h: 40 });
+    // More ops than the log keeps, from enough editors to stay under each one's rate limit.
+    const perEditor = EDITOR_OP_BURST - 5;
+    const writers = [a, ...(await Promise.all(Array.from({ length: Math.ceil((EDITOR_LOG_WINDOW + 20) / perEditor) - 1 }, (_, i) =>
+      joinEditor(server.url, `w${i}`, { mapId, code: a.hello.codes!.edit }))))];
+    for (const [i, w] of writers.entries()) for (let k = 0; k < perEditor; k++) w.doc.edit({ t: "set", id: "w", x: 10 + ((i * perEditor + k) % 500) });
+    await Promise.all(writers.map((w) => w.settled(20_000)));
+    expect(a.doc.v).toBeGreaterThan(EDITOR_LOG_WINDOW + 1);
+    await b.rejoin();
+    expect(b.hello.catchUp.kind).toBe("snapshot");
+    await b.settled();
+    while (a.doc.v < b.doc.v) await waitForMessage(a.room, EditorMessage.Op);
+    expect(b.doc.doc).toEqual(a.doc.doc);
+    expect(a.doc.doc.walls.filter((w) => w.id === "b-offline")).toHaveLength(1);
+    await Promise.all([...writers, b].map((w) => w.leave()));
   });
 
   it("a resent op already committed is not applied twice", async () => {
