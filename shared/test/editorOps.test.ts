@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  EDITOR_MAX_WALLS, EditorAuthority, EditorClient, applyOp, emptyMapDocument, textInsert,
+  EDITOR_MAX_WALLS, EDITOR_MIN_SPAWNS, EditorAuthority, EditorClient, applyOp, emptyMapDocument, publishProblems, textInsert,
   type EditOp, type OutgoingOp,
 } from "../src/editor/index.ts";
 
@@ -99,5 +99,29 @@ describe("editor operations", () => {
     expect(server.submit("h", 1, 0, { t: "text", field: "name", op: [5, "x"] })).toMatchObject({ ok: false });
     expect(server.v).toBe(0);
     expect(server.doc).toEqual(emptyMapDocument());
+  });
+});
+
+describe("publishing checks", () => {
+  const withSpawns = (n: number) => {
+    let doc = emptyMapDocument("p");
+    for (let i = 0; i < n; i++) doc = applyOp(doc, { t: "addSpawn", id: `s${i}`, x: 100 + i * 100, y: 100 }).doc;
+    return doc;
+  };
+
+  it("accepts a map with enough spawns, none in a wall, all reachable", () => {
+    expect(publishProblems(withSpawns(EDITOR_MIN_SPAWNS))).toEqual([]);
+  });
+
+  it("refuses too few spawns, a spawn inside a wall, and a spawn walled off from the others", () => {
+    expect(publishProblems(withSpawns(3))[0]).toMatch(/spawns/);
+    const inWall = applyOp(withSpawns(EDITOR_MIN_SPAWNS), { t: "addWall", id: "w", x: 80, y: 80, w: 40, h: 40 }).doc;
+    expect(publishProblems(inWall)).toEqual(["spawn s0 is inside a wall"]);
+    // A box of four walls around a spawn at (1000, 1000).
+    let boxed = applyOp(withSpawns(EDITOR_MIN_SPAWNS), { t: "addSpawn", id: "inside", x: 1000, y: 1000 }).doc;
+    for (const w of [{ x: 900, y: 900, w: 220, h: 20 }, { x: 900, y: 1100, w: 220, h: 20 }, { x: 900, y: 900, w: 20, h: 220 }, { x: 1100, y: 900, w: 20, h: 220 }]) {
+      boxed = applyOp(boxed, { t: "addWall", id: `b${w.x}${w.y}${w.w}`, ...w }).doc;
+    }
+    expect(publishProblems(boxed)).toEqual(["spawn inside cannot be reached from spawn s0"]);
   });
 });

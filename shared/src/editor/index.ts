@@ -6,3 +6,4 @@ export * from "./ops.ts";
 export * from "./authority.ts";
 export * from "./client.ts";
 export * from "./wire.ts";
+export * from "./publish.ts";
