@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
-import { EDITOR_LOG_WINDOW, EditorMessage, ROOM_EDITOR, textInsert, type CursorOut, type RefusedOut } from "@arena/shared/editor";
+import { EDITOR_LOG_WINDOW, EDITOR_MIN_SPAWNS, EditorMessage, ROOM_EDITOR, textInsert, type CursorOut, type PublishedOut, type RefusedOut } from "@arena/shared/editor";
 import { guestToken, joinEditor, newMapId, startTestServer, waitForMessage, type Editor, type RunningServer } from "@arena/testkit";
 import { EDITOR_OP_BURST } from "../src/rooms/editor/EditorRoom.ts";
 
@@ -150,6 +150,39 @@ describe("editor room", () => {
     expect(a.doc.v).toBe(v0 + 2);
     expect(a.doc.doc.spawns.map((s) => s.id)).toEqual(["dup", "after"]);
     await Promise.all([a.leave(), b.leave()]);
+  });
+
+  it("publish: refused with the map's problems, then frozen as version 1 and served over HTTP for good; viewers cannot publish", async () => {
+    const { mapId, a, b } = await mapWithTwoEditors();
+    let answer = waitForMessage<PublishedOut>(a.room, EditorMessage.Publish);
+    a.room.send(EditorMessage.Publish, {});
+    const refused = await answer;
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.problems[0]).toMatch(/spawns/);
+    for (let i = 0; i < EDITOR_MIN_SPAWNS; i++) (i % 2 ? a : b).doc.edit({ t: "addSpawn", id: `s${i}`, x: 100 + i * 100, y: 200 });
+    a.doc.edit({ t: "addWall", id: "cover", x: 500, y: 500, w: 100, h: 100 });
+    await Promise.all([a.settled(), b.settled()]);
+    while (a.doc.v < b.doc.v) await waitForMessage(a.room, EditorMessage.Op);
+    const viewer = await joinEditor(server.url, "vic", { mapId, code: a.hello.codes!.view });
+    const viewerRefused = waitForMessage<RefusedOut>(viewer.room, EditorMessage.Refused);
+    viewer.room.send(EditorMessage.Publish, {});
+    expect((await viewerRefused).error).toMatch(/view only/);
+    answer = waitForMessage<PublishedOut>(a.room, EditorMessage.Publish);
+    a.room.send(EditorMessage.Publish, {});
+    const published = await answer;
+    expect(published).toEqual({ ok: true, version: 1, url: `/api/maps/${mapId}/1` });
+    // Later edits do not change the frozen version.
+    a.doc.edit({ t: "remove", id: "cover" });
+    await a.settled();
+    const res = await fetch(`${server.url}/api/maps/${mapId}/1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toContain("immutable");
+    const map = (await res.json()) as { walls: unknown[]; spawns: unknown[] };
+    expect(map.walls).toEqual([{ x: 500, y: 500, w: 100, h: 100 }]);
+    expect(map.spawns).toHaveLength(EDITOR_MIN_SPAWNS);
+    expect((await fetch(`${server.url}/api/maps/${mapId}/2`)).status).toBe(404);
+    expect((await fetch(`${server.url}/api/maps/..%2f..%2fetc/1`)).status).toBe(400);
+    await Promise.all([a.leave(), b.leave(), viewer.leave()]);
   });
 
   it("keeps the map across a restart of the process (data directory)", async () => {

@@ -15,6 +15,8 @@ export const EditorMessage = {
   Hello: "hello",
   /** server → clients: who is in the document ({@link EditorsOut}). */
   Editors: "editors",
+  /** client → server: publish the document as it is now (editors only); server → that client: {@link PublishedOut}. */
+  Publish: "publish",
   /** server → one client: an op or message refused, and the state to start over from ({@link RefusedOut}). */
   Refused: "refused",
 } as const;
@@ -84,3 +86,8 @@ export interface RefusedOut {
 }
 
 export type { CommittedOp };
+
+/** The answer to a publish: the frozen version's number, or why the map cannot be published yet. */
+export type PublishedOut =
+  | { readonly ok: true; readonly version: number; readonly url: string }
+  | { readonly ok: false; readonly problems: readonly string[] };

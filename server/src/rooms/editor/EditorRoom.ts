@@ -6,8 +6,8 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ErrorCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import {
-  EditorAuthority, EditorMessage, emptyMapDocument,
-  type CursorOut, type EditorPresence, type EditorRole, type EditorsOut, type HelloOut, type RefusedOut,
+  EditorAuthority, EditorMessage, documentToArenaMap, emptyMapDocument, publishProblems,
+  type CursorOut, type EditorPresence, type EditorRole, type EditorsOut, type HelloOut, type PublishedOut, type RefusedOut,
 } from "@arena/shared/editor";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
 import type { Logger } from "../../log.ts";
@@ -73,6 +73,7 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     }
     this.maxClients = MAX_EDITORS;
     this.onMessage(EditorMessage.Op, (client: EditorClient, message: unknown) => this.onOp(client, message));
+    this.onMessage(EditorMessage.Publish, (client: EditorClient) => void this.onPublish(client));
     this.onMessage(EditorMessage.Cursor, (client: EditorClient, message: unknown) => this.onCursor(client, message));
     this.onMessage("*", (client: EditorClient, type: string | number) => this.refuse(client, `unknown message type ${String(type).slice(0, 40)}`));
     this.log.info("editor room created", { v: this.authority.v, created: !stored });
@@ -167,6 +168,22 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     }
     this.broadcast(EditorMessage.Op, result.committed);
     this.persist();
+  }
+
+  private async onPublish(client: EditorClient): Promise<void> {
+    const session = client.userData;
+    if (!session) return;
+    if (session.role !== "edit") return this.refuse(client, "view only: this link cannot publish");
+    if (!session.ops.take(Date.now())) return this.refuse(client, "too many edits: slow down");
+    const doc = this.authority.doc;
+    const problems = publishProblems(doc);
+    if (problems.length > 0) {
+      client.send(EditorMessage.Publish, { ok: false, problems } satisfies PublishedOut);
+      return;
+    }
+    const version = await this.settings.store.publish(this.map.mapId, documentToArenaMap(doc));
+    this.log.info("map published", { version, v: this.authority.v });
+    client.send(EditorMessage.Publish, { ok: true, version, url: `/api/maps/${this.map.mapId}/${version}` } satisfies PublishedOut);
   }
 
   private onCursor(client: EditorClient, message: unknown): void {

@@ -4,11 +4,12 @@
  * when there is no Redis, so `npm start` alone keeps maps across restarts.
  */
 
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Config } from "../../config.ts";
 import { redisOptions } from "../../scale/redisOptions.ts";
+import type { ArenaMap } from "@arena/shared";
 import type { AuthoritySnapshot } from "@arena/shared/editor";
 
 export interface StoredMap {
@@ -23,6 +24,9 @@ export interface StoredMap {
 export interface MapStore {
   load(mapId: string): Promise<StoredMap | undefined>;
   save(map: StoredMap): Promise<void>;
+  /** Freezes `map` as the next published version of `mapId`; returns its number (from 1). */
+  publish(mapId: string, map: ArenaMap): Promise<number>;
+  published(mapId: string, version: number): Promise<ArenaMap | undefined>;
   close(): void;
 }
 
@@ -63,6 +67,26 @@ export class FileMapStore implements MapStore {
     await rename(tmp, this.path(map.mapId));
   }
 
+  async publish(mapId: string, map: ArenaMap): Promise<number> {
+    const dir = join(this.dir, `${mapId}.published`);
+    await mkdir(dir, { recursive: true });
+    // One publisher per map at a time (its room), so counting the files gives the next number.
+    const version = (await readdir(dir)).filter((f) => f.endsWith(".json")).length + 1;
+    const tmp = join(dir, `${version}.json.${process.pid}.tmp`);
+    await writeFile(tmp, JSON.stringify(map));
+    await rename(tmp, join(dir, `${version}.json`));
+    return version;
+  }
+
+  async published(mapId: string, version: number): Promise<ArenaMap | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.dir, `${mapId}.published`, `${version}.json`), "utf8")) as ArenaMap;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+
   close(): void {}
 }
 
@@ -85,6 +109,16 @@ export class RedisMapStore implements MapStore {
 
   async save(map: StoredMap): Promise<void> {
     await this.redis.set(editorMapKey(map.mapId), JSON.stringify(map));
+  }
+
+  async publish(mapId: string, map: ArenaMap): Promise<number> {
+    // RPUSH returns the new length: the version number, atomically even across processes.
+    return this.redis.rpush(`arena:editor:published:${mapId}`, JSON.stringify(map));
+  }
+
+  async published(mapId: string, version: number): Promise<ArenaMap | undefined> {
+    const raw = await this.redis.lindex(`arena:editor:published:${mapId}`, version - 1);
+    return raw === null ? undefined : (JSON.parse(raw) as ArenaMap);
   }
 
   close(): void {
