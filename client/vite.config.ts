@@ -16,7 +16,7 @@ export default defineConfig({
   build: {
     outDir: "dist",
     chunkSizeWarningLimit: 2000,
-    // Two pages: the game, and the live status page (served at /status).
-    rollupOptions: { input: { main: page("./index.html"), status: page("./status.html") } },
+    // Three pages: the game, the live status page (served at /status) and the map editor (/editor).
+    rollupOptions: { input: { main: page("./index.html"), status: page("./status.html"), editor: page("./editor.html") } },
   },
 });

@@ -17,6 +17,10 @@ import { RateLimits } from "./limits/RateLimits.ts";
 import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { BotBudget } from "./rooms/arena/botBudget.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
+import { editorRoom } from "./rooms/editor/EditorRoom.ts";
+import { createMapStore } from "./rooms/editor/store.ts";
+import { mountMapRoutes } from "./rooms/editor/routes.ts";
+import { ROOM_EDITOR } from "@arena/shared/editor";
 import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
 import { People, RESTART_NOTICE } from "./people/People.ts";
 import { StatusFeed } from "./status/StatusFeed.ts";
@@ -65,6 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const limits = RateLimits.create(config, log);
   // People need the presence before rooms are defined; the in-memory one is made here rather than by Colyseus.
   const presence = backend.presence ?? new LocalPresence();
+  const mapStore = createMapStore(config);
   const people = new People(presence, log, config.inviteTtlSeconds, () => backend.redis?.up ?? true);
   people.measure(metrics.registry);
   const status = new StatusFeed(presence, metrics.registry, people.directory, log);
@@ -86,6 +91,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     selectProcessIdToCreateRoom: createRoomsHere(backend),
     express: (app) => {
       mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis, people, status });
+      mountMapRoutes(app, mapStore);
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
@@ -113,6 +119,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     .filterBy(["mode"])
     .sortBy({ players: -1 })
     .enableRealtimeListing();
+  gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: mapStore })).filterBy(["mapId"]);
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;
   // Colyseus bound its matchmaking routes in listen(); count those requests before they reach it.
@@ -142,6 +149,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await gameServer.gracefullyShutdown(false);
       await backend.leaderboard.close();
       await limits.close();
+      mapStore.close();
       metrics.close();
     })()),
   };

@@ -49,6 +49,8 @@ export interface Config {
   readonly inviteTtlSeconds: number;
   /** STUN/TURN servers handed to players for voice; none by default (enough on one machine or a LAN). */
   readonly iceServers: readonly IceServer[];
+  /** Where editor maps are kept when REDIS_URL is unset. */
+  readonly dataDir: string;
 }
 
 /** Routes with a per-address request limit. */
@@ -201,6 +203,7 @@ const Env = z.object({
   SSE_MAX_STREAMS: integer(2000, 1, 1_000_000),
   SSE_STALL_S: integer(30, 1, 3600),
   ICE_SERVERS: iceServers,
+  DATA_DIR: trimmed.transform((s) => s ?? "./data"),
 });
 
 /** "<VARIABLE> <what it must be>, got "<value>"" for each bad variable, in schema order. */
@@ -251,5 +254,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseStallSeconds: e.SSE_STALL_S,
     inviteTtlSeconds: e.INVITE_TTL_S,
     iceServers: e.ICE_SERVERS,
+    dataDir: e.DATA_DIR,
   };
 }

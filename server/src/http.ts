@@ -158,5 +158,12 @@ export function mountClient(app: express.Application, dir: string): boolean {
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(status);
   });
+  // The map editor (client/editor.html, a third Vite entry).
+  const editor = join(dir, "editor.html");
+  app.get("/editor", (_req, res, next) => {
+    if (!existsSync(editor)) return next();
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(editor);
+  });
   return true;
 }

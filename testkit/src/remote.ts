@@ -23,3 +23,4 @@ export { nginxPrefix, startNginx, type NginxProcess } from "./nginx.ts";
 export { mean, quantile } from "./stats.ts";
 export { BENCHMARKS_MD, machineLine, writeSection } from "./report.ts";
 export { seededBytes, seededRandom } from "./random.ts";
+export { joinEditor, newMapId, type Editor } from "./editor.ts";

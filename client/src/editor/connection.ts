@@ -1,0 +1,89 @@
+/** The editor's link to its room: join, catch up, feed committed ops to the state machine, rejoin when dropped. */
+import { Client, type Room } from "@colyseus/sdk";
+import {
+  EditorClient, EditorMessage, ROOM_EDITOR,
+  type CommittedOp, type CursorIn, type CursorOut, type EditorsOut, type HelloOut, type OutgoingOp, type RefusedOut,
+} from "@arena/shared/editor";
+
+export interface ConnectionEvents {
+  changed(): void;
+  hello(hello: HelloOut): void;
+  cursor(c: CursorOut): void;
+  editors(e: EditorsOut): void;
+  notice(text: string): void;
+  status(text: string): void;
+}
+
+const REJOIN_DELAY_MS = 1000;
+
+export class EditorConnection {
+  doc: EditorClient | undefined;
+  private room: Room | undefined;
+  private online = false;
+  private readonly client: Client;
+
+  constructor(serverUrl: string, token: string, private readonly mapId: string, private readonly code: string | undefined,
+    private readonly create: boolean, private readonly clientId: string, private readonly events: ConnectionEvents) {
+    this.client = new Client(serverUrl);
+    this.client.auth.token = token;
+  }
+
+  private send = (out: OutgoingOp): void => {
+    if (this.online) this.room?.send(EditorMessage.Op, out);
+  };
+
+  async connect(): Promise<void> {
+    const since = this.doc?.v;
+    const room = await this.client.joinOrCreate(ROOM_EDITOR, {
+      mapId: this.mapId, clientId: this.clientId,
+      ...(this.code !== undefined && { code: this.code }),
+      ...(this.create && this.doc === undefined && { create: true }),
+      ...(since !== undefined && { since }),
+    });
+    this.room = room;
+    room.onMessage(EditorMessage.Hello, (hello: HelloOut) => {
+      this.online = true;
+      if (this.doc === undefined) {
+        const snap = hello.catchUp;
+        if (snap.kind !== "snapshot") throw new Error("first join without a snapshot");
+        this.doc = new EditorClient(hello.you, snap.doc, snap.v, this.send, (_op, reason) => this.events.notice(`edit dropped: ${reason}`), hello.lastSeq);
+      } else {
+        this.doc.reconnected(hello.catchUp);
+      }
+      this.events.hello(hello);
+      this.events.status("Connected");
+      this.events.changed();
+    });
+    room.onMessage(EditorMessage.Op, (c: CommittedOp) => {
+      this.doc?.receive(c);
+      this.events.changed();
+    });
+    room.onMessage(EditorMessage.Cursor, (c: CursorOut) => this.events.cursor(c));
+    room.onMessage(EditorMessage.Editors, (e: EditorsOut) => this.events.editors(e));
+    room.onMessage(EditorMessage.Refused, (r: RefusedOut) => {
+      this.events.notice(`refused: ${r.error}`);
+      if (r.seq !== undefined) {
+        this.doc?.reset(r.doc, r.v, r.lastSeq);
+        this.events.changed();
+      }
+    });
+    room.onLeave(() => {
+      this.online = false;
+      this.doc?.disconnected();
+      this.events.status("Offline: edits are kept and sent on reconnection");
+      setTimeout(() => void this.rejoin(), REJOIN_DELAY_MS);
+    });
+  }
+
+  private async rejoin(): Promise<void> {
+    try {
+      await this.connect();
+    } catch {
+      setTimeout(() => void this.rejoin(), REJOIN_DELAY_MS);
+    }
+  }
+
+  sendCursor(c: CursorIn): void {
+    if (this.online) this.room?.send(EditorMessage.Cursor, c);
+  }
+}

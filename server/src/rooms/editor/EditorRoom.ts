@@ -1,0 +1,221 @@
+/**
+ * One map being edited: the authoritative document (EditorAuthority from shared/), its log, who is in
+ * it and with which right. Every op is validated (zod), rate limited and refused with the state to
+ * start over from when it is bad; committed ops are broadcast in version order and persisted.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { ErrorCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
+import {
+  EditorAuthority, EditorMessage, documentToArenaMap, emptyMapDocument, publishProblems,
+  type CursorOut, type EditorPresence, type EditorRole, type EditorsOut, type HelloOut, type PublishedOut, type RefusedOut,
+} from "@arena/shared/editor";
+import { authenticate, type GuestIdentity } from "../../auth.ts";
+import type { Logger } from "../../log.ts";
+import { TokenBucket } from "../../limits/TokenBucket.ts";
+import { CursorInSchema, JoinOptionsSchema, OpInSchema, describeIssue } from "./messages.ts";
+import type { MapStore, StoredMap } from "./store.ts";
+
+/** Ops one editor may send: a burst, refilled over a window (drawing a wall by dragging sends a few a second). */
+export const EDITOR_OP_BURST = 60;
+export const EDITOR_OP_WINDOW_MS = 2000;
+/** Cursor updates: the client throttles to 20 a second; more is refused silently. */
+export const EDITOR_CURSOR_BURST = 40;
+export const EDITOR_CURSOR_WINDOW_MS = 1000;
+const MAX_EDITORS = 16;
+const COLORS = [0xe6194b, 0x3cb44b, 0x4363d8, 0xf58231, 0x911eb4, 0x42d4f4, 0xf032e6, 0xbfef45, 0xfabed4, 0x469990, 0xdcbeff, 0x9a6324, 0x800000, 0xaaffc3, 0x808000, 0x000075];
+
+export interface EditorSettings {
+  readonly authSecret: Uint8Array;
+  readonly log: Logger;
+  readonly store: MapStore;
+}
+
+interface EditorSession {
+  role: EditorRole;
+  clientId: string;
+  color: number;
+  ops: TokenBucket;
+  cursors: TokenBucket;
+}
+
+type EditorIdentity = GuestIdentity & { readonly role: EditorRole };
+type EditorClient = Client<{ userData: EditorSession; auth: EditorIdentity }>;
+
+function sameCode(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export abstract class EditorRoom extends Room<{ client: EditorClient }> {
+  protected abstract readonly settings: EditorSettings;
+  private log!: Logger;
+  private map!: Omit<StoredMap, "authority" | "creator"> & { creator: string | undefined };
+  private authority!: EditorAuthority;
+  private saving: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  override async onCreate(options: unknown): Promise<void> {
+    const parsed = JoinOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(parsed.error)}`);
+    const { mapId, create } = parsed.data;
+    this.log = this.settings.log.child({ room: this.roomId, mapId });
+    const stored = await this.settings.store.load(mapId);
+    if (stored) {
+      this.map = stored;
+      this.authority = EditorAuthority.fromSnapshot(stored.authority);
+    } else if (create) {
+      // The creator is whoever joins first; the id is random and chosen by that client.
+      this.map = { mapId, editCode: randomBytes(12).toString("base64url"), viewCode: randomBytes(12).toString("base64url"), creator: undefined };
+      this.authority = new EditorAuthority(emptyMapDocument("untitled"));
+    } else {
+      throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `no map ${mapId}`);
+    }
+    this.maxClients = MAX_EDITORS;
+    this.onMessage(EditorMessage.Op, (client: EditorClient, message: unknown) => this.onOp(client, message));
+    this.onMessage(EditorMessage.Publish, (client: EditorClient) => void this.onPublish(client));
+    this.onMessage(EditorMessage.Cursor, (client: EditorClient, message: unknown) => this.onCursor(client, message));
+    this.onMessage("*", (client: EditorClient, type: string | number) => this.refuse(client, `unknown message type ${String(type).slice(0, 40)}`));
+    this.log.info("editor room created", { v: this.authority.v, created: !stored });
+  }
+
+  override async onAuth(_client: EditorClient, options: unknown, context: AuthContext): Promise<EditorIdentity> {
+    const identity = await authenticate(this.settings.authSecret, context.token);
+    const parsed = JoinOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new ServerError(ErrorCode.AUTH_FAILED, `invalid options: ${describeIssue(parsed.error)}`);
+    if (parsed.data.mapId !== this.map.mapId) throw new ServerError(ErrorCode.AUTH_FAILED, "wrong map");
+    const role = this.roleOf(identity, parsed.data.code);
+    if (role === undefined) throw new ServerError(ErrorCode.AUTH_FAILED, "a valid edit or view code is needed for this map");
+    return { ...identity, role };
+  }
+
+  private roleOf(auth: GuestIdentity, code: string | undefined): EditorRole | undefined {
+    if (this.map.creator === undefined && this.clients.length === 0) this.map = { ...this.map, creator: auth.userId };
+    if (this.map.creator === auth.userId) return "edit";
+    if (code !== undefined && sameCode(code, this.map.editCode)) return "edit";
+    if (code !== undefined && sameCode(code, this.map.viewCode)) return "view";
+    return undefined;
+  }
+
+  override onJoin(client: EditorClient, options: unknown): void {
+    const parsed = JoinOptionsSchema.parse(options);
+    const role = client.auth!.role;
+    const used = new Set(this.clients.map((c) => c.userData?.color));
+    const color = COLORS.find((c) => !used.has(c)) ?? COLORS[0]!;
+    const now = Date.now();
+    client.userData = {
+      role, clientId: `${client.auth!.userId}.${parsed.clientId}`, color,
+      ops: new TokenBucket(EDITOR_OP_BURST, EDITOR_OP_WINDOW_MS, now),
+      cursors: new TokenBucket(EDITOR_CURSOR_BURST, EDITOR_CURSOR_WINDOW_MS, now),
+    };
+    const isCreator = this.map.creator === client.auth!.userId;
+    const hello: HelloOut = {
+      role,
+      mapId: this.map.mapId,
+      you: client.userData.clientId,
+      ...(isCreator && { codes: { edit: this.map.editCode, view: this.map.viewCode } }),
+      catchUp: this.authority.catchUp(parsed.since ?? -1, client.userData.clientId),
+      lastSeq: this.authority.lastSeqOf(client.userData.clientId),
+    };
+    client.send(EditorMessage.Hello, hello);
+    if (isCreator && this.authority.v === 0) this.persist();
+    this.sendEditors();
+    this.log.info("editor joined", { session: client.sessionId, role, since: parsed.since });
+  }
+
+  override onLeave(client: EditorClient): void {
+    this.sendEditors();
+    this.log.info("editor left", { session: client.sessionId });
+  }
+
+  override async onDispose(): Promise<void> {
+    await this.saving;
+    this.log.info("editor room disposed", { v: this.authority?.v });
+  }
+
+  private sendEditors(): void {
+    const editors: EditorPresence[] = this.clients.filter((c) => c.userData).map((c) => ({
+      sessionId: c.sessionId, name: c.auth?.name ?? "", color: c.userData!.color, role: c.userData!.role,
+    }));
+    this.broadcast(EditorMessage.Editors, { editors } satisfies EditorsOut);
+  }
+
+  /** Refuses what a client sent; it gets the reason and the state to start over from, nothing changes. */
+  private refuse(client: EditorClient, error: string, seq?: number): void {
+    const clientId = client.userData?.clientId ?? "";
+    const out: RefusedOut = {
+      error, ...(seq !== undefined && { seq }),
+      v: this.authority.v, doc: this.authority.doc, lastSeq: this.authority.lastSeqOf(clientId),
+    };
+    client.send(EditorMessage.Refused, out);
+    this.log.warn("editor message refused", { session: client.sessionId, error });
+  }
+
+  private onOp(client: EditorClient, message: unknown): void {
+    const session = client.userData;
+    if (!session) return;
+    if (session.role !== "edit") return this.refuse(client, "view only: this link cannot edit");
+    if (!session.ops.take(Date.now())) return this.refuse(client, "too many edits: slow down");
+    const parsed = OpInSchema.safeParse(message);
+    if (!parsed.success) return this.refuse(client, `malformed op: ${describeIssue(parsed.error)}`);
+    const { seq, base, op } = parsed.data;
+    const result = this.authority.submit(session.clientId, seq, base, op);
+    if (!result.ok) return this.refuse(client, result.error, seq);
+    if (result.duplicate) {
+      // A resend of an op already committed: the author is told again, nobody else.
+      client.send(EditorMessage.Op, result.committed);
+      return;
+    }
+    this.broadcast(EditorMessage.Op, result.committed);
+    this.persist();
+  }
+
+  private async onPublish(client: EditorClient): Promise<void> {
+    const session = client.userData;
+    if (!session) return;
+    if (session.role !== "edit") return this.refuse(client, "view only: this link cannot publish");
+    if (!session.ops.take(Date.now())) return this.refuse(client, "too many edits: slow down");
+    const doc = this.authority.doc;
+    const problems = publishProblems(doc);
+    if (problems.length > 0) {
+      client.send(EditorMessage.Publish, { ok: false, problems } satisfies PublishedOut);
+      return;
+    }
+    const version = await this.settings.store.publish(this.map.mapId, documentToArenaMap(doc));
+    this.log.info("map published", { version, v: this.authority.v });
+    client.send(EditorMessage.Publish, { ok: true, version, url: `/api/maps/${this.map.mapId}/${version}` } satisfies PublishedOut);
+  }
+
+  private onCursor(client: EditorClient, message: unknown): void {
+    const session = client.userData;
+    if (!session || !session.cursors.take(Date.now())) return;
+    const parsed = CursorInSchema.safeParse(message);
+    if (!parsed.success) return this.refuse(client, `malformed cursor: ${describeIssue(parsed.error)}`);
+    this.broadcast(EditorMessage.Cursor, { ...parsed.data, from: client.sessionId } satisfies CursorOut, { except: client });
+  }
+
+  /** Writes behind: at most one write at a time, the latest state after it. */
+  private persist(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    this.saving = this.saving.then(async () => {
+      this.dirty = false;
+      const { creator } = this.map;
+      if (creator === undefined) return;
+      await this.settings.store.save({ ...this.map, creator, authority: this.authority.snapshot() });
+    }).catch((err: unknown) => this.log.error("editor map not saved", { error: String(err) }));
+  }
+}
+
+/** An editor room class bound to this process's settings. */
+export function editorRoom(settings: EditorSettings): new () => EditorRoom {
+  return class ConfiguredEditorRoom extends EditorRoom {
+    protected readonly settings = settings;
+
+    /** At matchmaking: no valid token, no room and no seat. */
+    static override async onAuth(token: string): Promise<true> {
+      await authenticate(settings.authSecret, token);
+      return true;
+    }
+  };
+}
