@@ -43,9 +43,10 @@ describe("the game screen in Chromium", () => {
       expect(minimapWidth).toBeCloseTo(Math.min(180, w * 0.25), 5);
     }
 
-    // Loopback: the network round trip is about a millisecond, however long the page's frames take here.
+    // Loopback: the network round trip is a millisecond or so (more while other test files load the same two cores),
+    // however long the page's frames take here; the frame-bound measure this replaced read 88 ms on a quiet machine.
     await expect.poll(async () => Number((await alice.getByTestId("hud-ping").textContent())?.match(/Ping (\d+) ms/)?.[1]), { timeout: 15_000 })
-      .toBeLessThanOrEqual(10);
+      .toBeLessThanOrEqual(40);
 
     const invite = await alice.getByTestId("invite-link").inputValue();
     const bob = await join_(`${invite}&name=bob`, 800, 600, errors);
