@@ -3,17 +3,12 @@ import {
   EDITOR_LOG_WINDOW, EditorAuthority, EditorClient, emptyMapDocument, sameDocument, textInsert, textLength, textRemove,
   type CommittedOp, type EditOp, type MapDocument, type OutgoingOp,
 } from "../src/editor/index.ts";
+import { Random } from "../src/bots/random.ts";
 
-/** mulberry32: a seeded generator, so a failing seed replays exactly. */
+/** A seeded generator (the bots' mulberry32), so a failing seed replays exactly. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 interface SimClient {

@@ -34,6 +34,6 @@ describe("shared/ layers", () => {
   it("view helpers stay out of the main barrel (they have their own entry, @arena/shared/view)", () => {
     expect(readFileSync(SRC + "index.ts", "utf8")).not.toMatch(/from "\.\/view/);
     const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { exports: Record<string, string> };
-    expect(pkg.exports).toEqual({ ".": "./src/index.ts", "./view": "./src/view/index.ts", "./editor": "./src/editor/index.ts" });
+    expect(pkg.exports).toEqual({ ".": "./src/index.ts", "./view": "./src/view/index.ts", "./editor": "./src/editor/index.ts", "./random": "./src/bots/random.ts" });
   });
 });

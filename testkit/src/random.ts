@@ -1,15 +1,10 @@
 /** The harness's one seeded PRNG, so a run, a bot or a failing case can be replayed from its seed. */
+import { Random } from "@arena/shared/random";
 
-/** mulberry32: uniform floats in [0, 1) from a 32-bit seed; same seed, same sequence. */
+/** Uniform floats in [0, 1) from a 32-bit seed (the bots' mulberry32, `@arena/shared/random`); same seed, same sequence. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 /** `length` bytes from `seededRandom(seed)`. */
