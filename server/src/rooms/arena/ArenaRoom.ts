@@ -258,7 +258,12 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   override onUncaughtException(error: Error, methodName: string): void {
     this.log.error("uncaught exception", { method: methodName, error });
     if (error instanceof OnMessageException && error.client !== undefined) {
-      this.protocolError(error.client as ArenaClient, "handler_error", `message ${messageTypeText(error.type)} could not be handled`);
+      try {
+        this.protocolError(error.client as ArenaClient, "handler_error", `message ${messageTypeText(error.type)} could not be handled`);
+      } catch (closing) {
+        // Nothing thrown here may escape: an exception out of this hook would end the process.
+        this.log.error("closing the sender of a failed message failed", { session: (error.client as ArenaClient).sessionId, error: closing });
+      }
     }
   }
 

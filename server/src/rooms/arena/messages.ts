@@ -57,7 +57,9 @@ export const CreateOptionsSchema = z
 
 /** A client-sent message type as text for a log or close reason; never throws, whatever the decoder produced. */
 export function messageTypeText(type: unknown): string {
-  return typeof type === "string" ? JSON.stringify(type) : String(type);
+  if (typeof type === "string") return JSON.stringify(type);
+  // Numbers and bigints as digits; anything else by its kind only (String() of a deeply nested array overflows the stack).
+  return typeof type === "number" || typeof type === "bigint" ? String(type) : `(${typeof type})`;
 }
 
 /** A short, human-readable reason for the first validation issue. */
