@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { PATCH_RATE, TICK_RATE } from "@arena/shared";
+import { PATCH_RATE } from "@arena/shared";
 import type { BotRows, Row } from "../src/bench.ts";
 
 const BENCH = fileURLToPath(new URL("../src/bench.ts", import.meta.url));
@@ -58,7 +58,8 @@ describe("benchmark smoke run", () => {
     expect(floor.downMessagesPerPlayerSecond).toBeLessThan(PATCH_RATE * 1.3);
     expect(floor.downBytesPerPlayerSecond / floor.downMessagesPerPlayerSecond).toBeCloseTo(Math.round(row("arena").patchBytesMean!), 0);
     const naive = row("naive");
-    expect(naive.downMessagesPerPlayerSecond).toBeGreaterThan(TICK_RATE * 0.7);
+    // Every tick rather than every patch: more messages than the floor's, measured in the same run.
+    expect(naive.downMessagesPerPlayerSecond).toBeGreaterThan(floor.downMessagesPerPlayerSecond);
     expect(naive.downBytesPerPlayerSecond).toBeGreaterThan(row("arena").downBytesPerPlayerSecond);
   });
 
