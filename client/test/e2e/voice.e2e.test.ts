@@ -119,6 +119,9 @@ describe("proximity voice in Chromium", () => {
     const mute = b.page.locator(`[data-testid="voice-mute"][data-session="${a.id}"]`);
     await mute.click();
     await expect.poll(() => b.page.evaluate((id) => (window as any).__arena.voice().peer(id).audio.volume, a.id)).toBe(0);
+    // The baseline comes from a stats sample taken after the mute: the one before may still be adding what played before it.
+    const atMute = (await inbound(b.page, a.id))!;
+    await expect.poll(async () => (await inbound(b.page, a.id))!.bytesReceived, { timeout: 5000 }).toBeGreaterThan(atMute.bytesReceived + 4000);
     const muted = (await inbound(b.page, a.id))!;
     await expect.poll(async () => (await inbound(b.page, a.id))!.bytesReceived, { timeout: 5000 }).toBeGreaterThan(muted.bytesReceived + 8000);
     expect((await inbound(b.page, a.id))!.totalAudioEnergy - muted.totalAudioEnergy).toBeLessThan(0.01);
