@@ -189,6 +189,11 @@ describe("redis-server killed mid-match under two processes, then started again"
     expect(sdkRefusal).toMatchObject({ code: 523, message: expect.stringMatching(/try again/) });
     const joinCode = await joinByCode(a.url, "late-code", { code: host.roomId }).then(() => undefined, (e: unknown) => e as Error);
     expect(joinCode).toBeInstanceOf(Error);
+    // The board cannot be read while Redis is down: 503 with Retry-After, not a 500 or a hang.
+    const boardDown = await fetch(`${a.url}/api/leaderboard`);
+    expect(boardDown.status).toBe(503);
+    expect(boardDown.headers.get("retry-after")).toBe("2");
+    expect(await boardDown.json()).toMatchObject({ error: "unavailable", message: expect.stringMatching(/try again/) });
     const refusedAt = performance.now();
 
     // --- Redis is back, empty (no persistence), on the same port.

@@ -22,6 +22,9 @@ export const SSE_RETRY_MS = 2000;
 /** Retry-After of a stream refused by a cap: open streams end slowly, so a few seconds. */
 const CAP_RETRY_S = 5;
 
+/** Retry-After of a board read refused while its store is unreachable. */
+const UNREADABLE_RETRY_S = 2;
+
 export interface StreamOptions {
   readonly keepAliveMs: number;
   /** A stream whose socket stays full this long is dropped. */
@@ -31,12 +34,15 @@ export interface StreamOptions {
 }
 
 export function mountLeaderboardRoutes(app: Application, leaderboard: Leaderboard, opts: StreamOptions, log: Logger): void {
-  app.get("/api/leaderboard", opts.limits.guard("leaderboard"), async (_req, res, next) => {
+  app.get("/api/leaderboard", opts.limits.guard("leaderboard"), async (_req, res) => {
+    res.setHeader("Cache-Control", "no-store");
     try {
-      res.setHeader("Cache-Control", "no-store");
       res.json(await leaderboard.snapshot());
-    } catch (e) {
-      next(e);
+    } catch (error) {
+      // The store is unreachable (a Redis outage): the caller may retry, nothing was lost on its side.
+      log.warn("leaderboard read failed", { error });
+      res.status(503).setHeader("Retry-After", String(UNREADABLE_RETRY_S));
+      res.json({ error: HttpErrors.UNAVAILABLE, message: `the leaderboard cannot be read right now; try again in ${UNREADABLE_RETRY_S} s` });
     }
   });
 

@@ -45,4 +45,6 @@ export const HttpErrors = {
   RATE_LIMITED: "rate_limited",
   /** 503 with Retry-After: this process has no room for another leaderboard stream. */
   BUSY: "busy",
+  /** 503 with Retry-After: a store this route reads is unreachable (Redis down); nothing was changed. */
+  UNAVAILABLE: "unavailable",
 } as const;
