@@ -1,34 +1,24 @@
 /**
  * No token, no seat: every matchmaking route refuses a missing, forged,
  * tampered, expired or garbage token before a room is created or a seat
- * reserved. Plain HTTP (what an attacker sends), counted on the server.
+ * reserved. Plain HTTP (what an attacker sends), counted on the fixture.server.
  */
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { JoinErrorCodes, ROOM_ARENA, ROOM_LOBBY } from "@arena/shared";
-import type { RunningServer } from "../src/app.ts";
 import { issueGuestToken } from "../src/auth.ts";
 import { reservedSessionIds } from "../src/rooms/arena/colyseusSeats.ts";
-import { TEST_SECRET, joinArena, startTestServer, type ArenaRoomClient } from "@arena/testkit";
+import { TEST_SECRET, joinArena } from "@arena/testkit";
+import { useServerWithHost } from "@arena/testkit/fixtures";
 
-let server: RunningServer;
-let host: ArenaRoomClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ room: host } = await joinArena(server.url, "host"));
-});
-afterAll(async () => {
-  await host.leave().catch(() => undefined);
-  await server.close();
-});
+const fixture = useServerWithHost("host");
 
 /** Tokens an attacker can send: none, empty, garbage, forged, tampered, expired, unsigned. */
 async function badTokens(): Promise<Array<string | undefined>> {
   const secret = new TextEncoder().encode(TEST_SECRET);
   const real = await issueGuestToken(secret, "real");
-  const [h, , sig] = real.token.split(".");
+  const [h, sig] = real.token.split(".");
   const payload = Buffer.from(JSON.stringify({ sub: "g_someone-else", name: "x", iss: "arena", aud: "arena:guest", exp: 9_999_999_999 })).toString("base64url");
   const forged = await new SignJWT({ name: "f" }).setProtectedHeader({ alg: "HS256" }).setSubject("g_f").setIssuer("arena")
     .setAudience("arena:guest").setExpirationTime("1h").sign(new TextEncoder().encode("another-secret-0123456789-0123456789"));
@@ -51,7 +41,7 @@ function routes(roomId: string): string[] {
 async function post(path: string, token: string | undefined, body: unknown = { name: "x" }): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${server.url}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+  const res = await fetch(`${fixture.server.url}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
@@ -71,7 +61,7 @@ describe("matchmaking refuses requests without a valid token", () => {
     const before = await roomsAndReservations();
     expect(before).toEqual({ rooms: 1, reserved: 0, local: 1 });
     const tokens = await badTokens();
-    const paths = routes(host.roomId);
+    const paths = routes(fixture.host.roomId);
     const requests = Array.from({ length: 500 }, (_, i) => ({ path: paths[i % paths.length]!, token: tokens[i % tokens.length] }));
     const statuses = new Map<number, number>();
     let player: Promise<number> | undefined;
@@ -84,9 +74,9 @@ describe("matchmaking refuses requests without a valid token", () => {
       // Halfway through the storm, a real player joins the host's room.
       if (i === 250) {
         const startedAt = performance.now();
-        player = joinArena(server.url, "real").then(async ({ room }) => {
+        player = joinArena(fixture.server.url, "real").then(async ({ room }) => {
           const ms = performance.now() - startedAt;
-          expect(room.roomId).toBe(host.roomId);
+          expect(room.roomId).toBe(fixture.host.roomId);
           await room.leave();
           return ms;
         });
@@ -108,12 +98,12 @@ describe("matchmaking refuses requests without a valid token", () => {
   it("still checks the token when the socket connects (a seat reservation alone is not enough)", async () => {
     const secret = new TextEncoder().encode(TEST_SECRET);
     const { token } = await issueGuestToken(secret, "legit");
-    const res = await post(`/matchmake/joinById/${host.roomId}`, token);
+    const res = await post(`/matchmake/joinById/${fixture.host.roomId}`, token);
     expect(res.status).toBe(200);
     const reservation = res.body as { sessionId: string; roomId: string; processId: string };
     // Connect with the reservation but without a token, as someone who got hold of it would.
     const { Client } = await import("@colyseus/sdk");
-    const thief = new Client(server.url);
+    const thief = new Client(fixture.server.url);
     const refused = await thief.consumeSeatReservation(reservation as never).then(() => undefined, (e: unknown) => e);
     expect(refused).toMatchObject({ code: JoinErrorCodes.AUTH_FAILED });
   });

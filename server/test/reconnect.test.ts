@@ -1,39 +1,29 @@
 /** A dropped player keeps seat, position and score for the grace period and comes back through the SDK. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CloseCodes } from "@arena/shared";
-import type { RunningServer } from "../src/app.ts";
-import { dropSocket, joinArena, serverRoom, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { dropSocket, joinArena, serverRoom, waitForLeave, waitForState } from "@arena/testkit";
+import { useServerWithHost } from "@arena/testkit/fixtures";
 
 /** A short grace period so the expiry can be tested; production uses RECONNECT_GRACE_S (20 s). */
 const GRACE_S = 3;
-let server: RunningServer;
-let watcher: ArenaRoomClient;
-
-beforeAll(async () => {
-  server = await startTestServer({}, { reconnectGraceSeconds: GRACE_S });
-  ({ room: watcher } = await joinArena(server.url, "watcher"));
-});
-afterAll(async () => {
-  await watcher.leave();
-  await server.close();
-});
+const fixture = useServerWithHost("watcher", {}, { reconnectGraceSeconds: GRACE_S });
 
 describe("reconnection", () => {
   it("keeps the same player, position and score across a dropped socket", async () => {
-    const { room } = await joinArena(server.url, "flaky");
+    const { room } = await joinArena(fixture.server.url, "flaky");
     room.reconnection.minUptime = 0;
     const p = serverRoom(room).state.players.get(room.sessionId)!;
     p.kills = 3;
     p.damage = 75;
     p.x = 400;
     p.y = 500;
-    await waitForState(watcher, (s) => s.players.get(room.sessionId)?.kills === 3, 2000, "score visible");
+    await waitForState(fixture.host, (s) => s.players.get(room.sessionId)?.kills === 3, 2000, "score visible");
 
     const reconnected = new Promise<void>((resolve) => room.onReconnect(() => resolve()));
     dropSocket(room);
-    await waitForState(watcher, (s) => s.players.get(room.sessionId)?.connected === false, 5000, "seat held, shown as disconnected");
+    await waitForState(fixture.host, (s) => s.players.get(room.sessionId)?.connected === false, 5000, "seat held, shown as disconnected");
     await reconnected;
-    await waitForState(watcher, (s) => s.players.get(room.sessionId)?.connected === true, 5000, "back online");
+    await waitForState(fixture.host, (s) => s.players.get(room.sessionId)?.connected === true, 5000, "back online");
 
     const mine = room.state.players.get(room.sessionId)!;
     expect([mine.kills, mine.damage, mine.x, mine.y, mine.name]).toEqual([3, 75, 400, 500, "flaky"]);
@@ -42,27 +32,27 @@ describe("reconnection", () => {
   });
 
   it("frees the seat when the player leaves on purpose", async () => {
-    const { room } = await joinArena(server.url, "leaver");
+    const { room } = await joinArena(fixture.server.url, "leaver");
     await room.leave(true);
-    await waitForState(watcher, (s) => !s.players.has(room.sessionId), 3000, "seat freed");
+    await waitForState(fixture.host, (s) => !s.players.has(room.sessionId), 3000, "seat freed");
   });
 
   it("does not hold a seat for a client disconnected for a protocol error", async () => {
-    const { room } = await joinArena(server.url, "rude");
+    const { room } = await joinArena(fixture.server.url, "rude");
     room.reconnection.enabled = false;
     const left = waitForLeave(room);
     room.send("nope", {});
     expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
-    await waitForState(watcher, (s) => !s.players.has(room.sessionId), 3000, "no seat held");
+    await waitForState(fixture.host, (s) => !s.players.has(room.sessionId), 3000, "no seat held");
   });
 
   it("frees the seat when the grace period ends without a reconnection", async () => {
-    const { room } = await joinArena(server.url, "gone");
+    const { room } = await joinArena(fixture.server.url, "gone");
     room.reconnection.enabled = false;
     dropSocket(room);
-    await waitForState(watcher, (s) => s.players.get(room.sessionId)?.connected === false, 3000, "seat held");
+    await waitForState(fixture.host, (s) => s.players.get(room.sessionId)?.connected === false, 3000, "seat held");
     const heldAt = Date.now();
-    await waitForState(watcher, (s) => !s.players.has(room.sessionId), (GRACE_S + 3) * 1000, "seat freed after the grace period");
+    await waitForState(fixture.host, (s) => !s.players.has(room.sessionId), (GRACE_S + 3) * 1000, "seat freed after the grace period");
     expect(Date.now() - heldAt).toBeGreaterThanOrEqual(GRACE_S * 1000 - 500);
   });
 });

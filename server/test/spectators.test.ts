@@ -4,27 +4,17 @@
  * never applied; at most MAX_SPECTATORS watch a room; a dropped spectator
  * reconnects. Real server, real SDK.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CodeJoinErrors, MAX_SPECTATORS, PlayerInput, ServerMessage, type ChatOut, type NoticeOut, type TypingOut } from "@arena/shared";
-import type { RunningServer } from "../src/app.ts";
-import { HttpError, spectate, dropSocket, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { HttpError, spectate, dropSocket, serverRoom, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { useServerWithHost } from "@arena/testkit/fixtures";
 
-let server: RunningServer;
-let host: ArenaRoomClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  ({ room: host } = await joinArena(server.url, "host"));
-});
-afterAll(async () => {
-  await host.leave().catch(() => undefined);
-  await server.close();
-});
+const fixture = useServerWithHost("host");
 
 async function watcher(name: string): Promise<ArenaRoomClient> {
-  const room = await spectate(server.url, name, host.roomId);
+  const room = await spectate(fixture.server.url, name, fixture.host.roomId);
   room.onMessage("*", () => {});
-  await waitForState(room, (s) => s.players.has(host.sessionId), 3000, "spectator sees the host");
+  await waitForState(room, (s) => s.players.has(fixture.host.sessionId), 3000, "spectator sees the host");
   return room;
 }
 
@@ -39,13 +29,13 @@ describe("spectators", () => {
   it("cannot chat or type to the players: chat gets a notice, typing is not relayed", async () => {
     const spec = await watcher("quiet");
     const seen: Array<TypingOut | ChatOut> = [];
-    const offTyping = host.onMessage(ServerMessage.Typing, (m: TypingOut) => seen.push(m));
-    const offChat = host.onMessage(ServerMessage.Chat, (m: ChatOut) => seen.push(m));
+    const offTyping = fixture.host.onMessage(ServerMessage.Typing, (m: TypingOut) => seen.push(m));
+    const offChat = fixture.host.onMessage(ServerMessage.Chat, (m: ChatOut) => seen.push(m));
     spec.send("typing", { typing: true });
     expect(await barrier(spec)).toMatchObject({ code: "spectator_read_only" });
     // The host's own chat comes after anything the server sent it because of the spectator.
-    const own = waitForMessage<ChatOut>(host, ServerMessage.Chat, 3000, (m) => m.from === host.sessionId);
-    host.send("chat", { text: "after" });
+    const own = waitForMessage<ChatOut>(fixture.host, ServerMessage.Chat, 3000, (m) => m.from === fixture.host.sessionId);
+    fixture.host.send("chat", { text: "after" });
     await own;
     offTyping();
     offChat();
@@ -57,7 +47,7 @@ describe("spectators", () => {
   it("cannot move, shoot or take a player seat with inputs", async () => {
     const spec = await watcher("hands-off");
     const input = spec.input({ type: PlayerInput });
-    const room = serverRoom(host);
+    const room = serverRoom(fixture.host);
     const fromSpectator = (): number => [...room.state.projectiles.values()].filter((p) => p.ownerId === spec.sessionId).length;
     let shots = 0;
     for (let i = 0; i < 20; i++) {
@@ -72,7 +62,7 @@ describe("spectators", () => {
     }
     await barrier(spec);
     const tick = room.state.tick;
-    await waitForState(host, (s) => s.tick >= tick + 5, 3000, "five more steps");
+    await waitForState(fixture.host, (s) => s.tick >= tick + 5, 3000, "five more steps");
     expect(shots + fromSpectator()).toBe(0);
     expect(room.state.players.has(spec.sessionId)).toBe(false);
     expect(room.state.players.size).toBe(1);
@@ -87,7 +77,7 @@ describe("spectators", () => {
     expect((refused as HttpError).status).toBe(409);
     expect((refused as HttpError).body.error).toBe(CodeJoinErrors.ROOM_FULL);
     await specs[0]!.leave();
-    await waitForState(host, () => serverRoom(host).clients.length === MAX_SPECTATORS, 3000, "one spectator gone");
+    await waitForState(fixture.host, () => serverRoom(fixture.host).clients.length === MAX_SPECTATORS, 3000, "one spectator gone");
     specs[0] = await watcher("next");
     await Promise.all(specs.map((s) => s.leave()));
   });
@@ -100,7 +90,7 @@ describe("spectators", () => {
     await back;
     const tick = spec.state.tick;
     await waitForState(spec, (s) => s.tick > tick + 2, 3000, "patches after reconnecting");
-    expect(serverRoom(host).state.players.has(spec.sessionId)).toBe(false);
+    expect(serverRoom(fixture.host).state.players.has(spec.sessionId)).toBe(false);
     expect(await barrier(spec)).toMatchObject({ code: "spectator_read_only" });
     await spec.leave();
   });
