@@ -113,6 +113,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     randomRoomCode: options.randomRoomCode,
     people,
     iceServers: config.iceServers,
+    maps: mapStore,
   }))
     // Quick play: same mode, the room with the most people first (bots do not count: they give way);
     // Colyseus skips locked (full or ending) and private rooms.

@@ -21,6 +21,8 @@ export const JoinErrorCodes = {
   NO_FREE_CODE: 526,
   /** Creating a practice room would pass the process's bot cap (BOT_MAX); fewer bots, or later, may work. */
   TOO_MANY_BOTS: 527,
+  /** Creating a room on a published map that does not exist (or cannot be read right now). */
+  UNKNOWN_MAP: 528,
 } as const;
 
 /** Error strings of the code-join endpoint (JSON `{ error, message }`, with the HTTP status). */

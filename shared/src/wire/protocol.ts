@@ -180,7 +180,22 @@ export interface JoinOptions {
   bots?: number;
   /** With `bots`: how well they play, one of BOT_DIFFICULTIES ("normal" when absent); the server refuses others. */
   difficulty?: string;
+  /** With `create`: a private room on this published editor map version (`GET /api/maps/:id/:version`). */
+  map?: MapRef;
 }
+
+/** A published editor map version: what a room plays on when it is not on the built-in map. */
+export interface MapRef {
+  /** The editor map's id (8-64 letters, digits, - or _). */
+  id: string;
+  /** Its published version, from 1. */
+  version: number;
+}
+
+/** What a map id may be (the editor makes `m` + 32 hex digits); it also names files, so nothing else. */
+export const MAP_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+/** Highest published version number a request may name. */
+export const MAP_VERSION_MAX = 1_000_000;
 
 /** Every bot's session id starts with this; a person's (Colyseus: 9 characters of A-Za-z0-9_-) never has a ':'. */
 export const BOT_ID_PREFIX = "bot:";
@@ -204,6 +219,8 @@ export interface ArenaRoomMetadata {
   bots: number;
   /** Invite code; only on private rooms (whose roomId is the code). */
   code?: string;
+  /** The published map the room plays; absent on the built-in map. */
+  map?: MapRef;
 }
 
 /** Body of POST /api/matchmake/code (join a private room by code, or watch any room). */

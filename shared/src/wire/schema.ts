@@ -111,6 +111,9 @@ export const ArenaState = schema({
   winner: t.string().default(""),
   /** Simulation rate the ticks above count in. */
   tickRate: t.uint8().default(30),
+  /** The published editor map played here ("" and 0: the built-in map); clients fetch it by id and version. */
+  mapId: t.string().default(""),
+  mapVersion: t.uint32().default(0),
   players: t.map(Player),
   /** Projectiles in flight (server-side only: see {@link Projectile}). */
   projectiles: t.ref(Map<string, Projectile>).noSync().default(() => new Map<string, Projectile>()),

@@ -11,9 +11,9 @@
  */
 import { CloseCode, Deferred, ErrorCode, OnMessageException, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
-  ARENA_MAP, ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
+  ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
   DEFAULT_BOT_DIFFICULTY, JoinErrorCodes, cleanName, createRules, freeColor, spawnPlayer,
-  type ArenaRoomMetadata, type GameMode, type MatchPhase, type NoticeOut, type PlayerInput, type World,
+  type ArenaMap, type ArenaRoomMetadata, type GameMode, type MapRef, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
 import { refusedFrame } from "../../frameLimit.ts";
@@ -25,7 +25,8 @@ import { RoomCredits } from "./credits.ts";
 import { startFixedStep } from "./fixedStep.ts";
 import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input.ts";
 import { dispatchEvents } from "./matchEvents.ts";
-import { CreateOptionsSchema, JoinOptionsSchema, closeReason, describeIssue, messageTypeText } from "./messages.ts";
+import { EMPTY_MAP_ROOM_WAIT_S, roomMap } from "./publishedMap.ts";
+import { CreateOptionsSchema, JoinOptionsSchema, MapRefSchema, closeReason, describeIssue, messageTypeText } from "./messages.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
@@ -49,6 +50,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private bots!: RoomBots;
   private roundTrips!: RoundTrips;
   private code: string | undefined;
+  /** The published map played here; undefined on the built-in map. */
+  private mapRef: MapRef | undefined;
   private lastPhase: MatchPhase = "warmup";
   /** Seats held for a dropped client's reconnection, by session id. */
   private readonly held = new Map<string, Deferred<unknown>>();
@@ -62,16 +65,20 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     if (bots !== undefined && s.botBudget !== undefined && s.botBudget.available() < bots) {
       throw new ServerError(JoinErrorCodes.TOO_MANY_BOTS, `this server runs as many bots as it may right now (${s.botBudget.max}); try fewer bots or later`);
     }
-    if (created.data.private || bots !== undefined) await this.becomePrivate();
+    // Read before anything is claimed: an unknown map refuses the creation with nothing to undo.
+    const map = await roomMap(s.maps, created.data.map);
+    this.mapRef = created.data.map;
+    if (created.data.private || bots !== undefined || this.mapRef !== undefined) await this.becomePrivate();
+    if (this.mapRef !== undefined) this.awaitFirstPlayer();
     await this.openSeats(created.data.mode);
     this.credits = new RoomCredits(s.leaderboard, this.log);
     // Quick-play rooms are filled; a private room with friends has no bots unless it is a practice room.
     const plan: BotPlan = bots !== undefined
       ? { kind: "practice", count: bots, difficulty }
       : { kind: "fill", fill: this.code === undefined ? (s.botFill ?? 0) : 0, difficulty };
-    this.startMatch(plan);
+    this.startMatch(plan, map);
     this.listen();
-    this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined });
+    this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined, map: this.mapRef });
   }
 
   /** Player and spectator caps, message and patch rates, and the room's first listing. */
@@ -81,17 +88,21 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log, () => this.bots?.count ?? 0);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
     this.patchRate = 1000 / s.patchRate;
-    await this.setMetadata({ mode, phase: "warmup", players: 0, spectators: 0, bots: 0, ...(this.code ? { code: this.code } : {}) }, false);
+    await this.setMetadata({
+      mode, phase: "warmup", players: 0, spectators: 0, bots: 0, ...(this.code ? { code: this.code } : {}), ...(this.mapRef ? { map: this.mapRef } : {}),
+    }, false);
     // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
     this.clock.setInterval(() => void this.seating.syncLock(), 1000);
   }
 
-  /** The state, the rules, the bots and the fixed step that advances them. */
-  private startMatch(plan: BotPlan): void {
+  /** The state, the rules, the bots and the fixed step that advances them, on `map`. */
+  private startMatch(plan: BotPlan, map: ArenaMap): void {
     const s = this.settings;
     this.state = new ArenaState();
     this.state.tickRate = s.tickRate;
-    this.world = { state: this.state, map: ARENA_MAP, rules: createRules(s.tickRate, s.match) };
+    this.state.mapId = this.mapRef?.id ?? "";
+    this.state.mapVersion = this.mapRef?.version ?? 0;
+    this.world = { state: this.state, map, rules: createRules(s.tickRate, s.match) };
     this.bots = new RoomBots(this.world, plan, s.maxPlayers, seedOf(this.roomId), this.log, s.botBudget);
     startFixedStep(this, this.world, {
       tickRate: s.tickRate,
@@ -119,6 +130,17 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     });
   }
 
+  /**
+   * "Play this map" creates the room for its invite link before anyone joins: it stays open, empty, for
+   * EMPTY_MAP_ROOM_WAIT_S, then closes when empty like any other room (at once if still nobody came).
+   */
+  private awaitFirstPlayer(): void {
+    this.autoDispose = false;
+    this.clock.setTimeout(() => {
+      this.autoDispose = true;
+    }, EMPTY_MAP_ROOM_WAIT_S * 1000);
+  }
+
   /** A private room's roomId is its invite code, so any process resolves the code through the shared listing. */
   private async becomePrivate(): Promise<void> {
     this.code = await claimCode(matchMaker.presence, this.settings.randomRoomCode);
@@ -141,8 +163,14 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     return this.seating.reserveSpectator(sessionId, options);
   }
 
-  override async onAuth(_client: ArenaClient, _options: unknown, context: AuthContext): Promise<GuestIdentity> {
-    return authenticate(this.settings.authSecret, context.token);
+  override async onAuth(_client: ArenaClient, options: unknown, context: AuthContext): Promise<GuestIdentity> {
+    const identity = await authenticate(this.settings.authSecret, context.token);
+    // Matchmaking matches on the mode only: a join asking for a map must not land in a room on another one.
+    const asked = MapRefSchema.optional().safeParse((options as { map?: unknown } | undefined)?.map);
+    if (!asked.success || (asked.data !== undefined && (asked.data.id !== this.mapRef?.id || asked.data.version !== this.mapRef.version))) {
+      throw new ServerError(JoinErrorCodes.UNKNOWN_MAP, "this room does not play the map asked for");
+    }
+    return identity;
   }
 
   override onJoin(client: ArenaClient, options: unknown): void {
@@ -151,6 +179,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const spectator = this.seating.isSpectator(client.sessionId);
     const session: SessionData = { chat: new TokenBucket(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false, spectator };
     client.userData = session;
+    this.autoDispose = true; // someone came: from now on the room closes when empty
     const replaced = this.seating.claim(auth.userId, client.sessionId);
     if (replaced !== undefined) this.closeReplacedSeat(replaced);
     this.seating.updateListing();
@@ -171,7 +200,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.credits.seat(client.sessionId, { userId: auth.userId, name: player.name });
     player.color = freeColor(this.state);
     this.state.players.set(client.sessionId, player);
-    spawnPlayer(this.state, client.sessionId, player, ARENA_MAP, this.world.rules);
+    spawnPlayer(this.state, client.sessionId, player, this.world.map, this.world.rules);
     this.bots.sync();
     this.seating.updateListing();
     this.settings.metrics?.joined(client);

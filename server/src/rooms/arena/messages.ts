@@ -1,6 +1,8 @@
 /** Validators for every message a client may send (besides inputs, which the input schema bounds). */
 import { z } from "zod";
-import { BOT_DIFFICULTIES, ClientMessage, DEFAULT_MODE, GAME_MODES, PRACTICE_MAX_BOTS, VOICE_CANDIDATE_MAX, VOICE_SDP_MAX } from "@arena/shared";
+import {
+  BOT_DIFFICULTIES, ClientMessage, DEFAULT_MODE, GAME_MODES, MAP_ID_PATTERN, MAP_VERSION_MAX, PRACTICE_MAX_BOTS, VOICE_CANDIDATE_MAX, VOICE_SDP_MAX,
+} from "@arena/shared";
 
 /** Raw chat text longer than this is a protocol error, not just a long message. */
 const CHAT_RAW_MAX = 1000;
@@ -36,6 +38,16 @@ export const JoinOptionsSchema = z
   .strip()
   .optional();
 
+const MAP_REF_MESSAGE = `map must be { id, version }: an id of 8-64 letters, digits, - or _ and a whole version from 1 to ${MAP_VERSION_MAX}`;
+
+/** A published map version named by a create option. */
+export const MapRefSchema = z
+  .object({
+    id: z.string({ message: MAP_REF_MESSAGE }).regex(MAP_ID_PATTERN, MAP_REF_MESSAGE),
+    version: z.number({ message: MAP_REF_MESSAGE }).int(MAP_REF_MESSAGE).min(1, MAP_REF_MESSAGE).max(MAP_VERSION_MAX, MAP_REF_MESSAGE),
+  }, { message: MAP_REF_MESSAGE })
+  .strict();
+
 /** Options of the client that creates a room (Colyseus passes them to onCreate). */
 export const CreateOptionsSchema = z
   .object({
@@ -50,6 +62,8 @@ export const CreateOptionsSchema = z
       .max(PRACTICE_MAX_BOTS, `bots must be a whole number from 1 to ${PRACTICE_MAX_BOTS}`)
       .optional(),
     difficulty: z.enum(BOT_DIFFICULTIES, { message: `difficulty must be one of ${BOT_DIFFICULTIES.join(", ")}` }).optional(),
+    /** A published editor map version to play on (implies a private room). */
+    map: MapRefSchema.optional(),
   })
   .strip()
   .refine((o) => o.difficulty === undefined || o.bots !== undefined, { message: "difficulty is only for a practice room (set bots too)", path: ["difficulty"] })

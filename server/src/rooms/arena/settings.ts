@@ -8,6 +8,7 @@ import type { Metrics } from "../../metrics.ts";
 import type { People } from "../../people/People.ts";
 import type { TokenBucket } from "../../limits/TokenBucket.ts";
 import type { BotBudget } from "./botBudget.ts";
+import type { PublishedMaps } from "./publishedMap.ts";
 
 /** Settings the process gives every arena room (never taken from client options). */
 export interface ArenaSettings {
@@ -36,6 +37,8 @@ export interface ArenaSettings {
   readonly people?: People;
   /** STUN/TURN servers sent to players for voice (ICE_SERVERS); none by default. */
   readonly iceServers?: readonly IceServer[];
+  /** Published editor maps, for rooms created with a `map` option; none in unit setups (such rooms are refused). */
+  readonly maps?: PublishedMaps;
 }
 
 export interface SessionData {

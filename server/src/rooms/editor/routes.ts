@@ -1,13 +1,19 @@
-/** GET /api/maps/:mapId/:version: a published map as the game simulates it. Frozen, so cached for good. */
+/**
+ * Published maps over HTTP: GET /api/maps/:mapId/:version, a map as the game simulates it (frozen, so cached
+ * for good), and GET /api/maps/:mapId, its newest version number (changes on each publish, so never cached).
+ */
 import type express from "express";
+import { MAP_ID_PATTERN, MAP_VERSION_MAX } from "@arena/shared";
 import type { MapStore } from "./store.ts";
+
+const INVALID = { error: "invalid_request", message: "a map id (8-64 letters, digits, - or _) and a version from 1" } as const;
 
 export function mountMapRoutes(app: express.Application, store: MapStore): void {
   app.get("/api/maps/:mapId/:version", async (req, res) => {
     const { mapId, version } = req.params;
     const n = Number(version);
-    if (!/^[A-Za-z0-9_-]{8,64}$/.test(mapId) || !Number.isInteger(n) || n < 1 || n > 1_000_000) {
-      res.status(400).json({ error: "invalid_request", message: "a map id (8-64 letters, digits, - or _) and a version from 1" });
+    if (!MAP_ID_PATTERN.test(mapId) || !Number.isInteger(n) || n < 1 || n > MAP_VERSION_MAX) {
+      res.status(400).json(INVALID);
       return;
     }
     try {
@@ -18,6 +24,25 @@ export function mountMapRoutes(app: express.Application, store: MapStore): void 
       }
       res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
       res.json(map);
+    } catch {
+      res.status(503).json({ error: "unavailable", message: "maps cannot be read right now" });
+    }
+  });
+
+  app.get("/api/maps/:mapId", async (req, res) => {
+    const { mapId } = req.params;
+    if (!MAP_ID_PATTERN.test(mapId)) {
+      res.status(400).json(INVALID);
+      return;
+    }
+    res.setHeader("Cache-Control", "no-store");
+    try {
+      const latest = await store.latest(mapId);
+      if (latest === 0) {
+        res.status(404).json({ error: "not_found", message: `map ${mapId} has no published version` });
+        return;
+      }
+      res.json({ mapId, latest });
     } catch {
       res.status(503).json({ error: "unavailable", message: "maps cannot be read right now" });
     }

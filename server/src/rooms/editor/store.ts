@@ -27,6 +27,8 @@ export interface MapStore {
   /** Freezes `map` as the next published version of `mapId`; returns its number (from 1). */
   publish(mapId: string, map: ArenaMap): Promise<number>;
   published(mapId: string, version: number): Promise<ArenaMap | undefined>;
+  /** The newest published version of `mapId`; 0 when none. */
+  latest(mapId: string): Promise<number>;
   close(): void;
 }
 
@@ -87,6 +89,15 @@ export class FileMapStore implements MapStore {
     }
   }
 
+  async latest(mapId: string): Promise<number> {
+    try {
+      return (await readdir(join(this.dir, `${mapId}.published`))).filter((f) => f.endsWith(".json")).length;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+      throw err;
+    }
+  }
+
   close(): void {}
 }
 
@@ -119,6 +130,10 @@ export class RedisMapStore implements MapStore {
   async published(mapId: string, version: number): Promise<ArenaMap | undefined> {
     const raw = await this.redis.lindex(`arena:editor:published:${mapId}`, version - 1);
     return raw === null ? undefined : (JSON.parse(raw) as ArenaMap);
+  }
+
+  async latest(mapId: string): Promise<number> {
+    return this.redis.llen(`arena:editor:published:${mapId}`);
   }
 
   close(): void {
