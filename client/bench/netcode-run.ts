@@ -7,7 +7,7 @@
  * Prints one JSON line with the results.
  */
 import {
-  PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, angleBetween, segmentCircleTime,
+  ARENA_MAP, PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, PlayerInput, ROOM_ARENA, angleBetween, segmentCircleTime,
   type ArenaState, type Player,
 } from "@arena/shared";
 import { serverRoom, signIn, startTestServer } from "@arena/testkit";
@@ -62,7 +62,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     room.onStateChange(check);
     check();
   });
-  const session = new GameSession(room, { lagMs: profile.rttMs, jitterMs: profile.jitterMs, lossPct: profile.lossPct });
+  const session = new GameSession(room, { lagMs: profile.rttMs, jitterMs: profile.jitterMs, lossPct: profile.lossPct }, ARENA_MAP);
   const state = serverRoom(room).state;
   while (state.phase !== "playing") await sleep(20);
   const me = state.players.get(room.sessionId)!;

@@ -11,6 +11,7 @@ import { bindSoundControls } from "./ui/soundControls.ts";
 import { inviteLink, joinRoom, type GuestToken } from "./net/connect.ts";
 import { describeJoinError } from "./net/joinErrors.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
+import { roomMap } from "./net/maps.ts";
 import { parseParams } from "./params.ts";
 import { GameScene } from "./game/GameScene.ts";
 import { describeClose, initialFlow, reduce, type FlowEvent, type FlowState } from "./ui/flow.ts";
@@ -147,7 +148,16 @@ async function connect(): Promise<void> {
 }
 
 function start(room: ArenaRoom): void {
-  session = new GameSession(room, params.impairment);
+  const s = new GameSession(room, params.impairment);
+  session = s;
+  // A room on a published map names it in its first state; until it is loaded nothing is predicted or sent.
+  roomMap(room).then((map) => {
+    if (session !== s) return;
+    s.useMap(map);
+    scene.useMap(map);
+  }, (e: unknown) => {
+    if (session === s) dispatch({ type: "lost", message: e instanceof Error ? e.message : "the room's map could not be loaded" });
+  });
   // Registered now, in the task the join resolved in: the voice config sent on join arrives in a later one.
   const v = new VoiceChat(room, {
     changed: () => voiceControls?.render(),
@@ -288,6 +298,8 @@ Object.assign(window, {
     voice: () => voice,
     rendererType: () => (game.renderer.type === Phaser.WEBGL ? "webgl" : "canvas"),
     drawn: (id: string) => scene.drawn.get(id),
+    /** The map drawn, and the one the session predicts on (the same once the room's map is loaded). */
+    map: () => ({ drawn: scene.map, predicted: session?.arenaMap }),
     label: (id: string) => scene.labelOf(id),
     audioState: () => sound.state,
   },

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient, type RunningServer } from "@arena/testkit";
 import { GameSession } from "../src/net/session.ts";
+import { ARENA_MAP } from "@arena/shared";
 
 let server: RunningServer;
 let room: ArenaRoomClient;
@@ -28,7 +29,7 @@ const LEGS: Array<[number, number, number]> = [
 
 describe("client replay against the server", () => {
   it("predicts the server's run of the same inputs bit for bit: every reconciliation corrects by exactly 0", async () => {
-    const session = new GameSession(room, { lagMs: 0, jitterMs: 0, lossPct: 0 });
+    const session = new GameSession(room, { lagMs: 0, jitterMs: 0, lossPct: 0 }, ARENA_MAP);
     const truth = serverRoom(room).state.players.get(room.sessionId)!;
     const start = { x: truth.x, y: truth.y };
     // How far the player got from its start at any patch: the legs partly cancel out, so the end point alone says little.

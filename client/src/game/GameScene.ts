@@ -6,7 +6,7 @@
  */
 import Phaser from "phaser";
 import {
-  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, createRules, projectilePosition, type ArenaState, type Player,
+  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, createRules, projectilePosition, type ArenaMap, type ArenaState, type Player,
 } from "@arena/shared";
 import { ShotTracker, type FiredShot, type FlyingShot } from "@arena/shared/view";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
@@ -70,7 +70,11 @@ export class GameScene extends Phaser.Scene {
   /** Where each player was drawn on the last frame, for tests and the HUD. */
   readonly drawn = new Map<string, Vec2>();
   private readonly scratch: Vec2 = { x: 0, y: 0 };
+  /** The arena drawn (and the walls shots stop at): the built-in map until a room's map is given (useMap). */
+  private arena: ArenaMap = ARENA_MAP;
   private shots = new ShotTracker(ARENA_MAP, createRules());
+  private floor: Phaser.GameObjects.Graphics | undefined;
+  private walls: Phaser.GameObjects.Graphics | undefined;
   private minimap!: Minimap;
   private death = new DeathView(createRules().respawnTicks);
 
@@ -92,28 +96,46 @@ export class GameScene extends Phaser.Scene {
     showDeath(undefined);
   }
 
+  /** Draws `map` (floor, walls, minimap, camera bounds) and flies shots against its walls: the room's map, once loaded. */
+  useMap(map: ArenaMap): void {
+    this.arena = map;
+    this.shots = new ShotTracker(map, createRules());
+    if (this.floor !== undefined) this.drawArena();
+  }
+
+  /** The map drawn now. */
+  get map(): ArenaMap {
+    return this.arena;
+  }
+
+  private drawArena(): void {
+    const { width, height, walls } = this.arena;
+    const floor = this.floor!.clear();
+    floor.fillStyle(COLORS.floor, 1).fillRect(0, 0, width, height);
+    floor.lineStyle(1, COLORS.grid, 1);
+    for (let x = 0; x <= width; x += 100) floor.lineBetween(x, 0, x, height);
+    for (let y = 0; y <= height; y += 100) floor.lineBetween(0, y, width, y);
+    const wallGfx = this.walls!.clear();
+    for (const w of walls) {
+      wallGfx.fillStyle(COLORS.wall, 1).fillRect(w.x, w.y, w.w, w.h);
+      wallGfx.lineStyle(2, COLORS.wallEdge, 1).strokeRect(w.x, w.y, w.w, w.h);
+    }
+    this.cameras.main.setBounds(-200, -200, width + 400, height + 400);
+    this.minimap.show(this.arena, this.scale.width);
+  }
+
   /** A hit (small) or a death (big) burst at a world position. */
   burst(x: number, y: number, big: boolean): void {
     this.effects.push({ x, y, born: this.time.now, big });
   }
 
   create(): void {
-    const { width, height, walls } = ARENA_MAP;
-    const floor = this.add.graphics();
-    floor.fillStyle(COLORS.floor, 1).fillRect(0, 0, width, height);
-    floor.lineStyle(1, COLORS.grid, 1);
-    for (let x = 0; x <= width; x += 100) floor.lineBetween(x, 0, x, height);
-    for (let y = 0; y <= height; y += 100) floor.lineBetween(0, y, width, y);
-    const wallGfx = this.add.graphics();
-    for (const w of walls) {
-      wallGfx.fillStyle(COLORS.wall, 1).fillRect(w.x, w.y, w.w, w.h);
-      wallGfx.lineStyle(2, COLORS.wallEdge, 1).strokeRect(w.x, w.y, w.w, w.h);
-    }
+    this.floor = this.add.graphics();
+    this.walls = this.add.graphics();
     this.projectiles = this.add.graphics().setDepth(5);
     this.effectsLayer = this.add.graphics().setDepth(6);
-    this.cameras.main.setBounds(-200, -200, width + 400, height + 400);
-    this.minimap = new Minimap(this, ARENA_MAP);
-    this.minimap.layout(this.scale.width);
+    this.minimap = new Minimap(this, this.arena);
+    this.drawArena();
     this.scale.on(Phaser.Scale.Events.RESIZE, (size: Phaser.Structs.Size) => this.minimap.layout(size.width));
     this.input.on("pointerdown", (p: Phaser.Input.Pointer) => {
       if (p.leftButtonDown()) this.firing = true;
@@ -140,7 +162,7 @@ export class GameScene extends Phaser.Scene {
       this.drawEffects();
       const leader = standingsLeader(state);
       const at = leader !== undefined ? this.drawn.get(leader) : undefined;
-      this.cameras.main.centerOn(at?.x ?? ARENA_MAP.width / 2, at?.y ?? ARENA_MAP.height / 2);
+      this.cameras.main.centerOn(at?.x ?? this.arena.width / 2, at?.y ?? this.arena.height / 2);
       this.minimap.update(undefined, 0);
       return;
     }

@@ -1,6 +1,6 @@
 /**
  * A minimap in the screen's top-left corner, under the HUD bar: the arena's
- * walls (drawn once) and where you are (redrawn each frame). It is sized to the
+ * walls (drawn once per map) and where you are (redrawn each frame). It is sized to the
  * screen, so a phone still sees the arena without losing the view.
  */
 import type Phaser from "phaser";
@@ -22,7 +22,7 @@ export class Minimap {
   private scale = 0;
   private top = MARGIN_Y;
 
-  constructor(scene: Phaser.Scene, private readonly map: ArenaMap) {
+  constructor(scene: Phaser.Scene, private map: ArenaMap) {
     this.back = scene.add.graphics().setScrollFactor(0).setDepth(20);
     this.dot = scene.add.graphics().setScrollFactor(0).setDepth(21);
   }
@@ -30,6 +30,12 @@ export class Minimap {
   /** Pixels per world unit; changes with the screen width. */
   get pixelsPerUnit(): number {
     return this.scale;
+  }
+
+  /** Draws another map's walls (the room's map, once loaded). */
+  show(map: ArenaMap, width: number): void {
+    this.map = map;
+    this.layout(width);
   }
 
   /** Redraws the walls for a screen `width` pixels wide (on creation and resize). */

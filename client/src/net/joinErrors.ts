@@ -60,6 +60,7 @@ function describeMatchmaking(code: number, message: string): string | undefined 
     case ErrorCode.MATCHMAKE_UNHANDLED: return "The server could not place you in a room; try again.";
     // Our rooms raise it only when a private room finds no free invite code (JoinErrorCodes.NO_FREE_CODE).
     case JoinErrorCodes.TOO_MANY_BOTS: return "The server runs as many bots as it may right now; try fewer bots, or again later.";
+    case JoinErrorCodes.UNKNOWN_MAP: return `That map cannot be played: ${message}.`;
     case JoinErrorCodes.NO_FREE_CODE: return "No private room could be opened right now (no free invite code); try again in a moment.";
     case ErrorCode.INVALID_PAYLOAD: return "The server could not read the join request; reload the page.";
     case 429: return `Too many attempts from your network; ${message.match(/try again in \d+ s/)?.[0] ?? "wait a moment and try again"}.`;

@@ -8,8 +8,8 @@
 import { Predict, type Reconciler } from "@colyseus/sdk";
 import type { InputHandle, Room } from "@colyseus/sdk";
 import {
-  ARENA_MAP, ClientMessage, MAX_INTERP_DELAY_MS, PATCH_RATE, PlayerInput, ServerMessage, TICK_RATE, applyMove, createRules,
-  type ArenaState, type InputCommand, type PingOut, type Player, type Rules,
+  ClientMessage, MAX_INTERP_DELAY_MS, PATCH_RATE, PlayerInput, ServerMessage, TICK_RATE, applyMove, createRules,
+  type ArenaMap, type ArenaState, type InputCommand, type PingOut, type Player, type Rules,
 } from "@arena/shared";
 import { ImpairedLane, impairConnection } from "./impairment.ts";
 import type { ImpairmentSettings } from "../params.ts";
@@ -53,6 +53,8 @@ export class GameSession {
   /** Every reconciliation's correction size (world units), for the debug overlay and the netcode harness. */
   readonly corrections: number[] = [];
   private readonly predict: Predict<ArenaState>;
+  /** The room's map, once known (see useMap): nothing is sent or predicted before, or the prediction would cross its walls. */
+  private map: ArenaMap | undefined;
   private me: Reconciler<Player, PlayerInput> | undefined;
   private mePlayer: Player | undefined;
   private lastReconcileSeq = 0;
@@ -80,7 +82,9 @@ export class GameSession {
   private readonly up: ImpairedLane;
   private readonly down: ImpairedLane;
 
-  constructor(readonly room: ArenaRoom, impairment: ImpairmentSettings) {
+  /** `map`: the room's map when already known; otherwise given later to {@link useMap}. */
+  constructor(readonly room: ArenaRoom, impairment: ImpairmentSettings, map?: ArenaMap) {
+    this.map = map;
     this.up = new ImpairedLane(impairment);
     this.down = new ImpairedLane(impairment);
     impairConnection(room.connection as never, this.up, this.down);
@@ -141,10 +145,20 @@ export class GameSession {
     this.current.fire = cmd.fire;
   }
 
+  /** The map the room simulates on (maps.ts loads it): prediction runs the server's movement on the same walls. */
+  useMap(map: ArenaMap): void {
+    this.map = map;
+  }
+
+  /** The room's map, once loaded. */
+  get arenaMap(): ArenaMap | undefined {
+    return this.map;
+  }
+
   /** Runs once per rendered frame: sends the inputs that are due and predicts them. Returns the steps sent. */
   frame(now: number): number {
     const player = this.room.state?.players?.get(this.sessionId);
-    if (player === undefined) return 0;
+    if (player === undefined || this.map === undefined) return 0;
     if (player !== this.mePlayer || this.me === undefined) this.bind(player);
     const me = this.me!;
     this.absorbCorrection(me.state);
@@ -266,13 +280,14 @@ export class GameSession {
   }
 
   private bind(player: Player): void {
+    const map = this.map!;
     this.mePlayer = player;
     this.me = this.predict.reconciler(player, {
       input: this.input,
       fields: ["x", "y"],
       // The server's own movement code; a dead player does not move there either.
       step: (ctx, s, cmd) => {
-        if (player.alive) applyMove(s, cmd.mx, cmd.my, ctx.dt, ARENA_MAP);
+        if (player.alive) applyMove(s, cmd.mx, cmd.my, ctx.dt, map);
       },
       snap: TELEPORT_UNITS,
     }) as Reconciler<Player, PlayerInput>;
@@ -299,7 +314,7 @@ export class GameSession {
   /** The state one step ahead with `cmd`, without touching the prediction. */
   private preview(state: Vec2, cmd: InputCommand): Vec2 {
     const p = { x: state.x, y: state.y };
-    if (this.mePlayer?.alive) applyMove(p, cmd.mx, cmd.my, this.rules.dt, ARENA_MAP);
+    if (this.mePlayer?.alive && this.map !== undefined) applyMove(p, cmd.mx, cmd.my, this.rules.dt, this.map);
     return p;
   }
 
