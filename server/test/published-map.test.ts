@@ -17,8 +17,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { ARENA_MAP, JoinErrorCodes, MOVE_SCALE, PLAYER_RADIUS, ROOM_ARENA, type ArenaMap, type ArenaRoomMetadata, type MapRef } from "@arena/shared";
+import { EDITOR_MIN_SPAWNS, EditorMessage, type PublishedOut } from "@arena/shared/editor";
 import {
-  guestToken, holdInput, joinByCode, quickPlay, serverRoom, signIn, startTestServer, waitForOwnPlayer, waitForState,
+  guestToken, holdInput, joinByCode, joinEditor, newMapId, quickPlay, serverRoom, signIn, startTestServer, waitForOwnPlayer, waitForState,
   type ArenaRoomClient, type RunningServer,
 } from "@arena/testkit";
 import { FileMapStore } from "../src/rooms/editor/store.ts";
@@ -199,6 +200,27 @@ describe("arena room on a published map", () => {
     await waitForOwnPlayer(guest);
     expect(guest.state.mapId).toBe(ref.id);
   });
+
+  it("two publishes of one map at once are numbered 1 and 2 (neither lost nor overwritten), and the newest is listed", async () => {
+    const mapId = newMapId();
+    const ed = await joinEditor(server.url, "pub", { mapId, create: true });
+    for (let i = 0; i < EDITOR_MIN_SPAWNS; i++) ed.doc.edit({ t: "addSpawn", id: `s${i}`, x: 100 + i * 100, y: 200 });
+    await ed.settled();
+    const answers: PublishedOut[] = [];
+    const both = new Promise<void>((resolve) => ed.room.onMessage(EditorMessage.Publish, (a: PublishedOut) => {
+      answers.push(a);
+      if (answers.length === 2) resolve();
+    }));
+    ed.room.send(EditorMessage.Publish, {});
+    ed.room.send(EditorMessage.Publish, {});
+    await both;
+    expect(answers.map((a) => (a.ok ? a.version : a.problems)).sort()).toEqual([1, 2]);
+    for (const v of [1, 2]) expect((await fetch(`${server.url}/api/maps/${mapId}/${v}`)).status).toBe(200);
+    const latest = await fetch(`${server.url}/api/maps/${mapId}`);
+    expect(latest.headers.get("cache-control")).toBe("no-store");
+    expect(await latest.json()).toEqual({ mapId, latest: 2 });
+    expect((await fetch(`${server.url}/api/maps/${newMapId()}`)).status).toBe(404);
+    expect((await fetch(`${server.url}/api/maps/..%2f..%2fetc`)).status).toBe(400);
+    await ed.leave();
+  });
 });
-
-

@@ -2,7 +2,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 import {
   EditorClient, EditorMessage, ROOM_EDITOR,
-  type CommittedOp, type CursorIn, type CursorOut, type EditorsOut, type HelloOut, type OutgoingOp, type RefusedOut,
+  type CommittedOp, type CursorIn, type CursorOut, type EditorsOut, type HelloOut, type OutgoingOp, type PublishedOut, type RefusedOut,
 } from "@arena/shared/editor";
 
 export interface ConnectionEvents {
@@ -15,12 +15,17 @@ export interface ConnectionEvents {
 }
 
 const REJOIN_DELAY_MS = 1000;
+/** How long a publish waits for this page's own edits to be confirmed, then for the server's answer. */
+const PUBLISH_TIMEOUT_MS = 10_000;
 
 export class EditorConnection {
   doc: EditorClient | undefined;
   private room: Room | undefined;
   private online = false;
   private readonly client: Client;
+  /** Called after each committed op or catch-up: a publish waits there until nothing of ours is unconfirmed. */
+  private readonly onSettle = new Set<() => void>();
+  private readonly onPublished = new Set<(answer: PublishedOut) => void>();
 
   constructor(serverUrl: string, token: string, private readonly mapId: string, private readonly code: string | undefined,
     private readonly create: boolean, private readonly clientId: string, private readonly events: ConnectionEvents) {
@@ -53,10 +58,15 @@ export class EditorConnection {
       this.events.hello(hello);
       this.events.status("Connected");
       this.events.changed();
+      this.settled();
     });
     room.onMessage(EditorMessage.Op, (c: CommittedOp) => {
       this.doc?.receive(c);
       this.events.changed();
+      this.settled();
+    });
+    room.onMessage(EditorMessage.Publish, (answer: PublishedOut) => {
+      for (const f of this.onPublished) f(answer);
     });
     room.onMessage(EditorMessage.Cursor, (c: CursorOut) => this.events.cursor(c));
     room.onMessage(EditorMessage.Editors, (e: EditorsOut) => this.events.editors(e));
@@ -81,6 +91,42 @@ export class EditorConnection {
     } catch {
       setTimeout(() => void this.rejoin(), REJOIN_DELAY_MS);
     }
+  }
+
+  private settled(): void {
+    for (const f of this.onSettle) f();
+  }
+
+  /**
+   * Publishes the map as the server holds it, once this page's own edits are all confirmed (so what was
+   * on screen when the button was pressed is what gets checked); resolves with the server's answer.
+   */
+  publish(): Promise<PublishedOut> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.onSettle.delete(send);
+        this.onPublished.delete(answered);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(this.online ? "the server did not answer" : "offline"));
+      }, PUBLISH_TIMEOUT_MS);
+      const answered = (answer: PublishedOut): void => {
+        done();
+        resolve(answer);
+      };
+      let sent = false;
+      const send = (): void => {
+        if (sent || !this.online || this.doc?.state !== "synchronized") return;
+        sent = true;
+        this.onSettle.delete(send);
+        this.onPublished.add(answered);
+        this.room?.send(EditorMessage.Publish, {});
+      };
+      this.onSettle.add(send);
+      send();
+    });
   }
 
   sendCursor(c: CursorIn): void {

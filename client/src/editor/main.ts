@@ -4,6 +4,7 @@
  */
 import { textLength, type CursorOut, type EditOp, type EditorPresence, type MapDocument } from "@arena/shared/editor";
 import { EditorConnection } from "./connection.ts";
+import { createMapRoom, latestVersion, problemObjects } from "./publishing.ts";
 import { caretAfterRemote, diffToTextOp, pointsToUtf16, utf16ToPoints } from "./textDiff.ts";
 
 const SCALE = 0.4;
@@ -28,6 +29,10 @@ const cursors = new Map<string, CursorOut>();
 let editors: readonly EditorPresence[] = [];
 let selected: string | null = null;
 let canEdit = false;
+/** Publish problems as the server stated them; the objects they name are outlined on the map. */
+let problems: readonly string[] = [];
+/** The version this page published last (else "Play this map" asks the server for the newest). */
+let published = 0;
 
 async function guestToken(name: string): Promise<string> {
   const res = await fetch("/api/auth/guest", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
@@ -41,10 +46,13 @@ function edit(op: EditOp): void {
   render();
 }
 
-const conn = new EditorConnection(location.origin, await guestToken(params.get("name") ?? "editor"), mapId, code, create, clientId, {
+const token = await guestToken(params.get("name") ?? "editor");
+const conn = new EditorConnection(location.origin, token, mapId, code, create, clientId, {
   changed: render,
   hello(hello) {
     canEdit = hello.role === "edit";
+    $("publish").hidden = !canEdit;
+    $<HTMLButtonElement>("play-map").disabled = false;
     $("editor-role").textContent = canEdit ? "editing" : "view only";
     nameInput.readOnly = notesInput.readOnly = !canEdit;
     if (hello.codes) {
@@ -108,9 +116,13 @@ function render(): void {
   $<HTMLButtonElement>("undo").disabled = !conn.doc?.canUndo;
   $<HTMLButtonElement>("redo").disabled = !conn.doc?.canRedo;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const flagged = problemObjects(problems, doc);
+  ctx.strokeStyle = "#ff5252";
+  ctx.lineWidth = 2;
   for (const w of doc.walls) {
     ctx.fillStyle = w.id === selected ? "#8fb3ff" : "#7a8294";
     ctx.fillRect(w.x * SCALE, w.y * SCALE, w.w * SCALE, w.h * SCALE);
+    if (flagged.has(w.id)) ctx.strokeRect(w.x * SCALE, w.y * SCALE, w.w * SCALE, w.h * SCALE);
     if (w.id === selected) {
       ctx.fillStyle = "#fff";
       ctx.fillRect((w.x + w.w) * SCALE - HANDLE / 2, (w.y + w.h) * SCALE - HANDLE / 2, HANDLE, HANDLE);
@@ -121,6 +133,7 @@ function render(): void {
     ctx.beginPath();
     ctx.arc(s.x * SCALE, s.y * SCALE, 6, 0, Math.PI * 2);
     ctx.fill();
+    if (flagged.has(s.id)) ctx.stroke();
   }
   if (drag?.kind === "draw") {
     ctx.strokeStyle = "#fff";
@@ -237,4 +250,64 @@ window.addEventListener("keydown", (e) => {
   else if ((e.ctrlKey || e.metaKey) && e.key === "y") redo();
   else if (e.key === "Delete" || e.key === "Backspace") remove();
 });
+
+async function publish(): Promise<void> {
+  const button = $<HTMLButtonElement>("publish");
+  button.disabled = true;
+  $("publish-result").textContent = "Checking…";
+  try {
+    const answer = await conn.publish();
+    problems = answer.ok ? [] : answer.problems;
+    if (answer.ok) published = answer.version;
+    $("publish-result").textContent = answer.ok
+      ? `Published as version ${answer.version}.`
+      : `Not published: ${answer.problems.length} problem${answer.problems.length === 1 ? "" : "s"} to fix (outlined in red).`;
+    $("publish-problems").replaceChildren(...problems.map((text) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      // Selecting the first object a problem names shows which one it is.
+      li.addEventListener("click", () => {
+        const doc = conn.doc?.doc;
+        selected = doc ? ([...problemObjects([text], doc)][0] ?? selected) : selected;
+        render();
+      });
+      return li;
+    }));
+  } catch (e) {
+    $("publish-result").textContent = `Not published: ${e instanceof Error ? e.message : "no answer"}.`;
+  } finally {
+    button.disabled = false;
+    render();
+  }
+}
+
+/** Opens a private arena room on the newest published version and copies its invite link. */
+async function playMap(): Promise<void> {
+  const button = $<HTMLButtonElement>("play-map");
+  button.disabled = true;
+  try {
+    const version = published || (await latestVersion(mapId));
+    if (version === 0) {
+      $("publish-result").textContent = "Publish the map first: rooms play published versions.";
+      return;
+    }
+    const roomCode = await createMapRoom(token, { id: mapId, version });
+    const link = `${location.origin}/?join=${encodeURIComponent(roomCode)}`;
+    $<HTMLInputElement>("play-link").value = link;
+    $("play").hidden = false;
+    const name = params.get("name");
+    const open = $<HTMLAnchorElement>("play-open");
+    open.href = name ? `${link}&name=${encodeURIComponent(name)}` : link;
+    open.hidden = false;
+    const copied = await navigator.clipboard?.writeText(link).then(() => true, () => false);
+    $("publish-result").textContent = `A private room on version ${version} is open${copied ? "; its invite link is copied" : ""}. It waits a few minutes for its first player.`;
+  } catch (e) {
+    $("publish-result").textContent = `No room: ${e instanceof Error ? e.message : "the server did not answer"}.`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+$("publish").addEventListener("click", () => void publish());
+$("play-map").addEventListener("click", () => void playMap());
 render();

@@ -1,15 +1,20 @@
-/** The map editor in Chromium: two pages edit one map at once and see each other's cursor and edits. */
+/**
+ * The map editor in Chromium: two pages edit one map at once and see each other's cursor and edits; a map
+ * published from the page is played by a third page, whose walls stop its player and its shots.
+ */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import type { MapDocument } from "@arena/shared/editor";
-import { openPage } from "./browser.ts";
+import { EDITOR_MIN_SPAWNS, type MapDocument } from "@arena/shared/editor";
+import { PLAYER_RADIUS, type ArenaMap } from "@arena/shared";
+import { joinByCode, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { openPage, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
 // The server keeps the maps made here in a directory of its own, not in the repository's ./data.
-const e2e = useServerAndBrowser({}, { DATA_DIR: mkdtempSync(join(tmpdir(), "arena-editor-e2e-")) });
+const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.5 } }, { DATA_DIR: mkdtempSync(join(tmpdir(), "arena-editor-e2e-")) });
 const errors: string[] = [];
 
 const docOf = (page: Page): Promise<MapDocument | undefined> =>
@@ -69,6 +74,109 @@ describe("map editor in Chromium", () => {
     await ann.getByTestId("undo").click();
     await ben.waitForFunction((id) => !(window as unknown as { __editor: { doc(): MapDocument } }).__editor.doc().walls.some((w) => w.id === id), annWall.id, { timeout: 10_000 });
     expect((await docOf(ben))!.walls).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+
+  it("publishes from the page (problems named first, then a version), and a third page plays that map through the play link: its wall stops the player and its shots", async () => {
+    const ann = await openPage(e2e.browser, `${e2e.server.url}/editor?name=ann`, errors);
+    await ann.waitForFunction(() => document.querySelector("[data-testid=editor-role]")?.textContent === "editing");
+    const canvas = (await ann.getByTestId("map").boundingBox())!;
+    const click = (x: number, y: number) => ann.mouse.click(canvas.x + x, canvas.y + y);
+    // One wall down the middle from the top edge, to map y 1000 (the canvas is at 40 %); open floor below it.
+    await ann.getByTestId("tool-wall").check();
+    await drag(ann, [400, 0], [416, 400]);
+    await ann.getByTestId("tool-spawn").check();
+    await click(408, 200); // inside the wall: a problem
+    await ann.waitForFunction(() => (window as unknown as { __editor: { doc(): MapDocument } }).__editor.doc().spawns.length === 1);
+    const bad = (await docOf(ann))!.spawns[0]!.id;
+
+    await ann.getByTestId("publish").click();
+    await ann.waitForFunction(() => document.querySelector("[data-testid=publish-result]")?.textContent?.startsWith("Not published"));
+    const problems = await ann.getByTestId("publish-problems").locator("li").allTextContents();
+    expect(problems).toContain(`spawn ${bad} is inside a wall`);
+    expect(problems.some((p) => p.includes(`needs ${EDITOR_MIN_SPAWNS}`))).toBe(true);
+
+    await ann.getByTestId("undo").click();
+    for (let i = 0; i < EDITOR_MIN_SPAWNS / 2; i++) {
+      await click(100, 40 + i * 60);
+      await click(700, 40 + i * 60);
+    }
+    await ann.getByTestId("publish").click();
+    await ann.waitForFunction(() => document.querySelector("[data-testid=publish-result]")?.textContent === "Published as version 1.", undefined, { timeout: 10_000 });
+    expect(await ann.getByTestId("publish-problems").locator("li").count()).toBe(0);
+    const doc = (await docOf(ann))!;
+    const wall = doc.walls[0]!;
+    expect(doc.spawns).toHaveLength(EDITOR_MIN_SPAWNS);
+
+    await ann.getByTestId("play-map").click();
+    await ann.waitForFunction(() => document.querySelector<HTMLInputElement>("[data-testid=play-link]")?.value.includes("?join="));
+    const playLink = await ann.getByTestId("play-link").inputValue();
+    const code = new URL(playLink).searchParams.get("join")!;
+
+    // The third page opens the play link; an SDK player joins by the same code as its opponent.
+    const cat = await openPage(e2e.browser, `${playLink}&name=cat`, errors);
+    await waitForScreen(cat, "game");
+    const mapId = new URL(ann.url()).searchParams.get("map")!;
+    const published = (await (await fetch(`${e2e.server.url}/api/maps/${mapId}/1`)).json()) as ArenaMap;
+    expect(published.walls).toEqual([{ x: wall.x, y: wall.y, w: wall.w, h: wall.h }]);
+    await cat.waitForFunction(() => (window as any).__arena.map().predicted !== undefined);
+    const onPage = await cat.evaluate(() => (window as any).__arena.map());
+    expect(onPage.drawn).toEqual(published);
+    expect(onPage.predicted).toEqual(published);
+    const dan = (await joinByCode(e2e.server.url, "dan", { code })) as ArenaRoomClient;
+    dan.onMessage("*", () => {});
+    try {
+      const me = await cat.evaluate(() => (window as any).__arena.session().sessionId as string);
+      const state = serverRoom(code).state;
+      await waitForState(dan, (s) => s.phase === "playing", 10_000, "match start");
+      const y = 500; // beside the wall: open floor on the built-in map from x 900 to 1200
+      const pc = state.players.get(me)!;
+      const pd = state.players.get(dan.sessionId)!;
+      pc.x = wall.x - 100; pc.y = y;
+      pd.x = wall.x + wall.w + 200; pd.y = y;
+      pd.protectedUntil = 0;
+      await cat.waitForFunction(([id, x]) => Math.abs((window as any).__arena.drawn(id).x - x) < 2, [me, pc.x] as const, { timeout: 10_000 });
+
+      // Walking right into the wall: the server stops the player against it, and so does the page's prediction.
+      const stopAt = wall.x - PLAYER_RADIUS;
+      await cat.keyboard.down("KeyD");
+      await expect.poll(() => pc.x, { timeout: 10_000 }).toBe(stopAt);
+      const pushedFrom = state.tick;
+      await expect.poll(() => state.tick, { timeout: 5_000 }).toBeGreaterThanOrEqual(pushedFrom + 30);
+      expect(pc.x).toBe(stopAt);
+      const drawnX = await cat.evaluate((id) => (window as any).__arena.drawn(id).x as number, me);
+      expect(drawnX).toBeGreaterThan(stopAt - 2);
+      expect(drawnX).toBeLessThanOrEqual(stopAt + 0.5);
+      await cat.keyboard.up("KeyD");
+
+      // Shooting right at dan through the wall: a second of fire, no damage.
+      const box = (await cat.locator("#game canvas").boundingBox())!;
+      const local = async () => cat.evaluate((id) => (window as any).__arena.drawn(id), me) as Promise<{ x: number; y: number }>;
+      const aimRight = async () => {
+        // The camera follows the player: the pointer to its right on screen aims along +x.
+        await cat.mouse.move(box.x + box.width / 2 + 250, box.y + box.height / 2);
+      };
+      pd.hp = 100;
+      await aimRight();
+      await cat.mouse.down();
+      const firedFrom = state.tick;
+      await expect.poll(() => state.tick, { timeout: 5_000 }).toBeGreaterThanOrEqual(firedFrom + 30);
+      expect(pc.shotTick).toBeGreaterThan(firedFrom);
+      expect(pd.hp).toBe(100);
+      await cat.mouse.up();
+
+      // The same shot in the open below the wall hits.
+      pc.x = wall.x - 100; pc.y = wall.y + wall.h + 150;
+      pd.x = wall.x + wall.w + 200; pd.y = pc.y;
+      await cat.waitForFunction(([id, yy]) => Math.abs((window as any).__arena.drawn(id).y - yy) < 2, [me, pc.y] as const, { timeout: 10_000 });
+      expect(Math.abs((await local()).y - pc.y)).toBeLessThan(2);
+      await aimRight();
+      await cat.mouse.down();
+      await expect.poll(() => pd.hp, { timeout: 10_000 }).toBeLessThan(100);
+      await cat.mouse.up();
+    } finally {
+      await dan.leave();
+    }
     expect(errors).toEqual([]);
   });
 });

@@ -53,6 +53,7 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
   private map!: Omit<StoredMap, "authority" | "creator"> & { creator: string | undefined };
   private authority!: EditorAuthority;
   private saving: Promise<void> = Promise.resolve();
+  private publishing: Promise<void> = Promise.resolve();
   private dirty = false;
 
   override async onCreate(options: unknown): Promise<void> {
@@ -73,7 +74,13 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     }
     this.maxClients = MAX_EDITORS;
     this.onMessage(EditorMessage.Op, (client: EditorClient, message: unknown) => this.onOp(client, message));
-    this.onMessage(EditorMessage.Publish, (client: EditorClient) => void this.onPublish(client));
+    // One publish at a time: the file store numbers a version by counting those before it.
+    this.onMessage(EditorMessage.Publish, (client: EditorClient) => {
+      this.publishing = this.publishing.then(() => this.onPublish(client)).catch((error: unknown) => {
+        this.log.error("map not published", { session: client.sessionId, error });
+        client.send(EditorMessage.Publish, { ok: false, problems: ["the map could not be stored; try again"] } satisfies PublishedOut);
+      });
+    });
     this.onMessage(EditorMessage.Cursor, (client: EditorClient, message: unknown) => this.onCursor(client, message));
     this.onMessage("*", (client: EditorClient, type: string | number) => this.refuse(client, `unknown message type ${String(type).slice(0, 40)}`));
     this.log.info("editor room created", { v: this.authority.v, created: !stored });
