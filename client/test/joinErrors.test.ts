@@ -66,6 +66,13 @@ describe("join errors from a real server", () => {
       .toBe("The server refused these room settings: difficulty: difficulty must be one of easy, normal, hard.");
   });
 
+  it("says which map cannot be played when a room is created on one never published (528)", async () => {
+    const client = new Client(server.url);
+    client.auth.token = token;
+    expect(await shown(() => client.create(ROOM_ARENA, { map: { id: "mnosuchmap0000", version: 2 } })))
+      .toBe("That map cannot be played: no published version 2 of map mnosuchmap0000.");
+  });
+
   it("says a full private room can be watched instead", async () => {
     const host = await joinRoom(server.url, token, "host", { kind: "create" });
     rooms.push(host);

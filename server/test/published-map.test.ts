@@ -162,6 +162,21 @@ describe("arena room on a published map", () => {
     expect(await arenaRooms()).toBe(before);
   });
 
+  it("refuses a map room to a request without a valid token (none, forged) before reading the map or making a room", async () => {
+    const before = await arenaRooms();
+    const forged = `${(await guestToken(server.url, "eve")).slice(0, -4)}AAAA`;
+    for (const authorization of [undefined, "Bearer nonsense", `Bearer ${forged}`]) {
+      const res = await fetch(`${server.url}/matchmake/create/${ROOM_ARENA}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ map: ref }),
+      });
+      expect(res.ok).toBe(false);
+      expect(((await res.json()) as { code: number }).code).toBe(JoinErrorCodes.AUTH_FAILED);
+    }
+    expect(await arenaRooms()).toBe(before);
+  });
+
   it("is never picked by quick play, and a quick-play join that names a map is refused rather than seated on another map", async () => {
     const mapRoom = await createOnMap("host");
     const quick = await quickPlay(server.url, "quick");
