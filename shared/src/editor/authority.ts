@@ -51,8 +51,15 @@ export class EditorAuthority {
   private log: CommittedOp[];
   private readonly lastSeq: Map<string, { seq: number; v: number }>;
 
-  constructor(private docValue: MapDocument, private version = 0, log: readonly CommittedOp[] = [], lastSeq: Readonly<Record<string, number>> = {}) {
-    this.log = log.slice();
+  /** @param logWindow how many ops are kept for replay (tests make it small to force snapshot catch-ups) */
+  constructor(
+    private docValue: MapDocument,
+    private version = 0,
+    log: readonly CommittedOp[] = [],
+    lastSeq: Readonly<Record<string, number>> = {},
+    private readonly logWindow = EDITOR_LOG_WINDOW,
+  ) {
+    this.log = log.slice(-logWindow);
     this.lastSeq = new Map(Object.entries(lastSeq).map(([k, seq]) => [k, { seq, v: -1 }]));
     for (const c of this.log) this.lastSeq.set(c.by, { seq: c.seq, v: c.v });
   }
@@ -112,7 +119,7 @@ export class EditorAuthority {
       ...(result.dropped !== undefined && { dropped: result.dropped }),
     };
     this.log.push(committed);
-    if (this.log.length > EDITOR_LOG_WINDOW) this.log.splice(0, this.log.length - EDITOR_LOG_WINDOW);
+    if (this.log.length > this.logWindow) this.log.splice(0, this.log.length - this.logWindow);
     this.lastSeq.set(by, { seq, v: this.version });
     return { ok: true, committed, duplicate: false };
   }

@@ -7,7 +7,14 @@
 
 import type { MapDocument } from "./document.ts";
 import type { CatchUp, CommittedOp } from "./authority.ts";
-import { applyOp, invertOp, transformOp, type EditOp } from "./ops.ts";
+import { applyOp, invertOp, transformOp, type EditOp, type TextField } from "./ops.ts";
+import { textDiff } from "./text.ts";
+
+const TEXT_FIELDS: readonly TextField[] = ["name", "notes"];
+
+function isEmptyText(op: EditOp): boolean {
+  return op.t === "text" && op.op.length === 0;
+}
 
 export type ClientState = "synchronized" | "awaitingConfirm" | "awaitingWithBuffer";
 
@@ -67,6 +74,11 @@ export class EditorClient {
     return this.buffer.length === 0 ? "awaitingConfirm" : "awaitingWithBuffer";
   }
 
+  /** This client's edits the server has not confirmed yet, oldest first, as they apply to the shown document. */
+  get pending(): readonly EditOp[] {
+    return [...(this.inflight ? [this.inflight.op] : []), ...this.buffer.map((p) => p.op)];
+  }
+
   get canUndo(): boolean {
     return this.undoStack.length > 0;
   }
@@ -92,6 +104,8 @@ export class EditorClient {
   }
 
   private commitLocal(op: EditOp, kind: "edit" | "undo" | "redo"): void {
+    // An undo whose text others already removed has nothing left to do (and the server refuses empty text ops).
+    if (isEmptyText(op)) return;
     const inverse = invertOp(this.docValue, op);
     const after = applyOp(this.docValue, op).doc;
     if (inverse) {
@@ -117,6 +131,16 @@ export class EditorClient {
     if (this.online) this.send({ seq: p.seq, base: this.confirmedV, op: p.op });
   }
 
+  /**
+   * Sends the next unsent op. Text typing rebased into nothing (others deleted what it deleted) is
+   * skipped: the server refuses an empty text op, and a gap in seq numbers is allowed.
+   */
+  private sendNext(): void {
+    let next = this.buffer.shift();
+    while (next && isEmptyText(next.op)) next = this.buffer.shift();
+    if (next) this.sendInflight(next);
+  }
+
   /** An op committed by the server, in version order (own ones included: they confirm). */
   receive(c: CommittedOp): void {
     if (c.v <= this.confirmedV) return;
@@ -126,13 +150,17 @@ export class EditorClient {
     if (c.by === this.id && this.inflight && c.seq === this.inflight.seq) {
       if (c.dropped !== undefined) this.onDropped(c.op, c.dropped);
       this.inflight = null;
-      const next = this.buffer.shift();
-      if (next) this.sendInflight(next);
+      this.sendNext();
       this.recompute();
       return;
     }
-    // Rebase the unconfirmed ops on the server's op, and the server's op past them (ot.js).
-    let remote = c.op;
+    this.rebasePending(c.op);
+    this.recompute();
+  }
+
+  /** Rebases the unconfirmed ops on a server op made on the confirmed document, and that op past them (ot.js). */
+  private rebasePending(op: EditOp): void {
+    let remote = op;
     if (this.inflight) {
       const mine = this.inflight.op;
       this.inflight.op = transformOp(mine, remote, "right");
@@ -144,7 +172,6 @@ export class EditorClient {
       remote = transformOp(remote, mine, "left");
     }
     this.rebaseHistory(remote);
-    this.recompute();
   }
 
   private recompute(): void {
@@ -161,33 +188,44 @@ export class EditorClient {
 
   /**
    * Back online with what the server says was missed. After replayed ops the unconfirmed edits are
-   * already rebased; after a snapshot, text edits made offline cannot be rebased and are dropped
-   * (told through onDropped), object edits are kept. The op awaiting confirmation is then resent
-   * once, on the new version, unless the catch-up shows the server already has it.
+   * already rebased. After a snapshot, the ops the server already committed (seq up to its lastSeq) are
+   * part of it; the others are rebased on it: object edits as they are (last writer wins, an edit to an
+   * object deleted meanwhile is dropped by the server and told), text edits transformed against the diff
+   * from the text this client last had (confirmed plus its committed ops) to the snapshot's. The op
+   * awaiting confirmation is then resent once, on the new version, unless the server already has it.
    */
   reconnected(catchUp: CatchUp): void {
-    this.online = true;
+    // Offline while catching up: a confirmation among the replayed ops must not send the next op here
+    // as well as below (twice, and the second may be refused once the log has moved past the first).
+    this.online = false;
     if (catchUp.kind === "ops") {
       for (const c of catchUp.ops) this.receive(c);
     } else {
-      const pending = [...(this.inflight ? [this.inflight] : []), ...this.buffer].filter((p) => p.seq > catchUp.lastSeq);
+      const all = [...(this.inflight ? [this.inflight] : []), ...this.buffer];
+      let local = this.confirmedDoc;
+      for (const p of all) if (p.seq <= catchUp.lastSeq) local = applyOp(local, p.op).doc;
       this.confirmedDoc = catchUp.doc;
       this.confirmedV = catchUp.v;
       this.inflight = null;
-      this.buffer = [];
-      this.undoStack = this.undoStack.filter((u) => u.t !== "text");
-      this.redoStack = this.redoStack.filter((u) => u.t !== "text");
-      for (const p of pending) {
-        if (p.op.t === "text") this.onDropped(p.op, "text typed offline was lost: the document was too far ahead");
-        else this.buffer.push(p);
+      this.buffer = all.filter((p) => p.seq > catchUp.lastSeq);
+      for (const field of TEXT_FIELDS) {
+        const change = textDiff(local[field], catchUp.doc[field]);
+        if (change.length > 0) this.rebasePending({ t: "text", field, op: change });
       }
     }
+    this.online = true;
+    if (this.inflight && isEmptyText(this.inflight.op)) this.inflight = null;
     if (this.inflight) this.send({ seq: this.inflight.seq, base: this.confirmedV, op: this.inflight.op });
-    else {
-      const next = this.buffer.shift();
-      if (next) this.sendInflight(next);
-    }
+    else this.sendNext();
     this.recompute();
+  }
+
+  /**
+   * The server could not take the op in flight because its base left the log window (this client lagged
+   * that far behind): start from the server's state as after a snapshot catch-up, unsent edits rebased on it.
+   */
+  resync(doc: MapDocument, v: number, lastSeq: number): void {
+    this.reconnected({ kind: "snapshot", v, doc, lastSeq });
   }
 
   /** Server refused an op (bad input): there is no honest path here, so start over from the server's state. */

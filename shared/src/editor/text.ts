@@ -3,6 +3,7 @@
  * count Unicode code points, so a transform never splits a surrogate pair.
  */
 
+import fastDiff from "fast-diff";
 import otText from "ot-text-unicode";
 
 export type TextOp = otText.TextOp;
@@ -54,4 +55,28 @@ export function checkTextOp(op: TextOp): void {
 /** Where a caret at `pos` lands after `op`. */
 export function transformTextPosition(pos: number, op: TextOp): number {
   return textType.transformPosition(pos, op);
+}
+
+/**
+ * A text op turning `from` into `to`, from a character diff (fast-diff: Myers' diff with
+ * diff-match-patch's clean-ups, never splitting a surrogate pair). It is how a client that missed more
+ * than the log window learns what the server changed: one op to transform its unsent typing against.
+ * Any op from `from` to `to` keeps transforms correct; a good diff keeps intent (a caret in untouched text
+ * stays put). Checked, with delete-all-insert-all as the fallback should the diff ever disagree.
+ */
+export function textDiff(from: string, to: string): TextOp {
+  if (from === to) return [];
+  const op: TextOp = [];
+  for (const [kind, chunk] of fastDiff(from, to)) {
+    if (kind === fastDiff.EQUAL) op.push(textLength(chunk));
+    else if (kind === fastDiff.INSERT) op.push(chunk);
+    else op.push({ d: textLength(chunk) });
+  }
+  const normalized = textType.normalize(op);
+  try {
+    if (textType.apply(from, normalized) === to) return normalized;
+  } catch {
+    // Falls through to the op that cannot be wrong.
+  }
+  return textType.normalize([{ d: textLength(from) }, to]);
 }
