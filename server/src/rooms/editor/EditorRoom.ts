@@ -55,6 +55,11 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
   private saving: Promise<void> = Promise.resolve();
   private publishing: Promise<void> = Promise.resolve();
   private dirty = false;
+  private sinceSave = 0;
+  /** An op could not be stored: the next save replaces the stored ops (see MapStore.save). */
+  private distrust = false;
+  /** Acknowledgements in version order, each sent once its op is stored. */
+  private acks: Promise<void> = Promise.resolve();
 
   override async onCreate(options: unknown): Promise<void> {
     const parsed = JoinOptionsSchema.safeParse(options);
@@ -63,8 +68,14 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     this.log = this.settings.log.child({ room: this.roomId, mapId });
     const stored = await this.settings.store.load(mapId);
     if (stored) {
-      this.map = stored;
+      const { gapAt, ...map } = stored;
+      this.map = map;
       this.authority = EditorAuthority.fromSnapshot(stored.authority);
+      if (gapAt !== undefined) {
+        this.log.error("editor map stored with a gap: opened at the version before it", { v: this.authority.v, missing: gapAt });
+        this.distrust = true;
+        this.persist();
+      }
     } else if (create) {
       // The creator is whoever joins first; the id is random and chosen by that client.
       this.map = { mapId, editCode: randomBytes(12).toString("base64url"), viewCode: randomBytes(12).toString("base64url"), creator: undefined };
@@ -136,6 +147,8 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
   }
 
   override async onDispose(): Promise<void> {
+    await this.acks;
+    if (this.sinceSave > 0) this.persist();
     await this.saving;
     this.log.info("editor room disposed", { v: this.authority?.v });
   }
@@ -168,13 +181,22 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     const { seq, base, op } = parsed.data;
     const result = this.authority.submit(session.clientId, seq, base, op);
     if (!result.ok) return this.refuse(client, result.error, seq);
+    const { committed } = result;
     if (result.duplicate) {
-      // A resend of an op already committed: the author is told again, nobody else.
-      client.send(EditorMessage.Op, result.committed);
+      // A resend of an op already committed: the author is told again (once it is stored), nobody else.
+      this.acks = this.acks.then(() => client.send(EditorMessage.Op, committed));
       return;
     }
-    this.broadcast(EditorMessage.Op, result.committed);
-    this.persist();
+    // Stored before acknowledged, so a process killed right after loses no op anyone saw confirmed.
+    // Appends start at once (pipelined); acknowledgements go out in version order.
+    const stored = this.settings.store.append(this.map.mapId, committed).catch((err: unknown) => {
+      this.log.error("editor op not stored: saving the whole map", { v: committed.v, error: String(err) });
+      this.distrust = true;
+      this.persist();
+      return this.saving;
+    });
+    this.acks = Promise.all([this.acks, stored]).then(() => this.broadcast(EditorMessage.Op, committed));
+    if (++this.sinceSave >= this.settings.store.saveEvery) this.persist();
   }
 
   private async onPublish(client: EditorClient): Promise<void> {
@@ -201,15 +223,23 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     this.broadcast(EditorMessage.Cursor, { ...parsed.data, from: client.sessionId } satisfies CursorOut, { except: client });
   }
 
-  /** Writes behind: at most one write at a time, the latest state after it. */
+  /** Saves the whole map behind: at most one write at a time, the latest state in it. */
   private persist(): void {
+    this.sinceSave = 0;
     if (this.dirty) return;
     this.dirty = true;
     this.saving = this.saving.then(async () => {
       this.dirty = false;
       const { creator } = this.map;
       if (creator === undefined) return;
-      await this.settings.store.save({ ...this.map, creator, authority: this.authority.snapshot() });
+      const distrustLog = this.distrust;
+      this.distrust = false;
+      try {
+        await this.settings.store.save({ ...this.map, creator, authority: this.authority.snapshot() }, { distrustLog });
+      } catch (err) {
+        if (distrustLog) this.distrust = true;
+        throw err;
+      }
     }).catch((err: unknown) => this.log.error("editor map not saved", { error: String(err) }));
   }
 }
