@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
-import { EDITOR_LOG_WINDOW, EDITOR_MIN_SPAWNS, EditorMessage, ROOM_EDITOR, textInsert, type CursorOut, type PublishedOut, type RefusedOut } from "@arena/shared/editor";
+import { EDITOR_LOG_WINDOW, EDITOR_MIN_SPAWNS, EditorMessage, ROOM_EDITOR, textInsert, textLength, type CursorOut, type PublishedOut, type RefusedOut } from "@arena/shared/editor";
 import { guestToken, joinEditor, newMapId, startTestServer, waitForMessage, type Editor, type RunningServer } from "@arena/testkit";
 import { EDITOR_OP_BURST } from "../src/rooms/editor/EditorRoom.ts";
 
@@ -114,25 +114,38 @@ describe("editor room", () => {
     await Promise.all([a.leave(), b.leave()]);
   });
 
-  it("a client offline beyond the log window catches up by snapshot and its offline wall lands exactly once", async () => {
+  it("a client offline beyond the log window catches up by snapshot; its offline wall and text land exactly once, beside the text typed meanwhile", async () => {
     const { mapId, a, b } = await mapWithTwoEditors();
     a.doc.edit({ t: "addWall", id: "w", x: 10, y: 10, w: 20, h: 20 });
+    a.doc.edit({ t: "text", field: "notes", op: textInsert(0, "base") });
     await a.settled();
+    while (b.doc.v < a.doc.v) await waitForMessage(b.room, EditorMessage.Op);
     await b.leave();
     b.doc.edit({ t: "addWall", id: "b-offline", x: 300, y: 300, w: 40, h: 40 });
+    b.doc.edit({ t: "text", field: "notes", op: textInsert(0, "south ") });
+    b.doc.edit({ t: "text", field: "notes", op: textInsert(textLength(b.doc.doc.notes), " end") });
+    b.doc.edit({ t: "text", field: "name", op: textInsert(0, "B ") });
+    a.doc.edit({ t: "text", field: "notes", op: textInsert(0, "north ") });
+    a.doc.edit({ t: "text", field: "notes", op: textInsert(textLength(a.doc.doc.notes), " fin") });
     // More ops than the log keeps, from enough editors to stay under each one's rate limit.
     const perEditor = EDITOR_OP_BURST - 5;
     const writers = [a, ...(await Promise.all(Array.from({ length: Math.ceil((EDITOR_LOG_WINDOW + 20) / perEditor) - 1 }, (_, i) =>
       joinEditor(server.url, `w${i}`, { mapId, code: a.hello.codes!.edit }))))];
     for (const [i, w] of writers.entries()) for (let k = 0; k < perEditor; k++) w.doc.edit({ t: "set", id: "w", x: 10 + ((i * perEditor + k) % 500) });
     await Promise.all(writers.map((w) => w.settled(20_000)));
-    expect(a.doc.v).toBeGreaterThan(EDITOR_LOG_WINDOW + 1);
+    expect(a.doc.v).toBeGreaterThan(EDITOR_LOG_WINDOW + 3);
+    expect(b.doc.pending.filter((op) => op.t === "text")).toHaveLength(3);
     await b.rejoin();
     expect(b.hello.catchUp.kind).toBe("snapshot");
     await b.settled();
     while (a.doc.v < b.doc.v) await waitForMessage(a.room, EditorMessage.Op);
     expect(b.doc.doc).toEqual(a.doc.doc);
+    expect(b.dropped).toEqual([]);
     expect(a.doc.doc.walls.filter((w) => w.id === "b-offline")).toHaveLength(1);
+    const notes = a.doc.doc.notes;
+    for (const part of ["north ", "south ", "base", " end", " fin"]) expect(notes.split(part), `"${part}" once in "${notes}"`).toHaveLength(2);
+    expect(textLength(notes)).toBe(textLength("north south base end fin"));
+    expect(a.doc.doc.name).toBe("B untitled");
     await Promise.all([...writers, b].map((w) => w.leave()));
   });
 
