@@ -1,6 +1,6 @@
 /** SDK clients in editor rooms, each with the shared EditorClient state machine driven by the room's messages. */
 import { randomUUID } from "node:crypto";
-import type { Room } from "@colyseus/sdk";
+import { Client, type Room } from "@colyseus/sdk";
 import {
   EditorClient, EditorMessage, ROOM_EDITOR,
   type CommittedOp, type EditorJoinOptions, type HelloOut, type OutgoingOp, type RefusedOut,
@@ -14,15 +14,16 @@ export interface Editor {
   hello: HelloOut;
   refused: RefusedOut[];
   dropped: string[];
-  /** Joins the map again (after leave), catching up from the version held. */
-  rejoin(): Promise<void>;
+  /** Joins the map again (after leave or losing its process), catching up from the version held; through `url` if given (another process). */
+  rejoin(url?: string): Promise<void>;
   leave(): Promise<void>;
   /** Resolves once nothing of this editor awaits confirmation. */
   settled(timeoutMs?: number): Promise<void>;
 }
 
 export async function joinEditor(url: string, name: string, options: Omit<EditorJoinOptions, "clientId"> & { clientId?: string }): Promise<Editor> {
-  const { client } = await signIn(url, name);
+  const signedIn = await signIn(url, name);
+  let client = signedIn.client;
   const clientId = options.clientId ?? randomUUID().slice(0, 12);
   let room!: Room;
   let online = false;
@@ -51,7 +52,13 @@ export async function joinEditor(url: string, name: string, options: Omit<Editor
     room.onMessage(EditorMessage.Refused, (r: RefusedOut) => ed.refused.push(r));
   };
   await connect(undefined);
-  ed.rejoin = () => connect(ed.doc.v);
+  ed.rejoin = (otherUrl?: string) => {
+    if (otherUrl !== undefined) {
+      client = new Client(otherUrl);
+      client.auth.token = signedIn.token;
+    }
+    return connect(ed.doc.v);
+  };
   ed.leave = async () => {
     online = false;
     ed.doc.disconnected();
