@@ -102,6 +102,39 @@ describe("editor operations", () => {
   });
 });
 
+describe("catch-up", () => {
+  it("stopped at an earlier version (the last one stored): ops up to it, or a snapshot of it that counts the author's later ops as unsent", () => {
+    const server = new EditorAuthority(emptyMapDocument());
+    server.submit("a", 1, 0, { t: "addSpawn", id: "a-1", x: 1, y: 1 });
+    const storedDoc = server.doc;
+    server.submit("b", 1, 1, { t: "addSpawn", id: "b-1", x: 2, y: 2 });
+    server.submit("a", 2, 2, { t: "addSpawn", id: "a-2", x: 3, y: 3 });
+    const upTo = { v: 1, doc: storedDoc };
+    expect(server.catchUp(0, "a", upTo)).toEqual({ kind: "ops", ops: [expect.objectContaining({ v: 1, by: "a", seq: 1 })] });
+    expect(server.catchUp(-1, "a", upTo)).toEqual({ kind: "snapshot", v: 1, doc: storedDoc, lastSeq: 1 });
+    expect(server.catchUp(-1, "b", upTo)).toEqual({ kind: "snapshot", v: 1, doc: storedDoc, lastSeq: 0 });
+    expect(server.catchUp(-1, "a")).toMatchObject({ kind: "snapshot", v: 3, lastSeq: 2 });
+  });
+
+  it("a client rejoining by snapshot resends only what the server has not committed, its text rebased on what others typed", () => {
+    const server = new EditorAuthority(emptyMapDocument(), 0, [], {}, 2);
+    const sent: OutgoingOp[] = [];
+    const a = new EditorClient("a", server.doc, 0, (o) => sent.push(o));
+    a.edit({ t: "text", field: "notes", op: textInsert(0, "one ") });
+    server.submit("a", sent[0]!.seq, sent[0]!.base, sent[0]!.op);
+    a.disconnected();
+    a.edit({ t: "text", field: "notes", op: textInsert(4, "two") });
+    for (let i = 0; i < 3; i++) server.submit("b", i + 1, server.v, { t: "text", field: "notes", op: textInsert(0, "b") });
+    sent.length = 0;
+    a.reconnected(server.catchUp(a.v, "a"));
+    expect(sent).toHaveLength(1);
+    const r = server.submit("a", sent[0]!.seq, sent[0]!.base, sent[0]!.op);
+    expect(r.ok && r.duplicate).toBe(false);
+    expect(server.doc.notes).toBe("bbbone two");
+    expect(a.doc.notes).toBe("bbbone two");
+  });
+});
+
 describe("publishing checks", () => {
   const withSpawns = (n: number) => {
     let doc = emptyMapDocument("p");

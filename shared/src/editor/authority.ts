@@ -124,12 +124,25 @@ export class EditorAuthority {
     return { ok: true, committed, duplicate: false };
   }
 
-  /** What a client at version `since` needs: the ops it missed, or a snapshot when the log is too short. */
-  catchUp(since: number, by: string): CatchUp {
+  /**
+   * What a client at version `since` needs: the ops it missed, or a snapshot when the log is too short.
+   * `upTo`: an earlier state to stop at (the room gives the newest state it has stored, so nobody is told
+   * of an op a crash could still lose); by default the current one.
+   */
+  catchUp(since: number, by: string, upTo: { readonly v: number; readonly doc: MapDocument } = { v: this.version, doc: this.docValue }): CatchUp {
     const oldest = this.version - this.log.length;
-    if (Number.isInteger(since) && since >= oldest && since <= this.version) {
-      return { kind: "ops", ops: this.log.slice(since - oldest) };
+    if (Number.isInteger(since) && since >= oldest && since <= upTo.v) {
+      return { kind: "ops", ops: this.log.slice(since - oldest, upTo.v - oldest) };
     }
-    return { kind: "snapshot", v: this.version, doc: this.docValue, lastSeq: this.lastSeqOf(by) };
+    return { kind: "snapshot", v: upTo.v, doc: upTo.doc, lastSeq: this.lastSeqAt(by, upTo.v) };
+  }
+
+  /**
+   * The last seq of `by` committed at or before version `v`: below the first of its ops after `v` (so
+   * those are resent, and recognised if they were in fact kept), else its last.
+   */
+  lastSeqAt(by: string, v: number): number {
+    const later = v < this.version ? this.log.find((c) => c.v > v && c.by === by) : undefined;
+    return later ? later.seq - 1 : this.lastSeqOf(by);
   }
 }

@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ErrorCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import {
   EditorAuthority, EditorMessage, documentToArenaMap, emptyMapDocument, publishProblems,
-  type CursorOut, type EditorPresence, type EditorRole, type EditorsOut, type HelloOut, type PublishedOut, type RefusedOut,
+  type CursorOut, type EditorPresence, type MapDocument, type EditorRole, type EditorsOut, type HelloOut, type PublishedOut, type RefusedOut,
 } from "@arena/shared/editor";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
 import type { Logger } from "../../log.ts";
@@ -60,6 +60,8 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
   private distrust = false;
   /** Acknowledgements in version order, each sent once its op is stored. */
   private acks: Promise<void> = Promise.resolve();
+  /** The newest state whose ops are all stored: what joiners and refused clients start from. */
+  private stored!: { v: number; doc: MapDocument };
 
   override async onCreate(options: unknown): Promise<void> {
     const parsed = JoinOptionsSchema.safeParse(options);
@@ -83,6 +85,7 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     } else {
       throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `no map ${mapId}`);
     }
+    this.stored = { v: this.authority.v, doc: this.authority.doc };
     this.maxClients = MAX_EDITORS;
     this.onMessage(EditorMessage.Op, (client: EditorClient, message: unknown) => this.onOp(client, message));
     // One publish at a time: the file store numbers a version by counting those before it.
@@ -132,7 +135,7 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
       mapId: this.map.mapId,
       you: client.userData.clientId,
       ...(isCreator && { codes: { edit: this.map.editCode, view: this.map.viewCode } }),
-      catchUp: this.authority.catchUp(parsed.since ?? -1, client.userData.clientId),
+      catchUp: this.authority.catchUp(parsed.since ?? -1, client.userData.clientId, this.stored),
       lastSeq: this.authority.lastSeqOf(client.userData.clientId),
     };
     client.send(EditorMessage.Hello, hello);
@@ -165,7 +168,7 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     const clientId = client.userData?.clientId ?? "";
     const out: RefusedOut = {
       error, ...(seq !== undefined && { seq }),
-      v: this.authority.v, doc: this.authority.doc, lastSeq: this.authority.lastSeqOf(clientId),
+      v: this.stored.v, doc: this.stored.doc, lastSeq: this.authority.lastSeqAt(clientId, this.stored.v),
     };
     client.send(EditorMessage.Refused, out);
     this.log.warn("editor message refused", { session: client.sessionId, error });
@@ -195,7 +198,11 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
       this.persist();
       return this.saving;
     });
-    this.acks = Promise.all([this.acks, stored]).then(() => this.broadcast(EditorMessage.Op, committed));
+    const doc = this.authority.doc;
+    this.acks = Promise.all([this.acks, stored]).then(() => {
+      this.stored = { v: committed.v, doc };
+      this.broadcast(EditorMessage.Op, committed);
+    });
     if (++this.sinceSave >= this.settings.store.saveEvery) this.persist();
   }
 
