@@ -134,6 +134,10 @@ describe("editor room", () => {
     for (const [i, w] of writers.entries()) for (let k = 0; k < perEditor; k++) w.doc.edit({ t: "set", id: "w", x: 10 + ((i * perEditor + k) % 500) });
     await Promise.all(writers.map((w) => w.settled(20_000)));
     expect(a.doc.v).toBeGreaterThan(EDITOR_LOG_WINDOW + 3);
+    // An op made on a version the log no longer holds is refused with the state to rebase on (not to start over from).
+    const lagging = waitForMessage<RefusedOut>(a.room, EditorMessage.Refused);
+    a.room.send(EditorMessage.Op, { seq: 1_000_000, base: 1, op: { t: "text", field: "notes", op: textInsert(0, "late") } });
+    expect(await lagging).toMatchObject({ seq: 1_000_000, resync: true, v: a.doc.v, doc: a.doc.doc });
     expect(b.doc.pending.filter((op) => op.t === "text")).toHaveLength(3);
     await b.rejoin();
     expect(b.hello.catchUp.kind).toBe("snapshot");

@@ -74,7 +74,7 @@ function simulate(seed: number, steps: number, logWindow = EDITOR_LOG_WINDOW) {
   const deliverUp = (sim: SimClient) => {
     const out = sim.up.shift()!;
     const result = server.submit(sim.client.id, out.seq, out.base, out.op);
-    if (!result.ok && /too old/.test(result.error)) {
+    if (!result.ok && result.resync) {
       // A client lagging past the log window is refused with the server's state (the room's `refused`).
       sim.client.resync(server.doc, server.v, server.lastSeqOf(sim.client.id));
       return;

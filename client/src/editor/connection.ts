@@ -73,7 +73,9 @@ export class EditorConnection {
     room.onMessage(EditorMessage.Refused, (r: RefusedOut) => {
       this.events.notice(`refused: ${r.error}`);
       if (r.seq !== undefined) {
-        this.doc?.reset(r.doc, r.v, r.lastSeq);
+        // Lagging past the log window is not bad input: keep the unsent edits, rebased on the server's state.
+        if (r.resync) this.doc?.resync(r.doc, r.v, r.lastSeq);
+        else this.doc?.reset(r.doc, r.v, r.lastSeq);
         this.events.changed();
       }
     });

@@ -36,7 +36,8 @@ export interface AuthoritySnapshot {
 
 export type SubmitResult =
   | { readonly ok: true; readonly committed: CommittedOp; readonly duplicate: boolean }
-  | { readonly ok: false; readonly error: string };
+  /** `resync`: the base left the log window; an honest client that lagged behind rebases its edits on the current state. */
+  | { readonly ok: false; readonly error: string; readonly resync?: true };
 
 export type CatchUp =
   | { readonly kind: "ops"; readonly ops: readonly CommittedOp[] }
@@ -100,7 +101,7 @@ export class EditorAuthority {
     }
     if (!Number.isInteger(base) || base > this.version) return { ok: false, error: `version ${base} is ahead of the document (${this.version})` };
     const oldest = this.version - this.log.length;
-    if (base < oldest) return { ok: false, error: `version ${base} is too old (oldest ${oldest}); resync` };
+    if (base < oldest) return { ok: false, error: `version ${base} is too old (oldest ${oldest}); resync`, resync: true };
     let rebased = op;
     for (const c of this.log.slice(base - oldest)) rebased = transformOp(rebased, c.op, "right");
     let result;

@@ -80,6 +80,8 @@ export interface RefusedOut {
   readonly error: string;
   /** The op's seq when an op was refused. */
   readonly seq?: number;
+  /** The op's base version left the log window (not bad input): rebase unsent edits on `doc` (`EditorClient.resync`) instead of starting over. */
+  readonly resync?: true;
   readonly v: number;
   readonly doc: MapDocument;
   readonly lastSeq: number;

@@ -164,10 +164,10 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
   }
 
   /** Refuses what a client sent; it gets the reason and the state to start over from, nothing changes. */
-  private refuse(client: EditorClient, error: string, seq?: number): void {
+  private refuse(client: EditorClient, error: string, seq?: number, resync?: true): void {
     const clientId = client.userData?.clientId ?? "";
     const out: RefusedOut = {
-      error, ...(seq !== undefined && { seq }),
+      error, ...(seq !== undefined && { seq }), ...(resync && { resync }),
       v: this.stored.v, doc: this.stored.doc, lastSeq: this.authority.lastSeqAt(clientId, this.stored.v),
     };
     client.send(EditorMessage.Refused, out);
@@ -183,7 +183,7 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     if (!parsed.success) return this.refuse(client, `malformed op: ${describeIssue(parsed.error)}`);
     const { seq, base, op } = parsed.data;
     const result = this.authority.submit(session.clientId, seq, base, op);
-    if (!result.ok) return this.refuse(client, result.error, seq);
+    if (!result.ok) return this.refuse(client, result.error, seq, result.resync);
     const { committed } = result;
     if (result.duplicate) {
       // A resend of an op already committed: the author is told again (once it is stored), nobody else.
