@@ -82,7 +82,9 @@ it("the store: snapshot + stream give back document, version and a full replay l
   try {
     const mapId = newMapId();
     const authority = await storeOps(store, mapId, 750);
+    const t0 = performance.now();
     const loaded = (await store.load(mapId))!;
+    console.log(`editor map of 750 ops loaded from Redis (snapshot at 700 + ${EDITOR_LOG_WINDOW}-op log) in ${(performance.now() - t0).toFixed(1)} ms`);
     expect(loaded.gapAt).toBeUndefined();
     expect(loaded.authority.v).toBe(750);
     expect(loaded.authority.doc).toEqual(authority.doc);
