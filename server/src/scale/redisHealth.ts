@@ -11,6 +11,7 @@
  * a restarted, empty Redis lost (see restoreAfterOutage.ts).
  */
 import type { Logger } from "../log.ts";
+import { REDIS_COMMAND_TIMEOUT_MS } from "./redisOptions.ts";
 
 /** What ioredis 5 and 6 clients have in common, as far as this file is concerned. */
 export interface WatchedConnection {
@@ -20,6 +21,9 @@ export interface WatchedConnection {
 
 /** How often Redis is pinged to catch a hang that leaves the sockets open. */
 export const PROBE_INTERVAL_MS = 1000;
+
+/** A ping timeout this late (past REDIS_COMMAND_TIMEOUT_MS) is this process's stall, not Redis's silence. */
+export const STALL_TOLERANCE_MS = 250;
 
 export interface DependencyStatus {
   /** "restoring": reachable again, and this process is still putting back what Redis lost (listings, codes, stats). */
@@ -59,13 +63,23 @@ export class RedisHealth {
     this.probeTimer = setInterval(() => {
       if (inFlight) return;
       inFlight = true;
+      const sentAt = this.now();
       ping().then(
         () => {
           this.unanswered = undefined;
         },
         () => {
           // While a connection is down the ping fails anyway; only a connected Redis that does not answer is news.
-          if (this.downConnections().length === 0) this.unanswered = `${name} (not answering)`;
+          if (this.downConnections().length > 0) return;
+          // A timeout that fired long after it was due says this process was not running (its event loop stalled
+          // under load), not that Redis was silent: the reply may be sitting unread in the socket. The next probe
+          // decides; a real hang still shows on it.
+          const lateMs = this.now() - sentAt - REDIS_COMMAND_TIMEOUT_MS;
+          if (lateMs > STALL_TOLERANCE_MS) {
+            this.log.warn("redis ping timed out while this process was stalled; the next ping decides", { name, lateMs });
+            return;
+          }
+          this.unanswered = `${name} (not answering)`;
         },
       ).finally(() => {
         inFlight = false;
