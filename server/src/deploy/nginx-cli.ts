@@ -1,4 +1,4 @@
-/** Prints the nginx site config: `npm run nginx:config -- --ports 2567,2568 --listen 443 --cert C --key K [--server-name N]`. */
+/** Prints the nginx site config: `npm run nginx:config -- --ports 2567,2568 | --hosts 10.0.0.2:2567,10.0.0.3:2567 --listen 443 --cert C --key K [--server-name N]`. */
 import { parseArgs } from "node:util";
 import { renderNginxSite } from "./nginxConfig.ts";
 
@@ -10,15 +10,18 @@ const { values } = parseArgs({
     key: { type: "string" },
     "server-name": { type: "string" },
     "upstream-host": { type: "string" },
+    hosts: { type: "string" },
   },
 });
 const ports = (values.ports ?? "").split(",").map((p) => Number(p.trim())).filter((p) => Number.isInteger(p) && p > 0);
-if (ports.length === 0 || !values.cert || !values.key) {
-  process.stderr.write("usage: npm run nginx:config -- --ports 2567,2568 --listen 443 --cert /path/fullchain.pem --key /path/privkey.pem [--server-name game.example.com]\n");
+const hosts = (values.hosts ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+if ((ports.length === 0 && hosts.length === 0) || !values.cert || !values.key) {
+  process.stderr.write("usage: npm run nginx:config -- --ports 2567,2568 | --hosts 10.0.0.2:2567,10.0.0.3:2567 --listen 443 --cert /path/fullchain.pem --key /path/privkey.pem [--server-name game.example.com]\n");
   process.exit(2);
 }
 process.stdout.write(renderNginxSite({
   ports,
+  hosts,
   listen: values.listen ?? "443",
   certificate: values.cert,
   certificateKey: values.key,

@@ -5,6 +5,9 @@
  *   connects its websocket to wss://<public host>/<port>/<processId>/<roomId>;
  *   one `location /<port>/` per process strips the prefix and proxies the
  *   upgrade to that process (only the listed ports are reachable);
+ * - processes on several hosts (`hosts`: "host:port" each) are reached under
+ *   `/<host>/<port>/` instead (PUBLIC_ADDRESS=<public host>/<host>/<port>), as
+ *   two hosts may well use the same port;
  * - matchmaking, the HTTP API and the SSE stream go to any process;
  * - every location passes the client address in X-Forwarded-For: run the
  *   processes with TRUST_PROXY=loopback (or nginx's address) so their
@@ -16,6 +19,8 @@ export interface NginxOptions {
   /** Ports of the game processes on `upstreamHost`. */
   readonly ports: readonly number[];
   readonly upstreamHost?: string;
+  /** Game processes on other hosts, "host:port" each (IPv4 or a name), reached under /<host>/<port>/. */
+  readonly hosts?: readonly string[];
   /** Address nginx listens on for TLS, e.g. "443" or "127.0.0.1:8443". */
   readonly listen: string;
   readonly serverName?: string;
@@ -26,12 +31,20 @@ export interface NginxOptions {
 /** The `http {}`-level part: upstream, map and server block (include it from nginx.conf). */
 export function renderNginxSite(o: NginxOptions): string {
   const host = o.upstreamHost ?? "127.0.0.1";
-  if (o.ports.length === 0) throw new Error("at least one process port is needed");
-  const upstream = o.ports.map((p) => `    server ${host}:${p} max_fails=1 fail_timeout=5s;`).join("\n");
-  const perProcess = o.ports.map((p) => `
-    # Websockets of the process on port ${p} (PUBLIC_ADDRESS=<host>/${p}).
-    location /${p}/ {
-        proxy_pass http://${host}:${p}/;
+  const targets = [
+    ...o.ports.map((port) => ({ address: `${host}:${port}`, prefix: `/${port}/`, what: `on port ${port} (PUBLIC_ADDRESS=<host>/${port})` })),
+    ...(o.hosts ?? []).map((address) => {
+      const m = /^([\w.-]+):(\d{1,5})$/.exec(address);
+      if (m === null) throw new Error(`a process on another host must be "host:port", got "${address}"`);
+      return { address, prefix: `/${m[1]}/${m[2]}/`, what: `at ${address} (PUBLIC_ADDRESS=<public host>/${m[1]}/${m[2]})` };
+    }),
+  ];
+  if (targets.length === 0) throw new Error("at least one process port is needed");
+  const upstream = targets.map((t) => `    server ${t.address} max_fails=1 fail_timeout=5s;`).join("\n");
+  const perProcess = targets.map((t) => `
+    # Websockets of the process ${t.what}.
+    location ${t.prefix} {
+        proxy_pass http://${t.address}/;
         proxy_http_version 1.1;
         proxy_set_header Upgrade $http_upgrade;
         proxy_set_header Connection $connection_upgrade;
