@@ -1,0 +1,77 @@
+/**
+ * A burst of private rooms over two processes on one real Redis: 200 `create` calls at once through the
+ * real SDK, half to each process. Every one is seated (no error, no expired reservation), every code is
+ * unique and claimed in Redis, every room is listed on the process that made it, and each code joins
+ * its own room through the other process. Figures (p50/p99, rooms/s) come from `npm run bench:rooms`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { Client } from "@colyseus/sdk";
+import { ROOM_ARENA } from "@arena/shared";
+import { CODES_KEY } from "../src/matchmaking/roomCodes.ts";
+import {
+  guestToken, joinByCode, spawnServer, startRedis, waitForOwnPlayer, waitForState,
+  type ArenaRoomClient, type GameServerProcess, type RedisProcess,
+} from "@arena/testkit";
+
+const ROOMS = 200;
+
+let redis: RedisProcess;
+let servers: GameServerProcess[];
+let db: Redis;
+const rooms: ArenaRoomClient[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  servers = await Promise.all([spawnServer({ REDIS_URL: redis.url }), spawnServer({ REDIS_URL: redis.url })]);
+  db = new Redis(redis.url);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(rooms.map((r) => r.leave().catch(() => undefined)));
+  await Promise.all((servers ?? []).map((s) => s.kill("SIGTERM")));
+  db?.disconnect();
+  await redis?.stop();
+}, 30_000);
+
+describe("a burst of private rooms over two processes", () => {
+  it(`creates ${ROOMS} private rooms at once: all seated, codes unique and claimed, each joinable by code from the other process`, async () => {
+    const server = (i: number): GameServerProcess => servers[i % 2]!;
+    // Sign-in first, so the burst is the creations alone.
+    const clients = await Promise.all(Array.from({ length: ROOMS }, async (_, i) => {
+      const client = new Client(server(i).url);
+      client.auth.token = await guestToken(server(i).url, `burst${i}`);
+      return client;
+    }));
+
+    const created = await Promise.allSettled(clients.map((c, i) => c.create(ROOM_ARENA, { name: `burst${i}`, private: true }) as Promise<ArenaRoomClient>));
+    for (const r of created) if (r.status === "fulfilled") rooms.push(r.value);
+    const failures = created.flatMap((r, i) => (r.status === "rejected" ? [`create ${i}: ${String(r.reason)}`] : []));
+    expect(failures).toEqual([]);
+    await Promise.all(rooms.map((r) => waitForOwnPlayer(r, 15_000)));
+
+    const codes = rooms.map((r) => r.roomId);
+    expect(new Set(codes).size).toBe(ROOMS);
+    // Each code is claimed once in the shared hash, and each room is listed on the process that was asked for it.
+    const claims = await db.hgetall(CODES_KEY);
+    for (const code of codes) expect(claims[code]).toBe("1");
+    const listings = await db.hmget("roomcaches", ...codes);
+    listings.forEach((raw, i) => {
+      expect(raw, `listing of ${codes[i]}`).not.toBeNull();
+      const listing = JSON.parse(raw!) as { processId: string; private: boolean; clients: number };
+      expect(listing.processId).toBe(server(i).processId);
+      expect(listing.private).toBe(true);
+    });
+
+    // Every code leads to its own room through the other process (in batches: one player each, and the rooms play on).
+    for (let from = 0; from < ROOMS; from += 25) {
+      await Promise.all(rooms.slice(from, from + 25).map(async (host, k) => {
+        const i = from + k;
+        const guest = await joinByCode(server(i + 1).url, `guest${i}`, { code: host.roomId });
+        rooms.push(guest);
+        expect(guest.roomId).toBe(host.roomId);
+        await waitForState(host, (s) => s.players.has(guest.sessionId), 10_000, `guest ${i} in room ${host.roomId}`);
+      }));
+    }
+  }, 120_000);
+});
