@@ -13,6 +13,7 @@
  * writes them to docs/BENCHMARKS.md (not with BENCH_NO_WRITE=1).
  */
 import { execFileSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { Redis } from "ioredis";
 import { Client } from "@colyseus/sdk";
 import { ROOM_ARENA, type PersonOnline } from "@arena/shared";
@@ -25,6 +26,8 @@ const PLAYERS_PER_PROCESS = 600;
 const SIZES = [10_000, 100_000];
 const READS = 20;
 
+// The machine may be shared: its load when the run began says how much of it the figures had.
+const load = loadavg()[0]!;
 const redis = await startRedis();
 const db = new Redis(redis.url);
 
@@ -134,7 +137,7 @@ parses every listing: ${PLAYERS_PER_ROOM} players per room, each listing a copy 
 *People directory*: a process reads every process's people key (SMEMBERS + one GET each) and merges them, once a
 second for the status feed and twice a second while its lobby has clients: ${PLAYERS_PER_PROCESS} players per process.
 Redis time is Redis's own (\`usec\` in \`INFO commandstats\`) per read; client time is one Node process (ioredis,
-JSON parsing, merge), wall clock, on this shared machine.
+JSON parsing, merge), wall clock, on this shared machine (load average ${load.toFixed(1)} when the run began).
 
 | Read | Players | Items | Reply (KB) | Redis time per read (µs) | Client time per read (ms) |
 |---|---|---|---|---|---|

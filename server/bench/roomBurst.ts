@@ -6,6 +6,7 @@
  * BENCH_ROOMS (default 200) rooms; every one must be created, seated, with a unique code.
  * Prints the figures and writes them to docs/BENCHMARKS.md (not with BENCH_NO_WRITE=1).
  */
+import { loadavg } from "node:os";
 import { Client, type Room } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import {
@@ -79,6 +80,8 @@ async function run(name: string, processes: number): Promise<Result> {
   }
 }
 
+// The machine may be shared: its load when the run began says how much of it the figures had.
+const load = loadavg()[0]!;
 const results = [await run("1 process, in-memory", 1), await run("2 processes, Redis", 2)];
 const rows = results.map((r) =>
   `| ${r.name} | ${ROOMS - r.failed} | ${r.failed} | ${r.uniqueCodes} | ${r.reserveP50.toFixed(0)} | ${r.reserveP99.toFixed(0)} | ${r.seatedP50.toFixed(0)} | ${r.seatedP99.toFixed(0)} | ${r.roomsPerSecond.toFixed(0)} | ${r.cpuMsPerRoom.toFixed(1)} |`);
@@ -88,7 +91,7 @@ ${machineLine()}. ${ROOMS} private rooms requested at once (sign-in not timed), 
 processes; clients on the same machine, sharing its CPU with the servers. *Created* is
 \`POST /matchmake/create/arena\` answered (room made, code claimed, seat reserved); *seated* adds the websocket
 join that consumes the seat (what \`client.create()\` waits for). Server CPU is user + system time of the game
-processes over the burst (/proc), per room.
+processes over the burst (/proc), per room. Load average when the run began: ${load.toFixed(1)}.
 
 | Setup | Created | Failed | Unique codes | Created p50 (ms) | Created p99 (ms) | Seated p50 (ms) | Seated p99 (ms) | Rooms/s | Server CPU per room (ms) |
 |---|---|---|---|---|---|---|---|---|---|
