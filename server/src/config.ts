@@ -1,5 +1,6 @@
 /** Configuration from the environment (all optional), checked once at start against one zod schema. */
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
 import { MAX_PLAYERS, PATCH_RATE, TICK_RATE, type IceServer } from "@arena/shared";
@@ -170,7 +171,9 @@ const iceServers = trimmed.transform((raw, ctx): IceServer[] => {
 /** Each key is an environment variable; each message completes "<VARIABLE> ...". */
 const Env = z.object({
   PORT: integer(2567, 0, 65535),
-  HOST: trimmed.transform((s) => s ?? "0.0.0.0"),
+  // An address of this host (e.g. 10.0.0.2 with several hosts behind nginx) or a name that resolves to one.
+  HOST: trimmed.transform((s) => s ?? "0.0.0.0")
+    .refine((s) => isIP(s) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s), "must be an IP address (e.g. 0.0.0.0, 10.0.0.2, ::) or a host name"),
   PUBLIC_ADDRESS: trimmed.pipe(z.string().regex(/^[\w.-]+(:\d+)?(\/[\w./-]*)?$/, "must look like host:port").optional()),
   AUTH_SECRET: secret(32),
   TICK_RATE: integer(TICK_RATE, 10, 120),

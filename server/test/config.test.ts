@@ -80,6 +80,11 @@ describe("configuration", () => {
   it("refuses an unknown log level and malformed addresses", () => {
     expect(errorOf({ LOG_LEVEL: "loud" })).toBe('LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"');
     expect(errorOf({ PUBLIC_ADDRESS: "http://host:1" })).toBe('PUBLIC_ADDRESS must look like host:port, got "http://host:1"');
+    expect(errorOf({ HOST: "127.0.0.2:2567" })).toBe('HOST must be an IP address (e.g. 0.0.0.0, 10.0.0.2, ::) or a host name, got "127.0.0.2:2567"');
+    expect(errorOf({ HOST: "http://10.0.0.2" })).toBe('HOST must be an IP address (e.g. 0.0.0.0, 10.0.0.2, ::) or a host name, got "http://10.0.0.2"');
+    expect(loadConfig({ HOST: "127.0.0.2" }).host).toBe("127.0.0.2");
+    expect(loadConfig({ HOST: "::1" }).host).toBe("::1");
+    expect(loadConfig({ HOST: "game-1.internal" }).host).toBe("game-1.internal");
     expect(errorOf({ REDIS_URL: "localhost:6379" })).toBe('REDIS_URL must look like redis://host:port, got "localhost:6379"');
   });
 
