@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { Client } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
-import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
+import { renderNginxSite, renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
 import {
   freePort, guestToken, holdInput, joinByCode, nginxPrefix, requireBinary, spawnServer, startNginx, startRedis, waitForOwnPlayer, waitForState,
   type ArenaRoomClient, type GameServerProcess, type NginxProcess, type RedisProcess,
@@ -196,5 +196,13 @@ describe("two hosts behind the generated nginx config", () => {
     const res = await fetch(`${base}/127.0.0.1/${port}/health`);
     expect(res.status).toBe(404);
     expect(HOSTS).toContain(await answeredBy(`GET /127.0.0.1/${port}/health`, from));
+  });
+
+  it("refuses a process address that is not host:port, so nothing else is written into the config", () => {
+    const site = (hosts: string[]): string => renderNginxSite({ ports: [], hosts, listen: "443", certificate: "c", certificateKey: "k" });
+    for (const bad of ["10.0.0.2", "10.0.0.2:2567; } server { listen 80", "10.0.0.2:2567/x", "[::1]:2567", ""]) {
+      expect(() => site([bad]), bad).toThrow(/must be "host:port"/);
+    }
+    expect(() => site([])).toThrow(/at least one process/);
   });
 });
