@@ -11,6 +11,7 @@ import {
   type GameEvent, type InputCommand, type World,
 } from "@arena/shared";
 import { listen } from "./listen.ts";
+import { worldJson } from "./jsonWorld.ts";
 
 interface NaiveRoom {
   id: string;
@@ -31,20 +32,6 @@ function roomWithSeat(): NaiveRoom {
   const room: NaiveRoom = { id: `n${nextId++}`, world: { state, map: ARENA_MAP, rules }, clients: new Map(), inputs: new Map() };
   rooms.push(room);
   return room;
-}
-
-/** The whole world as JSON, as a naive server sends it every tick. */
-function snapshot(room: NaiveRoom, events: readonly GameEvent[]): string {
-  const s = room.world.state;
-  const players: Record<string, unknown> = {};
-  s.players.forEach((p, id) => {
-    players[id] = { name: p.name, x: p.x, y: p.y, aim: p.aim, hp: p.hp, alive: p.alive, kills: p.kills, deaths: p.deaths, damage: p.damage, color: p.color, connected: p.connected };
-  });
-  const projectiles: Record<string, unknown> = {};
-  s.projectiles.forEach((p, id) => {
-    projectiles[id] = { owner: p.ownerId, x: p.x, y: p.y, angle: p.angle, tick: p.tick };
-  });
-  return JSON.stringify({ tick: s.tick, phase: s.phase, phaseEndsAt: s.phaseEndsAt, players, projectiles, events });
 }
 
 const http = await listen("naive");
@@ -79,7 +66,7 @@ setInterval(() => {
   for (const room of rooms) {
     if (room.clients.size === 0) continue;
     stepWorld(room.world, { inputOf: (id) => room.inputs.get(id)?.shift() }, events);
-    const frame = snapshot(room, events);
+    const frame = JSON.stringify(worldJson(room.world.state, events));
     events.length = 0;
     for (const ws of room.clients.values()) ws.send(frame);
   }

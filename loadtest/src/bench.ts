@@ -2,8 +2,8 @@
  * `npm run bench`: how far one server process goes on this machine, against
  * two baselines measured side by side in the same run.
  *
- * Starts three server processes on 127.0.0.1: ours (`server/src/main.ts`),
- * "floor" and "naive" (loadtest/baseline/). At each bot count, the same bots
+ * Starts four server processes on 127.0.0.1: ours (`server/src/main.ts`),
+ * "floor", "naive" and "socketio" (loadtest/baseline/). At each bot count, the same bots
  * (same pilot, input rate and ramp) play against each server in turn; over a
  * steady window it reads the server's CPU time and memory from /proc, and
  * for ours the step-time histogram and event-loop lag from /metrics. Writes a
@@ -18,6 +18,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT, machineLine, sampleProcess, spawnServer, startProcess, writeSection, type ProcessSample, type ServerProcess } from "@arena/testkit/remote";
 import { RawRun, type BaselineKind } from "../baseline/rawBots.ts";
+import { SocketIoRun } from "../baseline/socketioBots.ts";
 import { total, buckets, quantileBetween, scrape, type MetricFamily } from "./prometheus.ts";
 import { LoadRun } from "./run.ts";
 import type { LoadStats } from "./stats.ts";
@@ -46,7 +47,7 @@ const BOT_ROOMS = Math.min(40, Math.max(0, Math.floor(Number(values["bot-rooms"]
 /** A room's seats (`npm start`'s MAX_PLAYERS): the bot rooms hold one person and this many minus one bots. */
 const ROOM_SEATS = 16;
 const DECODE = values.decode === "all" || values.decode === "none" ? values.decode : "room";
-const KINDS = ["arena", "floor", "naive"] as const;
+const KINDS = ["arena", "floor", "naive", "socketio"] as const;
 type Kind = (typeof KINDS)[number];
 
 export interface Row {
@@ -93,7 +94,9 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   const durationSeconds = (3 * bots) / RAMP + WARMUP_S + WINDOW_S + 30;
   const run = kind === "arena"
     ? new LoadRun({ endpoints: [server.url], bots, playersPerRoom, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined })
-    : new RawRun({ url: server.url.replace("http", "ws"), kind: kind as BaselineKind, bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, floorBytes, seed: 1 });
+    : kind === "socketio"
+      ? new SocketIoRun({ url: server.url, bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, seed: 1 })
+      : new RawRun({ url: server.url.replace("http", "ws"), kind: kind as BaselineKind, bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, floorBytes, seed: 1 });
   const done = run.run();
   const until = performance.now() + durationSeconds * 1000;
   while (run.stats.botsJoined + run.stats.botsFailed < bots && performance.now() < until) await sleep(100);
@@ -159,14 +162,15 @@ function report(rows: readonly Row[]): string {
     const a = get("arena");
     const fl = get("floor");
     const nv = get("naive");
+    const io = get("socketio");
     const ratio = (x: number | undefined, y: number | undefined, d = 2): string => (x !== undefined && y !== undefined && y > 0 ? (x / y).toFixed(d) : "–");
-    return `| ${n} | ${ratio(a?.cpuUsPerPlayerSecond, fl?.cpuUsPerPlayerSecond)}× | ${ratio(a?.cpuUsPerPlayerSecond, nv?.cpuUsPerPlayerSecond)}× | ${ratio(a?.downBytesPerPlayerSecond, fl?.downBytesPerPlayerSecond)}× | ${ratio(a?.downBytesPerPlayerSecond, nv?.downBytesPerPlayerSecond, 3)}× |`;
+    return `| ${n} | ${ratio(a?.cpuUsPerPlayerSecond, fl?.cpuUsPerPlayerSecond)}× | ${ratio(a?.cpuUsPerPlayerSecond, nv?.cpuUsPerPlayerSecond)}× | ${ratio(a?.cpuUsPerPlayerSecond, io?.cpuUsPerPlayerSecond)}× | ${ratio(a?.downBytesPerPlayerSecond, fl?.downBytesPerPlayerSecond)}× | ${ratio(a?.downBytesPerPlayerSecond, nv?.downBytesPerPlayerSecond, 3)}× | ${ratio(a?.downBytesPerPlayerSecond, io?.downBytesPerPlayerSecond, 3)}× |`;
   }).join("\n");
   return `## Load: players per process, against the baselines (\`npm run bench\`)
 
 ${machineLine()}. Command: \`npm run bench${process.argv.length > 2 ? " -- " + process.argv.slice(2).join(" ") : ""}\`.
-Three server processes side by side on 127.0.0.1: ours (\`npm start\` defaults: 30 Hz steps, 20 Hz patches,
-16 players per room), *floor* and *naive* (\`loadtest/baseline/\`). At each count the same bots (this process; same pilot,
+Four server processes side by side on 127.0.0.1: ours (\`npm start\` defaults: 30 Hz steps, 20 Hz patches,
+16 players per room), *floor*, *naive* and *socketio* (\`loadtest/baseline/\`). At each count the same bots (this process; same pilot,
 ${INPUT_RATE} inputs/s, quick play, state decoding: \`${DECODE}\`) play against each server in turn; after a ${WARMUP_S} s warm-up the server's
 CPU (user + system, /proc) and memory are read over a ${WINDOW_S} s window. Bytes and messages are counted by the bots.
 Step time (p50 / p99, µs, from the \`arena_step_duration_seconds\` histogram between two scrapes) and event-loop lag
@@ -182,8 +186,8 @@ Memory per player (RSS growth from the smallest to the largest count; idle RSS i
 
 Ours as a ratio of the baselines, measured in the same run:
 
-| bots | CPU vs floor | CPU vs naive | bytes down vs floor | bytes down vs naive |
-| --- | --- | --- | --- | --- |
+| bots | CPU vs floor | CPU vs naive | CPU vs Socket.io | bytes down vs floor | bytes down vs naive | bytes down vs Socket.io |
+| --- | --- | --- | --- | --- | --- | --- |
 ${ratios}
 
 ![server CPU per player-second against players](bench-load.svg)
@@ -191,7 +195,10 @@ ${ratios}
 *floor* sends each client messages of the mean size of our patches at that count, fixed-size and binary, at 20 Hz, and discards
 its inputs: the cost of the messages alone. *naive* runs the same shared step at 30 Hz but sends the whole world as JSON to every
 client every tick, parses JSON inputs and queues them without bound (it pays the schema objects' change tracking, which a
-hand-written naive server would not, and has no lag compensation). Absolute numbers drift ~30 % between runs on this shared
+hand-written naive server would not, and has no lag compensation). *socketio* is the same game as a Socket.io 4.8 tutorial builds it:
+the same shared step at 30 Hz in rooms of 16, the whole world as JSON to each room at 20 Hz with \`io.to(room).emit\`, inputs as
+events (checked, the newest applied per step), its bots on \`socket.io-client\` over the websocket transport (bytes counted per
+engine.io packet, type byte and payload). Absolute numbers drift ~30 % between runs on this shared
 machine; the ratios come from one run.`;
 }
 
@@ -256,8 +263,9 @@ try {
   const arena = await spawnServer({ BOT_FILL: "0" }, { showErrors: true });
   const floor = await startProcess("floor", `${REPO_ROOT}loadtest/baseline/floor.ts`, { showErrors: true });
   const naive = await startProcess("naive", `${REPO_ROOT}loadtest/baseline/naive.ts`, { showErrors: true });
-  servers.push(arena, floor, naive);
-  const byKind: Record<Kind, ServerProcess> = { arena, floor, naive };
+  const socketio = await startProcess("socketio", `${REPO_ROOT}loadtest/baseline/socketio.ts`, { showErrors: true });
+  servers.push(arena, floor, naive, socketio);
+  const byKind: Record<Kind, ServerProcess> = { arena, floor, naive, socketio };
   await sleep(1000);
   for (const k of KINDS) idleRssMb[k] = sampleProcess(byKind[k].pid).rssBytes / 1024 / 1024;
   for (const bots of COUNTS) {
@@ -277,7 +285,7 @@ try {
     }
   }
   if (BOT_ROOMS > 0) {
-    for (const s of [floor, naive]) await s.stop();
+    for (const s of [floor, naive, socketio]) await s.stop();
     const filled = await spawnServer({ BOT_FILL: String(ROOM_SEATS) }, { showErrors: true });
     servers.push(filled);
     botRows = await measureBots(arena, filled);

@@ -6,7 +6,7 @@ interface Point {
   cpuUsPerPlayerSecond: number;
 }
 
-const COLORS: Record<string, string> = { arena: "#1f77b4", floor: "#2ca02c", naive: "#d62728" };
+const COLORS: Record<string, string> = { arena: "#1f77b4", floor: "#2ca02c", naive: "#d62728", socketio: "#9467bd" };
 
 export function chartSvg(rows: readonly Point[]): string {
   const W = 640;
