@@ -38,7 +38,7 @@ const { values } = parseArgs({
   },
 });
 const COUNTS = values.counts.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 2000);
-const WINDOW_S = Math.min(120, Math.max(3, Number(values.window)));
+const WINDOW_S = Math.min(120, Math.max(1, Number(values.window)));
 const WARMUP_S = Math.min(60, Math.max(1, Number(values.warmup)));
 const RAMP = Math.min(500, Math.max(10, Number(values.ramp)));
 const INPUT_RATE = Math.min(60, Math.max(1, Number(values["input-rate"])));
@@ -260,11 +260,15 @@ const rows: Row[] = [];
 let botRows: BotRows | undefined;
 try {
   // Load-test clients are the only players here: no bots fill the rooms they open (the bot section adds its own).
-  const arena = await spawnServer({ BOT_FILL: "0" }, { showErrors: true });
-  const floor = await startProcess("floor", `${REPO_ROOT}loadtest/baseline/floor.ts`, { showErrors: true });
-  const naive = await startProcess("naive", `${REPO_ROOT}loadtest/baseline/naive.ts`, { showErrors: true });
-  const socketio = await startProcess("socketio", `${REPO_ROOT}loadtest/baseline/socketio.ts`, { showErrors: true });
-  servers.push(arena, floor, naive, socketio);
+  // Started together (they are idle until measured); the bot section's process too, if it runs.
+  const track = <T extends ServerProcess>(p: Promise<T>): Promise<T> => p.then((s) => (servers.push(s), s));
+  const baseline = (kind: Exclude<Kind, "arena">): Promise<ServerProcess> =>
+    track(startProcess(kind, `${REPO_ROOT}loadtest/baseline/${kind}.ts`, { showErrors: true }));
+  const [arena, floor, naive, socketio, filled] = await Promise.all([
+    track(spawnServer({ BOT_FILL: "0" }, { showErrors: true })),
+    baseline("floor"), baseline("naive"), baseline("socketio"),
+    BOT_ROOMS > 0 ? track(spawnServer({ BOT_FILL: String(ROOM_SEATS) }, { showErrors: true })) : undefined,
+  ]);
   const byKind: Record<Kind, ServerProcess> = { arena, floor, naive, socketio };
   await sleep(1000);
   for (const k of KINDS) idleRssMb[k] = sampleProcess(byKind[k].pid).rssBytes / 1024 / 1024;
@@ -284,10 +288,8 @@ try {
       break;
     }
   }
-  if (BOT_ROOMS > 0) {
-    for (const s of [floor, naive, socketio]) await s.stop();
-    const filled = await spawnServer({ BOT_FILL: String(ROOM_SEATS) }, { showErrors: true });
-    servers.push(filled);
+  if (filled !== undefined) {
+    await Promise.all([floor, naive, socketio].map((s) => s.stop()));
     botRows = await measureBots(arena, filled);
   }
 } finally {

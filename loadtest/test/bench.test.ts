@@ -1,5 +1,5 @@
 /**
- * A tiny run of `npm run bench` (3 servers, 4 bots each, 2 s windows, one room
+ * A tiny run of `npm run bench` (4 servers, 4 bots each, 2 s windows, one room
  * per bot configuration): every server is measured with the same bots, the
  * baselines behave as described, and no server process outlives the benchmark.
  */
@@ -37,9 +37,9 @@ const row = (kind: Row["kind"]): Row => {
 };
 
 describe("benchmark smoke run", () => {
-  it("measures ours, floor and naive with the same bots", () => {
+  it("measures ours, floor, naive and Socket.io with the same bots", () => {
     expect(exitCode, output).toBe(0);
-    expect(rows.map((r) => r.kind)).toEqual(["arena", "floor", "naive"]);
+    expect(rows.map((r) => r.kind)).toEqual(["arena", "floor", "naive", "socketio"]);
     for (const r of rows) {
       expect(r.players, r.kind).toBe(4);
       expect(r.failed, r.kind).toBe(0);
@@ -49,6 +49,7 @@ describe("benchmark smoke run", () => {
     expect(row("arena").stepP50Us).toBeGreaterThan(0);
     expect(row("arena").patchBytesMean).toBeGreaterThan(0);
     expect(output).toContain("| bots | server | players |");
+    expect(output).toMatch(/\| 4 \| [\d.]+× \| [\d.]+× \| [\d.]+× \| [\d.]+× \| [\d.]+× \| [\d.]+× \|/);
   });
 
   it("floor sends our patch size at the patch rate; naive sends the world every tick", () => {
@@ -61,6 +62,16 @@ describe("benchmark smoke run", () => {
     // Every tick rather than every patch: more messages than the floor's, measured in the same run.
     expect(naive.downMessagesPerPlayerSecond).toBeGreaterThan(floor.downMessagesPerPlayerSecond);
     expect(naive.downBytesPerPlayerSecond).toBeGreaterThan(row("arena").downBytesPerPlayerSecond);
+  });
+
+  it("Socket.io broadcasts the world as JSON at the patch rate, and the bots steer by it", () => {
+    const io = row("socketio");
+    expect(io.downMessagesPerPlayerSecond).toBeGreaterThan(PATCH_RATE * 0.5);
+    expect(io.downMessagesPerPlayerSecond).toBeLessThan(PATCH_RATE * 1.3);
+    // The whole world as JSON weighs more than our binary patches of the same room.
+    expect(io.downBytesPerPlayerSecond).toBeGreaterThan(row("arena").downBytesPerPlayerSecond);
+    // Inputs as events at the bots' input rate, counted like the other bots' frames.
+    expect(io.upBytesPerPlayerSecond).toBeGreaterThan(row("arena").upBytesPerPlayerSecond);
   });
 
   it("prices bots beside people: a room alone, a room of 16 people, a room of 1 person + 15 bots", () => {
