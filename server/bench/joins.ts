@@ -62,10 +62,17 @@ export interface JoinRow {
   rooms: number;
   /** Server processes' CPU (user + system) during the join phase, per join. */
   serverCpuMsPerJoin: number;
+  /**
+   * The same, less the rooms' own running cost: the seated rate (heldCpuPercent) over half the phase,
+   * since rooms fill at an even pace through it. An estimate; serverCpuMsPerJoin is the measurement.
+   */
+  netCpuMsPerJoin: number;
   /** redis-server's CPU during the join phase, per join (0 in memory). */
   redisCpuMsPerJoin: number;
   /** Server CPU, % of one core, over HELD_MS after the phase with every client seated. */
   heldCpuPercent: number;
+  /** This process's CPU (the clients), % of one core, during the phase: near 100 means the clients were the limit. */
+  clientCpuPercent: number;
   /** Server process ids (to check they were stopped). */
   pids: number[];
 }
@@ -104,6 +111,8 @@ async function joinOnce(kind: Kind, url: string, name: string, token: string | u
   if (kind === "ours") {
     client.auth.token = token!;
     room = await client.joinOrCreate(ROOM_ARENA, { name });
+    // The match and voice messages a player reads: handled, so the SDK does not log each one unread.
+    room.onMessage("*", () => undefined);
   } else room = await client.joinOrCreate(ROOM_BARE);
   return { room: room.roomId, leave: () => room.leave().catch(() => undefined) };
 }
@@ -142,6 +151,7 @@ async function joinPhase(kind: Kind, urls: readonly string[], count: number, tok
 interface Run {
   phase: Phase;
   serverCpu: number;
+  clientCpu: number;
   redisCpu: number;
   heldCpuPercent: number;
   pids: number[];
@@ -162,14 +172,16 @@ async function runOnce(kind: Kind, processes: number): Promise<Run> {
     const tokens = await signIn(JOINS, "b");
     const cpu0 = cpuOf(pids);
     const redis0 = redis ? cpuOf([redis.pid]) : 0;
+    const client0 = process.cpuUsage();
     const phase = await joinPhase(kind, urls, JOINS, tokens, "b");
+    const client = process.cpuUsage(client0);
     const cpu1 = cpuOf(pids);
     const redis1 = redis ? cpuOf([redis.pid]) : 0;
     const held0 = performance.now();
     await sleep(HELD_MS);
     const heldCpuPercent = ((cpuOf(pids) - cpu1) / ((performance.now() - held0) / 1000)) * 100;
     await Promise.all(phase.seats.map((s) => s.leave()));
-    return { phase, serverCpu: cpu1 - cpu0, redisCpu: redis1 - redis0, heldCpuPercent, pids };
+    return { phase, serverCpu: cpu1 - cpu0, clientCpu: (client.user + client.system) / 1e6, redisCpu: redis1 - redis0, heldCpuPercent, pids };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await redis?.stop();
@@ -182,6 +194,8 @@ function summarize(setup: (typeof SETUPS)[number], kind: Kind, runs: readonly Ru
   const latencies = runs.flatMap((r) => r.phase.latencies);
   const seconds = runs.reduce((s, r) => s + r.phase.seconds, 0);
   const rooms = runs.reduce((n, r) => n + new Set(r.phase.seats.map((s) => s.room)).size, 0) / runs.length;
+  const serverCpu = runs.reduce((s, r) => s + r.serverCpu, 0);
+  const runningRooms = runs.reduce((s, r) => s + (r.heldCpuPercent / 100) * (r.phase.seconds / 2), 0);
   return {
     setup: setup.name, processes: setup.processes, kind, joins,
     failed: runs.reduce((n, r) => n + r.phase.failed, 0),
@@ -189,9 +203,11 @@ function summarize(setup: (typeof SETUPS)[number], kind: Kind, runs: readonly Ru
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
     rooms,
-    serverCpuMsPerJoin: (runs.reduce((s, r) => s + r.serverCpu, 0) * 1000) / Math.max(1, seated),
+    serverCpuMsPerJoin: (serverCpu * 1000) / Math.max(1, seated),
+    netCpuMsPerJoin: (Math.max(0, serverCpu - runningRooms) * 1000) / Math.max(1, seated),
     redisCpuMsPerJoin: (runs.reduce((s, r) => s + r.redisCpu, 0) * 1000) / Math.max(1, seated),
     heldCpuPercent: runs.reduce((s, r) => s + r.heldCpuPercent, 0) / runs.length,
+    clientCpuPercent: (runs.reduce((s, r) => s + r.clientCpu, 0) / seconds) * 100,
     pids: runs.flatMap((r) => r.pids),
   };
 }
@@ -213,11 +229,11 @@ const f = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : "�
 const get = (processes: number, kind: Kind): JoinRow => rows.find((r) => r.processes === processes && r.kind === kind)!;
 const ratio = (a: number, b: number): string => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–");
 const table = rows.map((r) =>
-  `| ${r.setup} | ${NAMES[r.kind]} | ${f(r.joinsPerSecond)} | ${r.failed} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.rooms, 1)} | ${f(r.serverCpuMsPerJoin, 2)} | ${r.processes > 1 ? f(r.redisCpuMsPerJoin, 3) : "–"} | ${f(r.heldCpuPercent, 1)} % |`).join("\n");
+  `| ${r.setup} | ${NAMES[r.kind]} | ${f(r.joinsPerSecond)} | ${r.failed} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${f(r.rooms, 1)} | ${f(r.serverCpuMsPerJoin, 2)} | ${f(r.netCpuMsPerJoin, 2)} | ${r.processes > 1 ? f(r.redisCpuMsPerJoin, 3) : "–"} | ${f(r.heldCpuPercent, 1)} % | ${f(r.clientCpuPercent)} % |`).join("\n");
 const ratios = SETUPS.flatMap((s) => (["bare", "socketio"] as const).map((base) => {
   const a = get(s.processes, "ours");
   const b = get(s.processes, base);
-  return `| ${s.name} | ours / ${NAMES[base]} | ${ratio(a.serverCpuMsPerJoin, b.serverCpuMsPerJoin)} | ${ratio(a.joinsPerSecond, b.joinsPerSecond)} | ${ratio(a.p50Ms, b.p50Ms)} | ${ratio(a.p99Ms, b.p99Ms)} |`;
+  return `| ${s.name} | ours / ${NAMES[base]} | ${ratio(a.serverCpuMsPerJoin, b.serverCpuMsPerJoin)} | ${ratio(a.netCpuMsPerJoin, b.netCpuMsPerJoin)} | ${ratio(a.joinsPerSecond, b.joinsPerSecond)} | ${ratio(a.p50Ms, b.p50Ms)} | ${ratio(a.p99Ms, b.p99Ms)} |`;
 })).join("\n");
 const tails = KINDS.map((k) => `${NAMES[k]} ${ratio(get(2, k).p99Ms, get(1, k).p99Ms)}`).join(", ");
 const body = `## Quick-play joins per second, against a bare Colyseus room and Socket.io (\`npm run bench:joins\`)
@@ -231,17 +247,20 @@ two cores with the servers. Every process first takes ${WARMUP_JOINS} joins that
 \`loadtest/baseline/socketio.ts\` (the load benchmark's game server), a join is connect (websocket transport) and a \`join\` event
 acknowledged with a room; on two processes, \`@socket.io/redis-adapter\`, and each process fills its own rooms (Socket.io has no
 cross-process room listing or seat reservation). Joins go to the processes in turn. Server CPU is user + system time of the
-server processes from /proc over the join phase, divided by the joins; it includes running the rooms as they fill, whose cost
-alone is the last column (server CPU over ${HELD_MS / 1000} s after the phase, with every client seated and idle).
+server processes from /proc over the join phase, divided by the joins. It includes running the rooms as they fill (ours and
+Socket.io step the game and send state to every seated client; bare rooms have nothing to send): *server CPU while seated* is
+that cost alone, read over ${HELD_MS / 1000} s after the phase with every client seated and idle, and *net of running rooms* subtracts it
+over half the phase (rooms fill at an even pace), an estimate beside the measurement. *Client CPU* is the benchmark process
+(all the clients) during the phase, % of one core: near 100 % the clients, not the servers, were the limit.
 
-| Setup | Server | Joins/s | Failed | p50 (ms) | p99 (ms) | Rooms | Server CPU ms / join | Redis CPU ms / join | CPU while seated |
-|---|---|---|---|---|---|---|---|---|---|
+| Setup | Server | Joins/s | Failed | p50 (ms) | p99 (ms) | Rooms | Server CPU ms / join | net of running rooms | Redis CPU ms / join | Server CPU while seated | Client CPU |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${table}
 
 Ratios from this run:
 
-| Setup | | Server CPU / join | Joins/s | p50 | p99 |
-|---|---|---|---|---|---|
+| Setup | | Server CPU / join | net of running rooms | Joins/s | p50 | p99 |
+|---|---|---|---|---|---|---|
 ${ratios}
 
 Tail on Redis (p99 on two processes / p99 in memory): ${tails}.`;
