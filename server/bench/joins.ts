@@ -12,10 +12,11 @@
  *
  * BENCH_JOINS (default 400) joins per run, BENCH_CONCURRENCY (default 40) in
  * flight, BENCH_ROUNDS (default 2). Prints the figures, writes the rows to
- * test-output/bench-joins.json and, unless BENCH_NO_WRITE=1, the section of
- * docs/BENCHMARKS.md.
+ * BENCH_JSON (default test-output/bench-joins.json) and, unless
+ * BENCH_NO_WRITE=1, the section of docs/BENCHMARKS.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { Client, type Room } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import {
@@ -37,7 +38,7 @@ const JOINS = intFromEnv("BENCH_JOINS", 400, 1, 5000);
 const CONCURRENCY = intFromEnv("BENCH_CONCURRENCY", 40, 1, 500);
 const ROUNDS = intFromEnv("BENCH_ROUNDS", 2, 1, 10);
 const NO_WRITE = process.env.BENCH_NO_WRITE === "1";
-const JSON_OUT = `${REPO_ROOT}test-output/bench-joins.json`;
+const JSON_OUT = process.env.BENCH_JSON || `${REPO_ROOT}test-output/bench-joins.json`;
 /** Joins per process before the measured phase, then left: every server is measured warm, as in production. */
 const WARMUP_JOINS = 16;
 /** After the phase, how long the server CPU is read with every client still seated (the rooms' own running cost). */
@@ -87,17 +88,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const cpuOf = (pids: readonly number[]): number => pids.reduce((sum, pid) => sum + sampleProcess(pid).cpuSeconds, 0);
 
 async function startServers(kind: Kind, processes: number, redis: RedisProcess | undefined): Promise<ServerProcess[]> {
-  const servers: ServerProcess[] = [];
-  for (let i = 0; i < processes; i++) {
-    const env: Record<string, string> = redis ? { REDIS_URL: redis.url } : {};
-    if (kind === "ours") servers.push(await spawnServer(env));
-    else {
-      const port = await freePort();
-      const script = `${REPO_ROOT}loadtest/baseline/${kind === "bare" ? "bareColyseus" : "socketio"}.ts`;
-      servers.push(await startProcess(`${kind} on port ${port}`, script, { env: { ...env, PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}` } }));
-    }
-  }
-  return servers;
+  const env: Record<string, string> = redis ? { REDIS_URL: redis.url } : {};
+  const start = async (): Promise<ServerProcess> => {
+    if (kind === "ours") return spawnServer(env);
+    const port = await freePort();
+    const script = `${REPO_ROOT}loadtest/baseline/${kind === "bare" ? "bareColyseus" : "socketio"}.ts`;
+    return startProcess(`${kind} on port ${port}`, script, { env: { ...env, PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}` } });
+  };
+  // Started together; one that fails to start leaves the others to the exit handler that kills what was spawned.
+  return Promise.all(Array.from({ length: processes }, start));
 }
 
 /** One join of `kind` on `url`; `token` for ours (signed in beforehand, not timed). */
@@ -265,7 +264,7 @@ ${ratios}
 
 Tail on Redis (p99 on two processes / p99 in memory): ${tails}.`;
 process.stdout.write(body + "\n");
-mkdirSync(`${REPO_ROOT}test-output`, { recursive: true });
+mkdirSync(dirname(JSON_OUT), { recursive: true });
 writeFileSync(JSON_OUT, JSON.stringify(rows, null, 2) + "\n");
 if (!NO_WRITE) writeSection("joins", body);
 process.exit(rows.some((r) => r.failed > 0) ? 1 : 0);
