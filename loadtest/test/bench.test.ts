@@ -64,7 +64,7 @@ describe("benchmark smoke run", () => {
     expect(naive.downBytesPerPlayerSecond).toBeGreaterThan(row("arena").downBytesPerPlayerSecond);
   });
 
-  it("Socket.io broadcasts the world as JSON at the patch rate, and the bots steer by it", () => {
+  it("Socket.io broadcasts the world as JSON at the patch rate, and inputs go up as JSON events", () => {
     const io = row("socketio");
     expect(io.downMessagesPerPlayerSecond).toBeGreaterThan(PATCH_RATE * 0.5);
     expect(io.downMessagesPerPlayerSecond).toBeLessThan(PATCH_RATE * 1.3);
