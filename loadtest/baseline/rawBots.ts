@@ -8,6 +8,7 @@ import { seededRandom } from "@arena/testkit/remote";
 import { Pilot, type InputFields, type Seen } from "../src/pilot.ts";
 import type { DecodeMode } from "../src/options.ts";
 import { LoadStats } from "../src/stats.ts";
+import { StopSignal, rampThenHold } from "./ramp.ts";
 
 export type BaselineKind = "naive" | "floor";
 
@@ -38,13 +39,11 @@ export class RawRun {
   /** Latest parsed world per room, from the one bot of the room that parses ("room" decode mode). */
   private readonly views = new Map<string, NaiveWorld>();
   private readonly observers = new Map<string, number>();
-  private endNow: (() => void) | undefined;
-  private stopped = false;
+  private readonly signal = new StopSignal();
 
   /** Ends the run before its duration is over. */
   stop(): void {
-    this.stopped = true;
-    this.endNow?.();
+    this.signal.stop();
   }
 
   constructor(readonly options: RawRunOptions) {
@@ -118,26 +117,8 @@ export class RawRun {
 
   /** Ramps the bots up, runs for the duration, closes every socket. */
   async run(): Promise<void> {
-    const { options } = this;
-    const t0 = performance.now();
-    const deadline = t0 + options.durationSeconds * 1000;
-    const starts: Array<Promise<void>> = [];
-    for (let i = 0; i < options.bots && performance.now() < deadline && !this.stopped; i++) {
-      const wait = t0 + (i * 1000) / options.rampPerSecond - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      starts.push(this.startBot(i).catch(() => { this.stats.botsFailed++; }));
-    }
-    await Promise.all(starts);
-    const left = this.stopped ? 0 : deadline - performance.now();
-    if (left > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.endNow = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    // startBot counts the failure's reason itself.
+    await rampThenHold(this.options, (i) => this.startBot(i), () => { this.stats.botsFailed++; }, this.signal);
     this.timers.forEach(clearInterval);
     await Promise.all(this.sockets.map((ws) => new Promise<void>((resolve) => {
       if (ws.readyState === WebSocket.CLOSED) return resolve();

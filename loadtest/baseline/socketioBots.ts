@@ -11,6 +11,7 @@ import { seededRandom } from "@arena/testkit/remote";
 import { Pilot, type InputFields, type Seen } from "../src/pilot.ts";
 import type { DecodeMode } from "../src/options.ts";
 import { LoadStats } from "../src/stats.ts";
+import { StopSignal, rampThenHold } from "./ramp.ts";
 
 export interface SocketIoJoined {
   socket: Socket;
@@ -74,15 +75,13 @@ export class SocketIoRun {
   /** Latest world per room, from the one bot of the room that reads it ("room" decode mode). */
   private readonly views = new Map<string, JsonWorld>();
   private readonly observers = new Set<string>();
-  private endNow: (() => void) | undefined;
-  private stopped = false;
+  private readonly signal = new StopSignal();
 
   constructor(readonly options: SocketIoRunOptions) {}
 
   /** Ends the run before its duration is over. */
   stop(): void {
-    this.stopped = true;
-    this.endNow?.();
+    this.signal.stop();
   }
 
   private async startBot(index: number): Promise<void> {
@@ -131,29 +130,10 @@ export class SocketIoRun {
 
   /** Ramps the bots up, runs for the duration, closes every socket. */
   async run(): Promise<void> {
-    const { options } = this;
-    const t0 = performance.now();
-    const deadline = t0 + options.durationSeconds * 1000;
-    const starts: Array<Promise<void>> = [];
-    for (let i = 0; i < options.bots && performance.now() < deadline && !this.stopped; i++) {
-      const wait = t0 + (i * 1000) / options.rampPerSecond - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      starts.push(this.startBot(i).catch((e: unknown) => {
-        this.stats.botsFailed++;
-        this.stats.fail(e instanceof Error ? e.message : String(e));
-      }));
-    }
-    await Promise.all(starts);
-    const left = this.stopped ? 0 : deadline - performance.now();
-    if (left > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.endNow = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    await rampThenHold(this.options, (i) => this.startBot(i), (e) => {
+      this.stats.botsFailed++;
+      this.stats.fail(e instanceof Error ? e.message : String(e));
+    }, this.signal);
     this.timers.forEach(clearInterval);
     for (const s of this.sockets) s.close();
   }
