@@ -16,6 +16,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { loadavg } from "node:os";
 import { REPO_ROOT, machineLine, sampleProcess, spawnServer, startProcess, writeSection, type ProcessSample, type ServerProcess } from "@arena/testkit/remote";
 import { RawRun, type BaselineKind } from "../baseline/rawBots.ts";
 import { SocketIoRun } from "../baseline/socketioBots.ts";
@@ -168,7 +169,7 @@ function report(rows: readonly Row[]): string {
   }).join("\n");
   return `## Load: players per process, against the baselines (\`npm run bench\`)
 
-${machineLine()}. Command: \`npm run bench${process.argv.length > 2 ? " -- " + process.argv.slice(2).join(" ") : ""}\`.
+${machineLine()}, load average ${f(loadAtStart, 1)} as the run began. Command: \`npm run bench${process.argv.length > 2 ? " -- " + process.argv.slice(2).join(" ") : ""}\`.
 Four server processes side by side on 127.0.0.1: ours (\`npm start\` defaults: 30 Hz steps, 20 Hz patches,
 16 players per room), *floor*, *naive* and *socketio* (\`loadtest/baseline/\`). At each count the same bots (this process; same pilot,
 ${INPUT_RATE} inputs/s, quick play, state decoding: \`${DECODE}\`) play against each server in turn; after a ${WARMUP_S} s warm-up the server's
@@ -254,6 +255,8 @@ ${line("bots", b.bots, `1 person + ${ROOM_SEATS - 1} bots`)}
 CPU per added player: **a person ${f(person)} µs/s, a bot ${f(bot)} µs/s** (${f(bot / person, 2)}× a person).`;
 }
 
+/** The machine's 1-minute load average as the run began: on a shared machine, how much else was running. */
+const loadAtStart = loadavg()[0] ?? NaN;
 const servers: ServerProcess[] = [];
 const idleRssMb: Partial<Record<Kind, number>> = {};
 const rows: Row[] = [];

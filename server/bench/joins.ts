@@ -16,6 +16,7 @@
  * BENCH_NO_WRITE=1, the section of docs/BENCHMARKS.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { Client, type Room } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
@@ -211,6 +212,8 @@ function summarize(setup: (typeof SETUPS)[number], kind: Kind, runs: readonly Ru
   };
 }
 
+/** The machine's 1-minute load average as the run began: on a shared machine, how much else was running. */
+const loadAtStart = loadavg()[0] ?? NaN;
 const rows: JoinRow[] = [];
 for (const setup of SETUPS) {
   const runs = new Map<Kind, Run[]>(KINDS.map((k) => [k, []]));
@@ -237,7 +240,7 @@ const ratios = SETUPS.flatMap((s) => (["bare", "socketio"] as const).map((base) 
 const tails = KINDS.map((k) => `${NAMES[k]} ${ratio(get(2, k).p99Ms, get(1, k).p99Ms)}`).join(", ");
 const body = `## Quick-play joins per second, against a bare Colyseus room and Socket.io (\`npm run bench:joins\`)
 
-${machineLine()}. ${JOINS} joins per run, ${CONCURRENCY} in flight, ${ROUNDS} rounds (the three servers take turns, the order reversed
+${machineLine()}, load average ${f(loadAtStart, 1)} as the run began. ${JOINS} joins per run, ${CONCURRENCY} in flight, ${ROUNDS} rounds (the three servers take turns, the order reversed
 each round; figures over all rounds). Clients on the same machine, kept connected (rooms fill to 16); the client side shares the
 two cores with the servers. Every process first takes ${WARMUP_JOINS} joins that are not measured (warm code, as in production).
 *ours*: \`server/src/main.ts\`, quick play with a guest token (sign-in not timed), the join resolves when the SDK is seated.
