@@ -51,7 +51,7 @@ beforeAll(async () => {
   }, dir);
   const off = "    access_log off;\n";
   if (!rendered.includes(off)) throw new Error("the rendered nginx.conf no longer turns its access log off");
-  writeFileSync(conf, rendered.replace(off, `    log_format routed '$upstream_addr $request_method $uri';\n    access_log ${accessLog} routed;\n`));
+  writeFileSync(conf, rendered.replace(off, `    log_format routed '$upstream_addr $request_method $request_uri';\n    access_log ${accessLog} routed;\n`));
   base = `https://127.0.0.1:${tlsPort}`;
   nginx = await startNginx(dir, conf, tlsPort, `${base}/health`);
   db = new Redis(redis.url);
@@ -94,18 +94,21 @@ async function answeredBy(request: string, after: number): Promise<Host> {
   }
 }
 
+let probes = 0;
+
 /**
- * Makes the balancer's next pick `host`: nginx round-robins strictly over two equal upstreams, so when the
- * last balanced request went to `host`, one /health (answered by the other) turns it. Callers check the pick.
+ * Makes the balancer's next pick `host`: nginx round-robins strictly over two equal upstreams, so after a probe
+ * answered by the other host the next request goes to `host`. Each probe is told apart by its query string:
+ * nginx writes a request's log line only after answering it, so the log's last line need not be the last pick.
+ * Callers check the pick.
  */
 async function nextRequestTo(host: Host): Promise<number> {
-  const before = balanced().length;
-  const last = balanced().at(-1)?.host;
-  if (last === host) {
-    expect((await fetch(`${base}/health`)).status).toBe(200);
-    await answeredBy("GET /health", before);
+  for (;;) {
+    const from = balanced().length;
+    const probe = `/health?probe=${++probes}`;
+    expect((await fetch(`${base}${probe}`)).status).toBe(200);
+    if ((await answeredBy(`GET ${probe}`, 0)) !== host) return from;
   }
-  return balanced().length;
 }
 
 /** The host a room lives on, from the address its websocket went to through nginx. */
