@@ -13,7 +13,7 @@ import {
 import { serverRoom, signIn, startTestServer } from "@arena/testkit";
 import { StateEvents } from "@arena/shared/view";
 import { GameSession, type ArenaRoom } from "../src/net/session.ts";
-import { COVER_Y } from "./cover.ts";
+import { COVER_Y, SHOT_INTERVAL_MS } from "./cover.ts";
 
 export interface Profile {
   rttMs: number;
@@ -38,6 +38,19 @@ export interface ProfileResult extends Profile {
   hits: Array<{ rewindMs: number; behindCoverMs: number | null }>;
   /** Per on-screen hit: the rewind the server registered it with, or -1 when it did not. */
   screenHitRewinds: number[];
+  /** Per on-screen hit, how the target was drawn when the shot was fired (see ShotDiagnosis). */
+  screenHitDiagnoses: ShotDiagnosis[];
+}
+
+/** How the target was drawn at the moment of a shot, and how that compares with what the server rewinds to. */
+export interface ShotDiagnosis {
+  counted: boolean;
+  /** How far the drawn moment was past the newest state received, ms (> 0: carried on or held through a stall). */
+  pastNewestMs: number;
+  /** The stall smoothing's offset (drawn − sampled), units. */
+  smoothingOffset: number;
+  /** Drawn position − the server's position of the target at the render time the shot was stamped with, units (signed along y, the target's axis). */
+  drawnMinusRewound: number;
 }
 
 
@@ -104,7 +117,10 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     targetInput.send();
   }, 1000 / 30);
 
-  interface Shot { aim: number; screenHit: boolean | undefined; serverTick: number | undefined; }
+  interface Shot {
+    aim: number; screenHit: boolean | undefined; serverTick: number | undefined;
+    drawnY: number; stampedAt: number; pastNewestMs: number; smoothingOffset: number;
+  }
   const shots: Shot[] = [];
   const serverHits = new Set<number>();
   const stateEvents = new StateEvents();
@@ -135,6 +151,9 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   let coverSince = NaN;
   let lastLanded = me.landedShot;
   const track: Array<{ t: number; y: number }> = [];
+  /** The target's y on the server's clock (the axis render times are stamped on), one entry per step. */
+  const serverTrack: Array<{ t: number; y: number }> = [];
+  const serverClock = serverRoom(room).clock;
   const rewindOf = new Map<number, number>();
   /** Per registered hit (by the tick it was fired on): its rewind, and how long the victim had been behind cover (NaN: it had not). */
   const hitsByTick = new Map<number, { rewindMs: number; behindCoverMs: number }>();
@@ -145,6 +164,8 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   const victimWatch = setInterval(() => {
     const now = performance.now();
     track.push({ t: now, y: them.y });
+    const st = serverClock.elapsedTime;
+    if (serverTrack.length === 0 || serverTrack[serverTrack.length - 1]!.t < st) serverTrack.push({ t: st, y: them.y });
     if (track.length > 3000) track.splice(0, 1000);
     if (them.y >= COVER_Y) { if (Number.isNaN(coverSince)) coverSince = now; } else coverSince = NaN;
     state.projectiles.forEach((p) => { if (p.ownerId === room.sessionId) rewindOf.set(p.tick, p.rewindMs); });
@@ -161,7 +182,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   const pos = { x: 0, y: 0 };
   const prev = { x: 0, y: 0, t: 0 };
   const shootStart = performance.now();
-  let nextShot = shootStart + 300;
+  let nextShot = shootStart + SHOT_INTERVAL_MS;
   let firedAtCount = 0;
   while (performance.now() - shootStart < SHOOT_MS) {
     await sleep(1000 / 60);
@@ -177,14 +198,18 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     trackDrawn(shown, smoothed);
     frames++;
     if (now < nextShot || command.fire || shown.y >= COVER_Y) continue;
-    nextShot = now + 300;
+    nextShot = now + SHOT_INTERVAL_MS;
     // Lead the target as it is shown on this screen.
     const flight = Math.hypot(shown.x - mine.x, shown.y - mine.y) / PROJECTILE_SPEED;
     const aim = Math.atan2(shown.y + vy * flight - mine.y, shown.x - mine.x);
     // Hold the trigger until a step has carried it (steps are 30 Hz, frames 60 Hz).
     command = { mx: 0, my: 0, aim, fire: true };
     firedAtCount = session.input.sentCount;
-    const shot: Shot = { aim, screenHit: undefined, serverTick: undefined };
+    const drawState = session.remoteDrawState(target.sessionId);
+    const shot: Shot = {
+      aim, screenHit: undefined, serverTick: undefined, drawnY: shown.y, stampedAt: session.stampedRenderTime(),
+      pastNewestMs: drawState?.pastNewestMs ?? 0, smoothingOffset: drawState?.smoothingOffset ?? 0,
+    };
     shots.push(shot);
     // Follow the shot on this screen: the projectile from the muzzle, the target where it is drawn.
     void followOnScreen(session, target.sessionId, mine.x, mine.y, aim, now).then((hit) => { shot.screenHit = hit; });
@@ -198,6 +223,14 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   await Promise.allSettled([room.leave(), target.leave()]);
 
   const screenHits = shots.filter((s) => s.screenHit === true);
+  const serverYAt = (t: number): number => {
+    const i = serverTrack.findIndex((e) => e.t >= t);
+    if (i <= 0) return serverTrack[Math.max(0, i)]?.y ?? NaN;
+    const a = serverTrack[i - 1]!;
+    const b = serverTrack[i]!;
+    return a.y + (b.y - a.y) * ((t - a.t) / (b.t - a.t));
+  };
+  const counted = (s: Shot): boolean => s.serverTick !== undefined && serverHits.has(s.serverTick);
   return {
     ...profile,
     corrections,
@@ -209,7 +242,11 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     badFramesHeld: held.bad,
     badFramesSmoothed: smoothed.bad,
     hits: [...hitsByTick.values()].map((h) => ({ rewindMs: Math.round(h.rewindMs), behindCoverMs: Math.round(h.behindCoverMs) })),
-    screenHitRewinds: screenHits.map((s) => (s.serverTick !== undefined && serverHits.has(s.serverTick) ? Math.round(hitsByTick.get(s.serverTick)?.rewindMs ?? 0) : -1)),
+    screenHitRewinds: screenHits.map((s) => (counted(s) ? Math.round(hitsByTick.get(s.serverTick!)?.rewindMs ?? 0) : -1)),
+    screenHitDiagnoses: screenHits.map((s) => ({
+      counted: counted(s), pastNewestMs: Math.round(s.pastNewestMs), smoothingOffset: Math.round(s.smoothingOffset),
+      drawnMinusRewound: Math.round(s.drawnY - serverYAt(s.stampedAt)),
+    })),
   };
 }
 

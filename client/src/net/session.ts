@@ -230,6 +230,23 @@ export class GameSession {
   }
 
   /**
+   * How a remote player is drawn now, for the netcode harness's diagnosis of
+   * missed shots: how far the drawn moment is past its newest state (> 0:
+   * carried on or held through a stall) and the stall smoothing's offset.
+   */
+  remoteDrawState(id: string): { pastNewestMs: number; smoothingOffset: number } | undefined {
+    const buffer = this.remotes.get(id);
+    if (buffer === undefined || buffer.size === 0) return undefined;
+    return { pastNewestMs: this.renderTime() - buffer.newestTime, smoothingOffset: this.smoothers.get(id)?.offsetLength ?? 0 };
+  }
+
+  /** The render time the SDK stamps on an input sent now (server ms): where the server rewinds a shot to. */
+  stampedRenderTime(): number {
+    const clock = this.room.clock;
+    return clock.serverNow() - clock.smoothedRtt() / 2 - this.stampedDelayMs;
+  }
+
+  /**
    * Server time (ms since room start) at which remote players are drawn: the
    * server's clock now, less the one-way trip the newest state took to get
    * here, less the interpolation delay. The SDK stamps each input with the same

@@ -67,6 +67,11 @@ export class StallSmoother {
     return out;
   }
 
+  /** Distance between the drawn and the sampled position now. */
+  get offsetLength(): number {
+    return Math.hypot(this.offset.x, this.offset.y);
+  }
+
   reset(at: Point): void {
     this.raw.x = at.x;
     this.raw.y = at.y;
