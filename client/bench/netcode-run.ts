@@ -51,6 +51,13 @@ export interface ShotDiagnosis {
   smoothingOffset: number;
   /** Drawn position − the server's position of the target at the render time the shot was stamped with, units (signed along y, the target's axis). */
   drawnMinusRewound: number;
+  /** The same, largest during the projectile's flight on this screen (the server's moment moves on with the step). */
+  flightGap: number;
+  /** Whether the server fired the shot at all. */
+  fired: boolean;
+  /** The rewind the shot was stamped for (server now − stamped render time) and the one the server used, ms. */
+  stampedRewindMs: number;
+  serverRewindMs: number;
 }
 
 
@@ -119,7 +126,8 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
 
   interface Shot {
     aim: number; screenHit: boolean | undefined; serverTick: number | undefined;
-    drawnY: number; stampedAt: number; pastNewestMs: number; smoothingOffset: number;
+    drawnY: number; stampedAt: number; pastNewestMs: number; smoothingOffset: number; stampedRewindMs: number;
+    flight: Array<{ dt: number; y: number }>;
   }
   const shots: Shot[] = [];
   const serverHits = new Set<number>();
@@ -209,10 +217,11 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     const shot: Shot = {
       aim, screenHit: undefined, serverTick: undefined, drawnY: shown.y, stampedAt: session.stampedRenderTime(),
       pastNewestMs: drawState?.pastNewestMs ?? 0, smoothingOffset: drawState?.smoothingOffset ?? 0,
+      stampedRewindMs: serverClock.elapsedTime - session.stampedRenderTime(), flight: [],
     };
     shots.push(shot);
     // Follow the shot on this screen: the projectile from the muzzle, the target where it is drawn.
-    void followOnScreen(session, target.sessionId, mine.x, mine.y, aim, now).then((hit) => { shot.screenHit = hit; });
+    void followOnScreen(session, target.sessionId, mine.x, mine.y, aim, now, shot.flight).then((hit) => { shot.screenHit = hit; });
   }
   command = { mx: 0, my: 0, aim: 0, fire: false };
   await sleep(1500 + profile.rttMs * 2);
@@ -246,12 +255,18 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     screenHitDiagnoses: screenHits.map((s) => ({
       counted: counted(s), pastNewestMs: Math.round(s.pastNewestMs), smoothingOffset: Math.round(s.smoothingOffset),
       drawnMinusRewound: Math.round(s.drawnY - serverYAt(s.stampedAt)),
+      flightGap: Math.round(Math.max(0, ...s.flight.map((f) => Math.abs(f.y - serverYAt(s.stampedAt + f.dt))))),
+      fired: s.serverTick !== undefined,
+      stampedRewindMs: Math.round(s.stampedRewindMs),
+      serverRewindMs: s.serverTick === undefined ? -1 : Math.round(rewindOf.get(s.serverTick) ?? -1),
     })),
   };
 }
 
 /** True when the projectile, drawn from the muzzle at fire time, meets the target as drawn on this screen. */
-async function followOnScreen(session: GameSession, targetId: string, x0: number, y0: number, aim: number, firedAt: number): Promise<boolean> {
+async function followOnScreen(
+  session: GameSession, targetId: string, x0: number, y0: number, aim: number, firedAt: number, drawn: Array<{ dt: number; y: number }>,
+): Promise<boolean> {
   const lifetimeMs = session.rules.projectileLifetimeTicks * session.stepMs;
   const pos = { x: 0, y: 0 };
   let lastD = 0;
@@ -261,6 +276,7 @@ async function followOnScreen(session: GameSession, targetId: string, x0: number
     const d = Math.min(t, lifetimeMs) / 1000 * PROJECTILE_SPEED;
     const shown = session.remotePosition(targetId, pos);
     if (shown !== undefined) {
+      drawn.push({ dt: t, y: shown.y });
       const sx = x0 + Math.cos(aim) * lastD;
       const sy = y0 + Math.sin(aim) * lastD;
       const hit = segmentCircleTime(sx, sy, Math.cos(aim) * (d - lastD), Math.sin(aim) * (d - lastD), shown.x, shown.y, PLAYER_RADIUS + PROJECTILE_RADIUS);

@@ -109,6 +109,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       lagCompensation: s.lagCompensation,
       bots: this.bots,
       rewindBoundOf: (id) => this.roundTrips.rewindBoundMs(id),
+      inputBuffered: (id, buffered) => this.roundTrips.observeInputBuffer(id, buffered),
       onEvents: (events) => dispatchEvents(this, events, this.credits, this.log),
       afterStep: (ms) => {
         if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
@@ -123,7 +124,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.chat.listen();
     this.voice = new RoomVoice(this, this.settings.iceServers ?? [], (client, kind, reason) => this.protocolError(client, kind, reason));
     this.voice.listen();
-    this.roundTrips = new RoundTrips(this, (client, kind, reason) => this.protocolError(client, kind, reason));
+    this.roundTrips = new RoundTrips(this, (client, kind, reason) => this.protocolError(client, kind, reason), () => 1000 / this.settings.tickRate);
     this.roundTrips.listen();
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
       this.protocolError(client, "unknown_type", `unknown message type ${messageTypeText(type)}`);

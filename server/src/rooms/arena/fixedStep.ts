@@ -22,6 +22,8 @@ export interface FixedStepOptions {
   readonly lagCompensation: boolean;
   /** The most a player may be rewound, ms: what the server measured of its round trip (see roundTrips.ts). */
   readonly rewindBoundOf: (sessionId: string) => number;
+  /** Told, each step, how many inputs each person had buffered as the step began (how late a stalled burst is). */
+  readonly inputBuffered?: (sessionId: string, buffered: number) => void;
   /** Called with the step's events (only when there are some); the array is reused. */
   readonly onEvents: (events: readonly GameEvent[]) => void;
   /** Called after every step with its duration in ms. */
@@ -43,9 +45,14 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
   rewind.attachAll(world.state.players, { fields: ["x", "y"] });
   const seen = rewoundView(room, rewind, o.tickRate);
   const bots = o.bots;
+  const personInput = (id: string): InputCommand | undefined => {
+    const inputs = room.inputs.get(id);
+    o.inputBuffered?.(id, inputs.size);
+    return inputs.next();
+  };
   // Built once: the step calls these for every player every tick.
   const hooks: StepHooks = {
-    inputOf: bots === undefined ? (id) => room.inputs.get(id).next() : (id) => bots.commandOf(id) ?? room.inputs.get(id).next(),
+    inputOf: bots === undefined ? personInput : (id) => bots.commandOf(id) ?? personInput(id),
     // How far back the shooter saw the others when firing, from the render time stamped on its input:
     // the client's word, so bounded by what the server measured of that client.
     rewindMsOf: o.lagCompensation

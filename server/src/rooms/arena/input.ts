@@ -1,8 +1,14 @@
 /** How a player's input is bounded and buffered before the step reads it. */
 import { MOVE_SCALE, PlayerInput, wrapAngle, type InputCommand } from "@arena/shared";
 
-/** Inputs buffered per player: ~330 ms at 30 Hz; older ones are dropped if a client floods. */
-export const MAX_BUFFERED_INPUTS = 10;
+/**
+ * Inputs buffered per player: ~670 ms at 30 Hz; older ones are dropped if a
+ * client floods. Long enough for the burst after one TCP retransmission
+ * (max(200 ms, 1.5 × RTT) plus the inputs already queued) up to ~350 ms RTT:
+ * with 10, a 375 ms stall at 250 ms RTT dropped the burst's oldest inputs, and
+ * a shot among them was never fired.
+ */
+export const MAX_BUFFERED_INPUTS = 20;
 
 /**
  * The input type the room decodes into. Colyseus buffers a clone of each

@@ -6,6 +6,15 @@
  * left, so a client can make itself look slower, never faster; and however old
  * the render time it stamps, it is rewound no further than an honest client
  * with its round trip would be.
+ *
+ * One more thing the server sees for itself: on a lossy link a lost input
+ * packet holds back every later one (TCP retransmits it), so the step finds a
+ * client's input buffer empty for a while and then a burst of late inputs, each
+ * rendered that much longer ago. Those inputs get the stall's length on top of
+ * the bound while they are applied; the stall is measured by the server (empty
+ * steps, then inputs that really arrived), so a client can only earn it by
+ * truly withholding its inputs — lagging, as an honest client on that link
+ * does — and never more than one retransmission on its measured path.
  */
 import { randomInt } from "node:crypto";
 import {
@@ -52,9 +61,50 @@ export class RoundTripEstimate {
   }
 }
 
-/** The rewind a shooter may have: its measured round trip, the longest interpolation delay, a margin; never past the cap. */
-export function rewindBoundMs(roundTripUpperMs: number): number {
-  return Math.min(MAX_REWIND_MS, roundTripUpperMs + MAX_INTERP_DELAY_MS + REWIND_MARGIN_MS);
+/** The rewind a shooter may have: its measured round trip, the longest interpolation delay, a margin, the lateness of a stalled burst; never past the cap. */
+export function rewindBoundMs(roundTripUpperMs: number, latenessMs = 0): number {
+  return Math.min(MAX_REWIND_MS, roundTripUpperMs + MAX_INTERP_DELAY_MS + REWIND_MARGIN_MS + latenessMs);
+}
+
+/** The least time a TCP sender waits before retransmitting (Linux's RTO floor), ms. */
+export const RETRANSMIT_FLOOR_MS = 200;
+
+/**
+ * How late one client's inputs reach the step after an upstream stall,
+ * measured from its input buffer at each step: a run of steps with nothing
+ * buffered, then a burst of k inputs that arrived together, sent a step
+ * apart: the oldest is k − 1 steps older than the newest. The lateness is the
+ * shorter of that and the run (a client that sends nothing for a minute and
+ * then one input is not late at all), and lasts while the burst is applied.
+ */
+export class InputLateness {
+  private emptySteps = 0;
+  private lateMs = 0;
+  private stepsLeft = 0;
+
+  constructor(private readonly stepMs: number) {}
+
+  /** One step: how many inputs were buffered when it began. */
+  observe(buffered: number): void {
+    if (buffered === 0) {
+      this.emptySteps += 1;
+      return;
+    }
+    if (this.emptySteps > 0) {
+      const late = Math.min(this.emptySteps, buffered - 1) * this.stepMs;
+      // A second stall while the first burst is still being applied keeps the longer lateness.
+      this.lateMs = this.stepsLeft > 0 ? Math.max(this.lateMs, late) : late;
+      this.stepsLeft = Math.max(this.stepsLeft, buffered);
+      this.emptySteps = 0;
+    }
+    if (this.stepsLeft > 0) this.stepsLeft -= 1;
+    else this.lateMs = 0;
+  }
+
+  /** The lateness the inputs now being applied carry, ms (0 outside a burst). */
+  get ms(): number {
+    return this.lateMs;
+  }
 }
 
 interface Probe {
@@ -62,12 +112,16 @@ interface Probe {
   readonly pending: Array<{ n: number; at: number }>;
 }
 
+/** Step length in ms, for measuring input lateness in steps. */
+type StepMs = () => number;
+
 type ProbedRoom = Pick<ArenaRoom, "clients" | "clock" | "onMessage">;
 
 export class RoundTrips {
   private readonly probes = new Map<string, Probe>();
+  private readonly lateness = new Map<string, InputLateness>();
 
-  constructor(private readonly room: ProbedRoom, private readonly protocolError: ProtocolError) {}
+  constructor(private readonly room: ProbedRoom, private readonly protocolError: ProtocolError, private readonly stepMs: StepMs) {}
 
   /** Registers the pong handler and starts probing every client. */
   listen(): void {
@@ -89,6 +143,14 @@ export class RoundTrips {
 
   forget(sessionId: string): void {
     this.probes.delete(sessionId);
+    this.lateness.delete(sessionId);
+  }
+
+  /** Called by the step for each person: how many of its inputs were buffered when the step began. */
+  observeInputBuffer(sessionId: string, buffered: number): void {
+    let late = this.lateness.get(sessionId);
+    if (late === undefined) this.lateness.set(sessionId, (late = new InputLateness(this.stepMs())));
+    late.observe(buffered);
   }
 
   /** The smoothed round trip measured for a client, ms (0 until its first pong). */
@@ -98,7 +160,11 @@ export class RoundTrips {
 
   /** How far back this client may be rewound, ms. */
   rewindBoundMs(sessionId: string): number {
-    return rewindBoundMs(this.probes.get(sessionId)?.estimate.upperMs ?? 0);
+    const estimate = this.probes.get(sessionId)?.estimate;
+    // At most one retransmission on the path the server measured (none for a client that never answered a probe).
+    const retransmitMs = estimate === undefined || estimate.smoothedMs === 0 ? 0 : estimate.smoothedMs + RETRANSMIT_FLOOR_MS;
+    const lateMs = Math.min(retransmitMs, this.lateness.get(sessionId)?.ms ?? 0);
+    return rewindBoundMs(estimate?.upperMs ?? 0, lateMs);
   }
 
   private onPong(client: ArenaClient, raw: unknown): void {
