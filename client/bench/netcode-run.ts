@@ -58,6 +58,8 @@ export interface ShotDiagnosis {
   /** The rewind the shot was stamped for (server now − stamped render time) and the one the server used, ms. */
   stampedRewindMs: number;
   serverRewindMs: number;
+  /** The rewind the stamp asked for where the server fired it (its step's time − the stamped render time), ms: above serverRewindMs, the bound cut it. */
+  wantedRewindMs: number;
 }
 
 
@@ -163,6 +165,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
   const serverTrack: Array<{ t: number; y: number }> = [];
   const serverClock = serverRoom(room).clock;
   const rewindOf = new Map<number, number>();
+  const firedAtServer = new Map<number, number>();
   /** Per registered hit (by the tick it was fired on): its rewind, and how long the victim had been behind cover (NaN: it had not). */
   const hitsByTick = new Map<number, { rewindMs: number; behindCoverMs: number }>();
   const yAt = (t: number): number => {
@@ -176,7 +179,11 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
     if (serverTrack.length === 0 || serverTrack[serverTrack.length - 1]!.t < st) serverTrack.push({ t: st, y: them.y });
     if (track.length > 3000) track.splice(0, 1000);
     if (them.y >= COVER_Y) { if (Number.isNaN(coverSince)) coverSince = now; } else coverSince = NaN;
-    state.projectiles.forEach((p) => { if (p.ownerId === room.sessionId) rewindOf.set(p.tick, p.rewindMs); });
+    state.projectiles.forEach((p) => {
+      if (p.ownerId !== room.sessionId || rewindOf.has(p.tick)) return;
+      rewindOf.set(p.tick, p.rewindMs);
+      firedAtServer.set(p.tick, serverClock.elapsedTime);
+    });
     if (me.landedShot === lastLanded) return;
     lastLanded = me.landedShot;
     const rewindMs = rewindOf.get(me.landedShot) ?? 0;
@@ -259,6 +266,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
       fired: s.serverTick !== undefined,
       stampedRewindMs: Math.round(s.stampedRewindMs),
       serverRewindMs: s.serverTick === undefined ? -1 : Math.round(rewindOf.get(s.serverTick) ?? -1),
+      wantedRewindMs: s.serverTick === undefined ? -1 : Math.round((firedAtServer.get(s.serverTick) ?? NaN) - s.stampedAt),
     })),
   };
 }

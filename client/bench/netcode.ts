@@ -81,11 +81,11 @@ const rows = on.map((r, i) => {
 });
 /** How the target was drawn when an on-screen hit was fired. */
 function drawnAs(d: ShotDiagnosis): string {
-  if (d.pastNewestMs > EXTRAPOLATE_MS) return "held";
+  if (d.pastNewestMs > EXTRAPOLATE_MS) return "slowing down";
   if (d.pastNewestMs > 0) return "carried on";
   return d.smoothingOffset >= 2 ? "easing back" : "interpolated";
 }
-const KINDS = ["interpolated", "carried on", "held", "easing back"];
+const KINDS = ["interpolated", "carried on", "slowing down", "easing back"];
 const diagnosisRows = on.filter((r) => r.lossPct > 0 && r.rttMs >= 150).map((r) => {
   const cells = KINDS.map((kind) => {
     const shots = r.screenHitDiagnoses.filter((d) => drawnAs(d) === kind);
@@ -130,7 +130,7 @@ ${capRows.join("\n")}
 
 Why on-screen hits were missed (lossy rows; the per-shot record is in \`test-output/netcode-shots.json\`): how the
 target was drawn when the shot was fired — interpolated between two states, carried on past the newest
-state (≤ ${EXTRAPOLATE_MS} ms), held after that, or easing back after a stall — and for the missed ones the median
+state at full speed (≤ ${EXTRAPOLATE_MS} ms), slowing down after that (held, before this change), or easing back after a stall — and for the missed ones the median
 distance between where it was drawn and where the server had it at the render time the shot was stamped with
 (units; a hit needs the projectile within ${PLAYER_RADIUS + PROJECTILE_RADIUS}).
 

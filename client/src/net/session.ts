@@ -15,7 +15,7 @@ import { ImpairedLane, impairConnection } from "./impairment.ts";
 import type { ImpairmentSettings } from "../params.ts";
 import { LongTasks, RoundTripFilter } from "./roundTrip.ts";
 import { InterpolationBuffer, JitterEstimator, interpolationDelay } from "./interpolation.ts";
-import { EXTRAPOLATE_MS, StallSmoother } from "./stallSmoothing.ts";
+import { CARRY_LIMIT_MS, StallSmoother, carriedMs } from "./stallSmoothing.ts";
 
 /** A correction larger than this is a teleport (respawn): shown at once, not glided. */
 const TELEPORT_UNITS = 100;
@@ -219,7 +219,7 @@ export class GameSession {
     if (buffer === undefined || buffer.size === 0) return undefined;
     let smoother = this.smoothers.get(id);
     if (smoother === undefined) this.smoothers.set(id, (smoother = new StallSmoother()));
-    return smoother.draw(buffer.sample(this.renderTime(), out, EXTRAPOLATE_MS), performance.now(), out);
+    return smoother.draw(buffer.sample(this.shownTime(buffer.newestTime), out, CARRY_LIMIT_MS), performance.now(), out);
   }
 
   /** The same, held at the newest state through a stall, unsmoothed (the netcode harness's "before"). */
@@ -244,6 +244,12 @@ export class GameSession {
   stampedRenderTime(): number {
     const clock = this.room.clock;
     return clock.serverNow() - clock.smoothedRtt() / 2 - this.stampedDelayMs;
+  }
+
+  /** The server moment drawn for a remote player whose newest state is at `newest`: the render time, slowed through a stall. */
+  private shownTime(newest: number): number {
+    const t = this.renderTime();
+    return t > newest ? newest + carriedMs(t - newest) : t;
   }
 
   /**
@@ -314,14 +320,15 @@ export class GameSession {
 
   /**
    * The render time our inputs carry (the SDK stamps it from the Predict
-   * delay) is the moment remote players are drawn at. Through a stall they are
-   * carried on for EXTRAPOLATE_MS past the newest state and then held: what is
-   * on screen is then that moment, not the later one the clock says, so the
-   * stamp follows it and the server rewinds to what we saw.
+   * delay) is the moment remote players are drawn at. Through a stall that
+   * moment slows down (stallSmoothing.ts): what is on screen is then an
+   * earlier moment than the clock says, so the stamp follows it and the server
+   * rewinds to what we saw.
    */
   private stampWhatIsShown(): void {
-    const shownUpTo = this.lastPatchServerTime + EXTRAPOLATE_MS;
-    const stall = this.lastPatchServerTime < 0 ? 0 : Math.max(0, this.renderTime() - shownUpTo);
+    const t = this.renderTime();
+    const newest = this.lastPatchServerTime;
+    const stall = newest < 0 || t <= newest ? 0 : t - (newest + carriedMs(t - newest));
     const stamped = Math.round(this.delayMs + stall);
     if (stamped === this.stampedDelayMs) return;
     this.stampedDelayMs = stamped;
