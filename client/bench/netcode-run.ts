@@ -53,8 +53,9 @@ export interface ShotDiagnosis {
   drawnMinusRewound: number;
   /** The same, largest during the projectile's flight on this screen (the server's moment moves on with the step). */
   flightGap: number;
-  /** Whether the server fired the shot at all. */
+  /** Whether the server fired the shot at all, and whether it registered the hit (read on the server, not from the patches). */
   fired: boolean;
+  landedOnServer: boolean;
   /** The rewind the shot was stamped for (server now − stamped render time) and the one the server used, ms. */
   stampedRewindMs: number;
   serverRewindMs: number;
@@ -264,6 +265,7 @@ async function runProfile(url: string, profile: Profile): Promise<ProfileResult>
       drawnMinusRewound: Math.round(s.drawnY - serverYAt(s.stampedAt)),
       flightGap: Math.round(Math.max(0, ...s.flight.map((f) => Math.abs(f.y - serverYAt(s.stampedAt + f.dt))))),
       fired: s.serverTick !== undefined,
+      landedOnServer: s.serverTick !== undefined && hitsByTick.has(s.serverTick),
       stampedRewindMs: Math.round(s.stampedRewindMs),
       serverRewindMs: s.serverTick === undefined ? -1 : Math.round(rewindOf.get(s.serverTick) ?? -1),
       wantedRewindMs: s.serverTick === undefined ? -1 : Math.round((firedAtServer.get(s.serverTick) ?? NaN) - s.stampedAt),
