@@ -8,6 +8,8 @@
  * per-shot record to test-output/netcode-shots.json. Bounded: ~37 s per profile
  * with the rewind on, ~17 s with it off (NETCODE_MOVE_MS + NETCODE_SHOOT_MS /
  * NETCODE_OFF_SHOOT_MS), about 11 minutes in all, 127.0.0.1 only.
+ * NETCODE_RTTS / NETCODE_LOSSES pick rows, NETCODE_MODES=on skips the runs
+ * with the rewind off, BENCH_NO_WRITE=1 leaves docs/BENCHMARKS.md alone.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
