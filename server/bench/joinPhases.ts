@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:join-phases`: where a quick-play join's time goes, for one
+ * process in memory and two processes on one Redis. Each join is timed by
+ * the client in three phases: the matchmaking request (POST /matchmake, to a
+ * seat reservation), the seat reservation to the room's JOIN (websocket
+ * connect, onAuth, onJoin), and the JOIN to the first full state. Alongside:
+ * server CPU per join (from /proc), Redis commands per join (INFO
+ * commandstats), Colyseus' matchmaking retries, and the top CPU-profile
+ * frames (self time) of a server during the joins.
+ *
+ * BENCH_JOINS (400) joins, BENCH_CONCURRENCY (40) in flight, clients kept
+ * connected so rooms fill to 16. BENCH_VARIANTS (JSON: label -> server env)
+ * runs each setup once per variant, alternating, so levers compare within
+ * one run. BENCH_NO_WRITE=1 prints without writing docs/BENCHMARKS.md.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client, type Room } from "@colyseus/sdk";
+import type { ISeatReservation } from "@colyseus/shared-types";
+import { Redis } from "ioredis";
+import { ROOM_ARENA } from "@arena/shared";
+import {
+  TEST_SECRET, freePort, guestToken, machineLine, quantile, sampleProcess, spawnServer, startProcess, startRedis, waitForLine, writeSection,
+  type GameServerProcess, type RedisProcess,
+} from "@arena/testkit/remote";
+
+const JOINS = Number(process.env.BENCH_JOINS ?? 400);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 40);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const VARIANTS: Record<string, Record<string, string>> = process.env.BENCH_VARIANTS ? JSON.parse(process.env.BENCH_VARIANTS) as Record<string, Record<string, string>> : { current: {} };
+const TOP_FRAMES = 12;
+
+interface Timing { matchmake: number; connect: number; firstState: number; total: number }
+
+interface Result {
+  setup: string;
+  variant: string;
+  joinsPerSecond: number;
+  failed: number;
+  timings: Timing[];
+  cpuMsPerJoin: number;
+  redisCommandsPerJoin: number | undefined;
+  retries: number;
+  rooms: number;
+}
+
+/** The SDK client with one hook: the moment each room decodes its first full state. */
+class TimedClient extends Client {
+  readonly firstState = new Map<Room, Promise<number>>();
+  protected override createRoom<T>(roomName: string, rootSchema?: unknown): Room<any, T> {
+    const room = super.createRoom<T>(roomName, rootSchema as never);
+    room.onMessage("*", () => undefined);
+    this.firstState.set(room, new Promise((resolve) => room.onStateChange.once(() => resolve(performance.now()))));
+    return room;
+  }
+}
+
+async function timedJoin(url: string, token: string, name: string, rooms: Room[]): Promise<Timing> {
+  const client = new TimedClient(url);
+  client.auth.token = token;
+  const t0 = performance.now();
+  const response = await client.http.post(`/matchmake/joinOrCreate/${ROOM_ARENA}`, {
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: { name },
+  });
+  const t1 = performance.now();
+  const room = await client.consumeSeatReservation(response.data as unknown as ISeatReservation);
+  const t2 = performance.now();
+  rooms.push(room);
+  const t3 = await client.firstState.get(room)!;
+  return { matchmake: t1 - t0, connect: t2 - t1, firstState: Math.max(0, t3 - t2), total: t3 - t0 };
+}
+
+/** Seats refused by a full room (each makes Colyseus' joinOrCreate retry after a random backoff), from /metrics. */
+async function countRetries(servers: readonly GameServerProcess[]): Promise<number> {
+  let n = 0;
+  for (const s of servers) {
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    n += Number(/^arena_seat_reservations_refused_total (\S+)$/m.exec(text)?.[1] ?? 0);
+  }
+  return n;
+}
+
+async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info("commandstats");
+  let calls = 0;
+  for (const m of info.matchAll(/calls=(\d+)/g)) calls += Number(m[1]);
+  return calls;
+}
+
+/** A game server as spawnServer starts it, but under profiledServer.ts, which profiles between two SIGUSR2. */
+async function spawnProfiledServer(env: Record<string, string>, out: string): Promise<GameServerProcess> {
+  const port = await freePort();
+  const started = await startProcess(`profiled server on port ${port}`, new URL("./profiledServer.ts", import.meta.url).pathname, {
+    env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", BOT_FILL: "0", PROFILE_OUT: out, ...env },
+  });
+  return { ...started, processId: String(started.listening.processId) };
+}
+
+async function profiling(servers: readonly GameServerProcess[], line: string): Promise<void> {
+  await Promise.all(servers.map((s) => {
+    const seen = waitForLine(s.proc, (l) => l.includes(line), line);
+    s.proc.kill("SIGUSR2");
+    return seen;
+  }));
+}
+
+async function run(setup: string, processes: number, variant: string, env: Record<string, string>, profileDir?: string): Promise<Result> {
+  let redis: RedisProcess | undefined;
+  let stats: Redis | undefined;
+  const servers: GameServerProcess[] = [];
+  try {
+    if (processes > 1) redis = await startRedis();
+    for (let i = 0; i < processes; i++) {
+      const serverEnv = { ...(redis ? { REDIS_URL: redis.url } : {}), ...env };
+      servers.push(profileDir ? await spawnProfiledServer(serverEnv, join(profileDir, `${i}.cpuprofile`)) : await spawnServer(serverEnv));
+    }
+    const url = (i: number): string => servers[i % servers.length]!.url;
+    const tokens = await Promise.all(Array.from({ length: JOINS }, (_, i) => guestToken(url(i), `b${i}`)));
+    if (redis) {
+      stats = new Redis(redis.url);
+      await stats.config("RESETSTAT");
+    }
+    const retriesBefore = await countRetries(servers);
+    if (profileDir) await profiling(servers, "profiling");
+    const cpuBefore = servers.map((s) => sampleProcess(s.pid).cpuSeconds);
+    const rooms: Room[] = [];
+    const timings: Timing[] = [];
+    let failed = 0;
+    let next = 0;
+    const started = performance.now();
+    const worker = async (): Promise<void> => {
+      while (next < JOINS) {
+        const i = next++;
+        try {
+          timings.push(await timedJoin(url(i), tokens[i]!, `b${i}`, rooms));
+        } catch (e) {
+          failed++;
+          process.stderr.write(`join ${i} failed: ${String(e)}\n`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const seconds = (performance.now() - started) / 1000;
+    if (profileDir) await profiling(servers, "profile written");
+    const cpuSeconds = servers.reduce((sum, s, i) => sum + sampleProcess(s.pid).cpuSeconds - cpuBefore[i]!, 0);
+    // INFO itself and RESETSTAT count as two commands.
+    const commands = stats ? (await redisCommands(stats)) - 2 : undefined;
+    const retries = (await countRetries(servers)) - retriesBefore;
+    const roomCount = new Set(rooms.map((r) => r.roomId)).size;
+    await Promise.all(rooms.map((r) => r.leave().catch(() => undefined)));
+    return {
+      setup, variant, failed, timings, retries, rooms: roomCount,
+      joinsPerSecond: JOINS / seconds,
+      cpuMsPerJoin: (cpuSeconds * 1000) / JOINS,
+      redisCommandsPerJoin: commands === undefined ? undefined : commands / JOINS,
+    };
+  } finally {
+    stats?.disconnect();
+    await Promise.all(servers.map((s) => s.kill("SIGTERM")));
+    await redis?.stop();
+  }
+}
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+
+/** Self time per frame (function, file:line). */
+function selfTimes(profile: CpuProfile): { frames: Map<string, number>; total: number } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const frames = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i + 1] ?? 0;
+    const node = byId.get(profile.samples[i]!)!;
+    const f = node.callFrame;
+    if (f.functionName === "(idle)") continue;
+    const file = f.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(server|shared)\//, "$1/");
+    const key = `${f.functionName || "(anonymous)"} ${file ? `${file}:${f.lineNumber + 1}` : ""}`.trim();
+    frames.set(key, (frames.get(key) ?? 0) + delta);
+    total += delta;
+  }
+  return { frames, total };
+}
+
+function topFrames(dir: string, processes: number): string {
+  const all = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < processes; i++) {
+    const profile = JSON.parse(readFileSync(join(dir, `${i}.cpuprofile`), "utf8")) as CpuProfile;
+    const self = selfTimes(profile);
+    for (const [k, v] of self.frames) all.set(k, (all.get(k) ?? 0) + v);
+    total += self.total;
+  }
+  const rows = [...all].sort((a, b) => b[1] - a[1]).slice(0, TOP_FRAMES);
+  return rows.map(([k, v]) => `| \`${k.replace(/\|/g, "\\|")}\` | ${(v / 1000).toFixed(0)} | ${((100 * v) / Math.max(1, total)).toFixed(1)} % |`).join("\n");
+}
+
+const q = (values: number[], p: number): string => quantile(values, p).toFixed(0);
+const phase = (r: Result, k: keyof Timing): string => `${q(r.timings.map((t) => t[k]), 0.5)} / ${q(r.timings.map((t) => t[k]), 0.99)}`;
+
+const SETUPS: [string, number][] = [["1 process, in-memory", 1], ["2 processes, Redis", 2]];
+const results: Result[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [setup, processes] of SETUPS) {
+    for (const [variant, env] of Object.entries(VARIANTS)) {
+      const r = await run(setup, processes, variant, env);
+      process.stderr.write(`${setup} [${variant}]: ${r.joinsPerSecond.toFixed(0)} joins/s, total p99 ${q(r.timings.map((t) => t.total), 0.99)} ms\n`);
+      results.push(r);
+    }
+  }
+}
+
+// Profiles: one more pass per setup (the profiler's own cost stays out of the timed figures).
+const profiles: string[] = [];
+for (const [setup, processes] of SETUPS) {
+  const dir = mkdtempSync(join(tmpdir(), "join-prof-"));
+  try {
+    const [variant, env] = Object.entries(VARIANTS).at(-1)!;
+    await run(setup, processes, variant, env, dir);
+    profiles.push(`**${setup}** (${variant}; all its processes, samples during the joins only):\n\n| Frame (self time) | ms | Share |\n|---|---|---|\n${topFrames(dir, processes)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One row per setup and variant (rounds pooled: timings merged, rates averaged). */
+function pooled(): Result[] {
+  const out = new Map<string, Result[]>();
+  for (const r of results) out.set(`${r.setup}\u0000${r.variant}`, [...(out.get(`${r.setup}\u0000${r.variant}`) ?? []), r]);
+  return [...out.values()].map((rs) => ({
+    ...rs[0]!,
+    joinsPerSecond: rs.reduce((s, r) => s + r.joinsPerSecond, 0) / rs.length,
+    cpuMsPerJoin: rs.reduce((s, r) => s + r.cpuMsPerJoin, 0) / rs.length,
+    redisCommandsPerJoin: rs[0]!.redisCommandsPerJoin === undefined ? undefined : rs.reduce((s, r) => s + (r.redisCommandsPerJoin ?? 0), 0) / rs.length,
+    failed: rs.reduce((s, r) => s + r.failed, 0),
+    retries: rs.reduce((s, r) => s + r.retries, 0),
+    rooms: Math.max(...rs.map((r) => r.rooms)),
+    timings: rs.flatMap((r) => r.timings),
+  }));
+}
+
+const rows = pooled().map((r) => `| ${r.setup} | ${r.variant} | ${r.joinsPerSecond.toFixed(0)} | ${r.failed} | ${phase(r, "matchmake")} | ${phase(r, "connect")} | ${phase(r, "firstState")} | ${phase(r, "total")} | ${r.cpuMsPerJoin.toFixed(2)} | ${r.redisCommandsPerJoin?.toFixed(1) ?? "–"} | ${r.retries} | ${r.rooms} |`);
+const body = `## Where a join's time goes (\`npm run bench:join-phases\`)
+
+${machineLine()}. ${JOINS} quick-play joins, ${CONCURRENCY} in flight, ${ROUNDS} round(s) per setup and variant
+(alternating), clients on the same machine and kept connected (rooms fill to 16). Each join is timed by the
+client in phases, p50 / p99 in ms: **matchmake** = \`POST /matchmake/joinOrCreate\` until the seat reservation
+(static onAuth, room query, Colyseus' create lock, onCreate, seat reservation, retries); **connect** = seat
+reservation until the room's JOIN (websocket upgrade, instance onAuth, onJoin); **first state** = JOIN until the
+first full state is decoded. CPU is the servers' user + system time from /proc over the joins, per join;
+Redis commands from \`INFO commandstats\`; retries are Colyseus' joinOrCreate retries after a refused seat.
+
+| Setup | Variant | Joins/s | Failed | Matchmake | Connect | First state | Total | CPU ms/join | Redis cmds/join | Retries | Rooms |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+${rows.join("\n")}
+
+Top CPU-profile frames of the servers while they take the joins (\`node --cpu-prof\`):
+
+${profiles.join("\n\n")}`;
+process.stdout.write(body + "\n");
+if (process.env.BENCH_NO_WRITE !== "1") writeSection("join-phases", body);
+process.exit(results.some((r) => r.failed > 0) ? 1 : 0);
