@@ -125,6 +125,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const http = (transport as unknown as { server: HttpServer }).server;
   // Colyseus bound its matchmaking routes in listen(); count those requests before they reach it.
   limits.guardMatchmaking(http);
+  metrics.timeMatchmaking(http);
   const port = (http.address() as AddressInfo).port;
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   if (config.authSecretGenerated) log.warn("AUTH_SECRET not set: using a random secret; tokens end with this process");

@@ -6,7 +6,7 @@
  * observe one histogram; prom-client reads the plain numbers when scraped, so
  * metrics cost nothing between scrapes beyond those additions.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
 import { Protocol, matchMaker } from "@colyseus/core";
 // The low five bits of a frame's first byte are its protocol code; the high three are modifier flags.
@@ -36,6 +36,12 @@ export interface Metrics {
   observeStep(ms: number): void;
   /** A client finished joining a room (its socket's connect time gives the latency). */
   joined(client: { ref?: unknown }): void;
+  /** Times Colyseus' matchmaking requests (`POST /matchmake/…`, up to the seat reservation) on this HTTP server (call once, at start). */
+  timeMatchmaking(http: HttpServer): void;
+  /** A room of this process reserved a seat for `sessionId` (the connect that consumes it is timed from here). */
+  seatReserved(sessionId: string): void;
+  /** A room of this process refused a seat because it was full (Colyseus' joinOrCreate then retries after a backoff). */
+  seatRefused(): void;
   reconnected(): void;
   /** A client was disconnected for breaking the protocol; `kind` is the message kind at fault. */
   protocolError(kind: string): void;
@@ -61,6 +67,10 @@ export interface HealthMetrics {
 const STEP_BUCKETS = [0.00005, 0.0001, 0.0002, 0.0003, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.02, 0.033, 0.05, 0.1];
 const PATCH_BUCKETS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384];
 const JOIN_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
+/** Join phases: a quick one is a few ms, the slow tail (lock waits, retry backoffs) is seconds; a seat expires after 15 s. */
+const JOIN_PHASE_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15];
+/** Reservations not yet connected are forgotten after this long (Colyseus' seat reservation expires after 15 s). */
+const RESERVATION_MEMORY_MS = 30_000;
 
 /** Sampling interval of the event-loop delay histograms. */
 const LOOP_RESOLUTION_MS = 10;
@@ -75,6 +85,12 @@ function frameBytes(data: unknown): number {
   if (Array.isArray(data)) return data.reduce((n: number, part: unknown) => n + frameBytes(part), 0);
   if (typeof data === "string") return Buffer.byteLength(data);
   return 0;
+}
+
+/** The `sessionId` query parameter of a room websocket's URL (`/<processId>/<roomId>?sessionId=…`). */
+function sessionOf(url: string | undefined): string | undefined {
+  const q = url?.indexOf("?") ?? -1;
+  return q >= 0 ? new URLSearchParams(url!.slice(q + 1)).get("sessionId") ?? undefined : undefined;
 }
 
 export function createMetrics(): Metrics {
@@ -116,6 +132,13 @@ export function createMetrics(): Metrics {
   const step = new Histogram({ name: "arena_step_duration_seconds", help: "Duration of one fixed simulation step of one room.", buckets: STEP_BUCKETS, registers });
   const patch = new Histogram({ name: "arena_patch_size_bytes", help: "Size of each state patch frame sent to a client.", buckets: PATCH_BUCKETS, registers });
   const join = new Histogram({ name: "arena_join_latency_seconds", help: "From the websocket upgrade to the end of the room's onJoin (auth, seat, spawn).", buckets: JOIN_BUCKETS, registers });
+  const matchmake = new Histogram({ name: "arena_join_matchmake_seconds", help: "A matchmaking request (POST /matchmake/…), from its arrival to the answer: token check, room lookup, room creation, seat reservation and Colyseus' retries; by outcome (ok: a seat, error: refused).", labelNames: ["outcome"], buckets: JOIN_PHASE_BUCKETS, registers });
+  const seatToConnect = new Histogram({ name: "arena_join_seat_to_connect_seconds", help: "From a seat reserved in a room of this process to the websocket that claims it connecting (the client's round trip and upgrade).", buckets: JOIN_PHASE_BUCKETS, registers });
+  const firstState = new Histogram({ name: "arena_join_first_state_seconds", help: "From a websocket connecting to a room to its first full state sent (auth, onJoin and the client's JOIN acknowledgement).", buckets: JOIN_PHASE_BUCKETS, registers });
+  const seatsRefused = new Counter({ name: "arena_seat_reservations_refused_total", help: "Seats a full room of this process refused; each sends Colyseus' joinOrCreate into a retry after a random backoff.", registers });
+  /** When each not-yet-connected seat was reserved, by session id; pruned as reservations expire. */
+  const reservedAt = new Map<string, number>();
+  let lastPrune = performance.now();
   const reconnections = new Counter({ name: "arena_reconnections_total", help: "Dropped clients that reconnected to their held seat.", registers });
   const protocolErrors = new Counter({ name: "arena_protocol_errors_total", help: "Clients disconnected for breaking the protocol, by message kind.", labelNames: ["kind"], registers });
   const closes = new Counter({ name: "arena_websocket_closes_total", help: "Websocket connections closed, by close code.", labelNames: ["code"], registers });
@@ -148,16 +171,31 @@ export function createMetrics(): Metrics {
    * at the cost of one extra function call per frame. Incoming frames are
    * counted by one more 'message' listener.
    */
-  const meter = (ws: WebSocket, _req: IncomingMessage): void => {
+  const meter = (ws: WebSocket, req: IncomingMessage): void => {
     totals.connections++;
     connectionsTotal.inc();
-    connectedAt.set(ws, performance.now());
+    const at = performance.now();
+    connectedAt.set(ws, at);
+    const sessionId = sessionOf(req.url);
+    const reserved = sessionId !== undefined ? reservedAt.get(sessionId) : undefined;
+    if (reserved !== undefined) {
+      reservedAt.delete(sessionId!);
+      seatToConnect.observe((at - reserved) / 1000);
+    }
+    let stateSent = false;
     const send = ws.send;
     ws.send = function (this: WebSocket, data: unknown, ...rest: unknown[]): void {
       const n = frameBytes(data);
       totals.messagesOut++;
       totals.bytesOut += n;
-      if (ArrayBuffer.isView(data) && ((data as Uint8Array)[0]! & PROTOCOL_CODE_MASK) === Protocol.ROOM_STATE_PATCH) patch.observe(n);
+      if (ArrayBuffer.isView(data)) {
+        const code = (data as Uint8Array)[0]! & PROTOCOL_CODE_MASK;
+        if (code === Protocol.ROOM_STATE_PATCH) patch.observe(n);
+        else if (code === Protocol.ROOM_STATE && !stateSent) {
+          stateSent = true;
+          firstState.observe((performance.now() - at) / 1000);
+        }
+      }
       (send as (this: WebSocket, ...args: unknown[]) => void).call(this, data, ...rest);
     } as WebSocket["send"];
     ws.on("message", (data: unknown) => {
@@ -191,6 +229,24 @@ export function createMetrics(): Metrics {
     },
     observeStep(ms) {
       step.observe(ms / 1000);
+    },
+    timeMatchmaking(http) {
+      http.prependListener("request", (req: IncomingMessage, res: { statusCode: number; once(event: "finish", f: () => void): unknown }) => {
+        if (req.method !== "POST" || !req.url?.startsWith("/matchmake/")) return;
+        const t0 = performance.now();
+        res.once("finish", () => matchmake.observe({ outcome: res.statusCode < 400 ? "ok" : "error" }, (performance.now() - t0) / 1000));
+      });
+    },
+    seatReserved(sessionId) {
+      const now = performance.now();
+      reservedAt.set(sessionId, now);
+      if (now - lastPrune > RESERVATION_MEMORY_MS) {
+        lastPrune = now;
+        for (const [id, t] of reservedAt) if (now - t > RESERVATION_MEMORY_MS) reservedAt.delete(id);
+      }
+    },
+    seatRefused() {
+      seatsRefused.inc();
     },
     joined(client) {
       const ws = client.ref;

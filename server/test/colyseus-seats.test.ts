@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../src/app.ts";
-import { isReserved, reserveSeat, reservedSessionIds } from "../src/rooms/arena/colyseusSeats.ts";
+import { matchMaker } from "@colyseus/core";
+import { isReserved, reserveSeat, reservedSessionIds, watchReservations } from "../src/rooms/arena/colyseusSeats.ts";
 import { dropSocket, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
@@ -64,5 +65,13 @@ describe("Colyseus room internals the arena relies on", () => {
     dropSocket(guest);
     await waitForState(host, (s) => s.players.get(guest.sessionId)?.connected === false, 3000, "seat held");
     expect(reservedSessionIds(room)).toContain(guest.sessionId);
+  });
+
+  it("matchmaking reserves through the room instance's _reserveSeat, so a per-room wrapper sees each seat", async () => {
+    const room = serverRoom(host);
+    const seen: string[] = [];
+    watchReservations(room, { seatReserved: (id) => seen.push(id), seatRefused: () => seen.push("refused") });
+    const reservation = await matchMaker.reserveSeatFor((await matchMaker.getRoomById(room.roomId))!, {});
+    expect(seen).toEqual([reservation.sessionId]);
   });
 });

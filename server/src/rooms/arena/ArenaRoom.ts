@@ -30,6 +30,7 @@ import { CreateOptionsSchema, JoinOptionsSchema, MapRefSchema, closeReason, desc
 import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
+import { watchReservations } from "./colyseusSeats.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
 
@@ -86,6 +87,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const s = this.settings;
     // Before maxClients: setting it asks hasReachedMaxClients, which asks the seating.
     this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log, () => this.bots?.count ?? 0);
+    if (s.metrics !== undefined) watchReservations(this, s.metrics);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
     this.patchRate = 1000 / s.patchRate;
     await this.setMetadata({

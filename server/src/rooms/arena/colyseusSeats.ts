@@ -10,12 +10,15 @@
  * - `_reserveSeat(sessionId, options, authData)`: what `matchMaker.reserveSeatFor`
  *   runs on the room's process; it calls `hasReachedMaxClients()`
  *   synchronously, before its first `await`, and then records the seat.
+ * - matchmaking (`matchMaker.reserveSeatFor`, locally or through IPC) calls
+ *   the *instance's* `_reserveSeat`, so wrapping it per room sees every
+ *   reservation and every refusal (join-phase metrics).
  * server/test/colyseus-seats.test.ts checks each of these facts against the
  * installed @colyseus/core and fails if an upgrade changes one.
  */
 interface RoomInternals {
   _reservedSeats: Record<string, unknown>;
-  _reserveSeat(sessionId: string, joinOptions?: unknown, authData?: unknown): Promise<boolean>;
+  _reserveSeat(sessionId: string, joinOptions?: unknown, authData?: unknown, ...rest: unknown[]): Promise<boolean>;
 }
 
 function internals(room: object): RoomInternals {
@@ -44,4 +47,26 @@ export function reserveSeat(room: object, sessionId: string, options: unknown, d
   } finally {
     during.leave();
   }
+}
+
+/** Told of each seat a room reserves, and each it refuses because it is full. */
+export interface ReservationWatcher {
+  seatReserved(sessionId: string): void;
+  seatRefused(): void;
+}
+
+/**
+ * Reports this room's seat reservations to `watcher`. The capacity check
+ * still runs synchronously inside the call (the wrapper adds no `await`
+ * before it), which `reserveSeat` above relies on.
+ */
+export function watchReservations(room: object, watcher: ReservationWatcher): void {
+  const r = internals(room);
+  const reserve = r._reserveSeat;
+  r._reserveSeat = async function (this: RoomInternals, sessionId: string, ...rest: unknown[]): Promise<boolean> {
+    const ok = await reserve.call(this, sessionId, ...rest);
+    if (ok) watcher.seatReserved(sessionId);
+    else watcher.seatRefused();
+    return ok;
+  };
 }
