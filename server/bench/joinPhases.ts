@@ -11,7 +11,8 @@
  * BENCH_JOINS (400) joins, BENCH_CONCURRENCY (40) in flight, clients kept
  * connected so rooms fill to 16. BENCH_VARIANTS (JSON: label -> server env)
  * runs each setup once per variant, alternating, so levers compare within
- * one run. BENCH_NO_WRITE=1 prints without writing docs/BENCHMARKS.md.
+ * one run; BENCH_ROUNDS (1) repeats the alternation; BENCH_SETUPS (memory,redis)
+ * picks setups; BENCH_PROFILE=0 skips the profiles. BENCH_NO_WRITE=1 prints without writing docs/BENCHMARKS.md.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -166,18 +167,33 @@ async function run(setup: string, processes: number, variant: string, env: Recor
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
 
-/** Self time per frame (function, file:line). */
+const frameName = (n: ProfileNode): string => {
+  const f = n.callFrame;
+  const file = f.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(server|shared|testkit)\//, "$1/");
+  return `${f.functionName || "(anonymous)"}${file ? ` ${file}:${f.lineNumber + 1}` : ""}`;
+};
+
+/**
+ * Self time per frame (function, file:line). A native frame (no file: a socket
+ * write, a string encode) is named with the nearest caller that has one, or it
+ * says nothing about which code paid for it.
+ */
 function selfTimes(profile: CpuProfile): { frames: Map<string, number>; total: number } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
   const frames = new Map<string, number>();
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const delta = profile.timeDeltas[i + 1] ?? 0;
     const node = byId.get(profile.samples[i]!)!;
-    const f = node.callFrame;
-    if (f.functionName === "(idle)") continue;
-    const file = f.url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/(server|shared)\//, "$1/");
-    const key = `${f.functionName || "(anonymous)"} ${file ? `${file}:${f.lineNumber + 1}` : ""}`.trim();
+    if (node.callFrame.functionName === "(idle)") continue;
+    let key = frameName(node);
+    if (node.callFrame.url === "" && !node.callFrame.functionName.startsWith("(")) {
+      let caller = parent.get(node.id);
+      while (caller !== undefined && caller.callFrame.url === "") caller = parent.get(caller.id);
+      if (caller !== undefined) key += ` ← ${frameName(caller)}`;
+    }
     frames.set(key, (frames.get(key) ?? 0) + delta);
     total += delta;
   }
@@ -200,7 +216,8 @@ function topFrames(dir: string, processes: number): string {
 const q = (values: number[], p: number): string => quantile(values, p).toFixed(0);
 const phase = (r: Result, k: keyof Timing): string => `${q(r.timings.map((t) => t[k]), 0.5)} / ${q(r.timings.map((t) => t[k]), 0.99)}`;
 
-const SETUPS: [string, number][] = [["1 process, in-memory", 1], ["2 processes, Redis", 2]];
+const SETUPS: [string, number][] = ([["1 process, in-memory", 1], ["2 processes, Redis", 2]] as [string, number][])
+  .filter(([, processes]) => (process.env.BENCH_SETUPS ?? "memory,redis").split(",").includes(processes > 1 ? "redis" : "memory"));
 const results: Result[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   for (const [setup, processes] of SETUPS) {
@@ -214,7 +231,7 @@ for (let round = 0; round < ROUNDS; round++) {
 
 // Profiles: one more pass per setup (the profiler's own cost stays out of the timed figures).
 const profiles: string[] = [];
-for (const [setup, processes] of SETUPS) {
+for (const [setup, processes] of process.env.BENCH_PROFILE === "0" ? [] : SETUPS) {
   const dir = mkdtempSync(join(tmpdir(), "join-prof-"));
   try {
     const [variant, env] = Object.entries(VARIANTS).at(-1)!;

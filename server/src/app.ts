@@ -25,6 +25,8 @@ import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts
 import { People, RESTART_NOTICE } from "./people/People.ts";
 import { StatusFeed } from "./status/StatusFeed.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
+import { installQuickPlay } from "./matchmaking/quickPlay.ts";
+import { openOnceListening } from "./scale/listedOnceListening.ts";
 
 
 export interface StartOptions {
@@ -97,7 +99,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
   });
   gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log, authSecret: config.authSecret, people }));
-  gameServer.define(ROOM_ARENA, arenaRoom({
+  const arenaHandler = gameServer.define(ROOM_ARENA, arenaRoom({
     tickRate: config.tickRate,
     patchRate: config.patchRate,
     maxPlayers: config.maxPlayers,
@@ -120,6 +122,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     .filterBy(["mode"])
     .sortBy({ players: -1 })
     .enableRealtimeListing();
+  openOnceListening(arenaHandler, log);
+  const quickPlay = config.quickPlay === "arena" ? installQuickPlay(ROOM_ARENA) : undefined;
   gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: mapStore })).filterBy(["mapId"]);
   await gameServer.listen(config.port, config.host);
   const http = (transport as unknown as { server: HttpServer }).server;
@@ -149,6 +153,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       backend.redis?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);
+      quickPlay?.uninstall();
       await backend.leaderboard.close();
       await limits.close();
       mapStore.close();

@@ -41,6 +41,8 @@ export interface Config {
   /** Per-address request limits of each route (undefined: that route is unlimited). */
   readonly rateLimits: Readonly<Record<LimitedRoute, RateLimit | undefined>>;
   readonly trustProxy: TrustProxy;
+  /** Quick play's matchmaker: ours (matchmaking/quickPlay.ts) or Colyseus' stock joinOrCreate. */
+  readonly quickPlay: "arena" | "colyseus";
   /** Open leaderboard streams allowed per client address, and per process. */
   readonly sseMaxPerAddress: number;
   readonly sseMaxStreams: number;
@@ -189,6 +191,7 @@ const Env = z.object({
   SSE_KEEPALIVE_S: integer(15, 1, 300),
   MONITOR_USER: trimmed.transform((s) => s ?? "admin"),
   MONITOR_PASSWORD: secret(12),
+  QUICK_PLAY: trimmed.transform((s) => s?.toLowerCase() ?? "arena").pipe(z.enum(["arena", "colyseus"], 'must be "arena" or "colyseus"')),
   /** Master switch of the per-address limits below. */
   RATE_LIMITS: trimmed.transform((s) => s?.toLowerCase()).pipe(z.enum(["on", "off"], 'must be "on" or "off"').optional()),
   RATE_LIMIT_SIGNIN: rateLimit("20/60"),
@@ -239,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseKeepAliveSeconds: e.SSE_KEEPALIVE_S,
     monitorUser: e.MONITOR_USER,
     monitorPassword: e.MONITOR_PASSWORD,
+    quickPlay: e.QUICK_PLAY,
     rateLimits: e.RATE_LIMITS === "off"
       ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined }
       : {

@@ -31,6 +31,7 @@ import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
 import { watchReservations } from "./colyseusSeats.ts";
+import { listLocked } from "../../scale/listedOnceListening.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
 
@@ -60,6 +61,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   override async onCreate(options: unknown): Promise<void> {
     const s = this.settings;
     this.log = s.log.child({ room: this.roomId });
+    listLocked(this);
     const created = CreateOptionsSchema.safeParse(options);
     if (!created.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(created.error)}`);
     const { bots, difficulty = DEFAULT_BOT_DIFFICULTY } = created.data;

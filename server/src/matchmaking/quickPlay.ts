@@ -1,0 +1,106 @@
+/**
+ * Quick play (`POST /matchmake/joinOrCreate/<arena>`), replacing Colyseus
+ * 0.18's `matchMaker.joinOrCreate` for the arena room only. Everything else
+ * (the route, its body parsing and errors, other rooms and methods, seat
+ * reservation, room creation) stays Colyseus'.
+ *
+ * Why: with several processes on Redis, Colyseus' joinOrCreate makes a rush
+ * wait for seconds (docs/BENCHMARKS.md, "Where a join's time goes"):
+ * - a room listing read a moment ago may already be full of reservations;
+ *   the refused seat is retried after a random backoff of up to 0.8 s,
+ *   doubling on each retry (`retry()` in utils/Utils.ts);
+ * - when no listed room is open, every request joins one cross-process lock
+ *   per filter (`concurrentJoinOrCreateRoomLock`): a Redis counter, and a
+ *   wait of 0.5–1.1 s for a "room created" notice that never comes when the
+ *   lock holder only joined (it was not creating), or when another waiter on
+ *   the same process timed out first (`subscribeWithTimeout` unsubscribes
+ *   every listener of the channel).
+ * Here, a refused seat moves on at once to the next open room of the same
+ * listing, then to a fresh listing; a process creates at most one room per
+ * filter at a time (requests arriving meanwhile wait for it in memory), and
+ * processes do not wait on each other: in a rush each may open one room,
+ * which quick play's order (most players first) then fills in turn.
+ *
+ * Relies on (pinned by server/test/quick-play.test.ts): the matchmaking
+ * route calls `matchMaker.controller.invokeMethod(method, roomName, options,
+ * authContext)`; `reserveSeatFor` throws SeatReservationError for a full
+ * room; the room class's static `onAuth(token, options, context)`.
+ */
+import { ErrorCode, ServerError, matchMaker, type AuthContext, type IRoomCache, type SortOptions } from "@colyseus/core";
+
+type ClientOptions = Record<string, unknown>;
+type Reservation = Awaited<ReturnType<typeof matchMaker.reserveSeatFor>>;
+
+/** Fresh listings read before giving up (each after every listed room refused or a creation was lost to a full room). */
+const MAX_ROUNDS = 20;
+
+export interface QuickPlay {
+  /** Puts Colyseus' own joinOrCreate back (tests). */
+  uninstall(): void;
+}
+
+/** Whether `e` is Colyseus' SeatReservationError (not exported from @colyseus/core's index). */
+function isSeatRefused(e: unknown): boolean {
+  return e instanceof Error && e.constructor.name === "SeatReservationError";
+}
+
+/** Routes quick play for `roomName` through `joinOrCreate` below. */
+export function installQuickPlay(roomName: string): QuickPlay {
+  const controller = matchMaker.controller;
+  const original = controller.invokeMethod;
+  const creating = new Map<string, Promise<IRoomCache>>();
+  controller.invokeMethod = async function (this: typeof controller, method, name, clientOptions = {}, authContext) {
+    if (method !== "joinOrCreate" || name !== roomName) return original.call(this, method, name, clientOptions, authContext);
+    try {
+      return await joinOrCreate(name, clientOptions as ClientOptions, authContext, creating);
+    } catch (e) {
+      // As Colyseus' invokeMethod does: the route turns this into `{ code, error }`.
+      const error = e as { code?: number; message?: string };
+      throw new ServerError(error.code ?? ErrorCode.MATCHMAKE_UNHANDLED, error.message ?? String(e));
+    }
+  } as typeof controller.invokeMethod;
+  return { uninstall: () => void (controller.invokeMethod = original) };
+}
+
+async function authorize(roomName: string, options: ClientOptions, context: AuthContext | undefined): Promise<unknown> {
+  const onAuth = (matchMaker.getRoomClass(roomName) as unknown as { onAuth?: (token: string | undefined, options: ClientOptions, context: AuthContext) => unknown }).onAuth;
+  if (onAuth === undefined || context === undefined) return undefined;
+  const result = await onAuth(context.token, options, context);
+  if (result === false || result === null || result === undefined) throw new ServerError(ErrorCode.AUTH_FAILED, "onAuth failed");
+  // `true` means "authorized, no payload": the instance onAuth then runs at connect and sets client.auth.
+  return result === true ? undefined : result;
+}
+
+async function joinOrCreate(
+  roomName: string, options: ClientOptions, context: AuthContext | undefined,
+  creating: Map<string, Promise<IRoomCache>>,
+): Promise<Reservation> {
+  const authData = await authorize(roomName, options, context);
+  const handler = matchMaker.getHandler(roomName);
+  const filter = handler.getFilterOptions(options) as ClientOptions;
+  const key = JSON.stringify(filter);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const open = await matchMaker.query({ name: roomName, locked: false, private: false, ...filter }, handler.sortOptions as SortOptions);
+    for (const room of open) {
+      try {
+        return await matchMaker.reserveSeatFor(room, options, authData);
+      } catch (e) {
+        if (!isSeatRefused(e)) throw e; // full since the listing was read: the next one, at once
+      }
+    }
+    // No open room took us: this process opens one, or waits for the one it is opening.
+    let pending = creating.get(key);
+    if (pending === undefined) {
+      pending = matchMaker.createRoom(roomName, options);
+      creating.set(key, pending);
+      void pending.finally(() => creating.delete(key)).catch(() => undefined);
+    }
+    const room = await pending;
+    try {
+      return await matchMaker.reserveSeatFor(room, options, authData);
+    } catch (e) {
+      if (!isSeatRefused(e)) throw e; // filled by the others who waited for it: read the listing again
+    }
+  }
+  throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, "every room is full right now; try again in a moment");
+}
