@@ -135,6 +135,7 @@ export function createMetrics(): Metrics {
   const matchmake = new Histogram({ name: "arena_join_matchmake_seconds", help: "A matchmaking request (POST /matchmake/…), from its arrival to the answer: token check, room lookup, room creation, seat reservation and Colyseus' retries; by outcome (ok: a seat, error: refused).", labelNames: ["outcome"], buckets: JOIN_PHASE_BUCKETS, registers });
   const seatToConnect = new Histogram({ name: "arena_join_seat_to_connect_seconds", help: "From a seat reserved in a room of this process to the websocket that claims it connecting (the client's round trip and upgrade).", buckets: JOIN_PHASE_BUCKETS, registers });
   const firstState = new Histogram({ name: "arena_join_first_state_seconds", help: "From a websocket connecting to a room to its first full state sent (auth, onJoin and the client's JOIN acknowledgement).", buckets: JOIN_PHASE_BUCKETS, registers });
+  const seatsReserved = new Counter({ name: "arena_seat_reservations_total", help: "Seats reserved in rooms of this process; beside arena_join_seat_to_connect_seconds_count (those claimed by a connection), the difference is seats still waiting or expired.", registers });
   const seatsRefused = new Counter({ name: "arena_seat_reservations_refused_total", help: "Seats a full room of this process refused (the listing that named it was stale); quick play then tries the next room, Colyseus' own joinOrCreate retries after a random backoff.", registers });
   /** When each not-yet-connected seat was reserved, by session id; pruned as reservations expire. */
   const reservedAt = new Map<string, number>();
@@ -238,6 +239,7 @@ export function createMetrics(): Metrics {
       });
     },
     seatReserved(sessionId) {
+      seatsReserved.inc();
       const now = performance.now();
       reservedAt.set(sessionId, now);
       if (now - lastPrune > RESERVATION_MEMORY_MS) {

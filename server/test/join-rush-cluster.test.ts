@@ -1,0 +1,100 @@
+/**
+ * A quick-play rush over two processes on one Redis: 100 joins in flight at
+ * once, half through each process, with forged-token joins mixed in. Every
+ * valid join is seated, no seat reservation expires (none refused by the SDK,
+ * and on the servers every seat reserved is claimed by a connection), no room
+ * ever holds more than MAX_PLAYERS, and the rush ends in bounded time. The
+ * figures (latency, tail) come from `npm run bench:join-phases`, not from here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@colyseus/sdk";
+import { MAX_PLAYERS, ROOM_ARENA } from "@arena/shared";
+import { SignJWT } from "jose";
+import { TEST_SECRET, guestToken, spawnServer, startRedis, type ArenaRoomClient, type GameServerProcess, type RedisProcess } from "@arena/testkit";
+
+const VALID = 100;
+const FORGED = 10;
+/** Generous: the bound is that a rush ends, not how fast (a shared 2-core machine). */
+const RUSH_BOUND_MS = 30_000;
+
+let redis: RedisProcess;
+let servers: GameServerProcess[];
+const joined: ArenaRoomClient[] = [];
+
+async function counter(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+}
+
+async function seatCounts(): Promise<{ reserved: number; claimed: number }> {
+  let reserved = 0;
+  let claimed = 0;
+  for (const s of servers) {
+    reserved += await counter(s.url, "arena_seat_reservations_total");
+    claimed += await counter(s.url, "arena_join_seat_to_connect_seconds_count");
+  }
+  return { reserved, claimed };
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  servers = await Promise.all([spawnServer({ REDIS_URL: redis.url }), spawnServer({ REDIS_URL: redis.url })]);
+}, 30_000);
+afterAll(async () => {
+  await Promise.all(joined.map((r) => r.leave().catch(() => undefined)));
+  await Promise.all(servers.map((s) => s.kill("SIGTERM")));
+  await redis.stop();
+}, 30_000);
+
+describe("join rush over two processes", () => {
+  it("seats 100 joins in flight across two processes: none fails, no seat expires, no room past its cap", async () => {
+    const url = (i: number): string => servers[i % servers.length]!.url;
+    const tokens = await Promise.all(Array.from({ length: VALID }, (_, i) => guestToken(url(i), `rush${i}`)));
+    const forged = await new SignJWT({ name: "mallory" }).setProtectedHeader({ alg: "HS256" }).setSubject("mallory")
+      .setIssuedAt().setExpirationTime("1h").sign(new TextEncoder().encode(`not-${TEST_SECRET}`));
+    const before = await seatCounts();
+    /** The most players any client saw in its room's state, over every patch of the rush. */
+    let mostPlayersSeen = 0;
+
+    const started = performance.now();
+    const valid = tokens.map(async (token, i) => {
+      const client = new Client(url(i));
+      client.auth.token = token;
+      const room = (await client.joinOrCreate(ROOM_ARENA, { name: `rush${i}` })) as ArenaRoomClient;
+      room.onMessage("*", () => undefined);
+      room.onStateChange((s) => (mostPlayersSeen = Math.max(mostPlayersSeen, s.players.size)));
+      joined.push(room);
+      return room;
+    });
+    const hostile = Array.from({ length: FORGED }, (_, i) => {
+      const client = new Client(url(i));
+      client.auth.token = forged;
+      return client.joinOrCreate(ROOM_ARENA, { name: "mallory" });
+    });
+    const [v, h] = await Promise.all([Promise.allSettled(valid), Promise.allSettled(hostile)]);
+    const elapsed = performance.now() - started;
+
+    const failures = v.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason));
+    expect(failures, failures.slice(0, 3).join("; ")).toEqual([]);
+    for (const r of h) {
+      expect(r.status).toBe("rejected");
+      expect(String((r as PromiseRejectedResult).reason)).toMatch(/signature|token|auth/i);
+    }
+    expect(elapsed).toBeLessThan(RUSH_BOUND_MS);
+
+    // Every seat reserved during the rush was claimed by its connection: none was left to expire.
+    const after = await seatCounts();
+    expect(after.reserved - before.reserved).toBe(VALID);
+    expect(after.claimed - before.claimed).toBe(VALID);
+
+    const perRoom = new Map<string, number>();
+    for (const r of joined) perRoom.set(r.roomId, (perRoom.get(r.roomId) ?? 0) + 1);
+    for (const n of perRoom.values()) expect(n).toBeLessThanOrEqual(MAX_PLAYERS);
+    // The servers' own view, as the clients received it: a full state after the last join, and every patch before.
+    await Promise.all(joined.map((r) => new Promise<void>((resolve) => r.onStateChange.once(() => resolve()))));
+    expect(mostPlayersSeen).toBeGreaterThan(0);
+    expect(mostPlayersSeen).toBeLessThanOrEqual(MAX_PLAYERS);
+    for (const s of servers) expect(s.proc.exitCode).toBeNull();
+    console.log(`join rush: ${VALID} joins over 2 processes in ${(elapsed / 1000).toFixed(2)} s into ${perRoom.size} rooms`);
+  }, 60_000);
+});
