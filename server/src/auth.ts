@@ -1,5 +1,5 @@
 /** Guest tokens: a signed JWT (HS256, via jose) carrying a guest id and display name. */
-import { randomUUID } from "node:crypto";
+import { randomUUID, webcrypto } from "node:crypto";
 import { ErrorCode, ServerError } from "@colyseus/core";
 import { jwtVerify, SignJWT } from "jose";
 
@@ -38,6 +38,23 @@ export async function issueGuestToken(secret: Uint8Array, name: string, ttlSecon
   return { token, userId, name, expiresAt };
 }
 
+/**
+ * Given the raw secret, jose imports it into a CryptoKey on every check; a join checks its token twice
+ * (matchmaking, then connect), so the key is imported once per secret instead (measured in
+ * docs/BENCHMARKS.md, "Where a join's time goes").
+ */
+type VerifyKey = webcrypto.CryptoKey;
+const verifyKeys = new WeakMap<Uint8Array, Promise<VerifyKey>>();
+
+function verifyKey(secret: Uint8Array): Promise<VerifyKey> {
+  let key = verifyKeys.get(secret);
+  if (key === undefined) {
+    key = webcrypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    verifyKeys.set(secret, key);
+  }
+  return key;
+}
+
 export class AuthError extends Error {
   override name = "AuthError";
 }
@@ -46,7 +63,7 @@ export class AuthError extends Error {
 export async function verifyGuestToken(secret: Uint8Array, token: unknown): Promise<GuestIdentity> {
   if (typeof token !== "string" || token === "") throw new AuthError("missing token");
   try {
-    const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, (await verifyKey(secret)) as Parameters<typeof jwtVerify>[1], { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
     if (typeof payload.sub !== "string" || typeof payload.name !== "string") throw new AuthError("malformed token");
     return { userId: payload.sub, name: payload.name };
   } catch (e) {
