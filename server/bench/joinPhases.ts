@@ -11,7 +11,8 @@
  * BENCH_JOINS (400) joins, BENCH_CONCURRENCY (40) in flight, clients kept
  * connected so rooms fill to 16. BENCH_VARIANTS (JSON: label -> server env)
  * runs each setup once per variant, alternating, so levers compare within
- * one run; BENCH_ROUNDS (1) repeats the alternation; BENCH_SETUPS (memory,redis)
+ * one run (a variant's SERVER_MAIN runs another checkout's server/src/main.ts,
+ * e.g. the code before a change, extracted with git archive); BENCH_ROUNDS (1) repeats the alternation; BENCH_SETUPS (memory,redis)
  * picks setups; BENCH_PROFILE=0 skips the profiles. BENCH_NO_WRITE=1 prints without writing docs/BENCHMARKS.md.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -90,11 +91,11 @@ async function redisCommands(redis: Redis): Promise<number> {
   return calls;
 }
 
-/** A game server as spawnServer starts it, but under profiledServer.ts, which profiles between two SIGUSR2. */
-async function spawnProfiledServer(env: Record<string, string>, out: string): Promise<GameServerProcess> {
+/** A game server as spawnServer starts it, but from `script`: profiledServer.ts, or another checkout's main.ts (a "before"). */
+async function spawnServerFrom(script: string, env: Record<string, string>): Promise<GameServerProcess> {
   const port = await freePort();
-  const started = await startProcess(`profiled server on port ${port}`, new URL("./profiledServer.ts", import.meta.url).pathname, {
-    env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", BOT_FILL: "0", PROFILE_OUT: out, ...env },
+  const started = await startProcess(`server on port ${port}`, script, {
+    env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", BOT_FILL: "0", ...env },
   });
   return { ...started, processId: String(started.listening.processId) };
 }
@@ -114,8 +115,12 @@ async function run(setup: string, processes: number, variant: string, env: Recor
   try {
     if (processes > 1) redis = await startRedis();
     for (let i = 0; i < processes; i++) {
-      const serverEnv = { ...(redis ? { REDIS_URL: redis.url } : {}), ...env };
-      servers.push(profileDir ? await spawnProfiledServer(serverEnv, join(profileDir, `${i}.cpuprofile`)) : await spawnServer(serverEnv));
+      // A variant's SERVER_MAIN runs another checkout's server (e.g. the code before a change) in the same run.
+      const { SERVER_MAIN: main, ...rest } = env;
+      const serverEnv = { ...(redis ? { REDIS_URL: redis.url } : {}), ...rest };
+      servers.push(profileDir
+        ? await spawnServerFrom(new URL("./profiledServer.ts", import.meta.url).pathname, { ...serverEnv, PROFILE_OUT: join(profileDir, `${i}.cpuprofile`) })
+        : main ? await spawnServerFrom(main, serverEnv) : await spawnServer(serverEnv));
     }
     const url = (i: number): string => servers[i % servers.length]!.url;
     const tokens = await Promise.all(Array.from({ length: JOINS }, (_, i) => guestToken(url(i), `b${i}`)));
