@@ -79,7 +79,8 @@ async function countRetries(servers: readonly GameServerProcess[]): Promise<numb
   let n = 0;
   for (const s of servers) {
     const text = await (await fetch(`${s.url}/metrics`)).text();
-    n += Number(/^arena_seat_reservations_refused_total (\S+)$/m.exec(text)?.[1] ?? 0);
+    // NaN when the server does not count them (a variant's older code).
+    n += Number(/^arena_seat_reservations_refused_total (\S+)$/m.exec(text)?.[1] ?? NaN);
   }
   return n;
 }
@@ -218,8 +219,7 @@ function topFrames(dir: string, processes: number): string {
   return rows.map(([k, v]) => `| \`${k.replace(/\|/g, "\\|")}\` | ${(v / 1000).toFixed(0)} | ${((100 * v) / Math.max(1, total)).toFixed(1)} % |`).join("\n");
 }
 
-const q = (values: number[], p: number): string => quantile(values, p).toFixed(0);
-const phase = (r: Result, k: keyof Timing): string => `${q(r.timings.map((t) => t[k]), 0.5)} / ${q(r.timings.map((t) => t[k]), 0.99)}`;
+const q = (values: number[], at: number): string => quantile(values, at).toFixed(0);
 
 const SETUPS: [string, number][] = ([["1 process, in-memory", 1], ["2 processes, Redis", 2]] as [string, number][])
   .filter(([, processes]) => (process.env.BENCH_SETUPS ?? "memory,redis").split(",").includes(processes > 1 ? "redis" : "memory"));
@@ -247,36 +247,57 @@ for (const [setup, processes] of process.env.BENCH_PROFILE === "0" ? [] : SETUPS
   }
 }
 
-/** One row per setup and variant (rounds pooled: timings merged, rates averaged). */
-function pooled(): Result[] {
-  const out = new Map<string, Result[]>();
-  for (const r of results) out.set(`${r.setup}\u0000${r.variant}`, [...(out.get(`${r.setup}\u0000${r.variant}`) ?? []), r]);
-  return [...out.values()].map((rs) => ({
-    ...rs[0]!,
-    joinsPerSecond: rs.reduce((s, r) => s + r.joinsPerSecond, 0) / rs.length,
-    cpuMsPerJoin: rs.reduce((s, r) => s + r.cpuMsPerJoin, 0) / rs.length,
-    redisCommandsPerJoin: rs[0]!.redisCommandsPerJoin === undefined ? undefined : rs.reduce((s, r) => s + (r.redisCommandsPerJoin ?? 0), 0) / rs.length,
-    failed: rs.reduce((s, r) => s + r.failed, 0),
-    retries: rs.reduce((s, r) => s + r.retries, 0),
-    rooms: Math.max(...rs.map((r) => r.rooms)),
-    timings: rs.flatMap((r) => r.timings),
-  }));
+const median = (values: number[]): number => quantile(values, 0.5);
+const p = (r: Result, k: keyof Timing, at: number): number => quantile(r.timings.map((t) => t[k]), at);
+const of = (setup: string, variant: string): Result[] => results.filter((r) => r.setup === setup && r.variant === variant);
+const variants = Object.keys(VARIANTS);
+
+/** One row per setup and variant: each figure is the median over the rounds (the machine is shared: a burst spoils one round, not the row). */
+const rows: string[] = [];
+for (const [setup] of SETUPS) {
+  for (const variant of variants) {
+    const rs = of(setup, variant);
+    const ph = (k: keyof Timing): string => `${median(rs.map((r) => p(r, k, 0.5))).toFixed(0)} / ${median(rs.map((r) => p(r, k, 0.99))).toFixed(0)}`;
+    const cmds = rs[0]!.redisCommandsPerJoin === undefined ? "–" : median(rs.map((r) => r.redisCommandsPerJoin!)).toFixed(1);
+    rows.push(`| ${setup} | ${variant} | ${median(rs.map((r) => r.joinsPerSecond)).toFixed(0)} | ${rs.reduce((n, r) => n + r.failed, 0)} | ${ph("matchmake")} | ${ph("connect")} | ${ph("firstState")} | ${ph("total")} | ${median(rs.map((r) => r.cpuMsPerJoin)).toFixed(2)} | ${cmds} | ${rs.some((r) => Number.isNaN(r.retries)) ? "–" : median(rs.map((r) => r.retries))} | ${Math.max(...rs.map((r) => r.rooms))} |`);
+  }
 }
 
-const rows = pooled().map((r) => `| ${r.setup} | ${r.variant} | ${r.joinsPerSecond.toFixed(0)} | ${r.failed} | ${phase(r, "matchmake")} | ${phase(r, "connect")} | ${phase(r, "firstState")} | ${phase(r, "total")} | ${r.cpuMsPerJoin.toFixed(2)} | ${r.redisCommandsPerJoin?.toFixed(1) ?? "–"} | ${r.retries} | ${r.rooms} |`);
+/** Same-round ratios: round i of one variant against round i of another (or of the other setup), then the median. */
+const ratio = (a: Result[], b: Result[], f: (r: Result) => number): string =>
+  median(a.map((r, i) => f(r) / f(b[i]!))).toFixed(2);
+const total99 = (r: Result): number => p(r, "total", 0.99);
+const [memory, redisSetup] = [SETUPS.find(([, n]) => n === 1)?.[0], SETUPS.find(([, n]) => n > 1)?.[0]];
+const ratioRows: string[] = [];
+for (const variant of variants) {
+  const cells: string[] = [];
+  cells.push(memory && redisSetup ? ratio(of(redisSetup, variant), of(memory, variant), total99) : "–");
+  for (const [setup] of SETUPS) cells.push(variant === variants[0] ? "1" : `${ratio(of(setup, variant), of(setup, variants[0]!), total99)} / ${ratio(of(setup, variant), of(setup, variants[0]!), (r) => r.cpuMsPerJoin)}`);
+  ratioRows.push(`| ${variant} | ${cells.join(" | ")} |`);
+}
+const ratioTable = `| Variant | Redis p99 ÷ in-memory p99 (goal ≤ 2) | ${SETUPS.map(([setup]) => `${setup}: p99 / CPU ÷ ${variants[0]}`).join(" | ")} |
+|---|---|${SETUPS.map(() => "---").join("|")}|
+${ratioRows.join("\n")}`;
+
 const body = `## Where a join's time goes (\`npm run bench:join-phases\`)
 
 ${machineLine()}. ${JOINS} quick-play joins, ${CONCURRENCY} in flight, ${ROUNDS} round(s) per setup and variant
-(alternating), clients on the same machine and kept connected (rooms fill to 16). Each join is timed by the
+(alternating; each figure is the median over rounds), clients on the same machine and kept connected (rooms fill to 16). Each join is timed by the
 client in phases, p50 / p99 in ms: **matchmake** = \`POST /matchmake/joinOrCreate\` until the seat reservation
 (static onAuth, room query, Colyseus' create lock, onCreate, seat reservation, retries); **connect** = seat
 reservation until the room's JOIN (websocket upgrade, instance onAuth, onJoin); **first state** = JOIN until the
 first full state is decoded. CPU is the servers' user + system time from /proc over the joins, per join;
-Redis commands from \`INFO commandstats\`; retries are Colyseus' joinOrCreate retries after a refused seat.
+Redis commands from \`INFO commandstats\`; refused = seats a full room refused because the listing that named it
+was stale (\`arena_seat_reservations_refused_total\`: Colyseus' joinOrCreate retries each after a backoff, quick play
+moves to the next room).
 
-| Setup | Variant | Joins/s | Failed | Matchmake | Connect | First state | Total | CPU ms/join | Redis cmds/join | Retries | Rooms |
+| Setup | Variant | Joins/s | Failed | Matchmake | Connect | First state | Total | CPU ms/join | Redis cmds/join | Refused | Rooms |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
+
+Same-round ratios (median over rounds; total join time p99, and server CPU per join):
+
+${ratioTable}
 
 Top CPU-profile frames of the servers while they take the joins (\`node --cpu-prof\`):
 
