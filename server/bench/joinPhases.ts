@@ -299,7 +299,34 @@ Same-round ratios (median over rounds; total join time p99, and server CPU per j
 
 ${ratioTable}
 
-Top CPU-profile frames of the servers while they take the joins (\`node --cpu-prof\`):
+Variants: **before (main)** is the server at the base of this change (run from a \`git archive\` of it, same run);
+**stock joinOrCreate** is the current server with \`QUICK_PLAY=colyseus\`; **quick play** is the current default.
+Where the time went before, and what changed:
+- **The Redis tail was matchmaking** (its p99, not the connect or first-state phases). Three mechanisms in Colyseus
+  0.18's \`joinOrCreate\` (MatchMaker.ts, utils/Utils.ts, IPC.ts): a seat refused by a room whose listing was
+  stale (filled by requests through the other process) is retried after a random backoff of up to 0.8 s, doubling
+  per retry; when no listed room is open, every request waits on a Redis-counted lock
+  (\`concurrentJoinOrCreateRoomLock\`) for a "room created" notice, 0.5–1.1 s when none comes (a lock holder that
+  only joined never sends one, and one waiter timing out unsubscribes the others on its process); and a room is
+  listed before it subscribes to its IPC channel, so a reservation sent from the other process in that moment waits
+  out \`REMOTE_ROOM_SHORT_TIMEOUT\` (2 s; traced per request: the 2,007 ms steps). Quick play
+  (server/src/matchmaking/quickPlay.ts) moves past a refused seat at once, creates at most one room per process at a
+  time without the cross-process lock, and rooms are listed locked until they listen
+  (server/src/scale/listedOnceListening.ts). Refusals still happen (the listing is still read before other
+  reservations land) but each costs one reservation round trip instead of a backoff.
+- **Redis commands per join** fell with the lock (MULTI/HINCRBY/EXPIRE/EXEC twice, SUBSCRIBE, PUBLISH,
+  UNSUBSCRIBE per request that found no open room). What remains per join is Colyseus': the listing read (HGETALL, shared by
+  concurrent requests), the reservation (an IPC round trip through pub/sub when the room is on the other process:
+  SUBSCRIBE, PUBLISH, PUBLISH back, UNSUBSCRIBE, plus the listing's client count HSET), the join's listing update,
+  and our presence of people.
+- **CPU**: the token was checked with a key imported at every check (jose given raw bytes); it is imported once
+  now. What remains on top of the profile is socket writes (\`writev\`, and \`writeUtf8String\`, strings written to sockets: by its
+  difference with in-memory, mostly Redis commands), the token's HMAC in WebCrypto (\`run ← crypto/util\`), and GC; CPU per join here
+  also includes the simulation of the rooms being filled during the run. No frame of \`onCreate\` is in the top
+  twelve; ours appear at about 1 % each (the people directory, the fixed step).
+
+Top CPU-profile frames of the servers while they take the joins (the inspector's sampling profiler,
+server/bench/profiledServer.ts, started and stopped around the joins):
 
 ${profiles.join("\n\n")}`;
 process.stdout.write(body + "\n");
