@@ -299,7 +299,7 @@ Same-round ratios (median over rounds; total join time p99, and server CPU per j
 
 ${ratioTable}
 
-Variants: **before (main)** is the server at the base of this change (run from a \`git archive\` of it, same run);
+Variants: **before (main)** is the server at the base of this change (main at 7f7cdde, run from a \`git archive\` of it in the same run);
 **stock joinOrCreate** is the current server with \`QUICK_PLAY=colyseus\`; **quick play** is the current default.
 Where the time went before, and what changed:
 - **The Redis tail was matchmaking** (its p99, not the connect or first-state phases). Three mechanisms in Colyseus

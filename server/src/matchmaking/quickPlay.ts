@@ -31,8 +31,12 @@ import { ErrorCode, ServerError, matchMaker, type AuthContext, type IRoomCache, 
 type ClientOptions = Record<string, unknown>;
 type Reservation = Awaited<ReturnType<typeof matchMaker.reserveSeatFor>>;
 
-/** Fresh listings read before giving up (each after every listed room refused or a creation was lost to a full room). */
-const MAX_ROUNDS = 20;
+/**
+ * How long one quick play keeps looking before it gives up. Each round seats it or opens a room (rooms fill
+ * one per round on a process), so a rush of any size makes progress; this only bounds a request that cannot,
+ * well inside the time a player waits.
+ */
+const GIVE_UP_AFTER_MS = 10_000;
 
 export interface QuickPlay {
   /** Puts Colyseus' own joinOrCreate back (tests). */
@@ -79,7 +83,8 @@ async function joinOrCreate(
   const handler = matchMaker.getHandler(roomName);
   const filter = handler.getFilterOptions(options) as ClientOptions;
   const key = JSON.stringify(filter);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  const giveUpAt = performance.now() + GIVE_UP_AFTER_MS;
+  while (performance.now() < giveUpAt) {
     const open = await matchMaker.query({ name: roomName, locked: false, private: false, ...filter }, handler.sortOptions as SortOptions);
     for (const room of open) {
       try {
