@@ -12,7 +12,8 @@
  * connected so rooms fill to 16. BENCH_VARIANTS (JSON: label -> server env)
  * runs each setup once per variant, alternating, so levers compare within
  * one run (a variant's SERVER_MAIN runs another checkout's server/src/main.ts,
- * e.g. the code before a change, extracted with git archive); BENCH_ROUNDS (1) repeats the alternation; BENCH_SETUPS (memory,redis)
+ * e.g. the code before a change, extracted with git archive; BENCH_VARIANTS_NOTE
+ * replaces the generated sentence naming the variants); BENCH_ROUNDS (1) repeats the alternation; BENCH_SETUPS (memory,redis)
  * picks setups; BENCH_PROFILE=0 skips the profiles. BENCH_NO_WRITE=1 prints without writing docs/BENCHMARKS.md.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -299,8 +300,7 @@ Same-round ratios (median over rounds; total join time p99, and server CPU per j
 
 ${ratioTable}
 
-Variants: **before (main)** is the server at the base of this change (main at 7f7cdde, run from a \`git archive\` of it in the same run);
-**stock joinOrCreate** is the current server with \`QUICK_PLAY=colyseus\`; **quick play** is the current default.
+${process.env.BENCH_VARIANTS_NOTE ?? `Variants (server environment): ${Object.entries(VARIANTS).map(([k, v]) => `**${k}** \`${JSON.stringify(v)}\``).join(", ")}.`}
 Where the time went before, and what changed:
 - **The Redis tail was matchmaking** (its p99, not the connect or first-state phases). Three mechanisms in Colyseus
   0.18's \`joinOrCreate\` (MatchMaker.ts, utils/Utils.ts, IPC.ts): a seat refused by a room whose listing was
