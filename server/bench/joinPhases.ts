@@ -198,7 +198,8 @@ function selfTimes(profile: CpuProfile): { frames: Map<string, number>; total: n
     let key = frameName(node);
     if (node.callFrame.url === "" && !node.callFrame.functionName.startsWith("(")) {
       let caller = parent.get(node.id);
-      while (caller !== undefined && caller.callFrame.url === "") caller = parent.get(caller.id);
+      // Past Node's own internals too: the write is paid for by whoever called into them.
+      while (caller !== undefined && (caller.callFrame.url === "" || caller.callFrame.url.startsWith("node:"))) caller = parent.get(caller.id);
       if (caller !== undefined) key += ` ← ${frameName(caller)}`;
     }
     frames.set(key, (frames.get(key) ?? 0) + delta);
