@@ -326,7 +326,7 @@ Where the time went before, and what changed:
   (\`run ← verifySignature\`), and GC. ioredis' auto-pipelining (one write per tick) was measured and left off: same
   run, 3 rounds, two processes on Redis, p99 ×1.06 and CPU per join ×1.08 against one write per command. CPU per join here
   also includes the simulation of the rooms being filled during the run. No frame of \`onCreate\` is in the top
-  twelve; ours appear at about 1 % each (the people directory, the fixed step).
+  twelve; ours appear at about 1 % each (the room listing's update, the people directory).
 
 Top CPU-profile frames of the servers while they take the joins (the inspector's sampling profiler,
 server/bench/profiledServer.ts, started and stopped around the joins):
