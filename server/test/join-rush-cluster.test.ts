@@ -6,20 +6,20 @@
  * ever holds more than MAX_PLAYERS, and the rush ends in bounded time. The
  * figures (latency, tail) come from `npm run bench:join-phases`, not from here.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { MAX_PLAYERS, ROOM_ARENA } from "@arena/shared";
 import { SignJWT } from "jose";
-import { TEST_SECRET, guestToken, spawnServer, startRedis, type ArenaRoomClient, type GameServerProcess, type RedisProcess } from "@arena/testkit";
+import { TEST_SECRET, guestToken, type ArenaRoomClient } from "@arena/testkit";
+import { useProcessesOnRedis } from "@arena/testkit/fixtures";
 
 const VALID = 100;
 const FORGED = 10;
 /** Generous: the bound is that a rush ends, not how fast (a shared 2-core machine). */
 const RUSH_BOUND_MS = 30_000;
 
-let redis: RedisProcess;
-let servers: GameServerProcess[];
-const joined: ArenaRoomClient[] = [];
+const cluster = useProcessesOnRedis(2);
+const joined = cluster.rooms;
 
 async function counter(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -29,26 +29,17 @@ async function counter(url: string, name: string): Promise<number> {
 async function seatCounts(): Promise<{ reserved: number; claimed: number }> {
   let reserved = 0;
   let claimed = 0;
-  for (const s of servers) {
+  for (const s of cluster.servers) {
     reserved += await counter(s.url, "arena_seat_reservations_total");
     claimed += await counter(s.url, "arena_join_seat_to_connect_seconds_count");
   }
   return { reserved, claimed };
 }
 
-beforeAll(async () => {
-  redis = await startRedis();
-  servers = await Promise.all([spawnServer({ REDIS_URL: redis.url }), spawnServer({ REDIS_URL: redis.url })]);
-}, 30_000);
-afterAll(async () => {
-  await Promise.all(joined.map((r) => r.leave().catch(() => undefined)));
-  await Promise.all(servers.map((s) => s.kill("SIGTERM")));
-  await redis.stop();
-}, 30_000);
 
 describe("join rush over two processes", () => {
   it("seats 100 joins in flight across two processes: none fails, no seat expires, no room past its cap", async () => {
-    const url = (i: number): string => servers[i % servers.length]!.url;
+    const url = (i: number): string => cluster.servers[i % cluster.servers.length]!.url;
     const tokens = await Promise.all(Array.from({ length: VALID }, (_, i) => guestToken(url(i), `rush${i}`)));
     const forged = await new SignJWT({ name: "mallory" }).setProtectedHeader({ alg: "HS256" }).setSubject("mallory")
       .setIssuedAt().setExpirationTime("1h").sign(new TextEncoder().encode(`not-${TEST_SECRET}`));
@@ -90,11 +81,11 @@ describe("join rush over two processes", () => {
     const perRoom = new Map<string, number>();
     for (const r of joined) perRoom.set(r.roomId, (perRoom.get(r.roomId) ?? 0) + 1);
     for (const n of perRoom.values()) expect(n).toBeLessThanOrEqual(MAX_PLAYERS);
-    // The servers' own view, as the clients received it: a full state after the last join, and every patch before.
+    // The cluster.servers' own view, as the clients received it: a full state after the last join, and every patch before.
     await Promise.all(joined.map((r) => new Promise<void>((resolve) => r.onStateChange.once(() => resolve()))));
     expect(mostPlayersSeen).toBeGreaterThan(0);
     expect(mostPlayersSeen).toBeLessThanOrEqual(MAX_PLAYERS);
-    for (const s of servers) expect(s.proc.exitCode).toBeNull();
+    for (const s of cluster.servers) expect(s.proc.exitCode).toBeNull();
     console.log(`join rush: ${VALID} joins over 2 processes in ${(elapsed / 1000).toFixed(2)} s into ${perRoom.size} rooms`);
   }, 60_000);
 });

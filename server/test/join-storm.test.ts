@@ -4,32 +4,22 @@
  * malformed options. Valid joins all succeed (no seat-reservation expiry, no
  * room past its cap); bad ones get clear errors; both processes stay up.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { CodeJoinErrors, MAX_PLAYERS, ROOM_ARENA } from "@arena/shared";
-import { HttpError, joinByCode, guestToken, type ArenaRoomClient, spawnServer, startRedis, type RedisProcess, type GameServerProcess } from "@arena/testkit";
+import { HttpError, joinByCode, guestToken, type ArenaRoomClient } from "@arena/testkit";
+import { useProcessesOnRedis } from "@arena/testkit/fixtures";
 
 const VALID = 270;
 const UNKNOWN_CODES = 15;
 const MALFORMED = 15;
 
-let redis: RedisProcess;
-let servers: GameServerProcess[];
-const joined: ArenaRoomClient[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-  servers = await Promise.all([spawnServer({ REDIS_URL: redis.url }), spawnServer({ REDIS_URL: redis.url })]);
-}, 30_000);
-afterAll(async () => {
-  await Promise.all(joined.map((r) => r.leave().catch(() => undefined)));
-  await Promise.all(servers.map((s) => s.kill("SIGTERM")));
-  await redis.stop();
-}, 30_000);
+const cluster = useProcessesOnRedis(2);
+const joined = cluster.rooms;
 
 describe("join storm", () => {
   it("takes 300 concurrent requests: every valid join succeeds, bad ones get clear errors, nobody crashes", async () => {
-    const urls = servers.map((s) => s.url);
+    const urls = cluster.servers.map((s) => s.url);
     const url = (i: number): string => urls[i % urls.length]!;
     // Tokens first: the storm is about matchmaking, not sign-in.
     const tokens = await Promise.all(Array.from({ length: VALID + MALFORMED }, (_, i) => guestToken(url(i), `bot${i}`)));
@@ -74,7 +64,7 @@ describe("join storm", () => {
     for (const n of perRoom.values()) expect(n).toBeLessThanOrEqual(MAX_PLAYERS);
     expect([...perRoom.values()].reduce((x, y) => x + y, 0)).toBe(VALID);
 
-    for (const s of servers) {
+    for (const s of cluster.servers) {
       expect(s.proc.exitCode).toBeNull();
       expect((await fetch(`${s.url}/health`)).status).toBe(200);
     }

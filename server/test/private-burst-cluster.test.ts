@@ -10,33 +10,26 @@ import { Client } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { CODES_KEY } from "../src/matchmaking/roomCodes.ts";
 import {
-  guestToken, joinByCode, spawnServer, startRedis, waitForOwnPlayer, waitForState,
-  type ArenaRoomClient, type GameServerProcess, type RedisProcess,
+  guestToken, joinByCode, waitForOwnPlayer, waitForState, type ArenaRoomClient, type GameServerProcess,
 } from "@arena/testkit";
+import { useProcessesOnRedis } from "@arena/testkit/fixtures";
 
 const ROOMS = 200;
 
-let redis: RedisProcess;
-let servers: GameServerProcess[];
+const cluster = useProcessesOnRedis(2);
 let db: Redis;
-const rooms: ArenaRoomClient[] = [];
+const rooms = cluster.rooms;
 
-beforeAll(async () => {
-  redis = await startRedis();
-  servers = await Promise.all([spawnServer({ REDIS_URL: redis.url }), spawnServer({ REDIS_URL: redis.url })]);
-  db = new Redis(redis.url);
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all(rooms.map((r) => r.leave().catch(() => undefined)));
-  await Promise.all((servers ?? []).map((s) => s.kill("SIGTERM")));
+beforeAll(() => {
+  db = new Redis(cluster.redis.url);
+});
+afterAll(() => {
   db?.disconnect();
-  await redis?.stop();
-}, 30_000);
+});
 
 describe("a burst of private rooms over two processes", () => {
   it(`creates ${ROOMS} private rooms at once: all seated, codes unique and claimed, each joinable by code from the other process`, async () => {
-    const server = (i: number): GameServerProcess => servers[i % 2]!;
+    const server = (i: number): GameServerProcess => cluster.servers[i % 2]!;
     // Sign-in first, so the burst is the creations alone.
     const clients = await Promise.all(Array.from({ length: ROOMS }, async (_, i) => {
       const client = new Client(server(i).url);

@@ -1,11 +1,13 @@
 /**
- * Per-file fixtures for vitest: one in-process server and a first player (the "host") seated in an arena
- * room for the whole file, closed after it. Many server tests need a room that already has someone in it.
+ * Per-file fixtures for vitest, started before a file's tests and stopped after them: one in-process server
+ * with a first player (the "host") seated in an arena room, or several server processes on one real Redis.
  */
 import { afterAll, beforeAll } from "vitest";
 import type { RunningServer, StartOptions } from "./server.ts";
 import { startTestServer } from "./server.ts";
 import { joinArena, type ArenaRoomClient } from "./rooms.ts";
+import { spawnServer, type GameServerProcess } from "./processes.ts";
+import { startRedis, type RedisProcess } from "./redis.ts";
 
 export interface ServerWithHost {
   /** The file's server; read inside tests (it exists once beforeAll ran). */
@@ -13,6 +15,11 @@ export interface ServerWithHost {
   /** A player seated in an arena room on it, under `hostName`. */
   readonly host: ArenaRoomClient;
 }
+
+const ready = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new Error(`${what} is read before beforeAll ran`);
+  return value;
+};
 
 export function useServerWithHost(hostName: string, env: Record<string, string> = {}, options: StartOptions = {}): ServerWithHost {
   let server: RunningServer | undefined;
@@ -25,12 +32,37 @@ export function useServerWithHost(hostName: string, env: Record<string, string> 
     await host?.leave().catch(() => undefined);
     await server?.close();
   });
-  const ready = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined) throw new Error(`${what} is read before beforeAll ran`);
-    return value;
-  };
   return {
     get server() { return ready(server, "the server"); },
     get host() { return ready(host, "the host player"); },
+  };
+}
+
+export interface ProcessesOnRedis<R extends { leave(): Promise<unknown> }> {
+  readonly redis: RedisProcess;
+  /** Game server processes sharing `redis` (their own PUBLIC_ADDRESS each, one AUTH_SECRET). */
+  readonly servers: readonly GameServerProcess[];
+  /** Rooms a test joined: left before the processes stop, so they close as players leave. */
+  readonly rooms: R[];
+}
+
+export function useProcessesOnRedis<R extends { leave(): Promise<unknown> } = ArenaRoomClient>(count = 2, env: Record<string, string> = {}): ProcessesOnRedis<R> {
+  let redis: RedisProcess | undefined;
+  let servers: GameServerProcess[] | undefined;
+  const rooms: R[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+    const url = redis.url;
+    servers = await Promise.all(Array.from({ length: count }, () => spawnServer({ REDIS_URL: url, ...env })));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(rooms.map((r) => r.leave().catch(() => undefined)));
+    await Promise.all((servers ?? []).map((s) => s.kill("SIGTERM")));
+    await redis?.stop();
+  }, 30_000);
+  return {
+    get redis() { return ready(redis, "redis"); },
+    get servers() { return ready(servers, "the server processes"); },
+    rooms,
   };
 }
