@@ -24,7 +24,7 @@ import type { ISeatReservation } from "@colyseus/shared-types";
 import { Redis } from "ioredis";
 import { ROOM_ARENA } from "@arena/shared";
 import {
-  TEST_SECRET, freePort, guestToken, machineLine, quantile, sampleProcess, spawnServer, startProcess, startRedis, waitForLine, writeSection,
+  TEST_SECRET, freePort, guestToken, inFlight, machineLine, quantile, sampleProcess, spawnServer, startProcess, startRedis, waitForLine, writeSection,
   type GameServerProcess, type RedisProcess,
 } from "@arena/testkit/remote";
 
@@ -136,20 +136,15 @@ async function run(setup: string, processes: number, variant: string, env: Recor
     const rooms: Room[] = [];
     const timings: Timing[] = [];
     let failed = 0;
-    let next = 0;
     const started = performance.now();
-    const worker = async (): Promise<void> => {
-      while (next < JOINS) {
-        const i = next++;
-        try {
-          timings.push(await timedJoin(url(i), tokens[i]!, `b${i}`, rooms));
-        } catch (e) {
-          failed++;
-          process.stderr.write(`join ${i} failed: ${String(e)}\n`);
-        }
+    await inFlight(JOINS, CONCURRENCY, async (i) => {
+      try {
+        timings.push(await timedJoin(url(i), tokens[i]!, `b${i}`, rooms));
+      } catch (e) {
+        failed++;
+        process.stderr.write(`join ${i} failed: ${String(e)}\n`);
       }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    });
     const seconds = (performance.now() - started) / 1000;
     if (profileDir) await profiling(servers, "profile written");
     const cpuSeconds = servers.reduce((sum, s, i) => sum + sampleProcess(s.pid).cpuSeconds - cpuBefore[i]!, 0);

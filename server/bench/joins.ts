@@ -21,7 +21,7 @@ import { dirname } from "node:path";
 import { Client, type Room } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import {
-  REPO_ROOT, freePort, guestToken, machineLine, quantile, sampleProcess, spawnServer, startProcess, startRedis, writeSection,
+  REPO_ROOT, freePort, guestToken, inFlight, machineLine, quantile, sampleProcess, spawnServer, startProcess, startRedis, writeSection,
   type RedisProcess, type ServerProcess,
 } from "@arena/testkit/remote";
 import { joinSocketIo } from "@arena/loadtest/baseline/socketioBots";
@@ -129,22 +129,17 @@ async function joinPhase(kind: Kind, urls: readonly string[], count: number, tok
   const seats: Seat[] = [];
   const latencies: number[] = [];
   let failed = 0;
-  let next = 0;
   const started = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++;
-      const t0 = performance.now();
-      try {
-        seats.push(await joinOnce(kind, urls[i % urls.length]!, `${prefix}${i}`, tokens[i]));
-        latencies.push(performance.now() - t0);
-      } catch (e) {
-        failed++;
-        process.stderr.write(`${kind} join ${i} failed: ${String(e)}\n`);
-      }
+  await inFlight(count, CONCURRENCY, async (i) => {
+    const t0 = performance.now();
+    try {
+      seats.push(await joinOnce(kind, urls[i % urls.length]!, `${prefix}${i}`, tokens[i]));
+      latencies.push(performance.now() - t0);
+    } catch (e) {
+      failed++;
+      process.stderr.write(`${kind} join ${i} failed: ${String(e)}\n`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
+  });
   return { seats, latencies, failed, seconds: (performance.now() - started) / 1000 };
 }
 

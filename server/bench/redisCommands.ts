@@ -18,7 +18,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { createLogger } from "../src/log.ts";
-import { guestToken, machineLine, spawnServer, startRedis, writeSection, type GameServerProcess } from "@arena/testkit/remote";
+import { guestToken, inFlight, machineLine, spawnServer, startRedis, writeSection, type GameServerProcess } from "@arena/testkit/remote";
 
 function setting(name: string, fallback: number, max: number): number {
   const raw = process.env[name];
@@ -80,16 +80,11 @@ try {
 
   const tokens = await Promise.all(Array.from({ length: JOINS + PRIVATE_ROOMS }, (_, i) => guestToken(url(i), `rc${i}`)));
   const joins = await measure(async () => {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < JOINS) {
-        const i = next++;
-        const client = new Client(url(i));
-        client.auth.token = tokens[i]!;
-        rooms.push(await client.joinOrCreate(ROOM_ARENA, { name: `rc${i}`, mode: "ffa" }));
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
+    await inFlight(JOINS, 8, async (i) => {
+      const client = new Client(url(i));
+      client.auth.token = tokens[i]!;
+      rooms.push(await client.joinOrCreate(ROOM_ARENA, { name: `rc${i}`, mode: "ffa" }));
+    });
     await sleep(SETTLE_MS);
   });
   const quickRooms = new Set(rooms.map((r) => r.roomId)).size;

@@ -21,6 +21,7 @@ export {
 export { RestartableRedis, startRedis, type RedisProcess } from "./redis.ts";
 export { nginxPrefix, startNginx, type NginxProcess } from "./nginx.ts";
 export { mean, quantile } from "./stats.ts";
+export { inFlight } from "./inFlight.ts";
 export { BENCHMARKS_MD, machineLine, writeSection } from "./report.ts";
 export { seededBytes, seededRandom } from "./random.ts";
 export { joinEditor, newMapId, type Editor } from "./editor.ts";

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mean, quantile, seededBytes, seededRandom, writeSection } from "../src/remote.ts";
+import { inFlight, mean, quantile, seededBytes, seededRandom, writeSection } from "../src/remote.ts";
 
 describe("quantile", () => {
   it("takes the nearest rank, whatever the order, and NaN when empty", () => {
@@ -37,5 +37,22 @@ describe("seededRandom", () => {
     expect(mean(a)).toBeGreaterThan(0.45);
     expect(mean(a)).toBeLessThan(0.55);
     expect(seededBytes(7, 16)).toEqual(seededBytes(7, 16));
+  });
+});
+
+describe("inFlight", () => {
+  it("runs every job once, never more than the limit at a time, and the limit at once when there is work", async () => {
+    let running = 0;
+    let most = 0;
+    const seen: number[] = [];
+    await inFlight(25, 4, async (i) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 1 + (i % 3)));
+      seen.push(i);
+      running--;
+    });
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    expect(most).toBe(4);
   });
 });
