@@ -68,7 +68,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   let servingClient = false;
   const metrics = createMetrics();
-  const limits = RateLimits.create(config, log);
+  const limits = RateLimits.create(config, log, (route) => metrics.rateLimited(route));
   // People need the presence before rooms are defined; the in-memory one is made here rather than by Colyseus.
   const presence = backend.presence ?? new LocalPresence();
   const mapStore = createMapStore(config);

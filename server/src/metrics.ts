@@ -47,6 +47,8 @@ export interface Metrics {
   protocolError(kind: string): void;
   /** A promise was rejected with no handler (the process logs it and keeps running). */
   unhandledRejection(): void;
+  /** A request to `route` was refused with 429 by the per-address (or per-person) limits. */
+  rateLimited(route: string): void;
   /** A short summary for `/health` (event-loop lag: p99 since the previous call). */
   summary(): HealthMetrics;
   /** Stops the event-loop monitor. */
@@ -161,6 +163,7 @@ export function createMetrics(): Metrics {
   });
   counterOf("arena_leaderboard_credits_retried_total", "Leaderboard credits written late, after waiting for Redis.", () => backend?.leaderboard.creditStats().retried ?? 0);
   counterOf("arena_leaderboard_credits_dropped_total", "Leaderboard credits lost (queue full, refused by Redis, or process stopped during an outage); each is logged.", () => backend?.leaderboard.creditStats().dropped ?? 0);
+  const rateLimitedRequests = new Counter({ name: "arena_http_rate_limited_total", help: "HTTP requests refused with 429 by the rate limits, by limited route (signIn, matchmake, codeJoin, ...).", labelNames: ["route"], registers });
   const unhandledRejections = new Counter({ name: "arena_unhandled_rejections_total", help: "Promises rejected with no handler (each is logged as \"unhandled rejection\").", registers });
   const connectionsTotal = new Counter({ name: "arena_websocket_connections_total", help: "Websocket connections accepted.", registers });
   let protocolErrorCount = 0;
@@ -265,6 +268,9 @@ export function createMetrics(): Metrics {
     },
     unhandledRejection() {
       unhandledRejections.inc();
+    },
+    rateLimited(route) {
+      rateLimitedRequests.inc({ route });
     },
     summary() {
       const lagP99Ms = loopDelayP99Ms(loop);

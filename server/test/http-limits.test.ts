@@ -92,24 +92,34 @@ afterAll(async () => {
 });
 
 const json = { "content-type": "application/json" };
-const ROUTES: { name: string; path: string; method: string; headers?: () => Record<string, string>; body?: string }[] = [
-  { name: "guest sign-in", path: "/api/auth/guest", method: "POST", headers: () => json, body: '{"name":"ada"}' },
-  { name: "join by code (a walk over codes)", path: "/api/matchmake/code", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"code":"ZZZZZZ"}' },
-  { name: "spectate", path: "/api/matchmake/spectate", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"roomId":"nope"}' },
-  { name: "leaderboard read", path: "/api/leaderboard", method: "GET" },
-  { name: "Colyseus' matchmaking route", path: "/matchmake/joinOrCreate/arena", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"name":"ada"}' },
+const ROUTES: { name: string; limit: string; path: string; method: string; headers?: () => Record<string, string>; body?: string }[] = [
+  { name: "guest sign-in", limit: "signIn", path: "/api/auth/guest", method: "POST", headers: () => json, body: '{"name":"ada"}' },
+  { name: "join by code (a walk over codes)", limit: "codeJoin", path: "/api/matchmake/code", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"code":"ZZZZZZ"}' },
+  { name: "spectate", limit: "spectate", path: "/api/matchmake/spectate", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"roomId":"nope"}' },
+  { name: "leaderboard read", limit: "leaderboard", path: "/api/leaderboard", method: "GET" },
+  { name: "Colyseus' matchmaking route", limit: "matchmake", path: "/matchmake/joinOrCreate/arena", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"name":"ada"}' },
 ];
+
+/** arena_http_rate_limited_total for one limited route, from the server's /metrics. */
+async function rateLimitedCount(route: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(new RegExp(`^arena_http_rate_limited_total\\{route="${route}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+}
 
 describe("per-address HTTP limits on one process", () => {
   ROUTES.forEach((route, i) => {
-    it(`refuses the ${route.name} past ${LIMIT} requests per address with 429, Retry-After and JSON, and serves another address`, async () => {
+    it(`refuses the ${route.name} past ${LIMIT} requests per address with 429, Retry-After and JSON, counts it in /metrics, and serves another address`, async () => {
       // Each route gets its own pair of addresses, so the cases do not share budgets.
       const mine = `127.0.1.${i + 1}`;
       const other = `127.0.2.${i + 1}`;
       const go = (from: string): Promise<Reply> => send(`${server.url}${route.path}`, { method: route.method, from, headers: route.headers?.(), body: route.body });
+      const refusals = (): Promise<number> => rateLimitedCount(route.limit);
+      const before = await refusals();
       const first = await Promise.all(Array.from({ length: LIMIT }, () => go(mine)));
       for (const r of first) expect(r.status, r.body).not.toBe(429);
+      expect(await refusals()).toBe(before);
       const refused = await go(mine);
+      expect(await refusals()).toBe(before + 1);
       expect(refused.status).toBe(429);
       const retryAfter = Number(refused.headers["retry-after"]);
       expect(retryAfter).toBeGreaterThan(0);

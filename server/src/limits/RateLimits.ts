@@ -38,9 +38,11 @@ export class RateLimits {
     private readonly limiters: ReadonlyMap<LimitedRoute, RateLimiterAbstract>,
     readonly addressOf: AddressOf,
     private readonly redis: Redis | undefined,
+    private readonly onRefused: (route: LimitedRoute) => void,
   ) {}
 
-  static create(config: Pick<Config, "rateLimits" | "trustProxy" | "redisUrl">, log: Logger): RateLimits {
+  /** `onRefused` hears of every request refused with 429 (the metrics count them by route). */
+  static create(config: Pick<Config, "rateLimits" | "trustProxy" | "redisUrl">, log: Logger, onRefused: (route: LimitedRoute) => void = () => {}): RateLimits {
     const active = (Object.entries(config.rateLimits) as [LimitedRoute, RateLimit | undefined][]).filter((e): e is [LimitedRoute, RateLimit] => e[1] !== undefined);
     let redis: Redis | undefined;
     if (config.redisUrl !== undefined && active.length > 0) {
@@ -63,7 +65,7 @@ export class RateLimits {
         ? new RateLimiterMemory(opts)
         : new RateLimiterRedis({ ...opts, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(opts) }));
     }
-    return new RateLimits(limiters, clientAddressResolver(config.trustProxy), redis);
+    return new RateLimits(limiters, clientAddressResolver(config.trustProxy), redis, onRefused);
   }
 
   /**
@@ -84,6 +86,7 @@ export class RateLimits {
     } catch (e) {
       // Not a refusal but a store failure the insurance limiter could not absorb: let the request through.
       if (!(e instanceof RateLimiterRes)) return true;
+      this.onRefused(route);
       tooMany(res, Math.max(1, Math.ceil(e.msBeforeNext / 1000)), `too many ${WHAT[route]} requests ${whose}`, headers);
       return false;
     }
