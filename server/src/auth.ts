@@ -59,13 +59,40 @@ export class AuthError extends Error {
   override name = "AuthError";
 }
 
+/**
+ * Tokens that passed the full check, by their exact text, with their expiry: a join checks its token twice
+ * (matchmaking, then the websocket connect a moment later), and jose's HMAC through WebCrypto was the
+ * largest single cost of a join (docs/BENCHMARKS.md, "Where a join's time goes"). Only the very same string
+ * signed with the same secret hits, so the answer is the one a full check would give, as long as the expiry
+ * is checked again (it is). Bounded: the oldest entry goes first.
+ */
+const VERIFIED_MAX = 10_000;
+interface Verified { readonly identity: GuestIdentity; readonly expiresAtMs: number }
+const verifiedTokens = new WeakMap<Uint8Array, Map<string, Verified>>();
+
+function rememberVerified(secret: Uint8Array, token: string, identity: GuestIdentity, exp: number): void {
+  let cache = verifiedTokens.get(secret);
+  if (cache === undefined) verifiedTokens.set(secret, (cache = new Map()));
+  if (cache.size >= VERIFIED_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(token, { identity, expiresAtMs: exp * 1000 });
+}
+
 /** Checks signature, issuer, audience and expiry; throws an AuthError saying which failed. */
 export async function verifyGuestToken(secret: Uint8Array, token: unknown): Promise<GuestIdentity> {
   if (typeof token !== "string" || token === "") throw new AuthError("missing token");
+  const known = verifiedTokens.get(secret)?.get(token);
+  if (known !== undefined) {
+    if (Date.now() < known.expiresAtMs) return { ...known.identity };
+    verifiedTokens.get(secret)?.delete(token);
+    throw new AuthError("token expired");
+  }
   try {
     const { payload } = await jwtVerify(token, (await verifyKey(secret)) as Parameters<typeof jwtVerify>[1], { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
     if (typeof payload.sub !== "string" || typeof payload.name !== "string") throw new AuthError("malformed token");
-    return { userId: payload.sub, name: payload.name };
+    const identity = { userId: payload.sub, name: payload.name };
+    // Guest tokens always carry an expiry; one without is checked in full every time.
+    if (typeof payload.exp === "number") rememberVerified(secret, token, identity, payload.exp);
+    return { ...identity };
   } catch (e) {
     if (e instanceof AuthError) throw e;
     const code = (e as { code?: string }).code;
