@@ -93,7 +93,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     selectProcessIdToCreateRoom: createRoomsHere(backend),
     express: (app) => {
       mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis, people, status });
-      mountMapRoutes(app, mapStore);
+      mountMapRoutes(app, mapStore, limits);
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },

@@ -58,7 +58,7 @@ export interface Config {
 
 /** Routes with a per-address request limit. */
 /** Routes with a request limit; `invite` is counted per person (user id), the others per address. */
-export type LimitedRoute = "signIn" | "codeJoin" | "spectate" | "leaderboard" | "sseConnect" | "matchmake" | "people" | "invite";
+export type LimitedRoute = "signIn" | "codeJoin" | "spectate" | "leaderboard" | "sseConnect" | "matchmake" | "people" | "invite" | "maps";
 
 /** At most `points` requests per `seconds` from one client address. */
 export interface RateLimit {
@@ -201,6 +201,7 @@ const Env = z.object({
   RATE_LIMIT_SSE_CONNECT: rateLimit("30/60"),
   RATE_LIMIT_MATCHMAKE: rateLimit("60/60"),
   RATE_LIMIT_PEOPLE: rateLimit("120/60"),
+  RATE_LIMIT_MAPS: rateLimit("120/60"),
   /** Counted per person (user id), not per address. */
   RATE_LIMIT_INVITE: rateLimit("10/60"),
   INVITE_TTL_S: integer(120, 1, 3600),
@@ -244,7 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     monitorPassword: e.MONITOR_PASSWORD,
     quickPlay: e.QUICK_PLAY,
     rateLimits: e.RATE_LIMITS === "off"
-      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined }
+      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined, maps: undefined }
       : {
         signIn: e.RATE_LIMIT_SIGNIN,
         codeJoin: e.RATE_LIMIT_CODE_JOIN,
@@ -254,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         matchmake: e.RATE_LIMIT_MATCHMAKE,
         people: e.RATE_LIMIT_PEOPLE,
         invite: e.RATE_LIMIT_INVITE,
+        maps: e.RATE_LIMIT_MAPS,
       },
     trustProxy: e.TRUST_PROXY,
     sseMaxPerAddress: e.SSE_MAX_PER_ADDRESS,

@@ -80,6 +80,7 @@ beforeAll(async () => {
     RATE_LIMIT_LEADERBOARD: `${LIMIT}/60`,
     RATE_LIMIT_SSE_CONNECT: "100/60",
     RATE_LIMIT_MATCHMAKE: `${LIMIT}/60`,
+    RATE_LIMIT_MAPS: `${LIMIT}/60`,
     SSE_MAX_PER_ADDRESS: "2",
     SSE_MAX_STREAMS: "3",
     SSE_STALL_S: "1",
@@ -97,6 +98,7 @@ const ROUTES: { name: string; limit: string; path: string; method: string; heade
   { name: "join by code (a walk over codes)", limit: "codeJoin", path: "/api/matchmake/code", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"code":"ZZZZZZ"}' },
   { name: "spectate", limit: "spectate", path: "/api/matchmake/spectate", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"roomId":"nope"}' },
   { name: "leaderboard read", limit: "leaderboard", path: "/api/leaderboard", method: "GET" },
+  { name: "published map read", limit: "maps", path: "/api/maps/no-such-map/1", method: "GET" },
   { name: "Colyseus' matchmaking route", limit: "matchmake", path: "/matchmake/joinOrCreate/arena", method: "POST", headers: () => ({ ...json, authorization: `Bearer ${token}` }), body: '{"name":"ada"}' },
 ];
 

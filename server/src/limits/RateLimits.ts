@@ -28,6 +28,7 @@ const WHAT: Record<LimitedRoute, string> = {
   matchmake: "matchmaking",
   people: "people and notification",
   invite: "invite",
+  maps: "published map",
 };
 
 /** A Redis round trip slower than this counts in memory instead (the request must not wait on Redis). */
