@@ -226,6 +226,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, env));
   const e = parsed.data;
+  // A process that made up its own secret refuses every token and join ticket another process signed, so a
+  // cluster on Redis would half-work: a start-up error, not a warning.
+  if (e.REDIS_URL !== undefined && e.AUTH_SECRET === undefined) {
+    throw new ConfigError("AUTH_SECRET must be set when REDIS_URL is: every process must check the tokens the others sign (e.g. AUTH_SECRET=$(openssl rand -hex 32), the same on every process)");
+  }
   return {
     port: e.PORT,
     host: e.HOST,

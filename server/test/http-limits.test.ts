@@ -16,7 +16,7 @@ import { ConfigError, loadConfig } from "../src/config.ts";
 import { limitKey } from "../src/limits/clientAddress.ts";
 import { RateLimits } from "../src/limits/RateLimits.ts";
 import { createLogger, type LogFields, type Logger } from "../src/log.ts";
-import { guestToken, startTestServer, sendFrom as send, type Reply, freePort } from "@arena/testkit";
+import { guestToken, startTestServer, sendFrom as send, type Reply, freePort, TEST_SECRET } from "@arena/testkit";
 
 const LIMIT = 3;
 
@@ -198,7 +198,7 @@ describe("leaderboard stream caps", () => {
 describe("limits while Redis is unreachable", () => {
   it("answers at once and keeps limiting, in this process' memory", async () => {
     // REDIS_URL names a port where nothing listens.
-    const limits = RateLimits.create(loadConfig({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, RATE_LIMIT_SIGNIN: "2/60" }), createLogger("silent"));
+    const limits = RateLimits.create(loadConfig({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, AUTH_SECRET: TEST_SECRET, RATE_LIMIT_SIGNIN: "2/60" }), createLogger("silent"));
     const http = createServer((req, res) => {
       void limits.admit("signIn", req, res).then((ok) => ok && res.end("ok"));
     });
