@@ -14,8 +14,7 @@
  * BENCH_IDLE_S (10). Prints the figures and writes them to docs/BENCHMARKS.md (not with BENCH_NO_WRITE=1).
  */
 import { Redis } from "ioredis";
-import { type Room } from "@colyseus/sdk";
-import { JoinClient } from "@arena/shared/sdk";
+import { Client, type Room } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { createLogger } from "../src/log.ts";
@@ -82,7 +81,7 @@ try {
   const tokens = await Promise.all(Array.from({ length: JOINS + PRIVATE_ROOMS }, (_, i) => guestToken(url(i), `rc${i}`)));
   const joins = await measure(async () => {
     await inFlight(JOINS, 8, async (i) => {
-      const client = new JoinClient(url(i));
+      const client = new Client(url(i));
       client.auth.token = tokens[i]!;
       rooms.push(await client.joinOrCreate(ROOM_ARENA, { name: `rc${i}`, mode: "ffa" }));
     });
@@ -94,7 +93,7 @@ try {
 
   const privates = await measure(async () => {
     for (let i = JOINS; i < JOINS + PRIVATE_ROOMS; i++) {
-      const client = new JoinClient(url(i));
+      const client = new Client(url(i));
       client.auth.token = tokens[i]!;
       rooms.push(await client.create(ROOM_ARENA, { name: `rc${i}`, private: true }));
     }

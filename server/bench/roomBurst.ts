@@ -7,8 +7,7 @@
  * Prints the figures and writes them to docs/BENCHMARKS.md (not with BENCH_NO_WRITE=1).
  */
 import { loadavg } from "node:os";
-import { type Room } from "@colyseus/sdk";
-import { JoinClient } from "@arena/shared/sdk";
+import { Client, type Room } from "@colyseus/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import {
   guestToken, machineLine, quantile, sampleProcess, spawnServer, startRedis, writeSection,
@@ -40,7 +39,7 @@ async function createOne(url: string, token: string, name: string): Promise<{ ro
   const body = (await res.json()) as unknown;
   if (!res.ok) throw new Error(`create refused: ${res.status} ${JSON.stringify(body)}`);
   const reserveMs = performance.now() - t0;
-  const client = new JoinClient(url);
+  const client = new Client(url);
   client.auth.token = token;
   const room = await client.consumeSeatReservation(body as never);
   return { room, reserveMs, seatedMs: performance.now() - t0 };

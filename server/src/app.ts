@@ -1,8 +1,6 @@
 /** Builds and starts one game-server process: Colyseus, the websocket transport and the HTTP routes. */
 import "./node-compat.ts";
 import type { AddressInfo } from "node:net";
-import type { Server as HttpServer } from "node:http";
-import type { WebSocketServer } from "ws";
 import { LocalPresence, Server, matchMaker } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { MAX_FRAME_BYTES, ROOM_ARENA, ROOM_LOBBY, type MatchSettings } from "@arena/shared";
@@ -12,6 +10,7 @@ import { mountClient, mountHttp } from "./http.ts";
 import { guardFrames, watchFrameSize } from "./frameLimit.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { colyseusLogger } from "./colyseusLog.ts";
+import { transportHttpServer, transportSocketServer } from "./colyseusInternals.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { RateLimits } from "./limits/RateLimits.ts";
 import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
@@ -26,7 +25,6 @@ import { People, RESTART_NOTICE } from "./people/People.ts";
 import { StatusFeed } from "./status/StatusFeed.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
 import { installQuickPlay } from "./matchmaking/quickPlay.ts";
-import { ticketMatchmakeAnswers } from "./matchmaking/joinTickets.ts";
 import { openOnceListening } from "./scale/listedOnceListening.ts";
 
 
@@ -77,8 +75,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   people.measure(metrics.registry);
   const status = new StatusFeed(presence, metrics.registry, people.directory, log);
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
-  // The transport keeps its ws server protected; metrics count frames on each of its sockets.
-  const wss = (transport as unknown as { wss: WebSocketServer }).wss;
+  // Metrics count frames on each of the transport's sockets; the frame guards refuse bad ones.
+  const wss = transportSocketServer(transport);
   metrics.attachTo(wss);
   metrics.watchBackend(backend);
   watchFrameSize(wss);
@@ -125,11 +123,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     .enableRealtimeListing();
   openOnceListening(arenaHandler, log);
   const quickPlay = config.quickPlay === "arena" ? installQuickPlay(ROOM_ARENA) : undefined;
-  // After quick play: both wrap the matchmaking route's call, and every answer, quick play's too, needs its ticket.
-  const stopJoinTickets = ticketMatchmakeAnswers(config.authSecret);
   gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: mapStore })).filterBy(["mapId"]);
   await gameServer.listen(config.port, config.host);
-  const http = (transport as unknown as { server: HttpServer }).server;
+  const http = transportHttpServer(transport);
   // Colyseus bound its matchmaking routes in listen(); count those requests before they reach it.
   limits.guardMatchmaking(http);
   metrics.timeMatchmaking(http);
@@ -156,7 +152,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       backend.redis?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);
-      stopJoinTickets();
       quickPlay?.uninstall();
       await backend.leaderboard.close();
       await limits.close();

@@ -25,6 +25,7 @@ import { CloseCode, Protocol } from "@colyseus/core";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { CloseCodes, MESSAGE_BURST, MESSAGES_PER_SECOND } from "@arena/shared";
 import { TokenBucket } from "./limits/TokenBucket.ts";
+import { clientSocket } from "./colyseusInternals.ts";
 
 /** Why the transport closed a socket (the `kind` label of arena_protocol_errors_total). */
 export type RefusedFrame = "too_large" | "unreliable_input" | "flood";
@@ -73,6 +74,6 @@ export function guardFrames(wss: WebSocketServer): void {
 
 /** Why the transport closed the client's socket, if it did. */
 export function refusedFrame(client: { ref?: unknown }): RefusedFrame | undefined {
-  const ws = client.ref;
-  return typeof ws === "object" && ws !== null ? refused.get(ws) : undefined;
+  const ws = clientSocket(client);
+  return ws !== undefined ? refused.get(ws) : undefined;
 }

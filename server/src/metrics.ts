@@ -13,6 +13,7 @@ import { Protocol, matchMaker } from "@colyseus/core";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { WebSocket, WebSocketServer } from "ws";
+import { clientSocket } from "./colyseusInternals.ts";
 import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
 import type { RedisHealth } from "./scale/redisHealth.ts";
 
@@ -254,8 +255,8 @@ export function createMetrics(): Metrics {
       seatsRefused.inc();
     },
     joined(client) {
-      const ws = client.ref;
-      const at = typeof ws === "object" && ws !== null ? connectedAt.get(ws) : undefined;
+      const ws = clientSocket(client);
+      const at = ws !== undefined ? connectedAt.get(ws) : undefined;
       if (at !== undefined) join.observe((performance.now() - at) / 1000);
     },
     reconnected() {

@@ -1,6 +1,5 @@
 import { SignJWT } from "jose";
-import { ErrorCode } from "@colyseus/sdk";
-import { JoinClient } from "@arena/shared/sdk";
+import { Client, ErrorCode } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
@@ -14,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function joinWith(token: string | undefined): Promise<unknown> {
-  const client = new JoinClient(server.url);
+  const client = new Client(server.url);
   if (token !== undefined) client.auth.token = token;
   try {
     await client.joinOrCreate(ROOM_ARENA, { name: "x" });

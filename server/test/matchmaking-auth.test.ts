@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { JoinErrorCodes, ROOM_ARENA, ROOM_LOBBY } from "@arena/shared";
 import { issueGuestToken } from "../src/auth.ts";
-import { reservedSessionIds } from "../src/rooms/arena/colyseusSeats.ts";
+import { reservedSessionIds } from "../src/colyseusInternals.ts";
 import { TEST_SECRET, joinArena } from "@arena/testkit";
 import { useServerWithHost } from "@arena/testkit/fixtures";
 

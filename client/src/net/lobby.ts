@@ -3,8 +3,7 @@
  * public rooms (Colyseus' LobbyRoom protocol: "rooms", "+", "-"), the number
  * of players online on every process, and the leaderboard.
  */
-import { type Room } from "@colyseus/sdk";
-import { JoinClient } from "@arena/shared/sdk";
+import { Client, type Room } from "@colyseus/sdk";
 import {
   LobbyMessage, ROOM_LOBBY, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut,
 } from "@arena/shared";
@@ -37,7 +36,7 @@ export class LobbyFeed {
 
   /** Joins the lobby room; the feed updates until close(). */
   async open(serverUrl: string, token: string): Promise<void> {
-    const client = new JoinClient(serverUrl);
+    const client = new Client(serverUrl);
     client.auth.token = token;
     const room = await client.joinOrCreate(ROOM_LOBBY);
     if (this.closed) {

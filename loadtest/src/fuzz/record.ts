@@ -3,8 +3,7 @@
  * inputs (reliable and unreliable), chat, typing and a request, pings and
  * leaves: the valid frames the fuzzer then flips and truncates.
  */
-import { type Room } from "@colyseus/sdk";
-import { JoinClient } from "@arena/shared/sdk";
+import { Client, type Room } from "@colyseus/sdk";
 import { ClientMessage, PlayerInput, type ArenaState } from "@arena/shared";
 import type { RecordedFrame } from "./frames.ts";
 
@@ -27,7 +26,7 @@ export async function recordSdkFrames(url: string, token: string, roomId: string
       original[method].call(this, data);
     };
   }
-  const client = new JoinClient(url);
+  const client = new Client(url);
   client.auth.token = token;
   let room: Room<any, ArenaState> | undefined;
   try {

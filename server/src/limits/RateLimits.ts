@@ -17,6 +17,7 @@ import { HttpErrors } from "@arena/shared";
 import type { Config, LimitedRoute, RateLimit } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { clientAddressResolver, limitKey, type AddressOf } from "./clientAddress.ts";
+import { guardRequests } from "../colyseusInternals.ts";
 
 /** What the refusal message calls each route. */
 const WHAT: Record<LimitedRoute, string> = {
@@ -109,18 +110,13 @@ export class RateLimits {
    */
   guardMatchmaking(server: HttpServer): void {
     if (!this.limiters.has("matchmake")) return;
-    const listeners = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
-    server.removeAllListeners("request");
-    const pass = (req: IncomingMessage, res: ServerResponse): void => {
-      for (const l of listeners) l.call(server, req, res);
-    };
-    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-      if (req.method !== "POST" || !req.url?.startsWith("/matchmake/")) return pass(req, res);
+    guardRequests(server, (req, res, pass) => {
+      if (req.method !== "POST" || !req.url?.startsWith("/matchmake/")) return pass();
       // The refusal carries the CORS headers Colyseus would have sent, so a browser can read it.
       const cors = { ...matchMaker.controller.DEFAULT_CORS_HEADERS, ...matchMaker.controller.getCorsHeaders(new Headers(req.headers as Record<string, string>)) };
       this.admit("matchmake", req, res, cors).then((ok) => {
-        if (ok) pass(req, res);
-      }, () => pass(req, res));
+        if (ok) pass();
+      }, () => pass());
     });
   }
 

@@ -21,12 +21,15 @@
  * processes do not wait on each other: in a rush each may open one room,
  * which quick play's order (most players first) then fills in turn.
  *
- * Relies on (pinned by server/test/quick-play.test.ts): the matchmaking
- * route calls `matchMaker.controller.invokeMethod(method, roomName, options,
- * authContext)`; `reserveSeatFor` throws SeatReservationError for a full
- * room; the room class's static `onAuth(token, options, context)`.
+ * Relies on (through server/src/colyseusInternals.ts, pinned by
+ * server/test/colyseus-internals.test.ts and quick-play.test.ts): the
+ * matchmaking route calls `matchMaker.controller.invokeMethod(method,
+ * roomName, options, authContext)`; `reserveSeatFor` throws
+ * SeatReservationError for a full room; the room class's static
+ * `onAuth(token, options, context)`.
  */
 import { ErrorCode, ServerError, matchMaker, type AuthContext, type IRoomCache, type SortOptions } from "@colyseus/core";
+import { interceptMatchmaking, isSeatReservationError, staticOnAuth } from "../colyseusInternals.ts";
 
 type ClientOptions = Record<string, unknown>;
 type Reservation = Awaited<ReturnType<typeof matchMaker.reserveSeatFor>>;
@@ -43,18 +46,11 @@ export interface QuickPlay {
   uninstall(): void;
 }
 
-/** Whether `e` is Colyseus' SeatReservationError (not exported from @colyseus/core's index). */
-function isSeatRefused(e: unknown): boolean {
-  return e instanceof Error && e.constructor.name === "SeatReservationError";
-}
-
 /** Routes quick play for `roomName` through `joinOrCreate` below. */
 export function installQuickPlay(roomName: string): QuickPlay {
-  const controller = matchMaker.controller;
-  const original = controller.invokeMethod;
   const creating = new Map<string, Promise<IRoomCache>>();
-  controller.invokeMethod = async function (this: typeof controller, method, name, clientOptions = {}, authContext) {
-    if (method !== "joinOrCreate" || name !== roomName) return original.call(this, method, name, clientOptions, authContext);
+  const uninstall = interceptMatchmaking(async (original, method, name, clientOptions = {}, authContext) => {
+    if (method !== "joinOrCreate" || name !== roomName) return original(method, name, clientOptions, authContext);
     try {
       return await joinOrCreate(name, clientOptions as ClientOptions, authContext, creating);
     } catch (e) {
@@ -62,12 +58,12 @@ export function installQuickPlay(roomName: string): QuickPlay {
       const error = e as { code?: number; message?: string };
       throw new ServerError(error.code ?? ErrorCode.MATCHMAKE_UNHANDLED, error.message ?? String(e));
     }
-  } as typeof controller.invokeMethod;
-  return { uninstall: () => void (controller.invokeMethod = original) };
+  });
+  return { uninstall };
 }
 
 async function authorize(roomName: string, options: ClientOptions, context: AuthContext | undefined): Promise<unknown> {
-  const onAuth = (matchMaker.getRoomClass(roomName) as unknown as { onAuth?: (token: string | undefined, options: ClientOptions, context: AuthContext) => unknown }).onAuth;
+  const onAuth = staticOnAuth(roomName);
   if (onAuth === undefined || context === undefined) return undefined;
   const result = await onAuth(context.token, options, context);
   if (result === false || result === null || result === undefined) throw new ServerError(ErrorCode.AUTH_FAILED, "onAuth failed");
@@ -90,7 +86,7 @@ async function joinOrCreate(
       try {
         return await matchMaker.reserveSeatFor(room, options, authData);
       } catch (e) {
-        if (!isSeatRefused(e)) throw e; // full since the listing was read: the next one, at once
+        if (!isSeatReservationError(e)) throw e; // full since the listing was read: the next one, at once
       }
     }
     // No open room took us: this process opens one, or waits for the one it is opening.
@@ -104,7 +100,7 @@ async function joinOrCreate(
     try {
       return await matchMaker.reserveSeatFor(room, options, authData);
     } catch (e) {
-      if (!isSeatRefused(e)) throw e; // filled by the others who waited for it: read the listing again
+      if (!isSeatReservationError(e)) throw e; // filled by the others who waited for it: read the listing again
     }
   }
   throw new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, "every room is full right now; try again in a moment");

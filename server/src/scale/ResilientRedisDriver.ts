@@ -25,6 +25,7 @@
  */
 import { ErrorCode, ServerError, type IRoomCache, type SortOptions } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
+import { redisDriverInternals, type RedisDriverInternals } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
 import type { RedisConnectionOptions } from "./redisOptions.ts";
 
@@ -35,27 +36,16 @@ export function redisUnavailable(cause?: unknown): ServerError {
   return new ServerError(ErrorCode.MATCHMAKE_UNHANDLED, REDIS_UNAVAILABLE_MESSAGE, cause === undefined ? undefined : { cause });
 }
 
-/** RedisDriver's private parts used here: the shared-read cache, reset after a failed read, and its connection. */
-interface DriverInternals {
-  _concurrentRoomCacheRequest?: Promise<unknown>;
-  _roomCacheRequestByName: Record<string, Promise<unknown>>;
-  _client: { on(event: "error", listener: (error: Error) => void): unknown; disconnect(): void };
-}
-
 export class ResilientRedisDriver extends RedisDriver {
+  /** RedisDriver's private parts used here: the shared-read cache, reset after a failed read, and its connection. */
+  private readonly internals: RedisDriverInternals;
+
   constructor(options: RedisConnectionOptions, private readonly available: () => boolean, private readonly log: Logger, onError: (error: Error) => void) {
     super(options);
-    const internals = this.internals();
-    // If an upgrade renames these, forgetting the cache would silently do nothing: say so at start instead.
-    if (typeof internals._roomCacheRequestByName !== "object" || typeof internals._client?.on !== "function") {
-      throw new Error("@colyseus/redis-driver changed: _roomCacheRequestByName or _client not found; review ResilientRedisDriver");
-    }
+    // Throws if an upgrade renamed them: forgetting the cache would otherwise silently do nothing.
+    this.internals = redisDriverInternals(this);
     // RedisDriver listens to none: ioredis would print "Unhandled error event" for every reconnection attempt.
-    internals._client.on("error", onError);
-  }
-
-  private internals(): DriverInternals {
-    return this as unknown as DriverInternals;
+    this.internals.onConnectionError(onError);
   }
 
   /** Runs a read unless Redis is known to be down; a failed read is forgotten and reported as REDIS_UNAVAILABLE. */
@@ -64,9 +54,7 @@ export class ResilientRedisDriver extends RedisDriver {
     try {
       return await run();
     } catch (error) {
-      const shared = this.internals();
-      shared._concurrentRoomCacheRequest = undefined;
-      shared._roomCacheRequestByName = {};
+      this.internals.forgetSharedReads();
       throw error instanceof ServerError ? error : redisUnavailable(error);
     }
   }
@@ -113,7 +101,7 @@ export class ResilientRedisDriver extends RedisDriver {
   /** Closes the connection, also while Redis is down (QUIT would wait for it). */
   override async shutdown(): Promise<void> {
     if (this.available()) await super.shutdown().catch(() => undefined);
-    this.internals()._client.disconnect();
+    this.internals.disconnect();
   }
 
   override has(roomId: string): Promise<boolean> {

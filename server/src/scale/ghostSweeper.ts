@@ -22,6 +22,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import type { Presence } from "@colyseus/core";
+import { processesListening } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
 import { releaseCode } from "../matchmaking/roomCodes.ts";
 import type { RedisHealth } from "./redisHealth.ts";
@@ -68,7 +69,7 @@ export function startGhostSweeper(presence: Presence, log: Logger, redis?: Redis
     sweeping = true;
     try {
       const stats = await matchMaker.stats.fetchAll();
-      const channels = new Set((await presence.channels("p:*")).map((c) => c.slice(2)));
+      const channels = await processesListening(presence);
       const suspects: string[] = [];
       for (const { processId } of stats) {
         if (processId === matchMaker.processId) continue;

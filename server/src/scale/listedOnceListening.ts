@@ -11,25 +11,20 @@
  * time goes"). The handler's "create" event is emitted after the subscription,
  * so the room opens there.
  *
- * Relies on (pinned by server/test/listed-once-listening.test.ts): the
- * listing object (`_listing`) is what `recordRoom` writes; `lock(true)` (an
- * internal lock) sets the room locked without writing the listing (which is
- * not recorded yet) and without marking the lock explicit; "create" follows
+ * Relies on (pinned by server/test/listed-once-listening.test.ts and
+ * server/test/colyseus-internals.test.ts): the listing object (`_listing`) is
+ * what `recordRoom` writes; `lock(true)` (an internal lock) sets the room
+ * locked without writing the listing (which is not recorded yet) and without
+ * marking the lock explicit (both in colyseusInternals.ts); "create" follows
  * the IPC subscription.
  */
 import type { Room } from "@colyseus/core";
+import { listLockedBeforeRecorded } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
-
-interface ListingInternals {
-  _listing: { locked: boolean };
-  lock(internal?: boolean): Promise<void>;
-}
 
 /** Called in onCreate: the listing Colyseus is about to record says locked. */
 export function listLocked(room: Room): void {
-  const r = room as unknown as ListingInternals;
-  r._listing.locked = true;
-  void r.lock(true);
+  listLockedBeforeRecorded(room);
 }
 
 /** Opens each room of `handler` once Colyseus has it listening on its IPC channel. */

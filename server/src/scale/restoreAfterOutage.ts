@@ -10,7 +10,8 @@
  * - the lobby notices that could not be published meanwhile.
  * The ghost sweeper's heartbeat comes back by itself within a second.
  */
-import { matchMaker, type IRoomCache } from "@colyseus/core";
+import { matchMaker } from "@colyseus/core";
+import { roomListing } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
 import { CODES_KEY } from "../matchmaking/roomCodes.ts";
 import type { ResilientRedisPresence } from "./ResilientRedisPresence.ts";
@@ -34,7 +35,7 @@ export async function restoreAfterOutage(presence: ResilientRedisPresence, log: 
       continue;
     }
     // The room's own copy of its listing kept every change (players in and out) that could not be written.
-    await matchMaker.driver.persist((room as unknown as { _listing: IRoomCache })._listing);
+    await matchMaker.driver.persist(roomListing(room));
     const code = (listing.metadata as { code?: unknown } | undefined)?.code;
     if (typeof code === "string") {
       await presence.hincrby(CODES_KEY, code, 1);

@@ -5,19 +5,17 @@
  * (credits.ts), the simulation's events (matchEvents.ts), bots (botFill.ts)
  * and proximity voice signaling (voiceSignaling.ts).
  *
- * The guest token is checked at matchmaking by the static `onAuth` (before a
- * room is created or a seat reserved); at connect the instance `onAuth`
- * takes the seat's join ticket (matchmaking/joinTickets.ts), which also
- * covers seats our own HTTP routes reserve. The token never sits in a URL.
+ * A token is checked twice: at matchmaking by the static `onAuth` (before a
+ * room is created or a seat reserved), and at connect by the instance
+ * `onAuth`, which also covers seats our own HTTP routes reserve.
  */
-import { CloseCode, Deferred, ErrorCode, OnMessageException, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
+import { CloseCode, ErrorCode, type Deferred, OnMessageException, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
   DEFAULT_BOT_DIFFICULTY, JoinErrorCodes, cleanName, createRules, freeColor, spawnPlayer,
   type ArenaMap, type ArenaRoomMetadata, type GameMode, type MapRef, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
-import { redeemJoinTicket } from "../../matchmaking/joinTickets.ts";
 import { refusedFrame } from "../../frameLimit.ts";
 import type { Logger } from "../../log.ts";
 import { claimCode, releaseCode } from "../../matchmaking/roomCodes.ts";
@@ -32,7 +30,7 @@ import { CreateOptionsSchema, JoinOptionsSchema, MapRefSchema, closeReason, desc
 import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
-import { watchReservations } from "./colyseusSeats.ts";
+import { heldSeat, watchReservations } from "../../colyseusInternals.ts";
 import { listLocked } from "../../scale/listedOnceListening.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
@@ -170,8 +168,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     return this.seating.reserveSpectator(sessionId, options);
   }
 
-  override async onAuth(client: ArenaClient, options: unknown, context: AuthContext): Promise<GuestIdentity> {
-    const identity = redeemJoinTicket(this.settings.authSecret, context.token, { roomId: this.roomId, sessionId: client.sessionId });
+  override async onAuth(_client: ArenaClient, options: unknown, context: AuthContext): Promise<GuestIdentity> {
+    const identity = await authenticate(this.settings.authSecret, context.token);
     // Matchmaking matches on the mode only: a join asking for a map must not land in a room on another one.
     const asked = MapRefSchema.optional().safeParse((options as { map?: unknown } | undefined)?.map);
     if (!asked.success || (asked.data !== undefined && (asked.data.id !== this.mapRef?.id || asked.data.version !== this.mapRef.version))) {
@@ -239,13 +237,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     if (player !== undefined) player.connected = false;
     const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
     this.log.info(player ? "player dropped, holding seat" : "spectator dropped, holding seat", { session: client.sessionId, code, graceSeconds });
-    const held = this.allowReconnection(client, graceSeconds);
-    // Colyseus answers a client that never fully joined, or a disposing room (SIGTERM), with a plain
-    // rejected promise: nothing is held, and the rejection must not end the process.
-    if (!(held instanceof Deferred)) {
-      (held as unknown as Promise<unknown>).catch(() => undefined);
-      return;
-    }
+    // Nothing is held for a client that never fully joined, or in a disposing room (SIGTERM).
+    const held = heldSeat(this.allowReconnection(client, graceSeconds));
+    if (held === undefined) return;
     this.held.set(client.sessionId, held);
     held.then(() => undefined, () => undefined).finally(() => this.held.delete(client.sessionId));
   }

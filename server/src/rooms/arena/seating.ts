@@ -5,7 +5,7 @@
  */
 import type { MatchPhase } from "@arena/shared";
 import type { Logger } from "../../log.ts";
-import { isReserved, reserveSeat, reservedSessionIds } from "./colyseusSeats.ts";
+import { isReserved, reserveSeat, reservedSessionIds } from "../../colyseusInternals.ts";
 import type { ArenaRoom } from "./ArenaRoom.ts";
 import { SeatBook } from "./SeatBook.ts";
 

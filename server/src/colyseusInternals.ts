@@ -1,0 +1,293 @@
+/**
+ * Every place this server reaches past Colyseus 0.18's public API, in one file.
+ *
+ * "Public" here means what @colyseus/core, @colyseus/ws-transport and
+ * @colyseus/redis-driver declare in their `.d.ts` without `private`,
+ * `protected` or `@internal`, used as declared. Everything else the server
+ * relies on — private fields, undeclared arguments, objects' identities and
+ * the order things happen in inside the framework — goes through a function
+ * below, which says what it touches and why we need it. Nothing else in
+ * server/src casts a Colyseus object to reach a member it does not declare.
+ *
+ * server/test/colyseus-internals.test.ts checks each of these facts against
+ * the installed packages: after an upgrade it fails on the fact that changed,
+ * before the feature built on it silently stops working.
+ */
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
+import { Deferred, matchMaker, type AuthContext, type IRoomCache, type Presence, type Room } from "@colyseus/core";
+import type { RedisDriver } from "@colyseus/redis-driver";
+import type { WebSocketTransport } from "@colyseus/ws-transport";
+import type { WebSocketServer } from "ws";
+
+// ---------------------------------------------------------------------------
+// Room seats (Room#_reservedSeats, Room#_reserveSeat)
+//
+// Colyseus has one capacity, `maxClients`; the arena caps players and
+// spectators separately, and no public API says which kind of seat a
+// reservation is for, nor tells a room that matchmaking reserved one.
+// ---------------------------------------------------------------------------
+
+interface SeatInternals {
+  /** Seats reserved and not yet connected; a connected seat's entry is made non-enumerable, a seat held for reconnection stays listed. */
+  _reservedSeats: Record<string, unknown>;
+  /** What `matchMaker.reserveSeatFor` runs on the room's process (locally or through IPC), on the instance. */
+  _reserveSeat(sessionId: string, joinOptions?: unknown, authData?: unknown, ...rest: unknown[]): Promise<boolean>;
+}
+
+function seats(room: object): SeatInternals {
+  return room as unknown as SeatInternals;
+}
+
+/** Session ids whose seat is reserved (not yet connected, or held for a reconnection). Reads `_reservedSeats`. */
+export function reservedSessionIds(room: object): string[] {
+  return Object.keys(seats(room)._reservedSeats);
+}
+
+/** Whether `sessionId` has a reserved (unconnected) seat. Reads `_reservedSeats` (connected seats are non-enumerable). */
+export function isReserved(room: object, sessionId: string): boolean {
+  return Object.prototype.propertyIsEnumerable.call(seats(room)._reservedSeats, sessionId);
+}
+
+/**
+ * Reserves a seat in this process's room, as matchmaking would, by calling
+ * `_reserveSeat` (spectator seats are reserved through the room, not through
+ * matchmaking). `_reserveSeat` asks `hasReachedMaxClients()` synchronously,
+ * before its first `await`: `during` is in effect exactly while it runs, so
+ * the room's capacity check knows which kind of seat is being asked for.
+ */
+export function reserveSeat(room: object, sessionId: string, options: unknown, during: { enter(): void; leave(): void }): Promise<boolean> {
+  during.enter();
+  try {
+    return seats(room)._reserveSeat(sessionId, options);
+  } finally {
+    during.leave();
+  }
+}
+
+/** Told of each seat a room reserves, and each it refuses because it is full. */
+export interface ReservationWatcher {
+  seatReserved(sessionId: string): void;
+  seatRefused(): void;
+}
+
+/**
+ * Reports this room's seat reservations to `watcher` (join-phase metrics) by
+ * wrapping the instance's `_reserveSeat`, which matchmaking calls for every
+ * reservation. The capacity check still runs synchronously inside the call
+ * (the wrapper adds no `await` before it), which `reserveSeat` relies on.
+ */
+export function watchReservations(room: object, watcher: ReservationWatcher): void {
+  const r = seats(room);
+  const reserve = r._reserveSeat;
+  r._reserveSeat = async function (this: SeatInternals, sessionId: string, ...rest: unknown[]): Promise<boolean> {
+    const ok = await reserve.call(this, sessionId, ...rest);
+    if (ok) watcher.seatReserved(sessionId);
+    else watcher.seatRefused();
+    return ok;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Room listing (Room#_listing, Room#lock(internal))
+// ---------------------------------------------------------------------------
+
+interface ListingInternals {
+  /** The room's own copy of its listing: what `recordRoom` writes at creation and every later update changes. */
+  _listing: IRoomCache;
+  /** `lock(true)` is an internal lock: it does not mark the lock explicit, nor write a listing not recorded yet. */
+  lock(internal?: boolean): Promise<void>;
+}
+
+/**
+ * Called in onCreate: the listing Colyseus is about to record says locked
+ * (sets `_listing.locked` and takes an internal `lock(true)`), so no process
+ * reserves a seat before the room listens on its IPC channel
+ * (scale/listedOnceListening.ts says why). A later `unlock()` opens it.
+ */
+export function listLockedBeforeRecorded(room: Room): void {
+  const r = room as unknown as ListingInternals;
+  r._listing.locked = true;
+  void r.lock(true);
+}
+
+/**
+ * The room's own, up-to-date copy of its listing (`_listing`): after a Redis
+ * outage it holds every change that could not be written, and is written
+ * back as it is (scale/restoreAfterOutage.ts).
+ */
+export function roomListing(room: Room): IRoomCache {
+  return (room as unknown as ListingInternals)._listing;
+}
+
+// ---------------------------------------------------------------------------
+// Reconnection (Room#allowReconnection's return value)
+// ---------------------------------------------------------------------------
+
+/**
+ * What `allowReconnection` actually returned. It is declared to return a
+ * Deferred, but for a client that never fully joined, or in a disposing room
+ * (SIGTERM), it returns a plain rejected Promise: nothing is held, and the
+ * rejection must be caught or it ends the process. Returns the Deferred when
+ * a seat is held, undefined (rejection handled) when none is.
+ */
+export function heldSeat<T>(held: Deferred<T>): Deferred<T> | undefined {
+  if (held instanceof Deferred) return held;
+  (held as unknown as Promise<unknown>).catch(() => undefined);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// WebSocket transport (WebSocketTransport#wss, #server; Client#ref)
+// ---------------------------------------------------------------------------
+
+/**
+ * The transport's `ws` server (declared protected): metrics count frames and
+ * the frame guards refuse oversized or malformed frames on each of its sockets.
+ */
+export function transportSocketServer(transport: WebSocketTransport): WebSocketServer {
+  return (transport as unknown as { wss: WebSocketServer }).wss;
+}
+
+/** The HTTP server the transport listens on (set by `listen`, not declared), which also answers `/matchmake`. */
+export function transportHttpServer(transport: WebSocketTransport): HttpServer {
+  return (transport as unknown as { server: HttpServer }).server;
+}
+
+/**
+ * The `ws` socket behind a room client: `client.ref` is declared an
+ * EventEmitter, and with @colyseus/ws-transport it is the very socket the
+ * `ws` server emitted on "connection" (what frameLimit.ts and metrics.ts key
+ * their per-socket facts by).
+ */
+export function clientSocket(client: { ref?: unknown }): object | undefined {
+  const ref = client.ref;
+  return typeof ref === "object" && ref !== null ? ref : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Matchmaking (controller.invokeMethod, the 'request' listener, SeatReservationError, static onAuth)
+// ---------------------------------------------------------------------------
+
+type InvokeMethod = typeof matchMaker.controller.invokeMethod;
+
+/**
+ * Routes the matchmaking calls of the `POST /matchmake/<method>/<room>` route
+ * through `intercept`, which may answer or hand over to Colyseus (`original`).
+ * Relies on the route calling `matchMaker.controller.invokeMethod(method,
+ * roomName, options, authContext)` through the exported object at each request
+ * (router/default_routes). Returns a function that puts the original back.
+ */
+export function interceptMatchmaking(
+  intercept: (original: InvokeMethod, ...args: Parameters<InvokeMethod>) => ReturnType<InvokeMethod>,
+): () => void {
+  const controller = matchMaker.controller;
+  const original = controller.invokeMethod;
+  const bound = original.bind(controller) as InvokeMethod;
+  controller.invokeMethod = function (this: typeof controller, ...args: Parameters<InvokeMethod>) {
+    return intercept(bound, ...args);
+  } as InvokeMethod;
+  return () => void (controller.invokeMethod = original);
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Puts `guard` in front of every 'request' listener of `server`, Colyseus'
+ * matchmaking route included: Colyseus answers `POST /matchmake/*` from its
+ * own 'request' listener, bound by `Server.listen()` ahead of Express, so a
+ * guard added through Express would never see those requests. `guard` calls
+ * `pass()` to let a request through. Call after `listen()`.
+ */
+export function guardRequests(server: HttpServer, guard: (req: IncomingMessage, res: ServerResponse, pass: () => void) => void): void {
+  const listeners = server.listeners("request") as RequestListener[];
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    guard(req, res, () => {
+      for (const l of listeners) l.call(server, req, res);
+    });
+  });
+}
+
+/**
+ * Whether `e` is Colyseus' SeatReservationError (thrown by `reserveSeatFor`
+ * for a room that is full since its listing was read), which @colyseus/core's
+ * index does not export: recognized by its class name.
+ */
+export function isSeatReservationError(e: unknown): boolean {
+  return e instanceof Error && e.constructor.name === "SeatReservationError";
+}
+
+/** A room class's static `onAuth(token, options, context)`, run at matchmaking before any seat. */
+export type StaticOnAuth = (token: string | undefined, options: Record<string, unknown>, context: AuthContext) => unknown;
+
+/**
+ * The static `onAuth` of the room class defined as `roomName`, for a
+ * matchmaking path of our own that must authorize as Colyseus' does
+ * (`getRoomClass` is typed as a bare constructor, without the static).
+ */
+export function staticOnAuth(roomName: string): StaticOnAuth | undefined {
+  const onAuth = (matchMaker.getRoomClass(roomName) as unknown as { onAuth?: StaticOnAuth }).onAuth;
+  return typeof onAuth === "function" ? onAuth : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Processes (the IPC channel name)
+// ---------------------------------------------------------------------------
+
+/** Colyseus' IPC channel of a process is `p:<processId>` (MatchMaker's getProcessChannel, not exported). */
+const PROCESS_CHANNEL_PREFIX = "p:";
+
+/**
+ * The ids of the processes subscribed to their IPC channel right now (Redis
+ * drops a dead connection's subscriptions at once): the ghost sweeper's first
+ * sign that a process is gone. Colyseus' own health check reads the same.
+ */
+export async function processesListening(presence: Presence): Promise<Set<string>> {
+  const channels = await presence.channels(`${PROCESS_CHANNEL_PREFIX}*`);
+  return new Set(channels.map((c) => c.slice(PROCESS_CHANNEL_PREFIX.length)));
+}
+
+// ---------------------------------------------------------------------------
+// Redis room listing (RedisDriver#_client, #_concurrentRoomCacheRequest, #_roomCacheRequestByName)
+// ---------------------------------------------------------------------------
+
+interface DriverInternals {
+  _concurrentRoomCacheRequest?: Promise<unknown>;
+  _roomCacheRequestByName: Record<string, Promise<unknown>>;
+  _client: { on(event: "error", listener: (error: Error) => void): unknown; disconnect(): void };
+}
+
+/** What ResilientRedisDriver needs of RedisDriver's private parts. */
+export interface RedisDriverInternals {
+  /** Listens to the driver's connection errors (RedisDriver listens to none; ioredis would print each). */
+  onConnectionError(listener: (error: Error) => void): void;
+  /**
+   * Forgets the HGETALL shared between concurrent readers
+   * (`_concurrentRoomCacheRequest`, `_roomCacheRequestByName`): RedisDriver
+   * clears it only when it succeeds, so one read failed during an outage
+   * would answer every later read with the same rejection, forever.
+   */
+  forgetSharedReads(): void;
+  /** Drops the connection at once, also while Redis is down (QUIT would wait for it). */
+  disconnect(): void;
+}
+
+/**
+ * The private parts of a RedisDriver (call from its constructor, after
+ * `super`). Throws if they are not there: forgetting the shared read would
+ * otherwise silently do nothing after an upgrade.
+ */
+export function redisDriverInternals(driver: RedisDriver): RedisDriverInternals {
+  const d = driver as unknown as DriverInternals;
+  if (typeof d._roomCacheRequestByName !== "object" || typeof d._client?.on !== "function" || typeof d._client.disconnect !== "function") {
+    throw new Error("@colyseus/redis-driver changed: _roomCacheRequestByName or _client not found; review server/src/colyseusInternals.ts");
+  }
+  return {
+    onConnectionError: (listener) => void d._client.on("error", listener),
+    forgetSharedReads: () => {
+      d._concurrentRoomCacheRequest = undefined;
+      d._roomCacheRequestByName = {};
+    },
+    disconnect: () => d._client.disconnect(),
+  };
+}
