@@ -5,7 +5,8 @@
  * codes are checked one by one against the SDK's exported ErrorCode/CloseCode.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, CloseCode, ErrorCode, MatchMakeError, ServerError } from "@colyseus/sdk";
+import { CloseCode, ErrorCode, MatchMakeError, ServerError } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { matchMaker } from "@colyseus/core";
 import { CloseCodes, CodeJoinErrors, HttpErrors, ROOM_ARENA } from "@arena/shared";
 import { freePort, startTestServer, type RunningServer } from "@arena/testkit";
@@ -52,7 +53,7 @@ describe("join errors from a real server", () => {
   });
 
   it("says invalid join options were not accepted (521 is not 'full')", async () => {
-    const client = new Client(server.url);
+    const client = new JoinClient(server.url);
     client.auth.token = token;
     const message = await shown(() => client.joinOrCreate(ROOM_ARENA, { mode: { $gt: "" } }));
     expect(message).toMatch(/^The server refused these room settings: mode: /);
@@ -67,7 +68,7 @@ describe("join errors from a real server", () => {
   });
 
   it("says which map cannot be played when a room is created on one never published (528)", async () => {
-    const client = new Client(server.url);
+    const client = new JoinClient(server.url);
     client.auth.token = token;
     expect(await shown(() => client.create(ROOM_ARENA, { map: { id: "mnosuchmap0000", version: 2 } })))
       .toBe("That map cannot be played: no published version 2 of map mnosuchmap0000.");
@@ -90,7 +91,7 @@ describe("join errors from a real server", () => {
   });
 
   it("says a forged token is refused at matchmaking (525)", async () => {
-    const client = new Client(server.url);
+    const client = new JoinClient(server.url);
     client.auth.token = "forged.token.value";
     expect(await shown(() => client.joinOrCreate(ROOM_ARENA, { name: "mallory" }))).toMatch(/sign-in was refused or has expired/);
   });

@@ -5,6 +5,7 @@
  * receives is counted before the SDK sees it.
  */
 import { Client, CloseCode, Protocol, type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ClientMessage, CloseCodes, PlayerInput, ROOM_ARENA, type ArenaState } from "@arena/shared";
 import { guestToken, seededRandom, tapFrames } from "@arena/testkit/remote";
 import type { LoadOptions } from "./options.ts";
@@ -63,7 +64,7 @@ export class Bot {
     this.name = `bot${index}`;
     this.rand = seededRandom(seed * 100_003 + index);
     this.pilot = new Pilot(this.rand);
-    this.client = new Client(this.endpoint);
+    this.client = new JoinClient(this.endpoint);
   }
 
   /** Signs in and joins once; rejects (and counts the failure) if that fails. */

@@ -19,7 +19,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, type Room } from "@colyseus/sdk";
+import type { Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import type { ISeatReservation } from "@colyseus/shared-types";
 import { Redis } from "ioredis";
 import { ROOM_ARENA } from "@arena/shared";
@@ -49,7 +50,7 @@ interface Result {
 }
 
 /** The SDK client with one hook: the moment each room decodes its first full state. */
-class TimedClient extends Client {
+class TimedClient extends JoinClient {
   readonly firstState = new Map<Room, Promise<number>>();
   protected override createRoom<T>(roomName: string, rootSchema?: unknown): Room<any, T> {
     const room = super.createRoom<T>(roomName, rootSchema as never);

@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { Client, type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import {
   REPO_ROOT, freePort, guestToken, inFlight, machineLine, quantile, sampleProcess, spawnServer, startProcess, startRedis, writeSection,
@@ -106,7 +107,7 @@ async function joinOnce(kind: Kind, url: string, name: string, token: string | u
     const { socket, room } = await joinSocketIo(url, name);
     return { room, leave: async () => void socket.close() };
   }
-  const client = new Client(url);
+  const client = new JoinClient(url);
   let room: Room;
   if (kind === "ours") {
     client.auth.token = token!;

@@ -12,7 +12,7 @@
  *   on A for BENCH_STATUS_S (default 10) seconds.
  */
 import { loadavg } from "node:os";
-import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { PeopleMessage, ROOM_ARENA, ROOM_LOBBY, type Notification } from "@arena/shared";
 import { createLogger } from "../src/log.ts";
@@ -32,13 +32,13 @@ const aborts: AbortController[] = [];
 let body = "";
 try {
   // 1. Invite latency.
-  const host = new Client(a.url);
+  const host = new JoinClient(a.url);
   const hostToken = await guestToken(a.url, "host");
   host.auth.token = hostToken;
   const room = await host.create(ROOM_ARENA, { name: "host" });
   room.onMessage("*", () => {});
   const friendToken = await guestToken(b.url, "friend");
-  const friendClient = new Client(b.url);
+  const friendClient = new JoinClient(b.url);
   friendClient.auth.token = friendToken;
   const lobby = await friendClient.create(ROOM_LOBBY, {});
   lobby.onMessage("*", () => {});

@@ -14,7 +14,8 @@
  * BENCH_IDLE_S (10). Prints the figures and writes them to docs/BENCHMARKS.md (not with BENCH_NO_WRITE=1).
  */
 import { Redis } from "ioredis";
-import { Client, type Room } from "@colyseus/sdk";
+import { type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { createLogger } from "../src/log.ts";
@@ -81,7 +82,7 @@ try {
   const tokens = await Promise.all(Array.from({ length: JOINS + PRIVATE_ROOMS }, (_, i) => guestToken(url(i), `rc${i}`)));
   const joins = await measure(async () => {
     await inFlight(JOINS, 8, async (i) => {
-      const client = new Client(url(i));
+      const client = new JoinClient(url(i));
       client.auth.token = tokens[i]!;
       rooms.push(await client.joinOrCreate(ROOM_ARENA, { name: `rc${i}`, mode: "ffa" }));
     });
@@ -93,7 +94,7 @@ try {
 
   const privates = await measure(async () => {
     for (let i = JOINS; i < JOINS + PRIVATE_ROOMS; i++) {
-      const client = new Client(url(i));
+      const client = new JoinClient(url(i));
       client.auth.token = tokens[i]!;
       rooms.push(await client.create(ROOM_ARENA, { name: `rc${i}`, private: true }));
     }

@@ -16,6 +16,7 @@ import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { Redis } from "ioredis";
 import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA, type PersonOnline } from "@arena/shared";
 import { mergePeople } from "../src/people/PeopleDirectory.ts";
 import { guestToken, machineLine, requireBinary, spawnServer, startRedis, writeSection } from "@arena/testkit/remote";
@@ -43,7 +44,7 @@ async function redisMicros(command: string, run: () => Promise<void>): Promise<n
 async function realListing(): Promise<string> {
   const server = await spawnServer({ REDIS_URL: redis.url });
   try {
-    const client = new Client(server.url);
+    const client = new JoinClient(server.url);
     client.auth.token = await guestToken(server.url, "template");
     const room = await client.joinOrCreate(ROOM_ARENA, { name: "template", mode: "ffa" });
     const raw = await db.hget("roomcaches", room.roomId);

@@ -7,7 +7,8 @@
  * Prints the figures and writes them to docs/BENCHMARKS.md (not with BENCH_NO_WRITE=1).
  */
 import { loadavg } from "node:os";
-import { Client, type Room } from "@colyseus/sdk";
+import { type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import {
   guestToken, machineLine, quantile, sampleProcess, spawnServer, startRedis, writeSection,
@@ -39,7 +40,7 @@ async function createOne(url: string, token: string, name: string): Promise<{ ro
   const body = (await res.json()) as unknown;
   if (!res.ok) throw new Error(`create refused: ${res.status} ${JSON.stringify(body)}`);
   const reserveMs = performance.now() - t0;
-  const client = new Client(url);
+  const client = new JoinClient(url);
   client.auth.token = token;
   const room = await client.consumeSeatReservation(body as never);
   return { room, reserveMs, seatedMs: performance.now() - t0 };

@@ -25,6 +25,7 @@ import { People, RESTART_NOTICE } from "./people/People.ts";
 import { StatusFeed } from "./status/StatusFeed.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
 import { installQuickPlay } from "./matchmaking/quickPlay.ts";
+import { ticketMatchmakeAnswers } from "./matchmaking/joinTickets.ts";
 import { openOnceListening } from "./scale/listedOnceListening.ts";
 
 
@@ -123,6 +124,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     .enableRealtimeListing();
   openOnceListening(arenaHandler, log);
   const quickPlay = config.quickPlay === "arena" ? installQuickPlay(ROOM_ARENA) : undefined;
+  // After quick play: both wrap the matchmaking route's call, and every answer, quick play's too, needs its ticket.
+  const stopJoinTickets = ticketMatchmakeAnswers(config.authSecret);
   gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: mapStore })).filterBy(["mapId"]);
   await gameServer.listen(config.port, config.host);
   const http = transportHttpServer(transport);
@@ -152,6 +155,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       backend.redis?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);
+      stopJoinTickets();
       quickPlay?.uninstall();
       await backend.leaderboard.close();
       await limits.close();

@@ -1,5 +1,6 @@
 import { SignJWT } from "jose";
-import { Client, ErrorCode } from "@colyseus/sdk";
+import { ErrorCode } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
@@ -13,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 async function joinWith(token: string | undefined): Promise<unknown> {
-  const client = new Client(server.url);
+  const client = new JoinClient(server.url);
   if (token !== undefined) client.auth.token = token;
   try {
     await client.joinOrCreate(ROOM_ARENA, { name: "x" });

@@ -4,6 +4,7 @@
  * the rooms already open play on; closed rooms give their bots' places back.
  */
 import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { matchMaker } from "@colyseus/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JoinErrorCodes, ROOM_ARENA, type ArenaState } from "@arena/shared";
@@ -23,7 +24,7 @@ const practice = async (bots: number): Promise<ArenaRoomClient> => {
 
 beforeAll(async () => {
   server = await startTestServer({ BOT_FILL: "4", BOT_MAX: String(CAP) });
-  client = new Client(server.url);
+  client = new JoinClient(server.url);
   client.auth.token = await guestToken(server.url, "greedy");
 });
 afterAll(async () => {

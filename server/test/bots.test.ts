@@ -2,7 +2,7 @@
  * Bots in real rooms through the real SDK: a lone person plays at once, people
  * take bots' places, practice rooms, fair credit, online counts and reconnection.
  */
-import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { matchMaker } from "@colyseus/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -38,7 +38,7 @@ async function join(name: string, options: Parameters<typeof joinArena>[2] = {})
 }
 
 async function create(name: string, options: Record<string, unknown>): Promise<ArenaRoomClient> {
-  const client = new Client(server.url);
+  const client = new JoinClient(server.url);
   client.auth.token = await guestToken(server.url, name);
   const room = (await client.create(ROOM_ARENA, { name, ...options })) as ArenaRoomClient;
   room.onMessage("*", () => {});
@@ -89,7 +89,7 @@ describe("bots filling quick-play rooms", () => {
 
   it("quick play picks the public room with more people, not more bots or more clients", async () => {
     const a = await create("a", {});
-    const client = new Client(server.url);
+    const client = new JoinClient(server.url);
     client.auth.token = await guestToken(server.url, "a2");
     const a2 = (await client.joinById(a.roomId, { name: "a2" })) as ArenaRoomClient;
     open.push(a2);
@@ -112,7 +112,7 @@ describe("practice rooms", () => {
     expect(listed?.private).toBe(true);
     expect((listed?.metadata as ArenaRoomMetadata).code).toBe(room.roomId);
     // A friend with the invite joins beside the bots: practice keeps its count while seats allow.
-    const client = new Client(server.url);
+    const client = new JoinClient(server.url);
     client.auth.token = await guestToken(server.url, "friend");
     const friend = (await client.joinById(room.roomId, { name: "friend" })) as ArenaRoomClient;
     open.push(friend);
@@ -186,7 +186,7 @@ describe("counts", () => {
   it("online counts and the room list show people and bots apart", async () => {
     const room = await join("counted");
     await waitForState(room, (s) => botsIn(s) === FILL - 1, 2000, "filled");
-    const client = new Client(server.url);
+    const client = new JoinClient(server.url);
     client.auth.token = await guestToken(server.url, "looker");
     const lobby = await client.joinOrCreate(ROOM_LOBBY);
     try {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { EDITOR_LOG_WINDOW, EDITOR_MIN_SPAWNS, EditorMessage, ROOM_EDITOR, textInsert, textLength, type CursorOut, type PublishedOut, type RefusedOut } from "@arena/shared/editor";
 import { guestToken, joinEditor, newMapId, startTestServer, waitForMessage, type Editor, type RunningServer } from "@arena/testkit";
 import { EDITOR_OP_BURST } from "../src/rooms/editor/EditorRoom.ts";
@@ -85,9 +85,9 @@ describe("editor room", () => {
   it("refuses a join with no token, a forged token, or no valid code", async () => {
     const mapId = newMapId();
     const a = await joinEditor(server.url, "ann", { mapId, create: true });
-    const anonymous = new Client(server.url);
+    const anonymous = new JoinClient(server.url);
     await expect(anonymous.joinOrCreate(ROOM_EDITOR, { mapId, clientId: "anon1" })).rejects.toThrow();
-    const forged = new Client(server.url);
+    const forged = new JoinClient(server.url);
     forged.auth.token = `${await guestToken(server.url, "eve")}x`;
     await expect(forged.joinOrCreate(ROOM_EDITOR, { mapId, code: a.hello.codes!.edit, clientId: "eve01" })).rejects.toThrow();
     await expect(joinEditor(server.url, "mal", { mapId, code: "guessed-code" })).rejects.toThrow(/code/);

@@ -3,7 +3,8 @@
  * frozen event loop must show as a timeout here, not freeze the test runner).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Client, Protocol } from "@colyseus/sdk";
+import { Protocol } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { CloseCodes, PlayerInput, ROOM_ARENA } from "@arena/shared";
 import { guestToken, sendRaw, spawnServer, waitForLeave, waitForState, type ArenaRoomClient, type GameServerProcess } from "@arena/testkit";
 
@@ -11,7 +12,7 @@ let server: GameServerProcess;
 let bystander: ArenaRoomClient;
 
 async function join(name: string): Promise<ArenaRoomClient> {
-  const client = new Client(server.url);
+  const client = new JoinClient(server.url);
   client.auth.token = await guestToken(server.url, name);
   const room = (await client.joinOrCreate(ROOM_ARENA, { name })) as ArenaRoomClient;
   room.onMessage("*", () => {});

@@ -7,7 +7,7 @@
  * figures (latency, tail) come from `npm run bench:join-phases`, not from here.
  */
 import { describe, expect, it } from "vitest";
-import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { MAX_PLAYERS, ROOM_ARENA } from "@arena/shared";
 import { SignJWT } from "jose";
 import { TEST_SECRET, guestToken, type ArenaRoomClient } from "@arena/testkit";
@@ -49,7 +49,7 @@ describe("join rush over two processes", () => {
 
     const started = performance.now();
     const valid = tokens.map(async (token, i) => {
-      const client = new Client(url(i));
+      const client = new JoinClient(url(i));
       client.auth.token = token;
       const room = (await client.joinOrCreate(ROOM_ARENA, { name: `rush${i}` })) as ArenaRoomClient;
       room.onMessage("*", () => undefined);
@@ -58,7 +58,7 @@ describe("join rush over two processes", () => {
       return room;
     });
     const hostile = Array.from({ length: FORGED }, (_, i) => {
-      const client = new Client(url(i));
+      const client = new JoinClient(url(i));
       client.auth.token = forged;
       return client.joinOrCreate(ROOM_ARENA, { name: "mallory" });
     });

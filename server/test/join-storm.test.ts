@@ -5,7 +5,7 @@
  * room past its cap); bad ones get clear errors; both processes stay up.
  */
 import { describe, expect, it } from "vitest";
-import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { CodeJoinErrors, MAX_PLAYERS, ROOM_ARENA } from "@arena/shared";
 import { HttpError, joinByCode, guestToken, type ArenaRoomClient } from "@arena/testkit";
 import { useProcessesOnRedis } from "@arena/testkit/fixtures";
@@ -26,14 +26,14 @@ describe("join storm", () => {
 
     const started = performance.now();
     const valid = tokens.slice(0, VALID).map(async (token, i) => {
-      const client = new Client(url(i));
+      const client = new JoinClient(url(i));
       client.auth.token = token;
       const room = (await client.joinOrCreate(ROOM_ARENA, { name: `bot${i}`, mode: "ffa" })) as ArenaRoomClient;
       joined.push(room);
       return room;
     });
     const malformed = tokens.slice(VALID).map(async (token, i) => {
-      const client = new Client(url(i));
+      const client = new JoinClient(url(i));
       client.auth.token = token;
       return client.joinOrCreate(ROOM_ARENA, { mode: { $gt: "" }, name: 7 });
     });

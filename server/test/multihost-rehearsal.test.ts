@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { renderNginxSite, renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
 import {
@@ -122,7 +123,7 @@ function hostOf(room: ArenaRoomClient): Host {
 const other = (host: Host): Host => (host === HOSTS[0] ? HOSTS[1] : HOSTS[0]);
 
 async function playerClient(name: string): Promise<Client> {
-  const client = new Client(base);
+  const client = new JoinClient(base);
   client.auth.token = await guestToken(base, name);
   return client;
 }

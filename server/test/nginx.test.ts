@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
 import { SseReader, joinByCode, guestToken, waitForState, type ArenaRoomClient, freePort, nginxPrefix, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type GameServerProcess } from "@arena/testkit";
@@ -70,7 +70,7 @@ describe("nginx with TLS", () => {
         body: JSON.stringify({ name: `tls${i}`, private: true }),
       });
       expect(res.status).toBe(200);
-      const client = new Client(base);
+      const client = new JoinClient(base);
       client.auth.token = token;
       const room = (await client.consumeSeatReservation((await res.json()) as never)) as ArenaRoomClient;
       rooms.push(room);

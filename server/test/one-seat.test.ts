@@ -4,7 +4,7 @@
  * and no seat is held for it.
  */
 import { describe, expect, it } from "vitest";
-import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { CloseCodes, ROOM_ARENA } from "@arena/shared";
 import { dropSocket, guestToken, serverRoom, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
 import { useServerWithHost } from "@arena/testkit/fixtures";
@@ -14,7 +14,7 @@ const GRACE_S = 60;
 const fixture = useServerWithHost("host", {}, { reconnectGraceSeconds: GRACE_S });
 
 async function joinWithToken(token: string, name: string): Promise<ArenaRoomClient> {
-  const client = new Client(fixture.server.url);
+  const client = new JoinClient(fixture.server.url);
   client.auth.token = token;
   const room = (await client.joinById(fixture.host.roomId, { name })) as ArenaRoomClient;
   room.onMessage("*", () => {});

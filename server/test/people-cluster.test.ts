@@ -124,8 +124,8 @@ describe("people on two processes", () => {
     const res = await spectator.call("POST", "/api/matchmake/spectate", { roomId: played.roomId });
     expect(res.status).toBe(200);
     await watcher.until(() => watcher.seen(host.userId)?.status === "match", "host in a match", 2000);
-    const { Client } = await import("@colyseus/sdk");
-    const c = new Client(a.url);
+    const { JoinClient } = await import("@arena/shared/sdk");
+    const c = new JoinClient(a.url);
     c.auth.token = spectator.token;
     const watching = await c.consumeSeatReservation(res.body as never);
     watching.onMessage("*", () => {});

@@ -1,5 +1,6 @@
 /** A person for the people tests: a guest token, lobby or arena connections that record what arrives, and the HTTP routes. */
 import { Client, type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { PeopleMessage, ROOM_ARENA, ROOM_LOBBY, type Inbox, type Notification, type PersonOnline } from "@arena/shared";
 import { Arrivals, guestToken, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
@@ -49,7 +50,7 @@ export class Person {
   }
 
   private client(): Client {
-    const c = new Client(this.url);
+    const c = new JoinClient(this.url);
     c.auth.token = this.token;
     return c;
   }

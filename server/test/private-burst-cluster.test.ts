@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { CODES_KEY } from "../src/matchmaking/roomCodes.ts";
 import {
@@ -32,7 +32,7 @@ describe("a burst of private rooms over two processes", () => {
     const server = (i: number): GameServerProcess => cluster.servers[i % 2]!;
     // Sign-in first, so the burst is the creations alone.
     const clients = await Promise.all(Array.from({ length: ROOMS }, async (_, i) => {
-      const client = new Client(server(i).url);
+      const client = new JoinClient(server(i).url);
       client.auth.token = await guestToken(server(i).url, `burst${i}`);
       return client;
     }));

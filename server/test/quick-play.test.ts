@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { matchMaker } from "@colyseus/core";
 import { ROOM_ARENA } from "@arena/shared";
 import { SignJWT } from "jose";
@@ -93,7 +94,7 @@ describe("quick play", () => {
     const n = CAP * rush;
     const tokens = await Promise.all(Array.from({ length: n }, (_, i) => guestToken(server.url, `r${i}`)));
     const joined = await Promise.all(tokens.map(async (token, i) => {
-      const client = new Client(server.url);
+      const client = new JoinClient(server.url);
       client.auth.token = token;
       const room = (await client.joinOrCreate(ROOM_ARENA, { name: `r${i}` })) as ArenaRoomClient;
       room.onMessage("*", () => undefined);
@@ -111,7 +112,7 @@ describe("quick play", () => {
     const forged = await new SignJWT({ name: "mallory" }).setProtectedHeader({ alg: "HS256" }).setSubject("mallory")
       .setIssuedAt().setExpirationTime("1h").sign(new TextEncoder().encode(`not-${TEST_SECRET}`));
     const attempts = [undefined, forged, "garbage"].map(async (token) => {
-      const client = new Client(server.url);
+      const client = new JoinClient(server.url);
       if (token !== undefined) client.auth.token = token;
       return client.joinOrCreate(ROOM_ARENA, { name: "mallory" });
     });
@@ -129,7 +130,7 @@ describe("quick play", () => {
 });
 
 async function signedClient(name: string): Promise<Client> {
-  const client = new Client(server.url);
+  const client = new JoinClient(server.url);
   client.auth.token = await guestToken(server.url, name);
   return client;
 }

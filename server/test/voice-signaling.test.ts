@@ -219,17 +219,24 @@ describe("voice signaling", () => {
     expect(alice.room.connection.isOpen).toBe(true);
   });
 
-  it("keeps spectators out of voice", async () => {
+  it("keeps spectators out of voice: its signal to a linked player is refused, nothing relayed", async () => {
     const watcher = await spectate(server.url, "watcher", alice.room.roomId);
     rooms.push(watcher);
     watcher.onMessage("*", () => {});
+    const stats = (serverRoom(alice.room) as unknown as ArenaRoom).voiceStats;
+    // Counters of this room since it opened: earlier tests relayed and refused; this one is read as a difference.
+    const before = { relayed: stats.relayed, refused: stats.refused, aliceSignals: alice.signals.length };
     const told = waitForMessage<NoticeOut>(watcher, ServerMessage.Notice, 3000, (n) => n.code === "spectator_read_only");
     watcher.send(ClientMessage.Voice, { on: true });
     await told;
     const refused = waitForMessage<NoticeOut>(watcher, ServerMessage.Notice, 3000, (n) => n.code === "voice_not_peer");
+    // A link number Alice has used: a relay that trusted the number alone would pass this on.
     watcher.send(ClientMessage.Signal, { to: alice.room.sessionId, link: aliceLink, description: offer });
     await refused;
-    expect((serverRoom(alice.room) as unknown as ArenaRoom).voiceStats.relayed).toBeGreaterThan(0);
+    await flushed(alice.room);
+    expect(stats.relayed - before.relayed).toBe(0);
+    expect(stats.refused - before.refused).toBe(1);
+    expect(alice.signals.length - before.aliceSignals).toBe(0);
   });
 
   it("tells a peer at once when a linked player leaves", async () => {

@@ -1,6 +1,7 @@
 /** SDK clients in editor rooms, each with the shared EditorClient state machine driven by the room's messages. */
 import { randomUUID } from "node:crypto";
-import { Client, type Room } from "@colyseus/sdk";
+import { type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import {
   EditorClient, EditorMessage, ROOM_EDITOR,
   type CommittedOp, type EditorJoinOptions, type HelloOut, type OutgoingOp, type RefusedOut,
@@ -54,7 +55,7 @@ export async function joinEditor(url: string, name: string, options: Omit<Editor
   await connect(undefined);
   ed.rejoin = (otherUrl?: string) => {
     if (otherUrl !== undefined) {
-      client = new Client(otherUrl);
+      client = new JoinClient(otherUrl);
       client.auth.token = signedIn.token;
     }
     return connect(ed.doc.v);

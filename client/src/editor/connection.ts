@@ -1,5 +1,6 @@
 /** The editor's link to its room: join, catch up, feed committed ops to the state machine, rejoin when dropped. */
 import { Client, type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import {
   EditorClient, EditorMessage, ROOM_EDITOR,
   type CommittedOp, type CursorIn, type CursorOut, type EditorsOut, type HelloOut, type OutgoingOp, type PublishedOut, type RefusedOut,
@@ -29,7 +30,7 @@ export class EditorConnection {
 
   constructor(serverUrl: string, token: string, private readonly mapId: string, private readonly code: string | undefined,
     private readonly create: boolean, private readonly clientId: string, private readonly events: ConnectionEvents) {
-    this.client = new Client(serverUrl);
+    this.client = new JoinClient(serverUrl);
     this.client.auth.token = token;
   }
 

@@ -1,5 +1,6 @@
 /** Sign-in and joining: the HTTP and matchmaking half of talking to the server. */
 import { Client } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA, normalizeRoomCode, type ArenaState } from "@arena/shared";
 import type { JoinRequest } from "../ui/flow.ts";
 import { HttpRefused, retryAfterSeconds } from "./joinErrors.ts";
@@ -53,7 +54,7 @@ async function joinWithReservation(client: Client, serverUrl: string, token: str
  * watches without a seat.
  */
 export async function joinRoom(serverUrl: string, token: string, name: string, request: JoinRequest): Promise<ArenaRoom> {
-  const client = new Client(serverUrl);
+  const client = new JoinClient(serverUrl);
   client.auth.token = token;
   switch (request.kind) {
     case "quick":

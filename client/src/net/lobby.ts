@@ -3,7 +3,8 @@
  * public rooms (Colyseus' LobbyRoom protocol: "rooms", "+", "-"), the number
  * of players online on every process, and the leaderboard.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import { type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import {
   LobbyMessage, ROOM_LOBBY, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut,
 } from "@arena/shared";
@@ -36,7 +37,7 @@ export class LobbyFeed {
 
   /** Joins the lobby room; the feed updates until close(). */
   async open(serverUrl: string, token: string): Promise<void> {
-    const client = new Client(serverUrl);
+    const client = new JoinClient(serverUrl);
     client.auth.token = token;
     const room = await client.joinOrCreate(ROOM_LOBBY);
     if (this.closed) {

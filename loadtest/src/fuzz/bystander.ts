@@ -6,7 +6,8 @@
  * shows results, and while results show the state stands still and the
  * server sends no patches, which would say nothing about the fuzz.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import { type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { PlayerInput, ROOM_ARENA, type ArenaState } from "@arena/shared";
 
 const INPUT_HZ = 30;
@@ -49,7 +50,7 @@ export class Bystander {
 
   /** Joins (or creates) an arena room with `token` and resolves once its first state arrived. */
   static async join(url: string, token: string, name: string): Promise<Bystander> {
-    const client = new Client(url);
+    const client = new JoinClient(url);
     client.auth.token = token;
     const room = (await client.joinOrCreate(ROOM_ARENA, { name })) as Room<any, ArenaState>;
     const bystander = new Bystander(room);

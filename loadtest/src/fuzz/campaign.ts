@@ -6,7 +6,8 @@
  * 127.0.0.1 only, and it stops everything it started.
  */
 import { loadavg } from "node:os";
-import { Client, ErrorCode, type Room } from "@colyseus/sdk";
+import { ErrorCode, type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { MAX_FRAME_BYTES, MESSAGES_PER_SECOND, type ArenaState } from "@arena/shared";
 import { guestToken, sampleProcess, seededRandom } from "@arena/testkit/remote";
 import { scrape, total, type MetricFamily } from "../prometheus.ts";
@@ -108,7 +109,7 @@ async function settle(url: string, clients: number, timeoutMs: number): Promise<
 
 /** Joins the fuzzed room as a new client; a room that is locked (results showing, seats held) is retried for up to 30 s. */
 async function freshJoin(url: string, token: string, roomId: string): Promise<number> {
-  const client = new Client(url);
+  const client = new JoinClient(url);
   client.auth.token = token;
   const until = performance.now() + 30_000;
   let t0 = performance.now();

@@ -5,7 +5,8 @@
  * drops it for most protocol errors; it then joins again, in a loop bounded
  * by the campaign's frame budget and deadline.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import { type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import type { ArenaState } from "@arena/shared";
 import { FRAME_KINDS, type FrameKind, type FrameMaker } from "./frames.ts";
 import { failureReason } from "../bot.ts";
@@ -53,7 +54,7 @@ const bump = <K>(map: Map<K, number>, key: K): void => {
 };
 
 export async function runHostile(ctx: HostileContext, token: string): Promise<void> {
-  const client = new Client(ctx.url);
+  const client = new JoinClient(ctx.url);
   client.auth.token = token;
   let backoffMs = 50;
   const more = (): boolean => ctx.budget.remaining > 0 && performance.now() < ctx.deadline && !ctx.aborted();

@@ -3,7 +3,8 @@
  * inputs (reliable and unreliable), chat, typing and a request, pings and
  * leaves: the valid frames the fuzzer then flips and truncates.
  */
-import { Client, type Room } from "@colyseus/sdk";
+import { type Room } from "@colyseus/sdk";
+import { JoinClient } from "@arena/shared/sdk";
 import { ClientMessage, PlayerInput, type ArenaState } from "@arena/shared";
 import type { RecordedFrame } from "./frames.ts";
 
@@ -26,7 +27,7 @@ export async function recordSdkFrames(url: string, token: string, roomId: string
       original[method].call(this, data);
     };
   }
-  const client = new Client(url);
+  const client = new JoinClient(url);
   client.auth.token = token;
   let room: Room<any, ArenaState> | undefined;
   try {

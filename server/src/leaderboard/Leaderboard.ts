@@ -5,6 +5,11 @@ export interface Credit {
   readonly userId: string;
   readonly name: string;
   readonly points: number;
+  /**
+   * The credit's name within its match (e.g. "<matchId>|kill:<userId>:3"): a credit whose name was
+   * already applied is skipped, so a match replayed after a takeover credits nothing twice.
+   */
+  readonly once?: string;
 }
 
 /** Delivery of credits to the shared board, in credits (one per user per batch). */

@@ -26,7 +26,24 @@ export const LB_KEYS = {
   names: "arena:lb:names",
   version: "arena:lb:version",
   channel: "arena:lb:changed",
+  /** What a match has been credited for (kill ordinals, the win), so nothing is credited twice. */
+  credited: (matchId: string) => `arena:lb:credited:${matchId}`,
 } as const;
+
+/** A match's credited set outlives any takeover of it. */
+const CREDITED_TTL_S = 24 * 3600;
+
+/** KEYS credited, allTime, daily, names; ARGV what, points, userId, name, ttl. */
+const CREDIT_ONCE = `if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('ZINCRBY', KEYS[2], ARGV[2], ARGV[3]) redis.call('ZINCRBY', KEYS[3], ARGV[2], ARGV[3])
+redis.call('HSET', KEYS[4], ARGV[3], ARGV[4]) return 1`;
+
+/** "<matchId>|<what>" → its parts. */
+function splitOnce(once: string): { matchId: string; what: string } | undefined {
+  const bar = once.indexOf("|");
+  return bar <= 0 ? undefined : { matchId: once.slice(0, bar), what: once.slice(bar + 1) };
+}
 
 /** How long a starting process waits for Redis. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -218,6 +235,12 @@ export class RedisLeaderboard implements Leaderboard {
       const daily = LB_KEYS.daily(batch.day);
       days.add(daily);
       for (const c of batch.credits) {
+        const once = c.once === undefined ? undefined : splitOnce(c.once);
+        if (once !== undefined) {
+          // Applied only if its name is new in its match's set (a takeover replays what followed the checkpoint).
+          tx.eval(CREDIT_ONCE, 4, LB_KEYS.credited(once.matchId), LB_KEYS.allTime, daily, LB_KEYS.names, once.what, c.points, c.userId, c.name, CREDITED_TTL_S);
+          continue;
+        }
         tx.zincrby(LB_KEYS.allTime, c.points, c.userId);
         tx.zincrby(daily, c.points, c.userId);
         tx.hset(LB_KEYS.names, c.userId, c.name);

@@ -1,12 +1,13 @@
-/** HTTP routes for joining by code and spectating; seat reservations are consumed by the SDK. */
+/** HTTP routes for joining by code and spectating; seat reservations (with their join ticket) are consumed by the SDK. */
 import express, { type Application } from "express";
 import { z } from "zod";
 import { getBearerToken } from "@colyseus/core";
 import { CodeJoinErrors } from "@arena/shared";
-import { AuthError, verifyGuestToken } from "../auth.ts";
+import { AuthError, verifyGuestToken, type GuestIdentity } from "../auth.ts";
 import type { RateLimits } from "../limits/RateLimits.ts";
 import type { Logger } from "../log.ts";
 import { CodeJoinError, reserveSeat } from "./codeJoin.ts";
+import { withJoinTicket } from "./joinTickets.ts";
 
 const CodeBody = z.object({ code: z.string().max(32), name: z.string().max(64).optional(), spectate: z.boolean().optional() }).strict();
 const SpectateBody = z.object({ roomId: z.string().min(1).max(64), name: z.string().max(64).optional() }).strict();
@@ -16,8 +17,9 @@ export function mountMatchmakingRoutes(app: Application, authSecret: Uint8Array,
     try {
       const parsed = schema.safeParse(req.body);
       if (!parsed.success) throw new CodeJoinError(400, CodeJoinErrors.INVALID_REQUEST, parsed.error.issues[0]?.message ?? "invalid body");
+      let who: GuestIdentity;
       try {
-        await verifyGuestToken(authSecret, getBearerToken(req.headers.authorization ?? "") ?? "");
+        who = await verifyGuestToken(authSecret, getBearerToken(req.headers.authorization ?? "") ?? "");
       } catch (e) {
         if (e instanceof AuthError) throw new CodeJoinError(401, CodeJoinErrors.AUTH_FAILED, e.message);
         throw e;
@@ -26,7 +28,7 @@ export function mountMatchmakingRoutes(app: Application, authSecret: Uint8Array,
       const reservation = await reserveSeat("code" in body
         ? { target: body.code, byRoomId: false, spectate: body.spectate === true, options: { name: body.name } }
         : { target: body.roomId, byRoomId: true, spectate: true, options: { name: body.name } });
-      res.json(reservation);
+      res.json(withJoinTicket(authSecret, who, reservation));
     } catch (e) {
       if (e instanceof CodeJoinError) {
         res.status(e.status).json({ error: e.error, message: e.message });

@@ -23,7 +23,7 @@ import type { StreamCaps } from "../limits/StreamCaps.ts";
 import type { Logger } from "../log.ts";
 import { InviteError } from "./Invites.ts";
 import type { People } from "./People.ts";
-import { checkTicket, issueTicket } from "./tickets.ts";
+import { checkTicket, issueTicket } from "../tickets.ts";
 
 const USER_ID = z.string().regex(/^g_[0-9a-f-]{36}$/, "must be a user id (g_…)");
 const InviteBody = z.object({ to: USER_ID, roomId: z.string().min(1).max(64) }).strict();

@@ -5,11 +5,13 @@
  *
  * Its content is public (the leaderboard is also served over HTTP), but a
  * lobby seat is a live connection, so it takes a valid guest token like the
- * arena: checked at matchmaking by the static onAuth, before any seat.
+ * arena: checked at matchmaking by the static onAuth, before any seat; the
+ * connect then carries the seat's join ticket, never the token.
  */
 import { LobbyRoom, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { LobbyMessage, ROOM_ARENA, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../auth.ts";
+import { redeemJoinTicket } from "../matchmaking/joinTickets.ts";
 import type { People } from "../people/People.ts";
 import { LobbyPeople } from "../people/lobbyPeople.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
@@ -76,8 +78,9 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
     this.people?.left(client);
   }
 
-  override async onAuth(_client: Client, _options: unknown, context: AuthContext): Promise<GuestIdentity> {
-    return authenticate(this.settings.authSecret, context.token);
+  /** At connect: the seat's join ticket (matchmaking/joinTickets.ts); the guest token was checked at matchmaking. */
+  override async onAuth(client: Client, _options: unknown, context: AuthContext): Promise<GuestIdentity> {
+    return redeemJoinTicket(this.settings.authSecret, context.token, { roomId: this.roomId, sessionId: client.sessionId });
   }
 
   override onDispose(): void {

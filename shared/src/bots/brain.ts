@@ -57,12 +57,32 @@ export interface BotView {
   readonly stuckCount: number;
 }
 
+/**
+ * What a brain remembers between steps, as plain data (a match checkpoint carries it to another
+ * process). The planned route is left out: it is recomputed from the goal at the next step.
+ */
+export interface BrainMemory {
+  readonly random: number;
+  readonly targetId: string | null;
+  readonly mode: BotMode;
+  readonly goal: Point | null;
+  /** The numeric and boolean fields below, by name (-Infinity is kept as null). */
+  readonly fields: Readonly<Record<string, number | boolean | null>>;
+}
+
+/** The brain's plain fields a checkpoint carries (everything but the route, the goal, the target and the random state). */
+const REMEMBERED = [
+  "stuckCount", "nextDecisionAt", "visibleSince", "lastSeenX", "lastSeenY", "lastSeenTick", "prevTargetX", "prevTargetY",
+  "hasPrevTarget", "aimOffset", "leadFactor", "aim", "strafeDir", "strafeUntil", "stuckOnGoal", "lastMoved", "anchorX",
+  "anchorY", "anchorTick", "unstickUntil", "unstickX", "unstickY",
+] as const;
+
 export class BotBrain implements BotView {
   targetId: string | undefined;
   mode: BotMode = "idle";
   stuckCount = 0;
 
-  private readonly random: Random;
+  private random: Random;
   private readonly reactionSteps: number;
   private readonly decisionSteps: number;
   private readonly memorySteps: number;
@@ -115,6 +135,33 @@ export class BotBrain implements BotView {
     this.replanSteps = steps(BOT_REPLAN_S, rules);
     this.strafeMinSteps = steps(BOT_STRAFE_MIN_S, rules);
     this.strafeMaxSteps = steps(BOT_STRAFE_MAX_S, rules);
+  }
+
+  /** What this brain remembers, to be given to a brain built with the same skill on another process ({@link recall}). */
+  memory(): BrainMemory {
+    const self = this as unknown as Record<string, number | boolean>;
+    const fields: Record<string, number | boolean | null> = {};
+    for (const k of REMEMBERED) {
+      const v = self[k]!;
+      fields[k] = typeof v === "number" && !Number.isFinite(v) ? null : v;
+    }
+    return { random: this.random.state, targetId: this.targetId ?? null, mode: this.mode, goal: this.goal ? { x: this.goal.x, y: this.goal.y } : null, fields };
+  }
+
+  /** Takes up where the brain that wrote `m` left off (its route is planned again at once). */
+  recall(m: BrainMemory): void {
+    const self = this as unknown as Record<string, number | boolean>;
+    for (const k of REMEMBERED) {
+      const v = m.fields[k];
+      if (v === undefined) continue;
+      self[k] = v === null ? -Infinity : v;
+    }
+    this.random = new Random(m.random);
+    this.targetId = m.targetId ?? undefined;
+    this.mode = m.mode;
+    this.goal = m.goal ?? undefined;
+    this.route = undefined;
+    this.replanNow = true;
   }
 
   /** True when this bot sees `target` well enough to shoot it: in range and no wall on the shot's path. */

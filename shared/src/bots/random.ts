@@ -10,6 +10,11 @@ export class Random {
     this.s = seed >>> 0;
   }
 
+  /** The generator's whole state: a generator built from it draws what this one would draw next. */
+  get state(): number {
+    return this.s;
+  }
+
   /** A float in [0, 1). */
   next(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;

@@ -7,7 +7,7 @@
 import type { Rules } from "../constants.ts";
 import type { ArenaMap } from "../sim/map.ts";
 import type { ArenaState, InputCommand } from "../wire/schema.ts";
-import { BotBrain, type BotContext, type BotView } from "./brain.ts";
+import { BotBrain, type BotContext, type BotView, type BrainMemory } from "./brain.ts";
 import { navGridFor } from "./navGrid.ts";
 import { RoutePlanner, type PlannerStats } from "./planner.ts";
 import { deriveSeed } from "./random.ts";
@@ -63,6 +63,26 @@ export class BotRoster {
     const brain = new BotBrain(sessionId, skill, deriveSeed(this.seed, this.added++), this.ctx);
     this.brains.set(sessionId, brain);
     return brain;
+  }
+
+  /** How many bots were ever added (the next bot's seed index), for a checkpoint. */
+  get addedCount(): number {
+    return this.added;
+  }
+
+  /** Every brain's memory, in the order the bots were added. */
+  memories(): { sessionId: string; memory: BrainMemory }[] {
+    return [...this.brains.values()].map((b) => ({ sessionId: b.sessionId, memory: b.memory() }));
+  }
+
+  /**
+   * Rebuilds a checkpointed roster: each bot gets a brain of `difficulty` that recalls its memory,
+   * and bots added later get the seeds they would have had.
+   */
+  restore(bots: readonly { sessionId: string; memory: BrainMemory }[], difficulty: BotDifficulty | BotSkill, added: number): void {
+    for (const b of bots) this.add(b.sessionId, difficulty);
+    for (const b of bots) this.brains.get(b.sessionId)!.recall(b.memory);
+    this.added = Math.max(this.added, added);
   }
 
   /** Forgets a bot (the room removes its Player from the state itself). */

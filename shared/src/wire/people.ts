@@ -14,6 +14,25 @@ export interface PersonOnline {
   joinable?: boolean;
 }
 
+/** The online list's order: by name, then user id (two people of one name keep one order); its pages follow it. */
+export function comparePeople(a: Pick<PersonOnline, "name" | "userId">, b: Pick<PersonOnline, "name" | "userId">): number {
+  return a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId);
+}
+
+/** Most people one `GET /api/people` page holds; a larger `limit` is cut to it. */
+export const PEOPLE_PAGE_MAX = 100;
+/** People in a page when the request names no `limit`. */
+export const PEOPLE_PAGE_DEFAULT = 50;
+
+/** One page of `GET /api/people?limit=&after=`: people in name order, and the cursor of the next page while there is one. */
+export interface PeoplePage {
+  people: PersonOnline[];
+  /** Everyone online now, on every process. */
+  total: number;
+  /** Pass as `after` for the page that follows; absent on the last page. */
+  next?: string;
+}
+
 /** Messages the lobby, arena and editor rooms send about people (server to client only). */
 export const PeopleMessage = {
   /** PersonOnline[]: the whole online list, sent on join and whenever it changes (lobby only). */

@@ -5,9 +5,10 @@
  * (credits.ts), the simulation's events (matchEvents.ts), bots (botFill.ts)
  * and proximity voice signaling (voiceSignaling.ts).
  *
- * A token is checked twice: at matchmaking by the static `onAuth` (before a
- * room is created or a seat reserved), and at connect by the instance
- * `onAuth`, which also covers seats our own HTTP routes reserve.
+ * The guest token is checked at matchmaking by the static `onAuth` (before a
+ * room is created or a seat reserved); at connect the instance `onAuth`
+ * takes the seat's join ticket (matchmaking/joinTickets.ts), which also
+ * covers seats our own HTTP routes reserve. The token never sits in a URL.
  */
 import { CloseCode, ErrorCode, type Deferred, OnMessageException, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
@@ -16,6 +17,7 @@ import {
   type ArenaMap, type ArenaRoomMetadata, type GameMode, type MapRef, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
+import { redeemJoinTicket } from "../../matchmaking/joinTickets.ts";
 import { refusedFrame } from "../../frameLimit.ts";
 import type { Logger } from "../../log.ts";
 import { claimCode, releaseCode } from "../../matchmaking/roomCodes.ts";
@@ -168,8 +170,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     return this.seating.reserveSpectator(sessionId, options);
   }
 
-  override async onAuth(_client: ArenaClient, options: unknown, context: AuthContext): Promise<GuestIdentity> {
-    const identity = await authenticate(this.settings.authSecret, context.token);
+  override async onAuth(client: ArenaClient, options: unknown, context: AuthContext): Promise<GuestIdentity> {
+    const identity = redeemJoinTicket(this.settings.authSecret, context.token, { roomId: this.roomId, sessionId: client.sessionId });
     // Matchmaking matches on the mode only: a join asking for a map must not land in a room on another one.
     const asked = MapRefSchema.optional().safeParse((options as { map?: unknown } | undefined)?.map);
     if (!asked.success || (asked.data !== undefined && (asked.data.id !== this.mapRef?.id || asked.data.version !== this.mapRef.version))) {

@@ -33,11 +33,43 @@ export function creditsForMatch(identities: ReadonlyMap<string, GuestIdentity>, 
   return rival ? [{ userId: who.userId, name: who.name, points: WIN_POINTS }] : [];
 }
 
-/** The user and played name behind each player session, and the writes of their points. */
+/**
+ * The user and played name behind each player session, and the writes of their points.
+ *
+ * Each credit names itself within its match (`once`: the killer's n-th kill, or the win), and the
+ * leaderboard applies a name once: a match restored from a checkpoint on another process replays
+ * what happened after the checkpoint, and the kill that gives a killer its n-th kill again is not
+ * credited twice. The counts travel in the checkpoint (see `progress`).
+ */
 export class RoomCredits {
   private readonly identities = new Map<string, GuestIdentity>();
+  /** The match being credited ("" before the first one starts). */
+  private matchId = "";
+  /** Kills credited this match, by user. */
+  private kills = new Map<string, number>();
+  private won = false;
 
-  constructor(private readonly leaderboard: Leaderboard | undefined, private readonly log: Logger) {}
+  /** `live` says whether this process still holds the match (a process that lost it credits nothing). */
+  constructor(private readonly leaderboard: Leaderboard | undefined, private readonly log: Logger, private readonly live: () => boolean = () => true) {}
+
+  /** A new match starts: its credits are counted from zero under `matchId`. */
+  startMatch(matchId: string): void {
+    this.matchId = matchId;
+    this.kills = new Map();
+    this.won = false;
+  }
+
+  /** What has been credited this match (for a checkpoint). */
+  progress(): { matchId: string; kills: Record<string, number>; won: boolean } {
+    return { matchId: this.matchId, kills: Object.fromEntries(this.kills), won: this.won };
+  }
+
+  /** Goes on from a checkpoint's `progress()`. */
+  resume(p: { matchId: string; kills: Readonly<Record<string, number>>; won: boolean }): void {
+    this.matchId = p.matchId;
+    this.kills = new Map(Object.entries(p.kills));
+    this.won = p.won;
+  }
 
   seat(sessionId: string, who: GuestIdentity): void {
     this.identities.set(sessionId, who);
@@ -49,11 +81,23 @@ export class RoomCredits {
   }
 
   kill(killer: string, victim: string): void {
-    this.write(creditsForKill(this.identities, killer, victim));
+    if (!this.live()) return;
+    const credits = creditsForKill(this.identities, killer, victim);
+    const who = credits[0]?.userId;
+    if (who === undefined) return;
+    const n = (this.kills.get(who) ?? 0) + 1;
+    this.kills.set(who, n);
+    this.write(credits.map((c) => ({ ...c, once: this.onceKey(`kill:${c.userId}:${n}`) })));
   }
 
   win(winner: string): void {
-    this.write(creditsForMatch(this.identities, winner));
+    if (!this.live() || this.won) return;
+    this.won = true;
+    this.write(creditsForMatch(this.identities, winner).map((c) => ({ ...c, once: this.onceKey("win") })));
+  }
+
+  private onceKey(what: string): string | undefined {
+    return this.matchId === "" ? undefined : `${this.matchId}|${what}`;
   }
 
   /** Writes without holding up the tick; a failed write is logged. */

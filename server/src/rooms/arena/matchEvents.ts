@@ -4,7 +4,7 @@ import type { Logger } from "../../log.ts";
 import type { ArenaRoom } from "./ArenaRoom.ts";
 import type { RoomCredits } from "./credits.ts";
 
-export function dispatchEvents(room: Pick<ArenaRoom, "state" | "broadcast">, events: readonly GameEvent[], credits: RoomCredits, log: Logger): void {
+export function dispatchEvents(room: Pick<ArenaRoom, "state" | "broadcast" | "roomId">, events: readonly GameEvent[], credits: RoomCredits, log: Logger): void {
   const state = room.state;
   for (const e of events) {
     switch (e.type) {
@@ -16,6 +16,8 @@ export function dispatchEvents(room: Pick<ArenaRoom, "state" | "broadcast">, eve
         credits.kill(e.killer, e.victim);
         break;
       case "matchStart":
+        // Credits are named within a match (see credits.ts); the room id alone is reused by private codes.
+        credits.startMatch(`${room.roomId}:${Date.now()}`);
         room.broadcast(ServerMessage.MatchStart, { tick: e.tick, endsAt: e.endsAt });
         log.info("match started", { players: state.players.size });
         break;

@@ -10,6 +10,7 @@ import {
   type CursorOut, type EditorPresence, type MapDocument, type EditorRole, type EditorsOut, type HelloOut, type PublishedOut, type RefusedOut,
 } from "@arena/shared/editor";
 import { authenticate, type GuestIdentity } from "../../auth.ts";
+import { redeemJoinTicket } from "../../matchmaking/joinTickets.ts";
 import type { Logger } from "../../log.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { CursorInSchema, JoinOptionsSchema, OpInSchema, describeIssue } from "./messages.ts";
@@ -100,8 +101,9 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     this.log.info("editor room created", { v: this.authority.v, created: !stored });
   }
 
-  override async onAuth(_client: EditorClient, options: unknown, context: AuthContext): Promise<EditorIdentity> {
-    const identity = await authenticate(this.settings.authSecret, context.token);
+  /** At connect: the seat's join ticket (matchmaking/joinTickets.ts); the guest token was checked at matchmaking. */
+  override async onAuth(client: EditorClient, options: unknown, context: AuthContext): Promise<EditorIdentity> {
+    const identity = redeemJoinTicket(this.settings.authSecret, context.token, { roomId: this.roomId, sessionId: client.sessionId });
     const parsed = JoinOptionsSchema.safeParse(options);
     if (!parsed.success) throw new ServerError(ErrorCode.AUTH_FAILED, `invalid options: ${describeIssue(parsed.error)}`);
     if (parsed.data.mapId !== this.map.mapId) throw new ServerError(ErrorCode.AUTH_FAILED, "wrong map");

@@ -1,0 +1,235 @@
+/**
+ * Who holds each arena match, in Redis, so another process can take a match
+ * over when its holder dies or stops (docs/OPERATIONS.md, "Matches outlive
+ * their process").
+ *
+ * Per room:
+ * - `arena:lease:<roomId>` = "<processId>:<fence>", PX LEASE_MS: the holder renews it with every
+ *   checkpoint (every CHECKPOINT_INTERVAL_MS). The fence comes from INCR on `arena:fence:<roomId>`, so
+ *   each holder of a room has a larger number than the one before.
+ * - `arena:ckpt:<roomId>`: the latest checkpoint, PX CHECKPOINT_TTL_MS (gone on its own if nobody
+ *   takes the match over or it ended without saying so).
+ * - `arena:leases`: a sorted set of lease deadlines (Redis time, ms), which every process scans at
+ *   4 Hz for leases that ran out.
+ *
+ * Every write is one Lua script that checks the lease still holds the writer's token: a process that
+ * was paused (SIGSTOP, a long GC, a network split) and wakes up after another took its room over
+ * finds its write refused, and stands down. Claiming is one script too: exactly one claimant gets a
+ * room whose lease ran out, with the next fence, and the checkpoint in the same answer.
+ */
+import { Redis } from "ioredis";
+import type { Logger } from "../log.ts";
+import { onceEach } from "./redisHealth.ts";
+import { redisOptions } from "./redisOptions.ts";
+
+/** A lease runs out this long after its last renewal (the detection time after a crash). */
+export const LEASE_MS = 1500;
+/** Checkpoints (and lease renewals with them) at least this often. */
+export const CHECKPOINT_INTERVAL_MS = 250;
+/** A checkpoint nobody renews or takes over is gone after this long. */
+export const CHECKPOINT_TTL_MS = 60_000;
+/** Every process looks for leases that ran out this often. */
+export const SCAN_INTERVAL_MS = 250;
+/** A holder stops sending anything once this long has passed since its last confirmed renewal was sent. */
+export const LOCAL_LEASE_MS = LEASE_MS - 250;
+/** Fences outlive any checkpoint: a room id reused later still gets larger numbers. */
+const FENCE_TTL_MS = 24 * 3600 * 1000;
+
+export const CUSTODY_KEYS = {
+  lease: (roomId: string) => `arena:lease:${roomId}`,
+  fence: (roomId: string) => `arena:fence:${roomId}`,
+  checkpoint: (roomId: string) => `arena:ckpt:${roomId}`,
+  deadlines: "arena:leases",
+} as const;
+
+const NOW_MS = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
+
+/** KEYS lease, fence, deadlines; ARGV processId, leaseMs, roomId, fenceTtlMs. A new room: the next fence, the lease. */
+const OPEN = `${NOW_MS}
+local f = redis.call('INCR', KEYS[2]) redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f, 'PX', ARGV[2])
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
+return f`;
+
+/** KEYS lease, checkpoint, deadlines; ARGV token, checkpoint ('' for none), leaseMs, checkpointMs, roomId. 1 written, 0 not ours. */
+const COMMIT = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+${NOW_MS}
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4]) end
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[5])
+return 1`;
+
+/** KEYS lease, fence, deadlines, checkpoint; ARGV processId, leaseMs, roomId, fenceTtlMs. {fence, checkpoint} or nil. */
+const CLAIM = `if redis.call('EXISTS', KEYS[1]) == 1 then return nil end
+local c = redis.call('GET', KEYS[4])
+if not c then redis.call('ZREM', KEYS[3], ARGV[3]) return nil end
+${NOW_MS}
+local f = redis.call('INCR', KEYS[2]) redis.call('PEXPIRE', KEYS[2], ARGV[4])
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f, 'PX', ARGV[2])
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
+return {f, c}`;
+
+/** KEYS lease, deadlines; ARGV token, roomId. Hands the room over: the lease is gone and due now. */
+const RELEASE = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1]) redis.call('ZADD', KEYS[2], 0, ARGV[2]) return 1`;
+
+/** KEYS lease, checkpoint, deadlines; ARGV token, roomId. The match is over: nothing to take over. */
+const END = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2]) redis.call('ZREM', KEYS[3], ARGV[2]) return 1`;
+
+/** KEYS deadlines; ARGV limit. Rooms whose lease deadline has passed. */
+const DUE = `${NOW_MS}
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))`;
+
+interface CustodyCommands {
+  custodyOpen(lease: string, fence: string, deadlines: string, processId: string, leaseMs: number, roomId: string, fenceTtl: number): Promise<number>;
+  custodyCommit(lease: string, ckpt: string, deadlines: string, token: string, data: string, leaseMs: number, ckptMs: number, roomId: string): Promise<number>;
+  custodyClaim(lease: string, fence: string, deadlines: string, ckpt: string, processId: string, leaseMs: number, roomId: string, fenceTtl: number): Promise<[number, string] | null>;
+  custodyRelease(lease: string, deadlines: string, token: string, roomId: string): Promise<number>;
+  custodyEnd(lease: string, ckpt: string, deadlines: string, token: string, roomId: string): Promise<number>;
+  custodyDue(deadlines: string, limit: number): Promise<string[]>;
+}
+
+/** One room's hold on its lease: its token, and until when (locally) it may act on it. */
+export class Lease {
+  /** performance.now() until which the lease is known to be ours (renewal sent before it, confirmed). */
+  private confirmedUntil: number;
+  /** Set once a fenced write was refused: another process holds the room. */
+  lost = false;
+
+  constructor(readonly roomId: string, readonly fence: number, readonly token: string, sentAt: number) {
+    this.confirmedUntil = sentAt + LOCAL_LEASE_MS;
+  }
+
+  renewed(sentAt: number): void {
+    this.confirmedUntil = Math.max(this.confirmedUntil, sentAt + LOCAL_LEASE_MS);
+  }
+
+  /** Whether the last renewal confirmed still covers now: past it, another process may hold the room. */
+  get current(): boolean {
+    return !this.lost && performance.now() < this.confirmedUntil;
+  }
+}
+
+/** What a claim brings: the lease and the checkpoint text (not yet checked). */
+export interface Claim {
+  readonly lease: Lease;
+  readonly checkpoint: string;
+}
+
+export class MatchCustody {
+  private readonly redis: Redis & CustodyCommands;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private scanning = false;
+
+  /** `processId` is read at each claim (Colyseus sets it when the server starts). */
+  constructor(url: string, private readonly processIdOf: () => string, private readonly log: Logger) {
+    // No offline queue: a write waits for nobody; while Redis is away commits fail at once (see ArenaRoom).
+    this.redis = new Redis(redisOptions(url, { enableOfflineQueue: false })) as Redis & CustodyCommands;
+    this.redis.on("error", onceEach(log, "match custody redis error"));
+    this.redis.defineCommand("custodyOpen", { numberOfKeys: 3, lua: OPEN });
+    this.redis.defineCommand("custodyCommit", { numberOfKeys: 3, lua: COMMIT });
+    this.redis.defineCommand("custodyClaim", { numberOfKeys: 4, lua: CLAIM });
+    this.redis.defineCommand("custodyRelease", { numberOfKeys: 2, lua: RELEASE });
+    this.redis.defineCommand("custodyEnd", { numberOfKeys: 3, lua: END });
+    this.redis.defineCommand("custodyDue", { numberOfKeys: 1, lua: DUE });
+  }
+
+  /** Resolves once the connection is up (the process waits for it before taking rooms). */
+  ready(): Promise<void> {
+    if (this.redis.status === "ready") return Promise.resolve();
+    return new Promise((resolve) => this.redis.once("ready", () => resolve()));
+  }
+
+  /** Whether Redis answers right now (a commit that fails while it does not is an outage, not a lost lease). */
+  get reachable(): boolean {
+    return this.redis.status === "ready";
+  }
+
+  /** Takes the lease of a room this process has just created. */
+  async open(roomId: string): Promise<Lease> {
+    const sentAt = performance.now();
+    const k = CUSTODY_KEYS;
+    const fence = await this.redis.custodyOpen(k.lease(roomId), k.fence(roomId), k.deadlines, this.processIdOf(), LEASE_MS, roomId, FENCE_TTL_MS);
+    return new Lease(roomId, fence, `${this.processIdOf()}:${fence}`, sentAt);
+  }
+
+  /**
+   * Writes `checkpoint` and renews the lease, only if the lease is still `lease`'s. Resolves true when
+   * written, false when refused (the lease is another's: `lease.lost` is set); rejects if Redis did not answer.
+   */
+  async commit(lease: Lease, checkpoint: string): Promise<boolean> {
+    const sentAt = performance.now();
+    const k = CUSTODY_KEYS;
+    const ok = await this.redis.custodyCommit(k.lease(lease.roomId), k.checkpoint(lease.roomId), k.deadlines, lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.roomId);
+    if (ok === 1) lease.renewed(sentAt);
+    else lease.lost = true;
+    return ok === 1;
+  }
+
+  /** Hands the room over now: the lease is dropped and its deadline set in the past (another process claims it at its next scan). */
+  async release(lease: Lease): Promise<boolean> {
+    const k = CUSTODY_KEYS;
+    return (await this.redis.custodyRelease(k.lease(lease.roomId), k.deadlines, lease.token, lease.roomId)) === 1;
+  }
+
+  /** The match is over for good (the room closed): its checkpoint and lease go. */
+  async end(lease: Lease): Promise<boolean> {
+    const k = CUSTODY_KEYS;
+    return (await this.redis.custodyEnd(k.lease(lease.roomId), k.checkpoint(lease.roomId), k.deadlines, lease.token, lease.roomId)) === 1;
+  }
+
+  /** Claims a room whose lease ran out; undefined when another process holds it (or got it first) or nothing is left to take. */
+  async claim(roomId: string): Promise<Claim | undefined> {
+    const sentAt = performance.now();
+    const k = CUSTODY_KEYS;
+    const got = await this.redis.custodyClaim(k.lease(roomId), k.fence(roomId), k.deadlines, k.checkpoint(roomId), this.processIdOf(), LEASE_MS, roomId, FENCE_TTL_MS);
+    if (got === null) return undefined;
+    const [fence, checkpoint] = got;
+    return { lease: new Lease(roomId, fence, `${this.processIdOf()}:${fence}`, sentAt), checkpoint };
+  }
+
+  /**
+   * Every SCAN_INTERVAL_MS, claims rooms whose lease ran out (skipping those `isLocal` says are still
+   * here, standing down) and gives each claim to `takeOver`, one at a time.
+   */
+  watch(isLocal: (roomId: string) => boolean, takeOver: (claim: Claim) => Promise<void>): void {
+    const scan = async (): Promise<void> => {
+      if (this.scanning || !this.reachable) return;
+      this.scanning = true;
+      try {
+        const due = await this.redis.custodyDue(CUSTODY_KEYS.deadlines, 32);
+        for (const roomId of due) {
+          if (this.scanTimer === undefined) return;
+          if (isLocal(roomId)) continue;
+          const claim = await this.claim(roomId);
+          if (claim === undefined) continue;
+          this.log.info("claimed a match whose lease ran out", { room: roomId, fence: claim.lease.fence });
+          await takeOver(claim).catch((error: unknown) => this.log.error("taking a match over failed", { room: roomId, error }));
+        }
+      } catch (error) {
+        this.log.warn("lease scan failed", { error });
+      } finally {
+        this.scanning = false;
+      }
+    };
+    this.scanTimer = setInterval(() => void scan(), SCAN_INTERVAL_MS);
+    this.scanTimer.unref();
+  }
+
+  /** Stops claiming (a stopping process takes nothing over). */
+  stopWatching(): void {
+    if (this.scanTimer !== undefined) clearInterval(this.scanTimer);
+    this.scanTimer = undefined;
+  }
+
+  /** A raw connection for tests and benchmarks (reading checkpoints, corrupting them). */
+  get connection(): Redis {
+    return this.redis;
+  }
+
+  close(): void {
+    this.stopWatching();
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Which vitest project (tier) each test file runs in, by what the file really starts. vitest.config.ts builds its
+ * projects from `classifyTestFiles()`, and testkit/test/tiers.test.ts checks the lists against the files' sources.
+ *
+ * - unit: pure code, no server, no socket, no child process; runs in parallel worker threads.
+ * - server: an in-process server (startTestServer, useServerWithHost) or a short-lived helper program; two at a time.
+ * - cluster: child processes (server processes, redis-server, nginx) or a load run; one at a time.
+ * - e2e: Chromium against the production client build; one at a time, after the client build.
+ *
+ * A file in no list below is placed by its source (and that of the helpers it imports from its own folder): if it
+ * starts a process or a browser it runs in `cluster`, otherwise in `server`. So a new file always runs in `npm test`,
+ * never beside another file when it starts processes, and is in `test:fast` unless it does. tiers.test.ts fails if a
+ * listed file starts what its tier must not.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type Tier = "unit" | "server" | "cluster" | "e2e";
+export const TIERS: readonly Tier[] = ["unit", "server", "cluster", "e2e"];
+
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The folders vitest looks in, relative to the repository root. */
+export const TEST_DIRS = ["shared/test", "server/test", "client/test", "loadtest/test", "testkit/test"] as const;
+
+/** Every file of these folders is pure (shared/ is the simulation, testkit/test checks the harness's own helpers). */
+const UNIT_DIRS = ["shared/test/", "testkit/test/"];
+
+/** Pure tests in the other packages: they import a module and call it, or fake its timers. */
+const UNIT_FILES = new Set([
+  "client/test/deathView.test.ts",
+  "client/test/flow.test.ts",
+  "client/test/impairment.test.ts",
+  "client/test/interpolation.test.ts",
+  "client/test/keys.test.ts",
+  "client/test/micErrors.test.ts",
+  "client/test/params.test.ts",
+  "client/test/roundTrip.test.ts",
+  "client/test/sound.test.ts",
+  "client/test/stallSmoothing.test.ts",
+  "client/test/sticks.test.ts",
+  "loadtest/test/prometheus.test.ts",
+  "server/test/auth-cache.test.ts",
+  "server/test/ice-servers-config.test.ts",
+  "server/test/log.test.ts",
+  "server/test/people-units.test.ts",
+  "server/test/redis-health.test.ts",
+  "server/test/units.test.ts",
+]);
+
+/** Files that start child processes: server processes, redis-server, nginx, or a load run against a server process. */
+const CLUSTER_FILES = new Set([
+  "loadtest/test/bench.test.ts",
+  "loadtest/test/benchJoins.test.ts",
+  "loadtest/test/fuzz.test.ts",
+  "loadtest/test/modes.test.ts",
+  "loadtest/test/procCpu.test.ts",
+  "loadtest/test/smoke.test.ts",
+  "server/test/cluster.test.ts",
+  "server/test/editor-redis.test.ts",
+  "server/test/editor-takeover-cluster.test.ts",
+  "server/test/fuzz-findings.test.ts",
+  "server/test/http-limits-cluster.test.ts",
+  "server/test/join-rush-cluster.test.ts",
+  "server/test/join-storm.test.ts",
+  "server/test/multihost-rehearsal.test.ts",
+  "server/test/nginx.test.ts",
+  "server/test/people-cluster.test.ts",
+  "server/test/private-burst-cluster.test.ts",
+  "server/test/production.test.ts",
+  "server/test/redis-outage.test.ts",
+  "server/test/room-codes.test.ts",
+  "server/test/sse-backpressure.test.ts",
+]);
+
+/** Browser tests: everything under client/test/e2e. */
+const E2E_DIR = "client/test/e2e/";
+
+/** What starts a browser, a process or a listening server: each tier forbids some of these in a file's source. */
+export const MARKERS = {
+  browser: ["launchBrowser", "useServerAndBrowser", "playwright"],
+  processes: ["startRedis", "RestartableRedis", "spawnServer", "startProcess", "useProcessesOnRedis", "startNginx", "spawn(", "fork(", "runCampaign"],
+  inProcessServer: ["startTestServer", "useServerWithHost", "createServer", ".listen(", "spawnSync("],
+} as const;
+
+/** The markers a file of each tier must not contain (see MARKERS). */
+export const FORBIDDEN: Record<Tier, readonly string[]> = {
+  unit: [...MARKERS.browser, ...MARKERS.processes, ...MARKERS.inProcessServer],
+  server: [...MARKERS.browser, ...MARKERS.processes],
+  cluster: [],
+  e2e: [],
+};
+
+/** A test file's source and that of the helpers it imports from its own folder (e.g. lag-compensation.scenario.ts). */
+export function sourceWithLocalHelpers(file: string, root = REPO_ROOT, seen = new Set<string>()): string {
+  if (seen.has(file)) return "";
+  seen.add(file);
+  const text = readFileSync(join(root, file), "utf8");
+  const helpers = [...text.matchAll(/from "(\.\/[^"]+\.ts)"/g)].map((m) => join(dirname(file), m[1]!).split("\\").join("/"));
+  return [text, ...helpers.map((h) => sourceWithLocalHelpers(h, root, seen))].join("\n");
+}
+
+/** The markers of `markers` found in `source`. */
+export function markersIn(source: string, markers: readonly string[]): string[] {
+  return markers.filter((m) => source.includes(m));
+}
+
+/** The tier of one test file, by its path relative to the repository root (forward slashes). */
+export function tierOf(file: string, root = REPO_ROOT): Tier {
+  if (file.startsWith(E2E_DIR)) return "e2e";
+  if (UNIT_DIRS.some((dir) => file.startsWith(dir)) || UNIT_FILES.has(file)) return "unit";
+  if (CLUSTER_FILES.has(file)) return "cluster";
+  const source = sourceWithLocalHelpers(file, root);
+  return markersIn(source, FORBIDDEN.server).length > 0 ? "cluster" : "server";
+}
+
+/** Every `*.test.ts` under TEST_DIRS, relative to the repository root, sorted. */
+export function listTestFiles(root = REPO_ROOT): string[] {
+  const files: string[] = [];
+  for (const dir of TEST_DIRS) {
+    for (const entry of readdirSync(join(root, dir), { recursive: true, encoding: "utf8" })) {
+      const path = `${dir}/${entry.split("\\").join("/")}`;
+      if (path.endsWith(".test.ts") && !path.includes("/node_modules/")) files.push(path);
+    }
+  }
+  return files.sort();
+}
+
+/** The test files of each tier; every file is in exactly one. */
+export function classifyTestFiles(root = REPO_ROOT): Record<Tier, string[]> {
+  const tiers: Record<Tier, string[]> = { unit: [], server: [], cluster: [], e2e: [] };
+  for (const file of listTestFiles(root)) tiers[tierOf(file, root)].push(file);
+  return tiers;
+}
+
+/** The explicit lists, for the check that each named file still exists (a renamed file would lose its place). */
+export const NAMED_FILES: readonly string[] = [...UNIT_FILES, ...CLUSTER_FILES];

@@ -1,0 +1,95 @@
+/**
+ * A vitest reporter for the time budget: writes test-output/test-times.json (each file's project, time, test count
+ * and state, plus each project's wall time) and prints the five slowest files and the run's total at the end.
+ * A file's time counts everything vitest spent on it in its worker (environment, import, hooks and tests), which is
+ * what it costs the run; a project's wall time runs from its first file's start to its last file's end.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { Reporter, TestModule, Vitest } from "vitest/node";
+
+export interface FileTime {
+  readonly file: string;
+  readonly project: string;
+  /** Milliseconds vitest spent on the file: environment setup, import, hooks and tests. */
+  readonly durationMs: number;
+  readonly tests: number;
+  readonly status: string;
+}
+
+export interface ProjectTime {
+  readonly project: string;
+  readonly files: number;
+  /** First file's start to last file's end, in milliseconds. */
+  readonly wallMs: number;
+  /** The files' times added up: more than wallMs when files ran side by side. */
+  readonly fileMs: number;
+}
+
+export interface TimeReport {
+  readonly startedAt: string;
+  /** From vitest's start (before global setup such as the client build) to the end of the last file. */
+  readonly totalMs: number;
+  readonly projects: ProjectTime[];
+  /** Slowest first. */
+  readonly files: FileTime[];
+}
+
+const SLOWEST = 5;
+
+export default class TimeReporter implements Reporter {
+  private root = process.cwd();
+  private startedAt = Date.now();
+  private readonly starts = new Map<string, number>();
+  private readonly spans = new Map<string, { start: number; end: number; files: number; fileMs: number }>();
+  private readonly files: FileTime[] = [];
+
+  onInit(vitest: Vitest): void {
+    this.root = vitest.config.root;
+    this.startedAt = Date.now();
+  }
+
+  onTestModuleStart(module: TestModule): void {
+    this.starts.set(module.moduleId, Date.now());
+  }
+
+  onTestModuleEnd(module: TestModule): void {
+    const end = Date.now();
+    const d = module.diagnostic();
+    const durationMs = Math.round(d.environmentSetupDuration + d.prepareDuration + d.collectDuration + d.setupDuration + d.duration);
+    const project = module.project.name || "default";
+    this.files.push({
+      file: relative(this.root, module.moduleId).split("\\").join("/"),
+      project,
+      durationMs,
+      tests: [...module.children.allTests()].length,
+      status: module.state(),
+    });
+    // The module starts after its worker and environment are up: count those too.
+    const start = Math.min(this.starts.get(module.moduleId) ?? end, end - durationMs);
+    const span = this.spans.get(project) ?? { start, end, files: 0, fileMs: 0 };
+    span.start = Math.min(span.start, start);
+    span.end = Math.max(span.end, end);
+    span.files += 1;
+    span.fileMs += durationMs;
+    this.spans.set(project, span);
+  }
+
+  onTestRunEnd(): void {
+    if (this.files.length === 0) return;
+    const files = [...this.files].sort((a, b) => b.durationMs - a.durationMs);
+    const projects = [...this.spans].map(([project, s]) => ({ project, files: s.files, wallMs: s.end - s.start, fileMs: s.fileMs }));
+    const report: TimeReport = { startedAt: new Date(this.startedAt).toISOString(), totalMs: Date.now() - this.startedAt, projects, files };
+    const dir = join(this.root, "test-output");
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, "test-times.json");
+    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const lines = [``, `Slowest files (of ${files.length}):`];
+    for (const f of files.slice(0, SLOWEST)) lines.push(`  ${s(f.durationMs).padStart(8)}  [${f.project}] ${f.file}${f.status === "passed" ? "" : ` (${f.status})`}`);
+    lines.push(`Projects: ${projects.map((p) => `${p.project} ${s(p.wallMs)} (${p.files} files)`).join(", ")}`);
+    lines.push(`Total ${s(report.totalMs)}; per-file times in ${relative(process.cwd(), out) || out}`);
+    console.log(lines.join("\n"));
+  }
+}
