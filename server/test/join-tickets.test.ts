@@ -87,7 +87,7 @@ describe("join tickets", () => {
     const guest = tracked(await joinByCode(server.url, "guest", { code: host.roomId }));
     const watcher = tracked(await spectate(server.url, "watcher", quick.roomId));
     const lobby = await LobbyWatcher.open(server.url);
-    cleanup.push(async () => lobby.close());
+    cleanup.push(() => lobby.room.leave());
     const editor = await joinEditor(server.url, "editor", { mapId: newMapId(), create: true });
     cleanup.push(() => editor.room.leave());
     expect([guest.roomId, watcher.roomId]).toEqual([host.roomId, quick.roomId]);

@@ -3,7 +3,7 @@
  * an SDK client over https/wss (self-signed certificate made by openssl here)
  * joins rooms that live on either process.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
@@ -21,6 +21,8 @@ let servers: GameServerProcess[];
 let nginx: NginxProcess;
 let db: Redis;
 let base: string;
+let accessLog: string;
+const MONITOR_PASSWORD = "monitor-password-for-nginx";
 const rooms: ArenaRoomClient[] = [];
 
 beforeAll(async () => {
@@ -31,8 +33,10 @@ beforeAll(async () => {
   const tlsPort = await freePort();
   const ports = [await freePort(), await freePort()];
   // Each process tells clients to come back through nginx, under its own port prefix.
-  servers = await Promise.all(ports.map((p) => spawnServer({ REDIS_URL: redis.url, PORT: String(p), PUBLIC_ADDRESS: `127.0.0.1:${tlsPort}/${p}` })));
+  servers = await Promise.all(ports.map((p) => spawnServer({ REDIS_URL: redis.url, PORT: String(p), PUBLIC_ADDRESS: `127.0.0.1:${tlsPort}/${p}`, MONITOR_PASSWORD: MONITOR_PASSWORD })));
   const conf = join(dir, "nginx.conf");
+  // renderStandaloneNginx puts the site's own access log (its production format) in the prefix.
+  accessLog = join(dir, "access.log");
   const rendered = renderStandaloneNginx({ ports, listen: `127.0.0.1:${tlsPort}`, certificate: join(dir, "cert.pem"), certificateKey: join(dir, "key.pem") }, dir);
   // The app sends X-Accel-Buffering: no on its stream, which alone turns nginx's buffering off. Ignoring
   // that header here leaves the config's own directives as the only thing that can keep the stream live.
@@ -97,5 +101,46 @@ describe("nginx with TLS", () => {
     } finally {
       sse.close();
     }
+  });
+
+  it("serves neither /metrics nor the monitor panel, in any spelling or through a process's prefix; each process still serves both on its own address", async () => {
+    const [first] = servers;
+    const paths = ["/metrics", "/METRICS", "/metrics/", "//metrics", "/%6Detrics", "/colyseus", "/colyseus/", "/Colyseus/api",
+      `/${first!.port}/metrics`, `/${first!.port}/colyseus`, `/${first!.port}/colyseus/api`];
+    for (const path of paths) {
+      const res = await fetch(`${base}${path}`, { headers: { authorization: `Basic ${Buffer.from(`admin:${MONITOR_PASSWORD}`).toString("base64")}` } });
+      expect(res.status, path).toBe(404);
+    }
+    // Prometheus and operators, on the process's own address.
+    expect((await fetch(`${first!.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${first!.url}/colyseus`)).status).toBe(401);
+    // The rest still goes through.
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
+
+  it("logs requests without their query strings: a join through nginx leaves its websocket path in the access log, and no ticket or token", async () => {
+    const token = await guestToken(base, "logged");
+    const client = new JoinClient(base);
+    client.auth.token = token;
+    const room = (await client.create(ROOM_ARENA, { name: "logged", private: true })) as ArenaRoomClient;
+    const wsPath = new URL((room.connection.transport as unknown as { ws: { url: string } }).ws.url).pathname;
+    expect(new URL((room.connection.transport as unknown as { ws: { url: string } }).ws.url).searchParams.get("_authToken")).not.toBeNull();
+    expect((await fetch(`${base}/health?probe=visible-only-without-the-log-format`)).status).toBe(200);
+    await room.leave();
+    // nginx writes a websocket's line when the connection closes.
+    const deadline = Date.now() + 5000;
+    let log = "";
+    while (!log.includes(`GET ${wsPath} `)) {
+      if (Date.now() > deadline) throw new Error(`no line for ${wsPath} in the access log:\n${log}`);
+      await new Promise((r) => setTimeout(r, 50));
+      log = readFileSync(accessLog, "utf8");
+    }
+    expect(log).toContain("GET /health ");
+    expect(log).toContain(`POST /matchmake/create/${ROOM_ARENA} `);
+    expect(log).not.toContain("?");
+    expect(log).not.toContain("_authToken");
+    expect(log).not.toContain("probe=");
+    expect(log).not.toContain(token);
+    expect(log).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   });
 });

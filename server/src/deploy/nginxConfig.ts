@@ -11,7 +11,14 @@
  * - matchmaking, the HTTP API and the SSE stream go to any process;
  * - every location passes the client address in X-Forwarded-For: run the
  *   processes with TRUST_PROXY=loopback (or nginx's address) so their
- *   per-address limits count clients, not nginx.
+ *   per-address limits count clients, not nginx;
+ * - `/metrics` and the monitor panel (`/colyseus`, which can dispose rooms)
+ *   are not served: Prometheus and operators reach them on each process's own
+ *   address; the per-process locations pass websocket upgrades only, so
+ *   `/<port>/metrics` cannot reach them either;
+ * - the access log records paths without query strings (`$uri`): a room's
+ *   websocket URL carries its seat's join ticket and the notification
+ *   stream's a stream ticket, and no log line holds either.
  * `npm run nginx:config -- --ports 2567,2568 --listen 443 --cert C --key K` prints it.
  */
 
@@ -26,7 +33,12 @@ export interface NginxOptions {
   readonly serverName?: string;
   readonly certificate: string;
   readonly certificateKey: string;
+  /** Where the site's access log goes (format `arena_noquery`); default /var/log/nginx/arena.access.log. */
+  readonly accessLog?: string;
 }
+
+/** nginx's own /var/log/nginx is where distributions keep its logs. */
+export const DEFAULT_ACCESS_LOG = "/var/log/nginx/arena.access.log";
 
 /** The `http {}`-level part: upstream, map and server block (include it from nginx.conf). */
 export function renderNginxSite(o: NginxOptions): string {
@@ -44,6 +56,10 @@ export function renderNginxSite(o: NginxOptions): string {
   const perProcess = targets.map((t) => `
     # Websockets of the process ${t.what}.
     location ${t.prefix} {
+        # Websocket upgrades only: anything else (/${t.prefix.slice(1)}metrics, /${t.prefix.slice(1)}colyseus) would reach the process as itself.
+        if ($http_upgrade !~* ^websocket$) {
+            return 404;
+        }
         proxy_pass http://${t.address}/;
         proxy_http_version 1.1;
         proxy_set_header Upgrade $http_upgrade;
@@ -65,6 +81,10 @@ map $http_upgrade $connection_upgrade {
     ''      close;
 }
 
+# Paths without their query string ($uri, not $request or $request_uri): a room's websocket URL carries its
+# seat's join ticket and the notification stream's a stream ticket; neither belongs in a log file.
+log_format arena_noquery '$remote_addr [$time_local] "$request_method $uri $server_protocol" $status $body_bytes_sent $request_time $upstream_addr "$http_user_agent"';
+
 server {
     listen ${o.listen} ssl;
     server_name ${o.serverName ?? "_"};
@@ -73,6 +93,15 @@ server {
     ssl_certificate_key ${o.certificateKey};
     ssl_protocols       TLSv1.2 TLSv1.3;
     ssl_session_cache   shared:arena_ssl:10m;
+
+    access_log ${o.accessLog ?? DEFAULT_ACCESS_LOG} arena_noquery;
+
+    # Prometheus scrapes each process on its own address, and the monitor panel (it can dispose rooms) is
+    # reached there too (e.g. through an SSH tunnel): neither is served to the internet. Case-insensitive,
+    # as the app's routes are.
+    location ~* ^/(metrics|colyseus)(/|$) {
+        return 404;
+    }
 ${perProcess}
 
     # Live leaderboard: no buffering, long reads (the server sends keep-alive comments).
@@ -102,7 +131,7 @@ ${perProcess}
 `;
 }
 
-/** A whole nginx.conf around the site, with every path under `prefix` (tests, local runs). */
+/** A whole nginx.conf around the site, with every path under `prefix` (tests, local runs; the site's access log in prefix/access.log). */
 export function renderStandaloneNginx(o: NginxOptions, prefix: string): string {
   return `worker_processes 1;
 daemon off;
@@ -116,7 +145,7 @@ http {
     fastcgi_temp_path ${prefix}/fastcgi;
     uwsgi_temp_path ${prefix}/uwsgi;
     scgi_temp_path ${prefix}/scgi;
-${renderNginxSite(o).replace(/^/gm, "    ")}
+${renderNginxSite({ accessLog: `${prefix}/access.log`, ...o }).replace(/^/gm, "    ")}
 }
 `;
 }
