@@ -15,6 +15,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { WebSocket, WebSocketServer } from "ws";
 import { clientSocket } from "./colyseusInternals.ts";
 import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
+import { PaceBook } from "./rooms/arena/pace.ts";
+import { mainThreadRunDelaySeconds } from "./runDelay.ts";
 import type { RedisHealth } from "./scale/redisHealth.ts";
 
 
@@ -29,6 +31,8 @@ interface Totals {
 
 export interface Metrics {
   readonly registry: Registry;
+  /** Every room's steps and patch broadcasts beside those due (rooms open one; read by /metrics). */
+  readonly pace: PaceBook;
   /** Reports on the shared backend: Redis reachability and leaderboard credit delivery (call once, at start). */
   watchBackend(backend: { readonly redis: RedisHealth | undefined; readonly leaderboard: Leaderboard }): void;
   /** Counts every frame of every websocket this server accepts (call once, at start). */
@@ -131,6 +135,14 @@ export function createMetrics(): Metrics {
   counterOf("arena_messages_out_total", "Websocket frames sent to clients.", () => totals.messagesOut);
   counterOf("arena_bytes_in_total", "Websocket payload bytes received from clients.", () => totals.bytesIn);
   counterOf("arena_bytes_out_total", "Websocket payload bytes sent to clients.", () => totals.bytesOut);
+  const pace = new PaceBook();
+  counterOf("arena_steps_total", "Fixed simulation steps run, all rooms.", () => pace.totals().steps);
+  counterOf("arena_step_timer_runs_total", "Firings of the rooms' step timers that ran steps (one or more: a late firing catches up). The patch timer drifts as this one does on a busy event loop; patches per run falling under patch rate / tick rate: patches skipped.", () => pace.totals().stepTimerRuns);
+  counterOf("arena_steps_due_total", "Fixed steps due, all rooms: each room's tick rate times its life on this process's clock. Steps falling behind it: rooms skipping steps (a stall longer than the five steps Colyseus catches up) or running slow.", () => pace.totals().stepsDue);
+  counterOf("arena_patches_total", "State patch broadcasts, all rooms (each sends one patch frame to every joined client).", () => pace.totals().patches);
+  counterOf("arena_patches_due_total", "Patch broadcasts due, all rooms: each room's patch rate times its life on this process's clock (the patch timer drifts by its lateness; it never catches up).", () => pace.totals().patchesDue);
+  counterOf("arena_event_loop_cpu_wait_seconds_total", "Time the event loop's thread waited for a CPU while runnable (Linux schedstat run_delay; 0 elsewhere): a busy machine, not slow code. Steps missed beyond it: the process's own stalls.", mainThreadRunDelaySeconds);
+  counterOf("arena_patch_deliveries_total", "Patch frames owed to clients: the joined clients of each broadcast, summed; beside arena_patch_size_bytes_count (patch frames sent).", () => pace.totals().deliveries);
 
   const step = new Histogram({ name: "arena_step_duration_seconds", help: "Duration of one fixed simulation step of one room.", buckets: STEP_BUCKETS, registers });
   const patch = new Histogram({ name: "arena_patch_size_bytes", help: "Size of each state patch frame sent to a client.", buckets: PATCH_BUCKETS, registers });
@@ -219,6 +231,7 @@ export function createMetrics(): Metrics {
 
   return {
     registry,
+    pace,
     watchBackend(b) {
       backend = b;
       const redis = b.redis;

@@ -14,6 +14,7 @@ export { LobbyWatcher, type LobbyListing } from "./lobby.ts";
 export { SseReader, type SseEvent } from "./sse.ts";
 export { sendFrom, type Reply, type SendOptions } from "./httpFrom.ts";
 export { frameCode, tapFrames, type FrameTap } from "./frames.ts";
+export { parseMetrics, readMetrics, type MetricsSnapshot } from "./metrics.ts";
 export {
   INSTALL_HINT, REPO_ROOT, SERVER_MAIN, exited, freePort, requireBinary, sampleProcess, spawnServer, spawnTracked, startProcess, waitForLine,
   type GameServerProcess, type ProcessSample, type ServerProcess, type StartProcessOptions,

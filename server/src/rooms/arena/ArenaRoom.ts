@@ -10,14 +10,13 @@
  * takes the seat's join ticket (matchmaking/joinTickets.ts), which also
  * covers seats our own HTTP routes reserve. The token never sits in a URL.
  */
-import { CloseCode, ErrorCode, type Deferred, OnMessageException, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
+import { ClientState, CloseCode, ErrorCode, type Deferred, OnMessageException, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
   ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
   DEFAULT_BOT_DIFFICULTY, JoinErrorCodes, cleanName, createRules, freeColor, spawnPlayer,
   type ArenaMap, type ArenaRoomMetadata, type GameMode, type MapRef, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
-import type { GuestIdentity } from "../../auth.ts";
-import { configuredRoom } from "../configuredRoom.ts";
+import { authenticate, type GuestIdentity } from "../../auth.ts";
 import { redeemJoinTicket } from "../../matchmaking/joinTickets.ts";
 import { refusedFrame } from "../../frameLimit.ts";
 import type { Logger } from "../../log.ts";
@@ -31,6 +30,7 @@ import { dispatchEvents } from "./matchEvents.ts";
 import { EMPTY_MAP_ROOM_WAIT_S, roomMap } from "./publishedMap.ts";
 import { CreateOptionsSchema, JoinOptionsSchema, MapRefSchema, closeReason, describeIssue, messageTypeText } from "./messages.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
+import { RoomPace } from "./pace.ts";
 import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
 import { heldSeat, watchReservations } from "../../colyseusInternals.ts";
@@ -55,6 +55,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private bots!: RoomBots;
   private roundTrips!: RoundTrips;
   private code: string | undefined;
+  /** Steps and patch broadcasts run against those due; undefined until the room sets its patch rate. */
+  private roomPace: RoomPace | undefined;
   /** The published map played here; undefined on the built-in map. */
   private mapRef: MapRef | undefined;
   private lastPhase: MatchPhase = "warmup";
@@ -94,7 +96,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.seating = new Seating(this, s.maxPlayers, MAX_SPECTATORS, this.log, () => this.bots?.count ?? 0);
     if (s.metrics !== undefined) watchReservations(this, s.metrics);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
+    this.roomPace = s.metrics?.pace.open(s.tickRate, s.patchRate) ?? new RoomPace(s.tickRate, s.patchRate);
     this.patchRate = 1000 / s.patchRate;
+    this.roomPace.startPatches();
     await this.setMetadata({
       mode, phase: "warmup", players: 0, spectators: 0, bots: 0, ...(this.code ? { code: this.code } : {}), ...(this.mapRef ? { map: this.mapRef } : {}),
     }, false);
@@ -111,6 +115,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.state.mapVersion = this.mapRef?.version ?? 0;
     this.world = { state: this.state, map, rules: createRules(s.tickRate, s.match) };
     this.bots = new RoomBots(this.world, plan, s.maxPlayers, seedOf(this.roomId), this.log, s.botBudget);
+    const pace = this.roomPace!;
+    pace.startSteps();
     startFixedStep(this, this.world, {
       tickRate: s.tickRate,
       lagCompensation: s.lagCompensation,
@@ -119,6 +125,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       inputBuffered: (id, buffered) => this.roundTrips.observeInputBuffer(id, buffered),
       onEvents: (events) => dispatchEvents(this, events, this.credits, this.log),
       afterStep: (ms) => {
+        pace.stepped(this.clock.currentTime);
         if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
         s.metrics?.observeStep(ms);
       },
@@ -159,6 +166,21 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   override hasReachedMaxClients(): boolean {
     return super.hasReachedMaxClients() || this.seating.full();
+  }
+
+  /** Steps and patch broadcasts run against those due on this process's clock (tests read them). */
+  get pace(): RoomPace | undefined {
+    return this.roomPace;
+  }
+
+  /** Counted for the room's pace: each broadcast sends one patch frame to every joined client. */
+  override broadcastPatch(): boolean {
+    if (this.roomPace !== undefined) {
+      let joined = 0;
+      for (const client of this.clients) if (client.state === ClientState.JOINED) joined++;
+      this.roomPace.patched(joined);
+    }
+    return super.broadcastPatch();
   }
 
   /** Voice relaying counters (tests and the voice benchmark read them). */
@@ -271,6 +293,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   override async onDispose(): Promise<void> {
+    if (this.roomPace !== undefined) this.settings.metrics?.pace.close(this.roomPace);
     this.bots?.dispose();
     if (this.code !== undefined) await releaseCode(matchMaker.presence, this.code).catch(() => undefined);
     this.log.info("room disposed");
@@ -319,5 +342,17 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
 /** An arena room class bound to this process's settings. */
 export function arenaRoom(settings: ArenaSettings): new () => ArenaRoom {
-  return configuredRoom(ArenaRoom, settings);
+  return class ConfiguredArenaRoom extends ArenaRoom {
+    protected readonly settings = settings;
+
+    /**
+     * Runs at matchmaking, before a room is created or a seat reserved: no
+     * valid token, no seat. Returns `true` (not the identity) so Colyseus
+     * still runs the instance `onAuth` at connect, which sets `client.auth`.
+     */
+    static override async onAuth(token: string): Promise<true> {
+      await authenticate(settings.authSecret, token);
+      return true;
+    }
+  };
 }
