@@ -7,6 +7,7 @@ import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { JoinErrorCodes, ROOM_ARENA, ROOM_LOBBY } from "@arena/shared";
+import { ROOM_EDITOR } from "@arena/shared/editor";
 import { issueGuestToken } from "../src/auth.ts";
 import { reservedSessionIds } from "../src/colyseusInternals.ts";
 import { TEST_SECRET, joinArena } from "@arena/testkit";
@@ -35,6 +36,8 @@ function routes(roomId: string): string[] {
     `/matchmake/joinById/${roomId}`,
     `/matchmake/joinOrCreate/${ROOM_LOBBY}`,
     `/matchmake/create/${ROOM_LOBBY}`,
+    `/matchmake/joinOrCreate/${ROOM_EDITOR}`,
+    `/matchmake/create/${ROOM_EDITOR}`,
   ];
 }
 

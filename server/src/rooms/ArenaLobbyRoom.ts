@@ -10,7 +10,8 @@
  */
 import { LobbyRoom, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { LobbyMessage, ROOM_ARENA, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
-import { authenticate, type GuestIdentity } from "../auth.ts";
+import type { GuestIdentity } from "../auth.ts";
+import { configuredRoom } from "./configuredRoom.ts";
 import { redeemJoinTicket } from "../matchmaking/joinTickets.ts";
 import type { People } from "../people/People.ts";
 import { LobbyPeople } from "../people/lobbyPeople.ts";
@@ -90,12 +91,5 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
 }
 
 export function arenaLobbyRoom(settings: LobbySettings): new () => ArenaLobbyRoom {
-  return class ConfiguredArenaLobbyRoom extends ArenaLobbyRoom {
-    protected readonly settings = settings;
-
-    static override async onAuth(token: string): Promise<true> {
-      await authenticate(settings.authSecret, token);
-      return true;
-    }
-  };
+  return configuredRoom(ArenaLobbyRoom, settings);
 }

@@ -16,7 +16,8 @@ import {
   DEFAULT_BOT_DIFFICULTY, JoinErrorCodes, cleanName, createRules, freeColor, spawnPlayer,
   type ArenaMap, type ArenaRoomMetadata, type GameMode, type MapRef, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
-import { authenticate, type GuestIdentity } from "../../auth.ts";
+import type { GuestIdentity } from "../../auth.ts";
+import { configuredRoom } from "../configuredRoom.ts";
 import { redeemJoinTicket } from "../../matchmaking/joinTickets.ts";
 import { refusedFrame } from "../../frameLimit.ts";
 import type { Logger } from "../../log.ts";
@@ -342,17 +343,5 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
 /** An arena room class bound to this process's settings. */
 export function arenaRoom(settings: ArenaSettings): new () => ArenaRoom {
-  return class ConfiguredArenaRoom extends ArenaRoom {
-    protected readonly settings = settings;
-
-    /**
-     * Runs at matchmaking, before a room is created or a seat reserved: no
-     * valid token, no seat. Returns `true` (not the identity) so Colyseus
-     * still runs the instance `onAuth` at connect, which sets `client.auth`.
-     */
-    static override async onAuth(token: string): Promise<true> {
-      await authenticate(settings.authSecret, token);
-      return true;
-    }
-  };
+  return configuredRoom(ArenaRoom, settings);
 }

@@ -9,7 +9,8 @@ import {
   EditorAuthority, EditorMessage, documentToArenaMap, emptyMapDocument, publishProblems,
   type CursorOut, type EditorPresence, type MapDocument, type EditorRole, type EditorsOut, type HelloOut, type PublishedOut, type RefusedOut,
 } from "@arena/shared/editor";
-import { authenticate, type GuestIdentity } from "../../auth.ts";
+import type { GuestIdentity } from "../../auth.ts";
+import { configuredRoom } from "../configuredRoom.ts";
 import { redeemJoinTicket } from "../../matchmaking/joinTickets.ts";
 import type { Logger } from "../../log.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
@@ -255,13 +256,5 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
 
 /** An editor room class bound to this process's settings. */
 export function editorRoom(settings: EditorSettings): new () => EditorRoom {
-  return class ConfiguredEditorRoom extends EditorRoom {
-    protected readonly settings = settings;
-
-    /** At matchmaking: no valid token, no room and no seat. */
-    static override async onAuth(token: string): Promise<true> {
-      await authenticate(settings.authSecret, token);
-      return true;
-    }
-  };
+  return configuredRoom(EditorRoom, settings);
 }
