@@ -58,7 +58,7 @@ export interface Config {
 
 /** Routes with a per-address request limit. */
 /** Routes with a request limit; `invite` is counted per person (user id), the others per address. */
-export type LimitedRoute = "signIn" | "codeJoin" | "spectate" | "leaderboard" | "sseConnect" | "matchmake" | "people" | "invite" | "maps";
+export type LimitedRoute = "signIn" | "codeJoin" | "spectate" | "leaderboard" | "sseConnect" | "matchmake" | "people" | "invite" | "maps" | "monitorLogin";
 
 /** At most `points` requests per `seconds` from one client address. */
 export interface RateLimit {
@@ -204,6 +204,8 @@ const Env = z.object({
   RATE_LIMIT_MAPS: rateLimit("120/60"),
   /** Counted per person (user id), not per address. */
   RATE_LIMIT_INVITE: rateLimit("10/60"),
+  /** Failed monitor logins per address; not lifted by RATE_LIMITS=off (a password guesser is no load test). */
+  RATE_LIMIT_MONITOR_LOGIN: rateLimit("10/300"),
   INVITE_TTL_S: integer(120, 1, 3600),
   TRUST_PROXY: trustProxy,
   SSE_MAX_PER_ADDRESS: integer(8, 1, 10_000),
@@ -250,7 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     monitorPassword: e.MONITOR_PASSWORD,
     quickPlay: e.QUICK_PLAY,
     rateLimits: e.RATE_LIMITS === "off"
-      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined, maps: undefined }
+      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined, maps: undefined, monitorLogin: e.RATE_LIMIT_MONITOR_LOGIN }
       : {
         signIn: e.RATE_LIMIT_SIGNIN,
         codeJoin: e.RATE_LIMIT_CODE_JOIN,
@@ -261,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         people: e.RATE_LIMIT_PEOPLE,
         invite: e.RATE_LIMIT_INVITE,
         maps: e.RATE_LIMIT_MAPS,
+        monitorLogin: e.RATE_LIMIT_MONITOR_LOGIN,
       },
     trustProxy: e.TRUST_PROXY,
     sseMaxPerAddress: e.SSE_MAX_PER_ADDRESS,

@@ -87,7 +87,7 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
     }
   });
 
-  if (mountMonitor(app, config.monitorUser, config.monitorPassword)) log.info("monitor panel mounted", { path: "/colyseus", user: config.monitorUser });
+  if (mountMonitor(app, config.monitorUser, config.monitorPassword, deps.limits)) log.info("monitor panel mounted", { path: "/colyseus", user: config.monitorUser });
 
   app.post("/api/auth/guest", deps.limits.guard("signIn"), express.json({ limit: "2kb" }), async (req, res, next) => {
     try {

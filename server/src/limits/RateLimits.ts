@@ -30,6 +30,7 @@ const WHAT: Record<LimitedRoute, string> = {
   people: "people and notification",
   invite: "invite",
   maps: "published map",
+  monitorLogin: "failed monitor login",
 };
 
 /** A Redis round trip slower than this counts in memory instead (the request must not wait on Redis). */
@@ -92,6 +93,25 @@ export class RateLimits {
       tooMany(res, Math.max(1, Math.ceil(e.msBeforeNext / 1000)), `too many ${WHAT[route]} requests ${whose}`, headers);
       return false;
     }
+  }
+
+  /**
+   * For budgets of failures (e.g. wrong passwords): whether the address has used up its `route` budget, without
+   * counting this request; when it has, the 429 has been sent. Count each failure with `fail()`.
+   */
+  async spent(route: LimitedRoute, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const limiter = this.limiters.get(route);
+    if (limiter === undefined) return false;
+    const state = await limiter.get(limitKey(this.addressOf(req))).catch(() => null);
+    if (state === null || state.consumedPoints < limiter.points) return false;
+    this.onRefused(route);
+    tooMany(res, Math.max(1, Math.ceil(state.msBeforeNext / 1000)), `too many ${WHAT[route]}s from your address`);
+    return true;
+  }
+
+  /** Counts one failure against the address' `route` budget (see spent()). */
+  async fail(route: LimitedRoute, req: IncomingMessage): Promise<void> {
+    await this.limiters.get(route)?.consume(limitKey(this.addressOf(req))).catch(() => undefined);
   }
 
   /** Express middleware for one route. */
