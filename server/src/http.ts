@@ -9,7 +9,7 @@ import { issueGuestToken } from "./auth.ts";
 import type { Config } from "./config.ts";
 import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
 import type { RateLimits } from "./limits/RateLimits.ts";
-import { StreamCaps } from "./limits/StreamCaps.ts";
+import { streamCapsByKind } from "./limits/StreamCaps.ts";
 import { mountLeaderboardRoutes } from "./leaderboard/routes.ts";
 import type { Logger } from "./log.ts";
 import { mountMatchmakingRoutes } from "./matchmaking/routes.ts";
@@ -110,23 +110,22 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
   });
 
   mountMatchmakingRoutes(app, config.authSecret, deps.limits, log);
+  // Each kind of stream has its own caps: anonymous status viewers cannot take a person's notification stream's slot.
+  const caps = streamCapsByKind(config.sseMaxPerAddress, config.sseMaxStreams);
   mountLeaderboardRoutes(app, deps.leaderboard, {
     keepAliveMs: config.sseKeepAliveSeconds * 1000,
     stallMs: config.sseStallSeconds * 1000,
-    caps: new StreamCaps(config.sseMaxPerAddress, config.sseMaxStreams),
+    caps: caps.leaderboard,
     limits: deps.limits,
   }, log);
-
-  // Notification and status streams share one cap, apart from the leaderboard's.
-  const streamCaps = new StreamCaps(config.sseMaxPerAddress, config.sseMaxStreams);
   mountPeopleRoutes(app, deps.people, {
     authSecret: config.authSecret,
     limits: deps.limits,
-    caps: streamCaps,
+    caps: caps.notifications,
     keepAliveMs: config.sseKeepAliveSeconds * 1000,
     stallMs: config.sseStallSeconds * 1000,
   }, log);
-  mountStatusRoutes(app, deps.status, { limits: deps.limits, caps: streamCaps, stallMs: config.sseStallSeconds * 1000 });
+  mountStatusRoutes(app, deps.status, { limits: deps.limits, caps: caps.status, stallMs: config.sseStallSeconds * 1000, log });
 
   // Malformed or oversized JSON bodies, and anything else thrown by a route: a JSON error, never a stack trace.
   app.use("/api", (err: unknown, _req: Request, res: Response, _next: NextFunction) => {

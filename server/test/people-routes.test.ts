@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
-import type { Notification } from "@arena/shared";
+import { PEOPLE_PAGE_MAX, type Notification, type PeoplePage } from "@arena/shared";
 import { issueGuestToken } from "../src/auth.ts";
 import { SseReader, TEST_SECRET, startTestServer, type RunningServer, type SseEvent } from "@arena/testkit";
 import { Person, call, userIdOf } from "./peopleClients.ts";
@@ -79,6 +79,32 @@ describe("people routes", () => {
     expect((await from.invite(from, room.roomId)).status).toBe(400);
     expect((await from.call("POST", "/api/invites", { to: to.userId, roomId: "NOROOM" })).status).toBe(404);
     expect((await to.call<{ items: unknown[] }>("GET", "/api/notifications")).body.items).toHaveLength(0);
+  });
+
+  it("page GET /api/people: a huge limit gets at most PEOPLE_PAGE_MAX, a garbage limit or cursor 400, and `next` walks everyone once", async () => {
+    const crowd = await Promise.all(["pa", "pb", "pc", "pd", "pe"].map((n) => person(`pager-${n}`)));
+    const watcher = crowd[0]!;
+    await watcher.until(() => crowd.every((p) => watcher.seen(p.userId) !== undefined), "the crowd online");
+    const huge = await watcher.call<PeoplePage>("GET", "/api/people?limit=999999999999");
+    expect(huge.status).toBe(200);
+    expect(huge.body.people.length).toBeLessThanOrEqual(PEOPLE_PAGE_MAX);
+    expect(huge.body.people.length).toBe(Math.min(huge.body.total, PEOPLE_PAGE_MAX));
+    for (const query of ["limit=-1", "limit=0", "limit=abc", "limit=1&limit=2", "after=garbage", "after=", `after=${"A".repeat(600)}`, "after=W1sxXV0"]) {
+      const r = await watcher.call("GET", `/api/people?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.body.error).toBe("invalid_request");
+    }
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const r = await watcher.call<PeoplePage>("GET", `/api/people?limit=2${after === undefined ? "" : `&after=${after}`}`);
+      expect(r.status).toBe(200);
+      expect(r.body.people.length).toBeLessThanOrEqual(2);
+      seen.push(...r.body.people.map((p) => p.userId));
+      after = r.body.next;
+    } while (after !== undefined);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const p of crowd) expect(seen).toContain(p.userId);
   });
 
   it("refuse an invite from someone the invitee blocked with 403, delivering nothing, until unblocked", async () => {
@@ -175,7 +201,7 @@ describe("people routes", () => {
     resumed.close();
   });
 
-  it("caps open status and notification streams per address with 429, and takes new ones once some close", async () => {
+  it("caps open status streams per address with 429 apart from notification streams (each kind has its own cap), and takes new ones once some close", async () => {
     const open = await Promise.all(Array.from({ length: 8 }, () => SseReader.open(`${url}/api/status/stream`)));
     expect(open.map((r) => r.response.status)).toEqual(Array(8).fill(200));
     const refused = await fetch(`${url}/api/status/stream`);
@@ -183,15 +209,16 @@ describe("people routes", () => {
     expect(((await refused.json()) as { message: string }).message).toContain("too many open status streams from your address");
     const p = await person("capped", false);
     const { ticket } = (await p.call<{ ticket: string }>("POST", "/api/notifications/ticket")).body;
-    expect((await fetch(`${url}/api/notifications/stream?ticket=${encodeURIComponent(ticket)}`)).status).toBe(429);
+    const notes = await SseReader.open(`${url}/api/notifications/stream?ticket=${encodeURIComponent(ticket)}`);
+    expect(notes.response.status).toBe(200);
+    notes.close();
     for (const r of open) r.close();
     // The server frees a slot when it sees the socket close, a moment after ours: ask again until then.
-    const streamUrl = `${url}/api/notifications/stream?ticket=${encodeURIComponent(ticket)}`;
-    let again = await SseReader.open(streamUrl);
+    let again = await SseReader.open(`${url}/api/status/stream`);
     for (let i = 0; again.response.status === 429 && i < 50; i++) {
       again.close();
       await new Promise((r) => setTimeout(r, 20));
-      again = await SseReader.open(streamUrl);
+      again = await SseReader.open(`${url}/api/status/stream`);
     }
     expect(again.response.status).toBe(200);
     again.close();

@@ -5,22 +5,16 @@
  * counter. There is no replay log: a client reconnecting with Last-Event-ID
  * gets a fresh snapshot, which already contains everything it missed.
  * A reader that falls behind skips to the newest board or, stalled, is
- * dropped (SseWriter); open streams are capped per address and per process.
+ * dropped (SseWriter); open streams are capped per address and per process
+ * (eventStream.ts opens and closes every stream).
  */
 import type { Application, Request, Response } from "express";
 import { HttpErrors, type LeaderboardSnapshot } from "@arena/shared";
+import { openEventStream } from "../eventStream.ts";
 import type { Logger } from "../log.ts";
-import { limitKey } from "../limits/clientAddress.ts";
-import { tooMany, type RateLimits } from "../limits/RateLimits.ts";
+import type { RateLimits } from "../limits/RateLimits.ts";
 import type { StreamCaps } from "../limits/StreamCaps.ts";
 import type { Leaderboard } from "./Leaderboard.ts";
-import { SseWriter } from "./SseWriter.ts";
-
-/** Reconnect delay the stream asks browsers to use. */
-export const SSE_RETRY_MS = 2000;
-
-/** Retry-After of a stream refused by a cap: open streams end slowly, so a few seconds. */
-const CAP_RETRY_S = 5;
 
 /** Retry-After of a board read refused while its store is unreachable. */
 const UNREADABLE_RETRY_S = 2;
@@ -47,60 +41,27 @@ export function mountLeaderboardRoutes(app: Application, leaderboard: Leaderboar
   });
 
   app.get("/api/leaderboard/stream", opts.limits.guard("sseConnect"), async (req: Request, res: Response) => {
-    const address = opts.limits.addressOf(req);
-    const release = opts.caps.take(limitKey(address));
-    if (release === "address") {
-      tooMany(res, CAP_RETRY_S, "too many open leaderboard streams from your address");
-      return;
-    }
-    if (release === "process") {
-      res.status(503).setHeader("Retry-After", String(CAP_RETRY_S));
-      res.json({ error: HttpErrors.BUSY, message: `this server has no room for another leaderboard stream; try again in ${CAP_RETRY_S} s` });
-      return;
-    }
-    res.writeHead(200, {
-      "Content-Type": "text/event-stream; charset=utf-8",
-      "Cache-Control": "no-cache, no-transform",
-      Connection: "keep-alive",
-      // nginx must not buffer the stream (deploy/nginx also turns buffering off here).
-      "X-Accel-Buffering": "no",
-    });
-    const writer = new SseWriter(res, opts.stallMs, () => {
-      log.info("leaderboard stream dropped: its reader stopped reading", { address, stalledMs: opts.stallMs });
-      res.destroy();
-    });
-    writer.raw(`retry: ${SSE_RETRY_MS}\n\n`);
+    const stream = openEventStream(req, res, { ...opts, log }, "leaderboard");
+    if (stream === undefined) return;
+    const { writer } = stream;
     const resumedFrom = req.header("last-event-id");
     let ready = false;
-    let open = true;
     let early: LeaderboardSnapshot | undefined;
     // Subscribe before reading the snapshot, so a write in between is not lost.
-    const unsubscribe = leaderboard.subscribe((snapshot) => {
+    stream.onClose(leaderboard.subscribe((snapshot) => {
       if (ready) writer.snapshot("update", snapshot);
       else if (snapshot.version > (early?.version ?? -1)) early = snapshot;
-    });
-    const keepAlive = setInterval(() => writer.raw(": keep-alive\n\n"), opts.keepAliveMs);
-    const close = (): void => {
-      if (!open) return;
-      open = false;
-      clearInterval(keepAlive);
-      unsubscribe();
-      release();
-    };
-    // 'close' on the response fires however the stream ends: the client left, the socket died, or a drop.
-    res.on("close", close);
-    res.on("error", close);
+    }));
     try {
       const snapshot = await leaderboard.snapshot();
-      if (!open) return;
+      if (!stream.open) return;
       if (resumedFrom !== undefined) writer.raw(`: resumed after ${resumedFrom.replace(/[\r\n]/g, "").slice(0, 32)}; fresh snapshot follows\n\n`);
       writer.snapshot("snapshot", snapshot);
       ready = true;
       if (early !== undefined) writer.snapshot("update", early);
     } catch (error) {
       log.warn("leaderboard stream failed", { error });
-      close();
-      res.end();
+      stream.end();
     }
   });
 }

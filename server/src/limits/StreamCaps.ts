@@ -1,4 +1,8 @@
-/** Caps on long-lived streams: at most so many open per client address, and per process. */
+/**
+ * Caps on long-lived streams: at most so many open per client address, and per process. Each kind of
+ * stream has caps of its own (StreamCapsByKind), so the public ones, which anyone opens without signing
+ * in, can never take the slots of the personal notification streams, nor the other way round.
+ */
 
 export type CapRefusal = "address" | "process";
 
@@ -30,4 +34,22 @@ export class StreamCaps {
       else this.byKey.set(key, left);
     };
   }
+}
+
+/** One StreamCaps per kind of stream, each with the same limits (SSE_MAX_PER_ADDRESS, SSE_MAX_STREAMS). */
+export interface StreamCapsByKind {
+  /** GET /api/leaderboard/stream: public. */
+  readonly leaderboard: StreamCaps;
+  /** GET /api/status/stream: public. */
+  readonly status: StreamCaps;
+  /** GET /api/notifications/stream: personal (a ticket from a signed-in person). */
+  readonly notifications: StreamCaps;
+}
+
+export function streamCapsByKind(perAddress: number, perProcess: number): StreamCapsByKind {
+  return {
+    leaderboard: new StreamCaps(perAddress, perProcess),
+    status: new StreamCaps(perAddress, perProcess),
+    notifications: new StreamCaps(perAddress, perProcess),
+  };
 }

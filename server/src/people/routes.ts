@@ -2,7 +2,7 @@
  * The people routes, all JSON with `Authorization: Bearer <guest token>`
  * except the stream (a ticket in the query, see tickets.ts):
  *   POST /api/auth/refresh             { name? }: a fresh token for the same person
- *   GET  /api/people                   who is online, on every process
+ *   GET  /api/people                   who is online, on every process, a page at a time (peoplePage.ts)
  *   GET  /api/notifications            the kept ones and the unread count
  *   POST /api/notifications/read       { upTo }: mark read
  *   POST /api/notifications/ticket     a one-minute ticket for the stream
@@ -22,6 +22,7 @@ import type { RateLimits } from "../limits/RateLimits.ts";
 import type { StreamCaps } from "../limits/StreamCaps.ts";
 import type { Logger } from "../log.ts";
 import { InviteError } from "./Invites.ts";
+import { pageOf, pageRequest } from "./peoplePage.ts";
 import type { People } from "./People.ts";
 import { checkTicket, issueTicket } from "../tickets.ts";
 
@@ -79,9 +80,10 @@ export function mountPeopleRoutes(app: Application, people: People, opts: People
     res.json(await issueGuestToken(opts.authSecret, name, undefined, who.userId));
   }));
 
-  app.get("/api/people", guard, authed(async (_who, _req, res) => {
+  app.get("/api/people", guard, authed(async (_who, req, res) => {
+    const page = pageRequest(req.query);
     res.setHeader("Cache-Control", "no-store");
-    res.json(await people.directory.online());
+    res.json(pageOf(await people.directory.online(), page));
   }));
 
   app.get("/api/notifications", guard, authed(async (who, _req, res) => {
@@ -138,8 +140,9 @@ export function mountPeopleRoutes(app: Application, people: People, opts: People
       res.status(401).json({ error: PeopleErrors.AUTH_FAILED, message: "a valid stream ticket is required (POST /api/notifications/ticket)" });
       return;
     }
-    const writer = openEventStream(req, res, opts, "notification");
-    if (writer === undefined) return;
+    const stream = openEventStream(req, res, { ...opts, log }, "notification");
+    if (stream === undefined) return;
+    const { writer } = stream;
     let sentId = Number(req.header("last-event-id") ?? 0);
     if (!Number.isInteger(sentId) || sentId < 0) sentId = 0;
     const send = (note: Notification): void => {
@@ -152,16 +155,7 @@ export function mountPeopleRoutes(app: Application, people: People, opts: People
     const early: Notification[] = [];
     // Listen before reading the kept ones, so one sent in between is not lost.
     const stop = await people.notes.listen(who.userId, (note) => (ready ? send(note) : early.push(note)));
-    const keepAlive = setInterval(() => writer.raw(": keep-alive\n\n"), opts.keepAliveMs);
-    let open = true;
-    const close = (): void => {
-      if (!open) return;
-      open = false;
-      clearInterval(keepAlive);
-      stop();
-    };
-    res.on("close", close);
-    res.on("error", close);
+    stream.onClose(stop);
     try {
       const box = await people.notes.inbox(who.userId);
       writer.raw(`event: inbox\ndata: ${JSON.stringify({ unread: box.unread, readUpTo: box.readUpTo })}\n\n`);
@@ -170,8 +164,7 @@ export function mountPeopleRoutes(app: Application, people: People, opts: People
       for (const note of early) send(note);
     } catch (error) {
       log.warn("notification stream failed", { error });
-      close();
-      res.end();
+      stream.end();
     }
   }
 }

@@ -1,7 +1,9 @@
 /**
  * GET /api/status/stream: Server-Sent Events for the status page. Public (the
  * figures are cluster totals), behind the stream rate limit and caps. Opens
- * with `event: history` (the last samples), then `event: sample` each second.
+ * with `event: history` (the last samples), then `event: sample` each second
+ * (often enough that no keep-alive is needed). Its cap is its own: anonymous
+ * viewers cannot take the notification streams' slots.
  * A reader that falls behind skips samples (the chart shows a gap) and one
  * that stalls is dropped (SseWriter).
  */
@@ -20,10 +22,9 @@ function sampleText(sample: StatusSample): string {
 
 export function mountStatusRoutes(app: Application, feed: StatusFeed, opts: EventStreamOptions): void {
   app.get("/api/status/stream", opts.limits.guard("sseConnect"), (req: Request, res: Response) => {
-    const writer = openEventStream(req, res, opts, "status");
-    if (writer === undefined) return;
-    writer.event(`event: history\ndata: ${JSON.stringify(feed.history)}\n\n`);
-    const unsubscribe = feed.subscribe((sample) => void writer.event(sampleText(sample)));
-    res.on("close", unsubscribe);
+    const stream = openEventStream(req, res, opts, "status");
+    if (stream === undefined) return;
+    stream.writer.event(`event: history\ndata: ${JSON.stringify(feed.history)}\n\n`);
+    stream.onClose(feed.subscribe((sample) => void stream.writer.event(sampleText(sample))));
   });
 }
