@@ -17,7 +17,8 @@ import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { BotBudget } from "./rooms/arena/botBudget.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
 import { editorRoom } from "./rooms/editor/EditorRoom.ts";
-import { createMapStore } from "./rooms/editor/store.ts";
+import { RedisMapStore, createMapStore } from "./rooms/editor/store.ts";
+import { EditorQuotas } from "./rooms/editor/quotas.ts";
 import { mountMapRoutes } from "./rooms/editor/routes.ts";
 import { ROOM_EDITOR } from "@arena/shared/editor";
 import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
@@ -116,6 +117,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     people,
     iceServers: config.iceServers,
     maps: mapStore,
+    mapRoomWaitSeconds: config.mapRoomWaitSeconds,
   }))
     // Quick play: same mode, the room with the most people first (bots do not count: they give way);
     // Colyseus skips locked (full or ending) and private rooms.
@@ -126,7 +128,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const quickPlay = config.quickPlay === "arena" ? installQuickPlay(ROOM_ARENA) : undefined;
   // After quick play: both wrap the matchmaking route's call, and every answer, quick play's too, needs its ticket.
   const stopJoinTickets = ticketMatchmakeAnswers(config.authSecret);
-  gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: mapStore })).filterBy(["mapId"]);
+  const editorQuotas = new EditorQuotas(config.editor, mapStore instanceof RedisMapStore ? mapStore.redis : undefined);
+  gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: mapStore, quotas: editorQuotas, people })).filterBy(["mapId"]);
   await gameServer.listen(config.port, config.host);
   const http = transportHttpServer(transport);
   // Colyseus bound its matchmaking routes in listen(); count those requests before they reach it.

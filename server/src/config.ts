@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
-import { MAX_PLAYERS, PATCH_RATE, TICK_RATE, type IceServer } from "@arena/shared";
+import { MAP_VERSION_MAX, MAX_PLAYERS, PATCH_RATE, TICK_RATE, type IceServer } from "@arena/shared";
 
 /** Players (people and bots) a public room is topped up to with bots by default. */
 export const DEFAULT_BOT_FILL = 4;
@@ -54,6 +54,22 @@ export interface Config {
   readonly iceServers: readonly IceServer[];
   /** Where editor maps are kept when REDIS_URL is unset. */
   readonly dataDir: string;
+  /** Seconds a "Play this map" room stays open while nobody has joined it yet. */
+  readonly mapRoomWaitSeconds: number;
+  /** Per-person editor quotas (docs/OPERATIONS.md, "Editor quotas"). */
+  readonly editor: EditorQuotaConfig;
+}
+
+/** What one person may hold and do in the map editor. */
+export interface EditorQuotaConfig {
+  /** Maps a person may have at once (drafts that expired no longer count). */
+  readonly mapsPerPerson: number;
+  /** Publishes a person may make per minute, over all their maps. */
+  readonly publishesPerMinute: number;
+  /** Published versions one map may have: publishing past it is refused (the draft is kept). */
+  readonly versionsPerMap: number;
+  /** Seconds after which a map never published and not touched since is deleted. */
+  readonly draftTtlSeconds: number;
 }
 
 /** Routes with a per-address request limit. */
@@ -213,6 +229,11 @@ const Env = z.object({
   SSE_STALL_S: integer(30, 1, 3600),
   ICE_SERVERS: iceServers,
   DATA_DIR: trimmed.transform((s) => s ?? "./data"),
+  MAP_ROOM_WAIT_S: integer(60, 1, 3600),
+  EDITOR_MAPS_PER_PERSON: integer(20, 1, 10_000),
+  EDITOR_PUBLISHES_PER_MIN: integer(6, 1, 600),
+  EDITOR_VERSIONS_PER_MAP: integer(50, 1, MAP_VERSION_MAX),
+  EDITOR_DRAFT_TTL_S: integer(7 * 24 * 3600, 1, 365 * 24 * 3600),
 });
 
 /** "<VARIABLE> <what it must be>, got "<value>"" for each bad variable, in schema order. */
@@ -272,5 +293,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inviteTtlSeconds: e.INVITE_TTL_S,
     iceServers: e.ICE_SERVERS,
     dataDir: e.DATA_DIR,
+    mapRoomWaitSeconds: e.MAP_ROOM_WAIT_S,
+    editor: {
+      mapsPerPerson: e.EDITOR_MAPS_PER_PERSON,
+      publishesPerMinute: e.EDITOR_PUBLISHES_PER_MIN,
+      versionsPerMap: e.EDITOR_VERSIONS_PER_MAP,
+      draftTtlSeconds: e.EDITOR_DRAFT_TTL_S,
+    },
   };
 }

@@ -43,7 +43,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "arena-published-"));
   const mapId = `mtest${Date.now()}`;
   // Published as the editor room does it (the same store, the server's data directory).
-  ref = { id: mapId, version: await new FileMapStore(dataDir).publish(mapId, MAP) };
+  ref = { id: mapId, version: (await new FileMapStore(dataDir).publish(mapId, MAP)) as number };
   server = await startTestServer({ DATA_DIR: dataDir }, { match: { warmupSeconds: 0.3 } });
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@ import {
   EditorClient, EditorMessage, ROOM_EDITOR,
   type CommittedOp, type EditorJoinOptions, type HelloOut, type OutgoingOp, type RefusedOut,
 } from "@arena/shared/editor";
-import { signIn } from "./auth.ts";
+import { signIn, type SignedIn } from "./auth.ts";
 import { waitForMessage } from "./waits.ts";
 
 export interface Editor {
@@ -22,8 +22,9 @@ export interface Editor {
   settled(timeoutMs?: number): Promise<void>;
 }
 
-export async function joinEditor(url: string, name: string, options: Omit<EditorJoinOptions, "clientId"> & { clientId?: string }): Promise<Editor> {
-  const signedIn = await signIn(url, name);
+/** Joins as a new guest named `name`, or as the person `as` (one person in several maps). */
+export async function joinEditor(url: string, name: string, options: Omit<EditorJoinOptions, "clientId"> & { clientId?: string }, as?: SignedIn): Promise<Editor> {
+  const signedIn = as ?? await signIn(url, name);
   let client = signedIn.client;
   const clientId = options.clientId ?? randomUUID().slice(0, 12);
   let room!: Room;

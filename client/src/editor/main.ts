@@ -3,6 +3,7 @@
  * the page's address becomes its creator's link. Drawing on a canvas at 40 % of map size.
  */
 import { textLength, type CursorOut, type EditOp, type EditorPresence, type MapDocument } from "@arena/shared/editor";
+import { ensureIdentity, storedName } from "../people/identity.ts";
 import { EditorConnection } from "./connection.ts";
 import { createMapRoom, latestVersion, problemObjects } from "./publishing.ts";
 import { caretAfterRemote, diffToTextOp, pointsToUtf16, utf16ToPoints } from "./textDiff.ts";
@@ -34,19 +35,15 @@ let problems: readonly string[] = [];
 /** The version this page published last (else "Play this map" asks the server for the newest). */
 let published = 0;
 
-async function guestToken(name: string): Promise<string> {
-  const res = await fetch("/api/auth/guest", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  if (!res.ok) throw new Error(`sign-in refused: ${res.status}`);
-  return ((await res.json()) as { token: string }).token;
-}
-
 function edit(op: EditOp): void {
   if (!canEdit || !conn.doc) return;
   conn.doc.edit(op);
   render();
 }
 
-const token = await guestToken(params.get("name") ?? "editor");
+// The person of this browser (the same as on the game page and on every visit), so the maps they make
+// stay theirs and they show as "editing" in the lobby's people list.
+const { token } = await ensureIdentity(location.origin, params.get("name") ?? storedName() ?? "editor");
 const conn = new EditorConnection(location.origin, token, mapId, code, create, clientId, {
   changed: render,
   hello(hello) {
@@ -85,7 +82,12 @@ const conn = new EditorConnection(location.origin, token, mapId, code, create, c
     $("editor-status").textContent = text;
   },
 });
-await conn.connect();
+try {
+  await conn.connect();
+} catch (e) {
+  // E.g. the person's quota of maps (529) or a map that does not exist: say why instead of staying on "Connecting…".
+  $("editor-status").textContent = `Not connected: ${(e as Error).message}`;
+}
 (window as unknown as { __editor: unknown }).__editor = { doc: () => conn.doc?.doc, cursors: () => [...cursors.values()] };
 
 function hex(color: number): string {

@@ -78,6 +78,14 @@ export class People {
     this.stops.set(key, () => undefined);
   }
 
+  /**
+   * A room connection of `who` opened that counts them as online with `where`, without sending them
+   * notifications (the editor page shows none). `disconnected` ends it like any other.
+   */
+  listed(roomId: string, client: Client, who: GuestIdentity, where: Whereabouts): void {
+    this.directory.enter(`${roomId}/${client.sessionId}`, who.userId, who.name, where);
+  }
+
   disconnected(roomId: string, client: Client): void {
     const key = `${roomId}/${client.sessionId}`;
     this.directory.leave(key);

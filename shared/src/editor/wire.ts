@@ -89,7 +89,16 @@ export interface RefusedOut {
 
 export type { CommittedOp };
 
-/** The answer to a publish: the frozen version's number, or why the map cannot be published yet. */
+/** Why a publish was refused besides the map's own problems (a quota); the draft is kept either way. */
+export const EditorPublishErrors = {
+  /** The person published EDITOR_PUBLISHES_PER_MIN times in the last minute; `retryAfterS` says when to try again. */
+  RATE_LIMITED: "publish_rate_limited",
+  /** The map has EDITOR_VERSIONS_PER_MAP published versions already: no more are kept (copy it to a new map). */
+  TOO_MANY_VERSIONS: "too_many_versions",
+} as const;
+export type EditorPublishError = (typeof EditorPublishErrors)[keyof typeof EditorPublishErrors];
+
+/** The answer to a publish: the frozen version's number, or why the map cannot be published (yet). */
 export type PublishedOut =
   | { readonly ok: true; readonly version: number; readonly url: string }
-  | { readonly ok: false; readonly problems: readonly string[] };
+  | { readonly ok: false; readonly problems: readonly string[]; readonly error?: EditorPublishError; readonly retryAfterS?: number };

@@ -23,6 +23,8 @@ export const JoinErrorCodes = {
   TOO_MANY_BOTS: 527,
   /** Creating a room on a published map that does not exist (or cannot be read right now). */
   UNKNOWN_MAP: 528,
+  /** Creating an editor map past the person's quota (EDITOR_MAPS_PER_PERSON); publish or wait for a draft to expire. */
+  TOO_MANY_MAPS: 529,
 } as const;
 
 /** Error strings of the code-join endpoint (JSON `{ error, message }`, with the HTTP status). */

@@ -28,7 +28,7 @@ import { RoomCredits } from "./credits.ts";
 import { startFixedStep } from "./fixedStep.ts";
 import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input.ts";
 import { dispatchEvents } from "./matchEvents.ts";
-import { EMPTY_MAP_ROOM_WAIT_S, roomMap } from "./publishedMap.ts";
+import { DEFAULT_MAP_ROOM_WAIT_S, roomMap } from "./publishedMap.ts";
 import { CreateOptionsSchema, JoinOptionsSchema, MapRefSchema, closeReason, describeIssue, messageTypeText } from "./messages.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { RoomPace } from "./pace.ts";
@@ -148,13 +148,13 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   /**
    * "Play this map" creates the room for its invite link before anyone joins: it stays open, empty, for
-   * EMPTY_MAP_ROOM_WAIT_S, then closes when empty like any other room (at once if still nobody came).
+   * MAP_ROOM_WAIT_S, then closes when empty like any other room (at once if still nobody came).
    */
   private awaitFirstPlayer(): void {
     this.autoDispose = false;
     this.clock.setTimeout(() => {
       this.autoDispose = true;
-    }, EMPTY_MAP_ROOM_WAIT_S * 1000);
+    }, (this.settings.mapRoomWaitSeconds ?? DEFAULT_MAP_ROOM_WAIT_S) * 1000);
   }
 
   /** A private room's roomId is its invite code, so any process resolves the code through the shared listing. */

@@ -11,10 +11,11 @@ export interface PublishedMaps {
 }
 
 /**
- * How long a published-map room stays open while nobody has joined it yet: long enough to share its
- * invite link. After its first player it closes when empty, like any private room.
+ * How long a published-map room stays open while nobody has joined it yet (MAP_ROOM_WAIT_S): long enough
+ * for the editor to open the link and share it, short enough that a client creating rooms it never joins
+ * holds each for under a minute. After its first player it closes when empty, like any private room.
  */
-export const EMPTY_MAP_ROOM_WAIT_S = 300;
+export const DEFAULT_MAP_ROOM_WAIT_S = 60;
 
 /** The map a room plays: the built-in one, or the published version `ref` (a matchmaking error if there is none). */
 export async function roomMap(maps: PublishedMaps | undefined, ref: MapRef | undefined): Promise<ArenaMap> {

@@ -39,6 +39,8 @@ export interface ArenaSettings {
   readonly iceServers?: readonly IceServer[];
   /** Published editor maps, for rooms created with a `map` option; none in unit setups (such rooms are refused). */
   readonly maps?: PublishedMaps;
+  /** Seconds a room on a published map waits for its first player (MAP_ROOM_WAIT_S); DEFAULT_MAP_ROOM_WAIT_S by default. */
+  readonly mapRoomWaitSeconds?: number;
 }
 
 export interface SessionData {

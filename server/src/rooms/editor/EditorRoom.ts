@@ -5,8 +5,9 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ErrorCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
+import { JoinErrorCodes } from "@arena/shared";
 import {
-  EditorAuthority, EditorMessage, documentToArenaMap, emptyMapDocument, publishProblems,
+  EditorAuthority, EditorMessage, EditorPublishErrors, documentToArenaMap, emptyMapDocument, publishProblems,
   type CursorOut, type EditorPresence, type MapDocument, type EditorRole, type EditorsOut, type HelloOut, type PublishedOut, type RefusedOut,
 } from "@arena/shared/editor";
 import type { GuestIdentity } from "../../auth.ts";
@@ -15,7 +16,9 @@ import { redeemJoinTicket } from "../../matchmaking/joinTickets.ts";
 import type { Logger } from "../../log.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { CursorInSchema, JoinOptionsSchema, OpInSchema, describeIssue } from "./messages.ts";
+import type { EditorQuotas } from "./quotas.ts";
 import type { MapStore, StoredMap } from "./store.ts";
+import type { People } from "../../people/People.ts";
 
 /** Ops one editor may send: a burst, refilled over a window (drawing a wall by dragging sends a few a second). */
 export const EDITOR_OP_BURST = 60;
@@ -30,6 +33,15 @@ export interface EditorSettings {
   readonly authSecret: Uint8Array;
   readonly log: Logger;
   readonly store: MapStore;
+  /** Per-person limits: maps held, publishes per minute, versions per map, the draft TTL. */
+  readonly quotas: EditorQuotas;
+  /** Who is online: an editor counts as "editing"; none in unit setups. */
+  readonly people?: People;
+}
+
+/** How often an open map is touched so that its draft does not expire under its editors: well inside the TTL. */
+export function touchEveryMs(draftTtlSeconds: number): number {
+  return Math.max(250, Math.min(10 * 60_000, (draftTtlSeconds * 1000) / 3));
 }
 
 interface EditorSession {
@@ -89,6 +101,9 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     }
     this.stored = { v: this.authority.v, doc: this.authority.doc };
     this.maxClients = MAX_EDITORS;
+    // An open map is in use: its draft must not expire under its editors, however idle they are.
+    if (stored) this.touch();
+    this.clock.setInterval(() => this.touch(), touchEveryMs(this.settings.quotas.limits.draftTtlSeconds));
     this.onMessage(EditorMessage.Op, (client: EditorClient, message: unknown) => this.onOp(client, message));
     // One publish at a time: the file store numbers a version by counting those before it.
     this.onMessage(EditorMessage.Publish, (client: EditorClient) => {
@@ -108,9 +123,28 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     const parsed = JoinOptionsSchema.safeParse(options);
     if (!parsed.success) throw new ServerError(ErrorCode.AUTH_FAILED, `invalid options: ${describeIssue(parsed.error)}`);
     if (parsed.data.mapId !== this.map.mapId) throw new ServerError(ErrorCode.AUTH_FAILED, "wrong map");
+    const isNew = this.map.creator === undefined;
     const role = this.roleOf(identity, parsed.data.code);
     if (role === undefined) throw new ServerError(ErrorCode.AUTH_FAILED, "a valid edit or view code is needed for this map");
+    if (isNew && this.map.creator === identity.userId) await this.claimForCreator(identity);
     return { ...identity, role };
+  }
+
+  /** The first joiner of a new map becomes its creator only within their quota of maps (EDITOR_MAPS_PER_PERSON). */
+  private async claimForCreator(creator: GuestIdentity): Promise<void> {
+    const max = this.settings.quotas.limits.mapsPerPerson;
+    let claimed: boolean;
+    try {
+      claimed = await this.settings.store.claim(creator.userId, this.map.mapId, max);
+    } catch (error) {
+      this.map = { ...this.map, creator: undefined };
+      this.log.error("editor map claim failed", { error: String(error) });
+      throw new ServerError(ErrorCode.APPLICATION_ERROR, "maps cannot be created right now; try again");
+    }
+    if (claimed) return;
+    this.map = { ...this.map, creator: undefined };
+    this.log.info("editor map refused: quota", { userId: creator.userId, max });
+    throw new ServerError(JoinErrorCodes.TOO_MANY_MAPS, `you have ${max} maps, the most one person may keep; publish one or wait for an unpublished draft to expire`);
   }
 
   private roleOf(auth: GuestIdentity, code: string | undefined): EditorRole | undefined {
@@ -143,11 +177,13 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     };
     client.send(EditorMessage.Hello, hello);
     if (isCreator && this.authority.v === 0) this.persist();
+    this.settings.people?.listed(this.roomId, client, client.auth!, () => ({ status: "editing" }));
     this.sendEditors();
     this.log.info("editor joined", { session: client.sessionId, role, since: parsed.since });
   }
 
   override onLeave(client: EditorClient): void {
+    this.settings.people?.disconnected(this.roomId, client);
     this.sendEditors();
     this.log.info("editor left", { session: client.sessionId });
   }
@@ -156,6 +192,8 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     await this.acks;
     if (this.sinceSave > 0) this.persist();
     await this.saving;
+    // A draft's TTL counts from when its last editor left (no map: its creation was refused).
+    if (this.map !== undefined) this.touch();
     this.log.info("editor room disposed", { v: this.authority?.v });
   }
 
@@ -220,7 +258,23 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
       client.send(EditorMessage.Publish, { ok: false, problems } satisfies PublishedOut);
       return;
     }
-    const version = await this.settings.store.publish(this.map.mapId, documentToArenaMap(doc));
+    const { limits } = this.settings.quotas;
+    const retryAfterS = await this.settings.quotas.publish(client.auth!.userId);
+    if (retryAfterS !== undefined) {
+      client.send(EditorMessage.Publish, {
+        ok: false, error: EditorPublishErrors.RATE_LIMITED, retryAfterS,
+        problems: [`you published ${limits.publishesPerMinute} times in the last minute; try again in ${retryAfterS} s (your draft is kept)`],
+      } satisfies PublishedOut);
+      return;
+    }
+    const version = await this.settings.store.publish(this.map.mapId, documentToArenaMap(doc), limits.versionsPerMap);
+    if (version === "full") {
+      client.send(EditorMessage.Publish, {
+        ok: false, error: EditorPublishErrors.TOO_MANY_VERSIONS,
+        problems: [`this map has ${limits.versionsPerMap} published versions, the most kept; its draft is kept, and a new map can be published`],
+      } satisfies PublishedOut);
+      return;
+    }
     this.log.info("map published", { version, v: this.authority.v });
     client.send(EditorMessage.Publish, { ok: true, version, url: `/api/maps/${this.map.mapId}/${version}` } satisfies PublishedOut);
   }
@@ -231,6 +285,11 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     const parsed = CursorInSchema.safeParse(message);
     if (!parsed.success) return this.refuse(client, `malformed cursor: ${describeIssue(parsed.error)}`);
     this.broadcast(EditorMessage.Cursor, { ...parsed.data, from: client.sessionId } satisfies CursorOut, { except: client });
+  }
+
+  /** Restarts the draft's expiry (once the map is stored: touching a map not written yet does nothing). */
+  private touch(): void {
+    this.settings.store.touch(this.map.mapId).catch((error: unknown) => this.log.warn("editor map not touched", { error: String(error) }));
   }
 
   /** Saves the whole map behind: at most one write at a time, the latest state in it. */
