@@ -27,6 +27,7 @@ import { StatusFeed } from "./status/StatusFeed.ts";
 import { startGhostSweeper } from "./scale/ghostSweeper.ts";
 import { installQuickPlay } from "./matchmaking/quickPlay.ts";
 import { ticketMatchmakeAnswers } from "./matchmaking/joinTickets.ts";
+import { installCorsPolicy } from "./cors.ts";
 import { openOnceListening } from "./scale/listedOnceListening.ts";
 
 
@@ -128,6 +129,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const quickPlay = config.quickPlay === "arena" ? installQuickPlay(ROOM_ARENA) : undefined;
   // After quick play: both wrap the matchmaking route's call, and every answer, quick play's too, needs its ticket.
   const stopJoinTickets = ticketMatchmakeAnswers(config.authSecret);
+  const stopCors = installCorsPolicy(config.corsOrigins);
   const editorQuotas = new EditorQuotas(config.editor, mapStore instanceof RedisMapStore ? mapStore.redis : undefined);
   gameServer.define(ROOM_EDITOR, editorRoom({ authSecret: config.authSecret, log, store: mapStore, quotas: editorQuotas, people })).filterBy(["mapId"]);
   await gameServer.listen(config.port, config.host);
@@ -159,6 +161,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);
       stopJoinTickets();
+      stopCors();
       quickPlay?.uninstall();
       await backend.leaderboard.close();
       await limits.close();

@@ -36,27 +36,10 @@ export interface HttpDeps {
   readonly status: StatusFeed;
 }
 
-function cors(origins: readonly string[]) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const origin = req.headers.origin;
-    if (origin !== undefined && (origins.length === 0 || origins.includes(origin))) {
-      res.setHeader("Access-Control-Allow-Origin", origin);
-      res.setHeader("Vary", "Origin");
-      res.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization");
-      res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    }
-    if (req.method === "OPTIONS") {
-      res.sendStatus(204);
-      return;
-    }
-    next();
-  };
-}
-
 /** Adds the routes to the transport's express app. */
 export function mountHttp(app: express.Application, deps: HttpDeps): void {
   const { config, log } = deps;
-  app.use(["/api", "/health"], cors(config.corsOrigins));
+  // CORS: one policy for every route, applied by Colyseus ahead of Express (cors.ts, installed in app.ts).
 
   app.get("/health", (_req, res) => {
     // 503 only while shutting down, so a load balancer stops sending new players here. A Redis outage is
