@@ -7,7 +7,7 @@
  */
 import { Redis } from "ioredis";
 import { machineLine, spawnServer, startRedis, writeSection, type GameServerProcess } from "@arena/testkit/remote";
-import { idleCommandRate } from "./idleCommandRate.ts";
+import { idleCommandRate } from "../../testkit/src/commandRate.ts";
 
 const sizes = (process.env.BENCH_PROCESSES ?? "2,4,8").split(",").map(Number);
 if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 32)) throw new Error(`BENCH_PROCESSES must be integers from 1 to 32, got "${process.env.BENCH_PROCESSES}"`);

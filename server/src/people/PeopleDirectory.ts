@@ -3,26 +3,27 @@
  * REDIS_URL, memory otherwise).
  *
  * Each process keeps its own connections in memory and, every PUBLISH_MS and
- * soon after any change, writes the people among them to one key with a TTL
- * (`arena:people:proc:<processId>`, PEOPLE_TTL_S). Readers merge every live
- * process' key. A process that dies stops refreshing its key, so its people
- * leave the list within PEOPLE_TIMEOUT_S without anyone sweeping: no ghosts.
- * Statuses are read from the room at each write (a room that locks shows as
- * not joinable at the next write), so a change shows within about one
- * second; the lobby re-reads every PUBLISH_MS.
+ * soon after any change, writes the people among them (if any) to one key with a TTL
+ * (`arena:people:proc:<processId>`, PEOPLE_TTL_S): one SETEX, whatever the
+ * number of processes. Readers of everyone (GET /api/people) merge the keys of
+ * the processes alive (the heartbeats' sorted set, Liveness.ts). A process
+ * that dies stops refreshing its key, so its people leave the list within
+ * PEOPLE_TIMEOUT_S without anyone sweeping: no ghosts. Statuses are read from
+ * the room at each write (a room that locks shows as not joinable at the next
+ * write), so a change shows within about one second.
  */
 import { matchMaker, type Presence } from "@colyseus/core";
 import type { PersonOnline, PersonStatus } from "@arena/shared";
 import type { Logger } from "../log.ts";
+import { livenessOf, type Liveness } from "../scale/Liveness.ts";
 
-export const PUBLISH_MS = 500;
+export const PUBLISH_MS = 1000;
 export const PEOPLE_TTL_S = 3;
 /** Longest time a killed process' people stay listed (docs/OPERATIONS.md): the TTL plus one read. */
 export const PEOPLE_TIMEOUT_S = PEOPLE_TTL_S + 1;
 /** A change is written this soon after it happens (batched). */
 const CHANGE_DELAY_MS = 50;
 
-const PROCESSES_KEY = "arena:people:procs";
 const processKey = (processId: string): string => `arena:people:proc:${processId}`;
 
 /** The more engaged status wins when one person has several connections. */
@@ -55,9 +56,14 @@ export class PeopleDirectory {
   private soon: NodeJS.Timeout | undefined;
   private cached: { at: number; list: Promise<PersonOnline[]> } | undefined;
   private stopped = false;
+  /** The last list written; an empty one is not refreshed (an expired key reads as nobody). */
+  private written: string | undefined;
+  private readonly liveness: Liveness;
 
   /** `up` says whether the presence is reachable: while Redis is out, nothing is written or warned about every tick. */
-  constructor(private readonly presence: Presence, private readonly log: Logger, readonly up: () => boolean = () => true) {}
+  constructor(private readonly presence: Presence, private readonly log: Logger, readonly up: () => boolean = () => true) {
+    this.liveness = livenessOf(presence);
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.write(), PUBLISH_MS);
@@ -105,16 +111,13 @@ export class PeopleDirectory {
   }
 
   private async readAll(): Promise<PersonOnline[]> {
-    const ids = await this.presence.smembers(PROCESSES_KEY);
+    // A process late on its heartbeat still has a live people key until its TTL ends: include it that long.
+    const ids = new Set(await this.liveness.alive(Date.now() - PEOPLE_TTL_S * 1000));
+    ids.add(matchMaker.processId);
     const lists: PersonOnline[][] = [];
-    await Promise.all(ids.map(async (id) => {
+    await Promise.all([...ids].map(async (id) => {
       const raw = (await this.presence.get(processKey(id))) as string | null | undefined;
-      if (raw === null || raw === undefined) {
-        // Expired: that process died (or stopped); forget it.
-        await this.presence.srem(PROCESSES_KEY, id);
-        return;
-      }
-      lists.push(JSON.parse(raw) as PersonOnline[]);
+      if (raw !== null && raw !== undefined) lists.push(JSON.parse(raw) as PersonOnline[]); // null: expired, that process died or stopped
     }));
     return mergePeople(lists);
   }
@@ -123,8 +126,11 @@ export class PeopleDirectory {
     if (this.stopped || !this.up()) return;
     try {
       const id = matchMaker.processId;
-      await this.presence.setex(processKey(id), JSON.stringify(this.localPeople()), PEOPLE_TTL_S);
-      await this.presence.sadd(PROCESSES_KEY, id);
+      const text = JSON.stringify(this.localPeople());
+      // Nobody here, and the key already said so (or expired, which readers take the same way): nothing to write.
+      if (text === "[]" && this.written === "[]") return;
+      await this.presence.setex(processKey(id), text, PEOPLE_TTL_S);
+      this.written = text;
     } catch (error) {
       this.log.warn("people presence write failed", { error });
     }
@@ -138,7 +144,6 @@ export class PeopleDirectory {
     clearTimeout(this.soon);
     try {
       await this.presence.del(processKey(matchMaker.processId));
-      await this.presence.srem(PROCESSES_KEY, matchMaker.processId);
     } catch {
       // Redis gone: the key expires by itself.
     }

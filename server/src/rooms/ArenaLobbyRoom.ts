@@ -18,7 +18,7 @@ import { LobbyPeople } from "../people/lobbyPeople.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import type { Logger } from "../log.ts";
 
-/** How often the online count is re-read from the shared stats (Colyseus persists them at most once a second). */
+/** How often the online count is taken from the status feed (which samples the cluster once a second). */
 export const ONLINE_POLL_MS = 1000;
 
 export interface LobbySettings {
@@ -27,6 +27,12 @@ export interface LobbySettings {
   readonly authSecret: Uint8Array;
   /** Who is online and their notifications; none in unit setups. */
   readonly people?: People;
+  /**
+   * The cluster's status, whose sample carries the online count: read from this process's memory, so a
+   * lobby costs Redis nothing a second. Without it (unit setups) the count is read from the shared stats
+   * and listings (onlineNow), whose size grows with the cluster.
+   */
+  readonly status?: { online(): OnlineOut | undefined };
 }
 
 /**
@@ -57,9 +63,11 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
       this.broadcast(LobbyMessage.Leaderboard, snapshot);
     });
     if (this.settings.people !== undefined) this.people = new LobbyPeople(this, this.settings.people, log);
-    this.online = await onlineNow();
+    const status = this.settings.status;
+    this.online = status?.online() ?? await onlineNow();
     this.clock.setInterval(() => {
-      onlineNow().then((now) => {
+      (status === undefined ? onlineNow() : Promise.resolve(status.online())).then((now) => {
+        if (now === undefined) return; // no fresh sample (Redis out): the count stays as it was
         if (now.players === this.online.players && now.bots === this.online.bots && now.processes === this.online.processes) return;
         this.online = now;
         this.broadcast(LobbyMessage.Online, now);

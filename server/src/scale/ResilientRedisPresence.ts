@@ -23,6 +23,7 @@
  *   goes on and fails fast on the room listing instead of hanging.
  */
 import { RedisPresence } from "@colyseus/redis-presence";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import type { RedisConnectionOptions } from "./redisOptions.ts";
 import { onceEach, type WatchedConnection } from "./redisHealth.ts";
@@ -48,6 +49,15 @@ export class ResilientRedisPresence extends RedisPresence {
   /** The publisher and the subscriber connection, for health checks. */
   get connections(): { readonly publisher: WatchedConnection; readonly subscriber: WatchedConnection } {
     return { publisher: this.pub, subscriber: this.sub };
+  }
+
+  /**
+   * The publisher connection, for commands the Presence interface does not have (the heartbeats' sorted
+   * set, leases: Liveness.ts). Shared, not duplicated: one more connection per process would be one more
+   * per process on Redis.
+   */
+  get commands(): Redis | Cluster {
+    return this.pub;
   }
 
   /** PING on the publisher connection (bounded by its command timeout). */

@@ -4,16 +4,21 @@
  * Colyseus only health-checks other processes when one starts, or when an
  * IPC call to a process times out; a process that is SIGKILLed while nobody
  * talks to it would stay listed. So every process here also:
- * - refreshes a heartbeat key (HEARTBEAT_TTL_S) every HEARTBEAT_INTERVAL_MS, and
- * - every SWEEP_INTERVAL_MS, looks at every process in the shared stats whose
- *   IPC channel is gone (Redis drops a dead connection's subscriptions at once)
- *   or whose heartbeat expired (a hung process or a lost host), and asks
- *   Colyseus to health-check it; one that does not answer within
- *   COLYSEUS_PRESENCE_SHORT_TIMEOUT (2 s) is excluded and its rooms removed.
- * The lobby is told about each removed room, and private codes are released.
+ * - beats every HEARTBEAT_INTERVAL_MS: one ZADD of its deadline (now +
+ *   HEARTBEAT_TTL_S) in the heartbeats' sorted set (Liveness.ts), and
+ * - every SWEEP_INTERVAL_MS, reads the processes past their deadline (one
+ *   ZRANGEBYSCORE, empty at rest); for each, the process that takes its
+ *   `sweep:<processId>` lease asks Colyseus to health-check it, and one that
+ *   does not answer within COLYSEUS_PRESENCE_SHORT_TIMEOUT (2 s) is excluded
+ *   and its rooms removed. The lobby is told about each removed room, and
+ *   private codes are released.
+ * Two commands a second per process at rest, whatever the number of
+ * processes (it used to read every process's stats, IPC channel and
+ * heartbeat key each second: 3 + processes commands).
  *
- * Bound: SIGKILL (socket closed) <= SWEEP + 2 s ~ 3 s; hung process or lost
- * host <= HEARTBEAT_TTL + SWEEP + 2 s ~ 6 s. Documented as GHOST_TIMEOUT_S.
+ * Bound, for SIGKILL, a crash, a hung process or a lost host alike:
+ * HEARTBEAT_TTL_S (its last beat's deadline) + SWEEP + 2 s (the health
+ * check) ~ 5 s. Documented as GHOST_TIMEOUT_S (6 s, with a second to spare).
  *
  * While Redis is unreachable, and for HEARTBEAT_TTL_S after it is back, it
  * neither beats nor judges: every process lost its IPC subscription and its
@@ -22,59 +27,62 @@
  */
 import { matchMaker } from "@colyseus/core";
 import type { Presence } from "@colyseus/core";
-import { processesListening } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
 import { releaseCode } from "../matchmaking/roomCodes.ts";
+import { livenessOf } from "./Liveness.ts";
 import type { RedisHealth } from "./redisHealth.ts";
 
 export const HEARTBEAT_INTERVAL_MS = 1000;
-export const HEARTBEAT_TTL_S = 3;
+/** A beat promises the next one within this long; a process past it is a suspect. */
+export const HEARTBEAT_TTL_S = 2;
 export const SWEEP_INTERVAL_MS = 1000;
 /** Longest time a dead process's rooms stay listed (docs/OPERATIONS.md). */
 export const GHOST_TIMEOUT_S = 6;
+/** One process sweeps a given dead one; this bounds its health check (2 s) and clean-up, after which another may. */
+const SWEEP_LEASE_MS = 10_000;
 
 const LOBBY_CHANNEL = "$lobby";
-const aliveKey = (processId: string): string => `arena:alive:${processId}`;
 
 export interface GhostSweeper {
   stop(): void;
 }
 
 export function startGhostSweeper(presence: Presence, log: Logger, redis?: RedisHealth): GhostSweeper {
+  const liveness = livenessOf(presence);
   let sweeping = false;
   let recoveredAt = 0;
   const stopWatching = redis?.onRecovered(() => (recoveredAt = Date.now()));
   const judging = (): boolean => (redis?.up ?? true) && Date.now() - recoveredAt >= HEARTBEAT_TTL_S * 1000;
   const beat = (): void => {
     if (redis !== undefined && !redis.up) return;
-    presence.setex(aliveKey(matchMaker.processId), "1", HEARTBEAT_TTL_S)
+    liveness.beat(matchMaker.processId, Date.now() + HEARTBEAT_TTL_S * 1000)
       .catch((error: unknown) => log.warn("heartbeat failed", { error }));
   };
 
   const sweepOne = async (processId: string): Promise<void> => {
-    const rooms = await matchMaker.query({ processId });
-    const alive: boolean = await matchMaker.healthCheckProcessId(processId);
-    if (alive) return;
-    for (const room of rooms) {
-      await presence.publish(LOBBY_CHANNEL, `${room.roomId},1`);
-      const code = (room.metadata as { code?: unknown } | undefined)?.code;
-      if (typeof code === "string") await releaseCode(presence, code);
+    const lease = `sweep:${processId}`;
+    if (!(await liveness.lease(lease, matchMaker.processId, SWEEP_LEASE_MS))) return; // another process is on it
+    try {
+      const rooms = await matchMaker.query({ processId });
+      const alive: boolean = await matchMaker.healthCheckProcessId(processId);
+      if (alive) return; // late, not dead: its next beat clears it
+      for (const room of rooms) {
+        await presence.publish(LOBBY_CHANNEL, `${room.roomId},1`);
+        const code = (room.metadata as { code?: unknown } | undefined)?.code;
+        if (typeof code === "string") await releaseCode(presence, code);
+      }
+      await liveness.forget(processId);
+      log.warn("removed dead process", { deadProcess: processId, rooms: rooms.map((r) => r.roomId) });
+    } finally {
+      await liveness.release(lease, matchMaker.processId);
     }
-    await presence.del(aliveKey(processId));
-    log.warn("removed dead process", { deadProcess: processId, rooms: rooms.map((r) => r.roomId) });
   };
 
   const sweep = async (): Promise<void> => {
     if (sweeping || matchMaker.state !== matchMaker.MatchMakerState.READY || !judging()) return;
     sweeping = true;
     try {
-      const stats = await matchMaker.stats.fetchAll();
-      const channels = await processesListening(presence);
-      const suspects: string[] = [];
-      for (const { processId } of stats) {
-        if (processId === matchMaker.processId) continue;
-        if (!channels.has(processId) || !(await presence.exists(aliveKey(processId)))) suspects.push(processId);
-      }
+      const suspects = (await liveness.expired(Date.now())).filter((id) => id !== matchMaker.processId);
       await Promise.all(suspects.map((id) => sweepOne(id)));
     } catch (error) {
       // Redis going away mid-sweep is reported once, by RedisHealth.
@@ -94,7 +102,7 @@ export function startGhostSweeper(presence: Presence, log: Logger, redis?: Redis
       stopWatching?.();
       clearInterval(heartbeat);
       clearInterval(sweeper);
-      Promise.resolve(presence.del(aliveKey(matchMaker.processId))).catch(() => undefined);
+      liveness.forget(matchMaker.processId).catch(() => undefined);
     },
   };
 }

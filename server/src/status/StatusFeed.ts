@@ -1,24 +1,46 @@
 /**
- * The cluster's status once a second, for /status. Each process writes its
- * own figures for the last second (processFigures.ts) to a presence key with
- * a TTL, `arena:status:proc:<processId>`; each process then sums every live
- * key, adds the people online (deduplicated, from the people directory), and
- * hands the sample to its stream viewers. The last HISTORY samples are kept
- * for a viewer's first chart.
+ * The cluster's status once a second, for /status and the lobby's online
+ * count, at a cost per process that does not grow with the processes:
+ * - each process writes its own figures for the last second
+ *   (processFigures.ts, counted from its own rooms and connections, no shared
+ *   read) to `arena:status:proc:<processId>` (TTL 3 s): one SETEX;
+ * - one process, the holder of the `status` lease (Liveness.ts), reads the
+ *   figures of the processes alive, sums them and writes the cluster's sample
+ *   to `arena:status:cluster`;
+ * - every other process reads that one key: one GET (and asks for the lease
+ *   only when that sample is missing or stale: the aggregator stopped).
+ * So at rest a process issues two commands a second here, whatever the
+ * number of processes, and the one aggregating reads one small key per process.
+ * People are summed from each process's count: a person connected to two
+ * processes at once (a lobby on one, a match on another) counts on each.
+ * The last HISTORY samples are kept for a viewer's first chart.
  */
 import { matchMaker, type Presence } from "@colyseus/core";
-import { ROOM_ARENA, type StatusSample } from "@arena/shared";
+import { ROOM_ARENA, type ArenaRoomMetadata, type OnlineOut, type StatusSample } from "@arena/shared";
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "../log.ts";
 import type { PeopleDirectory } from "../people/PeopleDirectory.ts";
+import { livenessOf, type Liveness } from "../scale/Liveness.ts";
+import { LocalRooms } from "./localRooms.ts";
 import { FigureMeter, type ProcessFigures } from "./processFigures.ts";
 
 export const STATUS_INTERVAL_MS = 1000;
 /** Samples a new viewer gets at once (two minutes). */
 export const HISTORY = 120;
 const TTL_S = 3;
-const PROCESSES_KEY = "arena:status:procs";
+/** The aggregating process holds its lease this long without renewing; another takes over after it. */
+const LEASE_MS = 3000;
+const LEASE = "status";
+/** A sample older than this means its aggregator stopped: another process takes the lease. */
+const STALE_S = 2;
+const CLUSTER_KEY = "arena:status:cluster";
 const processKey = (id: string): string => `arena:status:proc:${id}`;
+
+/** What the aggregating process writes: the public sample and the lobby's online count. */
+export interface ClusterStatus {
+  sample: StatusSample;
+  online: OnlineOut;
+}
 
 export type SampleListener = (sample: StatusSample) => void;
 
@@ -26,11 +48,17 @@ export class StatusFeed {
   readonly history: StatusSample[] = [];
   private readonly listeners = new Set<SampleListener>();
   private readonly meter: FigureMeter;
+  private readonly rooms = new LocalRooms();
+  private readonly liveness: Liveness;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private latest: ClusterStatus | undefined;
+  /** Whether this process held the status lease at its last tick. */
+  private aggregating = false;
 
   constructor(private readonly presence: Presence, registry: Registry, private readonly people: PeopleDirectory, private readonly log: Logger) {
     this.meter = new FigureMeter(registry);
+    this.liveness = livenessOf(presence);
     const feed = this;
     new Gauge({
       name: "arena_matches_in_progress", help: "Matches being played (phase 'playing') in rooms of this process, as of the last status sample.", registers: [registry],
@@ -43,7 +71,9 @@ export class StatusFeed {
   /** Matches in progress on this process at the last sample. */
   private localMatches = 0;
 
+  /** Starts sampling; the arena room must be defined by now (its rooms are followed from here on). */
   start(): void {
+    this.rooms.watch(ROOM_ARENA);
     this.timer = setInterval(() => void this.tick(), STATUS_INTERVAL_MS);
     this.timer.unref();
   }
@@ -53,21 +83,50 @@ export class StatusFeed {
     return () => this.listeners.delete(listener);
   }
 
+  /** The cluster's online count as of the last sample read (none before the first, or when it is stale). */
+  online(): OnlineOut | undefined {
+    const latest = this.latest;
+    if (latest === undefined || Date.now() / 1000 - latest.sample.t > TTL_S) return undefined;
+    return latest.online;
+  }
+
+  private localFigures(): Pick<ProcessFigures, "rooms" | "matches" | "people" | "clients" | "bots"> {
+    let rooms = 0;
+    let matches = 0;
+    let bots = 0;
+    for (const room of this.rooms.all()) {
+      const meta = room.metadata as Partial<ArenaRoomMetadata> | undefined;
+      rooms++;
+      if (meta?.phase === "playing") matches++;
+      bots += meta?.bots ?? 0;
+    }
+    this.localMatches = matches;
+    return { rooms, matches, bots, people: this.people.localUserIds().size, clients: matchMaker.stats.local.ccu };
+  }
+
   private async tick(): Promise<void> {
     // While Redis is out there is no cluster figure to show; the page says so by its gap.
     if (this.busy || !this.people.up()) return;
     this.busy = true;
     try {
       const id = matchMaker.processId;
-      const mine = await matchMaker.query({ processId: id, name: ROOM_ARENA });
-      this.localMatches = mine.filter((r) => (r.metadata as { phase?: string } | undefined)?.phase === "playing").length;
-      const figures = await this.meter.next(id, mine.length, this.localMatches);
+      const figures = await this.meter.next(id, this.localFigures());
       await this.presence.setex(processKey(id), JSON.stringify(figures), TTL_S);
-      await this.presence.sadd(PROCESSES_KEY, id);
-      const sample = await this.aggregate();
-      this.history.push(sample);
-      if (this.history.length > HISTORY) this.history.shift();
-      for (const l of this.listeners) l(sample);
+      let status: ClusterStatus | undefined;
+      if (!this.aggregating) {
+        const raw = (await this.presence.get(CLUSTER_KEY)) as string | null | undefined;
+        if (raw !== null && raw !== undefined) status = JSON.parse(raw) as ClusterStatus;
+      }
+      // Only when no one else is aggregating (no sample for a moment) does a process ask for the lease;
+      // its holder renews it each second.
+      if (this.aggregating || status === undefined || Date.now() / 1000 - status.sample.t > STALE_S) {
+        this.aggregating = await this.liveness.lease(LEASE, id, LEASE_MS);
+        if (this.aggregating) {
+          status = await this.aggregate();
+          await this.presence.setex(CLUSTER_KEY, JSON.stringify(status), TTL_S);
+        }
+      }
+      if (status !== undefined) this.take(status);
     } catch (error) {
       this.log.warn("status sample failed", { error });
     } finally {
@@ -75,33 +134,50 @@ export class StatusFeed {
     }
   }
 
-  private async aggregate(): Promise<StatusSample> {
-    const ids = await this.presence.smembers(PROCESSES_KEY);
+  /** Keeps a sample read or made, once per second of the clock (the aggregator's second, not ours). */
+  private take(status: ClusterStatus): void {
+    const last = this.history.at(-1);
+    if (last !== undefined && status.sample.t <= last.t) return;
+    // Written by an aggregator that has stopped: no sample rather than an old one.
+    if (Date.now() / 1000 - status.sample.t > TTL_S) return;
+    this.latest = status;
+    this.history.push(status.sample);
+    if (this.history.length > HISTORY) this.history.shift();
+    for (const l of this.listeners) l(status.sample);
+  }
+
+  /** The lease holder's second: every live process's figures, summed. */
+  private async aggregate(): Promise<ClusterStatus> {
+    const ids = await this.liveness.alive(Date.now());
+    if (!ids.includes(matchMaker.processId)) ids.push(matchMaker.processId);
     const all: ProcessFigures[] = [];
     await Promise.all(ids.map(async (id) => {
       const raw = (await this.presence.get(processKey(id))) as string | null | undefined;
-      if (raw === null || raw === undefined) await this.presence.srem(PROCESSES_KEY, id);
-      else all.push(JSON.parse(raw) as ProcessFigures);
+      if (raw !== null && raw !== undefined) all.push(JSON.parse(raw) as ProcessFigures);
     }));
-    const sum = (f: (p: ProcessFigures) => number): number => all.reduce((s, p) => s + f(p), 0);
+    const sum = (f: (p: ProcessFigures) => number): number => all.reduce((s, p) => s + (f(p) ?? 0), 0);
     return {
-      t: Math.round(Date.now() / 1000),
-      people: (await this.people.online()).length,
-      rooms: sum((p) => p.rooms),
-      matches: sum((p) => p.matches),
-      joinsPerSecond: sum((p) => p.joins),
-      stepP99Ms: Math.max(0, ...all.map((p) => p.stepP99Ms)),
-      bytesOutPerSecond: sum((p) => p.bytesOut),
-      bytesInPerSecond: sum((p) => p.bytesIn),
-      processes: all.length,
+      sample: {
+        t: Math.round(Date.now() / 1000),
+        people: sum((p) => p.people),
+        rooms: sum((p) => p.rooms),
+        matches: sum((p) => p.matches),
+        joinsPerSecond: sum((p) => p.joins),
+        stepP99Ms: Math.max(0, ...all.map((p) => p.stepP99Ms)),
+        bytesOutPerSecond: sum((p) => p.bytesOut),
+        bytesInPerSecond: sum((p) => p.bytesIn),
+        processes: all.length,
+      },
+      online: { players: sum((p) => p.clients), bots: sum((p) => p.bots), processes: all.length },
     };
   }
 
-  /** Stops sampling; this process's key is removed in the background (it expires by itself anyway). */
+  /** Stops sampling; this process's key and lease are removed in the background (both expire anyway). */
   stop(): void {
     clearInterval(this.timer);
+    this.rooms.stop();
     if (!this.people.up()) return;
     Promise.resolve(this.presence.del(processKey(matchMaker.processId))).catch(() => undefined);
-    Promise.resolve(this.presence.srem(PROCESSES_KEY, matchMaker.processId)).catch(() => undefined);
+    if (this.aggregating) this.liveness.release(LEASE, matchMaker.processId).catch(() => undefined);
   }
 }

@@ -13,6 +13,12 @@ export interface ProcessFigures {
   processId: string;
   rooms: number;
   matches: number;
+  /** People connected to this process (two tabs count once; a person on two processes counts on each). */
+  people: number;
+  /** Client connections (Colyseus' ccu: what the lobby's online count sums). */
+  clients: number;
+  /** Server-side bots playing in this process's rooms. */
+  bots: number;
   joins: number;
   bytesOut: number;
   bytesIn: number;
@@ -64,14 +70,13 @@ export class FigureMeter {
 
   constructor(private readonly registry: Registry) {}
 
-  async next(processId: string, rooms: number, matches: number): Promise<ProcessFigures> {
+  async next(processId: string, local: Pick<ProcessFigures, "rooms" | "matches" | "people" | "clients" | "bots">): Promise<ProcessFigures> {
     const now = await read(this.registry);
     const last = this.last ?? now;
     this.last = now;
     return {
       processId,
-      rooms,
-      matches,
+      ...local,
       joins: now.joins - last.joins,
       bytesOut: now.bytesOut - last.bytesOut,
       bytesIn: now.bytesIn - last.bytesIn,
