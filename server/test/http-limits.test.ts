@@ -16,7 +16,7 @@ import { ConfigError, loadConfig } from "../src/config.ts";
 import { limitKey } from "../src/limits/clientAddress.ts";
 import { RateLimits } from "../src/limits/RateLimits.ts";
 import { createLogger, type LogFields, type Logger } from "../src/log.ts";
-import { guestToken, startTestServer, sendFrom as send, type Reply, freePort, TEST_SECRET } from "@arena/testkit";
+import { guestToken, readMetrics, startTestServer, sendFrom as send, type Reply, freePort, TEST_SECRET } from "@arena/testkit";
 
 const LIMIT = 3;
 
@@ -104,8 +104,7 @@ const ROUTES: { name: string; limit: string; path: string; method: string; heade
 
 /** arena_http_rate_limited_total for one limited route, from the server's /metrics. */
 async function rateLimitedCount(route: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(new RegExp(`^arena_http_rate_limited_total\\{route="${route}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
+  return (await readMetrics(server.url)).value("arena_http_rate_limited_total", { route });
 }
 
 describe("per-address HTTP limits on one process", () => {

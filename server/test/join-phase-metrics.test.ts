@@ -7,25 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { TEST_SECRET, joinArena, startTestServer, type ArenaRoomClient } from "@arena/testkit";
+import { TEST_SECRET, joinArena, readMetrics, startTestServer, type ArenaRoomClient, type MetricsSnapshot } from "@arena/testkit";
 import { SignJWT } from "jose";
 
 let server: RunningServer;
 const rooms: ArenaRoomClient[] = [];
 
-/** Every sample of the exposition, by its name with labels as printed. */
-async function samples(): Promise<Map<string, number>> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const at = line.lastIndexOf(" ");
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
+const samples = (): Promise<MetricsSnapshot> => readMetrics(server.url);
 
-const PHASES = ["arena_join_matchmake_seconds_count{outcome=\"ok\"}", "arena_join_seat_to_connect_seconds_count", "arena_join_first_state_seconds_count"];
+/** Each phase's observation count: [sample, labels]. */
+const PHASES: [string, Record<string, string>][] = [
+  ["arena_join_matchmake_seconds_count", { outcome: "ok" }], ["arena_join_seat_to_connect_seconds_count", {}], ["arena_join_first_state_seconds_count", {}],
+];
 
 beforeAll(async () => {
   server = await startTestServer({ MAX_PLAYERS: "2" });
@@ -40,9 +33,9 @@ describe("join-phase metrics", () => {
     const before = await samples();
     for (const name of ["a", "b"]) rooms.push((await joinArena(server.url, name)).room);
     const after = await samples();
-    for (const phase of PHASES) expect(after.get(phase) ?? 0, phase).toBe((before.get(phase) ?? 0) + 2);
+    for (const [name, labels] of PHASES) expect(after.value(name, labels), name).toBe(before.value(name, labels) + 2);
     // The observations are durations of this join, not since the process started.
-    expect(after.get("arena_join_seat_to_connect_seconds_sum")! - (before.get("arena_join_seat_to_connect_seconds_sum") ?? 0)).toBeLessThan(5);
+    expect(after.sample("arena_join_seat_to_connect_seconds_sum") - before.value("arena_join_seat_to_connect_seconds_sum")).toBeLessThan(5);
   });
 
   it("a forged token's matchmaking request counts as an error and reserves nothing", async () => {
@@ -58,14 +51,14 @@ describe("join-phase metrics", () => {
       expect(res.status).toBeGreaterThanOrEqual(400);
     }
     const after = await samples();
-    expect(after.get("arena_join_matchmake_seconds_count{outcome=\"error\"}")).toBe((before.get("arena_join_matchmake_seconds_count{outcome=\"error\"}") ?? 0) + 2);
-    for (const phase of PHASES) expect(after.get(phase) ?? 0, phase).toBe(before.get(phase) ?? 0);
+    expect(after.sample("arena_join_matchmake_seconds_count", { outcome: "error" })).toBe(before.value("arena_join_matchmake_seconds_count", { outcome: "error" }) + 2);
+    for (const [name, labels] of PHASES) expect(after.value(name, labels), name).toBe(before.value(name, labels));
   });
 
   it("a seat refused by a full room is counted", async () => {
-    const before = (await samples()).get("arena_seat_reservations_refused_total") ?? 0;
+    const before = (await samples()).sample("arena_seat_reservations_refused_total");
     const full = await matchMaker.getRoomById(rooms[0]!.roomId);
     await expect(matchMaker.reserveSeatFor(full!, {})).rejects.toThrow(/full/);
-    expect((await samples()).get("arena_seat_reservations_refused_total")).toBe(before + 1);
+    expect((await samples()).sample("arena_seat_reservations_refused_total")).toBe(before + 1);
   });
 });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseCodes } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { dropSocket, joinArena, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { dropSocket, joinArena, readMetrics, startTestServer, waitForLeave, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let watcher: ArenaRoomClient;
@@ -28,11 +28,9 @@ function blockThread(ms: number): void {
   }
 }
 
-/** The value of an unlabelled (or exactly labelled) sample line of the exposition. */
-async function sample(name: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(name + " "));
-  return line === undefined ? 0 : Number(line.slice(name.length + 1));
+/** The value of a sample of the exposition (0 for a labelled series not yet counted). */
+async function sample(name: string, labels?: Record<string, string>): Promise<number> {
+  return (await readMetrics(server.url)).value(name, labels);
 }
 
 beforeAll(async () => {
@@ -72,16 +70,16 @@ describe("metrics", () => {
   });
 
   it("counts a protocol error by message kind, and /health summarizes", async () => {
-    const errorsBefore = await sample('arena_protocol_errors_total{kind="chat"}');
-    const closesBefore = await sample(`arena_websocket_closes_total{code="${CloseCodes.PROTOCOL_ERROR}"}`);
+    const errorsBefore = await sample("arena_protocol_errors_total", { kind: "chat" });
+    const closesBefore = await sample("arena_websocket_closes_total", { code: String(CloseCodes.PROTOCOL_ERROR) });
     const healthBefore = await health();
     const { room } = await joinArena(server.url, "rude");
     room.reconnection.enabled = false;
     const left = waitForLeave(room);
     room.send("chat", { text: 42 });
     expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
-    expect(await sample('arena_protocol_errors_total{kind="chat"}')).toBe(errorsBefore + 1);
-    expect(await sample(`arena_websocket_closes_total{code="${CloseCodes.PROTOCOL_ERROR}"}`)).toBe(closesBefore + 1);
+    expect(await sample("arena_protocol_errors_total", { kind: "chat" })).toBe(errorsBefore + 1);
+    expect(await sample("arena_websocket_closes_total", { code: String(CloseCodes.PROTOCOL_ERROR) })).toBe(closesBefore + 1);
     const after = await health();
     expect(after.metrics.protocolErrors).toBe(healthBefore.metrics.protocolErrors + 1);
     expect(after.metrics.reconnections).toBe(healthBefore.metrics.reconnections);

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, startTestServer, type RunningServer } from "@arena/testkit";
+import { REPO_ROOT, readMetrics, startTestServer, type RunningServer } from "@arena/testkit";
 
 const PROMETHEUS = join(REPO_ROOT, "deploy/prometheus/prometheus.yml");
 const DASHBOARD = join(REPO_ROOT, "deploy/grafana/arena-dashboard.json");
@@ -39,9 +39,9 @@ describe("deploy: Prometheus and Grafana", () => {
   });
 
   it("has a dashboard whose queries parse and name only metrics the server serves", async () => {
-    const served = await (await fetch(`${server.url}/metrics`)).text();
-    const names = new Set([...served.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap(([, name, type]) =>
-      type === "histogram" ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name!]));
+    const served = await readMetrics(server.url);
+    const names = new Set([...served.families.values()].flatMap(({ name, type }) =>
+      type === "histogram" ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name]));
     const dashboard = JSON.parse(readFileSync(DASHBOARD, "utf8")) as Dashboard;
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(6);
     for (const panel of dashboard.panels) {

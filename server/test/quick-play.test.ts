@@ -11,7 +11,7 @@ import { matchMaker } from "@colyseus/core";
 import { ROOM_ARENA } from "@arena/shared";
 import { SignJWT } from "jose";
 import type { RunningServer } from "../src/app.ts";
-import { TEST_SECRET, guestToken, joinArena, serverRoom, startTestServer, type ArenaRoomClient } from "@arena/testkit";
+import { TEST_SECRET, guestToken, joinArena, readMetrics, serverRoom, startTestServer, type ArenaRoomClient } from "@arena/testkit";
 
 const CAP = 4;
 let server: RunningServer;
@@ -24,8 +24,7 @@ async function leaveAll(): Promise<void> {
 }
 
 async function refused(): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^arena_seat_reservations_refused_total (\S+)$/m.exec(text)?.[1] ?? 0);
+  return (await readMetrics(server.url)).sample("arena_seat_reservations_refused_total");
 }
 
 beforeAll(async () => {

@@ -20,7 +20,7 @@ import { ResilientRedisDriver } from "../src/scale/ResilientRedisDriver.ts";
 import { redisOptions } from "../src/scale/redisOptions.ts";
 import {
   LobbyWatcher, RestartableRedis, createPrivate, dropSocket, exited, freePort, guestToken, holdInput, joinArena, joinByCode, quickPlay, serverRoom,
-  signIn, spawnServer, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient, type GameServerProcess,
+  readMetrics, signIn, spawnServer, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient, type GameServerProcess,
 } from "@arena/testkit";
 
 /** Polls `read` every 50 ms until `ok` holds of its result; returns the result and when it first held. */
@@ -66,12 +66,9 @@ async function matchmake(url: string, token: string, method: string, body: objec
 
 const since = (t0: number, t: number): number => Math.round(t - t0);
 
-/** One sample of a Prometheus metric of the process at `url`. */
+/** One sample of a Prometheus metric of the process at `url` (throws if it is not served). */
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  if (line === undefined) throw new Error(`no metric ${name}`);
-  return Number(line.slice(name.length + 1));
+  return (await readMetrics(url)).sample(name);
 }
 
 describe("redis-server killed mid-match under two processes, then started again", () => {
