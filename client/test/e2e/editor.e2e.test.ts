@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { EDITOR_MIN_SPAWNS, type MapDocument } from "@arena/shared/editor";
-import { PLAYER_RADIUS, type ArenaMap } from "@arena/shared";
+import { matchMaker } from "@colyseus/core";
+import { EDITOR_MIN_SPAWNS, ROOM_EDITOR, type MapDocument } from "@arena/shared/editor";
+import { PLAYER_RADIUS, type ArenaMap, type PeoplePage } from "@arena/shared";
 import { joinByCode, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
 import { openPage, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
@@ -74,6 +75,41 @@ describe("map editor in Chromium", () => {
     await ann.getByTestId("undo").click();
     await ben.waitForFunction((id) => !(window as unknown as { __editor: { doc(): MapDocument } }).__editor.doc().walls.some((w) => w.id === id), annWall.id, { timeout: 10_000 });
     expect((await docOf(ben))!.walls).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+
+  it("is the browser's stored person on every visit (the identity the game page keeps), not a new guest each time, and that person shows as editing", async () => {
+    const context = await e2e.browser.newContext();
+    try {
+      /** Every user id the server's editor rooms see under the name eve. */
+      const eves = async (): Promise<string[]> => {
+        const rooms = (await matchMaker.query({ name: ROOM_EDITOR })).map((l) => matchMaker.getLocalRoomById(l.roomId));
+        return rooms.flatMap((r) => r?.clients.map((c) => c.auth as { userId: string; name: string }) ?? []).filter((a) => a.name === "eve").map((a) => a.userId);
+      };
+      let page!: Page;
+      /** Opens a new map in this browser; returns the user id its editor room sees. */
+      const visit = async (): Promise<string> => {
+        const before = (await eves()).length;
+        page = await context.newPage();
+        page.on("pageerror", (e) => errors.push(`identity: ${e.message}`));
+        await page.goto(`${e2e.server.url}/editor?name=eve`);
+        await page.waitForFunction(() => document.querySelector<HTMLInputElement>("[data-testid=edit-link]")?.value !== "");
+        const seen = await eves();
+        expect(seen).toHaveLength(before + 1);
+        return seen.at(-1)!;
+      };
+      const first = await visit();
+      // Two pages of the same browser, two maps: one person.
+      expect(await visit()).toBe(first);
+      expect(new Set(await eves())).toEqual(new Set([first]));
+      const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("arena.identity") ?? "{}") as { userId?: string; token?: string });
+      expect(stored.userId).toBe(first);
+      const people = await fetch(`${e2e.server.url}/api/people`, { headers: { authorization: `Bearer ${stored.token}` } });
+      const listed = ((await people.json()) as PeoplePage).people.find((p) => p.userId === first);
+      expect(listed).toMatchObject({ name: "eve", status: "editing" });
+    } finally {
+      await context.close();
+    }
     expect(errors).toEqual([]);
   });
 
