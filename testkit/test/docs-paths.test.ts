@@ -1,0 +1,58 @@
+/**
+ * The docs name files of this repository (`server/src/app.ts`,
+ * `shared/src/constants.ts`, ..., in backticks or not). A file moved or
+ * deleted leaves such a name pointing nowhere; this fails on each one, with
+ * the doc and its line.
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../src/processes.ts";
+
+/** The top-level folders of the repository whose files the docs may name. */
+const ROOTS = ["server", "shared", "client", "loadtest", "testkit", "deploy", "docs", "scripts", ".ci"];
+
+const DOCS = ["README.md", ...readdirSync(join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+
+/**
+ * Names that start with one of ROOTS and a slash, in backticks or not; not the tail of a longer path,
+ * URL or package name (`@arena/shared/editor`, `https://host/docs/`).
+ */
+const NAMED = new RegExp(`(?<![\\w./@-])((?:${ROOTS.map((r) => r.replace(".", "\\.")).join("|")})/[\\w./-]*[\\w])`, "g");
+
+/** A repository path in a span, or undefined for what is not one (patterns, placeholders, URLs). */
+function pathIn(span: string): string | undefined {
+  if (/[*<>{}$…]|\.\.\./.test(span)) return undefined; // a glob, a placeholder or an elision
+  return span
+    .replace(/#.*$/, "") // an anchor in a doc
+    .replace(/:\d+(?::\d+)?$/, "") // file:line
+    .replace(/[.,;:)]+$/, ""); // punctuation caught by a span that ends a sentence
+}
+
+function namedPaths(): { doc: string; line: number; path: string }[] {
+  const out: { doc: string; line: number; path: string }[] = [];
+  for (const doc of DOCS) {
+    readFileSync(join(REPO_ROOT, doc), "utf8").split("\n").forEach((text, i) => {
+      for (const m of text.matchAll(NAMED)) {
+        const path = pathIn(m[1]!);
+        if (path !== undefined) out.push({ doc, line: i + 1, path });
+      }
+    });
+  }
+  return out;
+}
+
+describe("docs name only paths that exist", () => {
+  it("finds the paths the docs name (the check reads what it should)", () => {
+    const named = namedPaths();
+    expect(named.length).toBeGreaterThan(50);
+    expect(named.some((n) => n.path === "shared/src/constants.ts")).toBe(true);
+    expect(pathIn("server/src/app.ts:12")).toBe("server/src/app.ts");
+    expect(pathIn("server/src/*.ts")).toBeUndefined();
+  });
+
+  it("every repository path named in README.md and docs/*.md exists", () => {
+    const missing = namedPaths().filter((n) => !existsSync(join(REPO_ROOT, n.path))).map((n) => `${n.doc}:${n.line} ${n.path}`);
+    expect(missing).toEqual([]);
+  });
+});
