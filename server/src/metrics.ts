@@ -137,6 +137,7 @@ export function createMetrics(): Metrics {
   counterOf("arena_bytes_out_total", "Websocket payload bytes sent to clients.", () => totals.bytesOut);
   const pace = new PaceBook();
   counterOf("arena_steps_total", "Fixed simulation steps run, all rooms.", () => pace.totals().steps);
+  counterOf("arena_steps_scheduled_total", "Fixed steps the rooms' fixed timesteps called for (Colyseus' accumulator: every step due on the room's clock, less those dropped after a stall longer than five steps). Steps run falling behind it: a step that skips.", () => pace.totals().stepsScheduled);
   counterOf("arena_step_timer_runs_total", "Firings of the rooms' step timers that ran steps (one or more: a late firing catches up). The patch timer drifts as this one does on a busy event loop; patches per run falling under patch rate / tick rate: patches skipped.", () => pace.totals().stepTimerRuns);
   counterOf("arena_steps_due_total", "Fixed steps due, all rooms: each room's tick rate times its life on this process's clock. Steps falling behind it: rooms skipping steps (a stall longer than the five steps Colyseus catches up) or running slow.", () => pace.totals().stepsDue);
   counterOf("arena_patches_total", "State patch broadcasts, all rooms (each sends one patch frame to every joined client).", () => pace.totals().patches);

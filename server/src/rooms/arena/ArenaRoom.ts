@@ -125,8 +125,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       rewindBoundOf: (id) => this.roundTrips.rewindBoundMs(id),
       inputBuffered: (id, buffered) => this.roundTrips.observeInputBuffer(id, buffered),
       onEvents: (events) => dispatchEvents(this, events, this.credits, this.log),
-      afterStep: (ms) => {
-        pace.stepped(this.clock.currentTime);
+      afterStep: (ms, tick) => {
+        pace.stepped(this.clock.currentTime, tick);
         if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
         s.metrics?.observeStep(ms);
       },

@@ -26,8 +26,8 @@ export interface FixedStepOptions {
   readonly inputBuffered?: (sessionId: string, buffered: number) => void;
   /** Called with the step's events (only when there are some); the array is reused. */
   readonly onEvents: (events: readonly GameEvent[]) => void;
-  /** Called after every step with its duration in ms. */
-  readonly afterStep: (ms: number) => void;
+  /** Called after every step with its duration in ms and its tick: Colyseus' count, from 0, of the steps its accumulator called for. */
+  readonly afterStep: (ms: number, tick: number) => void;
   /** Server-side players: they decide before each step, and their commands go where a person's input does. */
   readonly bots?: StepBots;
 }
@@ -65,7 +65,7 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
     seen: o.lagCompensation ? seen.seen : undefined,
   };
   const events: GameEvent[] = [];
-  room.setFixedTimestep(() => {
+  room.setFixedTimestep((ctx) => {
     const startedAt = performance.now();
     seen.forget();
     bots?.think();
@@ -74,7 +74,7 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
       o.onEvents(events);
       events.length = 0;
     }
-    o.afterStep(performance.now() - startedAt);
+    o.afterStep(performance.now() - startedAt, ctx.tick);
   }, o.tickRate);
 }
 

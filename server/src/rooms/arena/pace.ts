@@ -16,6 +16,8 @@ import { performance } from "node:perf_hooks";
 export interface PaceCounts {
   /** Fixed steps run. */
   steps: number;
+  /** Steps the fixed timestep called for (Colyseus' accumulator on the room's clock): all of them run unless the step itself skips. */
+  stepsScheduled: number;
   /** Firings of the step timer that ran steps (one or more each: it catches up after a late firing). */
   stepTimerRuns: number;
   /** Fixed steps due: the tick rate times the time since stepping began (until the room was disposed). */
@@ -30,6 +32,8 @@ export interface PaceCounts {
 
 export class RoomPace {
   steps = 0;
+  /** The last step's tick + 1: Colyseus numbers the steps its accumulator calls for from 0. */
+  stepsScheduled = 0;
   stepTimerRuns = 0;
   patches = 0;
   deliveries = 0;
@@ -50,9 +54,13 @@ export class RoomPace {
     this.patchesFrom = now;
   }
 
-  /** A step ran at `clockTime` (the room clock's time, which moves once per firing of the step timer). */
-  stepped(clockTime: number): void {
+  /**
+   * Step `tick` (Colyseus' number for it) ran at `clockTime` (the room clock's time, which moves once per
+   * firing of the step timer).
+   */
+  stepped(clockTime: number, tick: number): void {
     this.steps++;
+    this.stepsScheduled = tick + 1;
     if (clockTime !== this.lastStepClock) {
       this.lastStepClock = clockTime;
       this.stepTimerRuns++;
@@ -75,6 +83,7 @@ export class RoomPace {
     const due = (from: number | undefined, rate: number): number => (from === undefined ? 0 : Math.floor(((until - from) * rate) / 1000));
     return {
       steps: this.steps,
+      stepsScheduled: this.stepsScheduled,
       stepTimerRuns: this.stepTimerRuns,
       stepsDue: due(this.stepsFrom, this.tickRate),
       patches: this.patches,
@@ -87,7 +96,7 @@ export class RoomPace {
 /** Every room's pace in one process, for /metrics: live rooms are read at scrape time, disposed ones are kept as totals. */
 export class PaceBook {
   private readonly live = new Set<RoomPace>();
-  private readonly retired: PaceCounts = { steps: 0, stepTimerRuns: 0, stepsDue: 0, patches: 0, patchesDue: 0, deliveries: 0 };
+  private readonly retired: PaceCounts = { steps: 0, stepsScheduled: 0, stepTimerRuns: 0, stepsDue: 0, patches: 0, patchesDue: 0, deliveries: 0 };
 
   open(tickRate: number, patchRate: number): RoomPace {
     const pace = new RoomPace(tickRate, patchRate);
@@ -110,6 +119,7 @@ export class PaceBook {
 
 function add(into: PaceCounts, c: PaceCounts): void {
   into.steps += c.steps;
+  into.stepsScheduled += c.stepsScheduled;
   into.stepTimerRuns += c.stepTimerRuns;
   into.stepsDue += c.stepsDue;
   into.patches += c.patches;
