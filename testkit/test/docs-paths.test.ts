@@ -42,13 +42,21 @@ function namedPaths(): { doc: string; line: number; path: string }[] {
   return out;
 }
 
-describe("docs name only paths that exist", () => {
+describe("docs name only paths and scripts that exist", () => {
   it("finds the paths the docs name (the check reads what it should)", () => {
     const named = namedPaths();
     expect(named.length).toBeGreaterThan(50);
     expect(named.some((n) => n.path === "shared/src/constants.ts")).toBe(true);
     expect(pathIn("server/src/app.ts:12")).toBe("server/src/app.ts");
     expect(pathIn("server/src/*.ts")).toBeUndefined();
+  });
+
+  it("every `npm run <script>` in README.md and docs/*.md is a script of the root package.json", () => {
+    const scripts = new Set(Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts));
+    const named = DOCS.flatMap((doc) => readFileSync(join(REPO_ROOT, doc), "utf8").split("\n")
+      .flatMap((text, i) => [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => ({ where: `${doc}:${i + 1}`, script: m[1]! }))));
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((n) => !scripts.has(n.script)).map((n) => `${n.where} npm run ${n.script}`)).toEqual([]);
   });
 
   it("every repository path named in README.md and docs/*.md exists", () => {
