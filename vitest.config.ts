@@ -1,16 +1,44 @@
 import { defineConfig } from "vitest/config";
+import { classifyTestFiles } from "./testkit/src/tiers.ts";
+
+// Each test file is in one tier, by what it starts: testkit/src/tiers.ts (a new file is placed by its source).
+// `npm run test:fast` runs unit and server; `npm test` runs all four, one group after the other.
+const tiers = classifyTestFiles();
+
+const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
 
 export default defineConfig({
   test: {
-    include: ["shared/test/**/*.test.ts", "server/test/**/*.test.ts", "client/test/**/*.test.ts", "loadtest/test/**/*.test.ts", "testkit/test/**/*.test.ts"],
-    // Each file runs in its own process: Colyseus' matchmaker is a per-process singleton.
-    pool: "forks",
-    // One file at a time (~7.5 min here): two at a time takes ~4.5 min, but on two cores the servers, browsers and
-    // bots of two files starve each other and the rate and audio checks turn flaky.
-    maxWorkers: 1,
-    // Browser tests load the production build of the client.
-    globalSetup: ["client/test/e2e/build.setup.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // The time report writes test-output/test-times.json and prints the five slowest files.
+    reporters: ["default", "./testkit/src/timeReport.ts"],
+    projects: [
+      {
+        // Pure code in worker threads. One group with `server` (same groupOrder and maxWorkers): two files at a time.
+        test: { ...timeouts, name: "unit", include: tiers.unit, pool: "threads", maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        // Each file in its own process (Colyseus' matchmaker is a per-process singleton), two at a time.
+        test: { ...timeouts, name: "server", include: tiers.server, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two
+        // such files starve each other's processes, so the rate and latency checks (patches per second, a join rush
+        // bound) measure the neighbour instead of the code.
+        test: { ...timeouts, name: "cluster", include: tiers.cluster, pool: "forks", maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+      {
+        // Chromium, one file at a time (WebGL pages and audio are CPU-heavy). The browser tests load the production
+        // build of the client, built once, only when an e2e file runs.
+        test: {
+          ...timeouts,
+          name: "e2e",
+          include: tiers.e2e,
+          pool: "forks",
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+          globalSetup: ["client/test/e2e/build.setup.ts"],
+        },
+      },
+    ],
   },
 });
