@@ -25,7 +25,7 @@ import type { ISeatReservation } from "@colyseus/shared-types";
 import { Redis } from "ioredis";
 import { ROOM_ARENA } from "@arena/shared";
 import {
-  TEST_SECRET, freePort, guestToken, inFlight, machineLine, quantile, sampleProcess, spawnServer, startProcess, startRedis, waitForLine, writeSection,
+  TEST_SECRET, freePort, guestToken, inFlight, machineLine, quantile, readMetrics, sampleProcess, spawnServer, startProcess, startRedis, waitForLine, writeSection,
   type GameServerProcess, type RedisProcess,
 } from "@arena/testkit/remote";
 
@@ -80,9 +80,9 @@ async function timedJoin(url: string, token: string, name: string, rooms: Room[]
 async function countRetries(servers: readonly GameServerProcess[]): Promise<number> {
   let n = 0;
   for (const s of servers) {
-    const text = await (await fetch(`${s.url}/metrics`)).text();
+    const metrics = await readMetrics(s.url);
     // NaN when the server does not count them (a variant's older code).
-    n += Number(/^arena_seat_reservations_refused_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+    n += metrics.families.has("arena_seat_reservations_refused_total") ? metrics.value("arena_seat_reservations_refused_total") : NaN;
   }
   return n;
 }
