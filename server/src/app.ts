@@ -29,6 +29,9 @@ import { installQuickPlay } from "./matchmaking/quickPlay.ts";
 import { ticketMatchmakeAnswers } from "./matchmaking/joinTickets.ts";
 import { installCorsPolicy } from "./cors.ts";
 import { openOnceListening } from "./scale/listedOnceListening.ts";
+import { MatchCustody } from "./scale/matchCustody.ts";
+import { MatchKeeping } from "./rooms/arena/keeper.ts";
+import type { ArenaRoom } from "./rooms/arena/ArenaRoom.ts";
 
 
 export interface StartOptions {
@@ -77,6 +80,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const people = new People(presence, log, config.inviteTtlSeconds, () => backend.redis?.up ?? true);
   people.measure(metrics.registry);
   const status = new StatusFeed(presence, metrics.registry, people.directory, log);
+  // With Redis, matches are checkpointed and taken over by another process when theirs dies or stops.
+  const keeping = backend.presence !== undefined && config.redisUrl !== undefined
+    ? new MatchKeeping(new MatchCustody(config.redisUrl, () => matchMaker.processId, log), backend.presence, log)
+    : undefined;
+  await keeping?.custody.ready();
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });
   // Metrics count frames on each of the transport's sockets; the frame guards refuse bad ones.
   const wss = transportSocketServer(transport);
@@ -100,7 +108,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
   });
-  gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log, authSecret: config.authSecret, people }));
+  gameServer.define(ROOM_LOBBY, arenaLobbyRoom({ leaderboard: backend.leaderboard, log, authSecret: config.authSecret, people, status }));
   const arenaHandler = gameServer.define(ROOM_ARENA, arenaRoom({
     tickRate: config.tickRate,
     patchRate: config.patchRate,
@@ -118,6 +126,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     people,
     iceServers: config.iceServers,
     maps: mapStore,
+    keeping,
     mapRoomWaitSeconds: config.mapRoomWaitSeconds,
   }))
     // Quick play: same mode, the room with the most people first (bots do not count: they give way);
@@ -143,6 +152,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   people.start(backend.leaderboard);
   status.start();
   const sweeper = backend.presence !== undefined ? startGhostSweeper(backend.presence, log, backend.redis) : undefined;
+  keeping?.start();
   log.info("listening", { port, host: config.host, publicAddress: config.publicAddress, processId: matchMaker.processId, backend: backend.kind, client: servingClient });
   let closed: Promise<void> | undefined;
   return {
@@ -153,6 +163,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     backend,
     metrics,
     close: () => (closed ??= (async () => {
+      // First, while everything still runs: hand each match to another process if one is there.
+      if (keeping !== undefined) {
+        keeping.stop();
+        if (await keeping.othersAlive()) await handOverMatches(log);
+      }
       sweeper?.stop();
       await people.restarting(RESTART_NOTICE).catch(() => undefined);
       await people.stop();
@@ -163,10 +178,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       stopJoinTickets();
       stopCors();
       quickPlay?.uninstall();
+      keeping?.close();
       await backend.leaderboard.close();
       await limits.close();
       mapStore.close();
       metrics.close();
     })()),
   };
+}
+
+/** SIGTERM with other processes running: every arena match of this process goes to one of them (keeper.ts). */
+async function handOverMatches(log: Logger): Promise<void> {
+  const listed = await matchMaker.query({ processId: matchMaker.processId, name: ROOM_ARENA }).catch(() => []);
+  const results = await Promise.all(listed.map(async (l) => {
+    const room = matchMaker.getLocalRoomById(l.roomId) as ArenaRoom | undefined;
+    return room === undefined ? false : room.handOver().catch((error: unknown) => {
+      log.warn("handing a match over failed", { room: l.roomId, error });
+      return false;
+    });
+  }));
+  log.info("matches handed over", { rooms: listed.length, handedOver: results.filter(Boolean).length });
 }

@@ -14,7 +14,7 @@
  * before the feature built on it silently stops working.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
-import { Deferred, matchMaker, type AuthContext, type IRoomCache, type Presence, type Room } from "@colyseus/core";
+import { Deferred, matchMaker, type AuthContext, type Client, type IRoomCache, type Presence, type Room } from "@colyseus/core";
 import type { RedisDriver } from "@colyseus/redis-driver";
 import type { WebSocketTransport } from "@colyseus/ws-transport";
 import type { WebSocketServer } from "ws";
@@ -290,4 +290,57 @@ export function redisDriverInternals(driver: RedisDriver): RedisDriverInternals 
     },
     disconnect: () => d._client.disconnect(),
   };
+}
+
+// ---------------------------------------------------------------------------
+// Match takeover (MatchMaker.handleCreateRoom's preset id, Room#_reserveSeat with a token,
+// Room#_reconnections, Room#_listing.roomId)
+//
+// The shape follows devMode's `reloadFromCache` (@colyseus/core utils/DevMode.ts): a room recreated
+// under its old id, a seat held for each cached reconnection token. rooms/arena/keeper.ts uses it
+// to take a match over from a process that died or stopped.
+// ---------------------------------------------------------------------------
+
+interface TakeoverInternals {
+  _listing: { roomId: string | undefined };
+  _reservedSeats: Record<string, unknown>;
+  _reconnections: Record<string, [string, { then(ok: (client: Client) => void, failed: () => void): unknown }]>;
+  _reserveSeat(sessionId: string, joinOptions: unknown, authData: unknown, seconds: number, allowReconnection: boolean, token: string): Promise<boolean>;
+}
+
+/**
+ * Creates a `roomName` room under `roomId` on this process and lists it (its onCreate runs first).
+ * `handleCreateRoom`'s fourth argument (`presetRoomId`) is declared, but only devMode passes it.
+ */
+export async function createRoomWithId(roomName: string, roomId: string): Promise<void> {
+  await matchMaker.handleCreateRoom(roomName, {}, undefined, roomId);
+}
+
+/**
+ * Holds `sessionId`'s seat for `seconds`, for the client holding `token` only: `_reserveSeat`'s
+ * undeclared sixth argument records the token in `_reconnections`, so `checkReconnectionToken`
+ * (matchmaking's reconnect) and the transport accept it, and `_onJoin` resolves the Deferred there
+ * before calling the room's onReconnect. `back` runs then (set the client's auth and data); the
+ * entries are removed as allowReconnection's own cleanup does. A client that does not come back:
+ * Colyseus calls the room's onLeave with `{ sessionId }` only.
+ */
+export async function holdSeatForToken(room: Room, sessionId: string, token: string, seconds: number, back: (client: Client) => void): Promise<void> {
+  const r = room as unknown as TakeoverInternals;
+  await r._reserveSeat(sessionId, {}, undefined, seconds, true, token);
+  const held = r._reconnections[token];
+  if (held === undefined) throw new Error("@colyseus/core changed: _reserveSeat with a token no longer records _reconnections; review server/src/colyseusInternals.ts");
+  held[1].then((client) => {
+    back(client);
+    delete r._reconnections[token];
+    delete r._reservedSeats[sessionId];
+  }, () => undefined);
+}
+
+/**
+ * Keeps this room's disposal and listing writes off the shared listing row, which another process
+ * holds by now: `_dispose` and `disconnect` remove `_listing.roomId` only when it is set (Colyseus'
+ * `recordRoom` clears it the same way for a duplicate room).
+ */
+export function detachListing(room: Room): void {
+  (room as unknown as TakeoverInternals)._listing.roomId = undefined;
 }

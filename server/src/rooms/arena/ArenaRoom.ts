@@ -12,7 +12,7 @@
  */
 import { ClientState, CloseCode, ErrorCode, type Deferred, OnMessageException, Room, ServerError, matchMaker, type AuthContext } from "@colyseus/core";
 import {
-  ArenaState, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
+  ArenaState, Projectile, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
   DEFAULT_BOT_DIFFICULTY, JoinErrorCodes, cleanName, createRules, freeColor, spawnPlayer,
   type ArenaMap, type ArenaRoomMetadata, type GameMode, type MapRef, type MatchPhase, type NoticeOut, type PlayerInput, type World,
 } from "@arena/shared";
@@ -38,6 +38,10 @@ import { heldSeat, watchReservations } from "../../colyseusInternals.ts";
 import { listLocked } from "../../scale/listedOnceListening.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
+import { brainMemories, restoreState, snapshotState, type Checkpoint } from "./checkpoint.ts";
+import { detachListing, holdSeatForToken } from "../../colyseusInternals.ts";
+import { RoomKeeper, type Takeover } from "./keeper.ts";
+import { CODES_KEY, releasedKey } from "../../matchmaking/roomCodes.ts";
 
 /** Close codes after which a seat is not held for reconnection (protocol errors, floods, oversized or invalid frames). */
 const NO_RECONNECT_CODES: ReadonlySet<number> = new Set([CloseCodes.PROTOCOL_ERROR, CloseCode.WITH_ERROR, 1002, 1007, 1009]);
@@ -61,6 +65,12 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   /** The published map played here; undefined on the built-in map. */
   private mapRef: MapRef | undefined;
   private lastPhase: MatchPhase = "warmup";
+  /** How many bots the room wants (kept for a checkpoint). */
+  private plan!: BotPlan;
+  /** The match's lease and checkpoints (with REDIS_URL); undefined in one process without Redis. */
+  private keeper: RoomKeeper | undefined;
+  /** Another process holds this match now (lease lost, or handed over): this copy only winds down. */
+  private deposed = false;
   /** Seats held for a dropped client's reconnection, by session id. */
   private readonly held = new Map<string, Deferred<unknown>>();
 
@@ -68,6 +78,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const s = this.settings;
     this.log = s.log.child({ room: this.roomId });
     listLocked(this);
+    const takeover = s.keeping?.pending.get(this.roomId);
+    if (takeover !== undefined) return this.resume(takeover);
     const created = CreateOptionsSchema.safeParse(options);
     if (!created.success) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_CRITERIA, `invalid options: ${describeIssue(created.error)}`);
     const { bots, difficulty = DEFAULT_BOT_DIFFICULTY } = created.data;
@@ -87,6 +99,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       : { kind: "fill", fill: this.code === undefined ? (s.botFill ?? 0) : 0, difficulty };
     this.startMatch(plan, map);
     this.listen();
+    if (s.keeping !== undefined) this.keep(await s.keeping.custody.open(this.roomId));
     this.log.info("room created", { tickRate: s.tickRate, patchRate: s.patchRate, maxPlayers: s.maxPlayers, private: this.code !== undefined, map: this.mapRef });
   }
 
@@ -107,15 +120,141 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.clock.setInterval(() => void this.seating.syncLock(), 1000);
   }
 
-  /** The state, the rules, the bots and the fixed step that advances them, on `map`. */
-  private startMatch(plan: BotPlan, map: ArenaMap): void {
+  /**
+   * A match taken over from another process (see keeper.ts): the same room id, code, map, state,
+   * bots and credits as its checkpoint, and a seat held for each client it had, which only that
+   * client's reconnection token opens. A map that cannot be read throws: the match ends (logged).
+   */
+  private async resume(t: Takeover): Promise<void> {
     const s = this.settings;
+    const cp = t.checkpoint;
+    const map = await roomMap(s.maps, cp.map);
+    this.mapRef = cp.map;
+    if (cp.code !== undefined) {
+      this.code = cp.code;
+      await this.setPrivate(true, false);
+      // The code stays this room's (a sweep of the dead process may have released it).
+      await matchMaker.presence.hset(CODES_KEY, cp.code, "1");
+      await matchMaker.presence.del(releasedKey(cp.code));
+    }
+    await this.openSeats(cp.mode);
+    this.credits = new RoomCredits(s.leaderboard, this.log, () => this.keeper?.live ?? true);
+    this.credits.resume(cp.credits);
+    this.startMatch(cp.botPlan, map, cp);
+    this.lastPhase = this.state.phase as MatchPhase;
+    this.listen();
+    this.keep(t.lease);
+    const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
+    for (const seat of cp.seats) {
+      this.keeper!.seats.set(seat.sessionId, seat);
+      if (seat.spectator) this.seating.markSpectator(seat.sessionId);
+      this.seating.claim(seat.userId, seat.sessionId);
+      const player = this.state.players.get(seat.sessionId);
+      if (player !== undefined) {
+        player.connected = false;
+        this.credits.seat(seat.sessionId, { userId: seat.userId, name: seat.name });
+      }
+      await holdSeatForToken(this, seat.sessionId, seat.token, graceSeconds, (client) => this.seatRestored(client as ArenaClient, seat));
+    }
+    // People whose seat is not in the checkpoint (they joined after it) are gone with the window.
+    for (const id of [...this.state.players.keys()]) {
+      if (!this.bots.isBot(id) && !this.keeper!.seats.has(id)) this.state.players.delete(id);
+    }
+    this.bots.sync();
+    this.seating.updateListing();
+    if (cp.seats.length === 0) this.autoDispose = true;
+    this.log.info("match restored", { fence: t.lease.fence, checkpointAgeMs: Date.now() - cp.at, phase: cp.state.phase, tick: cp.state.tick, seats: cp.seats.length, bots: this.bots.count });
+  }
+
+  /** A client back in a restored seat: what its first join gave it on the process that died. */
+  private seatRestored(client: ArenaClient, seat: Checkpoint["seats"][number]): void {
+    client.auth = { userId: seat.userId, name: seat.name };
+    client.userData = { chat: new TokenBucket(CHAT_BURST, CHAT_WINDOW_S * 1000, Date.now()), typing: false, kicked: false, spectator: seat.spectator };
+    this.settings.people?.connected(this.roomId, client, client.auth, () => ({
+      status: seat.spectator ? "spectating" : "match",
+      ...(this.code === undefined ? { roomId: this.roomId, joinable: !this.locked } : {}),
+    }));
+    this.roundTrips.ping(client);
+  }
+
+  /** Starts checkpointing under `lease`. */
+  private keep(lease: RoomKeeper["lease"]): void {
+    const keeping = this.settings.keeping;
+    if (keeping === undefined) return;
+    this.keeper = new RoomKeeper({
+      roomId: this.roomId,
+      clock: this.clock,
+      snapshot: () => this.snapshot(),
+      standDown: (reason) => this.standDown(reason),
+    }, keeping.custody, lease, keeping.stats, this.log);
+    this.keeper.start();
+  }
+
+  /** The whole match, for a checkpoint. */
+  private snapshot(): Checkpoint {
+    return {
+      v: 1, roomId: this.roomId, at: Date.now(), mode: this.metadata.mode,
+      ...(this.code !== undefined ? { code: this.code } : {}), ...(this.mapRef !== undefined ? { map: this.mapRef } : {}),
+      botPlan: this.plan, state: snapshotState(this.state), bots: this.bots.snapshot(),
+      seats: [...(this.keeper?.seats.values() ?? [])], credits: this.credits.progress(),
+    };
+  }
+
+  /** Whether this process may step, send and credit for the match (see RoomKeeper.live). */
+  get live(): boolean {
+    return !this.deposed && (this.keeper?.live ?? true);
+  }
+
+  /**
+   * Another process holds the match: this copy stops at once, writes nothing more (not even its
+   * listing, which is the new holder's row), and closes its clients with a code the SDK treats as
+   * a drop, so they go and find the match where it is now.
+   */
+  private standDown(reason: string): void {
+    if (this.deposed) return;
+    this.deposed = true;
+    this.keeper?.stop();
+    this.log.warn("standing down: another process holds the match", { reason, fence: this.keeper?.lease.fence });
+    detachListing(this);
+    void this.disconnect(CloseCode.MAY_TRY_RECONNECT);
+  }
+
+  /**
+   * Hands the match to another process (SIGTERM while others run): a last checkpoint, the listing
+   * removed (a reconnection then finds nothing rather than this process), clients closed as for a
+   * drop, and the lease released so another process claims the match at its next scan.
+   */
+  async handOver(): Promise<boolean> {
+    const keeper = this.keeper;
+    if (keeper === undefined || this.deposed) return false;
+    this.deposed = true;
+    const written = await keeper.commit();
+    keeper.stop();
+    if (!written) {
+      this.deposed = false;
+      return false;
+    }
+    const roomId = this.roomId;
+    detachListing(this);
+    await matchMaker.driver.remove(roomId);
+    void this.disconnect(CloseCode.MAY_TRY_RECONNECT);
+    const released = await keeper.release();
+    this.log.info("handed the match over", { released });
+    return released;
+  }
+
+  /** The state, the rules, the bots and the fixed step that advances them, on `map` (from `cp` when taken over). */
+  private startMatch(plan: BotPlan, map: ArenaMap, cp?: Checkpoint): void {
+    const s = this.settings;
+    this.plan = plan;
     this.state = new ArenaState();
+    if (cp !== undefined) restoreState(this.state, cp.state, () => new Projectile());
     this.state.tickRate = s.tickRate;
     this.state.mapId = this.mapRef?.id ?? "";
     this.state.mapVersion = this.mapRef?.version ?? 0;
     this.world = { state: this.state, map, rules: createRules(s.tickRate, s.match) };
     this.bots = new RoomBots(this.world, plan, s.maxPlayers, seedOf(this.roomId), this.log, s.botBudget);
+    if (cp !== undefined) this.bots.restore(brainMemories(cp), cp.bots.added);
     const pace = this.roomPace!;
     pace.startSteps();
     startFixedStep(this, this.world, {
@@ -124,6 +263,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       bots: this.bots,
       rewindBoundOf: (id) => this.roundTrips.rewindBoundMs(id),
       inputBuffered: (id, buffered) => this.roundTrips.observeInputBuffer(id, buffered),
+      live: () => this.live,
       onEvents: (events) => dispatchEvents(this, events, this.credits, this.log),
       afterStep: (ms, tick) => {
         pace.stepped(this.clock.currentTime, tick);
@@ -176,6 +316,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   /** Counted for the room's pace: each broadcast sends one patch frame to every joined client. */
   override broadcastPatch(): boolean {
+    if (!this.live) return false; // a paused process that woke up sends nothing before Redis says the match is still its own
     if (this.roomPace !== undefined) {
       let joined = 0;
       for (const client of this.clients) if (client.state === ClientState.JOINED) joined++;
@@ -219,6 +360,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       ...(this.code === undefined ? { roomId: this.roomId, joinable: !this.locked } : {}),
     }));
     this.roundTrips.ping(client);
+    this.keeper?.seats.set(client.sessionId, { sessionId: client.sessionId, userId: auth.userId, name: cleanName(auth.name) || "Player", token: client.reconnectionToken, spectator });
     if (spectator) {
       this.log.info("spectator joined", { session: client.sessionId, userId: auth.userId });
       return;
@@ -229,6 +371,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     player.name = requested || cleanName(auth.name) || "Player";
     // The leaderboard shows the name played under, keyed by the token's user id.
     this.credits.seat(client.sessionId, { userId: auth.userId, name: player.name });
+    const seat = this.keeper?.seats.get(client.sessionId);
+    if (seat !== undefined) this.keeper!.seats.set(client.sessionId, { ...seat, name: player.name });
     player.color = freeColor(this.state);
     this.state.players.set(client.sessionId, player);
     spawnPlayer(this.state, client.sessionId, player, this.world.map, this.world.rules);
@@ -252,6 +396,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   override onDrop(client: ArenaClient, code?: number): void {
+    if (this.deposed) return;
     this.chat.setTyping(client, false);
     const refused = refusedFrame(client);
     if (refused !== undefined) {
@@ -271,6 +416,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   override onReconnect(client: ArenaClient): void {
+    // Each connection gets a new token: the checkpoint must carry the one this client holds now.
+    const seat = this.keeper?.seats.get(client.sessionId);
+    if (seat !== undefined) this.keeper!.seats.set(client.sessionId, { ...seat, token: client.reconnectionToken });
     const player = this.state.players.get(client.sessionId);
     if (player !== undefined) player.connected = true;
     this.settings.metrics?.reconnected();
@@ -279,6 +427,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   override onLeave(client: ArenaClient, code?: number): void {
+    if (this.deposed) return;
+    this.keeper?.seats.delete(client.sessionId);
+    if (client.userData === undefined) return this.seatLapsed(client.sessionId);
     this.settings.people?.disconnected(this.roomId, client);
     this.chat.setTyping(client, false);
     this.state.players.delete(client.sessionId);
@@ -293,7 +444,24 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.log.info(client.userData?.spectator ? "spectator left" : "player left", { session: client.sessionId, code });
   }
 
+  /** Nobody came back to a seat restored from a checkpoint (Colyseus calls onLeave with the session id only). */
+  private seatLapsed(sessionId: string): void {
+    this.state.players.delete(sessionId);
+    this.credits.unseat(sessionId);
+    this.seating.release(sessionId, undefined);
+    this.bots.sync();
+    this.seating.updateListing();
+    this.log.info("restored seat lapsed", { session: sessionId });
+    if (this.clients.length === 0 && (this.keeper?.seats.size ?? 0) === 0) void this.disconnect();
+  }
+
   override async onDispose(): Promise<void> {
+    if (this.deposed) {
+      this.bots?.dispose();
+      this.log.info("room disposed (the match goes on elsewhere)");
+      return;
+    }
+    await this.keeper?.end();
     if (this.roomPace !== undefined) this.settings.metrics?.pace.close(this.roomPace);
     this.bots?.dispose();
     if (this.code !== undefined) await releaseCode(matchMaker.presence, this.code).catch(() => undefined);
@@ -302,6 +470,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   /** The process is stopping (SIGTERM): tell everyone why before the connections close. */
   override onBeforeShutdown(): void {
+    if (this.deposed) return;
     this.broadcast(ServerMessage.Notice, { code: "server_shutdown", message: "the server is restarting; please join again" } satisfies NoticeOut);
     this.log.info("shutting down room", { clients: this.clients.length });
     void this.disconnect(CloseCode.SERVER_SHUTDOWN);
@@ -326,6 +495,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   private onPhaseChange(phase: MatchPhase): void {
     this.lastPhase = phase;
+    void this.keeper?.commit();
     void this.seating.syncLock();
     this.seating.updateListing();
   }

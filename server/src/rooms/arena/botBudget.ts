@@ -23,6 +23,11 @@ export class BotBudget {
     return true;
   }
 
+  /** Takes a place past the cap if need be: a match taken over from another process keeps the bots it had. */
+  takeEvenIfFull(): void {
+    this.used++;
+  }
+
   /** Gives back `n` places (a bot left, or its room closed). */
   give(n = 1): void {
     this.used = Math.max(0, this.used - n);

@@ -12,7 +12,7 @@
  */
 import {
   BOT_ID_PREFIX, BotRoster, Player, cleanName, freeColor, spawnPlayer,
-  type ArenaState, type BotDifficulty, type InputCommand, type World,
+  type ArenaState, type BotDifficulty, type BrainMemory, type InputCommand, type World,
 } from "@arena/shared";
 import type { Logger } from "../../log.ts";
 import type { BotBudget } from "./botBudget.ts";
@@ -88,6 +88,23 @@ export class RoomBots {
     const want = botsWanted(this.plan, people, this.maxPlayers);
     while (this.roster.size < want && this.addOne());
     while (this.roster.size > want) this.removeOne();
+  }
+
+  /** The bots' brains and the roster's seed counter, for a checkpoint. */
+  snapshot(): { added: number; brains: { sessionId: string; memory: BrainMemory }[] } {
+    return { added: this.added, brains: this.roster.memories() };
+  }
+
+  /**
+   * Goes on with the bots of a checkpoint (their players are already in the restored state):
+   * each takes a place in the process's budget and gets back its brain's memory.
+   */
+  restore(bots: readonly { sessionId: string; memory: BrainMemory }[], added: number): void {
+    const state = this.world.state;
+    const kept = bots.filter((b) => state.players.get(b.sessionId)?.bot === true);
+    for (const b of kept) this.budget?.takeEvenIfFull();
+    this.roster.restore(kept, this.plan.difficulty, added);
+    this.added = Math.max(this.added, added);
   }
 
   /** The room is closing: its bots' places go back to the process. */

@@ -24,6 +24,8 @@ export interface FixedStepOptions {
   readonly rewindBoundOf: (sessionId: string) => number;
   /** Told, each step, how many inputs each person had buffered as the step began (how late a stalled burst is). */
   readonly inputBuffered?: (sessionId: string, buffered: number) => void;
+  /** False while the room may not act for its match (see keeper.ts): the step waits. */
+  readonly live?: () => boolean;
   /** Called with the step's events (only when there are some); the array is reused. */
   readonly onEvents: (events: readonly GameEvent[]) => void;
   /** Called after every step with its duration in ms and its tick: Colyseus' count, from 0, of the steps its accumulator called for. */
@@ -66,6 +68,7 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
   };
   const events: GameEvent[] = [];
   room.setFixedTimestep((ctx) => {
+    if (o.live !== undefined && !o.live()) return;
     const startedAt = performance.now();
     seen.forget();
     bots?.think();

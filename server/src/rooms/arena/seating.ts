@@ -49,6 +49,11 @@ export class Seating {
     return ok;
   }
 
+  /** Marks a seat restored from a checkpoint as a spectator's. */
+  markSpectator(sessionId: string): void {
+    this.book.markSpectator(sessionId);
+  }
+
   isSpectator(sessionId: string): boolean {
     return this.book.isSpectator(sessionId);
   }

@@ -8,6 +8,7 @@ import type { Metrics } from "../../metrics.ts";
 import type { People } from "../../people/People.ts";
 import type { TokenBucket } from "../../limits/TokenBucket.ts";
 import type { BotBudget } from "./botBudget.ts";
+import type { MatchKeeping } from "./keeper.ts";
 import type { PublishedMaps } from "./publishedMap.ts";
 
 /** Settings the process gives every arena room (never taken from client options). */
@@ -39,6 +40,8 @@ export interface ArenaSettings {
   readonly iceServers?: readonly IceServer[];
   /** Published editor maps, for rooms created with a `map` option; none in unit setups (such rooms are refused). */
   readonly maps?: PublishedMaps;
+  /** Checkpoints, leases and takeovers of matches (with REDIS_URL); none in one process without Redis. */
+  readonly keeping?: MatchKeeping;
   /** Seconds a room on a published map waits for its first player (MAP_ROOM_WAIT_S); DEFAULT_MAP_ROOM_WAIT_S by default. */
   readonly mapRoomWaitSeconds?: number;
 }

@@ -1,0 +1,208 @@
+/**
+ * Keeping a match alive past its process (with REDIS_URL only).
+ *
+ * RoomKeeper, one per arena room: holds the room's lease, writes a checkpoint
+ * with every renewal (every CHECKPOINT_INTERVAL_MS and at each phase change),
+ * keeps the seat table the checkpoint carries, and says whether the room is
+ * `live`: a room whose renewal was refused has been taken over, and one
+ * whose last confirmed renewal is too old may have been (a paused process
+ * waking up): such a room sends, steps and credits nothing until Redis says
+ * which it is, and stands down if the lease is another's.
+ *
+ * MatchKeeping, one per process: claims rooms whose lease ran out and
+ * recreates them here from their checkpoint, and hands this process's rooms
+ * over on SIGTERM when another process is there to take them.
+ */
+import { ROOM_ARENA } from "@arena/shared";
+import { matchMaker, type Presence } from "@colyseus/core";
+import type { Logger } from "../../log.ts";
+import { processesListening } from "../../colyseusInternals.ts";
+import { CHECKPOINT_INTERVAL_MS, type Claim, type Lease, type MatchCustody } from "../../scale/matchCustody.ts";
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint, type SeatSnapshot } from "./checkpoint.ts";
+import { createRoomWithId } from "../../colyseusInternals.ts";
+
+/** What the keeper needs of its room. */
+export interface KeptRoom {
+  readonly roomId: string;
+  readonly clock: { setInterval(fn: () => void, ms: number): { clear(): void } };
+  /** The whole match as it is now. */
+  snapshot(): Checkpoint;
+  /** Another process holds the match now: stop without writing, crediting or sending anything. */
+  standDown(reason: string): void;
+}
+
+/** Checkpoint cost figures of one process (the failover benchmark reads them from the log). */
+export interface CheckpointStats {
+  count: number;
+  bytes: number;
+  encodeMs: number;
+  refused: number;
+  failed: number;
+}
+
+export class RoomKeeper {
+  /** The seat table: who sits where, with the reconnection token each client holds. */
+  readonly seats = new Map<string, SeatSnapshot>();
+  private timer: { clear(): void } | undefined;
+  private writing = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly room: KeptRoom, private readonly custody: MatchCustody, readonly lease: Lease, private readonly stats: CheckpointStats, private readonly log: Logger) {}
+
+  start(): void {
+    this.timer = this.room.clock.setInterval(() => void this.commit(), CHECKPOINT_INTERVAL_MS);
+  }
+
+  /**
+   * Whether this process may act for the match now. Past the last confirmed renewal it may not,
+   * unless Redis itself is unreachable: then nobody can take the match over either, and the match
+   * plays on as it did before checkpoints (docs/OPERATIONS.md says what a split costs).
+   */
+  get live(): boolean {
+    if (this.stopped || this.lease.lost) return false;
+    return this.lease.current || !this.custody.reachable;
+  }
+
+  /** Writes a checkpoint now (or right after the one in flight). */
+  async commit(): Promise<boolean> {
+    if (this.stopped) return false;
+    if (this.writing) {
+      this.again = true;
+      return true;
+    }
+    this.writing = true;
+    try {
+      do {
+        this.again = false;
+        const started = performance.now();
+        const text = encodeCheckpoint(this.room.snapshot());
+        this.stats.encodeMs += performance.now() - started;
+        const ok = await this.custody.commit(this.lease, text);
+        if (this.stopped) return false;
+        if (!ok) {
+          this.stats.refused++;
+          this.lost("a checkpoint write was refused: another process holds the match");
+          return false;
+        }
+        this.stats.count++;
+        this.stats.bytes += text.length;
+      } while (this.again);
+      return true;
+    } catch (error) {
+      this.stats.failed++;
+      if (error instanceof CheckpointError) this.log.error("checkpoint not written", { error: error.message });
+      return false;
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** Hands the match to another process (after a last `commit`): the lease is released, so another process claims it at once. */
+  async release(): Promise<boolean> {
+    this.stop();
+    if (this.lease.lost) return false;
+    return this.custody.release(this.lease).catch(() => false);
+  }
+
+  /** The room closed: the match is over, nothing is left to take over. */
+  async end(): Promise<void> {
+    this.stop();
+    if (this.lease.lost) return;
+    await this.custody.end(this.lease).catch((error: unknown) => this.log.warn("ending the match's lease failed", { error }));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.clear();
+  }
+
+  private lost(reason: string): void {
+    this.stop();
+    this.room.standDown(reason);
+  }
+}
+
+/** A claimed match waiting for its room's onCreate on this process. */
+export interface Takeover {
+  readonly checkpoint: Checkpoint;
+  readonly lease: Lease;
+  readonly claimedAt: number;
+}
+
+export class MatchKeeping {
+  /** Claimed matches by room id, read by the room's onCreate. */
+  readonly pending = new Map<string, Takeover>();
+  readonly stats: CheckpointStats = { count: 0, bytes: 0, encodeMs: 0, refused: 0, failed: 0 };
+  private statsTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly custody: MatchCustody, private readonly presence: Presence, private readonly log: Logger) {}
+
+  /** Starts claiming rooms whose lease ran out, and logs checkpoint figures every 10 s. */
+  start(): void {
+    this.custody.watch((roomId) => matchMaker.getLocalRoomById(roomId) !== undefined, (claim) => this.takeOver(claim));
+    let last = { ...this.stats };
+    this.statsTimer = setInterval(() => {
+      const s = this.stats;
+      const count = s.count - last.count;
+      if (count > 0) {
+        this.log.info("checkpoint figures", {
+          checkpoints: count, bytesPerCheckpoint: Math.round((s.bytes - last.bytes) / count), encodeMsPerCheckpoint: (s.encodeMs - last.encodeMs) / count,
+          refused: s.refused - last.refused, failed: s.failed - last.failed,
+        });
+      }
+      last = { ...s };
+    }, 10_000);
+    this.statsTimer.unref();
+  }
+
+  /** Recreates a claimed match here; a checkpoint that does not check out ends the match, logged. */
+  private async takeOver(claim: Claim): Promise<void> {
+    const roomId = claim.lease.roomId;
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = decodeCheckpoint(claim.checkpoint, roomId);
+    } catch (error) {
+      this.log.error("refused a checkpoint, the match ends", { room: roomId, reason: (error as Error).message, bytes: claim.checkpoint.length });
+      await this.abandon(claim.lease);
+      return;
+    }
+    this.pending.set(roomId, { checkpoint, lease: claim.lease, claimedAt: Date.now() });
+    try {
+      await createRoomWithId(ROOM_ARENA, roomId);
+      this.log.info("took a match over", { room: roomId, fence: claim.lease.fence, checkpointAgeMs: Date.now() - checkpoint.at, seats: checkpoint.seats.length });
+    } catch (error) {
+      this.log.error("restoring a match failed, the match ends", { room: roomId, error });
+      await this.abandon(claim.lease);
+    } finally {
+      this.pending.delete(roomId);
+    }
+  }
+
+  /** The match cannot go on: its lease, checkpoint and stale listing go, so its players are told it is gone. */
+  private async abandon(lease: Lease): Promise<void> {
+    await this.custody.end(lease).catch(() => undefined);
+    await matchMaker.driver.remove(lease.roomId);
+  }
+
+  /** Whether another process is there to take matches over (subscribed to its IPC channel right now). */
+  async othersAlive(): Promise<boolean> {
+    try {
+      const listening = await processesListening(this.presence);
+      listening.delete(matchMaker.processId);
+      return listening.size > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  stop(): void {
+    this.custody.stopWatching();
+    if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
+  }
+
+  close(): void {
+    this.stop();
+    this.custody.close();
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Matches outlive their process: three server processes on one real Redis,
+ * SDK players (and bots) in a match; the process holding it is SIGKILLed,
+ * SIGSTOPped or SIGTERMed, and the players come back into the same match on
+ * another process by themselves (client/src/net/followMatch.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import type { Client } from "@colyseus/sdk";
+import { ROOM_ARENA } from "@arena/shared";
+import { signIn } from "@arena/testkit";
+import { spawnServer, type GameServerProcess } from "../../testkit/src/processes.ts";
+import { startRedis, type RedisProcess } from "../../testkit/src/redis.ts";
+import { waitForOwnPlayer, type ArenaRoomClient } from "../../testkit/src/rooms.ts";
+import { waitForLeave, waitForState } from "../../testkit/src/waits.ts";
+import { waitForLine } from "../../testkit/src/processes.ts";
+import { followMatch, type MatchFollower } from "../../client/src/net/followMatch.ts";
+import { CUSTODY_KEYS } from "../src/scale/matchCustody.ts";
+
+let redis: RedisProcess;
+let db: Redis;
+const started: GameServerProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  db = new Redis(redis.url);
+}, 30_000);
+
+afterAll(async () => {
+  db.disconnect();
+  await Promise.all(started.map((s) => s.kill("SIGKILL")));
+  await redis.stop();
+}, 30_000);
+
+/** Three processes with bots filling public rooms to 6. */
+async function threeProcesses(): Promise<GameServerProcess[]> {
+  // The previous test's processes are done with: they would only load the machine.
+  await Promise.all(started.map((s) => s.kill("SIGKILL")));
+  // One after another, with time to spare: on a loaded machine three at once can take most of a minute.
+  const servers: GameServerProcess[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = await spawnServer({ REDIS_URL: redis.url, BOT_FILL: "6" }, { timeoutMs: 90_000 });
+    started.push(s);
+    servers.push(s);
+  }
+  return servers;
+}
+
+interface Player {
+  name: string;
+  client: Client;
+  follower: MatchFollower<ArenaRoomClient>;
+  moved: Promise<ArenaRoomClient>;
+  left: string[];
+}
+
+/** `count` players in one public room created on `owner`, each followed across processes. */
+async function playersInOneMatch(owner: GameServerProcess, others: readonly GameServerProcess[], count: number, tag: string, giveUpMs?: number): Promise<Player[]> {
+  const players: Player[] = [];
+  let roomId = "";
+  for (let i = 0; i < count; i++) {
+    const name = `${tag}${i}`;
+    const { client } = await signIn(owner.url, name);
+    const room = (i === 0 ? await client.create(ROOM_ARENA, { name }) : await client.joinById(roomId, { name })) as ArenaRoomClient;
+    room.onMessage("*", () => {});
+    await waitForOwnPlayer(room);
+    roomId = room.roomId;
+    const left: string[] = [];
+    let resolveMoved!: (r: ArenaRoomClient) => void;
+    const moved = new Promise<ArenaRoomClient>((r) => (resolveMoved = r));
+    const follower = followMatch(client, room, {
+      endpoints: others.map((s) => s.url),
+      onRoom: (r) => {
+        r.onMessage("*", () => {});
+        resolveMoved(r);
+      },
+      onLeave: (code, reason) => left.push(`${code} ${reason ?? ""}`),
+      ...(giveUpMs !== undefined ? { giveUpMs } : {}),
+    });
+    players.push({ name, client, follower, moved, left });
+  }
+  return players;
+}
+
+function lineOf(server: GameServerProcess, msg: string): Record<string, unknown> | undefined {
+  const line = server.lines.find((l) => l.includes(`"msg":"${msg}"`));
+  return line === undefined ? undefined : (JSON.parse(line) as Record<string, unknown>);
+}
+
+describe("a match taken over after its process is SIGKILLed", () => {
+  it("every player is back in the same room on another process, with the phase, scores and time left of the checkpoint, and bots playing", async () => {
+    const [owner, ...rest] = await threeProcesses();
+    const players = await playersInOneMatch(owner!, rest, 4, "K");
+    const room0 = players[0]!.follower.room;
+    const roomId = room0.roomId;
+    await waitForState(room0, (s) => s.phase === "playing" && s.tick > 60, 15_000, "match playing");
+    // The last state every player saw before the kill.
+    const before = room0.state;
+    const tickBefore = before.tick;
+    const endsAt = before.phaseEndsAt;
+    const score = new Map<string, { kills: number; deaths: number }>();
+    before.players.forEach((p, id) => score.set(id, { kills: p.kills, deaths: p.deaths }));
+    const killedAt = Date.now();
+    await owner!.kill("SIGKILL");
+
+    const rooms = await Promise.all(players.map((p) => p.moved));
+    const gapMs = Date.now() - killedAt;
+    for (const [i, r] of rooms.entries()) {
+      expect(r.roomId).toBe(roomId);
+      expect(r.sessionId).toBe(players[i]!.follower.room.sessionId);
+      await waitForOwnPlayer(r);
+      expect(players[i]!.left).toEqual([]);
+    }
+    const after = rooms[0]!;
+    await waitForState(after, (s) => s.tick > tickBefore + 30, 5000, "the match stepping again");
+    // Same match: same end tick, the time left counted on from the checkpoint (<= 250 ms + one write before the kill).
+    expect(after.state.phase).toBe("playing");
+    expect(after.state.phaseEndsAt).toBe(endsAt);
+    // Scores: nothing after the checkpoint is kept, nothing before it is lost.
+    for (const [id, s] of score) {
+      const now = after.state.players.get(id);
+      if (now === undefined) continue; // a bot that gave way
+      expect(now.kills).toBeGreaterThanOrEqual(s.kills - 1);
+      expect(now.deaths).toBeGreaterThanOrEqual(s.deaths - 1);
+    }
+    // Bots are back and moving.
+    const bots = [...after.state.players.values()].filter((p) => p.bot);
+    expect(bots.length).toBe(2);
+    // Taken over by one of the two survivors, exactly once.
+    const takers = rest.filter((s) => lineOf(s, "match restored") !== undefined);
+    expect(takers.length).toBe(1);
+    expect(Number(lineOf(takers[0]!, "match restored")!.checkpointAgeMs)).toBeLessThan(2500);
+    expect(gapMs).toBeLessThan(8000);
+    for (const p of players) p.follower.stop();
+    await Promise.all(rooms.map((r) => r.leave()));
+  }, 180_000);
+});
+
+/** The next room each player's follower moves to. */
+function nextMoves(players: readonly Player[]): Promise<ArenaRoomClient[]> {
+  return Promise.all(players.map((p) => new Promise<ArenaRoomClient>((resolve) => {
+    const from = p.follower.room;
+    const check = setInterval(() => {
+      if (p.follower.room !== from) {
+        clearInterval(check);
+        resolve(p.follower.room);
+      }
+    }, 20);
+  })));
+}
+
+async function holderOf(roomId: string, servers: readonly GameServerProcess[]): Promise<GameServerProcess | undefined> {
+  const lease = await db.get(CUSTODY_KEYS.lease(roomId));
+  const processId = lease?.split(":")[0];
+  return servers.find((s) => s.processId === processId);
+}
+
+describe("a paused process (SIGSTOP) whose match was taken over", () => {
+  it("stands down when it wakes (SIGCONT): it sends its old state to nobody and its checkpoint write is refused, while the players play on elsewhere", async () => {
+    const [owner, ...rest] = await threeProcesses();
+    const players = await playersInOneMatch(owner!, rest, 2, "S");
+    const roomId = players[0]!.follower.room.roomId;
+    // A client that does not follow the match: it stays connected to the paused process.
+    const { client: stayer } = await signIn(owner!.url, "Stayer");
+    const stuck = (await stayer.joinById(roomId, { name: "Stayer" })) as ArenaRoomClient;
+    stuck.onMessage("*", () => {});
+    await waitForOwnPlayer(stuck);
+    stuck.reconnection.enabled = false;
+    await waitForState(stuck, (s) => s.phase === "playing", 15_000, "match playing");
+    const moved = nextMoves(players);
+    owner!.proc.kill("SIGSTOP");
+    const rooms = await moved;
+    for (const r of rooms) expect(r.roomId).toBe(roomId);
+    const newHolder = await holderOf(roomId, rest);
+    expect(newHolder).toBeDefined();
+    const checkpointBefore = JSON.parse((await db.get(CUSTODY_KEYS.checkpoint(roomId)))!) as { state: { tick: number } };
+    let patchesAfterWaking = 0;
+    stuck.onStateChange(() => patchesAfterWaking++);
+    const closed = waitForLeave(stuck, 10_000);
+    const stoodDown = waitForLine(owner!.proc, (l) => l.includes('"msg":"standing down: another process holds the match"'), "stand-down line", 10_000);
+    owner!.proc.kill("SIGCONT");
+    const line = JSON.parse(await stoodDown) as { reason: string };
+    expect(line.reason).toMatch(/refused/);
+    expect(await closed).toBe(4010);
+    expect(patchesAfterWaking).toBe(0);
+    // The new holder's checkpoints go on; the old one's is nowhere.
+    await waitForState(rooms[0]!, (s) => s.tick > checkpointBefore.state.tick + 30, 5000, "the match stepping on the new holder");
+    const checkpointAfter = JSON.parse((await db.get(CUSTODY_KEYS.checkpoint(roomId)))!) as { state: { tick: number } };
+    expect(checkpointAfter.state.tick).toBeGreaterThan(checkpointBefore.state.tick);
+    expect((await holderOf(roomId, rest))?.processId).toBe(newHolder!.processId);
+    expect(owner!.lines.some((l) => l.includes('"msg":"handed the match over"') || l.includes('"msg":"leaderboard credit failed"'))).toBe(false);
+    for (const p of players) {
+      expect(p.left).toEqual([]);
+      p.follower.stop();
+    }
+    await Promise.all(rooms.map((r) => r.leave()));
+  }, 180_000);
+});
+
+describe("a rolling restart (SIGTERM, one process after another)", () => {
+  it("hands the match on each time: the players follow it with a short stall and it never ends", async () => {
+    const servers = await threeProcesses();
+    const [first] = servers;
+    const players = await playersInOneMatch(first!, servers.slice(1), 2, "R");
+    const roomId = players[0]!.follower.room.roomId;
+    await waitForState(players[0]!.follower.room, (s) => s.phase === "playing", 15_000, "match playing");
+    const stalls: number[] = [];
+    let holder: GameServerProcess | undefined = first;
+    for (let round = 0; round < 2; round++) {
+      const before = players[0]!.follower.room.state.tick;
+      const moved = nextMoves(players);
+      const stoppedAt = Date.now();
+      const exit = holder!.kill("SIGTERM");
+      const rooms = await moved;
+      stalls.push(Date.now() - stoppedAt);
+      for (const r of rooms) {
+        expect(r.roomId).toBe(roomId);
+        await waitForOwnPlayer(r);
+      }
+      await waitForState(rooms[0]!, (s) => s.tick > before, 5000, "the match going on");
+      expect(rooms[0]!.state.phase).not.toBe("results");
+      expect(await exit).toBe(0);
+      expect(holder!.lines.some((l) => l.includes('"msg":"handed the match over"') && l.includes('"released":true'))).toBe(true);
+      holder = await holderOf(roomId, servers);
+      expect(holder).toBeDefined();
+    }
+    for (const p of players) expect(p.left).toEqual([]);
+    for (const s of stalls) expect(s).toBeLessThan(3000);
+    for (const p of players) p.follower.stop();
+    await Promise.all(players.map((p) => p.follower.room.leave()));
+  }, 240_000);
+
+  it("ends matches with server_shutdown when no other process is there", async () => {
+    const lone = await spawnServer({ REDIS_URL: redis.url }, { timeoutMs: 90_000 });
+    started.push(lone);
+    const { client } = await signIn(lone.url, "Lone");
+    const room = (await client.create(ROOM_ARENA, { name: "Lone" })) as ArenaRoomClient;
+    room.onMessage("*", () => {});
+    await waitForOwnPlayer(room);
+    // The other tests' processes are gone by now, or stopped: make sure none listens.
+    await Promise.all(started.filter((s) => s !== lone).map((s) => s.kill("SIGKILL")));
+    const left = waitForLeave(room, 10_000);
+    await lone.kill("SIGTERM");
+    expect(await left).toBe(4001);
+    expect(await db.exists(CUSTODY_KEYS.checkpoint(room.roomId))).toBe(0);
+  }, 180_000);
+});
