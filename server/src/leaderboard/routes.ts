@@ -10,22 +10,15 @@
  */
 import type { Application, Request, Response } from "express";
 import { HttpErrors, type LeaderboardSnapshot } from "@arena/shared";
-import { openEventStream } from "../eventStream.ts";
+import { openEventStream, type EventStreamOptions } from "../eventStream.ts";
 import type { Logger } from "../log.ts";
-import type { RateLimits } from "../limits/RateLimits.ts";
-import type { StreamCaps } from "../limits/StreamCaps.ts";
 import type { Leaderboard } from "./Leaderboard.ts";
 
 /** Retry-After of a board read refused while its store is unreachable. */
 const UNREADABLE_RETRY_S = 2;
 
-export interface StreamOptions {
-  readonly keepAliveMs: number;
-  /** A stream whose socket stays full this long is dropped. */
-  readonly stallMs: number;
-  readonly caps: StreamCaps;
-  readonly limits: RateLimits;
-}
+/** The stream's options (eventStream.ts), with keep-alives: board updates may be minutes apart. */
+export type StreamOptions = EventStreamOptions & { readonly keepAliveMs: number };
 
 export function mountLeaderboardRoutes(app: Application, leaderboard: Leaderboard, opts: StreamOptions, log: Logger): void {
   app.get("/api/leaderboard", opts.limits.guard("leaderboard"), async (_req, res) => {

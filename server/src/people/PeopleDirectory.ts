@@ -13,7 +13,7 @@
  * write), so a change shows within about one second.
  */
 import { matchMaker, type Presence } from "@colyseus/core";
-import type { PersonOnline, PersonStatus } from "@arena/shared";
+import { comparePeople, type PersonOnline, type PersonStatus } from "@arena/shared";
 import type { Logger } from "../log.ts";
 import { livenessOf, type Liveness } from "../scale/Liveness.ts";
 
@@ -47,7 +47,7 @@ export function mergePeople(lists: Iterable<PersonOnline[]>): PersonOnline[] {
       if (seen === undefined || RANK[p.status] > RANK[seen.status] || (RANK[p.status] === RANK[seen.status] && p.joinable === true && seen.joinable !== true)) byUser.set(p.userId, p);
     }
   }
-  return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
+  return [...byUser.values()].sort(comparePeople);
 }
 
 export class PeopleDirectory {

@@ -12,7 +12,7 @@ import { PUBLISH_MS } from "./PeopleDirectory.ts";
 
 /**
  * Most people the lobby sends (first by name): the list goes to every lobby
- * visitor on each change, so its size is bounded. GET /api/people has everyone.
+ * visitor on each change, so its size is bounded. GET /api/people has everyone, a page at a time.
  */
 export const LOBBY_PEOPLE_MAX = 100;
 
