@@ -40,7 +40,8 @@ export async function issueGuestToken(secret: Uint8Array, name: string, ttlSecon
 
 /**
  * Given the raw secret, jose imports it into a CryptoKey on every check; a join checks its token twice
- * (matchmaking, then connect), so the key is imported once per secret instead (measured in
+ * (the room's static onAuth, then the join ticket's minting, matchmaking/joinTickets.ts), and a person joins
+ * the lobby and a room with the same token, so the key is imported once per secret instead (measured in
  * docs/BENCHMARKS.md, "Where a join's time goes").
  */
 type VerifyKey = webcrypto.CryptoKey;
@@ -61,7 +62,8 @@ export class AuthError extends Error {
 
 /**
  * Tokens that passed the full check, by their exact text, with their expiry: a join checks its token twice
- * (matchmaking, then the websocket connect a moment later), and jose's HMAC through WebCrypto was the
+ * (the room's static onAuth, then the join ticket's minting), a person's lobby and room joins and API calls
+ * carry the same token, and jose's HMAC through WebCrypto was the
  * largest single cost of a join (docs/BENCHMARKS.md, "Where a join's time goes"). Only the very same string
  * signed with the same secret hits, so the answer is the one a full check would give, as long as the expiry
  * is checked again (it is). Bounded: the oldest entry goes first.
@@ -102,9 +104,9 @@ export async function verifyGuestToken(secret: Uint8Array, token: unknown): Prom
 }
 
 /**
- * verifyGuestToken for Colyseus' auth hooks: a bad token becomes AUTH_FAILED
- * (525), which matchmaking answers as HTTP 525 with `{ code, error }` and a
- * WebSocket connect refuses.
+ * verifyGuestToken for Colyseus' static auth hooks (matchmaking): a bad token
+ * becomes AUTH_FAILED (525), which matchmaking answers as HTTP 525 with
+ * `{ code, error }`. At connect the rooms take a join ticket instead.
  */
 export async function authenticate(secret: Uint8Array, token: unknown): Promise<GuestIdentity> {
   try {

@@ -118,6 +118,7 @@ describe("join tickets", () => {
 
   describe("hostile connects, while a player plays on", () => {
     let host: ArenaRoomClient;
+    let victimRoom: { leave(): Promise<unknown> };
     let victimSeat: { roomId: string; sessionId: string; ticket: string };
     let attackerToken: string;
 
@@ -128,11 +129,12 @@ describe("join tickets", () => {
       victimSeat = await reserve(host.roomId, victim.token);
       const room = await victim.client.consumeSeatReservation(victimSeat as never);
       room.onMessage("*", () => {});
+      victimRoom = room;
       attackerToken = (await player("attacker")).token;
     });
 
     afterAll(async () => {
-      await host?.leave().catch(() => undefined);
+      await Promise.all([host?.leave(), victimRoom?.leave()].map((p) => p?.catch(() => undefined)));
     });
 
     it("refuses a used ticket replayed on its own seat (consumed) and on the attacker's fresh seat (another seat)", async () => {
