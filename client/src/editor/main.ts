@@ -259,11 +259,14 @@ async function publish(): Promise<void> {
   $("publish-result").textContent = "Checking…";
   try {
     const answer = await conn.publish();
-    problems = answer.ok ? [] : answer.problems;
+    // A quota refusal (answer.error) is about the person or the map's versions, not about what is drawn.
+    problems = answer.ok || answer.error !== undefined ? [] : answer.problems;
     if (answer.ok) published = answer.version;
     $("publish-result").textContent = answer.ok
       ? `Published as version ${answer.version}.`
-      : `Not published: ${answer.problems.length} problem${answer.problems.length === 1 ? "" : "s"} to fix (outlined in red).`;
+      : answer.error !== undefined
+        ? `Not published: ${answer.problems.join(" ")}`
+        : `Not published: ${answer.problems.length} problem${answer.problems.length === 1 ? "" : "s"} to fix (outlined in red).`;
     $("publish-problems").replaceChildren(...problems.map((text) => {
       const li = document.createElement("li");
       li.textContent = text;
