@@ -6,7 +6,8 @@
  * shows results, and while results show the state stands still and the
  * server sends no patches, which would say nothing about the fuzz.
  */
-import { type Room } from "@colyseus/sdk";
+import { Protocol, type Room } from "@colyseus/sdk";
+import { tapFrames } from "@arena/testkit/remote";
 import { JoinClient } from "@arena/shared/sdk";
 import { PlayerInput, ROOM_ARENA, type ArenaState } from "@arena/shared";
 
@@ -15,6 +16,8 @@ const INPUT_HZ = 30;
 export class Bystander {
   /** performance.now() of every state change the SDK applied (one per patch). */
   readonly patchTimes: number[] = [];
+  /** Patch frames received, counted before the SDK decodes them (the server sends one per broadcast, changes or not). */
+  patchFrames = 0;
   /** Close code, once the connection ended (it should not, during a campaign). */
   leftWith: number | undefined;
   /** [from, to) spans (performance.now()) during which the room showed match results. */
@@ -23,6 +26,11 @@ export class Bystander {
 
   private constructor(readonly room: Room<any, ArenaState>) {
     room.onMessage("*", () => {});
+    tapFrames(room, {
+      in: (_bytes, code) => {
+        if (code === Protocol.ROOM_STATE_PATCH) this.patchFrames++;
+      },
+    });
     room.onStateChange((state) => {
       const now = performance.now();
       this.patchTimes.push(now);

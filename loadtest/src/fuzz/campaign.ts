@@ -71,6 +71,8 @@ export interface CampaignReport {
   readonly resultsSeconds: number;
   /** The bystander's patch rate over the seconds just before the hostile clients started (what the machine gives it). */
   readonly baselinePatchRate: number;
+  /** The fuzzed room by the server's own counters, from just before the hostile clients started until they were gone. */
+  readonly pace: CampaignPace;
   readonly worstSecondPatchRate: number;
   readonly bystanderLeftWith: number | undefined;
   /** A new client joined the fuzzed room after the run and got its state, in this many ms. */
@@ -79,6 +81,37 @@ export interface CampaignReport {
   readonly memoryAfter: Memory;
   /** Exit code of the server on SIGTERM at the end (0: a clean shutdown). */
   readonly exitCode: number | null;
+}
+
+/** The server's step and patch counters (its /metrics) over the fuzzing phase; the server holds the one fuzzed room. */
+export interface CampaignPace {
+  readonly seconds: number;
+  /** Steps run, scheduled by the fixed timestep, and due on the server's clock. */
+  readonly steps: number;
+  readonly stepsScheduled: number;
+  readonly stepsDue: number;
+  readonly stepTimerRuns: number;
+  readonly patches: number;
+  readonly patchesDue: number;
+  /** Seconds the server's event-loop thread waited for a CPU (a busy machine). */
+  readonly cpuWaitSeconds: number;
+  /** Patch frames the bystander received over the same span (from before the first scrape to after the last). */
+  readonly bystanderPatchFrames: number;
+}
+
+function paceBetween(a: Map<string, MetricFamily>, b: Map<string, MetricFamily>, seconds: number, bystanderPatchFrames: number): CampaignPace {
+  const moved = (name: string): number => total(b, name) - total(a, name);
+  return {
+    seconds,
+    steps: moved("arena_steps_total"),
+    stepsScheduled: moved("arena_steps_scheduled_total"),
+    stepsDue: moved("arena_steps_due_total"),
+    stepTimerRuns: moved("arena_step_timer_runs_total"),
+    patches: moved("arena_patches_total"),
+    patchesDue: moved("arena_patches_due_total"),
+    cpuWaitSeconds: moved("arena_event_loop_cpu_wait_seconds_total"),
+    bystanderPatchFrames,
+  };
 }
 
 /** Frames per second each hostile connection sends: a margin under the room's flood limit. */
@@ -159,6 +192,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const baselineFrom = performance.now();
     await bystander.patches(BASELINE_PATCHES);
     const baselinePatchRate = bystander.patchRate(baselineFrom, performance.now());
+    const paceFrom = { at: performance.now(), frames: bystander.patchFrames };
     const before = await memory(server.url, server.proc.pid!);
     say(`fuzz: before: RSS ${before.rssMb} MB, heap ${before.heapUsedMb} MB`);
 
@@ -195,6 +229,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const alive = watch.crash === undefined;
     if (alive) await settle(server.url, 2, 10_000);
     const after = alive ? await memory(server.url, server.proc.pid!) : { rssMb: NaN, heapUsedMb: NaN, metrics: new Map<string, MetricFamily>() };
+    const pace = paceBetween(before.metrics, after.metrics, (performance.now() - paceFrom.at) / 1000, bystander.patchFrames - paceFrom.frames);
     // NaN when no new client can join (the report fails then); the room is gone if everyone left it.
     const freshJoinMs = alive ? await freshJoin(server.url, tokens[0]!, roomId).catch(() => NaN) : NaN;
     const framesSent = options.frames - budget.remaining;
@@ -225,6 +260,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       patchRate: bystander.patchRate(start, end),
       resultsSeconds: bystander.resultsMs(start, end) / 1000,
       baselinePatchRate,
+      pace,
       worstSecondPatchRate: bystander.worstWindowRate(start, end, WINDOW_MS),
       bystanderLeftWith: bystander.leftWith,
       freshJoinMs,
