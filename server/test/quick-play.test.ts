@@ -12,6 +12,7 @@ import { ROOM_ARENA } from "@arena/shared";
 import { SignJWT } from "jose";
 import type { RunningServer } from "../src/app.ts";
 import { TEST_SECRET, guestToken, joinArena, readMetrics, serverRoom, startTestServer, type ArenaRoomClient } from "@arena/testkit";
+import { roomListing } from "../src/colyseusInternals.ts";
 
 const CAP = 4;
 let server: RunningServer;
@@ -74,7 +75,7 @@ describe("quick play", () => {
     b.onMessage("*", () => undefined);
     rooms.push(b);
     // The full room's listing as another process may still read it: open, and first in quick play's order.
-    const stale = (serverRoom(full) as unknown as { _listing: { locked: boolean } })._listing;
+    const stale = roomListing(serverRoom(full));
     stale.locked = false;
     const before = await refused();
     const started = performance.now();

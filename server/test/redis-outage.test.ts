@@ -16,6 +16,7 @@ import { KILL_POINTS, ROOM_ARENA, ServerMessage, WIN_POINTS, type LeaderboardSna
 import type { RunningServer } from "../src/app.ts";
 import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import type { Logger, LogFields } from "../src/log.ts";
+import { redisDriverInternals } from "../src/colyseusInternals.ts";
 import { ResilientRedisDriver } from "../src/scale/ResilientRedisDriver.ts";
 import { redisOptions } from "../src/scale/redisOptions.ts";
 import {
@@ -297,7 +298,7 @@ describe("the pieces on their own, against a real redis-server", () => {
   it("RedisDriver keeps failing once a read failed, ResilientRedisDriver reads again when Redis is back", async () => {
     await redis.ensureRunning();
     const plain = new RedisDriver(redisOptions(redis.url));
-    (plain as unknown as { _client: Redis })._client.on("error", () => undefined);
+    redisDriverInternals(plain).onConnectionError(() => undefined);
     const resilient = new ResilientRedisDriver(redisOptions(redis.url), () => true, recordingLogger(), () => undefined);
     const room = { roomId: "r1", name: ROOM_ARENA, processId: "p", clients: 0, maxClients: 8, locked: false, private: false, unlisted: false, createdAt: new Date(), publicAddress: "", metadata: {} };
     try {
