@@ -22,9 +22,11 @@ afterAll(async () => {
 });
 
 /** One request of each kind a page makes: matchmaking, the API, a stream, health; preflights and the real ones. */
-function requests(url: string): { what: string; init: RequestInit; path: string }[] {
+interface Probe { what: string; init: RequestInit; path: string }
+
+function requests(url: string): Probe[] {
   const json = { "content-type": "application/json", authorization: `Bearer ${token}` };
-  return [
+  const probes: Probe[] = [
     { what: "matchmake preflight", path: `/matchmake/joinOrCreate/${ROOM_ARENA}`, init: { method: "OPTIONS", headers: { "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } } },
     { what: "matchmake", path: `/matchmake/joinOrCreate/${ROOM_ARENA}`, init: { method: "POST", headers: json, body: JSON.stringify({ name: "cors" }) } },
     { what: "matchmake refused", path: `/matchmake/joinOrCreate/${ROOM_ARENA}`, init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" } },
@@ -34,7 +36,8 @@ function requests(url: string): { what: string; init: RequestInit; path: string 
     { what: "leaderboard", path: "/api/leaderboard", init: {} },
     { what: "health", path: "/health", init: {} },
     { what: "metrics", path: "/metrics", init: {} },
-  ].map((r) => ({ ...r, path: `${url}${r.path}` }));
+  ];
+  return probes.map((r) => ({ ...r, path: `${url}${r.path}` }));
 }
 
 async function corsOf(path: string, init: RequestInit, origin: string): Promise<{ status: number; allowOrigin: string | null; credentials: string | null }> {
