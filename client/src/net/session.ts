@@ -50,8 +50,14 @@ export class GameSession {
   readonly input: InputHandle<PlayerInput>;
   readonly rules: Rules;
   readonly stepMs: number;
-  /** Every reconciliation's correction size (world units), for the debug overlay and the netcode harness. */
+  /**
+   * Every reconciliation's correction size (world units), for the debug overlay and the netcode harness:
+   * how far the predicted position jumped when the server's state was adopted and our inputs replayed.
+   */
   readonly corrections: number[] = [];
+  /** The largest unexplained jump of the predicted state since the last reconciliation was counted. */
+  private jumpSinceReconcile = 0;
+  private lastCorrection = 0;
   private readonly predict: Predict<ArenaState>;
   /** The room's map, once known (see useMap): nothing is sent or predicted before, or the prediction would cross its walls. */
   private map: ArenaMap | undefined;
@@ -277,7 +283,7 @@ export class GameSession {
       interpDelayMs: this.delayMs,
       pendingInputs: this.input.pendingCount,
       skippedSteps: this.skippedSteps,
-      lastCorrection: this.me?.lastCorrectionMag ?? 0,
+      lastCorrection: this.lastCorrection,
       reconciliations: this.corrections.length,
     };
   }
@@ -347,7 +353,9 @@ export class GameSession {
     if (!Number.isNaN(this.lastTrue.x)) {
       const dx = this.lastTrue.x - state.x;
       const dy = this.lastTrue.y - state.y;
-      if (Math.hypot(dx, dy) > TELEPORT_UNITS) {
+      const jump = Math.hypot(dx, dy);
+      this.jumpSinceReconcile = Math.max(this.jumpSinceReconcile, jump);
+      if (jump > TELEPORT_UNITS) {
         this.offset.x = 0;
         this.offset.y = 0;
       } else {
@@ -362,7 +370,10 @@ export class GameSession {
   private trackReconciliations(me: Reconciler<Player, PlayerInput>): void {
     if (me.reconcileSeq === this.lastReconcileSeq) return;
     this.lastReconcileSeq = me.reconcileSeq;
-    this.corrections.push(me.lastCorrectionMag);
+    // Measured here: the SDK's own lastCorrectionMag stays 0 unless its debug overlay is loaded.
+    this.lastCorrection = this.jumpSinceReconcile;
+    this.jumpSinceReconcile = 0;
+    this.corrections.push(this.lastCorrection);
     if (this.corrections.length > 10_000) this.corrections.splice(0, 5_000);
   }
 
