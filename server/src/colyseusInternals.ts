@@ -9,9 +9,14 @@
  * below, which says what it touches and why we need it. Nothing else in
  * server/src casts a Colyseus object to reach a member it does not declare.
  *
- * server/test/colyseus-internals.test.ts checks each of these facts against
- * the installed packages: after an upgrade it fails on the fact that changed,
- * before the feature built on it silently stops working.
+ * Used directly, as declared public: the matchMaker functions the index
+ * exports, `matchMaker.controller.getCorsHeaders` (Colyseus documents
+ * overriding it; cors.ts does), and a room class's static `onAuth`.
+ *
+ * server/test/colyseus-internals.test.ts (and colyseus-takeover.test.ts for
+ * the takeover section) checks each of these facts against the installed
+ * packages: after an upgrade it fails on the fact that changed, before the
+ * feature built on it silently stops working.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
 import { Deferred, matchMaker, type AuthContext, type Client, type IRoomCache, type Presence, type Room } from "@colyseus/core";
@@ -228,6 +233,19 @@ export type StaticOnAuth = (token: string | undefined, options: Record<string, u
 export function staticOnAuth(roomName: string): StaticOnAuth | undefined {
   const onAuth = (matchMaker.getRoomClass(roomName) as unknown as { onAuth?: StaticOnAuth }).onAuth;
   return typeof onAuth === "function" ? onAuth : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// This process's matchmaker (matchMaker.state)
+// ---------------------------------------------------------------------------
+
+/**
+ * Whether this process's matchmaker takes rooms and seats: `matchMaker.state`
+ * is READY, not SHUTTING_DOWN (a graceful stop has begun). `state` is
+ * exported, but documented as the MatchMaker's internal state.
+ */
+export function matchMakerReady(): boolean {
+  return matchMaker.state === matchMaker.MatchMakerState.READY;
 }
 
 // ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { matchMaker } from "@colyseus/core";
 import { cleanName } from "@arena/shared";
 import { issueGuestToken } from "./auth.ts";
+import { matchMakerReady } from "./colyseusInternals.ts";
 import type { Config } from "./config.ts";
 import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
 import type { RateLimits } from "./limits/RateLimits.ts";
@@ -45,7 +46,7 @@ export function mountHttp(app: express.Application, deps: HttpDeps): void {
     // 503 only while shutting down, so a load balancer stops sending new players here. A Redis outage is
     // "degraded" with 200: every process shares that Redis, so taking them all out of nginx's rotation
     // (it counts 503s as failures) would only add a dead page to running matches and failing joins.
-    const ready = matchMaker.state === matchMaker.MatchMakerState.READY;
+    const ready = matchMakerReady();
     const redis = deps.redis?.status();
     const status = !ready ? "shutting_down" : redis !== undefined && redis.status !== "up" ? "degraded" : "ok";
     res.status(ready ? 200 : 503).json({

@@ -15,7 +15,7 @@ import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import {
-  clientSocket, guardRequests, heldSeat, interceptMatchmaking, isReserved, isSeatReservationError, listLockedBeforeRecorded,
+  clientSocket, guardRequests, heldSeat, interceptMatchmaking, isReserved, isSeatReservationError, listLockedBeforeRecorded, matchMakerReady,
   processesListening, redisDriverInternals, reserveSeat, reservedSessionIds, roomListing, staticOnAuth, transportHttpServer,
   transportSocketServer, watchReservations,
 } from "../src/colyseusInternals.ts";
@@ -206,6 +206,14 @@ describe("Matchmaking: controller.invokeMethod, the 'request' listener, static o
     await expect(Promise.resolve().then(() => onAuth!("forged", {}, context))).rejects.toThrow();
     const token = await guestToken(server.url, "auth-probe");
     expect(await onAuth!(token, {}, { ...context, token })).toBeTruthy();
+  });
+});
+
+describe("This process's matchmaker: matchMaker.state", () => {
+  it("is READY while the server runs, one of MatchMakerState's values, SHUTTING_DOWN among them", () => {
+    expect(matchMaker.MatchMakerState).toMatchObject({ READY: expect.anything(), SHUTTING_DOWN: expect.anything() });
+    expect(matchMaker.state).toBe(matchMaker.MatchMakerState.READY);
+    expect(matchMakerReady()).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import { generateId, matchMaker } from "@colyseus/core";
 import { CodeJoinErrors, ROOM_ARENA, normalizeRoomCode, type ArenaRoomMetadata } from "@arena/shared";
+import { matchMakerReady } from "../colyseusInternals.ts";
 
 type ISeatReservation = Awaited<ReturnType<typeof matchMaker.reserveSeatFor>>;
 
@@ -42,7 +43,7 @@ async function findRoom(req: SeatRequest) {
 
 /** Reserves a player or spectator seat; throws a CodeJoinError the HTTP layer turns into a status and JSON. */
 export async function reserveSeat(req: SeatRequest): Promise<ISeatReservation> {
-  if (matchMaker.state !== matchMaker.MatchMakerState.READY) {
+  if (!matchMakerReady()) {
     throw new CodeJoinError(503, CodeJoinErrors.UNAVAILABLE, "this server is shutting down; try again");
   }
   const room = await findRoom(req);

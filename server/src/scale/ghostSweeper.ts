@@ -27,6 +27,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import type { Presence } from "@colyseus/core";
+import { matchMakerReady } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
 import { releaseCode } from "../matchmaking/roomCodes.ts";
 import { livenessOf } from "./Liveness.ts";
@@ -79,7 +80,7 @@ export function startGhostSweeper(presence: Presence, log: Logger, redis?: Redis
   };
 
   const sweep = async (): Promise<void> => {
-    if (sweeping || matchMaker.state !== matchMaker.MatchMakerState.READY || !judging()) return;
+    if (sweeping || !matchMakerReady() || !judging()) return;
     sweeping = true;
     try {
       const suspects = (await liveness.expired(Date.now())).filter((id) => id !== matchMaker.processId);

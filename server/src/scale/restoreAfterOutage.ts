@@ -11,7 +11,7 @@
  * The ghost sweeper's heartbeat comes back by itself within a second.
  */
 import { matchMaker } from "@colyseus/core";
-import { roomListing } from "../colyseusInternals.ts";
+import { matchMakerReady, roomListing } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
 import { CODES_KEY } from "../matchmaking/roomCodes.ts";
 import type { ResilientRedisPresence } from "./ResilientRedisPresence.ts";
@@ -19,7 +19,7 @@ import type { ResilientRedisPresence } from "./ResilientRedisPresence.ts";
 const LOBBY_CHANNEL = "$lobby";
 
 export async function restoreAfterOutage(presence: ResilientRedisPresence, log: Logger): Promise<void> {
-  if (matchMaker.state !== matchMaker.MatchMakerState.READY) return;
+  if (!matchMakerReady()) return;
   const t0 = Date.now();
   await matchMaker.stats.persist(true);
   await matchMaker.restoreMissingRoomCaches();
