@@ -44,6 +44,7 @@ const UNIT_FILES = new Set([
   "server/test/auth-cache.test.ts",
   "server/test/ice-servers-config.test.ts",
   "server/test/log.test.ts",
+  "server/test/people-page.test.ts",
   "server/test/people-units.test.ts",
   "server/test/redis-health.test.ts",
   "server/test/units.test.ts",
