@@ -21,6 +21,10 @@
  * processes do not wait on each other: in a rush each may open one room,
  * which quick play's order (most players first) then fills in turn.
  *
+ * With Redis, open rooms are read from the open-room index (OpenRoomIndex.ts:
+ * the best OPEN_ROOM_CANDIDATES of the mode, O(log rooms)) instead of every
+ * listing; in memory, from Colyseus' query (the listing is in this process).
+ *
  * Relies on (through server/src/colyseusInternals.ts, pinned by
  * server/test/colyseus-internals.test.ts and quick-play.test.ts): the
  * matchmaking route calls `matchMaker.controller.invokeMethod(method,
@@ -30,6 +34,7 @@
  */
 import { ErrorCode, ServerError, matchMaker, type AuthContext, type IRoomCache, type SortOptions } from "@colyseus/core";
 import { interceptMatchmaking, isSeatReservationError, staticOnAuth } from "../colyseusInternals.ts";
+import { isOpenRoomSource } from "./IndexedRedisDriver.ts";
 
 type ClientOptions = Record<string, unknown>;
 type Reservation = Awaited<ReturnType<typeof matchMaker.reserveSeatFor>>;
@@ -48,6 +53,11 @@ export interface QuickPlay {
 
 /** Routes quick play for `roomName` through `joinOrCreate` below. */
 export function installQuickPlay(roomName: string): QuickPlay {
+  const driver = matchMaker.driver;
+  if (isOpenRoomSource(driver)) {
+    const handler = matchMaker.getHandler(roomName);
+    driver.openRooms.serve(roomName, handler.filterOptions.map(String), handler.sortOptions);
+  }
   const creating = new Map<string, Promise<IRoomCache>>();
   const uninstall = interceptMatchmaking(async (original, method, name, clientOptions = {}, authContext) => {
     if (method !== "joinOrCreate" || name !== roomName) return original(method, name, clientOptions, authContext);
@@ -71,6 +81,13 @@ async function authorize(roomName: string, options: ClientOptions, context: Auth
   return result === true ? undefined : result;
 }
 
+/** Open public rooms of `roomName` matching `filter`, best first: from the index with Redis, else Colyseus' query. */
+function openRooms(roomName: string, filter: ClientOptions, sort: SortOptions | undefined): Promise<IRoomCache[]> {
+  const driver = matchMaker.driver;
+  if (isOpenRoomSource(driver) && driver.openRooms.serves(roomName)) return driver.openRooms.open(roomName, filter, (ids) => driver.findByIds(ids));
+  return matchMaker.query({ name: roomName, locked: false, private: false, ...filter }, sort);
+}
+
 async function joinOrCreate(
   roomName: string, options: ClientOptions, context: AuthContext | undefined,
   creating: Map<string, Promise<IRoomCache>>,
@@ -81,7 +98,7 @@ async function joinOrCreate(
   const key = JSON.stringify(filter);
   const giveUpAt = performance.now() + GIVE_UP_AFTER_MS;
   while (performance.now() < giveUpAt) {
-    const open = await matchMaker.query({ name: roomName, locked: false, private: false, ...filter }, handler.sortOptions as SortOptions);
+    const open = await openRooms(roomName, filter, handler.sortOptions);
     for (const room of open) {
       try {
         return await matchMaker.reserveSeatFor(room, options, authData);

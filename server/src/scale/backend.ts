@@ -17,7 +17,9 @@ import { RedisLeaderboard } from "../leaderboard/RedisLeaderboard.ts";
 import type { Logger } from "../log.ts";
 import { redisOptions } from "./redisOptions.ts";
 import { RedisHealth, onceEach } from "./redisHealth.ts";
-import { ResilientRedisDriver, redisUnavailable } from "./ResilientRedisDriver.ts";
+import { redisUnavailable } from "./ResilientRedisDriver.ts";
+import { IndexedRedisDriver } from "../matchmaking/IndexedRedisDriver.ts";
+import { OpenRoomIndex } from "../matchmaking/OpenRoomIndex.ts";
 import { ResilientRedisPresence } from "./ResilientRedisPresence.ts";
 import { restoreAfterOutage } from "./restoreAfterOutage.ts";
 
@@ -39,13 +41,17 @@ export async function createBackend(config: Config, log: Logger): Promise<Backen
   const leaderboard = await RedisLeaderboard.connect(url, log);
   const health = new RedisHealth(log);
   const presence = new ResilientRedisPresence(redisOptions(url), log);
-  const driver = new ResilientRedisDriver(redisOptions(url), () => health.up, log, onceEach(log, "room listing connection error"));
+  const driver = new IndexedRedisDriver(redisOptions(url), () => health.up, log, onceEach(log, "room listing connection error"), new OpenRoomIndex(presence.commands));
   health.watch("presence", presence.connections.publisher);
   health.watch("presence-subscriber", presence.connections.subscriber);
   health.watch("leaderboard", leaderboard.connection);
   health.probe("presence", () => presence.ping());
   // Marked restoring at once (listeners run as the outage ends), so no join slips in before the listings are back.
-  health.onRecovered(() => void health.whileRestoring(() => restoreWhileUp(presence, health, log)));
+  health.onRecovered(() => {
+    // The restore re-persists every listing of this process: the index entries are written again with them.
+    driver.openRooms.forgetWritten();
+    void health.whileRestoring(() => restoreWhileUp(presence, health, log));
+  });
   return { kind: "redis", presence, driver, leaderboard, redis: health };
 }
 
