@@ -11,7 +11,7 @@
  * keeps them within milliseconds; a clock off by more than the beat's margin
  * makes a process a suspect, which its health check then clears.
  *
- * A lease (`arena:lease:<name>`) names one process for a chore (the status
+ * A lease (`arena:chore:<name>`) names one process for a chore (the status
  * aggregate, sweeping one dead process): one script call takes it when free
  * and renews it for its holder, so holding costs one command per period.
  *
@@ -22,7 +22,7 @@ import type { Cluster, Redis } from "ioredis";
 import { ResilientRedisPresence } from "./ResilientRedisPresence.ts";
 
 export const ALIVE_KEY = "arena:alive";
-const leaseKey = (name: string): string => `arena:lease:${name}`;
+const leaseKey = (name: string): string => `arena:chore:${name}`;
 
 /** Takes the lease when free, renews it when ours: 1 taken or renewed, 0 held by another. */
 const LEASE_SCRIPT = `
