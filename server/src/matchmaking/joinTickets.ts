@@ -7,7 +7,7 @@
 import { ErrorCode, ServerError } from "@colyseus/core";
 import { verifyGuestToken, type GuestIdentity } from "../auth.ts";
 import { checkTicket, issueTicket, type Seat } from "../tickets.ts";
-import { extendMatchmakeAnswers } from "./matchmakeAnswers.ts";
+import { interceptMatchmaking } from "../colyseusInternals.ts";
 
 /** `reservation` with the join ticket for its seat, as answered to the client that asked for it. */
 export function withJoinTicket<R extends Seat>(secret: Uint8Array, who: GuestIdentity, reservation: R): R & { ticket: string } {
@@ -32,12 +32,14 @@ export function redeemJoinTicket(secret: Uint8Array, ticket: unknown, seat: Seat
 /**
  * Gives each seat reservation Colyseus' matchmaking route answers (quick play, create, join, join by id, the
  * lobby, the editor) its join ticket, for the person whose token the room's static onAuth just accepted (the
- * check is remembered, auth.ts). A reconnection needs none: its reconnection token admits it.
+ * check is remembered, auth.ts). A reconnection needs none: its reconnection token admits it. Install it after
+ * quick play (both intercept the same call; this one must see quick play's answers too).
  */
 export function ticketMatchmakeAnswers(secret: Uint8Array): () => void {
-  return extendMatchmakeAnswers(async (reservation, method, context) => {
-    if (method === "reconnect" || context === undefined) return {};
+  return interceptMatchmaking(async (original, method, roomName, options, context) => {
+    const reservation = (await original(method, roomName, options, context)) as Seat;
+    if (method === "reconnect" || context === undefined) return reservation;
     const who = await verifyGuestToken(secret, context.token).catch(() => undefined);
-    return who === undefined ? {} : { ticket: withJoinTicket(secret, who, reservation).ticket };
+    return who === undefined ? reservation : withJoinTicket(secret, who, reservation);
   });
 }
