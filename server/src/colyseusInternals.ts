@@ -249,6 +249,28 @@ export function matchMakerReady(): boolean {
 }
 
 // ---------------------------------------------------------------------------
+// Lobby notices (the $lobby channel and its "<roomId>,<removed>" messages)
+//
+// Colyseus' LobbyRoom on every process hears of listings through one presence
+// channel (matchmaker/Lobby.ts, LOBBY_CHANNEL, not exported); `updateLobby`
+// publishes there, but needs the Room object, which a dead process's rooms and
+// rooms that ended during a Redis outage no longer have.
+// ---------------------------------------------------------------------------
+
+/** The presence channel every LobbyRoom listens to. */
+export const LOBBY_CHANNEL = "$lobby";
+
+/** Tells every lobby, on every process, that `roomId` is gone (updateLobby's `<roomId>,1`). */
+export async function announceRoomGone(presence: Presence, roomId: string): Promise<void> {
+  await presence.publish(LOBBY_CHANNEL, `${roomId},1`);
+}
+
+/** The room a lobby notice is about (the text before its comma). */
+export function lobbyNoticeRoom(notice: string): string {
+  return notice.split(",")[0] ?? notice;
+}
+
+// ---------------------------------------------------------------------------
 // Processes (the IPC channel name)
 // ---------------------------------------------------------------------------
 

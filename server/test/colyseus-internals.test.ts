@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Server as HttpServer } from "node:http";
 import { Redis } from "ioredis";
 import { WebSocket, WebSocketServer } from "ws";
-import { matchMaker, type Client } from "@colyseus/core";
+import { matchMaker, subscribeLobby, updateLobby, type Client } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import {
-  clientSocket, guardRequests, heldSeat, interceptMatchmaking, isReserved, isSeatReservationError, listLockedBeforeRecorded, matchMakerReady,
+  LOBBY_CHANNEL, announceRoomGone, clientSocket, guardRequests, heldSeat, interceptMatchmaking, isReserved, isSeatReservationError, listLockedBeforeRecorded, lobbyNoticeRoom, matchMakerReady,
   processesListening, redisDriverInternals, reserveSeat, reservedSessionIds, roomListing, staticOnAuth, transportHttpServer,
   transportSocketServer, watchReservations,
 } from "../src/colyseusInternals.ts";
@@ -214,6 +214,27 @@ describe("This process's matchmaker: matchMaker.state", () => {
     expect(matchMaker.MatchMakerState).toMatchObject({ READY: expect.anything(), SHUTTING_DOWN: expect.anything() });
     expect(matchMaker.state).toBe(matchMaker.MatchMakerState.READY);
     expect(matchMakerReady()).toBe(true);
+  });
+});
+
+describe("Lobby notices: the $lobby channel", () => {
+  it("Colyseus' own updateLobby publishes '<roomId>,0' there, and subscribeLobby takes announceRoomGone's notice as a removal", async () => {
+    const heard: string[] = [];
+    const listen = (message: unknown): void => void heard.push(String(message));
+    await matchMaker.presence.subscribe(LOBBY_CHANNEL, listen);
+    const removed: [string, unknown][] = [];
+    const stop = await subscribeLobby((roomId, listing) => void removed.push([roomId, listing]));
+    try {
+      const room = serverRoom(host);
+      updateLobby(room);
+      await vi.waitFor(() => expect(heard).toContain(`${room.roomId},0`));
+      expect(lobbyNoticeRoom(`${room.roomId},0`)).toBe(room.roomId);
+      await announceRoomGone(matchMaker.presence, "gone-room");
+      await vi.waitFor(() => expect(removed).toContainEqual(["gone-room", null]));
+    } finally {
+      await matchMaker.presence.unsubscribe(LOBBY_CHANNEL, listen);
+      await stop();
+    }
   });
 });
 

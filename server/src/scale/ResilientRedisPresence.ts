@@ -26,9 +26,9 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "../log.ts";
 import type { RedisConnectionOptions } from "./redisOptions.ts";
+import { LOBBY_CHANNEL, lobbyNoticeRoom } from "../colyseusInternals.ts";
 import { onceEach, type WatchedConnection } from "./redisHealth.ts";
 
-const LOBBY_CHANNEL = "$lobby";
 /** Lobby notices kept during an outage (one per room); beyond this the oldest are forgotten. */
 const MAX_LOBBY_BACKLOG = 10_000;
 
@@ -132,7 +132,7 @@ export class ResilientRedisPresence extends RedisPresence {
   }
 
   private keepLobbyNotice(notice: string): void {
-    const roomId = notice.split(",")[0] ?? notice;
+    const roomId = lobbyNoticeRoom(notice);
     this.lobbyBacklog.delete(roomId);
     this.lobbyBacklog.set(roomId, notice);
     if (this.lobbyBacklog.size > MAX_LOBBY_BACKLOG) {

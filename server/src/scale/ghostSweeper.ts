@@ -27,7 +27,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import type { Presence } from "@colyseus/core";
-import { matchMakerReady } from "../colyseusInternals.ts";
+import { announceRoomGone, matchMakerReady } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
 import { releaseCode } from "../matchmaking/roomCodes.ts";
 import { livenessOf } from "./Liveness.ts";
@@ -41,8 +41,6 @@ export const SWEEP_INTERVAL_MS = 1000;
 export const GHOST_TIMEOUT_S = 6;
 /** One process sweeps a given dead one; this bounds its health check (2 s) and clean-up, after which another may. */
 const SWEEP_LEASE_MS = 10_000;
-
-const LOBBY_CHANNEL = "$lobby";
 
 export interface GhostSweeper {
   stop(): void;
@@ -68,7 +66,7 @@ export function startGhostSweeper(presence: Presence, log: Logger, redis?: Redis
       const alive: boolean = await matchMaker.healthCheckProcessId(processId);
       if (alive) return; // late, not dead: its next beat clears it
       for (const room of rooms) {
-        await presence.publish(LOBBY_CHANNEL, `${room.roomId},1`);
+        await announceRoomGone(presence, room.roomId);
         const code = (room.metadata as { code?: unknown } | undefined)?.code;
         if (typeof code === "string") await releaseCode(presence, code);
       }

@@ -11,12 +11,10 @@
  * The ghost sweeper's heartbeat comes back by itself within a second.
  */
 import { matchMaker } from "@colyseus/core";
-import { matchMakerReady, roomListing } from "../colyseusInternals.ts";
+import { announceRoomGone, matchMakerReady, roomListing } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
 import { CODES_KEY } from "../matchmaking/roomCodes.ts";
 import type { ResilientRedisPresence } from "./ResilientRedisPresence.ts";
-
-const LOBBY_CHANNEL = "$lobby";
 
 export async function restoreAfterOutage(presence: ResilientRedisPresence, log: Logger): Promise<void> {
   if (!matchMakerReady()) return;
@@ -30,7 +28,7 @@ export async function restoreAfterOutage(presence: ResilientRedisPresence, log: 
     const room = matchMaker.getLocalRoomById(listing.roomId);
     if (room === undefined) {
       await matchMaker.driver.remove(listing.roomId);
-      await presence.publish(LOBBY_CHANNEL, `${listing.roomId},1`);
+      await announceRoomGone(presence, listing.roomId);
       removed++;
       continue;
     }
