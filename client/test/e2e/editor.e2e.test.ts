@@ -111,7 +111,7 @@ describe("map editor in Chromium", () => {
       await context.close();
     }
     expect(errors).toEqual([]);
-  });
+  }, 60_000); // two page loads of the production bundle: a loaded 2-core machine took 16 s
 
   it("publishes from the page (problems named first, then a version), and a third page plays that map through the play link: its wall stops the player and its shots", async () => {
     const ann = await openPage(e2e.browser, `${e2e.server.url}/editor?name=ann`, errors);
