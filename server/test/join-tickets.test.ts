@@ -121,11 +121,13 @@ describe("join tickets", () => {
     let victimRoom: { leave(): Promise<unknown> };
     let victimSeat: { roomId: string; sessionId: string; ticket: string };
     let attackerToken: string;
+    let victimToken: string;
 
     beforeAll(async () => {
       host = await createPrivate(server.url, "host");
       host.onMessage("*", () => {});
       const victim = await player("victim");
+      victimToken = victim.token;
       victimSeat = await reserve(host.roomId, victim.token);
       const room = await victim.client.consumeSeatReservation(victimSeat as never);
       room.onMessage("*", () => {});
@@ -161,9 +163,9 @@ describe("join tickets", () => {
       const own = await reserve(host.roomId, attackerToken);
       const otherRoom = issueTicket(secret, { userId: "g_attacker", name: "attacker" }, "join", { roomId: "someOtherRoom", sessionId: own.sessionId }).ticket;
       expect(await connectWith(own, otherRoom)).toMatchObject({ code: JoinErrorCodes.AUTH_FAILED, message: "this join ticket is for another seat" });
-      const theirs = await reserve(host.roomId, attackerToken);
+      // Another person's fresh seat in the same room (the victim joining again), and its ticket on the attacker's seat.
+      const theirs = await reserve(host.roomId, victimToken);
       const mine = await reserve(host.roomId, attackerToken);
-      // A ticket minted for a seat that is not this one (another reservation in the same room).
       expect(await connectWith(mine, theirs.ticket)).toMatchObject({ code: JoinErrorCodes.AUTH_FAILED, message: "this join ticket is for another seat" });
     });
 
