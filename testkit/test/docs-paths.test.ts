@@ -29,6 +29,15 @@ function pathIn(span: string): string | undefined {
     .replace(/[.,;:)]+$/, ""); // punctuation caught by a span that ends a sentence
 }
 
+/** Every test file of the repository (outside node_modules and build output), as paths from the root. */
+function testFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.name === "node_modules" || e.name.startsWith(".") || e.name === "dist" || e.name === "test-output") return [];
+    if (e.isDirectory()) return testFiles(join(dir, e.name), `${prefix}${e.name}/`);
+    return /\.(test|scenario)\.ts$/.test(e.name) ? [`${prefix}${e.name}`] : [];
+  });
+}
+
 function namedPaths(): { doc: string; line: number; path: string }[] {
   const out: { doc: string; line: number; path: string }[] = [];
   for (const doc of DOCS) {
@@ -57,6 +66,14 @@ describe("docs name only paths and scripts that exist", () => {
       .flatMap((text, i) => [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => ({ where: `${doc}:${i + 1}`, script: m[1]! }))));
     expect(named.length).toBeGreaterThan(10);
     expect(named.filter((n) => !scripts.has(n.script)).map((n) => `${n.where} npm run ${n.script}`)).toEqual([]);
+  });
+
+  it("every test file named in README.md and docs/*.md (`*.test.ts`, `*.scenario.ts`, with or without its folder) exists", () => {
+    const tests = new Set(testFiles(REPO_ROOT).map((f) => f.slice(f.lastIndexOf("/") + 1)));
+    const named = DOCS.flatMap((doc) => readFileSync(join(REPO_ROOT, doc), "utf8").split("\n")
+      .flatMap((text, i) => [...text.matchAll(/[\w.-]+\.(?:test|scenario)\.ts/g)].map((m) => ({ where: `${doc}:${i + 1}`, name: m[0] }))));
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter((n) => !tests.has(n.name)).map((n) => `${n.where} ${n.name}`)).toEqual([]);
   });
 
   it("every repository path named in README.md and docs/*.md exists", () => {
