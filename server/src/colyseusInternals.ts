@@ -10,8 +10,10 @@
  * server/src casts a Colyseus object to reach a member it does not declare.
  *
  * Used directly, as declared public: the matchMaker functions the index
- * exports, `matchMaker.controller.getCorsHeaders` (Colyseus documents
- * overriding it; cors.ts does), and a room class's static `onAuth`.
+ * exports, `matchMaker.controller.getCorsHeaders` and `DEFAULT_CORS_HEADERS`
+ * (Colyseus documents overriding the first and merging it over the second;
+ * cors.ts replaces both, pinned by server/test/cors.test.ts), and a room
+ * class's static `onAuth`.
  *
  * server/test/colyseus-internals.test.ts (and colyseus-takeover.test.ts for
  * the takeover section) checks each of these facts against the installed
