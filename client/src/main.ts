@@ -1,6 +1,6 @@
 /** Boot: URL parameters, the screen flow, the Phaser game, and the session for the joined room. */
 import Phaser from "phaser";
-import type { Room } from "@colyseus/sdk";
+import { Client, type Room } from "@colyseus/sdk";
 import { PeopleMessage, type Inbox, type Notification, type PersonOnline, type ResultsOut } from "@arena/shared";
 import { StateEvents } from "@arena/shared/view";
 import { GAME_KEYS } from "./input/keys.ts";
@@ -10,6 +10,7 @@ import { Sound } from "./audio/sound.ts";
 import { bindSoundControls } from "./ui/soundControls.ts";
 import { inviteLink, joinRoom, type GuestToken } from "./net/connect.ts";
 import { describeJoinError } from "./net/joinErrors.ts";
+import { followMatch, type MatchFollower } from "./net/followMatch.ts";
 import { GameSession, type ArenaRoom } from "./net/session.ts";
 import { roomMap } from "./net/maps.ts";
 import { parseParams } from "./params.ts";
@@ -38,6 +39,10 @@ let voice: VoiceChat | undefined;
 let voiceControls: VoiceControls | undefined;
 let unbindChat: () => void = () => {};
 let hudTimer: ReturnType<typeof setInterval> | undefined;
+/** Keeps the page in its match when the server process holding it goes away (a crash or a deploy). */
+let follower: MatchFollower<ArenaRoom> | undefined;
+/** Why the room last refused or closed (its onError), for the leave message. */
+let errorMessage: string | undefined;
 const held = new Set<string>();
 let lobby: LobbyFeed | undefined;
 
@@ -141,6 +146,19 @@ async function connect(): Promise<void> {
   try {
     const room = await joinRoom(serverUrl, (await ensureToken()).token, flow.name, request);
     start(room);
+    // The match may move to another process; the page follows it without a click (docs/PROTOCOL.md).
+    follower = followMatch(new Client(serverUrl), room, {
+      onReconnecting: () => dispatch({ type: "dropped" }),
+      onRoom: (moved) => {
+        stopSession();
+        start(moved);
+        dispatch({ type: "reconnected" });
+      },
+      onLeave: (code, reason) => {
+        if (code === 4000) dispatch({ type: "leave" });
+        else dispatch({ type: "lost", message: errorMessage ?? describeClose(code, reason) });
+      },
+    });
     dispatch({ type: "joined" });
   } catch (e) {
     dispatch({ type: "refused", message: describeJoinError(e) });
@@ -200,15 +218,10 @@ function start(room: ArenaRoom): void {
       if (e.type === "kill") hud?.kill(e.killer, e.victim);
     }
   });
-  room.onDrop(() => dispatch({ type: "dropped" }));
-  room.onReconnect(() => dispatch({ type: "reconnected" }));
-  let errorMessage: string | undefined;
+  // Drops, moves and leaves are the follower's (see connect()).
+  errorMessage = undefined;
   room.onError((code: number, message?: string) => {
     errorMessage = describeClose(code, message);
-  });
-  room.onLeave((code: number, reason?: string) => {
-    if (code === 4000) dispatch({ type: "leave" });
-    else dispatch({ type: "lost", message: errorMessage ?? describeClose(code, reason) });
   });
   hudTimer = setInterval(() => {
     hud?.update();
@@ -218,6 +231,14 @@ function start(room: ArenaRoom): void {
 }
 
 function teardown(): void {
+  follower?.stop();
+  follower = undefined;
+  stopSession();
+  history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}`);
+}
+
+/** Ends the page's binding to its room (the room is left if still open); the match may go on in another room object. */
+function stopSession(): void {
   const s = session;
   session = undefined;
   hud = undefined;
@@ -229,7 +250,6 @@ function teardown(): void {
   if (hudTimer !== undefined) clearInterval(hudTimer);
   scene.attach(undefined, undefined);
   held.clear();
-  history.replaceState(null, "", `?name=${encodeURIComponent(flow.name)}`);
   if (s !== undefined) {
     s.dispose();
     if (s.room.connection.isOpen) void s.room.leave(true);

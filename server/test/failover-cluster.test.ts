@@ -166,7 +166,7 @@ describe("a paused process (SIGSTOP) whose match was taken over", () => {
     stuck.onMessage("*", () => {});
     await waitForOwnPlayer(stuck);
     stuck.reconnection.enabled = false;
-    await waitForState(stuck, (s) => s.phase === "playing", 15_000, "match playing");
+    await waitForState(stuck, (s) => s.phase === "playing", 40_000, "match playing");
     const moved = nextMoves(players);
     owner!.proc.kill("SIGSTOP");
     const rooms = await moved;
@@ -203,7 +203,7 @@ describe("a rolling restart (SIGTERM, one process after another)", () => {
     const [first] = servers;
     const players = await playersInOneMatch(first!, servers.slice(1), 2, "R");
     const roomId = players[0]!.follower.room.roomId;
-    await waitForState(players[0]!.follower.room, (s) => s.phase === "playing", 15_000, "match playing");
+    await waitForState(players[0]!.follower.room, (s) => s.phase === "playing", 40_000, "match playing");
     const stalls: number[] = [];
     let holder: GameServerProcess | undefined = first;
     for (let round = 0; round < 2; round++) {
@@ -243,5 +243,40 @@ describe("a rolling restart (SIGTERM, one process after another)", () => {
     await lone.kill("SIGTERM");
     expect(await left).toBe(4001);
     expect(await db.exists(CUSTODY_KEYS.checkpoint(room.roomId))).toBe(0);
+  }, 180_000);
+});
+
+describe("a checkpoint that does not check out", () => {
+  it("ends its match cleanly: the taker logs why, stays up, removes the match, and the players are told it is gone", async () => {
+    const [owner, ...rest] = await threeProcesses();
+    const players = await playersInOneMatch(owner!, rest, 2, "C", 6000);
+    const roomId = players[0]!.follower.room.roomId;
+    await waitForState(players[0]!.follower.room, (s) => s.phase === "playing", 40_000, "match playing");
+    // The owner stops writing; what it wrote is then damaged in Redis.
+    owner!.proc.kill("SIGSTOP");
+    await db.set(CUSTODY_KEYS.checkpoint(roomId), '{"v":1,"roomId":', "PX", 60_000);
+    // And an orphan nobody holds, over the size cap, due now.
+    await db.set(CUSTODY_KEYS.checkpoint("orphan-big"), JSON.stringify({ v: 1, roomId: "orphan-big", pad: "x".repeat(300_000) }), "PX", 60_000);
+    await db.zadd(CUSTODY_KEYS.deadlines, 0, "orphan-big");
+    const refusals = await Promise.all([roomId, "orphan-big"].map((id) => Promise.any(rest.map((s) =>
+      waitForLine(s.proc, (l) => l.includes('"msg":"refused a checkpoint, the match ends"') && l.includes(`"room":"${id}"`), `refusal of ${id}`, 20_000)))));
+    expect(JSON.parse(refusals[0]!).reason).toMatch(/not JSON/);
+    expect(JSON.parse(refusals[1]!).reason).toMatch(/over the 262144-byte cap/);
+    // The players' followers find nothing and give up with a leave.
+    await Promise.all(players.map((p) => new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (p.left.length > 0) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 50);
+    })));
+    for (const p of players) expect(p.left[0]).toMatch(/^4003/);
+    for (const id of [roomId, "orphan-big"]) {
+      expect(await db.exists(CUSTODY_KEYS.checkpoint(id), CUSTODY_KEYS.lease(id))).toBe(0);
+      expect(await db.zscore(CUSTODY_KEYS.deadlines, id)).toBeNull();
+    }
+    for (const s of rest) expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    await owner!.kill("SIGKILL");
   }, 180_000);
 });

@@ -167,6 +167,8 @@ export class MatchKeeping {
       await this.abandon(claim.lease);
       return;
     }
+    // The listing still names the dead holder: a reconnection asking now would wait for its IPC to time out.
+    await matchMaker.driver.remove(roomId);
     this.pending.set(roomId, { checkpoint, lease: claim.lease, claimedAt: Date.now() });
     try {
       await createRoomWithId(ROOM_ARENA, roomId);
