@@ -8,6 +8,7 @@
 import { WebSocketServer, type WebSocket } from "ws";
 import { PATCH_RATE } from "@arena/shared";
 import { listen } from "./listen.ts";
+import { sendTimer } from "./sendTimer.ts";
 
 const MAX_SIZE = 64 * 1024;
 const clients = new Map<WebSocket, Buffer>();
@@ -24,6 +25,7 @@ wss.on("connection", (ws, req) => {
   ws.on("close", () => clients.delete(ws));
 });
 
-setInterval(() => {
+sendTimer.every(1000 / PATCH_RATE, () => {
   for (const [ws, frame] of clients) ws.send(frame);
-}, 1000 / PATCH_RATE);
+  return clients.size;
+});

@@ -11,6 +11,7 @@ import {
   type GameEvent, type InputCommand, type World,
 } from "@arena/shared";
 import { listen } from "./listen.ts";
+import { sendTimer } from "./sendTimer.ts";
 import { worldJson } from "./jsonWorld.ts";
 
 interface NaiveRoom {
@@ -62,12 +63,15 @@ wss.on("connection", (ws, req) => {
 });
 
 const events: GameEvent[] = [];
-setInterval(() => {
+sendTimer.every(1000 / TICK_RATE, () => {
+  let sent = 0;
   for (const room of rooms) {
     if (room.clients.size === 0) continue;
     stepWorld(room.world, { inputOf: (id) => room.inputs.get(id)?.shift() }, events);
     const frame = JSON.stringify(worldJson(room.world.state, events));
     events.length = 0;
     for (const ws of room.clients.values()) ws.send(frame);
+    sent += room.clients.size;
   }
-}, 1000 / TICK_RATE);
+  return sent;
+});

@@ -22,6 +22,7 @@ import {
   type GameEvent, type InputCommand, type World,
 } from "@arena/shared";
 import { listen } from "./listen.ts";
+import { sendTimer } from "./sendTimer.ts";
 import { worldJson } from "./jsonWorld.ts";
 
 /** What a `join` is acknowledged with. */
@@ -109,9 +110,12 @@ setInterval(() => {
   }
 }, 1000 / TICK_RATE);
 
-setInterval(() => {
+sendTimer.every(1000 / PATCH_RATE, () => {
+  let sent = 0;
   for (const room of rooms.values()) {
     io.to(room.id).emit("state", worldJson(room.world.state, room.events));
+    sent += room.seated.size;
     room.events = [];
   }
-}, 1000 / PATCH_RATE);
+  return sent;
+});

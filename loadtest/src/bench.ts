@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { loadavg } from "node:os";
 import { REPO_ROOT, machineLine, sampleProcess, spawnServer, startProcess, writeSection, type ProcessSample, type ServerProcess } from "@arena/testkit/remote";
 import { RawRun, type BaselineKind } from "../baseline/rawBots.ts";
+import type { SendTimerReading } from "../baseline/sendTimer.ts";
 import { SocketIoRun } from "../baseline/socketioBots.ts";
 import { total, buckets, quantileBetween, scrape, type MetricFamily } from "./prometheus.ts";
 import { LoadRun } from "./run.ts";
@@ -71,9 +72,20 @@ export interface Row {
   patchBytesMean: number | null;
   /** CPU of the benchmark process (the bots), % of one core: near 100 means the bots, not the server, were the limit. */
   botCpuPercent: number;
+  /** Baselines: frames their send loop sent per player-second over the window, by their own count (/health). */
+  sentMessagesPerPlayerSecond: number | null;
+  /** Baselines: firings of their send loop per second over the window, and the interval it is set to (ms). */
+  sendFiringsPerSecond: number | null;
+  sendIntervalMs: number | null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A baseline's send loop as its /health reports it. */
+async function sendReading(url: string): Promise<SendTimerReading> {
+  const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
+  return ((await res.json()) as { send: SendTimerReading }).send;
+}
 
 interface Window {
   proc: ProcessSample;
@@ -104,10 +116,12 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   await sleep(WARMUP_S * 1000);
   const a = snapshot(server, run.stats);
   if (kind === "arena") a.metrics = await scrape(server.url);
+  const sendA = kind === "arena" ? undefined : await sendReading(server.url);
   const playersAtStart = run.stats.inRoom;
   await sleep(WINDOW_S * 1000);
   const b = snapshot(server, run.stats);
   if (kind === "arena") b.metrics = await scrape(server.url);
+  const sendB = kind === "arena" ? undefined : await sendReading(server.url);
   const players = Math.min(playersAtStart, run.stats.inRoom);
   run.stop();
   await done;
@@ -138,6 +152,9 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
     rssMb: b.proc.rssBytes / 1024 / 1024,
     stepP50Us, stepP99Us, loopLagP99Ms, patchBytesMean,
     botCpuPercent: ((b.botCpu - a.botCpu) / seconds) * 100,
+    sentMessagesPerPlayerSecond: sendA !== undefined && sendB !== undefined ? (sendB.frames - sendA.frames) / playerSeconds : null,
+    sendFiringsPerSecond: sendA !== undefined && sendB !== undefined ? (sendB.firings - sendA.firings) / seconds : null,
+    sendIntervalMs: sendB?.intervalMs ?? null,
   };
 }
 
@@ -265,12 +282,14 @@ try {
   // Load-test clients are the only players here: no bots fill the rooms they open (the bot section adds its own).
   // Started together (they are idle until measured); the bot section's process too, if it runs.
   const track = <T extends ServerProcess>(p: Promise<T>): Promise<T> => p.then((s) => (servers.push(s), s));
+  // Five processes compiling their TypeScript at once on a busy 2-core machine can take well over 30 s.
+  const start = { showErrors: true, timeoutMs: 90_000 };
   const baseline = (kind: Exclude<Kind, "arena">): Promise<ServerProcess> =>
-    track(startProcess(kind, `${REPO_ROOT}loadtest/baseline/${kind}.ts`, { showErrors: true }));
+    track(startProcess(kind, `${REPO_ROOT}loadtest/baseline/${kind}.ts`, start));
   const [arena, floor, naive, socketio, filled] = await Promise.all([
-    track(spawnServer({ BOT_FILL: "0" }, { showErrors: true })),
+    track(spawnServer({ BOT_FILL: "0" }, start)),
     baseline("floor"), baseline("naive"), baseline("socketio"),
-    BOT_ROOMS > 0 ? track(spawnServer({ BOT_FILL: String(ROOM_SEATS) }, { showErrors: true })) : undefined,
+    BOT_ROOMS > 0 ? track(spawnServer({ BOT_FILL: String(ROOM_SEATS) }, start)) : undefined,
   ]);
   const byKind: Record<Kind, ServerProcess> = { arena, floor, naive, socketio };
   await sleep(1000);
