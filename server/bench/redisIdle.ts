@@ -21,7 +21,7 @@ for (const n of sizes) {
   let servers: GameServerProcess[] = [];
   try {
     // One at a time: eight tsx start-ups at once on two cores take longer than starting them in turn.
-    for (let i = 0; i < n; i++) servers.push(await spawnServer({ REDIS_URL: redis.url }));
+    for (let i = 0; i < n; i++) servers.push(await spawnServer({ REDIS_URL: redis.url }, { timeoutMs: 120_000 }));
     const rate = await idleCommandRate(db, n, IDLE_S * 1000);
     results.push({ processes: n, ...rate });
     process.stdout.write(`${n} processes: ${rate.total.toFixed(1)} commands per process-second\n`);
