@@ -27,7 +27,7 @@ describe("match takeover internals", () => {
     expect((await matchMaker.getRoomById("takeover-room-1"))?.processId).toBe(matchMaker.processId);
   });
 
-  it("_reserveSeat with a token: matchmaking's reconnect takes that token only, the SDK lands in the held seat, and the entries are cleaned", async () => {
+  it("_reserveSeat with a token: matchmaking's reconnect takes that token only (not a forged one, not in another room, not twice), the SDK lands in the held seat, and the entries are cleaned", async () => {
     await createRoomWithId(ROOM_ARENA, "takeover-room-2");
     const room = matchMaker.getLocalRoomById("takeover-room-2") as Room;
     const back: string[] = [];
@@ -40,6 +40,8 @@ describe("match takeover internals", () => {
     expect(room.checkReconnectionToken("other-token")).toBeUndefined();
     const sdk = new Client(server.url);
     await expect(sdk.reconnect("takeover-room-2:forged-token")).rejects.toThrow(/expired|invalid/);
+    // The right token for another room opens nothing there.
+    await expect(sdk.reconnect("takeover-room-1:held-token")).rejects.toThrow(/expired|invalid/);
     const joined = await sdk.reconnect("takeover-room-2:held-token");
     expect(joined.sessionId).toBe("held-session");
     expect(back).toEqual(["held-session"]);
