@@ -51,7 +51,7 @@ function namedPaths(): { doc: string; line: number; path: string }[] {
   return out;
 }
 
-describe("docs name only paths and scripts that exist", () => {
+describe("docs name only paths, scripts and variables that exist", () => {
   it("finds the paths the docs name (the check reads what it should)", () => {
     const named = namedPaths();
     expect(named.length).toBeGreaterThan(50);
@@ -74,6 +74,15 @@ describe("docs name only paths and scripts that exist", () => {
       .flatMap((text, i) => [...text.matchAll(/[\w.-]+\.(?:test|scenario)\.ts/g)].map((m) => ({ where: `${doc}:${i + 1}`, name: m[0] }))));
     expect(named.length).toBeGreaterThan(20);
     expect(named.filter((n) => !tests.has(n.name)).map((n) => `${n.where} ${n.name}`)).toEqual([]);
+  });
+
+  it("the README's configuration table has a row for each environment variable the server reads, and no other", () => {
+    const config = readFileSync(join(REPO_ROOT, "server/src/config.ts"), "utf8");
+    const schema = config.slice(config.indexOf("const Env = z.object({"));
+    const read = [...schema.slice(0, schema.indexOf("\n});")).matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
+    const rows = [...readFileSync(join(REPO_ROOT, "README.md"), "utf8").matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]!);
+    expect(read.length).toBeGreaterThan(20);
+    expect({ undocumented: read.filter((v) => !rows.includes(v)), unknown: rows.filter((v) => !read.includes(v)) }).toEqual({ undocumented: [], unknown: [] });
   });
 
   it("every repository path named in README.md and docs/*.md exists", () => {
