@@ -2,9 +2,10 @@
  * Which sound each moment of play makes: state events (shots, hits, kills)
  * and the match clock (the last seconds of the warm-up, the start, the end).
  */
-import type { ArenaState } from "@arena/shared";
+import { MAX_HP, type ArenaState } from "@arena/shared";
 import type { StateEvent } from "@arena/shared/view";
 import type { Cue } from "./sound.ts";
+import { Heartbeat } from "../game/feedback.ts";
 
 /** The cue for a state event, as seen by player `me` (undefined: silent). */
 export function cueOf(e: StateEvent, me: string): Cue | undefined {
@@ -36,5 +37,16 @@ export class MatchCues {
     if (phase !== before) return phase === "playing" ? "go" : phase === "results" ? "matchEnd" : undefined;
     if (phase === "warmup" && left !== beforeLeft && left >= 1 && left <= 3) return "countdown";
     return undefined;
+  }
+}
+
+/** The low-HP heartbeat: due at the period player `me`'s HP calls for (feedback.ts), silent otherwise. */
+export class HeartbeatCue {
+  private readonly beat = new Heartbeat();
+
+  update(state: ArenaState, me: string, now: number): Cue | undefined {
+    const p = state.players?.get(me);
+    if (p === undefined || state.phase !== "playing") return undefined;
+    return this.beat.due(now, p.hp, MAX_HP, p.alive) ? "heartbeat" : undefined;
   }
 }

@@ -5,7 +5,7 @@
  * and the volume and mute are kept in localStorage.
  */
 
-export type Cue = "shot" | "otherShot" | "hitGiven" | "hitTaken" | "death" | "kill" | "countdown" | "go" | "matchEnd";
+export type Cue = "shot" | "otherShot" | "hitGiven" | "hitTaken" | "death" | "kill" | "countdown" | "go" | "matchEnd" | "heartbeat";
 
 const STORAGE_KEY = "arena.sound";
 
@@ -55,6 +55,8 @@ const CUES: Record<Cue, Array<[number, Tone]>> = {
   kill: [[0, { type: "triangle", from: 660, to: 660, ms: 80, gain: 0.25 }], [90, { type: "triangle", from: 990, to: 990, ms: 120, gain: 0.25 }]],
   countdown: [[0, { type: "sine", from: 660, to: 660, ms: 120, gain: 0.3 }]],
   go: [[0, { type: "sine", from: 990, to: 990, ms: 300, gain: 0.35 }]],
+  // Low HP: a soft double thump ("lub-dub").
+  heartbeat: [[0, { type: "sine", from: 70, to: 50, ms: 110, gain: 0.5 }], [160, { type: "sine", from: 60, to: 45, ms: 130, gain: 0.35 }]],
   matchEnd: [[0, { type: "triangle", from: 523, to: 523, ms: 160, gain: 0.3 }], [170, { type: "triangle", from: 659, to: 659, ms: 160, gain: 0.3 }], [340, { type: "triangle", from: 784, to: 784, ms: 320, gain: 0.3 }]],
 };
 

@@ -6,9 +6,9 @@
  */
 import Phaser from "phaser";
 import {
-  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, createRules, projectilePosition, type ArenaMap, type ArenaState, type Player,
+  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, createRules, projectilePosition, type ArenaMap, type ArenaState, type Player,
 } from "@arena/shared";
-import { ShotTracker, type FiredShot, type FlyingShot } from "@arena/shared/view";
+import { ShotTracker, StateEvents, shotKey, type FiredShot, type FlyingShot } from "@arena/shared/view";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
 import type { TouchCommand } from "../input/touch.ts";
 import type { GameSession, Vec2 } from "../net/session.ts";
@@ -16,6 +16,8 @@ import { taggedName } from "../ui/botTag.ts";
 import { COLORS, playerColor } from "./palette.ts";
 import { DeathView, showDeath } from "./deathView.ts";
 import { Minimap } from "./minimap.ts";
+import { Effects } from "./effects.ts";
+import { MuzzlePrediction, Spawns, dangerEdge, feedbackOf, indicatorAngle, type Point } from "./feedback.ts";
 
 /** Name colors above the players: a bot's is dimmer, beside its tag. */
 const LABEL_COLOR = "#e6e9ef";
@@ -26,13 +28,6 @@ interface PlayerView {
   label: Phaser.GameObjects.Text;
 }
 
-interface Effect {
-  x: number;
-  y: number;
-  born: number;
-  big: boolean;
-}
-
 export interface SceneInputs {
   /** Codes of the game keys held now (empty while typing in chat). */
   held(): ReadonlySet<string>;
@@ -41,6 +36,9 @@ export interface SceneInputs {
   /** The touch sticks' command, when they are in use. */
   touch?(): TouchCommand | undefined;
 }
+
+/** Longest projectile trail drawn, in world units. */
+const TRAIL = 46;
 
 /** A voice level above this draws the speaking ring. */
 const SPEAKING_LEVEL = 0.02;
@@ -62,9 +60,15 @@ export class GameScene extends Phaser.Scene {
   private session: GameSession | undefined;
   private inputs: SceneInputs | undefined;
   private projectiles!: Phaser.GameObjects.Graphics;
-  private effectsLayer!: Phaser.GameObjects.Graphics;
+  private fx!: Effects;
   private readonly views = new Map<string, PlayerView>();
-  private readonly effects: Effect[] = [];
+  /** The scene's own reading of the patches, for the feedback (main.ts keeps its own for sounds and the feed). */
+  private stateEvents = new StateEvents();
+  private readonly onPatch = (): void => this.feedback();
+  private readonly spawns = new Spawns();
+  private muzzle = new MuzzlePrediction(createRules().fireCooldownSteps * (1000 / createRules().tickRate));
+  /** Where each flying shot was drawn last frame (pairs a landed shot with the player it hit). */
+  private readonly shotDrawn = new Map<string, Point>();
   private firing = false;
   private aim = 0;
   /** Where each player was drawn on the last frame, for tests and the HUD. */
@@ -83,6 +87,7 @@ export class GameScene extends Phaser.Scene {
   }
 
   attach(session: GameSession | undefined, inputs: SceneInputs | undefined): void {
+    this.session?.room.onStateChange.remove(this.onPatch);
     this.session = session;
     this.inputs = inputs;
     for (const v of this.views.values()) {
@@ -91,8 +96,15 @@ export class GameScene extends Phaser.Scene {
     }
     this.views.clear();
     this.drawn.clear();
-    this.effects.length = 0;
-    if (session !== undefined) this.death = new DeathView(session.rules.respawnTicks);
+    this.fx?.clear();
+    this.spawns.clear();
+    this.shotDrawn.clear();
+    this.stateEvents = new StateEvents();
+    if (session !== undefined) {
+      this.death = new DeathView(session.rules.respawnTicks);
+      this.muzzle = new MuzzlePrediction(session.rules.fireCooldownSteps * session.stepMs);
+      session.room.onStateChange(this.onPatch);
+    }
     showDeath(undefined);
   }
 
@@ -126,14 +138,48 @@ export class GameScene extends Phaser.Scene {
 
   /** A hit (small) or a death (big) burst at a world position. */
   burst(x: number, y: number, big: boolean): void {
-    this.effects.push({ x, y, born: this.time.now, big });
+    this.fx.burst(x, y, big);
+  }
+
+  /** The feedback a patch calls for, as this player sees it (feedback.ts decides; effects.ts draws). */
+  private feedback(): void {
+    const session = this.session;
+    const state = session?.room.state;
+    if (session === undefined || state?.players === undefined) return;
+    const me = session.sessionId;
+    const events = this.stateEvents.update(state.players);
+    if (events.length === 0) return;
+    const where = (id: string): Point | undefined => this.drawn.get(id);
+    const shotAt = (shooter: string, tick: number): Point | undefined => this.shotDrawn.get(shotKey(shooter, tick));
+    for (const f of feedbackOf(events, me, where, shotAt)) {
+      switch (f.kind) {
+        case "muzzle":
+          this.fx.muzzle(f.x, f.y, f.angle);
+          break;
+        case "hitLanded": {
+          const at = this.drawn.get(f.target);
+          if (at !== undefined) this.fx.hitLanded(at.x, at.y, f.damage);
+          break;
+        }
+        case "hitTaken": {
+          const mine = this.drawn.get(me);
+          const from = f.from === undefined ? undefined : this.drawn.get(f.from);
+          this.fx.hitTaken(mine !== undefined && from !== undefined ? indicatorAngle(mine, from) : undefined);
+          break;
+        }
+        case "hitSeen":
+        case "death":
+          // Bursts on the victims: main.ts starts them (burst()) with the kill feed and sounds.
+          break;
+      }
+    }
   }
 
   create(): void {
     this.floor = this.add.graphics();
     this.walls = this.add.graphics();
     this.projectiles = this.add.graphics().setDepth(5);
-    this.effectsLayer = this.add.graphics().setDepth(6);
+    this.fx = new Effects(this);
     this.minimap = new Minimap(this, this.arena);
     this.drawArena();
     this.scale.on(Phaser.Scale.Events.RESIZE, (size: Phaser.Structs.Size) => this.minimap.layout(size.width));
@@ -159,7 +205,8 @@ export class GameScene extends Phaser.Scene {
       session.frame(time);
       this.drawPlayers(session, state.players, time);
       this.drawProjectiles(session);
-      this.drawEffects();
+      this.fx.setEdge(0);
+      this.fx.draw();
       const leader = standingsLeader(state);
       const at = leader !== undefined ? this.drawn.get(leader) : undefined;
       this.cameras.main.centerOn(at?.x ?? this.arena.width / 2, at?.y ?? this.arena.height / 2);
@@ -175,12 +222,19 @@ export class GameScene extends Phaser.Scene {
     const held = this.inputs?.held() ?? new Set<string>();
     const pad = this.inputs?.touch?.();
     if (pad !== undefined) this.aim = pad.aim;
-    session.setCommand(pad ?? { ...moveFromKeys(held), aim: this.aim, fire: this.firing });
+    const command = pad ?? { ...moveFromKeys(held), aim: this.aim, fire: this.firing };
+    session.setCommand(command);
     session.frame(time);
 
     this.drawPlayers(session, state.players, time);
+    // My muzzle flash at the press, not when the server's patch brings the shot back.
+    if (this.muzzle.fires(time, command.fire, me.alive, state.phase === "playing")) {
+      const at = this.drawn.get(session.sessionId);
+      if (at !== undefined) this.fx.muzzle(at.x, at.y, this.aim);
+    }
     this.drawProjectiles(session);
-    this.drawEffects();
+    this.fx.setEdge(dangerEdge(me.hp, MAX_HP, me.alive));
+    this.fx.draw();
     const mine = this.drawn.get(session.sessionId);
     // Dead: the camera glides to whoever killed you until you respawn.
     const death = this.death.update(state, me);
@@ -216,6 +270,7 @@ export class GameScene extends Phaser.Scene {
       const g = view.body;
       g.clear();
       view.label.setVisible(p.alive);
+      if (this.spawns.cameAlive(id, p.alive)) this.fx.spawnIn(at.x, at.y);
       if (!p.alive) return;
       const color = playerColor(p.color);
       const shielded = session.room.state.tick < p.protectedUntil;
@@ -237,6 +292,7 @@ export class GameScene extends Phaser.Scene {
       view.label.destroy();
       this.views.delete(id);
       this.drawn.delete(id);
+      this.spawns.forget(id);
     }
   }
 
@@ -267,7 +323,15 @@ export class GameScene extends Phaser.Scene {
     const presentAge = (tick: number): number => (session.room.clock.serverNow() - session.tickTime(tick)) / stepMs;
     const pastAge = (tick: number): number => (session.renderTime() - session.tickTime(tick)) / stepMs;
     const ageOf = (shot: FlyingShot): number => (shot.shooter === session.sessionId ? presentAge(shot.tick) : pastAge(shot.tick));
+    // Sparks where a projectile reaches its wall (it is pruned just after).
+    const lifetime = session.rules.projectileLifetimeTicks;
+    for (const shot of this.shots.flying.values()) {
+      if (shot.endsAt >= lifetime || ageOf(shot) <= shot.endsAt) continue;
+      const stop = projectilePosition(shot, shot.endsAt, session.rules.dt);
+      this.fx.sparks(stop.x, stop.y, shot.angle);
+    }
     this.shots.prune(ageOf);
+    for (const key of this.shotDrawn.keys()) if (!this.shots.flying.has(key)) this.shotDrawn.delete(key);
     // Living players where they are drawn this frame: a projectile that reaches one ends there.
     const blockers: Array<{ id: string; at: Vec2 }> = [];
     this.drawn.forEach((at, id) => {
@@ -282,7 +346,19 @@ export class GameScene extends Phaser.Scene {
         this.shots.flying.delete(key);
         continue;
       }
+      // The trail: a fading streak behind the projectile, as long as the path it has flown (at most TRAIL).
+      const trail = Math.min(TRAIL, Math.max(0, age) * PROJECTILE_SPEED * session.rules.dt);
+      const cos = Math.cos(shot.angle);
+      const sin = Math.sin(shot.angle);
+      g.lineStyle(PROJECTILE_RADIUS * 1.6, COLORS.projectile, 0.25).lineBetween(at.x - cos * trail, at.y - sin * trail, at.x, at.y);
+      g.lineStyle(PROJECTILE_RADIUS, COLORS.projectile, 0.6).lineBetween(at.x - cos * trail * 0.5, at.y - sin * trail * 0.5, at.x, at.y);
       g.fillCircle(at.x, at.y, PROJECTILE_RADIUS);
+      const last = this.shotDrawn.get(key);
+      if (last === undefined) this.shotDrawn.set(key, { x: at.x, y: at.y });
+      else {
+        last.x = at.x;
+        last.y = at.y;
+      }
     }
   }
 
@@ -299,21 +375,4 @@ export class GameScene extends Phaser.Scene {
   /** The server named this shot as landed (`landedShot`): it ends here whatever the drawing thought. */
   endShot(shooter: string, firedAt: number): void {
     this.shots.end(shooter, firedAt);
-  }
-
-  private drawEffects(): void {
-    const g = this.effectsLayer;
-    g.clear();
-    const now = this.time.now;
-    for (let i = this.effects.length - 1; i >= 0; i--) {
-      const e = this.effects[i]!;
-      const life = e.big ? 600 : 250;
-      const k = (now - e.born) / life;
-      if (k >= 1) {
-        this.effects.splice(i, 1);
-        continue;
-      }
-      g.lineStyle(e.big ? 4 : 2, e.big ? 0xff6b4a : 0xfff1a8, 1 - k).strokeCircle(e.x, e.y, (e.big ? 50 : 16) * (0.3 + k));
-    }
-  }
-}
+  }}
