@@ -2,8 +2,10 @@
  * Which vitest project (tier) each test file runs in, by what the file really starts. vitest.config.ts builds its
  * projects from `classifyTestFiles()`, and testkit/test/tiers.test.ts checks the lists against the files' sources.
  *
- * - unit: pure code, no server, no socket, no child process; runs in parallel worker threads.
- * - server: an in-process server (startTestServer, useServerWithHost) or a short-lived helper program; two at a time.
+ * - unit: pure code, no server, no socket, no child process, no module mocks; worker threads that each run many
+ *   files in one module graph (not isolated: a file that mocks a module or stubs a global must not be here).
+ * - server: each file in its own process: an in-process server (startTestServer, useServerWithHost), a short-lived
+ *   helper program, or pure code that mocks modules; two at a time.
  * - cluster: child processes (server processes, redis-server, nginx) or a load run; one at a time.
  * - e2e: Chromium against the production client build; one at a time, after the client build.
  *
@@ -41,7 +43,6 @@ const UNIT_FILES = new Set([
   "client/test/stallSmoothing.test.ts",
   "client/test/sticks.test.ts",
   "loadtest/test/prometheus.test.ts",
-  "server/test/auth-cache.test.ts",
   "server/test/ice-servers-config.test.ts",
   "server/test/log.test.ts",
   "server/test/people-page.test.ts",
@@ -83,11 +84,13 @@ export const MARKERS = {
   browser: ["launchBrowser", "useServerAndBrowser", "playwright"],
   processes: ["startRedis", "RestartableRedis", "spawnServer", "startProcess", "useProcessesOnRedis", "startNginx", "spawn(", "fork(", "runCampaign"],
   inProcessServer: ["startTestServer", "useServerWithHost", "createServer", ".listen(", "spawnSync("],
+  /** Needs a module graph of its own: the unit tier shares one among the files of a worker. */
+  ownModules: ["vi.mock(", "vi.doMock(", "vi.stubGlobal(", "vi.stubEnv(", "vi.resetModules("],
 } as const;
 
 /** The markers a file of each tier must not contain (see MARKERS). */
 export const FORBIDDEN: Record<Tier, readonly string[]> = {
-  unit: [...MARKERS.browser, ...MARKERS.processes, ...MARKERS.inProcessServer],
+  unit: [...MARKERS.browser, ...MARKERS.processes, ...MARKERS.inProcessServer, ...MARKERS.ownModules],
   server: [...MARKERS.browser, ...MARKERS.processes],
   cluster: [],
   e2e: [],
@@ -110,10 +113,12 @@ export function markersIn(source: string, markers: readonly string[]): string[] 
 /** The tier of one test file, by its path relative to the repository root (forward slashes). */
 export function tierOf(file: string, root = REPO_ROOT): Tier {
   if (file.startsWith(E2E_DIR)) return "e2e";
-  if (UNIT_DIRS.some((dir) => file.startsWith(dir)) || UNIT_FILES.has(file)) return "unit";
+  if (UNIT_FILES.has(file)) return "unit";
   if (CLUSTER_FILES.has(file)) return "cluster";
   const source = sourceWithLocalHelpers(file, root);
-  return markersIn(source, FORBIDDEN.server).length > 0 ? "cluster" : "server";
+  if (markersIn(source, FORBIDDEN.server).length > 0) return "cluster";
+  if (UNIT_DIRS.some((dir) => file.startsWith(dir)) && markersIn(source, FORBIDDEN.unit).length === 0) return "unit";
+  return "server";
 }
 
 /** Every `*.test.ts` under TEST_DIRS, relative to the repository root, sorted. */
