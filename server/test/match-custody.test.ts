@@ -73,6 +73,27 @@ describe("a match's lease", () => {
     expect(await db.get(CUSTODY_KEYS.checkpoint("r3"))).toBe('{"new":1}');
   });
 
+  it("is taken back by its holder when it ran out unclaimed, or when Redis lost every key (the fence is still its own)", async () => {
+    const a = await custody("A");
+    const b = await custody("B");
+    const lease = await a.open("r7");
+    await a.commit(lease, '{"n":7}');
+    await db.del(CUSTODY_KEYS.lease("r7")); // ran out, nobody claimed yet
+    expect(await a.commit(lease, '{"n":8}')).toBe(true);
+    expect(await b.claim("r7")).toBeUndefined();
+    await db.del(CUSTODY_KEYS.lease("r7"), CUSTODY_KEYS.fence("r7"), CUSTODY_KEYS.checkpoint("r7")); // Redis restarted empty
+    await db.zrem(CUSTODY_KEYS.deadlines, "r7");
+    expect(await a.commit(lease, '{"n":9}')).toBe(true);
+    expect(await db.get(CUSTODY_KEYS.fence("r7"))).toBe(String(lease.fence));
+    expect(await db.zscore(CUSTODY_KEYS.deadlines, "r7")).not.toBeNull();
+    // Claimed by another meanwhile: never taken back.
+    await db.del(CUSTODY_KEYS.lease("r7"));
+    const claim = (await b.claim("r7"))!;
+    await db.del(CUSTODY_KEYS.lease("r7"));
+    expect(await a.commit(lease, '{"n":10}')).toBe(false);
+    expect(claim.lease.fence).toBe(lease.fence + 1);
+  });
+
   it("is handed over at once on release: due now, claimable by another process", async () => {
     const a = await custody("A");
     const b = await custody("B");

@@ -14,7 +14,8 @@
  *
  * Every write is one Lua script that checks the lease still holds the writer's token: a process that
  * was paused (SIGSTOP, a long GC, a network split) and wakes up after another took its room over
- * finds its write refused, and stands down. Claiming is one script too: exactly one claimant gets a
+ * finds its write refused, and stands down. One whose lease merely ran out (nobody claimed the room:
+ * the fence is still its own), or whose Redis restarted empty, takes its lease back with the write. Claiming is one script too: exactly one claimant gets a
  * room whose lease ran out, with the next fence, and the checkpoint in the same answer.
  */
 import { Redis } from "ioredis";
@@ -51,8 +52,18 @@ redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f, 'PX', ARGV[2])
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
 return f`;
 
-/** KEYS lease, checkpoint, deadlines; ARGV token, checkpoint ('' for none), leaseMs, checkpointMs, roomId. 1 written, 0 not ours. */
-const COMMIT = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+/**
+ * KEYS lease, checkpoint, deadlines, fence; ARGV token, checkpoint ('' for none), leaseMs, checkpointMs, roomId, fence,
+ * fenceTtlMs. 1 written, 0 not ours. A lease that is gone (it ran out, or Redis restarted empty) is taken back only if
+ * nobody took the room since: the fence is still the writer's (or gone with everything else).
+ */
+const COMMIT = `local cur = redis.call('GET', KEYS[1])
+if cur ~= ARGV[1] then
+  if cur then return 0 end
+  local f = redis.call('GET', KEYS[4])
+  if f and tonumber(f) ~= tonumber(ARGV[6]) then return 0 end
+  if not f then redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[7]) end
+end
 ${NOW_MS}
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4]) end
@@ -83,7 +94,7 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(AR
 
 interface CustodyCommands {
   custodyOpen(lease: string, fence: string, deadlines: string, processId: string, leaseMs: number, roomId: string, fenceTtl: number): Promise<number>;
-  custodyCommit(lease: string, ckpt: string, deadlines: string, token: string, data: string, leaseMs: number, ckptMs: number, roomId: string): Promise<number>;
+  custodyCommit(lease: string, ckpt: string, deadlines: string, fence: string, token: string, data: string, leaseMs: number, ckptMs: number, roomId: string, fenceNo: number, fenceTtl: number): Promise<number>;
   custodyClaim(lease: string, fence: string, deadlines: string, ckpt: string, processId: string, leaseMs: number, roomId: string, fenceTtl: number): Promise<[number, string] | null>;
   custodyRelease(lease: string, deadlines: string, token: string, roomId: string): Promise<number>;
   custodyEnd(lease: string, ckpt: string, deadlines: string, token: string, roomId: string): Promise<number>;
@@ -128,7 +139,7 @@ export class MatchCustody {
     this.redis = new Redis(redisOptions(url, { enableOfflineQueue: false })) as Redis & CustodyCommands;
     this.redis.on("error", onceEach(log, "match custody redis error"));
     this.redis.defineCommand("custodyOpen", { numberOfKeys: 3, lua: OPEN });
-    this.redis.defineCommand("custodyCommit", { numberOfKeys: 3, lua: COMMIT });
+    this.redis.defineCommand("custodyCommit", { numberOfKeys: 4, lua: COMMIT });
     this.redis.defineCommand("custodyClaim", { numberOfKeys: 4, lua: CLAIM });
     this.redis.defineCommand("custodyRelease", { numberOfKeys: 2, lua: RELEASE });
     this.redis.defineCommand("custodyEnd", { numberOfKeys: 3, lua: END });
@@ -161,7 +172,10 @@ export class MatchCustody {
   async commit(lease: Lease, checkpoint: string): Promise<boolean> {
     const sentAt = performance.now();
     const k = CUSTODY_KEYS;
-    const ok = await this.redis.custodyCommit(k.lease(lease.roomId), k.checkpoint(lease.roomId), k.deadlines, lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.roomId);
+    const ok = await this.redis.custodyCommit(
+      k.lease(lease.roomId), k.checkpoint(lease.roomId), k.deadlines, k.fence(lease.roomId),
+      lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.roomId, lease.fence, FENCE_TTL_MS,
+    );
     if (ok === 1) lease.renewed(sentAt);
     else lease.lost = true;
     return ok === 1;
