@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { JoinClient } from "@arena/shared/sdk";
 import { MAX_PLAYERS, ROOM_ARENA } from "@arena/shared";
 import { SignJWT } from "jose";
-import { TEST_SECRET, guestToken, type ArenaRoomClient } from "@arena/testkit";
+import { TEST_SECRET, guestToken, readMetrics, type ArenaRoomClient } from "@arena/testkit";
 import { useProcessesOnRedis } from "@arena/testkit/fixtures";
 import { rushBoundMs, timeSignIns } from "./rushBound.ts";
 
@@ -23,17 +23,13 @@ const PROCESSES = 2;
 const cluster = useProcessesOnRedis(PROCESSES);
 const joined = cluster.rooms;
 
-async function counter(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? 0);
-}
-
 async function seatCounts(): Promise<{ reserved: number; claimed: number }> {
   let reserved = 0;
   let claimed = 0;
   for (const s of cluster.servers) {
-    reserved += await counter(s.url, "arena_seat_reservations_total");
-    claimed += await counter(s.url, "arena_join_seat_to_connect_seconds_count");
+    const metrics = await readMetrics(s.url);
+    reserved += metrics.value("arena_seat_reservations_total");
+    claimed += metrics.value("arena_join_seat_to_connect_seconds_count");
   }
   return { reserved, claimed };
 }

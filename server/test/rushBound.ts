@@ -14,8 +14,9 @@ import { request } from "node:http";
 /** The least bound, ms: a quiet machine seats 100 joins on 2 processes in ~0.5 s. */
 export const RUSH_FLOOR_MS = 3000;
 /**
- * The bound per ms the same number of concurrent sign-ins took. Measured on a 2-core machine at load 20–40:
- * the rush took 0.9–6.4 times its sign-ins; with a 2 s wait in each seat reservation, 22 times.
+ * The bound per ms the slower of the two sign-in bursts took. Measured on a 2-core machine at load 25–40:
+ * 100 joins took 1.6–3.8 s, 1.8–5.4 times their sign-ins, 270 took 5.2–6.0 s, 1.9–3.6 times; with a 2 s wait
+ * before each seat reservation, 100 joins took 11.4 s, 25 times.
  */
 export const RUSH_PER_SIGN_IN_MS = 10;
 
