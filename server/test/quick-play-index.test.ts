@@ -1,13 +1,14 @@
 /**
  * Quick play on Redis reads the open-room index (OpenRoomIndex.ts), not every listing: two processes on a
  * real redis-server, rooms of 4 (MAX_PLAYERS). It fills the fullest open room first, never a full
- * (locked) or a private one, across processes; it reads no listing hash whole (no HGETALL, counted by
- * Redis); an index entry whose room is gone is skipped and dropped.
+ * (locked) or a private one, across processes, with a mode or without (as the page asks); it reads no
+ * listing hash whole (no HGETALL of roomcaches, seen by MONITOR); an index entry whose room is gone is
+ * skipped and dropped.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { ROOM_ARENA } from "@arena/shared";
-import { LobbyWatcher, quickPlay, signIn, spawnServer, startRedis, waitForOwnPlayer, type ArenaRoomClient, type GameServerProcess, type RedisProcess } from "@arena/testkit";
+import { LobbyWatcher, joinArena, quickPlay, requireBinary, signIn, spawnServer, spawnTracked, startRedis, waitForLine, waitForOwnPlayer, type ArenaRoomClient, type GameServerProcess, type RedisProcess } from "@arena/testkit";
 
 const CAP = 4;
 const cluster = { redis: undefined as unknown as RedisProcess, servers: [] as GameServerProcess[], rooms: [] as ArenaRoomClient[] };
@@ -48,7 +49,7 @@ async function calls(db: Redis, command: string): Promise<number> {
 }
 
 describe("quick play from the open-room index", () => {
-  it("fills the fullest open room, never a full or private one, and reads no listing hash whole", async () => {
+  it("fills the fullest open room, with or without a mode, never a full or private one, and reads no listing hash whole", async () => {
     const db = new Redis(cluster.redis.url);
     const lobby = await LobbyWatcher.open(cluster.servers[0]!.url, "create");
     try {
@@ -68,18 +69,21 @@ describe("quick play from the open-room index", () => {
 
       // The lobby reads the listing on its own (Colyseus' LobbyRoom): gone before counting.
       await lobby.room.leave();
-      const monitor = await db.monitor();
+      // Every command Redis runs, as redis-cli's MONITOR prints it: "<time> [0 <client>] "hgetall" "roomcaches"".
+      const monitor = spawnTracked(requireBinary("redis-cli"), ["-p", String(cluster.redis.port), "monitor"]);
+      await waitForLine(monitor, (l) => l.trim() === "OK", "redis-cli monitor");
       const wholeReads: string[] = [];
-      monitor.on("monitor", (_time: string, args: string[]) => {
-        if (args[0]?.toLowerCase() === "hgetall" && args[1] === "roomcaches") wholeReads.push(args.join(" "));
+      monitor.stdout!.on("data", (chunk: Buffer) => {
+        for (const line of chunk.toString("utf8").split("\n")) if (/"hgetall" "roomcaches"/i.test(line)) wholeReads.push(line);
       });
       await db.config("RESETSTAT");
       const [a, b] = cluster.servers;
       // The fullest open room first (through either process), then, once it is full, the next one.
       expect(keep(await quickPlay(a!.url, "q1")).roomId).toBe(three.roomId);
       expect(keep(await quickPlay(b!.url, "q2")).roomId).toBe(one.roomId);
-      expect(keep(await quickPlay(a!.url, "q3")).roomId).toBe(one.roomId);
-      monitor.disconnect();
+      // Without a mode, as the page asks: the set of every mode.
+      expect(keep((await joinArena(a!.url, "q3")).room).roomId).toBe(one.roomId);
+      monitor.kill("SIGKILL");
       expect(wholeReads).toEqual([]);
       expect(await calls(db, "zrevrange")).toBeGreaterThanOrEqual(3);
       expect(await db.zscore(INDEX, three.roomId)).toBeNull(); // full now: locked, out of the index
