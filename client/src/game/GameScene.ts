@@ -13,6 +13,7 @@ import { aimAt, moveFromKeys } from "../input/keys.ts";
 import type { TouchCommand } from "../input/touch.ts";
 import type { GameSession, Vec2 } from "../net/session.ts";
 import { taggedName } from "../ui/botTag.ts";
+import { ControlsHelp } from "../ui/controlsHelp.ts";
 import { COLORS, playerColor } from "./palette.ts";
 import { DeathView, showDeath } from "./deathView.ts";
 import { Minimap } from "./minimap.ts";
@@ -43,6 +44,15 @@ const TRAIL = 46;
 /** A voice level above this draws the speaking ring. */
 const SPEAKING_LEVEL = 0.02;
 
+/** localStorage, or nothing where the browser refuses it (some private modes throw on access). */
+function browserStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The session id of the player with the most kills, if any player is alive. */
 function standingsLeader(state: ArenaState): string | undefined {
   let best: string | undefined;
@@ -69,6 +79,8 @@ export class GameScene extends Phaser.Scene {
   private muzzle = new MuzzlePrediction(createRules().fireCooldownSteps * (1000 / createRules().tickRate));
   /** Where each flying shot was drawn last frame (pairs a landed shot with the player it hit). */
   private readonly shotDrawn = new Map<string, Point>();
+  /** The first-visit controls card (gone on the first move, remembered in the browser). */
+  private readonly help = new ControlsHelp(browserStorage(), () => navigator.maxTouchPoints > 0 || matchMedia("(pointer: coarse)").matches);
   private firing = false;
   private aim = 0;
   /** Where each player was drawn on the last frame, for tests and the HUD. */
@@ -88,6 +100,7 @@ export class GameScene extends Phaser.Scene {
 
   attach(session: GameSession | undefined, inputs: SceneInputs | undefined): void {
     this.session?.room.onStateChange.remove(this.onPatch);
+    if (this.session !== undefined) this.help.leave();
     this.session = session;
     this.inputs = inputs;
     for (const v of this.views.values()) {
@@ -224,6 +237,7 @@ export class GameScene extends Phaser.Scene {
     if (pad !== undefined) this.aim = pad.aim;
     const command = pad ?? { ...moveFromKeys(held), aim: this.aim, fire: this.firing };
     session.setCommand(command);
+    this.help.frame(me.alive && state.phase !== "results", command.mx !== 0 || command.my !== 0);
     session.frame(time);
 
     this.drawPlayers(session, state.players, time);
