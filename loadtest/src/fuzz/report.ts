@@ -45,6 +45,7 @@ ${rows.join("\n")}
 | unhandled rejections (log lines / \`arena_unhandled_rejections_total\`) | ${r.unhandledRejections} / ${r.unhandledRejectionsMetric} |
 | uncaught exceptions (process / in a room hook) | ${r.uncaughtExceptions} / ${r.roomExceptions} |
 | bystander's patch rate during the run (patch rate 20 Hz${r.resultsSeconds > 0 ? `; ${r.resultsSeconds.toFixed(0)} s of match results left out` : ""}) | ${r.patchRate.toFixed(2)}/s (worst 1 s window: ${r.worstSecondPatchRate.toFixed(0)}/s; just before the run: ${r.baselinePatchRate.toFixed(2)}/s) |
+| the room by the server's own counters over the run (\`arena_steps_*\`, \`arena_patches_total\`) | ${n(r.pace.steps)} / ${n(r.pace.stepsScheduled)} / ${n(r.pace.stepsDue)} steps run / scheduled / due, ${n(r.pace.patches)} patch broadcasts in ${n(r.pace.stepTimerRuns)} step timer runs (${(r.pace.patches / Math.max(1, r.pace.stepTimerRuns)).toFixed(2)} per run; patch / tick rate: 0.67), the bystander received ${n(r.pace.bystanderPatchFrames)}; the server's thread waited ${r.pace.cpuWaitSeconds.toFixed(1)} s for a CPU |
 | server CPU while the hostile clients ran (100 % = one core) | ${r.serverCpuPercent.toFixed(0)} % (event-loop delay p99: ${r.serverLoopLagP99Ms.toFixed(0)} ms); the fuzzing process: ${r.fuzzerCpuPercent.toFixed(0)} % |
 | machine load average (1 min) at the start → end of the run | ${r.loadAverage[0].toFixed(1)} → ${r.loadAverage[1].toFixed(1)} |
 | bystander still connected at the end | ${r.bystanderLeftWith === undefined ? "yes" : `no (closed ${r.bystanderLeftWith})`} |
