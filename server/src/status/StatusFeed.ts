@@ -148,7 +148,8 @@ export class StatusFeed {
 
   /** The lease holder's second: every live process's figures, summed. */
   private async aggregate(): Promise<ClusterStatus> {
-    const ids = await this.liveness.alive(Date.now());
+    // A process late on its beat (a busy event loop) still counts while its figures' key lives (TTL_S): the key decides.
+    const ids = await this.liveness.alive(Date.now() - TTL_S * 1000);
     if (!ids.includes(matchMaker.processId)) ids.push(matchMaker.processId);
     const all: ProcessFigures[] = [];
     await Promise.all(ids.map(async (id) => {
