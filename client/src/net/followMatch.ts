@@ -53,7 +53,8 @@ function answerWithin<R extends Room>(p: Promise<R>, ms: number): Promise<R> {
 /** Close codes the SDK reports as drops (it would retry the same process): CloseCode.NO_STATUS_RECEIVED, ABNORMAL_CLOSURE, GOING_AWAY, MAY_TRY_RECONNECT. */
 const FAILED_TO_RECONNECT = 4003;
 const FIRST_RETRY_MS = 100;
-const MAX_RETRY_MS = 1000;
+/** Retries stay close together: a match taken over is back ~1.5–2 s after a crash, and each refusal is answered at once. */
+const MAX_RETRY_MS = 400;
 
 export interface MatchFollower<R extends Room> {
   /** The room the match is in now. */

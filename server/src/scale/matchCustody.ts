@@ -193,6 +193,12 @@ export class MatchCustody {
     return (await this.redis.custodyEnd(k.lease(lease.roomId), k.checkpoint(lease.roomId), k.deadlines, lease.token, lease.roomId)) === 1;
   }
 
+  /** The process holding `roomId`'s lease now; undefined when nobody does (it ran out and is not claimed yet). */
+  async holder(roomId: string): Promise<string | undefined> {
+    const lease = await this.redis.get(CUSTODY_KEYS.lease(roomId));
+    return lease === null ? undefined : lease.slice(0, lease.lastIndexOf(":"));
+  }
+
   /** Claims a room whose lease ran out; undefined when another process holds it (or got it first) or nothing is left to take. */
   async claim(roomId: string): Promise<Claim | undefined> {
     const sentAt = performance.now();

@@ -14,9 +14,9 @@
  * over on SIGTERM when another process is there to take them.
  */
 import { ROOM_ARENA } from "@arena/shared";
-import { matchMaker, type Presence } from "@colyseus/core";
+import { ErrorCode, ServerError, matchMaker, type Presence } from "@colyseus/core";
 import type { Logger } from "../../log.ts";
-import { processesListening } from "../../colyseusInternals.ts";
+import { interceptMatchmaking, processesListening } from "../../colyseusInternals.ts";
 import { CHECKPOINT_INTERVAL_MS, type Claim, type Lease, type MatchCustody } from "../../scale/matchCustody.ts";
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint, type SeatSnapshot } from "./checkpoint.ts";
 import { createRoomWithId } from "../../colyseusInternals.ts";
@@ -135,12 +135,17 @@ export class MatchKeeping {
   readonly pending = new Map<string, Takeover>();
   readonly stats: CheckpointStats = { count: 0, bytes: 0, encodeMs: 0, refused: 0, failed: 0 };
   private statsTimer: NodeJS.Timeout | undefined;
+  private uninstall: (() => void) | undefined;
 
   constructor(readonly custody: MatchCustody, private readonly presence: Presence, private readonly log: Logger) {}
 
   /** Starts claiming rooms whose lease ran out, and logs checkpoint figures every 10 s. */
   start(): void {
     this.custody.watch((roomId) => matchMaker.getLocalRoomById(roomId) !== undefined, (claim) => this.takeOver(claim));
+    this.uninstall = interceptMatchmaking(async (original, method, roomId, options, context) => {
+      if (method === "reconnect") await this.refuseWhileMoving(roomId);
+      return original(method, roomId, options, context);
+    });
     let last = { ...this.stats };
     this.statsTimer = setInterval(() => {
       const s = this.stats;
@@ -187,6 +192,18 @@ export class MatchKeeping {
     await matchMaker.driver.remove(lease.roomId);
   }
 
+  /**
+   * A reconnection to a match whose listing names a process that no longer holds its lease (it died,
+   * or handed it over) is refused at once, for the client to ask again in a moment: Colyseus would
+   * otherwise ask that process and wait out its IPC timeout (2 s) before failing.
+   */
+  private async refuseWhileMoving(roomId: string): Promise<void> {
+    const [listing, holder] = await Promise.all([matchMaker.getRoomById(roomId), this.custody.holder(roomId).catch(() => "")]);
+    if (listing?.name === ROOM_ARENA && holder !== "" && listing.processId !== holder) {
+      throw new ServerError(ErrorCode.MATCHMAKE_INVALID_ROOM_ID, `room "${roomId}" is moving to another process; try again`);
+    }
+  }
+
   /** Whether another process is there to take matches over (subscribed to its IPC channel right now). */
   async othersAlive(): Promise<boolean> {
     try {
@@ -199,6 +216,8 @@ export class MatchKeeping {
   }
 
   stop(): void {
+    this.uninstall?.();
+    this.uninstall = undefined;
     this.custody.stopWatching();
     if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
   }
