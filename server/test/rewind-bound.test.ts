@@ -50,26 +50,36 @@ async function fireClaimingOldRenderTime(shooter: ArenaRoomClient, burst = 1): P
   const me = state.players.get(shooter.sessionId)!;
   me.x = 1000; me.y = 700;
   const input = shooter.input({ type: PlayerInput, renderDelay: CLAIMED_RENDER_DELAY_MS });
-  const firstId = state.nextProjectileId;
+  const firstId = String(state.nextProjectileId);
+  // Caught as the step stores it (it may hit a wall within a step or two, before any poll would see it).
+  const projectiles = state.projectiles;
+  const set = projectiles.set.bind(projectiles);
+  const fired = new Promise<number>((resolve) => {
+    projectiles.set = (id, projectile) => {
+      if (id === firstId) resolve(projectile.rewindMs);
+      return set(id, projectile);
+    };
+  });
   input.data.aim = 0;
   input.data.fire = false;
   for (let i = 1; i < burst; i++) input.send();
   input.data.fire = true;
+  const sentTick = state.tick;
   input.send();
-  // Read on the server as soon as the projectile exists (it may land within a few steps).
-  return new Promise<number>((resolve, reject) => {
-    const timeout = setTimeout(() => {
-      clearInterval(poll);
-      reject(new Error("shot was never fired"));
-    }, 3000);
-    const poll = setInterval(() => {
-      const projectile = state.projectiles.get(String(firstId));
-      if (projectile === undefined) return;
-      clearInterval(poll);
-      clearTimeout(timeout);
-      resolve(projectile.rewindMs);
-    }, 1);
+  // The step applies one input per tick: the shot is due within the burst's length in ticks, however slow the machine.
+  const dueTick = sentTick + burst + 2 * TICK_RATE;
+  let watch: ReturnType<typeof setInterval> | undefined;
+  const missed = new Promise<never>((_, reject) => {
+    watch = setInterval(() => {
+      if (state.tick > dueTick) reject(new Error(`shot was never fired (tick ${state.tick}, due by ${dueTick})`));
+    }, 50);
   });
+  try {
+    return await Promise.race([fired, missed]);
+  } finally {
+    clearInterval(watch);
+    Reflect.deleteProperty(projectiles, "set"); // Map's own set again
+  }
 }
 
 describe("input lateness after an upstream stall", () => {
