@@ -86,7 +86,7 @@ describe("netcode in Chromium", () => {
     });
     const room = serverRoom(roomId);
     room.state.players.get(sessionId)!.kills = 3;
-    await expect.poll(() => page.getByTestId("hud-score").textContent()).toMatch(/Kills 3/);
+    await expect.poll(() => page.getByTestId("hud-score").textContent(), { timeout: 10_000 }).toMatch(/Kills 3/);
     // Record every change of the overlay's visibility.
     await page.evaluate(() => {
       const overlay = document.querySelector('[data-testid="reconnecting"]')!;
@@ -102,7 +102,7 @@ describe("netcode in Chromium", () => {
     }, null, { timeout: 10_000 });
     expect(await page.evaluate(() => (window as any).__arena.session().sessionId)).toBe(sessionId);
     expect(await page.evaluate(() => (window as any).__arena.flow().screen)).toBe("game");
-    await expect.poll(() => page.getByTestId("hud-score").textContent()).toMatch(/Kills 3/);
+    await expect.poll(() => page.getByTestId("hud-score").textContent(), { timeout: 10_000 }).toMatch(/Kills 3/);
     expect(room.state.players.get(sessionId)?.connected).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
