@@ -5,7 +5,7 @@ import { PeopleMessage, type Inbox, type Notification, type PersonOnline, type R
 import { StateEvents } from "@arena/shared/view";
 import { GAME_KEYS } from "./input/keys.ts";
 import { TouchSticks } from "./input/touch.ts";
-import { MatchCues, cueOf } from "./audio/cues.ts";
+import { HeartbeatCue, MatchCues, cueOf } from "./audio/cues.ts";
 import { Sound } from "./audio/sound.ts";
 import { bindSoundControls } from "./ui/soundControls.ts";
 import { inviteLink, joinRoom, type GuestToken } from "./net/connect.ts";
@@ -223,8 +223,11 @@ function start(room: ArenaRoom): void {
   room.onError((code: number, message?: string) => {
     errorMessage = describeClose(code, message);
   });
+  const heartbeat = new HeartbeatCue();
   hudTimer = setInterval(() => {
     hud?.update();
+    // Low HP: a heartbeat that quickens as HP falls (checked at the HUD's pace, not every frame).
+    if (heartbeat.update(room.state, room.sessionId, performance.now()) !== undefined) sound.play("heartbeat");
     const me = session?.sessionId;
     voice?.updateGains(me === undefined ? undefined : scene.drawn.get(me), (id) => scene.drawn.get(id));
   }, 100);

@@ -31,7 +31,9 @@ const UNIT_DIRS = ["shared/test/", "testkit/test/"];
 
 /** Pure tests in the other packages: they import a module and call it, or fake its timers. */
 const UNIT_FILES = new Set([
+  "client/test/controlsHelp.test.ts",
   "client/test/deathView.test.ts",
+  "client/test/feedback.test.ts",
   "client/test/flow.test.ts",
   "client/test/impairment.test.ts",
   "client/test/interpolation.test.ts",

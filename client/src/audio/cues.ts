@@ -44,9 +44,9 @@ export class MatchCues {
 export class HeartbeatCue {
   private readonly beat = new Heartbeat();
 
-  update(state: ArenaState, me: string, now: number): Cue | undefined {
-    const p = state.players?.get(me);
-    if (p === undefined || state.phase !== "playing") return undefined;
+  update(state: ArenaState | undefined, me: string, now: number): Cue | undefined {
+    const p = state?.players?.get(me);
+    if (p === undefined || state?.phase !== "playing") return undefined;
     return this.beat.due(now, p.hp, MAX_HP, p.alive) ? "heartbeat" : undefined;
   }
 }
