@@ -32,6 +32,11 @@ export class Minimap {
     return this.scale;
   }
 
+  /** Where it is on the screen, in CSS pixels (the HUD layout test checks nothing overlaps it). */
+  bounds(): { x: number; y: number; width: number; height: number } {
+    return { x: MARGIN_X, y: this.top, width: this.map.width * this.scale, height: this.map.height * this.scale };
+  }
+
   /** Draws another map's walls (the room's map, once loaded). */
   show(map: ArenaMap, width: number): void {
     this.map = map;
