@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 import { classifyTestFiles } from "./testkit/src/tiers.ts";
 
 // Each test file is in one tier, by what it starts: testkit/src/tiers.ts (a new file is placed by its source).
-// `npm run test:fast` runs unit and server; `npm test` runs all four, one group after the other.
+// `npm run test:fast` runs unit and server; `npm test` runs all five: unit, server and slow together, then cluster, then e2e.
 const tiers = classifyTestFiles();
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
@@ -21,6 +21,10 @@ export default defineConfig({
       {
         // Each file in its own process (Colyseus' matchmaker is a per-process singleton), two at a time.
         test: { ...timeouts, name: "server", include: tiers.server, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`.
+        test: { ...timeouts, name: "slow", include: tiers.slow, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
         // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two

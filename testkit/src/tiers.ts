@@ -6,6 +6,8 @@
  *   files in one module graph (not isolated: a file that mocks a module or stubs a global must not be here).
  * - server: each file in its own process: an in-process server (startTestServer, useServerWithHost), a short-lived
  *   helper program, or pure code that mocks modules; two at a time.
+ * - slow: server files that take long (their own waits or load): like `server`, and beside it in `npm test`, but left
+ *   out of `npm run test:fast` so that one stays within a minute.
  * - cluster: child processes (server processes, redis-server, nginx) or a load run; one at a time.
  * - e2e: Chromium against the production client build; one at a time, after the client build.
  *
@@ -18,8 +20,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export type Tier = "unit" | "server" | "cluster" | "e2e";
-export const TIERS: readonly Tier[] = ["unit", "server", "cluster", "e2e"];
+export type Tier = "unit" | "server" | "slow" | "cluster" | "e2e";
+export const TIERS: readonly Tier[] = ["unit", "server", "slow", "cluster", "e2e"];
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -51,6 +53,17 @@ const UNIT_FILES = new Set([
   "server/test/people-units.test.ts",
   "server/test/redis-health.test.ts",
   "server/test/units.test.ts",
+]);
+
+/** In-process server files that take long (the slowest of the server tier, by the time report). */
+const SLOW_FILES = new Set([
+  "server/test/bad-input.test.ts",
+  "server/test/bots.test.ts",
+  "server/test/bots-capacity.test.ts",
+  "server/test/join-tickets.test.ts",
+  "server/test/matchmaking-auth.test.ts",
+  "server/test/quick-play.test.ts",
+  "server/test/rewind-bound.test.ts",
 ]);
 
 /** Files that start child processes: server processes, redis-server, nginx, or a load run against a server process. */
@@ -94,6 +107,7 @@ export const MARKERS = {
 export const FORBIDDEN: Record<Tier, readonly string[]> = {
   unit: [...MARKERS.browser, ...MARKERS.processes, ...MARKERS.inProcessServer, ...MARKERS.ownModules],
   server: [...MARKERS.browser, ...MARKERS.processes],
+  slow: [...MARKERS.browser, ...MARKERS.processes],
   cluster: [],
   e2e: [],
 };
@@ -117,6 +131,7 @@ export function tierOf(file: string, root = REPO_ROOT): Tier {
   if (file.startsWith(E2E_DIR)) return "e2e";
   if (UNIT_FILES.has(file)) return "unit";
   if (CLUSTER_FILES.has(file)) return "cluster";
+  if (SLOW_FILES.has(file)) return "slow";
   const source = sourceWithLocalHelpers(file, root);
   if (markersIn(source, FORBIDDEN.server).length > 0) return "cluster";
   if (UNIT_DIRS.some((dir) => file.startsWith(dir)) && markersIn(source, FORBIDDEN.unit).length === 0) return "unit";
@@ -137,10 +152,10 @@ export function listTestFiles(root = REPO_ROOT): string[] {
 
 /** The test files of each tier; every file is in exactly one. */
 export function classifyTestFiles(root = REPO_ROOT): Record<Tier, string[]> {
-  const tiers: Record<Tier, string[]> = { unit: [], server: [], cluster: [], e2e: [] };
+  const tiers: Record<Tier, string[]> = { unit: [], server: [], slow: [], cluster: [], e2e: [] };
   for (const file of listTestFiles(root)) tiers[tierOf(file, root)].push(file);
   return tiers;
 }
 
 /** The explicit lists, for the check that each named file still exists (a renamed file would lose its place). */
-export const NAMED_FILES: readonly string[] = [...UNIT_FILES, ...CLUSTER_FILES];
+export const NAMED_FILES: readonly string[] = [...UNIT_FILES, ...SLOW_FILES, ...CLUSTER_FILES];
