@@ -71,6 +71,7 @@ export class GameScene extends Phaser.Scene {
   private inputs: SceneInputs | undefined;
   private projectiles!: Phaser.GameObjects.Graphics;
   private fx!: Effects;
+  private created = false;
   private readonly views = new Map<string, PlayerView>();
   /** The scene's own reading of the patches, for the feedback (main.ts keeps its own for sounds and the feed). */
   private stateEvents = new StateEvents();
@@ -151,6 +152,7 @@ export class GameScene extends Phaser.Scene {
 
   /** A hit (small) or a death (big) burst at a world position. */
   burst(x: number, y: number, big: boolean): void {
+    if (!this.created) return;
     this.fx.burst(x, y, big);
   }
 
@@ -158,7 +160,8 @@ export class GameScene extends Phaser.Scene {
   private feedback(): void {
     const session = this.session;
     const state = session?.room.state;
-    if (session === undefined || state?.players === undefined) return;
+    // A patch before the scene's create() has nothing to draw on (and its events are old news by then).
+    if (session === undefined || state?.players === undefined || !this.created) return;
     const me = session.sessionId;
     const events = this.stateEvents.update(state.players);
     if (events.length === 0) return;
@@ -193,6 +196,7 @@ export class GameScene extends Phaser.Scene {
     this.walls = this.add.graphics();
     this.projectiles = this.add.graphics().setDepth(5);
     this.fx = new Effects(this);
+    this.created = true;
     this.minimap = new Minimap(this, this.arena);
     this.drawArena();
     this.scale.on(Phaser.Scale.Events.RESIZE, (size: Phaser.Structs.Size) => this.minimap.layout(size.width));
