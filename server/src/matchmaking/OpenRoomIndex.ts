@@ -92,9 +92,11 @@ export class OpenRoomIndex {
     const raw = kind.sortField === undefined ? 0 : Number(fieldOf(listing, kind.sortField));
     const score = Number.isFinite(raw) ? raw : 0;
     if (before !== undefined && before.score === score && before.keys.join() === keys.join()) return;
-    this.written.set(listing.roomId, { keys, score });
+    // Remembered only once written: a write that failed is made again by the next call.
+    this.written.delete(listing.roomId);
     if (before !== undefined) for (const key of before.keys.filter((k) => !keys.includes(k))) await this.redis.zrem(key, listing.roomId);
     for (const key of keys) await this.redis.zadd(key, score, listing.roomId);
+    this.written.set(listing.roomId, { keys, score });
   }
 
   /** The listing was removed (room gone), or the room closed to quick play. */

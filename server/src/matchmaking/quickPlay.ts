@@ -84,7 +84,7 @@ async function authorize(roomName: string, options: ClientOptions, context: Auth
 /** Open public rooms of `roomName` matching `filter`, best first: from the index with Redis, else Colyseus' query. */
 function openRooms(roomName: string, filter: ClientOptions, sort: SortOptions | undefined): Promise<IRoomCache[]> {
   const driver = matchMaker.driver;
-  if (isOpenRoomSource(driver) && driver.openRooms.serves(roomName)) return driver.openRooms.open(roomName, filter, (ids) => driver.findByIds(ids));
+  if (isOpenRoomSource(driver) && driver.openRooms.serves(roomName)) return driver.openRoomsOf(roomName, filter);
   return matchMaker.query({ name: roomName, locked: false, private: false, ...filter }, sort);
 }
 
