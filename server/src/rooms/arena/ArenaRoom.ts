@@ -162,7 +162,10 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     }
     this.bots.sync();
     this.seating.updateListing();
-    if (cp.seats.length === 0) this.autoDispose = true;
+    // Colyseus disposes an empty room only when a client leaves: a restored room nobody came back to closes here.
+    this.clock.setTimeout(() => {
+      if (!this.deposed && this.clients.length === 0) void this.disconnect();
+    }, (graceSeconds + 1) * 1000);
     this.log.info("match restored", { fence: t.lease.fence, checkpointAgeMs: Date.now() - cp.at, phase: cp.state.phase, tick: cp.state.tick, seats: cp.seats.length, bots: this.bots.count });
   }
 

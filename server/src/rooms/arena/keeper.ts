@@ -47,6 +47,8 @@ export class RoomKeeper {
   private writing = false;
   private again = false;
   private stopped = false;
+  /** The last write failed for want of an answer (Redis down or hanging), not for a refusal. */
+  private unanswered = false;
 
   constructor(private readonly room: KeptRoom, private readonly custody: MatchCustody, readonly lease: Lease, private readonly stats: CheckpointStats, private readonly log: Logger) {}
 
@@ -56,12 +58,13 @@ export class RoomKeeper {
 
   /**
    * Whether this process may act for the match now. Past the last confirmed renewal it may not,
-   * unless Redis itself is unreachable: then nobody can take the match over either, and the match
-   * plays on as it did before checkpoints (docs/OPERATIONS.md says what a split costs).
+   * unless Redis itself is unreachable or did not answer the last write: then nobody can take the
+   * match over either, and the match plays on as it did before checkpoints (docs/OPERATIONS.md says
+   * what a split costs). A process waking from a pause waits for the answer to its first write.
    */
   get live(): boolean {
     if (this.stopped || this.lease.lost) return false;
-    return this.lease.current || !this.custody.reachable;
+    return this.lease.current || !this.custody.reachable || this.unanswered;
   }
 
   /** Writes a checkpoint now (or right after the one in flight). */
@@ -79,6 +82,7 @@ export class RoomKeeper {
         const text = encodeCheckpoint(this.room.snapshot());
         this.stats.encodeMs += performance.now() - started;
         const ok = await this.custody.commit(this.lease, text);
+        this.unanswered = false;
         if (this.stopped) return false;
         if (!ok) {
           this.stats.refused++;
@@ -91,6 +95,7 @@ export class RoomKeeper {
       return true;
     } catch (error) {
       this.stats.failed++;
+      if (!(error instanceof CheckpointError)) this.unanswered = true;
       if (error instanceof CheckpointError) this.log.error("checkpoint not written", { error: error.message });
       return false;
     } finally {
