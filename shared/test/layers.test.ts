@@ -31,9 +31,14 @@ describe("shared/ layers", () => {
     expect(importsOf("view").filter((i) => !/-> (\.\/|\.\.\/constants\.ts$|\.\.\/sim\/|\.\.\/wire\/)/.test(i))).toEqual([]);
   });
 
-  it("view helpers stay out of the main barrel (they have their own entry, @arena/shared/view)", () => {
-    expect(readFileSync(SRC + "index.ts", "utf8")).not.toMatch(/from "\.\/view/);
+  it("the SDK client reads only the Colyseus SDK (no game code rides along into a bot or a test's client)", () => {
+    expect(importsOf("sdk").length).toBeGreaterThan(0);
+    expect(importsOf("sdk").filter((i) => !/-> @colyseus\/sdk$/.test(i))).toEqual([]);
+  });
+
+  it("view helpers and the SDK client stay out of the main barrel (they have their own entries, @arena/shared/view and /sdk)", () => {
+    expect(readFileSync(SRC + "index.ts", "utf8")).not.toMatch(/from "\.\/(view|sdk)/);
     const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { exports: Record<string, string> };
-    expect(pkg.exports).toEqual({ ".": "./src/index.ts", "./view": "./src/view/index.ts", "./editor": "./src/editor/index.ts", "./random": "./src/bots/random.ts" });
+    expect(pkg.exports).toEqual({ ".": "./src/index.ts", "./view": "./src/view/index.ts", "./editor": "./src/editor/index.ts", "./random": "./src/bots/random.ts", "./sdk": "./src/sdk/joinClient.ts" });
   });
 });
