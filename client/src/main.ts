@@ -149,9 +149,13 @@ async function connect(): Promise<void> {
     // The match may move to another process; the page follows it without a click (docs/PROTOCOL.md).
     follower = followMatch(new Client(serverUrl), room, {
       onReconnecting: () => dispatch({ type: "dropped" }),
+      onBack: () => dispatch({ type: "reconnected" }),
       onRoom: (moved) => {
+        // Voice stays as the player left it: the new room's voice starts in the same mode (the microphone was granted).
+        const voiceMode = voice?.mode ?? "off";
         stopSession();
         start(moved);
+        if (voiceMode !== "off") void voice?.enable(voiceMode);
         dispatch({ type: "reconnected" });
       },
       onLeave: (code, reason) => {

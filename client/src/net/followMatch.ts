@@ -4,9 +4,11 @@
  * match to another process").
  *
  * The SDK's own reconnection retries the process it was connected to, which
- * may be gone; a match taken over lives on another process. So on a drop (or
- * a silence: a paused process keeps its sockets open but sends nothing) this
- * asks matchmaking where the room is now, with the reconnection token:
+ * may be gone; a match taken over lives on another process. A plain drop is
+ * left to the SDK for `sdkGraceMs` (a network blip: the same Room object comes
+ * back, voice links and all); past that, on a 4010 (the server moving the
+ * match), or on a silence (a paused process keeps its sockets open but sends
+ * nothing) this asks matchmaking where the room is now, with the reconnection token:
  * `POST /matchmake/reconnect/<roomId>` on any process (or through nginx),
  * which answers with a seat on the process holding the room, and connects
  * there. The match comes back as a new SDK Room (fresh state, fresh
@@ -21,6 +23,8 @@ export interface FollowOptions<R extends Room> {
   onLeave(code: number, reason?: string): void;
   /** The connection dropped and the match is being looked for (show "reconnecting…"). */
   onReconnecting?(): void;
+  /** The match was being looked for, and the SDK's own reconnection brought the same room back (hide "reconnecting…"). */
+  onBack?(): void;
   /** Other server addresses to ask when the client's own does not answer (a test's processes; nginx needs none). */
   endpoints?: readonly string[];
   /** No patch for this long means the process is stalled: look elsewhere. Default 2000 ms. */
@@ -29,6 +33,8 @@ export interface FollowOptions<R extends Room> {
   giveUpMs?: number;
   /** One attempt waits this long for an answer (a paused process accepts connections and never answers). Default 3000 ms. */
   attemptMs?: number;
+  /** After a plain drop, the SDK's own reconnection (to the same process) has this long before matchmaking is asked. Default 1000 ms. */
+  sdkGraceMs?: number;
 }
 
 /** `p`, or a rejection after `ms`; a room that arrives too late is left at once. */
@@ -52,6 +58,8 @@ function answerWithin<R extends Room>(p: Promise<R>, ms: number): Promise<R> {
 
 /** Close codes the SDK reports as drops (it would retry the same process): CloseCode.NO_STATUS_RECEIVED, ABNORMAL_CLOSURE, GOING_AWAY, MAY_TRY_RECONNECT. */
 const FAILED_TO_RECONNECT = 4003;
+/** CloseCode.MAY_TRY_RECONNECT: the server closed the connection because the match is moving (a deploy's handover). */
+const MOVED = 4010;
 const FIRST_RETRY_MS = 100;
 /** Retries stay close together: a match taken over is back ~1.5–2 s after a crash, and each refusal is answered at once. */
 const MAX_RETRY_MS = 400;
@@ -68,21 +76,44 @@ export function followMatch<R extends Room>(client: Client, first: R, o: FollowO
   const silenceMs = o.silenceMs ?? 2000;
   const giveUpMs = o.giveUpMs ?? 20_000;
   const attemptMs = o.attemptMs ?? 3000;
+  const sdkGraceMs = o.sdkGraceMs ?? 1000;
   const clients: Client[] = [client, ...(o.endpoints ?? []).map((e) => new Client(e))];
   let room = first;
   let moves = 0;
   let moving = false;
   let stopped = false;
   let lastHeard = Date.now();
+  /** When the SDK's own reconnection last brought the current room back. */
+  let reconnectedAt = 0;
 
   const attach = (r: R): void => {
     room = r;
     lastHeard = Date.now();
     r.onStateChange(() => (lastHeard = Date.now()));
-    r.onDrop(() => {
-      if (room !== r || stopped) return;
-      r.reconnection.enabled = false; // the SDK would retry the process that dropped us; matchmaking knows better
-      void move(r);
+    const attachedAt = Date.now();
+    r.onReconnect(() => {
+      lastHeard = Date.now();
+      reconnectedAt = lastHeard;
+    });
+    r.onDrop((code) => {
+      if (room !== r || stopped || moving) return;
+      // A drop from a process that is still up (a network blip) is the SDK's own reconnection's to mend: the same
+      // Room object comes back, and what hangs on it (voice links, which only restart ICE) carries on. 4010 is the
+      // server moving the match (a deploy), and a room the SDK will not retry (too young, or retries off) has
+      // nothing to wait for: both ask matchmaking at once, as does a retry that has not succeeded within sdkGraceMs
+      // (the process died: its match is claimed elsewhere after its lease runs out, which takes longer anyway).
+      const sdkRetries = code !== MOVED && r.reconnection.enabled && Date.now() - attachedAt >= r.reconnection.minUptime;
+      if (!sdkRetries) {
+        r.reconnection.enabled = false;
+        void move(r);
+        return;
+      }
+      const droppedAt = Date.now();
+      setTimeout(() => {
+        if (room !== r || stopped || moving || reconnectedAt >= droppedAt) return;
+        r.reconnection.enabled = false; // its next failure ends its retries; matchmaking knows where the match is
+        void move(r);
+      }, sdkGraceMs);
     });
     r.onLeave((code, reason) => {
       if (room !== r || moving || stopped) return;
@@ -90,22 +121,38 @@ export function followMatch<R extends Room>(client: Client, first: R, o: FollowO
     });
   };
 
+  const watchPeriodMs = Math.max(100, silenceMs / 4);
+  let watchedAt = Date.now();
   const watchdog = setInterval(() => {
-    if (stopped || moving || Date.now() - lastHeard < silenceMs) return;
+    const now = Date.now();
+    // This check itself ran late: the page's own thread was stalled (a busy tab, a slow frame), so the silence is the
+    // page's, not the server's; patches that waited behind the stall are delivered next.
+    const stalled = now - watchedAt > 2 * watchPeriodMs;
+    watchedAt = now;
+    if (stalled) lastHeard = Math.max(lastHeard, now - watchPeriodMs);
+    if (stopped || moving || now - lastHeard < silenceMs) return;
     const r = room;
+    if (r.reconnection.isReconnecting && r.reconnection.enabled) return; // the drop's own timer decides
     r.reconnection.enabled = false;
     void move(r);
     r.connection.close();
-  }, Math.max(100, silenceMs / 4));
+  }, watchPeriodMs);
 
   const move = async (from: R): Promise<void> => {
     if (moving || room !== from) return;
     moving = true;
     o.onReconnecting?.();
     const token = from.reconnectionToken;
-    const deadline = Date.now() + giveUpMs;
+    const startedAt = Date.now();
+    const deadline = startedAt + giveUpMs;
     let wait = FIRST_RETRY_MS;
     for (let attempt = 0; !stopped && Date.now() < deadline; attempt++) {
+      if (reconnectedAt >= startedAt) {
+        // An SDK retry already under way when the move began brought the same room back: stay on it.
+        moving = false;
+        o.onBack?.();
+        return;
+      }
       const asking = clients[attempt % clients.length]!;
       try {
         const next = await answerWithin(asking.reconnect(token) as Promise<R>, attemptMs);
