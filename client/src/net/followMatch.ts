@@ -23,7 +23,7 @@ export interface FollowOptions<R extends Room> {
   onLeave(code: number, reason?: string): void;
   /** The connection dropped and the match is being looked for (show "reconnecting…"). */
   onReconnecting?(): void;
-  /** The match was being looked for, and the SDK's own reconnection brought the same room back (hide "reconnecting…"). */
+  /** The SDK's own reconnection brought the same room back after a drop (hide "reconnecting…"). */
   onBack?(): void;
   /** Other server addresses to ask when the client's own does not answer (a test's processes; nginx needs none). */
   endpoints?: readonly string[];
@@ -94,6 +94,7 @@ export function followMatch<R extends Room>(client: Client, first: R, o: FollowO
     r.onReconnect(() => {
       lastHeard = Date.now();
       reconnectedAt = lastHeard;
+      if (room === r && !moving && !stopped) o.onBack?.(); // a move under way says so itself
     });
     r.onDrop((code) => {
       if (room !== r || stopped || moving) return;
@@ -109,6 +110,7 @@ export function followMatch<R extends Room>(client: Client, first: R, o: FollowO
         return;
       }
       const droppedAt = Date.now();
+      o.onReconnecting?.();
       setTimeout(() => {
         if (room !== r || stopped || moving || reconnectedAt >= droppedAt) return;
         r.reconnection.enabled = false; // its next failure ends its retries; matchmaking knows where the match is
