@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { ROOM_ARENA, type ArenaMap, type MapRef } from "@arena/shared";
-import { guestToken, startTestServer, type RunningServer } from "@arena/testkit";
+import { createArenaOverHttp, guestToken, startTestServer, type RunningServer } from "@arena/testkit";
 import { loadConfig } from "../src/config.ts";
 import { DEFAULT_MAP_ROOM_WAIT_S } from "../src/rooms/arena/publishedMap.ts";
 import { FileMapStore } from "../src/rooms/editor/store.ts";
@@ -44,13 +44,7 @@ afterAll(async () => {
 
 /** Creates a room over HTTP, as "Play this map" does, and never takes its seat. */
 async function createUnjoined(token: string, options: object): Promise<string> {
-  const res = await fetch(`${server.url}/matchmake/create/${ROOM_ARENA}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify(options),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { roomId: string }).roomId;
+  return (await createArenaOverHttp(server.url, token, options)).roomId;
 }
 
 describe("empty map rooms", () => {

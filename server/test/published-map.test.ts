@@ -19,7 +19,7 @@ import { matchMaker } from "@colyseus/core";
 import { ARENA_MAP, JoinErrorCodes, MOVE_SCALE, PLAYER_RADIUS, ROOM_ARENA, type ArenaMap, type ArenaRoomMetadata, type MapRef } from "@arena/shared";
 import { EDITOR_MIN_SPAWNS, EditorMessage, type PublishedOut } from "@arena/shared/editor";
 import {
-  guestToken, holdInput, joinByCode, joinEditor, newMapId, quickPlay, serverRoom, signIn, startTestServer, waitForOwnPlayer, waitForState,
+  createArenaOverHttp, guestToken, holdInput, joinByCode, joinEditor, newMapId, quickPlay, serverRoom, signIn, startTestServer, waitForOwnPlayer, waitForState,
   type ArenaRoomClient, type RunningServer,
 } from "@arena/testkit";
 import { FileMapStore } from "../src/rooms/editor/store.ts";
@@ -196,15 +196,7 @@ describe("arena room on a published map", () => {
 
   it("created for an invite link (\"Play this map\"), it stays open after its creator's seat expires, until someone joins by its code", async () => {
     const token = await guestToken(server.url, "editor");
-    const createFor = async (options: object): Promise<string> => {
-      const res = await fetch(`${server.url}/matchmake/create/${ROOM_ARENA}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify(options),
-      });
-      expect(res.status).toBe(200);
-      return ((await res.json()) as { roomId: string }).roomId;
-    };
+    const createFor = async (options: object): Promise<string> => (await createArenaOverHttp(server.url, token, options)).roomId;
     const plain = await createFor({ private: true });
     const onMap = await createFor({ map: ref });
     // The plain private room closes once the unused seat expires; the map room keeps waiting.

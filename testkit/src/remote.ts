@@ -6,7 +6,7 @@
 export { TEST_SECRET } from "./secret.ts";
 export { guestToken, signIn, type SignedIn } from "./auth.ts";
 export {
-  answerPings, createPrivate, dropSocket, holdInput, HttpError, joinArena, joinByCode, quickPlay, sendRaw, spectate, waitForOwnPlayer,
+  answerPings, createArenaOverHttp, createPrivate, dropSocket, holdInput, HttpError, joinArena, joinByCode, quickPlay, sendRaw, spectate, waitForOwnPlayer,
   type ArenaRoomClient,
 } from "./rooms.ts";
 export { Arrivals, countPatches, waitForLeave, waitForMessage, waitForState } from "./waits.ts";

@@ -103,3 +103,14 @@ export function dropSocket(room: Room): void {
 export function sendRaw(room: Room, bytes: Uint8Array): void {
   room.connection.send(bytes);
 }
+
+/** `POST /matchmake/create/arena` with a guest token, as the page's "Play this map" does: the seat reservation (not yet taken). */
+export async function createArenaOverHttp(url: string, token: string, options: object): Promise<{ roomId: string; sessionId: string }> {
+  const res = await fetch(`${url}/matchmake/create/${ROOM_ARENA}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(options),
+  });
+  if (res.status !== 200) throw new Error(`create ${ROOM_ARENA}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { roomId: string; sessionId: string };
+}
