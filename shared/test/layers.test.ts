@@ -36,9 +36,14 @@ describe("shared/ layers", () => {
     expect(importsOf("sdk").filter((i) => !/-> @colyseus\/sdk$/.test(i))).toEqual([]);
   });
 
+  it("replays read the simulation's types, the wire, the schema codec, fflate and @noble/hashes, never a bot or a view helper", () => {
+    expect(importsOf("replay").length).toBeGreaterThan(5);
+    expect(importsOf("replay").filter((i) => !/-> (\.\/|\.\.\/sim\/|\.\.\/wire\/|@colyseus\/schema$|fflate$|@noble\/hashes\/sha2\.js$)/.test(i))).toEqual([]);
+  });
+
   it("view helpers and the SDK client stay out of the main barrel (they have their own entries, @arena/shared/view and /sdk)", () => {
-    expect(readFileSync(SRC + "index.ts", "utf8")).not.toMatch(/from "\.\/(view|sdk)/);
+    expect(readFileSync(SRC + "index.ts", "utf8")).not.toMatch(/from "\.\/(view|sdk|replay)/);
     const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { exports: Record<string, string> };
-    expect(pkg.exports).toEqual({ ".": "./src/index.ts", "./view": "./src/view/index.ts", "./editor": "./src/editor/index.ts", "./random": "./src/bots/random.ts", "./sdk": "./src/sdk/joinClient.ts" });
+    expect(pkg.exports).toEqual({ ".": "./src/index.ts", "./view": "./src/view/index.ts", "./editor": "./src/editor/index.ts", "./random": "./src/bots/random.ts", "./sdk": "./src/sdk/joinClient.ts", "./replay": "./src/replay/index.ts" });
   });
 });
