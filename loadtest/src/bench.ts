@@ -37,6 +37,8 @@ const { values } = parseArgs({
     json: { type: "string", default: "test-output/bench-load.json" },
     "no-write": { type: "boolean", default: false },
     "bot-rooms": { type: "string", default: "8" },
+    /** The baselines measured beside ours (ours always is): `npm run bench:quick` leaves Socket.io out. */
+    baselines: { type: "string", default: "floor,naive,socketio" },
   },
 });
 const COUNTS = values.counts.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 2000);
@@ -51,6 +53,7 @@ const ROOM_SEATS = 16;
 const DECODE = values.decode === "all" || values.decode === "none" ? values.decode : "room";
 const KINDS = ["arena", "floor", "naive", "socketio"] as const;
 type Kind = (typeof KINDS)[number];
+const RUN_KINDS: readonly Kind[] = KINDS.filter((k) => k === "arena" || values.baselines.split(",").includes(k));
 
 export interface Row {
   kind: Kind;
@@ -161,7 +164,7 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
 const f = (n: number | null, d = 0): string => (n === null || !Number.isFinite(n) ? "–" : n.toFixed(d));
 
 function memoryPerPlayer(rows: readonly Row[]): string {
-  return KINDS.map((k) => {
+  return RUN_KINDS.map((k) => {
     const mine = rows.filter((r) => r.kind === k);
     const first = mine[0];
     const last = mine.at(-1);
@@ -286,19 +289,21 @@ try {
   const start = { showErrors: true, timeoutMs: 90_000 };
   const baseline = (kind: Exclude<Kind, "arena">): Promise<ServerProcess> =>
     track(startProcess(kind, `${REPO_ROOT}loadtest/baseline/${kind}.ts`, start));
+  const optional = (kind: Exclude<Kind, "arena">): Promise<ServerProcess | undefined> =>
+    RUN_KINDS.includes(kind) ? baseline(kind) : Promise.resolve(undefined);
   const [arena, floor, naive, socketio, filled] = await Promise.all([
     track(spawnServer({ BOT_FILL: "0" }, start)),
-    baseline("floor"), baseline("naive"), baseline("socketio"),
+    optional("floor"), optional("naive"), optional("socketio"),
     BOT_ROOMS > 0 ? track(spawnServer({ BOT_FILL: String(ROOM_SEATS) }, start)) : undefined,
   ]);
-  const byKind: Record<Kind, ServerProcess> = { arena, floor, naive, socketio };
+  const byKind: Partial<Record<Kind, ServerProcess>> = { arena, floor, naive, socketio };
   await sleep(1000);
-  for (const k of KINDS) idleRssMb[k] = sampleProcess(byKind[k].pid).rssBytes / 1024 / 1024;
+  for (const k of RUN_KINDS) idleRssMb[k] = sampleProcess(byKind[k]!.pid).rssBytes / 1024 / 1024;
   for (const bots of COUNTS) {
     let floorBytes = 256;
-    for (const kind of KINDS) {
+    for (const kind of RUN_KINDS) {
       process.stderr.write(`bench: ${bots} bots against ${kind}...\n`);
-      const row = await measure(kind, byKind[kind], bots, floorBytes);
+      const row = await measure(kind, byKind[kind]!, bots, floorBytes);
       if (kind === "arena" && row.patchBytesMean !== null) floorBytes = Math.round(row.patchBytesMean);
       rows.push(row);
       process.stderr.write(`  ${JSON.stringify(row)}\n`);
@@ -311,7 +316,7 @@ try {
     }
   }
   if (filled !== undefined) {
-    await Promise.all([floor, naive, socketio].map((s) => s.stop()));
+    await Promise.all([floor, naive, socketio].map((s) => s?.stop()));
     botRows = await measureBots(arena, filled);
   }
 } finally {

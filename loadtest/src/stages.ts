@@ -1,0 +1,194 @@
+/**
+ * `npm run bench:stages`: where each microsecond of the server goes. Our server and the raw-websocket
+ * floor (loadtest/baseline/floor.ts) run with their inspector open on 127.0.0.1; the same bots as
+ * `npm run bench` play against each in turn, and over the steady window the server's CPU is read from
+ * /proc and a sampling profile is taken through the inspector. The profile's busy samples are split by
+ * stage (profile/stages.ts) and scaled to the /proc CPU: µs per player-second and per message (inputs
+ * up plus frames down) by stage, ours beside the floor. Bounded: counts and windows are capped, every
+ * process it starts is stopped.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { REPO_ROOT, machineLine, sampleProcess, spawnServer, startProcess, writeSection, type ServerProcess } from "@arena/testkit/remote";
+import { RawRun } from "../baseline/rawBots.ts";
+import { InspectorProfiler, inspectorUrl, type CpuProfile } from "./profile/inspector.ts";
+import { threadCpu, threadCpuBetween } from "./profile/threads.ts";
+import { STAGES, splitByStage, type Stage } from "./profile/stages.ts";
+import { scrape, total } from "./prometheus.ts";
+import { LoadRun } from "./run.ts";
+import type { LoadStats } from "./stats.ts";
+
+const { values } = parseArgs({
+  options: {
+    counts: { type: "string", default: "400" },
+    window: { type: "string", default: "10" },
+    warmup: { type: "string", default: "3" },
+    interval: { type: "string", default: "500" },
+    "arena-env": { type: "string", default: "" },
+    "no-write": { type: "boolean", default: false },
+    section: { type: "string", default: "stages" },
+    label: { type: "string", default: "" },
+  },
+});
+const COUNTS = values.counts.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 1000);
+const WINDOW_S = Math.min(30, Math.max(2, Number(values.window)));
+const WARMUP_S = Math.min(20, Math.max(1, Number(values.warmup)));
+const INTERVAL_US = Math.min(10_000, Math.max(100, Number(values.interval)));
+const RAMP = 100;
+const INPUT_RATE = 30;
+/** Extra environment for our server (e.g. WS_NO_BUFFER_UTIL=1), to measure a lever. */
+const ARENA_ENV = Object.fromEntries(values["arena-env"].split(",").filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]));
+
+type Kind = "arena" | "floor";
+
+export interface StageRow {
+  kind: Kind;
+  bots: number;
+  players: number;
+  seconds: number;
+  cpuUsPerPlayerSecond: number;
+  messagesPerPlayerSecond: { up: number; down: number };
+  busySamples: number;
+  idleSamples: number;
+  /** CPU µs per player-second by thread: the event loop's ("main"), V8's and libuv's helpers. */
+  threads: Record<string, number>;
+  /** µs per player-second by stage (the /proc CPU shared out by the profile's busy samples). */
+  stages: Partial<Record<Stage, number>>;
+  unassignedTop: [string, number][];
+  botCpuPercent: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function measure(kind: Kind, server: ServerProcess, bots: number, floorBytes: number): Promise<StageRow> {
+  // The bots play until stopped after the second window; this only bounds a run whose joins never finish.
+  const durationSeconds = (6 * bots) / RAMP + WARMUP_S + 2 * WINDOW_S + 60;
+  const run = kind === "arena"
+    ? new LoadRun({ endpoints: [server.url], bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: "room", chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined })
+    : new RawRun({ url: server.url.replace("http", "ws"), kind, bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: "room", floorBytes, seed: 1 });
+  const done = run.run();
+  const until = performance.now() + durationSeconds * 1000;
+  while (run.stats.botsJoined + run.stats.botsFailed < bots && performance.now() < until - (WARMUP_S + 2 * WINDOW_S + 10) * 1000) await sleep(100);
+  await sleep(WARMUP_S * 1000);
+  const url = inspectorUrl(server.lines);
+  if (url === undefined) throw new Error(`${kind}: no inspector address in its output`);
+  const stats: LoadStats = run.stats;
+  const reading = () => ({ proc: sampleProcess(server.pid), threads: threadCpu(server.pid), up: stats.messagesOut, down: stats.messagesIn, players: stats.inRoom, bots: process.cpuUsage() });
+  // First window: CPU without the profiler (its sampling thread and signals cost CPU of their own).
+  const a = reading();
+  await sleep(WINDOW_S * 1000);
+  const b = reading();
+  // Second window: the profile, for the stages' shares of the event loop's thread only.
+  const profiler = await InspectorProfiler.connect(url);
+  await profiler.start(INTERVAL_US);
+  await sleep(WINDOW_S * 1000);
+  const profile: CpuProfile = await profiler.stop();
+  const inRoomAfter = stats.inRoom;
+  profiler.close();
+  run.stop();
+  await done;
+  mkdirSync(`${REPO_ROOT}test-output`, { recursive: true });
+  writeFileSync(`${REPO_ROOT}test-output/stages-${kind}-${bots}.cpuprofile`, JSON.stringify(profile));
+  const seconds = (b.proc.at - a.proc.at) / 1000;
+  const players = Math.max(1, Math.min(a.players, b.players));
+  if (inRoomAfter < a.players) process.stderr.write(`stages: ${kind}: ${a.players - inRoomAfter} bots left during the profile window\n`);
+  const playerSeconds = players * seconds;
+  const cpuUs = (b.proc.cpuSeconds - a.proc.cpuSeconds) * 1e6;
+  const threads = threadCpuBetween(a.threads, b.threads);
+  const mainUs = (threads.get("main") ?? 0) * 1e6;
+  const split = splitByStage(profile);
+  const stages: Partial<Record<Stage, number>> = {};
+  for (const [s, n] of split.samples) stages[s] = (mainUs * (n / Math.max(1, split.busySamples))) / playerSeconds;
+  const helpersUs = cpuUs - mainUs;
+  if (helpersUs > 0) stages["other threads: V8 helpers (GC, compiler), libuv pool"] = helpersUs / playerSeconds;
+  const botUs = (b.bots.user + b.bots.system) - (a.bots.user + a.bots.system);
+  return {
+    kind, bots, players, seconds,
+    cpuUsPerPlayerSecond: cpuUs / playerSeconds,
+    messagesPerPlayerSecond: { up: (b.up - a.up) / playerSeconds, down: (b.down - a.down) / playerSeconds },
+    busySamples: split.busySamples,
+    idleSamples: split.idleSamples,
+    threads: Object.fromEntries([...threads].filter(([, v]) => v > 0).map(([k, v]) => [k, (v * 1e6) / playerSeconds])),
+    stages,
+    unassignedTop: [...split.unassigned].sort((x, y) => y[1] - x[1]).slice(0, 12),
+    botCpuPercent: (botUs / 1e6 / seconds) * 100,
+  };
+}
+
+const f = (n: number | undefined, d = 0): string => (n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(d));
+
+function report(rows: readonly StageRow[]): string {
+  const counts = [...new Set(rows.map((r) => r.bots))];
+  const tables = counts.map((n) => {
+    const ours = rows.find((r) => r.bots === n && r.kind === "arena");
+    const floor = rows.find((r) => r.bots === n && r.kind === "floor");
+    const msgs = (r: StageRow | undefined): number => (r === undefined ? NaN : r.messagesPerPlayerSecond.up + r.messagesPerPlayerSecond.down);
+    const lines = STAGES.filter((s) => (ours?.stages[s] ?? 0) + (floor?.stages[s] ?? 0) > 0).map((s) => {
+      const o = ours?.stages[s];
+      const fl = floor?.stages[s];
+      return `| ${s} | ${f(o)} | ${f(o === undefined ? undefined : o / msgs(ours), 2)} | ${f(fl)} | ${f(fl === undefined ? undefined : fl / msgs(floor), 2)} |`;
+    });
+    const head = (r: StageRow | undefined): string => r === undefined ? "–" : `${r.players} players, ${f(r.messagesPerPlayerSecond.up, 1)} up + ${f(r.messagesPerPlayerSecond.down, 1)} down msg/player-s, bots ${f(r.botCpuPercent)} % of a core, ${r.busySamples} busy samples`;
+    return `### ${n} bots
+
+Ours: ${head(ours)}. Floor: ${head(floor)}.
+
+| stage | ours µs / player-s | ours µs / msg | floor µs / player-s | floor µs / msg |
+| --- | --- | --- | --- | --- |
+${lines.join("\n")}
+| **total (/proc)** | **${f(ours?.cpuUsPerPlayerSecond)}** | **${f(ours === undefined ? undefined : ours.cpuUsPerPlayerSecond / msgs(ours), 2)}** | **${f(floor?.cpuUsPerPlayerSecond)}** | **${f(floor === undefined ? undefined : floor.cpuUsPerPlayerSecond / msgs(floor), 2)}** |
+
+Ours / floor, same run: **${f(ours !== undefined && floor !== undefined ? ours.cpuUsPerPlayerSecond / floor.cpuUsPerPlayerSecond : undefined, 2)}×**.`;
+  });
+  const env = Object.keys(ARENA_ENV).length > 0 ? ` Our server's extra environment: \`${values["arena-env"]}\`.` : "";
+  return `## Server CPU by stage${values.label ? ` (${values.label})` : ""} (\`npm run bench:stages\`)
+
+${machineLine()}, load average ${f(loadAtStart, 2)} as the run began (2 cores shared with other work).
+Command: \`npm run bench:stages${process.argv.length > 2 ? " -- " + process.argv.slice(2).join(" ") : ""}\`.${env}
+Each server runs with its inspector open; after the bots joined and a ${WARMUP_S} s warm-up, /proc reads the server's CPU,
+thread by thread, over a ${WINDOW_S} s window, then a ${INTERVAL_US} µs sampling profile of the event loop's thread is taken over a second
+${WINDOW_S} s window (the profiler's own thread and signals cost CPU, so it is kept out of the first). Each busy sample goes to
+the stage of the innermost frame of its stack that a rule of \`loadtest/src/profile/stages.ts\` names (shared libraries such
+as the schema package or msgpackr count for their caller); the event loop thread's CPU is shared out in proportion, and the
+process's other threads (V8's concurrent GC and compiler, libuv's pool) are a row of their own. A message is an input up or a
+frame down.
+
+${tables.join("\n\n")}`;
+}
+
+const loadAtStart = loadavg()[0] ?? NaN;
+const servers: ServerProcess[] = [];
+const rows: StageRow[] = [];
+try {
+  const inspect = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect=127.0.0.1:0`.trim() };
+  const start = { showErrors: false, timeoutMs: 90_000 };
+  const [arena, floor] = await Promise.all([
+    spawnServer({ BOT_FILL: "0", ...inspect, ...ARENA_ENV }, start).then((s) => (servers.push(s), s)),
+    startProcess("floor", `${REPO_ROOT}loadtest/baseline/floor.ts`, { ...start, env: inspect }).then((s) => (servers.push(s), s)),
+  ]);
+  await sleep(1000);
+  for (const bots of COUNTS) {
+    let floorBytes = 256;
+    for (const [kind, server] of [["arena", arena], ["floor", floor]] as const) {
+      process.stderr.write(`stages: ${bots} bots against ${kind}...\n`);
+      const row = await measure(kind, server, bots, floorBytes);
+      if (kind === "arena") {
+        // The floor's frames are the size of our mean patch so far, as in `npm run bench`.
+        const m = await scrape(server.url);
+        const n = total(m, "arena_patch_size_bytes_count");
+        if (n > 0) floorBytes = Math.round(total(m, "arena_patch_size_bytes_sum") / n);
+      }
+      rows.push(row);
+      process.stderr.write(`  ${JSON.stringify(row)}\n`);
+      await sleep(1500);
+    }
+  }
+} finally {
+  await Promise.allSettled(servers.map((s) => s.stop()));
+}
+const body = report(rows);
+console.log(body);
+writeFileSync(`${REPO_ROOT}test-output/bench-stages.json`, JSON.stringify(rows, null, 2) + "\n");
+if (!values["no-write"] && process.env.BENCH_NO_WRITE !== "1") writeSection(values.section, body);
+process.exit(0);
