@@ -69,7 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const backend = await createBackend(config, log);
   if (backend.kind === "redis" && config.publicAddress === undefined) {
     // Seat reservations would point at whatever host the client used for matchmaking, not at this process.
-    log.warn("REDIS_URL set without PUBLIC_ADDRESS: joins routed to this process from another one will fail");
+    log.warn("Redis set without PUBLIC_ADDRESS: joins routed to this process from another one will fail");
   }
   let servingClient = false;
   const metrics = createMetrics();
@@ -81,8 +81,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   people.measure(metrics.registry);
   const status = new StatusFeed(presence, metrics.registry, people.directory, log);
   // With Redis, matches are checkpointed and taken over by another process when theirs dies or stops.
-  const keeping = backend.presence !== undefined && config.redisUrl !== undefined
-    ? new MatchKeeping(new MatchCustody(config.redisUrl, () => matchMaker.processId, log), backend.presence, log)
+  const keeping = backend.presence !== undefined && config.redis !== undefined
+    ? new MatchKeeping(new MatchCustody(config.redis, () => matchMaker.processId, log), backend.presence, log)
     : undefined;
   await keeping?.custody.ready();
   const transport = new WebSocketTransport({ maxPayload: MAX_FRAME_BYTES });

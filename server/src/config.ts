@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
 import { MAP_VERSION_MAX, MAX_PLAYERS, PATCH_RATE, TICK_RATE, type IceServer } from "@arena/shared";
+import { parseRedisNodes, type RedisTarget } from "./scale/redisTarget.ts";
 
 /** Players (people and bots) a public room is topped up to with bots by default. */
 export const DEFAULT_BOT_FILL = 4;
@@ -31,8 +32,11 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Origins allowed to call the HTTP API from a browser; empty means any. */
   readonly corsOrigins: readonly string[];
-  /** Redis for presence, room listings and the leaderboard across processes; unset: in memory, one process. */
-  readonly redisUrl: string | undefined;
+  /**
+   * Redis for presence, room listings and the leaderboard across processes: one server (REDIS_URL), a
+   * Redis Cluster (REDIS_CLUSTER_NODES) or a Sentinel-watched primary (REDIS_SENTINELS); unset: in memory, one process.
+   */
+  readonly redis: RedisTarget | undefined;
   /** Seconds between keep-alive comments on the leaderboard event stream. */
   readonly sseKeepAliveSeconds: number;
   /** Basic-auth user and password of the monitor panel at /colyseus; no password, no panel. */
@@ -93,8 +97,11 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Secrets are never echoed back in an error (ICE_SERVERS may hold a TURN credential). */
-const SECRETS = new Set(["AUTH_SECRET", "MONITOR_PASSWORD", "ICE_SERVERS"]);
+/**
+ * Secrets are never echoed back in an error (ICE_SERVERS may hold a TURN credential, the node lists a
+ * password: their messages name the bad entry without it).
+ */
+const SECRETS = new Set(["AUTH_SECRET", "MONITOR_PASSWORD", "ICE_SERVERS", "REDIS_CLUSTER_NODES", "REDIS_SENTINELS"]);
 
 /** A variable that is unset or blank counts as unset; otherwise its value, trimmed. */
 const trimmed = z.string().optional().transform((s) => s?.trim() || undefined);
@@ -130,6 +137,17 @@ function rateLimit(fallback: string) {
     return { points, seconds };
   });
 }
+
+/** A comma-separated node list (redisTarget.ts), or unset. */
+const redisNodes = trimmed.transform((raw, ctx) => {
+  if (raw === undefined) return undefined;
+  try {
+    return parseRedisNodes(raw);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message });
+    return z.NEVER;
+  }
+});
 
 /** Unset or "false": no proxy; a hop count; or the proxies' addresses and subnets. */
 const trustProxy = trimmed.transform((raw, ctx): TrustProxy => {
@@ -204,6 +222,9 @@ const Env = z.object({
     .pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`)),
   CORS_ORIGINS: z.string().default("").transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean)),
   REDIS_URL: trimmed.pipe(z.string().regex(/^rediss?:\/\/\S+$/, "must look like redis://host:port").optional()),
+  REDIS_CLUSTER_NODES: redisNodes,
+  REDIS_SENTINELS: redisNodes,
+  REDIS_SENTINEL_MASTER: trimmed.transform((s) => s ?? "mymaster").pipe(z.string().regex(/^[\w.-]{1,128}$/, "must be the name of the primary the sentinels watch (letters, digits, . _ -)")),
   SSE_KEEPALIVE_S: integer(15, 1, 300),
   MONITOR_USER: trimmed.transform((s) => s ?? "admin"),
   MONITOR_PASSWORD: secret(12),
@@ -249,10 +270,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, env));
   const e = parsed.data;
+  const redisSettings = (["REDIS_URL", "REDIS_CLUSTER_NODES", "REDIS_SENTINELS"] as const).filter((k) => e[k] !== undefined);
+  if (redisSettings.length > 1) {
+    throw new ConfigError(`${redisSettings.join(" and ")} are set together: set only one of REDIS_URL (one server), REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_SENTINELS (a primary watched by Sentinel)`);
+  }
+  const redis: RedisTarget | undefined = e.REDIS_URL !== undefined ? { kind: "single", url: e.REDIS_URL }
+    : e.REDIS_CLUSTER_NODES !== undefined ? { kind: "cluster", ...e.REDIS_CLUSTER_NODES }
+    : e.REDIS_SENTINELS !== undefined ? { kind: "sentinel", sentinels: e.REDIS_SENTINELS.nodes, auth: e.REDIS_SENTINELS.auth, master: e.REDIS_SENTINEL_MASTER }
+    : undefined;
   // A process that made up its own secret refuses every token and join ticket another process signed, so a
   // cluster on Redis would half-work: a start-up error, not a warning.
-  if (e.REDIS_URL !== undefined && e.AUTH_SECRET === undefined) {
-    throw new ConfigError("AUTH_SECRET must be set when REDIS_URL is: every process must check the tokens the others sign (e.g. AUTH_SECRET=$(openssl rand -hex 32), the same on every process)");
+  if (redis !== undefined && e.AUTH_SECRET === undefined) {
+    throw new ConfigError(`AUTH_SECRET must be set when ${redisSettings[0]} is: every process must check the tokens the others sign (e.g. AUTH_SECRET=$(openssl rand -hex 32), the same on every process)`);
   }
   return {
     port: e.PORT,
@@ -267,7 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     botMax: e.BOT_MAX,
     logLevel: e.LOG_LEVEL,
     corsOrigins: e.CORS_ORIGINS,
-    redisUrl: e.REDIS_URL,
+    redis,
     sseKeepAliveSeconds: e.SSE_KEEPALIVE_S,
     monitorUser: e.MONITOR_USER,
     monitorPassword: e.MONITOR_PASSWORD,

@@ -32,7 +32,7 @@ describe("configuration", () => {
       botMax: 480,
       logLevel: "info",
       corsOrigins: [],
-      redisUrl: undefined,
+      redis: undefined,
       sseKeepAliveSeconds: 15,
       monitorUser: "admin",
       monitorPassword: undefined,
@@ -40,7 +40,7 @@ describe("configuration", () => {
     expect(config.authSecret).toHaveLength(32);
     // Blank values count as unset.
     expect(loadConfig({ PORT: " ", HOST: " ", AUTH_SECRET: "", MONITOR_PASSWORD: "", PUBLIC_ADDRESS: " ", REDIS_URL: "" }))
-      .toMatchObject({ port: 2567, host: "0.0.0.0", authSecretGenerated: true, monitorPassword: undefined, publicAddress: undefined, redisUrl: undefined });
+      .toMatchObject({ port: 2567, host: "0.0.0.0", authSecretGenerated: true, monitorPassword: undefined, publicAddress: undefined, redis: undefined });
   });
 
   it("reads every variable it documents", () => {
@@ -53,7 +53,7 @@ describe("configuration", () => {
     expect(config).toMatchObject({
       port: 0, host: "127.0.0.1", publicAddress: "game.example.com/2568", authSecretGenerated: false, tickRate: 60,
       patchRate: 10, maxPlayers: 2, logLevel: "warn", corsOrigins: ["https://a.example", "https://b.example"],
-      redisUrl: "rediss://redis:6380/1", sseKeepAliveSeconds: 300, monitorUser: "ops", monitorPassword: "twelve-chars",
+      redis: { kind: "single", url: "rediss://redis:6380/1" }, sseKeepAliveSeconds: 300, monitorUser: "ops", monitorPassword: "twelve-chars",
       botFill: 0, botMax: 15,
     });
     expect(new TextDecoder().decode(config.authSecret)).toBe(SECRET);
@@ -95,6 +95,42 @@ describe("configuration", () => {
     expect(loadConfig({ REDIS_URL: "redis://redis:6379", AUTH_SECRET: SECRET }).authSecretGenerated).toBe(false);
     // One process on its own may still make up a secret (with a warning at start).
     expect(loadConfig({}).authSecretGenerated).toBe(true);
+  });
+
+  it("reads REDIS_CLUSTER_NODES and REDIS_SENTINELS as node lists, credentials and TLS from any entry", () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: " 10.0.0.5:7000, 10.0.0.6:7001 ,[::1]:7002", AUTH_SECRET: SECRET }).redis).toEqual({
+      kind: "cluster", nodes: [{ host: "10.0.0.5", port: 7000 }, { host: "10.0.0.6", port: 7001 }, { host: "::1", port: 7002 }], auth: { tls: false },
+    });
+    expect(loadConfig({ REDIS_CLUSTER_NODES: "rediss://app:pw%40x@a:7000,b:7000", AUTH_SECRET: SECRET }).redis).toEqual({
+      kind: "cluster", nodes: [{ host: "a", port: 7000 }, { host: "b", port: 7000 }], auth: { username: "app", password: "pw@x", tls: true },
+    });
+    expect(loadConfig({ REDIS_SENTINELS: "s1:26379,s2:26379", REDIS_SENTINEL_MASTER: "arena", AUTH_SECRET: SECRET }).redis).toEqual({
+      kind: "sentinel", sentinels: [{ host: "s1", port: 26379 }, { host: "s2", port: 26379 }], master: "arena", auth: { tls: false },
+    });
+    expect(loadConfig({ REDIS_SENTINELS: "s1:26379", AUTH_SECRET: SECRET }).redis).toMatchObject({ master: "mymaster" });
+  });
+
+  it("refuses a malformed node list at start, naming the entry but never its password", () => {
+    const shape = "REDIS_CLUSTER_NODES must be a comma-separated list of host:port";
+    expect(errorOf({ REDIS_CLUSTER_NODES: "10.0.0.5", AUTH_SECRET: SECRET })).toMatch(new RegExp(`^${shape}.*"10.0.0.5" has no port$`));
+    expect(errorOf({ REDIS_CLUSTER_NODES: "a:7000,a:7000", AUTH_SECRET: SECRET })).toMatch(/a:7000 is listed twice$/);
+    expect(errorOf({ REDIS_CLUSTER_NODES: "http://a:7000", AUTH_SECRET: SECRET })).toMatch(/has scheme http:$/);
+    expect(errorOf({ REDIS_CLUSTER_NODES: "a:99999", AUTH_SECRET: SECRET })).toMatch(/"a:99999" is not$/);
+    expect(errorOf({ REDIS_CLUSTER_NODES: "redis://a:7000/2", AUTH_SECRET: SECRET })).toMatch(/names a database/);
+    expect(errorOf({ REDIS_CLUSTER_NODES: "redis://:one@a:7000,redis://:two@b:7000", AUTH_SECRET: SECRET })).toBe("REDIS_CLUSTER_NODES must give every node the same password (entries disagree)");
+    const secretInBadEntry = errorOf({ REDIS_CLUSTER_NODES: "redis://:hunter2@a", AUTH_SECRET: SECRET });
+    expect(secretInBadEntry).toMatch(/"redis:\/\/\*\*\*@a" has no port$/);
+    expect(secretInBadEntry).not.toContain("hunter2");
+    expect(errorOf({ REDIS_SENTINELS: "s1", AUTH_SECRET: SECRET })).toMatch(/^REDIS_SENTINELS must be a comma-separated list/);
+    expect(errorOf({ REDIS_SENTINELS: "s1:26379", REDIS_SENTINEL_MASTER: "my master", AUTH_SECRET: SECRET })).toMatch(/^REDIS_SENTINEL_MASTER must be the name/);
+  });
+
+  it("takes one Redis only: REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other, and each needs AUTH_SECRET", () => {
+    expect(errorOf({ REDIS_URL: "redis://r:6379", REDIS_CLUSTER_NODES: "a:7000", AUTH_SECRET: SECRET }))
+      .toBe("REDIS_URL and REDIS_CLUSTER_NODES are set together: set only one of REDIS_URL (one server), REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_SENTINELS (a primary watched by Sentinel)");
+    expect(errorOf({ REDIS_CLUSTER_NODES: "a:7000", REDIS_SENTINELS: "s:26379", AUTH_SECRET: SECRET })).toMatch(/^REDIS_CLUSTER_NODES and REDIS_SENTINELS are set together/);
+    expect(errorOf({ REDIS_CLUSTER_NODES: "a:7000" })).toMatch(/^AUTH_SECRET must be set when REDIS_CLUSTER_NODES is: /);
+    expect(errorOf({ REDIS_SENTINELS: "s:26379" })).toMatch(/^AUTH_SECRET must be set when REDIS_SENTINELS is: /);
   });
 
   it("names every bad variable at once, not only the first", () => {

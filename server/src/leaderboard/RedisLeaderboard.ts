@@ -13,22 +13,31 @@
  * cap, and those still queued when the process stops, are dropped: each drop
  * is logged and counted (`arena_leaderboard_credits_dropped_total`).
  */
-import { Redis } from "ioredis";
 import { LEADERBOARD_SIZE, type LeaderboardSnapshot } from "@arena/shared";
 import type { Logger } from "../log.ts";
+import { createRedisClient, type RedisClient } from "../scale/redisClient.ts";
 import { onceEach } from "../scale/redisHealth.ts";
-import { redisOptions } from "../scale/redisOptions.ts";
+import { asRedisTarget, describeRedisTarget, type RedisTarget } from "../scale/redisTarget.ts";
 import { SnapshotFanout, ranked, utcDay, type Credit, type CreditStats, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
 
+/**
+ * Every key shares the hash tag `{arena:lb}`: one write is a MULTI over the boards, the names and the
+ * counter (and scripts over a match's credited set and the boards), which a Redis Cluster runs only
+ * when all its keys are in one slot. The whole leaderboard is then on one node of a cluster: its
+ * writes are a few per kill, far from what one node takes. The channel is no key (pub/sub has no slot).
+ */
 export const LB_KEYS = {
-  allTime: "arena:lb:all",
-  daily: (day: string) => `arena:lb:day:${day}`,
-  names: "arena:lb:names",
-  version: "arena:lb:version",
+  allTime: "arena:{arena:lb}:all",
+  daily: (day: string) => `arena:{arena:lb}:day:${day}`,
+  names: "arena:{arena:lb}:names",
+  version: "arena:{arena:lb}:version",
   channel: "arena:lb:changed",
   /** What a match has been credited for (kill ordinals, the win), so nothing is credited twice. */
-  credited: (matchId: string) => `arena:lb:credited:${matchId}`,
+  credited: (matchId: string) => `arena:{arena:lb}:credited:${matchId}`,
 } as const;
+
+/** The keys before they had a hash tag (a single Redis keeps them; keyNames.ts renames them once). */
+export const LEGACY_LB_KEYS = { allTime: "arena:lb:all", names: "arena:lb:names", version: "arena:lb:version", dailyPrefix: "arena:lb:day:" } as const;
 
 /** A match's credited set outlives any takeover of it. */
 const CREDITED_TTL_S = 24 * 3600;
@@ -69,11 +78,6 @@ function isReplyError(error: unknown): boolean {
   return (error as Error | undefined)?.name === "ReplyError";
 }
 
-/** The URL without its password, for logs and errors. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, "//***@");
-}
-
 /** Daily boards expire 8 days after their last write (a day's board outlives the week it is shown in). */
 const DAILY_TTL_S = 8 * 24 * 60 * 60;
 
@@ -84,8 +88,8 @@ function pairs(flat: readonly string[]): [string, number][] {
 }
 
 export class RedisLeaderboard implements Leaderboard {
-  private readonly redis: Redis;
-  private readonly sub: Redis;
+  private readonly redis: RedisClient;
+  private readonly sub: RedisClient;
   private readonly fanout: SnapshotFanout;
   private readonly queue: PendingBatch[] = [];
   private readonly stats = { retried: 0, dropped: 0 };
@@ -93,16 +97,16 @@ export class RedisLeaderboard implements Leaderboard {
   private deferredSince: number | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  private constructor(url: string, private readonly log: Logger, private readonly size: number) {
+  private constructor(target: RedisTarget, private readonly log: Logger, private readonly size: number) {
     // No offline queue and no resending: a write is never sent twice behind this class's back (see above).
-    this.redis = new Redis(redisOptions(url, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: undefined }));
+    this.redis = createRedisClient(target, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: undefined });
     this.redis.on("error", onceEach(log, "leaderboard redis error"));
     this.redis.on("ready", () => {
       void this.drain();
       this.fanout.changed();
     });
     // A subscribed connection can run nothing else, hence its own; it re-subscribes by itself on reconnection.
-    this.sub = new Redis(redisOptions(url, { commandTimeout: undefined }));
+    this.sub = createRedisClient(target, { commandTimeout: undefined });
     this.sub.on("error", onceEach(log, "leaderboard subscriber error"));
     this.sub.on("message", () => this.fanout.changed());
     // Writes made elsewhere during an outage were not announced to this process: a fresh snapshot
@@ -115,17 +119,18 @@ export class RedisLeaderboard implements Leaderboard {
   }
 
   /** The connection that writes and reads, for health checks. */
-  get connection(): Redis {
+  get connection(): RedisClient {
     return this.redis;
   }
 
   /** Connects and subscribes before returning, so no change published after it is missed. */
-  static async connect(url: string, log: Logger, size = LEADERBOARD_SIZE): Promise<RedisLeaderboard> {
-    const lb = new RedisLeaderboard(url, log, size);
+  static async connect(to: RedisTarget | string, log: Logger, size = LEADERBOARD_SIZE): Promise<RedisLeaderboard> {
+    const target = asRedisTarget(to);
+    const lb = new RedisLeaderboard(target, log, size);
     let timer: NodeJS.Timeout | undefined;
     // ioredis retries forever; a process that cannot reach Redis at start should say so and stop.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${redactUrl(url)} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${describeRedisTarget(target)} within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
     });
     const ready = new Promise<void>((resolve) => {
       if (lb.redis.status === "ready") resolve();
@@ -136,7 +141,7 @@ export class RedisLeaderboard implements Leaderboard {
     } catch (e) {
       lb.redis.disconnect();
       lb.sub.disconnect();
-      throw new Error(`cannot reach Redis at ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`cannot reach Redis at ${describeRedisTarget(target)}: ${(e as Error).message}`, { cause: e });
     } finally {
       clearTimeout(timer);
     }

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { NextFunction, Request, Response } from "express";
-import { Redis } from "ioredis";
+import { createRedisClient, type RedisClient } from "../scale/redisClient.ts";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { matchMaker } from "@colyseus/core";
 import { HttpErrors } from "@arena/shared";
@@ -40,17 +40,17 @@ export class RateLimits {
   private constructor(
     private readonly limiters: ReadonlyMap<LimitedRoute, RateLimiterAbstract>,
     readonly addressOf: AddressOf,
-    private readonly redis: Redis | undefined,
+    private readonly redis: RedisClient | undefined,
     private readonly onRefused: (route: LimitedRoute) => void,
   ) {}
 
   /** `onRefused` hears of every request refused with 429 (the metrics count them by route). */
-  static create(config: Pick<Config, "rateLimits" | "trustProxy" | "redisUrl">, log: Logger, onRefused: (route: LimitedRoute) => void = () => {}): RateLimits {
+  static create(config: Pick<Config, "rateLimits" | "trustProxy" | "redis">, log: Logger, onRefused: (route: LimitedRoute) => void = () => {}): RateLimits {
     const active = (Object.entries(config.rateLimits) as [LimitedRoute, RateLimit | undefined][]).filter((e): e is [LimitedRoute, RateLimit] => e[1] !== undefined);
-    let redis: Redis | undefined;
-    if (config.redisUrl !== undefined && active.length > 0) {
+    let redis: RedisClient | undefined;
+    if (config.redis !== undefined && active.length > 0) {
       // No offline queue: while Redis is away a count fails at once and the memory limiter takes it.
-      redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_TIMEOUT_MS });
+      redis = createRedisClient(config.redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_TIMEOUT_MS });
       let healthy = true;
       redis.on("error", (error) => {
         if (healthy) log.warn("rate limits: redis unavailable, counting in this process until it is back", { error });

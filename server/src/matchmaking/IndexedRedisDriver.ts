@@ -11,6 +11,7 @@
 import { ServerError, type IRoomCache } from "@colyseus/core";
 import type { Logger } from "../log.ts";
 import { ResilientRedisDriver, redisUnavailable } from "../scale/ResilientRedisDriver.ts";
+import type { RedisClient } from "../scale/redisClient.ts";
 import type { RedisConnectionOptions } from "../scale/redisOptions.ts";
 import type { OpenRoomIndex } from "./OpenRoomIndex.ts";
 
@@ -30,7 +31,7 @@ export function isOpenRoomSource(driver: unknown): driver is OpenRoomSource {
 
 export class IndexedRedisDriver extends ResilientRedisDriver implements OpenRoomSource {
   constructor(
-    options: RedisConnectionOptions, private readonly up: () => boolean, private readonly indexLog: Logger, onError: (error: Error) => void,
+    options: RedisClient | RedisConnectionOptions, private readonly up: () => boolean, private readonly indexLog: Logger, onError: (error: Error) => void,
     readonly openRooms: OpenRoomIndex,
   ) {
     super(options, up, indexLog, onError);

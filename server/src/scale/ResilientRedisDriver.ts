@@ -27,6 +27,7 @@ import { ErrorCode, ServerError, type IRoomCache, type SortOptions } from "@coly
 import { RedisDriver } from "@colyseus/redis-driver";
 import { redisDriverInternals, type RedisDriverInternals } from "../colyseusInternals.ts";
 import type { Logger } from "../log.ts";
+import type { RedisClient } from "./redisClient.ts";
 import type { RedisConnectionOptions } from "./redisOptions.ts";
 
 /** What a player's join gets while Redis is unreachable (HTTP status and body `code` 523). */
@@ -40,7 +41,7 @@ export class ResilientRedisDriver extends RedisDriver {
   /** RedisDriver's private parts used here: the shared-read cache, reset after a failed read, and its connection. */
   private readonly internals: RedisDriverInternals;
 
-  constructor(options: RedisConnectionOptions, private readonly available: () => boolean, private readonly log: Logger, onError: (error: Error) => void) {
+  constructor(options: RedisClient | RedisConnectionOptions, private readonly available: () => boolean, private readonly log: Logger, onError: (error: Error) => void) {
     super(options);
     // Throws if an upgrade renamed them: forgetting the cache would otherwise silently do nothing.
     this.internals = redisDriverInternals(this);

@@ -23,8 +23,9 @@
  *   goes on and fails fast on the room listing instead of hanging.
  */
 import { RedisPresence } from "@colyseus/redis-presence";
-import type { Cluster, Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import type { Logger } from "../log.ts";
+import type { RedisClient } from "./redisClient.ts";
 import type { RedisConnectionOptions } from "./redisOptions.ts";
 import { LOBBY_CHANNEL, lobbyNoticeRoom } from "../colyseusInternals.ts";
 import { onceEach, type WatchedConnection } from "./redisHealth.ts";
@@ -37,8 +38,9 @@ type Callback = (...args: unknown[]) => void;
 export class ResilientRedisPresence extends RedisPresence {
   private readonly lobbyBacklog = new Map<string, string>();
 
-  constructor(options: RedisConnectionOptions, private readonly log: Logger) {
-    super(options);
+  /** `client` (from redisClient.ts) becomes the publisher; RedisPresence duplicates it for the subscriber. */
+  constructor(client: RedisClient | RedisConnectionOptions, private readonly log: Logger) {
+    super(client);
     // RedisPresence logs every failed reconnection attempt as plain text; one JSON line per distinct error instead.
     for (const [name, conn] of [["publisher", this.pub], ["subscriber", this.sub]] as const) {
       conn.removeAllListeners("error");
@@ -56,8 +58,20 @@ export class ResilientRedisPresence extends RedisPresence {
    * set, leases: Liveness.ts). Shared, not duplicated: one more connection per process would be one more
    * per process on Redis.
    */
-  get commands(): Redis | Cluster {
+  get commands(): RedisClient {
     return this.pub;
+  }
+
+  /**
+   * The channels subscribed to on Redis. On a cluster PUBSUB CHANNELS answers for the node asked only (each
+   * subscriber connection sits on one node; messages reach every node), so every node is asked and the
+   * answers joined: Colyseus' health check and ours (colyseusInternals' processesListening) would
+   * otherwise take a process that listens on another node for one that is gone.
+   */
+  override async channels(pattern = "*"): Promise<string[]> {
+    if (!(this.pub instanceof Cluster)) return super.channels(pattern);
+    const perNode = await Promise.all(this.pub.nodes("all").map((node) => node.pubsub("CHANNELS", pattern) as Promise<string[]>));
+    return [...new Set(perNode.flat())];
   }
 
   /** PING on the publisher connection (bounded by its command timeout). */

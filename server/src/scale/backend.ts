@@ -15,7 +15,7 @@ import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import { MemoryLeaderboard } from "../leaderboard/MemoryLeaderboard.ts";
 import { RedisLeaderboard } from "../leaderboard/RedisLeaderboard.ts";
 import type { Logger } from "../log.ts";
-import { redisOptions } from "./redisOptions.ts";
+import { createRedisClient } from "./redisClient.ts";
 import { RedisHealth, onceEach } from "./redisHealth.ts";
 import { redisUnavailable } from "./ResilientRedisDriver.ts";
 import { IndexedRedisDriver } from "../matchmaking/IndexedRedisDriver.ts";
@@ -34,14 +34,14 @@ export interface Backend {
 }
 
 export async function createBackend(config: Config, log: Logger): Promise<Backend> {
-  const url = config.redisUrl;
-  if (url === undefined) {
+  const target = config.redis;
+  if (target === undefined) {
     return { kind: "memory", presence: undefined, driver: undefined, leaderboard: new MemoryLeaderboard(), redis: undefined };
   }
-  const leaderboard = await RedisLeaderboard.connect(url, log);
+  const leaderboard = await RedisLeaderboard.connect(target, log);
   const health = new RedisHealth(log);
-  const presence = new ResilientRedisPresence(redisOptions(url), log);
-  const driver = new IndexedRedisDriver(redisOptions(url), () => health.up, log, onceEach(log, "room listing connection error"), new OpenRoomIndex(presence.commands));
+  const presence = new ResilientRedisPresence(createRedisClient(target), log);
+  const driver = new IndexedRedisDriver(createRedisClient(target), () => health.up, log, onceEach(log, "room listing connection error"), new OpenRoomIndex(presence.commands));
   health.watch("presence", presence.connections.publisher);
   health.watch("presence-subscriber", presence.connections.subscriber);
   health.watch("leaderboard", leaderboard.connection);

@@ -3,14 +3,18 @@
  * over when its holder dies or stops (docs/OPERATIONS.md, "Matches outlive
  * their process").
  *
- * Per room:
- * - `arena:lease:<roomId>` = "<processId>:<fence>", PX LEASE_MS: the holder renews it with every
- *   checkpoint (every CHECKPOINT_INTERVAL_MS). The fence comes from INCR on `arena:fence:<roomId>`, so
- *   each holder of a room has a larger number than the one before.
- * - `arena:ckpt:<roomId>`: the latest checkpoint, PX CHECKPOINT_TTL_MS (gone on its own if nobody
+ * Per room, under the room's hash tag `{<roomId>}` (one slot of a Redis Cluster, so one script can
+ * check and write them together; rooms spread over the cluster's nodes):
+ * - `arena:custody:{<roomId>}:lease` = "<processId>:<fence>", PX LEASE_MS: the holder renews it with every
+ *   checkpoint (every CHECKPOINT_INTERVAL_MS). The fence comes from INCR on `arena:custody:{<roomId>}:fence`,
+ *   so each holder of a room has a larger number than the one before.
+ * - `arena:custody:{<roomId>}:ckpt`: the latest checkpoint, PX CHECKPOINT_TTL_MS (gone on its own if nobody
  *   takes the match over or it ended without saying so).
- * - `arena:leases`: a sorted set of lease deadlines (Redis time, ms), which every process scans at
- *   4 Hz for leases that ran out.
+ * And for all rooms, `arena:leases`: a sorted set of lease deadlines (Redis time, ms), which every process
+ * scans at 4 Hz for leases that ran out. It is in another slot than the rooms' keys, so it is written by a
+ * command of its own right after each room script that changes a deadline. It is only where to look: the
+ * lease itself decides (a claim of a room whose lease still runs is refused), and a deadline write that is
+ * lost (the process died between the two) is at most one checkpoint period early or one lease late.
  *
  * Every write is one Lua script that checks the lease still holds the writer's token: a process that
  * was paused (SIGSTOP, a long GC, a network split) and wakes up after another took its room over
@@ -18,10 +22,10 @@
  * the fence is still its own), or whose Redis restarted empty, takes its lease back with the write. Claiming is one script too: exactly one claimant gets a
  * room whose lease ran out, with the next fence, and the checkpoint in the same answer.
  */
-import { Redis } from "ioredis";
 import type { Logger } from "../log.ts";
+import { createRedisClient, type RedisClient } from "./redisClient.ts";
 import { onceEach } from "./redisHealth.ts";
-import { redisOptions } from "./redisOptions.ts";
+import { asRedisTarget, type RedisTarget } from "./redisTarget.ts";
 
 /** A lease runs out this long after its last renewal (the detection time after a crash). */
 export const LEASE_MS = 1500;
@@ -37,67 +41,66 @@ export const LOCAL_LEASE_MS = LEASE_MS - 250;
 const FENCE_TTL_MS = 24 * 3600 * 1000;
 
 export const CUSTODY_KEYS = {
-  lease: (roomId: string) => `arena:lease:${roomId}`,
-  fence: (roomId: string) => `arena:fence:${roomId}`,
-  checkpoint: (roomId: string) => `arena:ckpt:${roomId}`,
+  lease: (roomId: string) => `arena:custody:{${roomId}}:lease`,
+  fence: (roomId: string) => `arena:custody:{${roomId}}:fence`,
+  checkpoint: (roomId: string) => `arena:custody:{${roomId}}:ckpt`,
   deadlines: "arena:leases",
 } as const;
 
 const NOW_MS = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)";
 
-/** KEYS lease, fence, deadlines; ARGV processId, leaseMs, roomId, fenceTtlMs. A new room: the next fence, the lease. */
-const OPEN = `${NOW_MS}
-local f = redis.call('INCR', KEYS[2]) redis.call('PEXPIRE', KEYS[2], ARGV[4])
+/** KEYS lease, fence; ARGV processId, leaseMs, fenceTtlMs. A new room: the next fence, the lease. */
+const OPEN = `local f = redis.call('INCR', KEYS[2]) redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f, 'PX', ARGV[2])
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
 return f`;
 
 /**
- * KEYS lease, checkpoint, deadlines, fence; ARGV token, checkpoint ('' for none), leaseMs, checkpointMs, roomId, fence,
- * fenceTtlMs. 1 written, 0 not ours. A lease that is gone (it ran out, or Redis restarted empty) is taken back only if
+ * KEYS lease, checkpoint, fence; ARGV token, checkpoint ('' for none), leaseMs, checkpointMs, fence, fenceTtlMs.
+ * 1 written, 0 not ours. A lease that is gone (it ran out, or Redis restarted empty) is taken back only if
  * nobody took the room since: the fence is still the writer's (or gone with everything else).
  */
 const COMMIT = `local cur = redis.call('GET', KEYS[1])
 if cur ~= ARGV[1] then
   if cur then return 0 end
-  local f = redis.call('GET', KEYS[4])
-  if f and tonumber(f) ~= tonumber(ARGV[6]) then return 0 end
-  if not f then redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[7]) end
+  local f = redis.call('GET', KEYS[3])
+  if f and tonumber(f) ~= tonumber(ARGV[5]) then return 0 end
+  if not f then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
 end
-${NOW_MS}
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4]) end
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[5])
 return 1`;
 
-/** KEYS lease, fence, deadlines, checkpoint; ARGV processId, leaseMs, roomId, fenceTtlMs. {fence, checkpoint} or nil. */
-const CLAIM = `if redis.call('EXISTS', KEYS[1]) == 1 then return nil end
-local c = redis.call('GET', KEYS[4])
-if not c then redis.call('ZREM', KEYS[3], ARGV[3]) return nil end
-${NOW_MS}
-local f = redis.call('INCR', KEYS[2]) redis.call('PEXPIRE', KEYS[2], ARGV[4])
+/** KEYS lease, fence, checkpoint; ARGV processId, leaseMs, fenceTtlMs. {fence, checkpoint}; 0 still held; -1 nothing to take. */
+const CLAIM = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local c = redis.call('GET', KEYS[3])
+if not c then return -1 end
+local f = redis.call('INCR', KEYS[2]) redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f, 'PX', ARGV[2])
-redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
 return {f, c}`;
 
-/** KEYS lease, deadlines; ARGV token, roomId. Hands the room over: the lease is gone and due now. */
+/** KEYS lease; ARGV token. Hands the room over: the lease is gone (and its deadline then set to now). */
 const RELEASE = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1]) redis.call('ZADD', KEYS[2], 0, ARGV[2]) return 1`;
+redis.call('DEL', KEYS[1]) return 1`;
 
-/** KEYS lease, checkpoint, deadlines; ARGV token, roomId. The match is over: nothing to take over. */
+/** KEYS lease, checkpoint; ARGV token. The match is over: nothing to take over (and no deadline). */
 const END = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2]) redis.call('ZREM', KEYS[3], ARGV[2]) return 1`;
+redis.call('DEL', KEYS[1], KEYS[2]) return 1`;
+
+/** KEYS deadlines; ARGV leaseMs, roomId. The room's lease runs out leaseMs from now, by this Redis' clock (the one DUE reads). */
+const DEADLINE = `${NOW_MS}
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])`;
 
 /** KEYS deadlines; ARGV limit. Rooms whose lease deadline has passed. */
 const DUE = `${NOW_MS}
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))`;
 
 interface CustodyCommands {
-  custodyOpen(lease: string, fence: string, deadlines: string, processId: string, leaseMs: number, roomId: string, fenceTtl: number): Promise<number>;
-  custodyCommit(lease: string, ckpt: string, deadlines: string, fence: string, token: string, data: string, leaseMs: number, ckptMs: number, roomId: string, fenceNo: number, fenceTtl: number): Promise<number>;
-  custodyClaim(lease: string, fence: string, deadlines: string, ckpt: string, processId: string, leaseMs: number, roomId: string, fenceTtl: number): Promise<[number, string] | null>;
-  custodyRelease(lease: string, deadlines: string, token: string, roomId: string): Promise<number>;
-  custodyEnd(lease: string, ckpt: string, deadlines: string, token: string, roomId: string): Promise<number>;
+  custodyOpen(lease: string, fence: string, processId: string, leaseMs: number, fenceTtl: number): Promise<number>;
+  custodyCommit(lease: string, ckpt: string, fence: string, token: string, data: string, leaseMs: number, ckptMs: number, fenceNo: number, fenceTtl: number): Promise<number>;
+  custodyClaim(lease: string, fence: string, ckpt: string, processId: string, leaseMs: number, fenceTtl: number): Promise<[number, string] | number>;
+  custodyRelease(lease: string, token: string): Promise<number>;
+  custodyEnd(lease: string, ckpt: string, token: string): Promise<number>;
+  custodyDeadline(deadlines: string, leaseMs: number, roomId: string): Promise<unknown>;
   custodyDue(deadlines: string, limit: number): Promise<string[]>;
 }
 
@@ -129,21 +132,34 @@ export interface Claim {
 }
 
 export class MatchCustody {
-  private readonly redis: Redis & CustodyCommands;
+  private readonly redis: RedisClient & CustodyCommands;
   private scanTimer: NodeJS.Timeout | undefined;
   private scanning = false;
 
   /** `processId` is read at each claim (Colyseus sets it when the server starts). */
-  constructor(url: string, private readonly processIdOf: () => string, private readonly log: Logger) {
+  constructor(target: RedisTarget | string, private readonly processIdOf: () => string, private readonly log: Logger) {
     // No offline queue: a write waits for nobody; while Redis is away commits fail at once (see ArenaRoom).
-    this.redis = new Redis(redisOptions(url, { enableOfflineQueue: false })) as Redis & CustodyCommands;
+    this.redis = createRedisClient(asRedisTarget(target), { enableOfflineQueue: false }) as RedisClient & CustodyCommands;
     this.redis.on("error", onceEach(log, "match custody redis error"));
-    this.redis.defineCommand("custodyOpen", { numberOfKeys: 3, lua: OPEN });
-    this.redis.defineCommand("custodyCommit", { numberOfKeys: 4, lua: COMMIT });
-    this.redis.defineCommand("custodyClaim", { numberOfKeys: 4, lua: CLAIM });
-    this.redis.defineCommand("custodyRelease", { numberOfKeys: 2, lua: RELEASE });
-    this.redis.defineCommand("custodyEnd", { numberOfKeys: 3, lua: END });
+    this.redis.defineCommand("custodyOpen", { numberOfKeys: 2, lua: OPEN });
+    this.redis.defineCommand("custodyCommit", { numberOfKeys: 3, lua: COMMIT });
+    this.redis.defineCommand("custodyClaim", { numberOfKeys: 3, lua: CLAIM });
+    this.redis.defineCommand("custodyRelease", { numberOfKeys: 1, lua: RELEASE });
+    this.redis.defineCommand("custodyEnd", { numberOfKeys: 2, lua: END });
+    this.redis.defineCommand("custodyDeadline", { numberOfKeys: 1, lua: DEADLINE });
     this.redis.defineCommand("custodyDue", { numberOfKeys: 1, lua: DUE });
+  }
+
+  /**
+   * Moves the room's deadline to a lease from now. A failure is only logged: the lease itself was written,
+   * and the next checkpoint writes the deadline again (a room briefly missing from the set is claimed late).
+   */
+  private async deadline(roomId: string): Promise<void> {
+    try {
+      await this.redis.custodyDeadline(CUSTODY_KEYS.deadlines, LEASE_MS, roomId);
+    } catch (error) {
+      this.log.debug("lease deadline not written", { room: roomId, error: (error as Error).message });
+    }
   }
 
   /** Resolves once the connection is up (the process waits for it before taking rooms). */
@@ -161,7 +177,8 @@ export class MatchCustody {
   async open(roomId: string): Promise<Lease> {
     const sentAt = performance.now();
     const k = CUSTODY_KEYS;
-    const fence = await this.redis.custodyOpen(k.lease(roomId), k.fence(roomId), k.deadlines, this.processIdOf(), LEASE_MS, roomId, FENCE_TTL_MS);
+    const fence = await this.redis.custodyOpen(k.lease(roomId), k.fence(roomId), this.processIdOf(), LEASE_MS, FENCE_TTL_MS);
+    await this.deadline(roomId);
     return new Lease(roomId, fence, `${this.processIdOf()}:${fence}`, sentAt);
   }
 
@@ -173,24 +190,32 @@ export class MatchCustody {
     const sentAt = performance.now();
     const k = CUSTODY_KEYS;
     const ok = await this.redis.custodyCommit(
-      k.lease(lease.roomId), k.checkpoint(lease.roomId), k.deadlines, k.fence(lease.roomId),
-      lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.roomId, lease.fence, FENCE_TTL_MS,
+      k.lease(lease.roomId), k.checkpoint(lease.roomId), k.fence(lease.roomId),
+      lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS,
     );
-    if (ok === 1) lease.renewed(sentAt);
-    else lease.lost = true;
-    return ok === 1;
+    if (ok !== 1) {
+      lease.lost = true;
+      return false;
+    }
+    lease.renewed(sentAt);
+    await this.deadline(lease.roomId);
+    return true;
   }
 
   /** Hands the room over now: the lease is dropped and its deadline set in the past (another process claims it at its next scan). */
   async release(lease: Lease): Promise<boolean> {
     const k = CUSTODY_KEYS;
-    return (await this.redis.custodyRelease(k.lease(lease.roomId), k.deadlines, lease.token, lease.roomId)) === 1;
+    if ((await this.redis.custodyRelease(k.lease(lease.roomId), lease.token)) !== 1) return false;
+    await this.redis.zadd(k.deadlines, 0, lease.roomId);
+    return true;
   }
 
   /** The match is over for good (the room closed): its checkpoint and lease go. */
   async end(lease: Lease): Promise<boolean> {
     const k = CUSTODY_KEYS;
-    return (await this.redis.custodyEnd(k.lease(lease.roomId), k.checkpoint(lease.roomId), k.deadlines, lease.token, lease.roomId)) === 1;
+    if ((await this.redis.custodyEnd(k.lease(lease.roomId), k.checkpoint(lease.roomId), lease.token)) !== 1) return false;
+    await this.redis.zrem(k.deadlines, lease.roomId);
+    return true;
   }
 
   /** The process holding `roomId`'s lease now; undefined when nobody does (it ran out and is not claimed yet). */
@@ -203,9 +228,11 @@ export class MatchCustody {
   async claim(roomId: string): Promise<Claim | undefined> {
     const sentAt = performance.now();
     const k = CUSTODY_KEYS;
-    const got = await this.redis.custodyClaim(k.lease(roomId), k.fence(roomId), k.deadlines, k.checkpoint(roomId), this.processIdOf(), LEASE_MS, roomId, FENCE_TTL_MS);
-    if (got === null) return undefined;
+    const got = await this.redis.custodyClaim(k.lease(roomId), k.fence(roomId), k.checkpoint(roomId), this.processIdOf(), LEASE_MS, FENCE_TTL_MS);
+    if (got === -1) await this.redis.zrem(k.deadlines, roomId); // no checkpoint: nothing will ever be there to take
+    if (typeof got === "number") return undefined;
     const [fence, checkpoint] = got;
+    await this.deadline(roomId);
     return { lease: new Lease(roomId, fence, `${this.processIdOf()}:${fence}`, sentAt), checkpoint };
   }
 
@@ -244,7 +271,7 @@ export class MatchCustody {
   }
 
   /** A raw connection for tests and benchmarks (reading checkpoints, corrupting them). */
-  get connection(): Redis {
+  get connection(): RedisClient {
     return this.redis;
   }
 

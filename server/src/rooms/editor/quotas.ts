@@ -5,14 +5,14 @@
  * Publishes are counted with rate-limiter-flexible: in Redis when the maps are, so the budget is one
  * across processes; if Redis is unreachable, in this process' memory meanwhile (as RateLimits does).
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../scale/redisClient.ts";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { EditorQuotaConfig } from "../../config.ts";
 
 export class EditorQuotas {
   private readonly publishes: RateLimiterAbstract;
 
-  constructor(readonly limits: EditorQuotaConfig, redis?: Redis) {
+  constructor(readonly limits: EditorQuotaConfig, redis?: RedisClient) {
     const opts = { keyPrefix: "arena:editor:publishes", points: limits.publishesPerMinute, duration: 60 };
     this.publishes = redis === undefined
       ? new RateLimiterMemory(opts)

@@ -15,9 +15,8 @@
 
 import { mkdir, readFile, readdir, rename, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import type { Config } from "../../config.ts";
-import { redisOptions } from "../../scale/redisOptions.ts";
+import { createRedisClient, type RedisClient } from "../../scale/redisClient.ts";
 import type { ArenaMap } from "@arena/shared";
 import { EDITOR_LOG_WINDOW, applyOp, type AuthoritySnapshot, type CommittedOp, type MapDocument } from "@arena/shared/editor";
 
@@ -70,7 +69,7 @@ const UNSAVED_CLAIM_MS = 60_000;
 /** Redis when REDIS_URL is set, else the data directory (swept for expired drafts). */
 export function createMapStore(config: Config): FileMapStore | RedisMapStore {
   const draftTtlMs = config.editor.draftTtlSeconds * 1000;
-  if (config.redisUrl !== undefined) return new RedisMapStore(new Redis(redisOptions(config.redisUrl, { enableOfflineQueue: true })), draftTtlMs);
+  if (config.redis !== undefined) return new RedisMapStore(createRedisClient(config.redis, { enableOfflineQueue: true }), draftTtlMs);
   const store = new FileMapStore(config.dataDir, draftTtlMs);
   store.startSweeping();
   return store;
@@ -227,19 +226,24 @@ export class FileMapStore implements MapStore {
   }
 }
 
+/*
+ * A map's three keys share the hash tag `{<mapId>}`: the scripts and the load transaction below name them
+ * together, which a Redis Cluster allows only within one slot; different maps spread over the cluster.
+ */
+
 /** Redis key of a map's snapshot: codes, creator, version, document, last seq per client (JSON). */
 export function editorMapKey(mapId: string): string {
-  return `arena:editor:map:${mapId}`;
+  return `arena:editor:{${mapId}}:map`;
 }
 
 /** Redis stream of a map's committed ops: entry id `<version>-0`, field `op` (a CommittedOp as JSON). */
 export function editorOpsKey(mapId: string): string {
-  return `arena:editor:ops:${mapId}`;
+  return `arena:editor:{${mapId}}:ops`;
 }
 
 /** Redis list of a map's published versions (JSON ArenaMaps, version n at index n - 1). */
 export function editorPublishedKey(mapId: string): string {
-  return `arena:editor:published:${mapId}`;
+  return `arena:editor:{${mapId}}:published`;
 }
 
 /** Redis sorted set of the maps a person created: member map id, score when claimed (ms), +inf once stored. */
@@ -336,7 +340,7 @@ export class RedisMapStore implements MapStore {
   readonly saveEvery = EDITOR_REDIS_SNAPSHOT_EVERY;
 
   /** `redis` is also the quotas' (quotas.ts); a draft's keys expire `draftTtlMs` after it was last touched. */
-  constructor(readonly redis: Redis, private readonly draftTtlMs = 7 * 24 * 3600 * 1000) {}
+  constructor(readonly redis: RedisClient, private readonly draftTtlMs = 7 * 24 * 3600 * 1000) {}
 
   private mapKeys(mapId: string): [string, string, string] {
     return [editorMapKey(mapId), editorOpsKey(mapId), editorPublishedKey(mapId)];
