@@ -22,6 +22,7 @@ import {
 } from "@arena/testkit/remote";
 import { followMatch, type MatchFollower } from "../../client/src/net/followMatch.ts";
 import { encodeCheckpoint, snapshotState, type Checkpoint } from "../src/rooms/arena/checkpoint.ts";
+import { LB_KEYS } from "../src/leaderboard/RedisLeaderboard.ts";
 import { CUSTODY_KEYS } from "../src/scale/matchCustody.ts";
 
 const KILLS = Number(process.env.FAILOVER_KILLS ?? 8);
@@ -206,10 +207,10 @@ try {
   // Credits: points on the board against the names in the matches' credited sets.
   let named = 0;
   for (const id of matchIds) {
-    const members = await db.smembers(`arena:lb:credited:${id}`);
+    const members = await db.smembers(LB_KEYS.credited(id));
     named += members.reduce((sum, m) => sum + (m.startsWith("kill:") ? KILL_POINTS : m === "win" ? WIN_POINTS : 0), 0);
   }
-  const board = await db.zrange("arena:lb:all", 0, -1, "WITHSCORES");
+  const board = await db.zrange(LB_KEYS.allTime, 0, -1, "WITHSCORES");
   let points = 0;
   for (let i = 0; i + 1 < board.length; i += 2) points += Number(board[i + 1]);
   const figures = (await Promise.all(live().map(async (s) => s.lines.filter((l) => l.includes('"msg":"checkpoint figures"'))))).flat()

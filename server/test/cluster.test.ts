@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { CloseCode } from "@colyseus/sdk";
 import { ROOM_ARENA, ServerMessage, type LeaderboardSnapshot, type NoticeOut } from "@arena/shared";
-import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
+import { LB_KEYS, RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { createLogger } from "../src/log.ts";
 import { GHOST_TIMEOUT_S } from "../src/scale/ghostSweeper.ts";
 import { LobbyWatcher, SseReader, createPrivate, joinByCode, quickPlay, signIn, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient, REPO_ROOT, exited, spawnServer, startRedis, waitForLine, type RedisProcess, type GameServerProcess } from "@arena/testkit";
@@ -78,15 +78,15 @@ describe("leaderboard across processes", () => {
       const worker = spawn(process.execPath, ["--import", "tsx", "server/test/fixtures/creditWorker.ts", redis.url, "400", "10", String(seed)], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
       return waitForLine(worker, (l) => l.startsWith("{"), "credit worker", 20_000).then((l) => (JSON.parse(l) as { totals: Record<string, number> }).totals);
     };
-    const before = Number(await db.get("arena:lb:version") ?? 0);
+    const before = Number(await db.get(LB_KEYS.version) ?? 0);
     const [t1, t2] = await Promise.all([run(7), run(13)]);
-    const all = await db.zrevrange("arena:lb:all", 0, -1, "WITHSCORES");
+    const all = await db.zrevrange(LB_KEYS.allTime, 0, -1, "WITHSCORES");
     const got = new Map<string, number>();
     for (let i = 0; i < all.length; i += 2) got.set(all[i]!, Number(all[i + 1]));
     for (const user of new Set([...Object.keys(t1), ...Object.keys(t2)])) {
       expect(got.get(user), user).toBe((t1[user] ?? 0) + (t2[user] ?? 0));
     }
-    expect(Number(await db.get("arena:lb:version"))).toBe(before + 800);
+    expect(Number(await db.get(LB_KEYS.version))).toBe(before + 800);
   }, 30_000);
 
   it("delivers a write to SSE on B within 500 ms, and to the lobby, and a fresh snapshot on Last-Event-ID", async () => {

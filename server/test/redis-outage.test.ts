@@ -14,7 +14,7 @@ import { Redis } from "ioredis";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { KILL_POINTS, ROOM_ARENA, ServerMessage, WIN_POINTS, type LeaderboardSnapshot, type NoticeOut } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
+import { LB_KEYS, RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import type { Logger, LogFields } from "../src/log.ts";
 import { redisDriverInternals } from "../src/colyseusInternals.ts";
 import { ResilientRedisDriver } from "../src/scale/ResilientRedisDriver.ts";
@@ -334,8 +334,8 @@ describe("the pieces on their own, against a real redis-server", () => {
       await Promise.all(writes);
       expect(lb.creditStats()).toEqual({ pending: 0, retried: 3, dropped: 0 });
       await db.connect();
-      expect(await db.zrevrange("arena:lb:all", 0, -1, "WITHSCORES")).toEqual(["u3", "3", "u2", "2", "u1", "1"]);
-      expect(await db.get("arena:lb:version")).toBe("3");
+      expect(await db.zrevrange(LB_KEYS.allTime, 0, -1, "WITHSCORES")).toEqual(["u3", "3", "u2", "2", "u1", "1"]);
+      expect(await db.get(LB_KEYS.version)).toBe("3");
       expect(log.lines.some((l) => l.msg === "leaderboard credits written after outage")).toBe(true);
 
       await redis.kill();
