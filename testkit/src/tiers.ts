@@ -51,6 +51,7 @@ const UNIT_FILES = new Set([
   "server/test/log.test.ts",
   "server/test/people-page.test.ts",
   "server/test/people-units.test.ts",
+  "server/test/rating.test.ts",
   "server/test/redis-health.test.ts",
   "server/test/units.test.ts",
 ]);

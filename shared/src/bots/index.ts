@@ -1,4 +1,5 @@
 export * from "./skill.ts";
+export * from "./level.ts";
 export * from "./random.ts";
 export * from "./sight.ts";
 export * from "./navGrid.ts";
