@@ -221,6 +221,16 @@ export interface ArenaRoomMetadata {
   code?: string;
   /** The published map the room plays; absent on the built-in map. */
   map?: MapRef;
+  /**
+   * The live score (server/src/rooms/arena/liveScore.ts, at most once a second): the top scorer's name
+   * and kills while a match is played or its results show; absent before anyone has a kill.
+   */
+  leader?: string;
+  leaderKills?: number;
+  /** Whether the top scorer is a bot. */
+  leaderBot?: boolean;
+  /** When the match being played ends at the latest (Unix ms, the server's clock); absent outside "playing". */
+  endsAt?: number;
 }
 
 /** Body of POST /api/matchmake/code (join a private room by code, or watch any room). */

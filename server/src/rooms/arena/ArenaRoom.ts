@@ -34,6 +34,7 @@ import { TokenBucket } from "../../limits/TokenBucket.ts";
 import { RoomPace } from "./pace.ts";
 import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
+import { LIVE_SCORE_CHECK_MS, LiveScore } from "./liveScore.ts";
 import { heldSeat, watchReservations } from "../../colyseusInternals.ts";
 import { listLocked } from "../../scale/listedOnceListening.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
@@ -59,6 +60,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private credits!: RoomCredits;
   private bots!: RoomBots;
   private roundTrips!: RoundTrips;
+  /** The top scorer and time left in the listing, for the lobby (liveScore.ts). */
+  private liveScore!: LiveScore;
   private code: string | undefined;
   /** Steps and patch broadcasts run against those due; undefined until the room sets its patch rate. */
   private roomPace: RoomPace | undefined;
@@ -118,6 +121,11 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     }, false);
     // Also re-checked each second: a reserved seat that expires changes capacity without any hook.
     this.clock.setInterval(() => void this.seating.syncLock(), 1000);
+    this.liveScore = new LiveScore(this, this.log);
+    // A copy that stood down (another process holds the match) writes nothing to the shared listing.
+    this.clock.setInterval(() => {
+      if (this.live) this.liveScore.check(Date.now());
+    }, LIVE_SCORE_CHECK_MS);
   }
 
   /**
@@ -326,6 +334,11 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       this.roomPace.patched(joined);
     }
     return super.broadcastPatch();
+  }
+
+  /** Listing writes of the live score and checks run (tests read them). */
+  get liveScoreStats(): LiveScore["stats"] {
+    return this.liveScore.stats;
   }
 
   /** Voice relaying counters (tests and the voice benchmark read them). */
