@@ -90,6 +90,23 @@ describe("in-memory leaderboard", () => {
     const s = await lb.snapshot();
     expect(s.allTime.map((e) => [e.name, e.tag])).toEqual([["ann", undefined], ["sam", "1234a"], ["sam", "1234b"], ["sam", "9999c"]]);
   });
+
+  it("ranks the best N of many users as Redis does (score down, ties by the larger id), whatever order they scored in", async () => {
+    const lb = new MemoryLeaderboard(7);
+    const scores = new Map<string, number>();
+    let seed = 7;
+    const rand = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 400; i++) {
+      const userId = `u${Math.floor(rand() * 120)}`;
+      const points = Math.floor(rand() * 4); // few distinct totals: many ties
+      scores.set(userId, (scores.get(userId) ?? 0) + points);
+      await lb.credit([{ userId, name: userId, points }]);
+    }
+    const zrevrange = [...scores].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : -1)).slice(0, 7);
+    const s = await lb.snapshot();
+    expect(s.allTime.map((e) => [e.userId, e.score])).toEqual(zrevrange);
+    expect(s.allTime.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
 });
 
 describe("snapshot fan-out", () => {
