@@ -45,15 +45,38 @@ function isUnreliableInput(data: unknown): boolean {
   return data instanceof Uint8Array && data.length > 0 && (data[0]! & PROTOCOL_CODE_MASK) === Protocol.ROOM_INPUT_UNRELIABLE;
 }
 
+/** Counters of the frames a guard passed on, by socket server (the metrics count incoming frames here). */
+const passedCounters = new WeakMap<WebSocketServer, (data: unknown) => void>();
+
+/**
+ * Has `count` called with every frame the guard of `wss` passes on to the rooms: the guard already
+ * sees each frame, so counting there costs no 'message' listener of its own (a second listener makes
+ * every emit copy the listener array). Counts nothing unless guardFrames() watches `wss` (see isGuarded).
+ */
+export function countPassedFrames(wss: WebSocketServer, count: (data: unknown) => void): void {
+  passedCounters.set(wss, count);
+}
+
+const guarded = new WeakSet<WebSocketServer>();
+
+/** Whether guardFrames() watches the sockets of `wss`. */
+export function isGuarded(wss: WebSocketServer): boolean {
+  return guarded.has(wss);
+}
+
 /**
  * Closes a socket that sends an unreliable-input frame or floods, without
  * passing the frame on: the socket's `emit` is wrapped, since a listener
  * cannot stop the room's own 'message' listener from seeing the frame.
+ * The wrapper runs for every event of every socket: it passes `arguments`
+ * on as they are (no rest array per call) and reads the clock only for a message.
  */
 export function guardFrames(wss: WebSocketServer): void {
+  guarded.add(wss);
   wss.prependListener("connection", (ws: WebSocket) => {
     const emit = ws.emit;
     const bucket = new TokenBucket(MESSAGE_BURST, (MESSAGE_BURST / MESSAGES_PER_SECOND) * 1000, performance.now());
+    const count = passedCounters.get(wss);
     const refuse = (kind: RefusedFrame, code: number, reason: string): false => {
       if (!refused.has(ws)) {
         refused.set(ws, kind);
@@ -61,13 +84,15 @@ export function guardFrames(wss: WebSocketServer): void {
       }
       return false;
     };
-    ws.emit = function (this: WebSocket, event: string | symbol, ...args: unknown[]): boolean {
+    ws.emit = function (this: WebSocket, event: string | symbol, data?: unknown): boolean {
       if (event === "message") {
         if (refused.has(ws)) return false;
-        if (isUnreliableInput(args[0])) return refuse("unreliable_input", CloseCodes.PROTOCOL_ERROR, "unreliable inputs are not accepted; send inputs in the reliable mode");
+        if (isUnreliableInput(data)) return refuse("unreliable_input", CloseCodes.PROTOCOL_ERROR, "unreliable inputs are not accepted; send inputs in the reliable mode");
         if (!bucket.take(performance.now())) return refuse("flood", CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages per second`);
+        count?.(data);
       }
-      return emit.call(this, event, ...args);
+      // eslint-disable-next-line prefer-rest-params -- `arguments` as is: no array built per event
+      return emit.apply(this, arguments as unknown as Parameters<WebSocket["emit"]>);
     } as WebSocket["emit"];
   });
 }

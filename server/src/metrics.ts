@@ -14,6 +14,7 @@ import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { WebSocket, WebSocketServer } from "ws";
 import { clientSocket } from "./colyseusInternals.ts";
+import { countPassedFrames, isGuarded } from "./frameLimit.ts";
 import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
 import { PaceBook } from "./rooms/arena/pace.ts";
 import { mainThreadRunDelaySeconds } from "./runDelay.ts";
@@ -186,10 +187,16 @@ export function createMetrics(): Metrics {
   /**
    * Wraps the socket's `send` once per connection: Colyseus sends every frame
    * (patches, messages, pings) through it, so this sees all outgoing traffic
-   * at the cost of one extra function call per frame. Incoming frames are
-   * counted by one more 'message' listener.
+   * at the cost of one extra function call per frame (fixed arity: no rest
+   * array per frame). Incoming frames are counted by the frame guard, which
+   * sees each of them anyway (countPassedFrames), or by one more 'message'
+   * listener on a socket server without a guard.
    */
-  const meter = (ws: WebSocket, req: IncomingMessage): void => {
+  const countIn = (data: unknown): void => {
+    totals.messagesIn++;
+    totals.bytesIn += frameBytes(data);
+  };
+  const meter = (ws: WebSocket, req: IncomingMessage, wss: WebSocketServer): void => {
     totals.connections++;
     connectionsTotal.inc();
     const at = performance.now();
@@ -201,25 +208,24 @@ export function createMetrics(): Metrics {
       seatToConnect.observe((at - reserved) / 1000);
     }
     let stateSent = false;
-    const send = ws.send;
-    ws.send = function (this: WebSocket, data: unknown, ...rest: unknown[]): void {
-      const n = frameBytes(data);
+    const send = ws.send as (this: WebSocket, data: unknown, options?: unknown, cb?: unknown) => void;
+    ws.send = function (this: WebSocket, data: unknown, options?: unknown, cb?: unknown): void {
       totals.messagesOut++;
-      totals.bytesOut += n;
-      if (ArrayBuffer.isView(data)) {
-        const code = (data as Uint8Array)[0]! & PROTOCOL_CODE_MASK;
+      if (data instanceof Uint8Array) {
+        const n = data.byteLength;
+        totals.bytesOut += n;
+        const code = data[0]! & PROTOCOL_CODE_MASK;
         if (code === Protocol.ROOM_STATE_PATCH) patch.observe(n);
         else if (code === Protocol.ROOM_STATE && !stateSent) {
           stateSent = true;
           firstState.observe((performance.now() - at) / 1000);
         }
+      } else {
+        totals.bytesOut += frameBytes(data);
       }
-      (send as (this: WebSocket, ...args: unknown[]) => void).call(this, data, ...rest);
+      send.call(this, data, options, cb);
     } as WebSocket["send"];
-    ws.on("message", (data: unknown) => {
-      totals.messagesIn++;
-      totals.bytesIn += frameBytes(data);
-    });
+    if (!isGuarded(wss)) ws.on("message", countIn);
     ws.once("close", (code: number) => {
       totals.connections--;
       closes.inc({ code: String(code) });
@@ -244,7 +250,8 @@ export function createMetrics(): Metrics {
     },
     attachTo(wss) {
       // Before Colyseus' own listener, so the join handshake's frames are counted too.
-      wss.prependListener("connection", meter);
+      wss.prependListener("connection", (ws: WebSocket, req: IncomingMessage) => meter(ws, req, wss));
+      countPassedFrames(wss, countIn);
     },
     observeStep(ms) {
       step.observe(ms / 1000);
