@@ -15,13 +15,14 @@
  */
 import { Redis } from "ioredis";
 import type { Client } from "@colyseus/sdk";
-import { ARENA_MAP, ArenaState, BotRoster, KILL_POINTS, Player, ROOM_ARENA, WIN_POINTS, createRules, stepWorld, type GameEvent } from "@arena/shared";
+import { KILL_POINTS, ROOM_ARENA, WIN_POINTS } from "@arena/shared";
 import {
   exited, holdInput, machineLine, quantile, signIn, spawnServer, startRedis, waitForOwnPlayer, waitForState, writeSection,
   type ArenaRoomClient, type GameServerProcess,
 } from "@arena/testkit/remote";
 import { followMatch, type MatchFollower } from "../../client/src/net/followMatch.ts";
-import { encodeCheckpoint, snapshotState, type Checkpoint } from "../src/rooms/arena/checkpoint.ts";
+import { decodeCheckpoint } from "../src/rooms/arena/checkpointCodec.ts";
+import { checkpointCostInProcess } from "./checkpointCost.ts";
 import { LB_KEYS } from "../src/leaderboard/RedisLeaderboard.ts";
 import { CUSTODY_KEYS } from "../src/scale/matchCustody.ts";
 
@@ -87,8 +88,8 @@ async function round(kind: Round["kind"], n: number): Promise<Round> {
     const now = after.players?.get(id)?.kills;
     if (now !== undefined && now < k) killsRolledBack += k - now;
   });
-  const lease = await db.get(CUSTODY_KEYS.checkpoint(roomId));
-  if (lease !== null) matchIds.add((JSON.parse(lease) as Checkpoint).credits.matchId);
+  const checkpoint = await db.getBuffer(CUSTODY_KEYS.checkpoint(roomId));
+  if (checkpoint !== null) matchIds.add(decodeCheckpoint(checkpoint, roomId).credits.matchId);
   for (const p of players) p.stop();
   // A room that never came back has no connection to leave from: do not wait on it.
   await Promise.all(players.map((p) => Promise.race([p.follower.room.leave().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))])));
@@ -152,42 +153,6 @@ async function follow(client: Client, room: ArenaRoomClient, endpoints: string[]
   };
 }
 
-/** Snapshot and encoding of a 16-player checkpoint, in process: bytes and CPU per checkpoint, against the step. */
-function sixteenPlayers(): { bytes: number; encodeUs: number; stepUs: number } {
-  const rules = createRules(30);
-  const state = new ArenaState();
-  const roster = new BotRoster(ARENA_MAP, rules, 1);
-  for (let i = 0; i < 16; i++) {
-    const p = new Player();
-    p.name = `player-${i}`;
-    p.bot = i >= 8;
-    state.players.set(`session-${i}`, p);
-    if (p.bot) roster.add(`session-${i}`, "hard");
-  }
-  const events: GameEvent[] = [];
-  const step = (): void => {
-    roster.think(state);
-    stepWorld({ state, map: ARENA_MAP, rules }, { inputOf: (id) => roster.commandOf(id) ?? { mx: 127, my: 0, aim: 0, fire: true } }, events);
-    events.length = 0;
-  };
-  for (let i = 0; i < 600; i++) step();
-  const seats = Array.from({ length: 8 }, (_, i) => ({ sessionId: `session-${i}`, userId: `g_user${i}xxxxxxxx`, name: `player-${i}`, token: "abcdefghij1234567890", spectator: false }));
-  const take = (): string => encodeCheckpoint({
-    v: 1, roomId: "bench-room", at: Date.now(), mode: "ffa", botPlan: { kind: "fill", fill: 16, difficulty: "hard" },
-    state: snapshotState(state), bots: { added: roster.addedCount, brains: roster.memories() }, seats,
-    credits: { matchId: "bench-room:1", kills: {}, won: false },
-  });
-  let text = take();
-  const n = 400;
-  let t = performance.now();
-  for (let i = 0; i < n; i++) text = take();
-  const encodeUs = ((performance.now() - t) / n) * 1000;
-  t = performance.now();
-  for (let i = 0; i < n; i++) step();
-  const stepUs = ((performance.now() - t) / n) * 1000;
-  return { bytes: text.length, encodeUs, stepUs };
-}
-
 try {
   for (let i = 0; i < 3; i++) await spawn();
   const rounds: Round[] = [];
@@ -216,7 +181,7 @@ try {
   const figures = (await Promise.all(live().map(async (s) => s.lines.filter((l) => l.includes('"msg":"checkpoint figures"'))))).flat()
     .map((l) => JSON.parse(l) as { bytesPerCheckpoint: number; encodeMsPerCheckpoint: number; checkpoints: number });
   const avg = (f: (x: (typeof figures)[number]) => number): number => figures.length === 0 ? NaN : figures.reduce((s, x) => s + f(x) * x.checkpoints, 0) / figures.reduce((s, x) => s + x.checkpoints, 0);
-  const sixteen = sixteenPlayers();
+  const sixteen = checkpointCostInProcess();
   const table = (kind: Round["kind"]): string => {
     const rs = rounds.filter((r) => r.kind === kind);
     const gaps = rs.flatMap((r) => r.gaps);

@@ -16,6 +16,7 @@ import { waitForLeave, waitForState } from "../../testkit/src/waits.ts";
 import { waitForLine } from "../../testkit/src/processes.ts";
 import { followMatch, type MatchFollower } from "../../client/src/net/followMatch.ts";
 import { CUSTODY_KEYS } from "../src/scale/matchCustody.ts";
+import { decodeCheckpoint } from "../src/rooms/arena/checkpointCodec.ts";
 
 let redis: RedisProcess;
 let db: Redis;
@@ -173,7 +174,7 @@ describe("a paused process (SIGSTOP) whose match was taken over", () => {
     for (const r of rooms) expect(r.roomId).toBe(roomId);
     const newHolder = await holderOf(roomId, rest);
     expect(newHolder).toBeDefined();
-    const checkpointBefore = JSON.parse((await db.get(CUSTODY_KEYS.checkpoint(roomId)))!) as { state: { tick: number } };
+    const checkpointBefore = decodeCheckpoint((await db.getBuffer(CUSTODY_KEYS.checkpoint(roomId)))!, roomId);
     let patchesAfterWaking = 0;
     stuck.onStateChange(() => patchesAfterWaking++);
     const closed = waitForLeave(stuck, 10_000);
@@ -185,7 +186,7 @@ describe("a paused process (SIGSTOP) whose match was taken over", () => {
     expect(patchesAfterWaking).toBe(0);
     // The new holder's checkpoints go on; the old one's is nowhere.
     await waitForState(rooms[0]!, (s) => s.tick > checkpointBefore.state.tick + 30, 5000, "the match stepping on the new holder");
-    const checkpointAfter = JSON.parse((await db.get(CUSTODY_KEYS.checkpoint(roomId)))!) as { state: { tick: number } };
+    const checkpointAfter = decodeCheckpoint((await db.getBuffer(CUSTODY_KEYS.checkpoint(roomId)))!, roomId);
     expect(checkpointAfter.state.tick).toBeGreaterThan(checkpointBefore.state.tick);
     expect((await holderOf(roomId, rest))?.processId).toBe(newHolder!.processId);
     expect(owner!.lines.some((l) => l.includes('"msg":"handed the match over"') || l.includes('"msg":"leaderboard credit failed"'))).toBe(false);

@@ -51,7 +51,7 @@ describe("a match's lease", () => {
     const claims = (await Promise.all(claimants.map((c) => c.claim("r2")))).filter((c): c is Claim => c !== undefined);
     expect(claims.length).toBe(1);
     expect(claims[0]!.lease.fence).toBe(lease.fence + 1);
-    expect(claims[0]!.checkpoint).toBe('{"n":2}');
+    expect(String(claims[0]!.checkpoint)).toBe('{"n":2}');
   });
 
   it("refuses the write of a holder that was paused past its lease and taken over: it learns it lost the match", async () => {
@@ -102,7 +102,7 @@ describe("a match's lease", () => {
     expect(await a.release(lease)).toBe(true);
     expect(await db.zscore(CUSTODY_KEYS.deadlines, "r4")).toBe("0");
     const claim = await b.claim("r4");
-    expect(claim?.checkpoint).toBe('{"n":4}');
+    expect(String(claim?.checkpoint)).toBe('{"n":4}');
   });
 
   it("leaves nothing to take over once the match ends", async () => {
@@ -134,7 +134,7 @@ describe("a match's lease", () => {
     // Then its holder stops renewing: the watcher claims it within the lease and a scan.
     const stoppedAt = Date.now();
     const c = await claimed;
-    expect(c.checkpoint).toBe('{"n":7}');
+    expect(String(c.checkpoint)).toBe('{"n":7}');
     expect(Date.now() - stoppedAt).toBeLessThan(LEASE_MS + 1000);
     watcher.stopWatching();
   });

@@ -96,8 +96,9 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(AR
 
 interface CustodyCommands {
   custodyOpen(lease: string, fence: string, processId: string, leaseMs: number, fenceTtl: number): Promise<number>;
-  custodyCommit(lease: string, ckpt: string, fence: string, token: string, data: string, leaseMs: number, ckptMs: number, fenceNo: number, fenceTtl: number): Promise<number>;
-  custodyClaim(lease: string, fence: string, ckpt: string, processId: string, leaseMs: number, fenceTtl: number): Promise<[number, string] | number>;
+  custodyCommit(lease: string, ckpt: string, fence: string, token: string, data: string | Buffer, leaseMs: number, ckptMs: number, fenceNo: number, fenceTtl: number): Promise<number>;
+  /** ioredis' Buffer variant of the claim script: the checkpoint's bytes as they are. */
+  custodyClaimBuffer(lease: string, fence: string, ckpt: string, processId: string, leaseMs: number, fenceTtl: number): Promise<[number, Buffer] | number>;
   custodyRelease(lease: string, token: string): Promise<number>;
   custodyEnd(lease: string, ckpt: string, token: string): Promise<number>;
   custodyDeadline(deadlines: string, leaseMs: number, roomId: string): Promise<unknown>;
@@ -125,10 +126,10 @@ export class Lease {
   }
 }
 
-/** What a claim brings: the lease and the checkpoint text (not yet checked). */
+/** What a claim brings: the lease and the checkpoint's bytes (not yet checked). */
 export interface Claim {
   readonly lease: Lease;
-  readonly checkpoint: string;
+  readonly checkpoint: Buffer;
 }
 
 export class MatchCustody {
@@ -186,7 +187,7 @@ export class MatchCustody {
    * Writes `checkpoint` and renews the lease, only if the lease is still `lease`'s. Resolves true when
    * written, false when refused (the lease is another's: `lease.lost` is set); rejects if Redis did not answer.
    */
-  async commit(lease: Lease, checkpoint: string): Promise<boolean> {
+  async commit(lease: Lease, checkpoint: string | Buffer): Promise<boolean> {
     const sentAt = performance.now();
     const k = CUSTODY_KEYS;
     const ok = await this.redis.custodyCommit(
@@ -228,7 +229,7 @@ export class MatchCustody {
   async claim(roomId: string): Promise<Claim | undefined> {
     const sentAt = performance.now();
     const k = CUSTODY_KEYS;
-    const got = await this.redis.custodyClaim(k.lease(roomId), k.fence(roomId), k.checkpoint(roomId), this.processIdOf(), LEASE_MS, FENCE_TTL_MS);
+    const got = await this.redis.custodyClaimBuffer(k.lease(roomId), k.fence(roomId), k.checkpoint(roomId), this.processIdOf(), LEASE_MS, FENCE_TTL_MS);
     if (got === -1) await this.redis.zrem(k.deadlines, roomId); // no checkpoint: nothing will ever be there to take
     if (typeof got === "number") return undefined;
     const [fence, checkpoint] = got;

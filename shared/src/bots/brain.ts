@@ -77,6 +77,13 @@ const REMEMBERED = [
   "anchorY", "anchorTick", "unstickUntil", "unstickX", "unstickY",
 ] as const;
 
+type RememberedFields = Record<(typeof REMEMBERED)[number], number | boolean | null>;
+
+/** -Infinity ("never") and other non-finite numbers as null: a checkpoint's JSON has no Infinity. */
+function finiteOrNull(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
 export class BotBrain implements BotView {
   targetId: string | undefined;
   mode: BotMode = "idle";
@@ -137,14 +144,19 @@ export class BotBrain implements BotView {
     this.strafeMaxSteps = steps(BOT_STRAFE_MAX_S, rules);
   }
 
-  /** What this brain remembers, to be given to a brain built with the same skill on another process ({@link recall}). */
+  /**
+   * What this brain remembers, to be given to a brain built with the same skill on another process ({@link recall}).
+   * Written out field by field (one object shape, no keyed loop): a room takes this four times a second per bot.
+   */
   memory(): BrainMemory {
-    const self = this as unknown as Record<string, number | boolean>;
-    const fields: Record<string, number | boolean | null> = {};
-    for (const k of REMEMBERED) {
-      const v = self[k]!;
-      fields[k] = typeof v === "number" && !Number.isFinite(v) ? null : v;
-    }
+    const f = finiteOrNull;
+    const fields: RememberedFields = {
+      stuckCount: f(this.stuckCount), nextDecisionAt: f(this.nextDecisionAt), visibleSince: f(this.visibleSince), lastSeenX: f(this.lastSeenX),
+      lastSeenY: f(this.lastSeenY), lastSeenTick: f(this.lastSeenTick), prevTargetX: f(this.prevTargetX), prevTargetY: f(this.prevTargetY),
+      hasPrevTarget: this.hasPrevTarget, aimOffset: f(this.aimOffset), leadFactor: f(this.leadFactor), aim: f(this.aim), strafeDir: f(this.strafeDir),
+      strafeUntil: f(this.strafeUntil), stuckOnGoal: f(this.stuckOnGoal), lastMoved: this.lastMoved, anchorX: f(this.anchorX), anchorY: f(this.anchorY),
+      anchorTick: f(this.anchorTick), unstickUntil: f(this.unstickUntil), unstickX: f(this.unstickX), unstickY: f(this.unstickY),
+    };
     return { random: this.random.state, targetId: this.targetId ?? null, mode: this.mode, goal: this.goal ? { x: this.goal.x, y: this.goal.y } : null, fields };
   }
 
@@ -207,8 +219,10 @@ export class BotBrain implements BotView {
     if (target !== undefined && visible) {
       if (this.visibleSince < 0) this.visibleSince = tick;
       if (this.hasPrevTarget) {
-        vx = target.x - this.prevTargetX;
-        vy = target.y - this.prevTargetY;
+        // Per step: a room's bot saw the target last step (1), a brain reading patches may have missed steps between.
+        const steps = Math.max(1, tick - this.lastSeenTick);
+        vx = (target.x - this.prevTargetX) / steps;
+        vy = (target.y - this.prevTargetY) / steps;
       }
       this.prevTargetX = this.lastSeenX = target.x;
       this.prevTargetY = this.lastSeenY = target.y;

@@ -39,7 +39,8 @@ import { heldSeat, watchReservations } from "../../colyseusInternals.ts";
 import { listLocked } from "../../scale/listedOnceListening.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
-import { brainMemories, restoreState, snapshotState, type Checkpoint } from "./checkpoint.ts";
+import { brainMemories, restoreState, type Checkpoint } from "./checkpoint.ts";
+import { CheckpointWriter, type CheckpointHeader } from "./checkpointCodec.ts";
 import { detachListing, holdSeatForToken } from "../../colyseusInternals.ts";
 import { RoomKeeper, type Takeover } from "./keeper.ts";
 import { CODES_KEY, releasedKey } from "../../matchmaking/roomCodes.ts";
@@ -80,6 +81,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   override async onCreate(options: unknown): Promise<void> {
     const s = this.settings;
     this.log = s.log.child({ room: this.roomId });
+  private readonly checkpointWriter = new CheckpointWriter();
     listLocked(this);
     const takeover = s.keeping?.pending.get(this.roomId);
     if (takeover !== undefined) return this.resume(takeover);
@@ -195,20 +197,26 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.keeper = new RoomKeeper({
       roomId: this.roomId,
       clock: this.clock,
-      snapshot: () => this.snapshot(),
+      checkpoint: () => this.checkpoint(),
       standDown: (reason) => this.standDown(reason),
     }, keeping.custody, lease, keeping.stats, this.log);
     this.keeper.start();
   }
 
-  /** The whole match, for a checkpoint. */
-  private snapshot(): Checkpoint {
-    return {
-      v: 1, roomId: this.roomId, at: Date.now(), mode: this.metadata.mode,
+  /**
+   * The whole match as a checkpoint's bytes. The header (seats, credits, code, map, bot plan) is serialised
+   * again only when a seat, a credit or the bots' count changed since the last checkpoint.
+   */
+  private checkpoint(): Buffer {
+    const { brains, ...bots } = this.bots.snapshot();
+    const seats = this.keeper?.seats;
+    const header = (): CheckpointHeader => ({
+      roomId: this.roomId, mode: this.metadata.mode,
       ...(this.code !== undefined ? { code: this.code } : {}), ...(this.mapRef !== undefined ? { map: this.mapRef } : {}),
-      botPlan: this.plan, state: snapshotState(this.state), bots: this.bots.snapshot(),
-      seats: [...(this.keeper?.seats.values() ?? [])], credits: this.credits.progress(),
-    };
+      botPlan: this.plan, seats: [...(seats?.values() ?? [])], credits: this.credits.progress(), bots,
+    });
+    const key = `${seats?.revision ?? 0}:${this.credits.revision}:${bots.added}:${"level" in bots ? bots.level : ""}`;
+    return this.checkpointWriter.encode(header, key, Date.now(), this.state, brains);
   }
 
   /** Whether this process may step, send and credit for the match (see RoomKeeper.live). */

@@ -1,6 +1,6 @@
 /**
  * A match checkpoint: everything an arena room needs to go on in another
- * process, as one JSON text. The replicated state carries the timers (phase
+ * process (its bytes: checkpointCodec.ts). The replicated state carries the timers (phase
  * end, respawns, spawn protection and shot cooldowns are ticks in the state);
  * what the schema does not carry is added here: projectiles in flight, the bot
  * brains with their random state, the seat table (user, session, reconnection
@@ -15,7 +15,7 @@ import { z } from "zod";
 import { BOT_DIFFICULTIES, GAME_MODES, Player, type ArenaState, type BrainMemory, type Projectile } from "@arena/shared";
 import { MapRefSchema } from "./messages.ts";
 
-/** Largest checkpoint written or read: a 16-player room writes ~10 KB; anything near this is not ours. */
+/** Largest checkpoint written or read: a 16-player room writes ~8 KB; anything near this is not ours. */
 export const MAX_CHECKPOINT_BYTES = 256 * 1024;
 
 const int = (max = 2 ** 32 - 1) => z.number().int().min(0).max(max);
@@ -41,10 +41,13 @@ const ProjectileSnapshot = z.object({
   wallAt: finite().nullable(),
 }).strict();
 
+/** A bot brain's modes (the codec writes a mode as its index here). */
+export const BOT_MODES = ["idle", "roam", "chase", "fight", "retreat", "unstick"] as const;
+
 const BrainMemorySchema = z.object({
   random: int(),
   targetId: z.string().max(64).nullable(),
-  mode: z.enum(["idle", "roam", "chase", "fight", "retreat", "unstick"]),
+  mode: z.enum(BOT_MODES),
   goal: z.object({ x: finite(), y: finite() }).nullable(),
   fields: z.record(z.string().max(32), z.union([finite(), z.boolean(), z.null()])),
 }).strict();
@@ -95,25 +98,6 @@ export type SeatSnapshot = z.infer<typeof SeatSnapshot>;
 /** Why a checkpoint text was refused. */
 export class CheckpointError extends Error {}
 
-/** The state's part of a checkpoint. */
-export function snapshotState(state: ArenaState): Checkpoint["state"] {
-  const players: z.infer<typeof PlayerSnapshot>[] = [];
-  state.players.forEach((p, key) => {
-    const snap: Record<string, unknown> = { id: key };
-    for (const f of PLAYER_FIELDS) snap[f] = p[f];
-    players.push(snap as z.infer<typeof PlayerSnapshot>);
-  });
-  const projectiles: z.infer<typeof ProjectileSnapshot>[] = [];
-  state.projectiles.forEach((pr, key) => {
-    projectiles.push({ id: key, ownerId: pr.ownerId, x: pr.x, y: pr.y, angle: pr.angle, tick: pr.tick, rewindMs: pr.rewindMs, wallAt: Number.isFinite(pr.wallAt) ? pr.wallAt : null });
-  });
-  return {
-    phase: state.phase as Checkpoint["state"]["phase"],
-    tick: state.tick, phaseEndsAt: state.phaseEndsAt, winner: state.winner, nextProjectileId: state.nextProjectileId,
-    players, projectiles,
-  };
-}
-
 /** Puts a checkpoint's state into a fresh `state` (its tickRate, map id and version are set by the room). */
 export function restoreState(state: ArenaState, snap: Checkpoint["state"], makeProjectile: () => Projectile): void {
   state.phase = snap.phase;
@@ -133,21 +117,8 @@ export function restoreState(state: ArenaState, snap: Checkpoint["state"], makeP
   }
 }
 
-export function encodeCheckpoint(c: Checkpoint): string {
-  const text = JSON.stringify(c);
-  if (text.length > MAX_CHECKPOINT_BYTES) throw new CheckpointError(`checkpoint of ${text.length} bytes is over the ${MAX_CHECKPOINT_BYTES}-byte cap`);
-  return text;
-}
-
-/** Parses and checks a checkpoint read from Redis; throws CheckpointError saying why it is refused. */
-export function decodeCheckpoint(text: string, roomId: string): Checkpoint {
-  if (text.length > MAX_CHECKPOINT_BYTES) throw new CheckpointError(`checkpoint of ${text.length} bytes is over the ${MAX_CHECKPOINT_BYTES}-byte cap`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new CheckpointError("checkpoint is not JSON");
-  }
+/** Checks a checkpoint read back (checkpointCodec.ts parses its bytes); throws CheckpointError saying why it is refused. */
+export function checkCheckpoint(raw: unknown, roomId: string): Checkpoint {
   const parsed = CheckpointSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

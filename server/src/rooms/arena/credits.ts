@@ -48,6 +48,8 @@ export class RoomCredits {
   /** Kills credited this match, by user. */
   private kills = new Map<string, number>();
   private won = false;
+  /** Counts changes to what `progress` returns (a checkpoint serialises it again only when this moved). */
+  revision = 0;
 
   /** `live` says whether this process still holds the match (a process that lost it credits nothing). */
   constructor(private readonly leaderboard: Leaderboard | undefined, private readonly log: Logger, private readonly live: () => boolean = () => true) {}
@@ -57,6 +59,7 @@ export class RoomCredits {
     this.matchId = matchId;
     this.kills = new Map();
     this.won = false;
+    this.revision++;
   }
 
   /** What has been credited this match (for a checkpoint). */
@@ -69,6 +72,7 @@ export class RoomCredits {
     this.matchId = p.matchId;
     this.kills = new Map(Object.entries(p.kills));
     this.won = p.won;
+    this.revision++;
   }
 
   seat(sessionId: string, who: GuestIdentity): void {
@@ -87,12 +91,14 @@ export class RoomCredits {
     if (who === undefined) return;
     const n = (this.kills.get(who) ?? 0) + 1;
     this.kills.set(who, n);
+    this.revision++;
     this.write(credits.map((c) => ({ ...c, once: this.onceKey(`kill:${c.userId}:${n}`) })));
   }
 
   win(winner: string): void {
     if (!this.live() || this.won) return;
     this.won = true;
+    this.revision++;
     this.write(creditsForMatch(this.identities, winner).map((c) => ({ ...c, once: this.onceKey("win") })));
   }
 

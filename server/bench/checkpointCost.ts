@@ -1,0 +1,133 @@
+/**
+ * What a match checkpoint costs, two ways (`npm run bench:checkpoint`; the failover benchmark prints the first):
+ * - in process: a 16-player match (8 people standing in, 8 hard bots) stepped for 20 s of play, then the
+ *   checkpoint writer (checkpointCodec.ts) against the step: bytes, µs per checkpoint, and its share at 4 a
+ *   second of the simulation's own CPU (the step alone: the smallest denominator, so the largest share);
+ * - in a server: one process on Redis, one room of 8 SDK players sending inputs and 8 bots (BOT_FILL=16), for
+ *   CHECKPOINT_COST_S seconds: the checkpoints' CPU on the room's thread (taking it and handing it to the Redis
+ *   client, from the process's "checkpoint figures" log lines) against the process's whole CPU over the same
+ *   time, less what the process spends idle before the room exists.
+ */
+import { ARENA_MAP, ArenaState, BotRoster, Player, ROOM_ARENA, createRules, stepWorld, type GameEvent } from "@arena/shared";
+import { holdInput, sampleProcess, signIn, spawnServer, startRedis, waitForOwnPlayer, type ArenaRoomClient } from "@arena/testkit/remote";
+import { CheckpointWriter, type CheckpointHeader } from "../src/rooms/arena/checkpointCodec.ts";
+
+export interface InProcessCost {
+  bytes: number;
+  encodeUs: number;
+  stepUs: number;
+  /** Checkpoint CPU at 4 a second over step CPU at 30 a second. */
+  shareOfStep: number;
+}
+
+/** The in-process figures. */
+export function checkpointCostInProcess(): InProcessCost {
+  const rules = createRules(30);
+  const state = new ArenaState();
+  const roster = new BotRoster(ARENA_MAP, rules, 1);
+  for (let i = 0; i < 16; i++) {
+    const p = new Player();
+    p.name = `player-${i}`;
+    p.bot = i >= 8;
+    state.players.set(`session-${i}`, p);
+    if (p.bot) roster.add(`session-${i}`, "hard");
+  }
+  const events: GameEvent[] = [];
+  const step = (): void => {
+    roster.think(state);
+    stepWorld({ state, map: ARENA_MAP, rules }, { inputOf: (id) => roster.commandOf(id) ?? { mx: 127, my: 0, aim: 0, fire: true } }, events);
+    events.length = 0;
+  };
+  for (let i = 0; i < 600; i++) step();
+  const seats = Array.from({ length: 8 }, (_, i) => ({ sessionId: `session-${i}`, userId: `g_user${i}xxxxxxxx`, name: `player-${i}`, token: "abcdefghij1234567890", spectator: false }));
+  const header = (): CheckpointHeader => ({
+    roomId: "bench-room", mode: "ffa", botPlan: { kind: "fill", fill: 16, difficulty: "hard" }, seats,
+    credits: { matchId: "bench-room:1", kills: {}, won: false }, bots: { added: roster.addedCount },
+  });
+  const writer = new CheckpointWriter();
+  // As in a room: the header is written again only when seats or credits change (here: never after the first).
+  const take = (): Buffer => writer.encode(header, 1, Date.now(), state, roster.memories());
+  let bytes = take();
+  for (let i = 0; i < 200; i++) bytes = take();
+  const n = 2000;
+  let t = performance.now();
+  for (let i = 0; i < n; i++) bytes = take();
+  const encodeUs = ((performance.now() - t) / n) * 1000;
+  t = performance.now();
+  for (let i = 0; i < 600; i++) step();
+  const stepUs = ((performance.now() - t) / 600) * 1000;
+  return { bytes: bytes.length, encodeUs, stepUs, shareOfStep: (encodeUs * 4) / (stepUs * 30) };
+}
+
+export interface InServerCost {
+  seconds: number;
+  checkpoints: number;
+  bytesPerCheckpoint: number;
+  checkpointUs: number;
+  /** Process CPU ms per second with the room, less the idle process's. */
+  roomCpuMsPerS: number;
+  idleCpuMsPerS: number;
+  share: number;
+}
+
+/** The in-server figures: one room of 8 people and 8 bots on a server process of its own. */
+export async function checkpointCostInServer(seconds: number): Promise<InServerCost> {
+  const redis = await startRedis();
+  const server = await spawnServer({ REDIS_URL: redis.url, BOT_FILL: "16" }, { timeoutMs: 90_000 });
+  const stops: (() => void)[] = [];
+  const rooms: ArenaRoomClient[] = [];
+  try {
+    const pid = server.proc.pid!;
+    const idle0 = sampleProcess(pid);
+    await new Promise((r) => setTimeout(r, 5000));
+    const idle1 = sampleProcess(pid);
+    const idleCpuMsPerS = ((idle1.cpuSeconds - idle0.cpuSeconds) * 1000) / ((idle1.at - idle0.at) / 1000);
+    let roomId = "";
+    for (let i = 0; i < 8; i++) {
+      const name = `Cost${i}`;
+      const { client } = await signIn(server.url, name);
+      const room = (await (i === 0 ? client.create(ROOM_ARENA, { name }) : client.joinById(roomId, { name }))) as ArenaRoomClient;
+      room.onMessage("*", () => {});
+      await waitForOwnPlayer(room);
+      roomId = room.roomId;
+      rooms.push(room);
+      let a = i;
+      stops.push(holdInput(room, () => ({ mx: Math.round(Math.cos((a += 0.05)) * 127), my: Math.round(Math.sin(a) * 127), aim: a, fire: true })));
+    }
+    // The figures line comes every 10 s: count from the first one after everyone is in.
+    const linesBefore = server.lines.length;
+    await new Promise((r) => setTimeout(r, 10_500));
+    const cpu0 = sampleProcess(pid);
+    const from = server.lines.length;
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const cpu1 = sampleProcess(pid);
+    const figures = server.lines.slice(Math.max(from, linesBefore)).filter((l) => l.includes('"msg":"checkpoint figures"'))
+      .map((l) => JSON.parse(l) as { checkpoints: number; bytesPerCheckpoint: number; encodeMsPerCheckpoint: number });
+    const checkpoints = figures.reduce((s, f) => s + f.checkpoints, 0);
+    const checkpointMs = figures.reduce((s, f) => s + f.encodeMsPerCheckpoint * f.checkpoints, 0);
+    const elapsedS = (cpu1.at - cpu0.at) / 1000;
+    const roomCpuMsPerS = ((cpu1.cpuSeconds - cpu0.cpuSeconds) * 1000) / elapsedS - idleCpuMsPerS;
+    const checkpointsPerS = 4; // CHECKPOINT_INTERVAL_MS = 250 (the lines cover whole 10 s windows, not exactly this one)
+    const checkpointUs = checkpoints === 0 ? NaN : (checkpointMs / checkpoints) * 1000;
+    return {
+      seconds: elapsedS, checkpoints,
+      bytesPerCheckpoint: checkpoints === 0 ? NaN : figures.reduce((s, f) => s + f.bytesPerCheckpoint * f.checkpoints, 0) / checkpoints,
+      checkpointUs, roomCpuMsPerS, idleCpuMsPerS, share: (checkpointUs * checkpointsPerS) / 1000 / roomCpuMsPerS,
+    };
+  } finally {
+    for (const s of stops) s();
+    await Promise.all(rooms.map((r) => r.leave().catch(() => undefined)));
+    await server.kill("SIGKILL");
+    await redis.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const a = checkpointCostInProcess();
+  console.log(`in process, 16 players (8 hard bots): ${a.bytes} bytes, ${a.encodeUs.toFixed(1)} µs per checkpoint; step ${a.stepUs.toFixed(1)} µs; ` +
+    `${(a.shareOfStep * 100).toFixed(1)} % of the step's CPU at 4 checkpoints / 30 steps a second`);
+  const b = await checkpointCostInServer(Number(process.env.CHECKPOINT_COST_S ?? 20));
+  console.log(`in a server, 8 SDK players + 8 bots, ${b.seconds.toFixed(0)} s: ${b.checkpoints} checkpoints of ${Math.round(b.bytesPerCheckpoint)} bytes, ` +
+    `${b.checkpointUs.toFixed(1)} µs each; the room ${b.roomCpuMsPerS.toFixed(1)} ms CPU/s (idle process ${b.idleCpuMsPerS.toFixed(1)} ms/s not counted); ` +
+    `checkpoints ${(b.share * 100).toFixed(2)} % of it`);
+}
