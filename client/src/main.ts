@@ -8,6 +8,7 @@ import { TouchSticks } from "./input/touch.ts";
 import { HeartbeatCue, MatchCues, cueOf } from "./audio/cues.ts";
 import { Sound } from "./audio/sound.ts";
 import { bindSoundControls } from "./ui/soundControls.ts";
+import { bindKillCamSetting } from "./ui/killCamSetting.ts";
 import { inviteLink, joinRoom, type GuestToken } from "./net/connect.ts";
 import { describeJoinError } from "./net/joinErrors.ts";
 import { followMatch, type MatchFollower } from "./net/followMatch.ts";
@@ -50,6 +51,9 @@ const touch = new TouchSticks(byId("touch"));
 const sound = new Sound(storage());
 bindSoundControls(sound);
 const scene = new GameScene();
+bindKillCamSetting(scene.killCam.setting);
+// Space, Enter, Escape, a click or a tap skips a kill-cam being shown.
+scene.killCam.listen(window);
 const game = new Phaser.Game({
   type: Phaser.WEBGL,
   parent: "game",

@@ -19,6 +19,10 @@ import { DeathView, showDeath } from "./deathView.ts";
 import { Minimap } from "./minimap.ts";
 import { Effects } from "./effects.ts";
 import { MuzzlePrediction, Spawns, dangerEdge, feedbackOf, indicatorAngle, type Point } from "./feedback.ts";
+import { KillCam, KillCamSetting } from "./killCam.ts";
+import { Flag } from "./killCamBuffer.ts";
+import { KILLCAM_DEPTH, KillCamView } from "./killCamView.ts";
+import { byTestId } from "../ui/dom.ts";
 
 /** Name colors above the players: a bot's is dimmer, beside its tag. */
 const LABEL_COLOR = "#e6e9ef";
@@ -94,6 +98,18 @@ export class GameScene extends Phaser.Scene {
   private walls: Phaser.GameObjects.Graphics | undefined;
   private minimap!: Minimap;
   private death = new DeathView(createRules().respawnTicks);
+  /** The last seconds as drawn here, replayed from the killer's side after a death (killCam.ts). */
+  readonly killCam = new KillCam(new KillCamSetting(browserStorage()), {
+    show: (killerName) => {
+      byTestId("killcam-title").textContent = killerName === "" ? "Kill-cam" : `Kill-cam · ${killerName}'s view`;
+      byTestId("killcam").hidden = false;
+    },
+    hide: () => {
+      byTestId("killcam").hidden = true;
+    },
+  });
+  private killCamView: KillCamView | undefined;
+  private readonly killCamAt: Vec2 = { x: 0, y: 0 };
 
   constructor() {
     super("game");
@@ -114,6 +130,8 @@ export class GameScene extends Phaser.Scene {
     this.spawns.clear();
     this.shotDrawn.clear();
     this.stateEvents = new StateEvents();
+    this.killCam.reset();
+    this.showKillCam(undefined);
     if (session !== undefined) {
       this.death = new DeathView(session.rules.respawnTicks);
       this.muzzle = new MuzzlePrediction(session.rules.fireCooldownSteps * session.stepMs);
@@ -198,6 +216,7 @@ export class GameScene extends Phaser.Scene {
     this.fx = new Effects(this);
     this.created = true;
     this.minimap = new Minimap(this, this.arena);
+    this.killCamView = new KillCamView(this);
     this.drawArena();
     this.scale.on(Phaser.Scale.Events.RESIZE, (size: Phaser.Structs.Size) => this.minimap.layout(size.width));
     this.input.on("pointerdown", (p: Phaser.Input.Pointer) => {
@@ -244,6 +263,7 @@ export class GameScene extends Phaser.Scene {
     this.help.frame(me.alive && state.phase !== "results", command.mx !== 0 || command.my !== 0);
     session.frame(time);
 
+    this.killCam.buffer.begin(time);
     this.drawPlayers(session, state.players, time);
     // My muzzle flash at the press, not when the server's patch brings the shot back.
     if (this.muzzle.fires(time, command.fire, me.alive, state.phase === "playing")) {
@@ -251,6 +271,7 @@ export class GameScene extends Phaser.Scene {
       if (at !== undefined) this.fx.muzzle(at.x, at.y, this.aim);
     }
     this.drawProjectiles(session);
+    this.killCam.buffer.end();
     this.fx.setEdge(dangerEdge(me.hp, MAX_HP, me.alive));
     this.fx.draw();
     const mine = this.drawn.get(session.sessionId);
@@ -262,6 +283,29 @@ export class GameScene extends Phaser.Scene {
     if (killerAt !== undefined) cam.centerOn(cam.midPoint.x + (killerAt.x - cam.midPoint.x) * 0.1, cam.midPoint.y + (killerAt.y - cam.midPoint.y) * 0.1);
     else if (mine !== undefined) cam.centerOn(mine.x, mine.y);
     this.minimap.update(me.alive ? mine : undefined, playerColor(me.color));
+    this.showKillCam(this.killCam.update(time, state, me, session.rules.respawnTicks * session.stepMs));
+  }
+
+  /**
+   * The kill-cam's moment `t` drawn over the live scene, the camera on the killer; or (undefined) the live
+   * scene. The arena's floor and walls are raised above the live layers meanwhile: they hide them.
+   */
+  private showKillCam(t: number | undefined): void {
+    const view = this.killCamView;
+    if (view === undefined) return;
+    if (t === undefined) {
+      if (this.floor?.depth !== 0) {
+        this.floor?.setDepth(0);
+        this.walls?.setDepth(0);
+        view.hide();
+      }
+      return;
+    }
+    if (this.session === undefined) return;
+    this.floor?.setDepth(KILLCAM_DEPTH);
+    this.walls?.setDepth(KILLCAM_DEPTH);
+    this.killCam.drewShots(view.draw(this.killCam.buffer, t, this.killCam.killer, this.session.sessionId, this.killCamAt));
+    this.cameras.main.centerOn(this.killCamAt.x, this.killCamAt.y);
   }
 
   /** The name drawn above a player (with its bot tag), for tests. */
@@ -285,6 +329,8 @@ export class GameScene extends Phaser.Scene {
       const pos = isMe ? session.localPosition(time, { x: 0, y: 0 }) : session.remotePosition(id, { x: 0, y: 0 });
       const at = pos ?? { x: p.x, y: p.y };
       this.drawn.set(id, at);
+      this.killCam.buffer.player(id, p.name, p.color, p.bot, at.x, at.y, isMe ? this.aim : p.aim, p.hp,
+        (p.alive ? Flag.Alive : 0) | (isMe ? Flag.Me : 0) | (session.room.state.tick < p.protectedUntil ? Flag.Shielded : 0) | (p.connected ? 0 : Flag.Disconnected));
       const g = view.body;
       g.clear();
       view.label.setVisible(p.alive);
@@ -371,6 +417,7 @@ export class GameScene extends Phaser.Scene {
       g.lineStyle(PROJECTILE_RADIUS * 1.6, COLORS.projectile, 0.25).lineBetween(at.x - cos * trail, at.y - sin * trail, at.x, at.y);
       g.lineStyle(PROJECTILE_RADIUS, COLORS.projectile, 0.6).lineBetween(at.x - cos * trail * 0.5, at.y - sin * trail * 0.5, at.x, at.y);
       g.fillCircle(at.x, at.y, PROJECTILE_RADIUS);
+      this.killCam.buffer.shot(at.x, at.y, shot.angle, trail);
       const last = this.shotDrawn.get(key);
       if (last === undefined) this.shotDrawn.set(key, { x: at.x, y: at.y });
       else {

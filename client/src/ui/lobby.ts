@@ -2,13 +2,22 @@
 import { MAX_SPECTATORS } from "@arena/shared";
 import type { LobbyView } from "../net/lobby.ts";
 import { byTestId, fillTable } from "./dom.ts";
+import { LiveMatches } from "./liveMatches.ts";
 
 export interface LobbyActions {
   join(roomId: string): void;
   watch(roomId: string): void;
 }
 
+let live: LiveMatches | undefined;
+/** The actions of the latest render (the live list outlives one lobby visit). */
+let latest: LobbyActions | undefined;
+
 export function renderLobby(view: LobbyView, actions: LobbyActions): void {
+  // Watch is the same spectator seat as the room list's.
+  latest = actions;
+  live ??= new LiveMatches(byTestId<HTMLTableElement>("live-matches"), (roomId) => latest?.watch(roomId));
+  live.render(view.rooms);
   const online = view.online;
   const bots = online && online.bots > 0 ? ` (+${online.bots} bot${online.bots === 1 ? "" : "s"})` : "";
   byTestId("online-count").textContent = online ? `${online.players} online${bots} on ${online.processes} server${online.processes === 1 ? "" : "s"}` : "";
