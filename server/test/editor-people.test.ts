@@ -1,6 +1,7 @@
 /**
- * People in the map editor are online as "editing" (the lobby's list and GET /api/people), on every
- * connection of theirs; someone refused at the door (no code) is never listed, and a leaver goes.
+ * People in the map editor are online as "editing" (in the lists of their people: the lobby's and GET
+ * /api/people; and in the counts), on every connection of theirs; someone refused at the door (no code) is
+ * never counted, and a leaver goes.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -33,17 +34,21 @@ describe("people in the editor", () => {
     const viewer = await joinEditor(server.url, "viewer", { mapId: mapper.hello.mapId, code: mapper.hello.codes!.view });
     const idOf = (you: string): string => you.split(".")[0]!;
     const [mapperId, viewerId] = [idOf(mapper.hello.you), idOf(viewer.hello.you)];
-    await watcher.until(() => watcher.seen(mapperId)?.status === "editing" && watcher.seen(viewerId)?.status === "editing", "both listed as editing");
-    expect(watcher.seen(mapperId)).toEqual({ userId: mapperId, name: "mapper", status: "editing" });
+    // The list is the watcher's people: the watcher invites both (into a room of theirs).
+    const room = await watcher.play();
+    for (const to of [mapperId, viewerId]) expect((await watcher.call("POST", "/api/invites", { to, roomId: room.roomId })).status).toBe(201);
+    await watcher.until(() => watcher.seen(mapperId)?.status === "editing" && watcher.seen(viewerId)?.status === "editing", "both listed as editing", 10_000);
+    expect(watcher.seen(mapperId)).toEqual({ userId: mapperId, name: "mapper", status: "editing", relation: "invited" });
     const page = await watcher.call<PeoplePage>("GET", "/api/people");
     expect(page.body.people.filter((p) => p.status === "editing").map((p) => p.name).sort()).toEqual(["mapper", "viewer"]);
-    // No code: refused at the door, never listed.
+    await watcher.until(() => watcher.counts?.editing === 2, "two counted as editing");
+    // No code: refused at the door, never counted.
     await expect(joinEditor(server.url, "intruder", { mapId: mapper.hello.mapId })).rejects.toThrow(/a valid edit or view code is needed/);
-    expect((await watcher.call<PeoplePage>("GET", "/api/people")).body.people.map((p) => p.name)).not.toContain("intruder");
+    expect((await watcher.call<PeoplePage>("GET", "/api/people")).body.counts?.editing).toBe(2);
     await viewer.leave();
-    await watcher.until(() => watcher.seen(viewerId) === undefined, "the viewer gone");
+    await watcher.until(() => watcher.seen(viewerId) === undefined, "the viewer gone", 10_000);
     expect(watcher.seen(mapperId)?.status).toBe("editing");
     await mapper.leave();
-    await watcher.until(() => watcher.seen(mapperId) === undefined, "the mapper gone");
+    await watcher.until(() => watcher.seen(mapperId) === undefined, "the mapper gone", 10_000);
   });
 });

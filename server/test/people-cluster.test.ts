@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InviteAnswerNote, InviteNote, StatusSample } from "@arena/shared";
 import { SseReader, spawnServer, startRedis, type GameServerProcess, type RedisProcess, type SseEvent } from "@arena/testkit";
-import { PEOPLE_TIMEOUT_S } from "../src/people/PeopleDirectory.ts";
+import { PEOPLE_TIMEOUT_S, SCOPE_REFRESH_MS } from "../src/people/PeopleDirectory.ts";
 import { Person } from "./peopleClients.ts";
 
 let redis: RedisProcess;
@@ -30,6 +30,17 @@ afterAll(async () => {
   await Promise.all([a, b].filter(Boolean).map((p) => p.kill("SIGTERM")));
   await redis?.stop();
 }, 30_000);
+
+/** A list shows a change within one re-read of it plus a second (the write, batched, and the heartbeat). */
+const LIST_S = SCOPE_REFRESH_MS / 1000 + 1;
+
+/** `watcher` and each of `others` play in one room for a moment: from then on each is in the other's people list. */
+async function meet(watcher: Person, others: Person[]): Promise<void> {
+  const room = await watcher.play();
+  const seats = [room];
+  for (const o of others) seats.push(await o.at(a.url).play(room.roomId));
+  await Promise.all(seats.map((r) => r.leave()));
+}
 
 const invites = (p: Person): InviteNote[] => p.notes.filter((n): n is InviteNote & { id: number; at: number } => n.kind === "invite");
 const answers = (p: Person): InviteAnswerNote[] => p.notes.filter((n): n is InviteAnswerNote & { id: number; at: number } => n.kind === "invite_answer");
@@ -107,54 +118,58 @@ describe("people on two processes", () => {
     expect(read.body.unread).toBe(0);
   });
 
-  it("shows statuses across processes within 2 s: lobby, match with its room, spectating", async () => {
+  it(`shows the statuses of one's people across processes within ${LIST_S} s: lobby, match with its room, spectating`, async () => {
     const watcher = await person(a.url, "watcher");
     const other = await person(b.url, "other");
+    const spectator = await person(a.url, "spectator");
+    const host = await person(a.url, "host5");
+    // The watcher met all three (played in one room with them): they are the watcher's people.
+    await meet(watcher, [other, spectator, host]);
     await watcher.lobby();
     await other.lobby();
-    await watcher.until(() => watcher.seen(other.userId)?.status === "lobby", "other in the lobby", 2000);
+    await watcher.until(() => watcher.seen(other.userId)?.status === "lobby", "other in the lobby", LIST_S * 1000);
     const room = await other.play();
-    await watcher.until(() => watcher.seen(other.userId)?.status === "match", "other in a match", 2000);
+    await watcher.until(() => watcher.seen(other.userId)?.status === "match", "other in a match", LIST_S * 1000);
     expect(watcher.seen(other.userId)).toMatchObject({ roomId: room.roomId, joinable: true });
     await room.leave();
-    const spectator = await person(a.url, "spectator");
     await spectator.lobby();
-    const host = await person(a.url, "host5");
     const played = await host.play();
     const res = await spectator.call("POST", "/api/matchmake/spectate", { roomId: played.roomId });
     expect(res.status).toBe(200);
-    await watcher.until(() => watcher.seen(host.userId)?.status === "match", "host in a match", 2000);
+    await watcher.until(() => watcher.seen(host.userId)?.status === "match", "host in a match", LIST_S * 1000);
     const { JoinClient } = await import("@arena/shared/sdk");
     const c = new JoinClient(a.url);
     c.auth.token = spectator.token;
     const watching = await c.consumeSeatReservation(res.body as never);
     watching.onMessage("*", () => {});
     spectator.rooms.push(watching);
-    await watcher.until(() => watcher.seen(spectator.userId)?.status === "spectating", "spectator watching", 2000);
+    await watcher.until(() => watcher.seen(spectator.userId)?.status === "spectating", "spectator watching", LIST_S * 1000);
   });
 
   it("counts two tabs of one person once, and keeps them online until both close", async () => {
     const watcher = await person(a.url, "watcher2");
     const twoTabs = await person(a.url, "two-tabs");
+    await meet(watcher, [twoTabs]);
     await watcher.lobby();
     const tab1 = await twoTabs.lobby();
     const tab2 = await twoTabs.at(b.url).lobby();
-    await watcher.until(() => watcher.seen(twoTabs.userId) !== undefined, "two-tabs online", 2000);
+    await watcher.until(() => watcher.seen(twoTabs.userId) !== undefined, "two-tabs online", LIST_S * 1000);
     expect(watcher.people.filter((p) => p.userId === twoTabs.userId)).toHaveLength(1);
     await tab1.leave();
-    // Wait until the list changes for some other reason, or 1.5 s of lists, while two-tabs stays.
-    await expect(watcher.until(() => watcher.seen(twoTabs.userId) === undefined, "two-tabs gone", 1500)).rejects.toThrow(/timed out/);
+    // Wait until the list changes for some other reason, or one re-read and more of lists, while two-tabs stays.
+    await expect(watcher.until(() => watcher.seen(twoTabs.userId) === undefined, "two-tabs gone", LIST_S * 1000)).rejects.toThrow(/timed out/);
     await tab2.leave();
-    await watcher.until(() => watcher.seen(twoTabs.userId) === undefined, "two-tabs gone", 2000);
+    await watcher.until(() => watcher.seen(twoTabs.userId) === undefined, "two-tabs gone", LIST_S * 1000);
   });
 
   it(`drops a SIGKILLed process' people within ${PEOPLE_TIMEOUT_S} s`, async () => {
     const c = await spawnServer({ REDIS_URL: redis.url });
     const watcher = await person(a.url, "watcher3");
     const doomed = await person(c.url, "doomed");
+    await meet(watcher, [doomed]);
     await watcher.lobby();
     await doomed.lobby("create");
-    await watcher.until(() => watcher.seen(doomed.userId) !== undefined, "doomed online", 2000);
+    await watcher.until(() => watcher.seen(doomed.userId) !== undefined, "doomed online", LIST_S * 1000);
     const killedAt = performance.now();
     await c.kill("SIGKILL");
     await watcher.until(() => watcher.seen(doomed.userId) === undefined, "doomed gone", PEOPLE_TIMEOUT_S * 1000 + 500);

@@ -1,7 +1,7 @@
 /** A person for the people tests: a guest token, lobby or arena connections that record what arrives, and the HTTP routes. */
 import { Client, type Room } from "@colyseus/sdk";
 import { JoinClient } from "@arena/shared/sdk";
-import { PeopleMessage, ROOM_ARENA, ROOM_LOBBY, type Inbox, type Notification, type PersonOnline } from "@arena/shared";
+import { PeopleMessage, ROOM_ARENA, ROOM_LOBBY, type Inbox, type Notification, type PeopleCounts, type PersonOnline } from "@arena/shared";
 import { Arrivals, guestToken, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 export interface Reply<T = Record<string, unknown>> {
@@ -28,6 +28,9 @@ export class Person {
   /** When each notification arrived (performance.now()), by id. */
   readonly arrivedAt = new Map<number, number>();
   people: PersonOnline[] = [];
+  /** Every scoped list received, in order. */
+  readonly lists: PersonOnline[][] = [];
+  counts: PeopleCounts | undefined;
   inbox: Inbox | undefined;
   readonly rooms: Room[] = [];
   readonly arrivals: Arrivals;
@@ -58,6 +61,11 @@ export class Person {
   private record(room: Room): void {
     room.onMessage(PeopleMessage.People, (list: PersonOnline[]) => {
       this.people = list;
+      this.lists.push(list);
+      this.arrivals.poke();
+    });
+    room.onMessage(PeopleMessage.Counts, (counts: PeopleCounts) => {
+      this.counts = counts;
       this.arrivals.poke();
     });
     room.onMessage(PeopleMessage.Notification, (note: Notification) => {

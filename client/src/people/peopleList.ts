@@ -1,6 +1,7 @@
 /**
- * The lobby's list of people online: name and status, and for others an
- * Invite button (it opens a private room and invites them into it) and Block.
+ * The lobby's list of your people online (those in your room, played with, invited or blocked: the server scopes
+ * it): name and status, and for others an Invite button (it opens a private room and invites them into it) and
+ * Block; a blocked person is shown as such, without buttons.
  */
 import type { PersonOnline } from "@arena/shared";
 
@@ -22,14 +23,15 @@ export function describeStatus(p: PersonOnline): string {
 export function renderPeople(table: HTMLTableElement, people: readonly PersonOnline[], me: string, actions: PeopleActions): void {
   table.replaceChildren();
   const others = people.filter((p) => p.userId !== me);
-  if (others.length === 0) table.insertRow().insertCell().textContent = "Nobody else is online.";
+  if (others.length === 0) table.insertRow().insertCell().textContent = "Nobody you played with or invited is online.";
   for (const p of others) {
     const row = table.insertRow();
     row.dataset.testid = `person-${p.userId}`;
     row.dataset.status = p.status;
     row.insertCell().textContent = p.name;
-    row.insertCell().textContent = describeStatus(p);
+    row.insertCell().textContent = p.relation === "blocked" ? `${describeStatus(p)} (blocked)` : describeStatus(p);
     const cell = row.insertCell();
+    if (p.relation === "blocked") continue;
     const button = (label: string, id: string, onClick: () => void): HTMLButtonElement => {
       const b = document.createElement("button");
       b.textContent = label;

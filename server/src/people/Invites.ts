@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { matchMaker, type Presence } from "@colyseus/core";
 import { PeopleErrors, type InviteNote, type PersonRef } from "@arena/shared";
 import type { Blocks } from "./Blocks.ts";
+import type { ContactStore } from "./Contacts.ts";
 import type { Notifications } from "./Notifications.ts";
 
 const inviteKey = (id: string): string => `arena:invite:${id}`;
@@ -37,6 +38,7 @@ export class Invites {
     private readonly notes: Notifications,
     private readonly blocks: Blocks,
     private readonly ttlSeconds: number,
+    private readonly contacts?: ContactStore,
   ) {}
 
   /** Invites `to` into `roomId`; throws an InviteError saying why not. */
@@ -53,6 +55,8 @@ export class Invites {
     await this.presence.setex(inviteKey(invite.id), JSON.stringify(invite), this.ttlSeconds);
     const note: InviteNote = { kind: "invite", inviteId: invite.id, from, roomId, expiresAt: invite.expiresAt };
     await this.notes.send(to, note);
+    // Both now have each other in their people lists.
+    await this.contacts?.met(from.userId, [to], "invited");
     return invite;
   }
 

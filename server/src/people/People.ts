@@ -4,15 +4,17 @@
  * One per process, created at start and given to each room's settings.
  */
 import type { Client, Presence } from "@colyseus/core";
-import { PeopleMessage } from "@arena/shared";
+import { PeopleMessage, type PeopleCounts } from "@arena/shared";
 import { Gauge, type Registry } from "prom-client";
 import type { GuestIdentity } from "../auth.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import type { Logger } from "../log.ts";
 import { Blocks } from "./Blocks.ts";
+import { contactsOf, type ContactStore } from "./Contacts.ts";
 import { Invites } from "./Invites.ts";
 import { Notifications } from "./Notifications.ts";
 import { PeopleDirectory, type Whereabouts } from "./PeopleDirectory.ts";
+import { PeopleScope } from "./PeopleScope.ts";
 import { watchPasses } from "./passes.ts";
 
 /** What everyone connected to a stopping process is told, besides the rooms' own notice. */
@@ -33,6 +35,9 @@ export class People {
   readonly notes: Notifications;
   readonly blocks: Blocks;
   readonly invites: Invites;
+  readonly contacts: ContactStore;
+  /** Each person's scoped list (the lobby's and GET /api/people's). */
+  readonly scope: PeopleScope;
   private readonly stops = new Map<string, () => void>();
   private unwatch: (() => void) | undefined;
 
@@ -41,7 +46,14 @@ export class People {
     this.directory = new PeopleDirectory(presence, log, up);
     this.notes = new Notifications(presence, log);
     this.blocks = new Blocks(presence);
-    this.invites = new Invites(presence, this.notes, this.blocks, inviteTtlSeconds);
+    this.contacts = contactsOf(presence);
+    this.invites = new Invites(presence, this.notes, this.blocks, inviteTtlSeconds, this.contacts);
+    this.scope = new PeopleScope(this.directory, this.contacts, this.blocks);
+  }
+
+  /** Everyone online, counted by status (PeopleDirectory.counts). */
+  counts(): PeopleCounts {
+    return this.directory.counts();
   }
 
   /** Exports `arena_people_connected` (people with a connection to this process) on `registry`. */
@@ -68,6 +80,11 @@ export class People {
   connected(roomId: string, client: Client, who: GuestIdentity, where: Whereabouts, inbox = false): void {
     const key = `${roomId}/${client.sessionId}`;
     this.directory.enter(key, who.userId, who.name, where);
+    // A player who sits down in a match has played with everyone playing there (a room's connections are all here).
+    if (where().status === "match") {
+      const mates = this.directory.localInRoom(roomId, "match").filter((id) => id !== who.userId);
+      this.contacts.met(who.userId, mates, "played").catch((error: unknown) => this.log.warn("contacts write failed", { error }));
+    }
     if (inbox) {
       this.notes.inbox(who.userId).then((box) => client.send(PeopleMessage.Inbox, box), (error: unknown) => this.log.warn("inbox read failed", { error }));
     }

@@ -1,35 +1,48 @@
 /**
- * Who is online, across processes, through the Colyseus presence (Redis with
- * REDIS_URL, memory otherwise).
+ * Where each person is, across processes, through the Colyseus presence
+ * (Redis with REDIS_URL, memory otherwise), written as things change and read
+ * one person at a time: nobody reads everyone online.
  *
- * Each process keeps its own connections in memory and, every PUBLISH_MS and
- * soon after any change, writes the people among them (if any) to one key with a TTL
- * (`arena:people:proc:<processId>`, PEOPLE_TTL_S): one SETEX, whatever the
- * number of processes. Readers of everyone (GET /api/people) merge the keys of
- * the processes alive (the heartbeats' sorted set, Liveness.ts). A process
- * that dies stops refreshing its key, so its people leave the list within
- * PEOPLE_TIMEOUT_S without anyone sweeping: no ghosts. Statuses are read from
- * the room at each write (a room that locks shows as not joinable at the next
- * write), so a change shows within about one second.
+ * Each process keeps its own connections in memory. For each person connected
+ * to it, it writes their entry (status, room, joinable) to the field
+ * `<processId>` of the hash `arena:where:<userId>`, only when that entry
+ * changed (checked every PUBLISH_MS and CHANGE_DELAY_MS after a change: a room
+ * that locks shows as not joinable at the next check), and removes the field
+ * when the person leaves the process. So a process costs Redis nothing a
+ * second at rest, whatever its people, and a join costs one HSET and one
+ * EXPIRE. The hash expires WHERE_TTL_S after its last write; a person online
+ * longer than half of that is written again.
+ *
+ * A reader (PeopleScope.ts) reads the hashes of the few people it wants and
+ * keeps the fields of processes whose heartbeat is alive (Liveness.ts, one
+ * ZMSCORE): a process that dies stops beating, and its people drop out of
+ * every list within PEOPLE_TIMEOUT_S without anyone sweeping them.
  */
 import { matchMaker, type Presence } from "@colyseus/core";
-import { comparePeople, type PersonOnline, type PersonStatus } from "@arena/shared";
+import { comparePeople, type PeopleCounts, type PersonOnline, type PersonStatus } from "@arena/shared";
 import type { Logger } from "../log.ts";
 import { livenessOf, type Liveness } from "../scale/Liveness.ts";
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_S } from "../scale/ghostSweeper.ts";
 
 export const PUBLISH_MS = 1000;
-export const PEOPLE_TTL_S = 3;
-/** Longest time a killed process' people stay listed (docs/OPERATIONS.md): the TTL plus one read. */
-export const PEOPLE_TIMEOUT_S = PEOPLE_TTL_S + 1;
+/** A person's entries live this long after their last write (written again at half of it while they stay). */
+export const WHERE_TTL_S = 3600;
+/** How often a lobby visitor's scoped list is read again (PeopleScope.ts). */
+export const SCOPE_REFRESH_MS = 3000;
+/**
+ * Longest time a killed process' people stay in a list (docs/OPERATIONS.md): its last heartbeat's
+ * deadline, then the next re-read of the list.
+ */
+export const PEOPLE_TIMEOUT_S = HEARTBEAT_TTL_S + Math.ceil((HEARTBEAT_INTERVAL_MS + SCOPE_REFRESH_MS) / 1000);
 /** A change is written this soon after it happens (batched). */
 const CHANGE_DELAY_MS = 50;
 
-const processKey = (processId: string): string => `arena:people:proc:${processId}`;
+export const whereKey = (userId: string): string => `arena:where:${userId}`;
 
 /** The more engaged status wins when one person has several connections. */
 const RANK: Record<PersonStatus, number> = { lobby: 0, editing: 1, spectating: 2, match: 3 };
 
-/** What a connection says about its person, read at each write. */
+/** What a connection says about its person, read at each check. */
 export type Whereabouts = () => { status: PersonStatus; roomId?: string; joinable?: boolean };
 
 interface Connection {
@@ -50,15 +63,24 @@ export function mergePeople(lists: Iterable<PersonOnline[]>): PersonOnline[] {
   return [...byUser.values()].sort(comparePeople);
 }
 
+/** People by status, from a list of people (one entry each). */
+export function countPeople(people: readonly PersonOnline[]): PeopleCounts {
+  const counts: PeopleCounts = { online: people.length, lobby: 0, match: 0, spectating: 0, editing: 0 };
+  for (const p of people) counts[p.status]++;
+  return counts;
+}
+
 export class PeopleDirectory {
   private readonly local = new Map<string, Connection>();
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
-  private cached: { at: number; list: Promise<PersonOnline[]> } | undefined;
   private stopped = false;
-  /** The last list written; an empty one is not refreshed (an expired key reads as nobody). */
-  private written: string | undefined;
-  private readonly liveness: Liveness;
+  /** What this process last wrote for each of its people, and when. */
+  private readonly written = new Map<string, { text: string; at: number }>();
+  private writing: Promise<void> | undefined;
+  private wasUp = true;
+  private clusterCounts: () => PeopleCounts | undefined = () => undefined;
+  readonly liveness: Liveness;
 
   /** `up` says whether the presence is reachable: while Redis is out, nothing is written or warned about every tick. */
   constructor(private readonly presence: Presence, private readonly log: Logger, readonly up: () => boolean = () => true) {
@@ -100,52 +122,94 @@ export class PeopleDirectory {
     return new Set([...this.local.values()].map((c) => c.userId));
   }
 
-  /** Everyone online on every live process; reads are shared for a moment between callers. */
-  online(): Promise<PersonOnline[]> {
+  /** Users connected to this process in `roomId` with `status` (a room's connections are all on its process). */
+  localInRoom(roomId: string, status: PersonStatus): string[] {
+    const ids = new Set<string>();
+    for (const [key, c] of this.local) if (key.startsWith(`${roomId}/`) && c.where().status === status) ids.add(c.userId);
+    return [...ids];
+  }
+
+  /** This process's people, counted by status (summed over processes by the status feed). */
+  localCounts(): PeopleCounts {
+    return countPeople(this.localPeople());
+  }
+
+  /** Where the cluster's counts come from: the status feed's last sample (StatusFeed sets it). */
+  countWith(source: () => PeopleCounts | undefined): void {
+    this.clusterCounts = source;
+  }
+
+  /** Everyone online, counted by status: the cluster's counters, or this process's own while there is no sample. */
+  counts(): PeopleCounts {
+    return this.clusterCounts() ?? this.localCounts();
+  }
+
+  /** Where `userId` is, on every live process; undefined when offline. */
+  async whereIs(userId: string): Promise<PersonOnline | undefined> {
+    return (await this.whereAre([userId])).get(userId);
+  }
+
+  /** Where each of `userIds` is (the online ones), on every live process: one HGETALL each and one liveness read. */
+  async whereAre(userIds: readonly string[]): Promise<Map<string, PersonOnline>> {
+    const raw = await Promise.all(userIds.map((id) => this.presence.hgetall(whereKey(id)) as Promise<Record<string, string> | null | undefined>));
+    const processes = new Set<string>();
+    for (const fields of raw) for (const id of Object.keys(fields ?? {})) processes.add(id);
+    const alive = await this.liveness.aliveAmong([...processes], Date.now());
+    const found = new Map<string, PersonOnline>();
+    raw.forEach((fields, i) => {
+      const entries: PersonOnline[] = [];
+      for (const [processId, text] of Object.entries(fields ?? {})) if (alive.has(processId)) entries.push(JSON.parse(text) as PersonOnline);
+      const merged = mergePeople([entries])[0];
+      if (merged !== undefined) found.set(userIds[i]!, merged);
+    });
+    return found;
+  }
+
+  private write(): Promise<void> {
+    // One write at a time: a slow Redis must not have two passes racing over `written`.
+    this.writing ??= this.writeChanges().finally(() => (this.writing = undefined));
+    return this.writing;
+  }
+
+  private async writeChanges(): Promise<void> {
+    const up = this.up();
+    // Back after an outage: Redis may have restarted empty, so everything is written again.
+    if (up && !this.wasUp) this.written.clear();
+    this.wasUp = up;
+    if (this.stopped || !up) return;
+    const id = matchMaker.processId;
     const now = Date.now();
-    if (this.cached !== undefined && now - this.cached.at < PUBLISH_MS / 2) return this.cached.list;
-    const list = this.readAll();
-    this.cached = { at: now, list };
-    list.catch(() => (this.cached = undefined));
-    return list;
-  }
-
-  private async readAll(): Promise<PersonOnline[]> {
-    // A process late on its heartbeat still has a live people key until its TTL ends: include it that long.
-    const ids = new Set(await this.liveness.alive(Date.now() - PEOPLE_TTL_S * 1000));
-    ids.add(matchMaker.processId);
-    const lists: PersonOnline[][] = [];
-    await Promise.all([...ids].map(async (id) => {
-      const raw = (await this.presence.get(processKey(id))) as string | null | undefined;
-      if (raw !== null && raw !== undefined) lists.push(JSON.parse(raw) as PersonOnline[]); // null: expired, that process died or stopped
-    }));
-    return mergePeople(lists);
-  }
-
-  private async write(): Promise<void> {
-    if (this.stopped || !this.up()) return;
-    try {
-      const id = matchMaker.processId;
-      const text = JSON.stringify(this.localPeople());
-      // Nobody here, and the key already said so (or expired, which readers take the same way): nothing to write.
-      if (text === "[]" && this.written === "[]") return;
-      await this.presence.setex(processKey(id), text, PEOPLE_TTL_S);
-      this.written = text;
-    } catch (error) {
-      this.log.warn("people presence write failed", { error });
+    const people = new Map(this.localPeople().map((p) => [p.userId, p]));
+    const work: Promise<unknown>[] = [];
+    for (const [userId, person] of people) {
+      const text = JSON.stringify(person);
+      const before = this.written.get(userId);
+      if (before !== undefined && before.text === text && now - before.at < (WHERE_TTL_S * 1000) / 2) continue;
+      work.push((async () => {
+        await this.presence.hset(whereKey(userId), id, text);
+        await this.presence.expire(whereKey(userId), WHERE_TTL_S);
+        this.written.set(userId, { text, at: now });
+      })());
     }
+    for (const userId of [...this.written.keys()]) {
+      if (people.has(userId)) continue;
+      work.push((async () => {
+        await this.presence.hdel(whereKey(userId), id);
+        this.written.delete(userId);
+      })());
+    }
+    const failed = (await Promise.allSettled(work)).find((r) => r.status === "rejected");
+    if (failed !== undefined) this.log.warn("people presence write failed", { error: (failed as PromiseRejectedResult).reason });
   }
 
-  /** Stops writing and removes this process' people at once. */
+  /** Stops writing and removes this process' people at once (best effort: their process stops beating anyway). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (!this.up()) return;
     clearInterval(this.timer);
     clearTimeout(this.soon);
-    try {
-      await this.presence.del(processKey(matchMaker.processId));
-    } catch {
-      // Redis gone: the key expires by itself.
-    }
+    if (!this.up()) return;
+    const id = matchMaker.processId;
+    await Promise.allSettled([...this.written.keys()].map((userId) => this.presence.hdel(whereKey(userId), id)));
+    this.written.clear();
   }
 }

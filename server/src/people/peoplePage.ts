@@ -1,5 +1,5 @@
 /**
- * Paging of GET /api/people: `limit` (1 to PEOPLE_PAGE_MAX, larger is cut to it) and `after`, an opaque
+ * Paging of GET /api/people (the caller's scoped list, PeopleScope.ts): `limit` (1 to PEOPLE_PAGE_MAX, larger is cut to it) and `after`, an opaque
  * cursor naming the last person of the previous page (name and user id, base64url JSON). Pages follow the
  * list's order (comparePeople), so someone who comes or goes between two pages never shifts the others: no
  * one is sent twice, and no one online during the whole walk is skipped.
@@ -38,12 +38,12 @@ function cursorOf(p: PersonOnline): string {
   return Buffer.from(JSON.stringify([p.name, p.userId])).toString("base64url");
 }
 
-/** The page of `list` (sorted by comparePeople) that `request` asks for. */
-export function pageOf(list: readonly PersonOnline[], request: PageRequest): PeoplePage {
+/** The page of `list` (sorted by comparePeople) that `request` asks for; `total` defaults to the list's length. */
+export function pageOf(list: readonly PersonOnline[], request: PageRequest, total = list.length): PeoplePage {
   const { after, limit } = request;
   const start = after === undefined ? 0 : list.findIndex((p) => comparePeople(p, { name: after[0], userId: after[1] }) > 0);
   const people = start < 0 ? [] : list.slice(start, start + limit);
   const last = people.at(-1);
   const more = start >= 0 && start + limit < list.length;
-  return { people, total: list.length, ...(more && last !== undefined && { next: cursorOf(last) }) };
+  return { people, total, ...(more && last !== undefined && { next: cursorOf(last) }) };
 }

@@ -2,7 +2,9 @@
  * The people routes, all JSON with `Authorization: Bearer <guest token>`
  * except the stream (a ticket in the query, see tickets.ts):
  *   POST /api/auth/refresh             { name? }: a fresh token for the same person
- *   GET  /api/people                   who is online, on every process, a page at a time (peoplePage.ts)
+ *   GET  /api/people                   your scoped list (PeopleScope.ts: room-mates, played with, invited,
+ *                                      blocked; online; capped) a page at a time (peoplePage.ts), and the
+ *                                      online counts; always the caller's own, by the token
  *   GET  /api/notifications            the kept ones and the unread count
  *   POST /api/notifications/read       { upTo }: mark read
  *   POST /api/notifications/ticket     a one-minute ticket for the stream
@@ -15,7 +17,7 @@
 import express, { type Application, type Request, type Response } from "express";
 import { z } from "zod";
 import { getBearerToken } from "@colyseus/core";
-import { PeopleErrors, cleanName, type Notification } from "@arena/shared";
+import { PeopleErrors, cleanName, comparePeople, type Notification } from "@arena/shared";
 import { AuthError, issueGuestToken, verifyGuestToken, type GuestIdentity } from "../auth.ts";
 import { openEventStream } from "../eventStream.ts";
 import type { RateLimits } from "../limits/RateLimits.ts";
@@ -80,10 +82,11 @@ export function mountPeopleRoutes(app: Application, people: People, opts: People
     res.json(await issueGuestToken(opts.authSecret, name, undefined, who.userId));
   }));
 
-  app.get("/api/people", guard, authed(async (_who, req, res) => {
+  app.get("/api/people", guard, authed(async (who, req, res) => {
     const page = pageRequest(req.query);
+    const counts = people.counts();
     res.setHeader("Cache-Control", "no-store");
-    res.json(pageOf(await people.directory.online(), page));
+    res.json({ ...pageOf((await people.scope.of(who.userId)).sort(comparePeople), page, counts.online), counts });
   }));
 
   app.get("/api/notifications", guard, authed(async (who, _req, res) => {

@@ -39,6 +39,8 @@ export interface Liveness {
   expired(nowMs: number): Promise<string[]>;
   /** Processes whose deadline has not passed. */
   alive(nowMs: number): Promise<string[]>;
+  /** Those of `ids` whose deadline has not passed: one read whatever the number of processes (a person's few). */
+  aliveAmong(ids: readonly string[], nowMs: number): Promise<Set<string>>;
   /** Forgets a process (it stopped, or it was swept). */
   forget(processId: string): Promise<void>;
   /** Takes or renews the lease `name` for `holder` for `ttlMs`; whether `holder` has it. */
@@ -72,6 +74,12 @@ export class RedisLiveness implements Liveness {
     return this.redis.zrangebyscore(ALIVE_KEY, nowMs, "+inf");
   }
 
+  async aliveAmong(ids: readonly string[], nowMs: number): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const deadlines = await this.redis.zmscore(ALIVE_KEY, ...ids);
+    return new Set(ids.filter((_, i) => deadlines[i] !== null && Number(deadlines[i]) >= nowMs));
+  }
+
   async forget(processId: string): Promise<void> {
     await this.redis.zrem(ALIVE_KEY, processId);
   }
@@ -96,6 +104,10 @@ export class LocalLiveness implements Liveness {
 
   async alive(): Promise<string[]> {
     return [matchMaker.processId];
+  }
+
+  async aliveAmong(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => id === matchMaker.processId));
   }
 
   async forget(): Promise<void> {}

@@ -16,7 +16,7 @@
  * The last HISTORY samples are kept for a viewer's first chart.
  */
 import { matchMaker, type Presence } from "@colyseus/core";
-import { ROOM_ARENA, type ArenaRoomMetadata, type OnlineOut, type StatusSample } from "@arena/shared";
+import { ROOM_ARENA, type ArenaRoomMetadata, type OnlineOut, type PeopleCounts, type StatusSample } from "@arena/shared";
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "../log.ts";
 import type { PeopleDirectory } from "../people/PeopleDirectory.ts";
@@ -36,10 +36,11 @@ const STALE_S = 2;
 const CLUSTER_KEY = "arena:status:cluster";
 const processKey = (id: string): string => `arena:status:proc:${id}`;
 
-/** What the aggregating process writes: the public sample and the lobby's online count. */
+/** What the aggregating process writes: the public sample, the lobby's online count and the people counted by status. */
 export interface ClusterStatus {
   sample: StatusSample;
   online: OnlineOut;
+  people?: PeopleCounts;
 }
 
 export type SampleListener = (sample: StatusSample) => void;
@@ -59,6 +60,8 @@ export class StatusFeed {
   constructor(private readonly presence: Presence, registry: Registry, private readonly people: PeopleDirectory, private readonly log: Logger) {
     this.meter = new FigureMeter(registry);
     this.liveness = livenessOf(presence);
+    // The people lists' totals are this feed's counts: kept by each process, summed here, never read from everyone.
+    people.countWith(() => this.peopleCounts());
     const feed = this;
     new Gauge({
       name: "arena_matches_in_progress", help: "Matches being played (phase 'playing') in rooms of this process, as of the last status sample.", registers: [registry],
@@ -90,7 +93,14 @@ export class StatusFeed {
     return latest.online;
   }
 
-  private localFigures(): Pick<ProcessFigures, "rooms" | "matches" | "people" | "clients" | "bots"> {
+  /** People online on every process, by status, as of the last sample read (none before the first, or when it is stale). */
+  peopleCounts(): PeopleCounts | undefined {
+    const latest = this.latest;
+    if (latest === undefined || latest.people === undefined || Date.now() / 1000 - latest.sample.t > TTL_S) return undefined;
+    return latest.people;
+  }
+
+  private localFigures(): Pick<ProcessFigures, "rooms" | "matches" | "people" | "statuses" | "clients" | "bots"> {
     let rooms = 0;
     let matches = 0;
     let bots = 0;
@@ -101,7 +111,8 @@ export class StatusFeed {
       bots += meta?.bots ?? 0;
     }
     this.localMatches = matches;
-    return { rooms, matches, bots, people: this.people.localUserIds().size, clients: matchMaker.stats.local.ccu };
+    const statuses = this.people.localCounts();
+    return { rooms, matches, bots, people: statuses.online, statuses, clients: matchMaker.stats.local.ccu };
   }
 
   private async tick(): Promise<void> {
@@ -170,6 +181,13 @@ export class StatusFeed {
         processes: all.length,
       },
       online: { players: sum((p) => p.clients), bots: sum((p) => p.bots), processes: all.length },
+      people: {
+        online: sum((p) => p.people),
+        lobby: sum((p) => p.statuses?.lobby ?? 0),
+        match: sum((p) => p.statuses?.match ?? 0),
+        spectating: sum((p) => p.statuses?.spectating ?? 0),
+        editing: sum((p) => p.statuses?.editing ?? 0),
+      },
     };
   }
 

@@ -5,6 +5,7 @@
  * bound: the first bucket holding 99% of the second's steps).
  */
 import type { MetricValue, Registry } from "prom-client";
+import type { PeopleCounts } from "@arena/shared";
 
 /** Histogram values name their series (`_bucket`, `_count`); the type leaves it out. */
 const seriesOf = (v: MetricValue<string>): string | undefined => (v as { metricName?: string }).metricName;
@@ -15,6 +16,8 @@ export interface ProcessFigures {
   matches: number;
   /** People connected to this process (two tabs count once; a person on two processes counts on each). */
   people: number;
+  /** The same people by status (absent from a process of an older version). */
+  statuses?: PeopleCounts;
   /** Client connections (Colyseus' ccu: what the lobby's online count sums). */
   clients: number;
   /** Server-side bots playing in this process's rooms. */
@@ -70,7 +73,7 @@ export class FigureMeter {
 
   constructor(private readonly registry: Registry) {}
 
-  async next(processId: string, local: Pick<ProcessFigures, "rooms" | "matches" | "people" | "clients" | "bots">): Promise<ProcessFigures> {
+  async next(processId: string, local: Pick<ProcessFigures, "rooms" | "matches" | "people" | "statuses" | "clients" | "bots">): Promise<ProcessFigures> {
     const now = await read(this.registry);
     const last = this.last ?? now;
     this.last = now;

@@ -3,6 +3,12 @@
 /** Where a person is: the most engaged of their connections (a match beats spectating beats editing beats the lobby). */
 export type PersonStatus = "lobby" | "match" | "spectating" | "editing";
 
+/**
+ * Why a person is in your list (the list is scoped to you, not everyone online): in a room with you now, played
+ * with you, invited by or invited you, or blocked by you.
+ */
+export type PersonRelation = "room" | "played" | "invited" | "blocked";
+
 /** One person in the online list. Two tabs of one person are one entry. */
 export interface PersonOnline {
   userId: string;
@@ -12,6 +18,24 @@ export interface PersonOnline {
   roomId?: string;
   /** True when that room takes another player now (public, not full, not ending). */
   joinable?: boolean;
+  /** Set in your scoped list (lobby, GET /api/people): why this person is in it. */
+  relation?: PersonRelation;
+}
+
+/** Most people one person's scoped list holds (lobby and GET /api/people alike): the people read for it are bounded too. */
+export const PEOPLE_SCOPE_MAX = 50;
+
+/**
+ * How many people are online, in all and by status, on every process: kept by each process as its people come and
+ * go and summed once a second by one process (the status feed), never by reading everyone. A person connected to two
+ * processes at once counts on each.
+ */
+export interface PeopleCounts {
+  online: number;
+  lobby: number;
+  match: number;
+  spectating: number;
+  editing: number;
 }
 
 /** The online list's order: by name, then user id (two people of one name keep one order); its pages follow it. */
@@ -27,16 +51,23 @@ export const PEOPLE_PAGE_DEFAULT = 50;
 /** One page of `GET /api/people?limit=&after=`: people in name order, and the cursor of the next page while there is one. */
 export interface PeoplePage {
   people: PersonOnline[];
-  /** Everyone online now, on every process. */
+  /** People online now on every process (PeopleCounts.online), from the cluster's counters; not the length of the list. */
   total: number;
   /** Pass as `after` for the page that follows; absent on the last page. */
   next?: string;
+  /** Everyone online, counted by status (GET /api/people sends it). */
+  counts?: PeopleCounts;
 }
 
 /** Messages the lobby, arena and editor rooms send about people (server to client only). */
 export const PeopleMessage = {
-  /** PersonOnline[]: the whole online list, sent on join and whenever it changes (lobby only). */
+  /**
+   * PersonOnline[]: your scoped list (people in your room, played with, invited, blocked; online; at most
+   * PEOPLE_SCOPE_MAX), sent on join and whenever it changes (lobby only).
+   */
   People: "people",
+  /** PeopleCounts: everyone online, counted; sent on join and whenever it changes (lobby only). */
+  Counts: "people_counts",
   /** A Notification, live. */
   Notification: "notification",
   /** An Inbox: the kept notifications and the unread count, sent on join to the lobby. */
