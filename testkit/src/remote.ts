@@ -20,6 +20,7 @@ export {
   type GameServerProcess, type ProcessSample, type ServerProcess, type StartProcessOptions,
 } from "./processes.ts";
 export { RestartableRedis, startRedis, type RedisProcess } from "./redis.ts";
+export { startRedisCluster, type ClusterNodeProcess, type RedisClusterOptions, type RedisClusterProcess } from "./redisCluster.ts";
 export { nginxPrefix, startNginx, type NginxProcess } from "./nginx.ts";
 export { mean, quantile } from "./stats.ts";
 export { inFlight } from "./inFlight.ts";

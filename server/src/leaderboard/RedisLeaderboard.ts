@@ -73,9 +73,13 @@ interface PendingBatch {
   reject(error: Error): void;
 }
 
-/** An error Redis itself answered (wrong type, script error...): retrying cannot help. */
+/**
+ * An error Redis itself answered (wrong type, script error...), or a transaction over keys of several cluster
+ * slots, which ioredis refuses before sending (CROSSSLOT from Redis otherwise): retrying cannot help.
+ */
 function isReplyError(error: unknown): boolean {
-  return (error as Error | undefined)?.name === "ReplyError";
+  const e = error as Error | undefined;
+  return e?.name === "ReplyError" || /same slots allocation group|CROSSSLOT/.test(e?.message ?? "");
 }
 
 /** Daily boards expire 8 days after their last write (a day's board outlives the week it is shown in). */
