@@ -1,11 +1,13 @@
 /**
  * A vitest reporter for the time budget: writes test-output/test-times.json (each file's project, time, test count
  * and state, plus each project's wall time) and prints the five slowest files and the run's total at the end.
+ * `ARENA_TEST_TIMES` names another file: scripts/test.ts runs two vitest processes side by side, each writing its own,
+ * and merges them with `mergeReports`.
  * A file's time counts everything vitest spent on it in its worker (environment, import, hooks and tests), which is
  * what it costs the run; a project's wall time runs from its first file's start to its last file's end.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { Reporter, TestModule, Vitest } from "vitest/node";
 
 export interface FileTime {
@@ -36,6 +38,39 @@ export interface TimeReport {
 }
 
 const SLOWEST = 5;
+
+/** Where a run writes its report: `ARENA_TEST_TIMES` (relative to the root) or test-output/test-times.json. */
+export function reportPath(root: string): string {
+  return join(root, process.env.ARENA_TEST_TIMES ?? join("test-output", "test-times.json"));
+}
+
+/** Reports of runs made side by side, as one: files and projects together, the total from the first start to the last end. */
+export function mergeReports(reports: readonly TimeReport[]): TimeReport {
+  const start = Math.min(...reports.map((r) => Date.parse(r.startedAt)));
+  const end = Math.max(...reports.map((r) => Date.parse(r.startedAt) + r.totalMs));
+  return {
+    startedAt: new Date(start).toISOString(),
+    totalMs: end - start,
+    projects: reports.flatMap((r) => r.projects),
+    files: reports.flatMap((r) => r.files).sort((a, b) => b.durationMs - a.durationMs),
+  };
+}
+
+/** The lines printed at the end of a run: the slowest files, each project's wall time, the total. */
+export function summaryLines(report: TimeReport, out: string): string[] {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const lines = [``, `Slowest files (of ${report.files.length}):`];
+  for (const f of report.files.slice(0, SLOWEST)) lines.push(`  ${s(f.durationMs).padStart(8)}  [${f.project}] ${f.file}${f.status === "passed" ? "" : ` (${f.status})`}`);
+  lines.push(`Projects: ${report.projects.map((p) => `${p.project} ${s(p.wallMs)} (${p.files} files)`).join(", ")}`);
+  lines.push(`Total ${s(report.totalMs)}; per-file times in ${out}`);
+  return lines;
+}
+
+/** Writes a report as JSON, making its folder. */
+export function writeReport(report: TimeReport, out: string): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+}
 
 export default class TimeReporter implements Reporter {
   private root = process.cwd();
@@ -80,16 +115,9 @@ export default class TimeReporter implements Reporter {
     const files = [...this.files].sort((a, b) => b.durationMs - a.durationMs);
     const projects = [...this.spans].map(([project, s]) => ({ project, files: s.files, wallMs: s.end - s.start, fileMs: s.fileMs }));
     const report: TimeReport = { startedAt: new Date(this.startedAt).toISOString(), totalMs: Date.now() - this.startedAt, projects, files };
-    const dir = join(this.root, "test-output");
-    mkdirSync(dir, { recursive: true });
-    const out = join(dir, "test-times.json");
-    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-
-    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    const lines = [``, `Slowest files (of ${files.length}):`];
-    for (const f of files.slice(0, SLOWEST)) lines.push(`  ${s(f.durationMs).padStart(8)}  [${f.project}] ${f.file}${f.status === "passed" ? "" : ` (${f.status})`}`);
-    lines.push(`Projects: ${projects.map((p) => `${p.project} ${s(p.wallMs)} (${p.files} files)`).join(", ")}`);
-    lines.push(`Total ${s(report.totalMs)}; per-file times in ${relative(process.cwd(), out) || out}`);
+    const out = reportPath(this.root);
+    writeReport(report, out);
+    const lines = summaryLines(report, relative(process.cwd(), out) || out);
     console.log(lines.join("\n"));
   }
 }
