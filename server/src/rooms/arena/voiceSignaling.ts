@@ -35,7 +35,8 @@ export class RoomVoice {
   private nextLink = 1;
   /** The peer list each player was last told, as a comparable string. */
   private readonly told = new Map<string, string>();
-  private readonly limits = new Map<string, { bucket: TokenBucket; warned: boolean }>();
+  /** Each sender's signaling allowance, and when it was last told it went past it. */
+  private readonly limits = new Map<string, { bucket: TokenBucket; warnedAt: number }>();
   readonly stats: VoiceStats = { relayed: 0, offers: 0, answers: 0, candidates: 0, refused: 0, handlerCpuMs: 0 };
 
   constructor(private readonly room: VoiceRoom, private readonly iceServers: readonly IceServer[], private readonly protocolError: ProtocolError) {}
@@ -128,17 +129,19 @@ export class RoomVoice {
     }
   }
 
-  /** Takes one from the sender's signaling allowance; past it, the message is dropped (with one notice per streak). */
+  /**
+   * Takes one from the sender's signaling allowance; past it, the message is dropped, and the sender is told at most
+   * once per window. (Once per streak of refusals would tell a sender that keeps flooding again each time a token
+   * comes back, six times a second, and would make "told once" depend on how fast the flood arrives.)
+   */
   private allow(client: ArenaClient): boolean {
+    const now = Date.now();
     let limit = this.limits.get(client.sessionId);
-    if (limit === undefined) this.limits.set(client.sessionId, (limit = { bucket: new TokenBucket(VOICE_SIGNAL_BURST, VOICE_SIGNAL_WINDOW_S * 1000, Date.now()), warned: false }));
-    if (limit.bucket.take(Date.now())) {
-      limit.warned = false;
-      return true;
-    }
+    if (limit === undefined) this.limits.set(client.sessionId, (limit = { bucket: new TokenBucket(VOICE_SIGNAL_BURST, VOICE_SIGNAL_WINDOW_S * 1000, now), warnedAt: -Infinity }));
+    if (limit.bucket.take(now)) return true;
     this.stats.refused++;
-    if (!limit.warned) {
-      limit.warned = true;
+    if (now - limit.warnedAt >= VOICE_SIGNAL_WINDOW_S * 1000) {
+      limit.warnedAt = now;
       notice(client, { code: "voice_rate_limited", message: `at most ${VOICE_SIGNAL_BURST} voice messages per ${VOICE_SIGNAL_WINDOW_S} s` });
     }
     return false;
