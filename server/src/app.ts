@@ -20,6 +20,8 @@ import { editorRoom } from "./rooms/editor/EditorRoom.ts";
 import { RedisMapStore, createMapStore } from "./rooms/editor/store.ts";
 import { EditorQuotas } from "./rooms/editor/quotas.ts";
 import { mountMapRoutes } from "./rooms/editor/routes.ts";
+import { createReplays, type Replays } from "./replay/Replays.ts";
+import { mountReplayRoutes } from "./replay/routes.ts";
 import { ROOM_EDITOR } from "@arena/shared/editor";
 import { createBackend, createRoomsHere, type Backend } from "./scale/backend.ts";
 import { People, RESTART_NOTICE } from "./people/People.ts";
@@ -59,6 +61,8 @@ export interface RunningServer {
   readonly gameServer: Server;
   readonly backend: Backend;
   readonly metrics: Metrics;
+  /** Match recordings (replay/Replays.ts); undefined when REPLAY_KEEP is 0. */
+  readonly replays: Replays | undefined;
   /** Disconnects everyone, disposes rooms and stops listening. */
   close(): Promise<void>;
 }
@@ -77,6 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // People need the presence before rooms are defined; the in-memory one is made here rather than by Colyseus.
   const presence = backend.presence ?? new LocalPresence();
   const mapStore = createMapStore(config);
+  const replays = createReplays(config, log);
   const people = new People(presence, log, config.inviteTtlSeconds, () => backend.redis?.up ?? true);
   people.measure(metrics.registry);
   const status = new StatusFeed(presence, metrics.registry, people.directory, log);
@@ -104,6 +109,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     express: (app) => {
       mountHttp(app, { config, log, startedAt, leaderboard: backend.leaderboard, metrics, limits, redis: backend.redis, people, status });
       mountMapRoutes(app, mapStore, limits);
+      if (replays !== undefined) mountReplayRoutes(app, replays.store, { authSecret: config.authSecret, limits }, log);
       const clientDir = options.clientDir ?? DEFAULT_CLIENT_DIR;
       if (clientDir !== false) servingClient = mountClient(app, clientDir);
     },
@@ -127,6 +133,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     iceServers: config.iceServers,
     maps: mapStore,
     keeping,
+    replays,
     mapRoomWaitSeconds: config.mapRoomWaitSeconds,
   }))
     // Quick play: same mode, the room with the most people first (bots do not count: they give way);
@@ -162,6 +169,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     gameServer,
     backend,
     metrics,
+    replays,
     close: () => (closed ??= (async () => {
       // First, while everything still runs: hand each match to another process if one is there.
       if (keeping !== undefined) {
@@ -182,6 +190,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await backend.leaderboard.close();
       await limits.close();
       mapStore.close();
+      replays?.close();
       metrics.close();
     })()),
   };

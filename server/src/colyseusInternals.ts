@@ -25,6 +25,7 @@ import { Deferred, matchMaker, type AuthContext, type Client, type IRoomCache, t
 import type { RedisDriver } from "@colyseus/redis-driver";
 import type { WebSocketTransport } from "@colyseus/ws-transport";
 import type { WebSocketServer } from "ws";
+import { Encoder } from "@colyseus/schema";
 
 // ---------------------------------------------------------------------------
 // Room seats (Room#_reservedSeats, Room#_reserveSeat)
@@ -385,4 +386,45 @@ export async function holdSeatForToken(room: Room, sessionId: string, token: str
  */
 export function detachListing(room: Room): void {
   (room as unknown as TakeoverInternals)._listing.roomId = undefined;
+}
+
+// ---------------------------------------------------------------------------
+// The state's patch stream (Room#_serializer, SchemaSerializer#encoder, Encoder#encode)
+//
+// Replays record the patches a room broadcasts (server/src/replay/recorder.ts). Colyseus has no hook that
+// sees a patch's bytes: SchemaSerializer.applyPatches calls `encoder.encode({ offset: 1 })` once per
+// broadcast with changes and at least one client (its first byte is the protocol's ROOM_STATE_PATCH), sends
+// what it returns, then `discardChanges()`; with no client it discards the changes without encoding them.
+// ---------------------------------------------------------------------------
+
+/** The room's schema encoder, and a tap on every patch it encodes for a broadcast. */
+export interface PatchTap {
+  /** The encoder the room's serializer made for its current state (`encodeAll` gives a keyframe). */
+  readonly encoder: Encoder;
+  /** Stops calling `onPatch`. */
+  remove(): void;
+}
+
+/**
+ * Calls `onPatch` with the schema bytes of each patch the room broadcasts (a view into the encoder's buffer:
+ * copy it before the next encode). Set after the room's state: the serializer makes a new encoder for each
+ * state assigned.
+ */
+export function tapPatches(room: Room, onPatch: (bytes: Uint8Array) => void): PatchTap {
+  const serializer = (room as unknown as { _serializer?: { encoder?: Encoder } })._serializer;
+  const encoder = serializer?.encoder;
+  if (!(encoder instanceof Encoder)) throw new Error("@colyseus/core changed: a room with a schema state has no _serializer.encoder; review server/src/colyseusInternals.ts");
+  const original = encoder.encode;
+  let on = true;
+  encoder.encode = function (this: Encoder, it = { offset: 0 }, view, buffer, initialOffset = it.offset) {
+    const out = original.call(this, it, view, buffer, initialOffset);
+    if (on && view === undefined) onPatch(out.subarray(initialOffset));
+    return out;
+  };
+  return {
+    encoder,
+    remove: () => {
+      on = false;
+    },
+  };
 }

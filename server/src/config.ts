@@ -62,6 +62,20 @@ export interface Config {
   readonly mapRoomWaitSeconds: number;
   /** Per-person editor quotas (docs/OPERATIONS.md, "Editor quotas"). */
   readonly editor: EditorQuotaConfig;
+  /** Match recordings (docs/REPLAYS.md): retention and caps. */
+  readonly replays: ReplayConfig;
+}
+
+/** How many replays are kept, for how long, and what recording may cost one process. */
+export interface ReplayConfig {
+  /** Ended replays kept (oldest deleted first); 0: matches are not recorded. */
+  readonly keep: number;
+  /** Seconds a replay is kept after its match ended. */
+  readonly maxAgeSeconds: number;
+  /** Matches this process records at once; a match beyond it is not recorded. */
+  readonly maxActive: number;
+  /** KB at which a recording stops (reason too_large). */
+  readonly maxKb: number;
 }
 
 /** What one person may hold and do in the map editor. */
@@ -78,7 +92,7 @@ export interface EditorQuotaConfig {
 
 /** Routes with a per-address request limit. */
 /** Routes with a request limit; `invite` is counted per person (user id), the others per address. */
-export type LimitedRoute = "signIn" | "codeJoin" | "spectate" | "leaderboard" | "sseConnect" | "matchmake" | "people" | "invite" | "maps" | "monitorLogin";
+export type LimitedRoute = "signIn" | "codeJoin" | "spectate" | "leaderboard" | "sseConnect" | "matchmake" | "people" | "invite" | "maps" | "replays" | "monitorLogin";
 
 /** At most `points` requests per `seconds` from one client address. */
 export interface RateLimit {
@@ -239,6 +253,7 @@ const Env = z.object({
   RATE_LIMIT_MATCHMAKE: rateLimit("60/60"),
   RATE_LIMIT_PEOPLE: rateLimit("120/60"),
   RATE_LIMIT_MAPS: rateLimit("120/60"),
+  RATE_LIMIT_REPLAYS: rateLimit("60/60"),
   /** Counted per person (user id), not per address. */
   RATE_LIMIT_INVITE: rateLimit("10/60"),
   /** Failed monitor logins per address; not lifted by RATE_LIMITS=off (a password guesser is no load test). */
@@ -255,6 +270,10 @@ const Env = z.object({
   EDITOR_PUBLISHES_PER_MIN: integer(6, 1, 600),
   EDITOR_VERSIONS_PER_MAP: integer(50, 1, MAP_VERSION_MAX),
   EDITOR_DRAFT_TTL_S: integer(7 * 24 * 3600, 1, 365 * 24 * 3600),
+  REPLAY_KEEP: integer(200, 0, 100_000),
+  REPLAY_MAX_AGE_S: integer(7 * 24 * 3600, 60, 365 * 24 * 3600),
+  REPLAY_MAX_ACTIVE: integer(64, 1, 10_000),
+  REPLAY_MAX_KB: integer(8192, 1, 1_048_576),
 });
 
 /** "<VARIABLE> <what it must be>, got "<value>"" for each bad variable, in schema order. */
@@ -302,7 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     monitorPassword: e.MONITOR_PASSWORD,
     quickPlay: e.QUICK_PLAY,
     rateLimits: e.RATE_LIMITS === "off"
-      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined, maps: undefined, monitorLogin: e.RATE_LIMIT_MONITOR_LOGIN }
+      ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined, maps: undefined, replays: undefined, monitorLogin: e.RATE_LIMIT_MONITOR_LOGIN }
       : {
         signIn: e.RATE_LIMIT_SIGNIN,
         codeJoin: e.RATE_LIMIT_CODE_JOIN,
@@ -313,6 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         people: e.RATE_LIMIT_PEOPLE,
         invite: e.RATE_LIMIT_INVITE,
         maps: e.RATE_LIMIT_MAPS,
+        replays: e.RATE_LIMIT_REPLAYS,
         monitorLogin: e.RATE_LIMIT_MONITOR_LOGIN,
       },
     trustProxy: e.TRUST_PROXY,
@@ -329,5 +349,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       versionsPerMap: e.EDITOR_VERSIONS_PER_MAP,
       draftTtlSeconds: e.EDITOR_DRAFT_TTL_S,
     },
+    replays: { keep: e.REPLAY_KEEP, maxAgeSeconds: e.REPLAY_MAX_AGE_S, maxActive: e.REPLAY_MAX_ACTIVE, maxKb: e.REPLAY_MAX_KB },
   };
 }

@@ -43,7 +43,7 @@ function build(ticks: number, freshAt?: number): Built {
   const chunks: Uint8Array[] = [concat(fileStart(), encodeJsonChunk(ChunkKind.Header, header))];
   let segment: SegmentBuilder | undefined;
   let flags = SEGMENT_FRESH;
-  let hash = new Uint8Array(32);
+  let hash: Uint8Array = new Uint8Array(32);
   const close = (): void => {
     if (segment === undefined) return;
     chunks.push(encodeChunk(ChunkKind.Segment, encodeSegmentBody({ keyTick: segment.keyTick, lastTick: segment.lastTick, flags, stateHash: hash }, segment.bytes(), (raw) => deflateSync(raw))));

@@ -30,6 +30,7 @@ const WHAT: Record<LimitedRoute, string> = {
   people: "people and notification",
   invite: "invite",
   maps: "published map",
+  replays: "replay",
   monitorLogin: "failed monitor login",
 };
 

@@ -43,6 +43,8 @@ import { brainMemories, restoreState, type Checkpoint } from "./checkpoint.ts";
 import { CheckpointWriter, type CheckpointHeader } from "./checkpointCodec.ts";
 import { detachListing, holdSeatForToken } from "../../colyseusInternals.ts";
 import { RoomKeeper, type Takeover } from "./keeper.ts";
+import { tapPatches } from "../../colyseusInternals.ts";
+import type { MatchRecorder } from "../../replay/recorder.ts";
 import { CODES_KEY, releasedKey } from "../../matchmaking/roomCodes.ts";
 
 /** Close codes after which a seat is not held for reconnection (protocol errors, floods, oversized or invalid frames). */
@@ -75,6 +77,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private keeper: RoomKeeper | undefined;
   /** Another process holds this match now (lease lost, or handed over): this copy only winds down. */
   private deposed = false;
+  /** Records each match played here (replay/recorder.ts); undefined with replays off. */
+  private recorder: MatchRecorder | undefined;
   /** Seats held for a dropped client's reconnection, by session id. */
   private readonly held = new Map<string, Deferred<unknown>>();
 
@@ -152,6 +156,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.credits.resume(cp.credits);
     this.startMatch(cp.botPlan, map, cp);
     this.lastPhase = this.state.phase as MatchPhase;
+    // The match's one recording goes on here (replay/recorder.ts); none is begun for a warm-up.
+    if (this.lastPhase !== "warmup") await this.recorder?.resume(this.roomId);
     this.listen();
     this.keep(t.lease);
     const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
@@ -163,6 +169,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       if (player !== undefined) {
         player.connected = false;
         this.credits.seat(seat.sessionId, { userId: seat.userId, name: seat.name });
+        this.recorder?.seat(seat.sessionId, seat.userId);
       }
       await holdSeatForToken(this, seat.sessionId, seat.token, graceSeconds, (client) => this.seatRestored(client as ArenaClient, seat));
     }
@@ -233,6 +240,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     if (this.deposed) return;
     this.deposed = true;
     this.keeper?.stop();
+    this.recorder?.abandon();
     this.log.warn("standing down: another process holds the match", { reason, fence: this.keeper?.lease.fence });
     detachListing(this);
     void this.disconnect(CloseCode.MAY_TRY_RECONNECT);
@@ -247,6 +255,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const keeper = this.keeper;
     if (keeper === undefined || this.deposed) return false;
     this.deposed = true;
+    // The recording's open segment is stored before the taker can go on with it.
+    await this.recorder?.flush();
     const written = await keeper.commit();
     keeper.stop();
     if (!written) {
@@ -268,6 +278,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.plan = plan;
     this.state = new ArenaState();
     if (cp !== undefined) restoreState(this.state, cp.state, () => new Projectile());
+    this.record(map);
     this.state.tickRate = s.tickRate;
     this.state.mapId = this.mapRef?.id ?? "";
     this.state.mapVersion = this.mapRef?.version ?? 0;
@@ -283,7 +294,10 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       rewindBoundOf: (id) => this.roundTrips.rewindBoundMs(id),
       inputBuffered: (id, buffered) => this.roundTrips.observeInputBuffer(id, buffered),
       live: () => this.live,
-      onEvents: (events) => dispatchEvents(this, events, this.credits, this.log),
+      onEvents: (events) => {
+        this.recorder?.events(events);
+        dispatchEvents(this, events, this.credits, this.log);
+      },
       afterStep: (ms, tick) => {
         pace.stepped(this.clock.currentTime, tick);
         if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
@@ -294,7 +308,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   /** Chat, typing, voice signaling and round-trip pongs; any other message type is a protocol error. */
   private listen(): void {
-    this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason));
+    this.chat = new RoomChat(this, (client, kind, reason) => this.protocolError(client, kind, reason), (out) => this.recorder?.chat(out.from, out.name, out.text));
     this.chat.listen();
     this.voice = new RoomVoice(this, this.settings.iceServers ?? [], (client, kind, reason) => this.protocolError(client, kind, reason));
     this.voice.listen();
@@ -341,7 +355,25 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       for (const client of this.clients) if (client.state === ClientState.JOINED) joined++;
       this.roomPace.patched(joined);
     }
-    return super.broadcastPatch();
+    this.recorder?.beforePatch();
+    const sent = super.broadcastPatch();
+    this.recorder?.afterPatch();
+    return sent;
+  }
+
+  /** Starts recording this room's matches on `map` (after its state is made: the recorder taps its encoder). */
+  private record(map: ArenaMap): void {
+    const s = this.settings;
+    if (s.replays === undefined) return;
+    const room = this; // the recorder reads the room's id, state, mode and code as they are when a match starts
+    this.recorder = s.replays.recorder({
+      get roomId() { return room.roomId; },
+      get state() { return room.state; },
+      get mode() { return room.metadata.mode; },
+      get private() { return room.code !== undefined; },
+      map, mapRef: this.mapRef, tickRate: s.tickRate, patchRate: s.patchRate,
+    }, this.log);
+    this.recorder.attach((onPatch) => tapPatches(this, onPatch));
   }
 
   /** Listing writes of the live score and checks run (tests read them). */
@@ -395,6 +427,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     player.name = requested || cleanName(auth.name) || "Player";
     // The leaderboard shows the name played under, keyed by the token's user id.
     this.credits.seat(client.sessionId, { userId: auth.userId, name: player.name });
+    this.recorder?.seat(client.sessionId, auth.userId);
     const seat = this.keeper?.seats.get(client.sessionId);
     if (seat !== undefined) this.keeper!.seats.set(client.sessionId, { ...seat, name: player.name });
     player.color = freeColor(this.state);
@@ -459,6 +492,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.state.players.delete(client.sessionId);
     this.bots.sync();
     this.credits.unseat(client.sessionId);
+    this.recorder?.unseat(client.sessionId);
     this.roundTrips.forget(client.sessionId);
     this.seating.release(client.sessionId, client.auth?.userId);
     this.voice.forget(client.sessionId);
@@ -472,6 +506,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private seatLapsed(sessionId: string): void {
     this.state.players.delete(sessionId);
     this.credits.unseat(sessionId);
+    this.recorder?.unseat(sessionId);
     this.seating.release(sessionId, undefined);
     this.bots.sync();
     this.seating.updateListing();
@@ -485,6 +520,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       this.log.info("room disposed (the match goes on elsewhere)");
       return;
     }
+    await this.recorder?.finish("room_closed", 2000);
     await this.keeper?.end();
     if (this.roomPace !== undefined) this.settings.metrics?.pace.close(this.roomPace);
     this.bots?.dispose();
@@ -518,6 +554,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   private onPhaseChange(phase: MatchPhase): void {
+    // Results shown, back to warm-up: the match's recording is complete.
+    if (phase === "warmup" && this.lastPhase === "results") void this.recorder?.finish("match_over");
     this.lastPhase = phase;
     void this.keeper?.commit();
     void this.seating.syncLock();

@@ -11,7 +11,8 @@ import type { ArenaClient } from "./settings.ts";
 export type ProtocolError = (client: ArenaClient, kind: string, reason: string) => void;
 
 export class RoomChat {
-  constructor(private readonly room: Pick<ArenaRoom, "state" | "broadcast" | "onMessage">, private readonly protocolError: ProtocolError) {}
+  /** `relayed` hears each line sent to the room (the match's recording keeps them). */
+  constructor(private readonly room: Pick<ArenaRoom, "state" | "broadcast" | "onMessage">, private readonly protocolError: ProtocolError, private readonly relayed?: (out: ChatOut) => void) {}
 
   /** Registers the chat and typing handlers on the room. */
   listen(): void {
@@ -44,6 +45,7 @@ export class RoomChat {
     this.setTyping(client, false);
     const out: ChatOut = { from: client.sessionId, name: player.name, text, at: Date.now() };
     this.room.broadcast(ServerMessage.Chat, out);
+    this.relayed?.(out);
   }
 
   private onTyping(client: ArenaClient, raw: unknown): void {

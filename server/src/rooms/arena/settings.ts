@@ -10,6 +10,7 @@ import type { TokenBucket } from "../../limits/TokenBucket.ts";
 import type { BotBudget } from "./botBudget.ts";
 import type { MatchKeeping } from "./keeper.ts";
 import type { PublishedMaps } from "./publishedMap.ts";
+import type { Replays } from "../../replay/Replays.ts";
 
 /** Settings the process gives every arena room (never taken from client options). */
 export interface ArenaSettings {
@@ -44,6 +45,8 @@ export interface ArenaSettings {
   readonly keeping?: MatchKeeping;
   /** Seconds a room on a published map waits for its first player (MAP_ROOM_WAIT_S); DEFAULT_MAP_ROOM_WAIT_S by default. */
   readonly mapRoomWaitSeconds?: number;
+  /** Match recordings (replay/Replays.ts); none when REPLAY_KEEP is 0, or in unit setups. */
+  readonly replays?: Replays;
 }
 
 export interface SessionData {

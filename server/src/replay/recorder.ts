@@ -1,0 +1,327 @@
+/**
+ * Records an arena room's matches (format: docs/REPLAYS.md), one recording per match, from the step that
+ * starts it to the end of its results.
+ *
+ * The room calls `beforePatch`/`afterPatch` around each patch broadcast; the patch's bytes arrive in
+ * between through a tap on the room's encoder (colyseusInternals.ts `tapPatches`) and are appended to the
+ * open segment with the tick. After a broadcast, a keyframe is taken when one is due: every
+ * KEYFRAME_INTERVAL_S, or at once (flagged fresh) when the changes were dropped unencoded because nobody
+ * was connected. A keyframe closes the segment before it: deflated, framed and handed to the store (the
+ * writes of one recording are chained, in order), so a crash loses at most the last 5 s.
+ *
+ * A match taken over by another process keeps its one recording: the store keeps the id of each room's
+ * recording in progress (`ReplayStore.recordingOf`), and the taker `resume`s it, appending segments after
+ * those of the previous holder, the first one fresh (its encoder numbers the state's references afresh). A handover (SIGTERM) `flush`es the open
+ * segment first, so nothing is lost; after a crash the seconds since the last segment are missing.
+ */
+import { randomBytes } from "node:crypto";
+import { deflateRawSync } from "node:zlib";
+import { Reflection } from "@colyseus/schema";
+import { standings, type ArenaMap, type ArenaState, type GameEvent, type GameMode, type MapRef } from "@arena/shared";
+import {
+  ChunkKind, KEYFRAME_INTERVAL_S, REPLAY_FORMAT, RecordKind, SEGMENT_FRESH, SegmentBuilder,
+  encodeChunk, encodeJsonChunk, encodeSegmentBody, fileStart, hex, stateHash,
+  type ReplayEnd, type ReplayEndReason, type ReplayEvent, type ReplayHeader,
+} from "@arena/shared/replay";
+import type { PatchTap } from "../colyseusInternals.ts";
+import type { Logger } from "../log.ts";
+import type { ReplayMeta } from "./meta.ts";
+import { nodeSha256 } from "./store.ts";
+import type { Replays } from "./Replays.ts";
+
+/** What the recorder reads of its room. */
+export interface RecordedRoom {
+  readonly roomId: string;
+  readonly state: ArenaState;
+  readonly mode: GameMode;
+  /** A private room's replay is served only to those who played in it. */
+  readonly private: boolean;
+  readonly map: ArenaMap;
+  readonly mapRef: MapRef | undefined;
+  readonly tickRate: number;
+  readonly patchRate: number;
+}
+
+interface Recording {
+  meta: ReplayMeta;
+  readonly players: Set<string>;
+  segment: SegmentBuilder | undefined;
+  flags: number;
+  hash: Uint8Array;
+  /** The store's writes of this recording, one after the other. */
+  writes: Promise<void>;
+  /** A write failed: the recording stops at the next patch. */
+  failed: boolean;
+}
+
+/** deflate level: 6 (zlib's default) measured within a few % of 9's bytes for a third of its time (docs/BENCHMARKS.md). */
+const DEFLATE_LEVEL = 6;
+
+export class MatchRecorder {
+  private tap: PatchTap | undefined;
+  private handshake: string | undefined;
+  private rec: Recording | undefined;
+  /** A recording begins (or, with an id, goes on) at the next patch broadcast. */
+  private pending: { readonly resume?: ReplayMeta } | undefined;
+  private hadChanges = false;
+  private tapped = false;
+  /** The people seated now: session id -> user id. */
+  private readonly seats = new Map<string, string>();
+  private keyBuffer: Uint8Array = new Uint8Array(16 * 1024);
+
+  constructor(private readonly replays: Replays, private readonly room: RecordedRoom, private readonly log: Logger) {}
+
+  /** The recording in progress. */
+  get id(): string | undefined {
+    return this.rec?.meta.id ?? this.pending?.resume?.id;
+  }
+
+  /** Starts reading the room's patches (call after each assignment of the room's state). */
+  attach(tap: (onPatch: (bytes: Uint8Array) => void) => PatchTap): void {
+    this.tap?.remove();
+    this.tap = tap((bytes) => this.onPatch(bytes));
+    this.handshake = hex(Reflection.encode(this.tap.encoder));
+  }
+
+  /** A person took a player's seat (a spectator is not one). */
+  seat(sessionId: string, userId: string): void {
+    this.seats.set(sessionId, userId);
+    this.rec?.players.add(userId);
+  }
+
+  unseat(sessionId: string): void {
+    this.seats.delete(sessionId);
+  }
+
+  /** A match started: its recording begins at the next patch broadcast (one in progress ends first). */
+  matchStarted(): void {
+    if (this.rec !== undefined) void this.finish("match_over");
+    this.pending = {};
+  }
+
+  /**
+   * The match in room `roomId` was taken over from another process mid-match: its recording goes on here
+   * from the next patch (a fresh keyframe), or, when there is none in progress, a new one begins.
+   */
+  async resume(roomId: string): Promise<void> {
+    const store = this.replays.store;
+    const id = await store.recordingOf(roomId).catch(() => undefined);
+    const meta = id === undefined ? undefined : await store.get(id).catch(() => undefined);
+    this.pending = meta?.state === "recording" && meta.roomId === roomId ? { resume: meta } : {};
+  }
+
+  /** The step's events: kills, the match's start and end. */
+  events(events: readonly GameEvent[]): void {
+    const started = performance.now();
+    const state = this.room.state;
+    for (const e of events) {
+      switch (e.type) {
+        case "matchStart":
+          this.matchStarted();
+          this.event({ type: "matchStart", tick: e.tick, endsAt: e.endsAt });
+          break;
+        case "kill":
+          this.event({ type: "kill", tick: e.tick, killer: e.killer, killerName: state.players.get(e.killer)?.name ?? "", victim: e.victim, victimName: state.players.get(e.victim)?.name ?? "" });
+          break;
+        case "matchEnd":
+          this.event({ type: "matchEnd", tick: state.tick, reason: e.reason, winner: e.winner, standings: e.standings });
+          break;
+        default:
+          break;
+      }
+    }
+    this.replays.stats.cpuMs += performance.now() - started;
+  }
+
+  /** A chat line the room relayed to everyone in it. */
+  chat(from: string, name: string, text: string): void {
+    this.event({ type: "chat", tick: this.room.state.tick, from, name, text });
+  }
+
+  private event(e: ReplayEvent): void {
+    // Before the first keyframe (the match's first step): kept for the segment it opens.
+    if (this.pending !== undefined && this.rec === undefined) {
+      this.early.push(e);
+      return;
+    }
+    this.rec?.segment?.add(RecordKind.Event, this.room.state.tick, new TextEncoder().encode(JSON.stringify(e)));
+  }
+
+  private early: ReplayEvent[] = [];
+
+  /** Before a patch broadcast: whether the state has changes to send. */
+  beforePatch(): void {
+    this.hadChanges = this.tap?.encoder.hasChanges ?? false;
+    this.tapped = false;
+  }
+
+  private onPatch(bytes: Uint8Array): void {
+    this.tapped = true;
+    this.rec?.segment?.add(RecordKind.Patch, this.room.state.tick, bytes);
+  }
+
+  /** After a patch broadcast: a recording begins, or a keyframe is taken, when due. */
+  afterPatch(): void {
+    if (this.tap === undefined) return;
+    const started = performance.now();
+    if (this.rec?.failed) this.stop();
+    if (this.pending !== undefined) this.begin();
+    const rec = this.rec;
+    if (rec !== undefined) {
+      const tick = this.room.state.tick;
+      if (rec.segment === undefined || (this.hadChanges && !this.tapped)) this.keyframe(SEGMENT_FRESH);
+      else if (tick - rec.segment.keyTick >= this.keyframeTicks) this.keyframe(0);
+    }
+    this.replays.stats.cpuMs += performance.now() - started;
+  }
+
+  private get keyframeTicks(): number {
+    return KEYFRAME_INTERVAL_S * this.room.tickRate;
+  }
+
+  /** Opens the pending recording: a new one (its header written), or one taken over. */
+  private begin(): void {
+    const pending = this.pending!;
+    this.pending = undefined;
+    const early = this.early;
+    this.early = [];
+    if (!this.replays.admit()) {
+      this.log.warn("match not recorded: this process records as many matches as it may (REPLAY_MAX_ACTIVE)", { max: this.replays.settings.maxActive });
+      return;
+    }
+    const room = this.room;
+    const now = Date.now();
+    const tick = room.state.tick;
+    const players = new Set([...(pending.resume?.players ?? []), ...this.seats.values()]);
+    if (pending.resume !== undefined) {
+      this.rec = { meta: { ...pending.resume, updatedAt: now }, players, segment: undefined, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false };
+      this.log.info("recording goes on", { replay: pending.resume.id, segments: pending.resume.segments });
+    } else {
+      const id = randomBytes(16).toString("base64url");
+      const header: ReplayHeader = {
+        format: REPLAY_FORMAT, id, roomId: room.roomId, mode: room.mode, private: room.private, startedAt: now,
+        tickRate: room.tickRate, patchRate: room.patchRate, keyframeTicks: this.keyframeTicks, map: room.map,
+        ...(room.mapRef !== undefined ? { mapRef: room.mapRef } : {}), handshake: this.handshake!,
+      };
+      const head = concat(fileStart(), encodeJsonChunk(ChunkKind.Header, header, nodeSha256));
+      const meta: ReplayMeta = {
+        id, roomId: room.roomId, mode: room.mode, private: room.private, ...(room.mapRef !== undefined ? { map: room.mapRef } : {}),
+        startedAt: now, tickRate: room.tickRate, state: "recording", updatedAt: now, segments: 0, firstTick: tick, lastTick: tick,
+        bytes: head.length, players: [...players], standings: standings(room.state),
+      };
+      this.rec = { meta, players, segment: undefined, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false };
+      this.write((store) => store.begin(meta, head));
+      this.replays.stats.started++;
+    }
+    this.keyframe(SEGMENT_FRESH);
+    for (const e of early) this.rec.segment?.add(RecordKind.Event, tick, new TextEncoder().encode(JSON.stringify(e)));
+  }
+
+  /** Closes the open segment (if any) and opens the next one on a keyframe of the state as it is now. */
+  private keyframe(flags: number): void {
+    const rec = this.rec!;
+    if (rec.segment !== undefined && !this.closeSegment()) return;
+    const encoded = this.tap!.encoder.encodeAll({ offset: 0 }, this.keyBuffer);
+    if (encoded.buffer !== this.keyBuffer.buffer) this.keyBuffer = new Uint8Array(encoded.buffer); // it grew
+    rec.segment = new SegmentBuilder(this.room.state.tick, encoded, 32 * 1024);
+    rec.flags = flags;
+    rec.hash = stateHash(this.room.state, nodeSha256);
+  }
+
+  /** Writes the open segment; false when the recording stopped at the size cap. */
+  private closeSegment(): boolean {
+    const rec = this.rec!;
+    const seg = rec.segment!;
+    rec.segment = undefined;
+    const body = encodeSegmentBody({ keyTick: seg.keyTick, lastTick: seg.lastTick, flags: rec.flags, stateHash: rec.hash }, seg.bytes(), (raw) => deflateRawSync(raw, { level: DEFLATE_LEVEL }));
+    const chunk = encodeChunk(ChunkKind.Segment, body, nodeSha256);
+    rec.meta = {
+      ...rec.meta, segments: rec.meta.segments + 1, lastTick: seg.lastTick, bytes: rec.meta.bytes + chunk.length, updatedAt: Date.now(),
+      players: [...rec.players], standings: standings(this.room.state),
+    };
+    const meta = rec.meta;
+    this.replays.stats.bytes += chunk.length;
+    this.write((store) => store.append(meta, chunk));
+    if (meta.bytes >= this.replays.settings.maxBytes) {
+      this.log.warn("recording stopped at the size cap (REPLAY_MAX_KB)", { replay: meta.id, bytes: meta.bytes });
+      void this.end("too_large");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The match is over (or the room closes): the open segment and the end chunk are written; resolves
+   * once they are stored, or after `withinMs` at most (a room closing does not wait on a store that hangs).
+   */
+  finish(reason: ReplayEndReason, withinMs = Number.POSITIVE_INFINITY): Promise<void> {
+    this.pending = undefined;
+    this.early = [];
+    if (this.rec === undefined) return Promise.resolve();
+    const written = this.rec.segment !== undefined && !this.closeSegment() ? this.lastWrites : this.end(reason);
+    if (!Number.isFinite(withinMs)) return written;
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([written, new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)))]).finally(() => clearTimeout(timer));
+  }
+
+  private lastWrites: Promise<void> = Promise.resolve();
+
+  private end(reason: ReplayEndReason): Promise<void> {
+    const rec = this.rec!;
+    this.rec = undefined;
+    this.replays.release();
+    const endedAt = Date.now();
+    const end: ReplayEnd = { segments: rec.meta.segments, endTick: rec.meta.lastTick, endedAt, reason, standings: rec.meta.standings };
+    const chunk = encodeJsonChunk(ChunkKind.End, end, nodeSha256);
+    const meta: ReplayMeta = { ...rec.meta, state: "ended", reason, endedAt, updatedAt: endedAt, bytes: rec.meta.bytes + chunk.length };
+    rec.meta = meta;
+    this.replays.stats.finished++;
+    this.log.info("match recorded", { replay: meta.id, reason, segments: meta.segments, bytes: meta.bytes, seconds: (meta.lastTick - meta.firstTick) / meta.tickRate });
+    this.write(async (store) => {
+      await store.finish(meta, chunk);
+      this.replays.recorded(meta);
+    }, rec);
+    this.lastWrites = rec.writes;
+    return rec.writes;
+  }
+
+  /**
+   * The match is handed to another process: the open segment is written (resolves once stored), and the
+   * recording stops here without an end; the taker goes on with it. If the handover fails, the next patch
+   * here goes on with a fresh keyframe.
+   */
+  flush(): Promise<void> {
+    const rec = this.rec;
+    if (rec === undefined) return Promise.resolve();
+    if (rec.segment !== undefined) this.closeSegment();
+    return rec.writes;
+  }
+
+  /** Another process holds the match now: nothing more is written here (the recording is the taker's). */
+  abandon(): void {
+    this.pending = undefined;
+    this.stop();
+  }
+
+  private stop(): void {
+    if (this.rec === undefined) return;
+    this.rec = undefined;
+    this.replays.release();
+  }
+
+  /** Chains a store write after the recording's previous ones; a failure stops the recording. */
+  private write(op: (store: Replays["store"]) => Promise<void>, rec = this.rec!): void {
+    rec.writes = rec.writes.then(() => (rec.failed ? undefined : op(this.replays.store))).catch((error: unknown) => {
+      if (!rec.failed) this.log.error("replay write failed, the recording stops", { replay: rec.meta.id, error });
+      rec.failed = true;
+      this.replays.stats.failed++;
+    });
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
