@@ -128,6 +128,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     match: options.match,
     reconnectGraceSeconds: options.reconnectGraceSeconds,
     leaderboard: backend.leaderboard,
+    ratings: backend.ratings,
     randomRoomCode: options.randomRoomCode,
     people,
     iceServers: config.iceServers,
@@ -188,6 +189,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       quickPlay?.uninstall();
       keeping?.close();
       await backend.leaderboard.close();
+      await backend.ratings.close();
       await limits.close();
       mapStore.close();
       replays?.close();

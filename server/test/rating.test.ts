@@ -6,8 +6,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BOT_BEGINNER, BOT_LEVEL_OF, BOT_SKILLS, skillAtLevel } from "@arena/shared";
 import {
-  NEWCOMER_MATCHES, RATING_MAX, RATING_SPREAD, RATING_STEP, isNewcomer, performance, roomBotLevel, updateRating, weightOf,
+  NEWCOMER_MATCHES, RATING_MAX, RATING_SPREAD, RATING_START, RATING_STEP, isNewcomer, performance, roomBotLevel, updateRating, weightOf,
 } from "../src/people/rating.ts";
 import { MemoryRatings } from "../src/people/Ratings.ts";
 
@@ -54,8 +55,9 @@ describe("the rating update", () => {
     expect(updateRating({ rating: 40, matches: 1 }, 100, weightOf(0)).rating).toBe(40);
   });
 
-  it("starts a new person at 0 and keeps every rating within 0..RATING_MAX", () => {
-    expect(updateRating(undefined, 60, RATING_STEP)).toEqual({ rating: 30, matches: 1 });
+  it("starts a new person at easy bots' level and keeps every rating within 0..RATING_MAX", () => {
+    expect(RATING_START).toBe(BOT_LEVEL_OF.easy * RATING_MAX);
+    expect(updateRating(undefined, 65, RATING_STEP)).toEqual({ rating: RATING_START + RATING_STEP * (65 - RATING_START), matches: 1 });
     expect(updateRating({ rating: 90, matches: 9 }, 10_000, 1).rating).toBe(RATING_MAX);
     expect(updateRating({ rating: 10, matches: 9 }, -500, 1).rating).toBe(0);
   });
@@ -81,8 +83,8 @@ describe("the quick-play bots' level of a room", () => {
   it("is easy while anyone there is in their first NEWCOMER_MATCHES matches", () => {
     expect(isNewcomer(undefined)).toBe(true);
     expect(isNewcomer({ rating: 80, matches: NEWCOMER_MATCHES - 1 })).toBe(true);
-    expect(roomBotLevel([{ rating: 90, matches: 10 }, undefined])).toBe(0);
-    expect(roomBotLevel([])).toBe(0);
+    expect(roomBotLevel([{ rating: 90, matches: 10 }, undefined])).toBe(BOT_LEVEL_OF.easy);
+    expect(roomBotLevel([])).toBe(BOT_LEVEL_OF.easy);
   });
 
   it("is the mean rating of the people otherwise, on the bots' 0..1 scale", () => {
@@ -93,25 +95,41 @@ describe("the quick-play bots' level of a room", () => {
 describe("ratings kept in memory and in DATA_DIR", () => {
   it("apply each person's update once per match, whatever the replays", async () => {
     const store = new MemoryRatings(undefined);
-    const first = await store.apply("room1:1", [{ userId: "g_a", perf: 60, weight: RATING_STEP }]);
-    expect(first).toEqual([{ userId: "g_a", before: 0, after: 30, matches: 1 }]);
-    expect(await store.apply("room1:1", [{ userId: "g_a", perf: 60, weight: RATING_STEP }])).toEqual([]);
-    expect(await store.get(["g_a", "g_b"])).toEqual([{ rating: 30, matches: 1 }, undefined]);
-    const second = await store.apply("room1:2", [{ userId: "g_a", perf: 60, weight: RATING_STEP }]);
-    expect(second[0]?.after).toBe(45);
+    const first = await store.apply("room1:1", [{ userId: "g_a", perf: 65, weight: RATING_STEP }]);
+    expect(first).toEqual([{ userId: "g_a", before: 25, after: 45, matches: 1 }]);
+    expect(await store.apply("room1:1", [{ userId: "g_a", perf: 65, weight: RATING_STEP }])).toEqual([]);
+    expect(await store.get(["g_a", "g_b"])).toEqual([{ rating: 45, matches: 1 }, undefined]);
+    const second = await store.apply("room1:2", [{ userId: "g_a", perf: 65, weight: RATING_STEP }]);
+    expect(second[0]?.after).toBe(55);
   });
 
   it("outlive the process through <DATA_DIR>/ratings.json", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ratings-"));
     try {
       const store = new MemoryRatings(dir);
-      await store.apply("m:1", [{ userId: "g_a", perf: 100, weight: RATING_STEP }, { userId: "g_b", perf: 20, weight: RATING_STEP }]);
+      await store.apply("m:1", [{ userId: "g_a", perf: 95, weight: RATING_STEP }, { userId: "g_b", perf: 15, weight: RATING_STEP }]);
       await store.close();
-      expect(JSON.parse(await readFile(join(dir, "ratings.json"), "utf8"))).toEqual({ g_a: { rating: 50, matches: 1 }, g_b: { rating: 10, matches: 1 } });
+      expect(JSON.parse(await readFile(join(dir, "ratings.json"), "utf8"))).toEqual({ g_a: { rating: 60, matches: 1 }, g_b: { rating: 20, matches: 1 } });
       const again = new MemoryRatings(dir);
-      expect(await again.get(["g_a", "g_b"])).toEqual([{ rating: 50, matches: 1 }, { rating: 10, matches: 1 }]);
+      expect(await again.get(["g_a", "g_b"])).toEqual([{ rating: 60, matches: 1 }, { rating: 20, matches: 1 }]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("bot skill by level", () => {
+  it("is each named difficulty at its level, beginner at 0, and in between on the way", () => {
+    expect(skillAtLevel(0)).toEqual(BOT_BEGINNER);
+    for (const d of ["easy", "normal", "hard"] as const) {
+      const s = skillAtLevel(BOT_LEVEL_OF[d]);
+      expect(s.reactionS).toBeCloseTo(BOT_SKILLS[d].reactionS, 9);
+      expect(s.aimErrorRad).toBeCloseTo(BOT_SKILLS[d].aimErrorRad, 9);
+      expect(s.decisionS).toBeCloseTo(BOT_SKILLS[d].decisionS, 9);
+    }
+    const mid = skillAtLevel((BOT_LEVEL_OF.normal + BOT_LEVEL_OF.hard) / 2);
+    expect(mid.aimErrorRad).toBeCloseTo((BOT_SKILLS.normal.aimErrorRad + BOT_SKILLS.hard.aimErrorRad) / 2, 9);
+    expect(skillAtLevel(7)).toEqual(skillAtLevel(1));
+    expect(skillAtLevel(Number.NaN)).toEqual(BOT_BEGINNER);
   });
 });

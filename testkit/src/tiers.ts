@@ -52,6 +52,7 @@ const UNIT_FILES = new Set([
   "server/test/ice-servers-config.test.ts",
   "server/test/log.test.ts",
   "server/test/people-page.test.ts",
+  "server/test/moments.test.ts",
   "server/test/people-units.test.ts",
   "server/test/rating.test.ts",
   "server/test/redis-health.test.ts",

@@ -1,13 +1,13 @@
 /**
- * A person's rating: how strong they play, on the bots' level scale times 100 (0 plays like `easy`
- * bots, 50 like `normal`, 100 like `hard`; shared/src/bots/level.ts). It is an average of their recent
+ * A person's rating: how strong they play, on the bots' level scale times 100 (0 plays like beginner bots,
+ * 25 like `easy`, 60 like `normal`, 100 like `hard`; shared/src/bots/level.ts). It is an average of their recent
  * matches' performances, each the level of the opponents they faced, moved up or down by how they did
  * against them: kill-equivalents (kills and damage, per minute) against deaths per minute. A person
  * who does exactly as well as they are beaten faces opponents at their rating, so quick-play bots set
  * from it (the room's bot level) tend to a kill ratio of about 1 against them (docs/BOTS.md has the band
  * measured with `npm run bench:bot-level`).
  */
-import { MAX_HP } from "@arena/shared";
+import { BOT_LEVEL_OF, MAX_HP } from "@arena/shared";
 
 /** What is kept per person. */
 export interface RatingRecord {
@@ -30,7 +30,7 @@ export interface MatchLine {
 
 export const RATING_MAX = 100;
 /** Where a person starts: easy bots' level. */
-export const RATING_START = 0;
+export const RATING_START = BOT_LEVEL_OF.easy * 100;
 /** A person's first quick-play matches are against easy bots, whatever the others in the room. */
 export const NEWCOMER_MATCHES = 2;
 /** How far one performance moves the rating (for a match of at least FULL_WEIGHT_MINUTES). */
@@ -86,6 +86,6 @@ export function isNewcomer(record: RatingRecord | undefined): boolean {
  * first matches must not farm them), else their mean rating. With nobody, easy.
  */
 export function roomBotLevel(people: readonly (RatingRecord | undefined)[]): number {
-  if (people.length === 0 || people.some(isNewcomer)) return 0;
+  if (people.length === 0 || people.some(isNewcomer)) return BOT_LEVEL_OF.easy;
   return people.reduce((sum, p) => sum + (p?.rating ?? RATING_START), 0) / people.length / RATING_MAX;
 }

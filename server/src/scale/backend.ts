@@ -15,7 +15,10 @@ import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
 import { MemoryLeaderboard } from "../leaderboard/MemoryLeaderboard.ts";
 import { RedisLeaderboard } from "../leaderboard/RedisLeaderboard.ts";
 import type { Logger } from "../log.ts";
+import type { Redis } from "ioredis";
 import { createRedisClient } from "./redisClient.ts";
+import { renameLegacyKeys } from "./keyNames.ts";
+import { MemoryRatings, RedisRatings, type RatingStore } from "../people/Ratings.ts";
 import { RedisHealth, onceEach } from "./redisHealth.ts";
 import { redisUnavailable } from "./ResilientRedisDriver.ts";
 import { IndexedRedisDriver } from "../matchmaking/IndexedRedisDriver.ts";
@@ -29,6 +32,8 @@ export interface Backend {
   readonly presence: Presence | undefined;
   readonly driver: MatchMakerDriver | undefined;
   readonly leaderboard: Leaderboard;
+  /** People's ratings: in Redis beside the leaderboard, else in memory kept in DATA_DIR. */
+  readonly ratings: RatingStore;
   /** Reachability of Redis; undefined without Redis. */
   readonly redis: RedisHealth | undefined;
 }
@@ -36,9 +41,10 @@ export interface Backend {
 export async function createBackend(config: Config, log: Logger): Promise<Backend> {
   const target = config.redis;
   if (target === undefined) {
-    return { kind: "memory", presence: undefined, driver: undefined, leaderboard: new MemoryLeaderboard(), redis: undefined };
+    return { kind: "memory", presence: undefined, driver: undefined, leaderboard: new MemoryLeaderboard(), ratings: new MemoryRatings(config.dataDir, log), redis: undefined };
   }
   const leaderboard = await RedisLeaderboard.connect(target, log);
+  if (target.kind !== "cluster") await renameLegacyKeysOnce(leaderboard.connection as Redis, log);
   const health = new RedisHealth(log);
   const presence = new ResilientRedisPresence(createRedisClient(target), log);
   const driver = new IndexedRedisDriver(createRedisClient(target), () => health.up, log, onceEach(log, "room listing connection error"), new OpenRoomIndex(presence.commands));
@@ -52,7 +58,16 @@ export async function createBackend(config: Config, log: Logger): Promise<Backen
     driver.openRooms.forgetWritten();
     void health.whileRestoring(() => restoreWhileUp(presence, health, log));
   });
-  return { kind: "redis", presence, driver, leaderboard, redis: health };
+  return { kind: "redis", presence, driver, leaderboard, ratings: new RedisRatings(leaderboard.connection), redis: health };
+}
+
+/** Keys from before the hash tags (keyNames.ts); a failure is logged and tried again at the next start. */
+async function renameLegacyKeysOnce(redis: Redis, log: Logger): Promise<void> {
+  try {
+    await renameLegacyKeys(redis, log);
+  } catch (error) {
+    log.warn("renaming redis keys to their hash-tagged names failed; the next start tries again", { error });
+  }
 }
 
 /**

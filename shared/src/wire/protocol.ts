@@ -20,6 +20,8 @@ export const ClientMessage = {
   Signal: "signal",
   /** Answer to the server's round-trip probe, echoing its `n` at once. */
   Pong: "pong",
+  /** On the results screen: this player wants the next match with this room's group (no payload; see NextRoomOut). */
+  PlayAgain: "playAgain",
 } as const;
 
 /** Messages the server sends. */
@@ -39,6 +41,10 @@ export const ServerMessage = {
    * makes SDK clients that do not answer it ignore it quietly.
    */
   Ping: "__rtt",
+  /** This player's rating before and after the match just ended (to that player only; see RatingOut). */
+  Rating: "rating",
+  /** Where this room's group plays its next match (to each player who sent PlayAgain). */
+  NextRoom: "nextRoom",
 } as const;
 
 /** The server's round-trip probe, echoed back unchanged as `ClientMessage.Pong`. */
@@ -80,6 +86,27 @@ export interface Standing {
   kills: number;
   deaths: number;
   damage: number;
+  /** Most kills in a row without dying, this match (filled by the server at the end). */
+  bestStreak?: number;
+  /** Most damage dealt within one life, this match (filled by the server at the end). */
+  bestLife?: number;
+}
+
+/** A player's rating (0..100, the bots' level scale ×100: 25 easy, 60 normal, 100 hard) before and after a match. */
+export interface RatingOut {
+  before: number;
+  after: number;
+  /** Rated matches so far, this one included. */
+  matches: number;
+}
+
+/**
+ * The next room of this room's group: every player who pressed Play again is sent the same `roomId` (a room id
+ * to join by id, or a private room's code), created on the first press with this room's kind (public, private
+ * or practice, the same map and bots).
+ */
+export interface NextRoomOut {
+  roomId: string;
 }
 
 /** Why a match ended: the kill limit, the time limit, or too few players left. */
@@ -103,10 +130,11 @@ export interface NoticeOut {
  * `spectator_read_only`: a spectator tried to chat or to turn voice on (spectators' typing and inputs are
  * ignored silently). `voice_not_peer`: a signal named someone who is not (or no longer) a voice peer of the
  * sender, or an old link; it was dropped. `voice_rate_limited`: signals beyond the rate limit were dropped.
+ * `play_again_unavailable`: Play again was sent outside the results, or the next room could not be opened.
  */
 export type NoticeCode =
   | "chat_rate_limited" | "chat_empty" | "server_shutdown" | "spectator_read_only"
-  | "voice_not_peer" | "voice_rate_limited";
+  | "voice_not_peer" | "voice_rate_limited" | "play_again_unavailable";
 
 /** Longest SDP a client may send (characters); an audio-only Chromium offer is ~3 000. */
 export const VOICE_SDP_MAX = 8000;

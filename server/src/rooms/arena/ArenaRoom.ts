@@ -14,7 +14,7 @@ import { ClientState, CloseCode, ErrorCode, type Deferred, OnMessageException, R
 import {
   ArenaState, Projectile, CHAT_BURST, CHAT_WINDOW_S, CloseCodes, MAX_SPECTATORS, Player, RECONNECT_GRACE_S, ServerMessage,
   DEFAULT_BOT_DIFFICULTY, JoinErrorCodes, cleanName, createRules, freeColor, spawnPlayer,
-  type ArenaMap, type ArenaRoomMetadata, type GameMode, type MapRef, type MatchPhase, type NoticeOut, type PlayerInput, type World,
+  type ArenaMap, type ArenaRoomMetadata, type GameMode, type MapRef, type MatchPhase, type NoticeOut, type PlayerInput, type RatingOut, type World,
 } from "@arena/shared";
 import type { GuestIdentity } from "../../auth.ts";
 import { configuredRoom } from "../configuredRoom.ts";
@@ -28,6 +28,9 @@ import { RoomCredits } from "./credits.ts";
 import { startFixedStep } from "./fixedStep.ts";
 import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input.ts";
 import { dispatchEvents } from "./matchEvents.ts";
+import { MatchMoments } from "./moments.ts";
+import { PlayAgain } from "./playAgain.ts";
+import { RoomRatings } from "./roomRatings.ts";
 import { DEFAULT_MAP_ROOM_WAIT_S, roomMap } from "./publishedMap.ts";
 import { CreateOptionsSchema, JoinOptionsSchema, MapRefSchema, closeReason, describeIssue, messageTypeText } from "./messages.ts";
 import { TokenBucket } from "../../limits/TokenBucket.ts";
@@ -61,6 +64,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private chat!: RoomChat;
   private voice!: RoomVoice;
   private credits!: RoomCredits;
+  private ratings!: RoomRatings;
+  private readonly moments = new MatchMoments();
+  private playAgain!: PlayAgain;
   private bots!: RoomBots;
   private roundTrips!: RoundTrips;
   /** The top scorer and time left in the listing, for the lobby (liveScore.ts). */
@@ -75,6 +81,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private plan!: BotPlan;
   /** The match's lease and checkpoints (with REDIS_URL); undefined in one process without Redis. */
   private keeper: RoomKeeper | undefined;
+  private readonly checkpointWriter = new CheckpointWriter();
   /** Another process holds this match now (lease lost, or handed over): this copy only winds down. */
   private deposed = false;
   /** Records each match played here (replay/recorder.ts); undefined with replays off. */
@@ -85,7 +92,6 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   override async onCreate(options: unknown): Promise<void> {
     const s = this.settings;
     this.log = s.log.child({ room: this.roomId });
-  private readonly checkpointWriter = new CheckpointWriter();
     listLocked(this);
     const takeover = s.keeping?.pending.get(this.roomId);
     if (takeover !== undefined) return this.resume(takeover);
@@ -102,6 +108,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     if (this.mapRef !== undefined) this.awaitFirstPlayer();
     await this.openSeats(created.data.mode);
     this.credits = new RoomCredits(s.leaderboard, this.log);
+    this.rateMatches();
     // Quick-play rooms are filled; a private room with friends has no bots unless it is a practice room.
     const plan: BotPlan = bots !== undefined
       ? { kind: "practice", count: bots, difficulty }
@@ -154,10 +161,12 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     await this.openSeats(cp.mode);
     this.credits = new RoomCredits(s.leaderboard, this.log, () => this.keeper?.live ?? true);
     this.credits.resume(cp.credits);
+    this.rateMatches();
     this.startMatch(cp.botPlan, map, cp);
     this.lastPhase = this.state.phase as MatchPhase;
     // The match's one recording goes on here (replay/recorder.ts); none is begun for a warm-up.
     if (this.lastPhase !== "warmup") await this.recorder?.resume(this.roomId);
+    if (this.lastPhase === "playing") this.ratings.matchStarted(this.state.phaseEndsAt - this.world.rules.matchTicks);
     this.listen();
     this.keep(t.lease);
     const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
@@ -170,6 +179,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
         player.connected = false;
         this.credits.seat(seat.sessionId, { userId: seat.userId, name: seat.name });
         this.recorder?.seat(seat.sessionId, seat.userId);
+        this.ratings.seat(seat.sessionId, seat.userId, 0); // in the match from its start, as far as anyone here knows
       }
       await holdSeatForToken(this, seat.sessionId, seat.token, graceSeconds, (client) => this.seatRestored(client as ArenaClient, seat));
     }
@@ -195,6 +205,27 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       ...(this.code === undefined ? { roomId: this.roomId, joinable: !this.locked } : {}),
     }));
     this.roundTrips.ping(client);
+  }
+
+  /** Ratings of the room's people: read as they sit, updated at each match's end, and the quick-play bots' level from them. */
+  private rateMatches(): void {
+    this.ratings = new RoomRatings(this.settings.ratings, this.log, {
+      loaded: () => this.relevel(false),
+      tell: (sessionId, change) => this.clients.getById(sessionId)?.send(ServerMessage.Rating, {
+        before: Math.round(change.before * 10) / 10, after: Math.round(change.after * 10) / 10, matches: change.matches,
+      } satisfies RatingOut),
+      live: () => this.live,
+    });
+  }
+
+  /**
+   * A quick-play room's bots play at the level of the people in it (people/rating.ts): set when a match starts
+   * and, between matches, as people come, go and get rated, never during a match (its bots keep one level).
+   */
+  private relevel(matchStarting: boolean): void {
+    if (this.plan.kind !== "fill") return;
+    if (!matchStarting && this.state.phase === "playing") return;
+    this.bots.setLevel(this.ratings.botLevel());
   }
 
   /** Starts checkpointing under `lease`. */
@@ -248,8 +279,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   /**
    * Hands the match to another process (SIGTERM while others run): a last checkpoint, the listing
-   * removed (a reconnection then finds nothing rather than this process), clients closed as for a
-   * drop, and the lease released so another process claims the match at its next scan.
+   * removed (a reconnection then finds nothing rather than this process), the lease released and the
+   * others told, so one claims the match now; then the clients are closed as for a drop (4010), and
+   * their reconnections wait on the taker's side until the match is back there (keeper.ts).
    */
   async handOver(): Promise<boolean> {
     const keeper = this.keeper;
@@ -266,8 +298,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const roomId = this.roomId;
     detachListing(this);
     await matchMaker.driver.remove(roomId);
-    void this.disconnect(CloseCode.MAY_TRY_RECONNECT);
     const released = await keeper.release();
+    if (released) this.settings.keeping?.announceHandOver(roomId);
+    void this.disconnect(CloseCode.MAY_TRY_RECONNECT);
     this.log.info("handed the match over", { released });
     return released;
   }
@@ -284,7 +317,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.state.mapVersion = this.mapRef?.version ?? 0;
     this.world = { state: this.state, map, rules: createRules(s.tickRate, s.match) };
     this.bots = new RoomBots(this.world, plan, s.maxPlayers, seedOf(this.roomId), this.log, s.botBudget);
-    if (cp !== undefined) this.bots.restore(brainMemories(cp), cp.bots.added);
+    if (cp !== undefined) this.bots.restore(brainMemories(cp), cp.bots.added, cp.bots.level);
     const pace = this.roomPace!;
     pace.startSteps();
     startFixedStep(this, this.world, {
@@ -296,7 +329,14 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       live: () => this.live,
       onEvents: (events) => {
         this.recorder?.events(events);
-        dispatchEvents(this, events, this.credits, this.log);
+        dispatchEvents(this, events, {
+          credits: this.credits, moments: this.moments, ratings: this.ratings,
+          botLevel: () => this.bots.level,
+          started: () => {
+            this.playAgain.forget();
+            this.relevel(true);
+          },
+        }, this.log);
       },
       afterStep: (ms, tick) => {
         pace.stepped(this.clock.currentTime, tick);
@@ -314,6 +354,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.voice.listen();
     this.roundTrips = new RoundTrips(this, (client, kind, reason) => this.protocolError(client, kind, reason), () => 1000 / this.settings.tickRate);
     this.roundTrips.listen();
+    this.playAgain = new PlayAgain(this, () => ({ mode: this.metadata.mode, private: this.code !== undefined, plan: this.plan, map: this.mapRef }),
+      (client, kind, reason) => this.protocolError(client, kind, reason), this.log);
+    this.playAgain.listen();
     this.onMessage("*", (client: ArenaClient, type: string | number) => {
       this.protocolError(client, "unknown_type", `unknown message type ${messageTypeText(type)}`);
     });
@@ -428,6 +471,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     // The leaderboard shows the name played under, keyed by the token's user id.
     this.credits.seat(client.sessionId, { userId: auth.userId, name: player.name });
     this.recorder?.seat(client.sessionId, auth.userId);
+    this.ratings.seat(client.sessionId, auth.userId, this.state.tick);
     const seat = this.keeper?.seats.get(client.sessionId);
     if (seat !== undefined) this.keeper!.seats.set(client.sessionId, { ...seat, name: player.name });
     player.color = freeColor(this.state);
@@ -493,6 +537,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.bots.sync();
     this.credits.unseat(client.sessionId);
     this.recorder?.unseat(client.sessionId);
+    this.ratings.unseat(client.sessionId);
+    this.relevel(false);
     this.roundTrips.forget(client.sessionId);
     this.seating.release(client.sessionId, client.auth?.userId);
     this.voice.forget(client.sessionId);
@@ -507,6 +553,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.state.players.delete(sessionId);
     this.credits.unseat(sessionId);
     this.recorder?.unseat(sessionId);
+    this.ratings.unseat(sessionId);
     this.seating.release(sessionId, undefined);
     this.bots.sync();
     this.seating.updateListing();

@@ -11,8 +11,8 @@
  * happens to die. A bot that leaves takes its kills out of the standings.
  */
 import {
-  BOT_ID_PREFIX, BotRoster, Player, cleanName, freeColor, spawnPlayer,
-  type ArenaState, type BotDifficulty, type BrainMemory, type InputCommand, type World,
+  BOT_ID_PREFIX, BOT_LEVEL_OF, BotRoster, Player, cleanName, freeColor, skillAtLevel, spawnPlayer,
+  type ArenaState, type BotDifficulty, type BotSkill, type BrainMemory, type InputCommand, type World,
 } from "@arena/shared";
 import type { Logger } from "../../log.ts";
 import type { BotBudget } from "./botBudget.ts";
@@ -44,9 +44,14 @@ export function seedOf(roomId: string): number {
   return h >>> 0;
 }
 
+/** A level change smaller than this leaves the bots as they are (no churn of brains for a rounding). */
+const LEVEL_STEP = 0.02;
+
 export class RoomBots {
   private readonly roster: BotRoster;
   private added = 0;
+  /** The bots' level (0..1) when the room sets it from its people (quick play); undefined: the plan's difficulty. */
+  private botLevel: number | undefined;
 
   constructor(
     private readonly world: World & { readonly state: ArenaState },
@@ -66,6 +71,32 @@ export class RoomBots {
 
   isBot(sessionId: string): boolean {
     return this.roster.has(sessionId);
+  }
+
+  /**
+   * The level the bots play at, 0 (easy) to 1 (hard), on shared/src/bots/level.ts's scale: the plan's named
+   * difficulty until {@link setLevel} is called.
+   */
+  get level(): number {
+    return this.botLevel ?? BOT_LEVEL_OF[this.plan.difficulty];
+  }
+
+  /**
+   * Bots play at `level` from now on: each bot's brain is replaced by one of that skill (its player stays
+   * where it is). The room calls it between matches, so the bots of a match keep one level throughout.
+   */
+  setLevel(level: number): void {
+    if (this.botLevel !== undefined && Math.abs(level - this.botLevel) < LEVEL_STEP) return;
+    this.botLevel = level;
+    for (const id of this.roster.ids()) {
+      this.roster.remove(id);
+      this.roster.add(id, this.skill());
+    }
+    this.log.debug("bot level set", { level });
+  }
+
+  private skill(): BotDifficulty | BotSkill {
+    return this.botLevel === undefined ? this.plan.difficulty : skillAtLevel(this.botLevel);
   }
 
   /** Each bot decides its command for the coming step (call once per step, before `stepWorld`). */
@@ -91,19 +122,20 @@ export class RoomBots {
   }
 
   /** The bots' brains and the roster's seed counter, for a checkpoint. */
-  snapshot(): { added: number; brains: { sessionId: string; memory: BrainMemory }[] } {
-    return { added: this.added, brains: this.roster.memories() };
+  snapshot(): { added: number; brains: { sessionId: string; memory: BrainMemory }[]; level?: number } {
+    return { added: this.added, brains: this.roster.memories(), ...(this.botLevel !== undefined ? { level: this.botLevel } : {}) };
   }
 
   /**
    * Goes on with the bots of a checkpoint (their players are already in the restored state):
    * each takes a place in the process's budget and gets back its brain's memory.
    */
-  restore(bots: readonly { sessionId: string; memory: BrainMemory }[], added: number): void {
+  restore(bots: readonly { sessionId: string; memory: BrainMemory }[], added: number, level?: number): void {
     const state = this.world.state;
     const kept = bots.filter((b) => state.players.get(b.sessionId)?.bot === true);
     for (const b of kept) this.budget?.takeEvenIfFull();
-    this.roster.restore(kept, this.plan.difficulty, added);
+    this.botLevel = level;
+    this.roster.restore(kept, this.skill(), added);
     this.added = Math.max(this.added, added);
   }
 
@@ -125,7 +157,7 @@ export class RoomBots {
     player.color = freeColor(state);
     state.players.set(id, player);
     spawnPlayer(state, id, player, this.world.map, this.world.rules);
-    this.roster.add(id, this.plan.difficulty);
+    this.roster.add(id, this.skill());
     this.log.debug("bot added", { session: id, name: player.name });
     return true;
   }

@@ -81,7 +81,11 @@ export const CheckpointSchema = z.object({
     players: z.array(PlayerSnapshot).max(64),
     projectiles: z.array(ProjectileSnapshot).max(1024),
   }).strict(),
-  bots: z.object({ added: int(), brains: z.array(z.object({ sessionId: id(), memory: BrainMemorySchema }).strict()).max(64) }).strict(),
+  bots: z.object({
+    added: int(), brains: z.array(z.object({ sessionId: id(), memory: BrainMemorySchema }).strict()).max(64),
+    /** A quick-play room's bot level (0..1) set from its people; absent: the plan's difficulty. */
+    level: z.number().min(0).max(1).optional(),
+  }).strict(),
   seats: z.array(SeatSnapshot).max(256),
   credits: z.object({
     /** The match the credits below belong to ("" before the first match started). */

@@ -16,6 +16,8 @@ export const ClientMessages = {
   [ClientMessage.Chat]: z.object({ text: z.string().max(CHAT_RAW_MAX) }).strict(),
   [ClientMessage.Typing]: z.object({ typing: z.boolean() }).strict(),
   [ClientMessage.Voice]: z.object({ on: z.boolean() }).strict(),
+  /** No payload (or an empty object). */
+  [ClientMessage.PlayAgain]: z.object({}).strict().optional(),
   [ClientMessage.Signal]: z.union([
     z.object({
       ...signalTarget,

@@ -6,6 +6,7 @@ import type { Leaderboard } from "../../leaderboard/Leaderboard.ts";
 import type { Logger } from "../../log.ts";
 import type { Metrics } from "../../metrics.ts";
 import type { People } from "../../people/People.ts";
+import type { RatingStore } from "../../people/Ratings.ts";
 import type { TokenBucket } from "../../limits/TokenBucket.ts";
 import type { BotBudget } from "./botBudget.ts";
 import type { MatchKeeping } from "./keeper.ts";
@@ -33,6 +34,8 @@ export interface ArenaSettings {
   readonly reconnectGraceSeconds?: number;
   /** Where kills and match wins are credited; none in unit setups. */
   readonly leaderboard?: Leaderboard;
+  /** People's ratings (people/Ratings.ts): quick-play bots follow them; none in unit setups (bots keep their plan's difficulty). */
+  readonly ratings?: RatingStore;
   /** Source of candidate invite codes; random by default (tests force collisions with it). */
   readonly randomRoomCode?: () => string;
   /** Who is online and their notifications; none in unit setups. */
