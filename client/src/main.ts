@@ -19,6 +19,7 @@ import { GameScene } from "./game/GameScene.ts";
 import { describeClose, initialFlow, reduce, type FlowEvent, type FlowState } from "./ui/flow.ts";
 import { byId, byTestId } from "./ui/dom.ts";
 import { Hud } from "./ui/hud.ts";
+import { ResultsView } from "./ui/results.ts";
 import { LobbyFeed } from "./net/lobby.ts";
 import { renderLobby } from "./ui/lobby.ts";
 import { PeopleApi } from "./people/api.ts";
@@ -192,6 +193,8 @@ function start(room: ArenaRoom): void {
   voice = v;
   voiceControls = new VoiceControls(v);
   hud = new Hud(session, params.debug, (_r: ResultsOut) => dispatch({ type: "matchEnded" }), v);
+  // Play again: the page leaves this room for the one the group's first press opened.
+  new ResultsView(room, (roomId) => dispatch({ type: "playAgain", roomId }));
   unbindChat = hud.bindChat();
   scene.attach(session, { held: () => held, voiceLevel: (id) => v.levelOf(id), touch: () => touch.read() });
   byTestId<HTMLInputElement>("invite-link").value = inviteLink(location, room.roomId);

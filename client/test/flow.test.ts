@@ -24,6 +24,13 @@ describe("screen flow", () => {
     expect(run(s, { type: "leave" }).screen).toBe("lobby");
   });
 
+  it("Play again goes from the results to joining the group's next room, and from nowhere else", () => {
+    const game = run(initialFlow({ name: "Ada", quick: true, join: "" }), { type: "joined" });
+    const results = reduce(game, { type: "matchEnded" });
+    expect(reduce(results, { type: "playAgain", roomId: "next1" })).toMatchObject({ screen: "connecting", joining: { kind: "code", code: "next1" } });
+    expect(reduce(game, { type: "playAgain", roomId: "next1" })).toBe(game);
+  });
+
   it("takes every kind of join request from the lobby", () => {
     const lobby = initialFlow({ name: "Ada", quick: false, join: "" });
     for (const request of [{ kind: "create" }, { kind: "spectate", roomId: "r1" }, { kind: "code", code: "K7M2QX" }] as const) {

@@ -46,6 +46,8 @@ export type FlowEvent =
   | { type: "reconnected" }
   | { type: "lost"; message: string }
   | { type: "leave" }
+  /** Play again: the room named its group's next room (a room id or a private room's code). */
+  | { type: "playAgain"; roomId: string }
   | { type: "dismiss" };
 
 /** The first screen for the URL parameters: a name and ?quick or ?join go straight to connecting. */
@@ -87,6 +89,10 @@ export function reduce(state: FlowState, event: FlowEvent): FlowState {
     case "leave":
       if (state.screen !== "game" && state.screen !== "results") return state;
       return { ...state, screen: "lobby", reconnecting: false };
+    case "playAgain":
+      // From the results only: the page leaves its room and joins the group's next one.
+      if (state.screen !== "results") return state;
+      return { ...state, screen: "connecting", reconnecting: false, joining: { kind: "code", code: event.roomId }, message: "" };
     case "dismiss":
       return state.screen === "error" ? { ...state, screen: "lobby", message: "" } : state;
   }

@@ -41,10 +41,8 @@ export class Hud {
       if (n.code.startsWith("voice_")) return;
       appendLine(byTestId("chat-log"), `(${n.message})`, CHAT_LINES);
     });
-    room.onMessage(ServerMessage.Results, (r: ResultsOut) => {
-      this.showResults(r);
-      onResults(r);
-    });
+    // The results screen's content is ResultsView's (results.ts); the HUD only says the match ended.
+    room.onMessage(ServerMessage.Results, (r: ResultsOut) => onResults(r));
     room.onMessage(ServerMessage.MatchStart, () => {
       byTestId("kill-feed").replaceChildren();
     });
@@ -200,13 +198,5 @@ export class Hud {
   private renderTyping(): void {
     const names = [...this.typing.values()];
     byTestId("typing-indicator").textContent = names.length === 0 ? "" : `${names.join(", ")} ${names.length === 1 ? "is" : "are"} typing…`;
-  }
-
-  private showResults(r: ResultsOut): void {
-    const winner = r.standings.find((s) => s.sessionId === r.winner);
-    byTestId("results-title").textContent = winner ? `${taggedName(winner.name, winner.sessionId)} wins` : "Match over";
-    fillTable(byTestId<HTMLTableElement>("results-table"), ["Player", "Kills", "Deaths", "Damage"],
-      r.standings.map((s) => [taggedName(s.name, s.sessionId), String(s.kills), String(s.deaths), String(s.damage)]));
-    byId("screen-results").hidden = false;
   }
 }
