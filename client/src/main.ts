@@ -20,6 +20,7 @@ import { describeClose, initialFlow, reduce, type FlowEvent, type FlowState } fr
 import { byId, byTestId } from "./ui/dom.ts";
 import { Hud } from "./ui/hud.ts";
 import { ResultsView } from "./ui/results.ts";
+import { bindSettingsControls } from "./ui/settingsControls.ts";
 import { LobbyFeed } from "./net/lobby.ts";
 import { renderLobby } from "./ui/lobby.ts";
 import { PeopleApi } from "./people/api.ts";
@@ -51,6 +52,7 @@ let lobby: LobbyFeed | undefined;
 const touch = new TouchSticks(byId("touch"));
 const sound = new Sound(storage());
 bindSoundControls(sound);
+bindSettingsControls(storage());
 const scene = new GameScene();
 bindKillCamSetting(scene.killCam.setting);
 // Space, Enter, Escape, a click or a tap skips a kill-cam being shown.

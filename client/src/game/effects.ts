@@ -8,6 +8,7 @@
  */
 import Phaser from "phaser";
 import { PLAYER_RADIUS } from "@arena/shared";
+import { settings } from "../ui/settings.ts";
 
 /** What a pooled particle draws as. */
 const Kind = {
@@ -61,6 +62,9 @@ const SPARK = 0xffd27a;
 const BURST = 0xff6b4a;
 const MARKER = 0xffffff;
 const EDGE = 0xe02a2a;
+/** A hit taken shakes the camera this long and this hard (a fraction of the view), unless motion is reduced. */
+const SHAKE_MS = 140;
+const SHAKE_INTENSITY = 0.006;
 
 export class Effects {
   private readonly world: Phaser.GameObjects.Graphics;
@@ -76,6 +80,9 @@ export class Effects {
   private edge = 0;
   /** How many effects were started (tests read this through the scene). */
   started = 0;
+  /** Hits taken shown, and camera shakes started for them (tests read these: reduced motion shakes nothing). */
+  hitsTaken = 0;
+  shakes = 0;
 
   constructor(private readonly scene: Phaser.Scene) {
     this.world = scene.add.graphics().setDepth(6);
@@ -111,14 +118,17 @@ export class Effects {
 
   /** Sparks off a wall where a projectile stopped, thrown back the way it came. */
   sparks(x: number, y: number, angle: number): void {
-    for (let i = 0; i < 6; i++) this.spawn(Kind.Spark, x, y, angle + Math.PI + (i - 2.5) * 0.35, 0.12 + 0.04 * (i % 3), SPARK, 220);
+    // Reduced motion: fewer particles (2 sparks instead of 6), the same places and colours.
+    const n = settings.reducedMotion ? 2 : 6;
+    for (let i = 0; i < n; i++) this.spawn(Kind.Spark, x, y, angle + Math.PI + (i - (n - 1) / 2) * 0.35, 0.12 + 0.04 * (i % 3), SPARK, 220);
   }
 
   /** A hit seen on someone (small) or a death (big: a ring and debris). */
   burst(x: number, y: number, big: boolean): void {
     this.spawn(Kind.Ring, x, y, 0, big ? 50 : 16, big ? BURST : SPARK, big ? 600 : 250);
     if (!big) return;
-    for (let i = 0; i < 12; i++) this.spawn(Kind.Spark, x, y, (i / 12) * Math.PI * 2, 0.18 + 0.06 * (i % 3), BURST, 500);
+    const n = settings.reducedMotion ? 4 : 12;
+    for (let i = 0; i < n; i++) this.spawn(Kind.Spark, x, y, (i / n) * Math.PI * 2, 0.18 + 0.06 * (i % 3), BURST, 500);
   }
 
   /** A ring closing in on a player who just came alive. */
@@ -140,6 +150,11 @@ export class Effects {
   /** A hit I took: the edge flares, and an indicator points toward `angle` (undefined: unknown shooter). */
   hitTaken(angle: number | undefined): void {
     this.hurtAt = this.scene.time.now;
+    this.hitsTaken += 1;
+    if (!settings.reducedMotion) {
+      this.shakes += 1;
+      this.scene.cameras.main.shake(SHAKE_MS, SHAKE_INTENSITY);
+    }
     if (angle === undefined) return;
     const ind = this.indicators[this.nextIndicator]!;
     this.nextIndicator = (this.nextIndicator + 1) % INDICATORS;
