@@ -10,7 +10,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { REPO_ROOT, machineLine, sampleProcess, spawnServer, startProcess, writeSection, type ServerProcess } from "@arena/testkit/remote";
+import { resolve } from "node:path";
+import { REPO_ROOT, TEST_SECRET, freePort, machineLine, sampleProcess, spawnServer, startProcess, writeSection, type ServerProcess } from "@arena/testkit/remote";
 import { RawRun } from "../baseline/rawBots.ts";
 import { InspectorProfiler, inspectorUrl, type CpuProfile } from "./profile/inspector.ts";
 import { threadCpu, threadCpuBetween } from "./profile/threads.ts";
@@ -29,8 +30,20 @@ const { values } = parseArgs({
     "no-write": { type: "boolean", default: false },
     section: { type: "string", default: "stages" },
     label: { type: "string", default: "" },
+    /** A second server of ours measured in the same run (a lever): its extra environment, and/or another checkout's root. */
+    "b-env": { type: "string" },
+    "b-root": { type: "string" },
+    /** Rounds of every server in turn (the A/B ratios are medians over rounds); the profile is taken in the first only. */
+    rounds: { type: "string", default: "1" },
+    "no-profile": { type: "boolean", default: false },
   },
 });
+const ROUNDS = Math.min(9, Math.max(1, Math.floor(Number(values.rounds)) || 1));
+const envOf = (list: string): Record<string, string> =>
+  Object.fromEntries(list.split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+const B_ENV = values["b-env"] !== undefined ? envOf(values["b-env"]) : undefined;
+const B_ROOT = values["b-root"];
+const HAS_B = B_ENV !== undefined || B_ROOT !== undefined;
 const COUNTS = values.counts.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 1000);
 const WINDOW_S = Math.min(30, Math.max(2, Number(values.window)));
 const WARMUP_S = Math.min(20, Math.max(1, Number(values.warmup)));
@@ -38,9 +51,10 @@ const INTERVAL_US = Math.min(10_000, Math.max(100, Number(values.interval)));
 const RAMP = 100;
 const INPUT_RATE = 30;
 /** Extra environment for our server (e.g. WS_NO_BUFFER_UTIL=1), to measure a lever. */
-const ARENA_ENV = Object.fromEntries(values["arena-env"].split(",").filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]));
+const ARENA_ENV = envOf(values["arena-env"]);
 
-type Kind = "arena" | "floor";
+/** "arena-b": the second server of ours, when --b-env or --b-root is given. */
+type Kind = "arena" | "arena-b" | "floor";
 
 export interface StageRow {
   kind: Kind;
@@ -57,14 +71,15 @@ export interface StageRow {
   stages: Partial<Record<Stage, number>>;
   unassignedTop: [string, number][];
   botCpuPercent: number;
+  round?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function measure(kind: Kind, server: ServerProcess, bots: number, floorBytes: number): Promise<StageRow> {
+async function measure(kind: Kind, server: ServerProcess, bots: number, floorBytes: number, profiled: boolean): Promise<StageRow> {
   // The bots play until stopped after the second window; this only bounds a run whose joins never finish.
   const durationSeconds = (6 * bots) / RAMP + WARMUP_S + 2 * WINDOW_S + 60;
-  const run = kind === "arena"
+  const run = kind !== "floor"
     ? new LoadRun({ endpoints: [server.url], bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: "room", chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined })
     : new RawRun({ url: server.url.replace("http", "ws"), kind, bots, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: "room", floorBytes, seed: 1 });
   const done = run.run();
@@ -80,16 +95,19 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   await sleep(WINDOW_S * 1000);
   const b = reading();
   // Second window: the profile, for the stages' shares of the event loop's thread only.
-  const profiler = await InspectorProfiler.connect(url);
-  await profiler.start(INTERVAL_US);
-  await sleep(WINDOW_S * 1000);
-  const profile: CpuProfile = await profiler.stop();
+  let profile: CpuProfile = { nodes: [], startTime: 0, endTime: 0, samples: [], timeDeltas: [] };
+  if (profiled) {
+    const profiler = await InspectorProfiler.connect(url);
+    await profiler.start(INTERVAL_US);
+    await sleep(WINDOW_S * 1000);
+    profile = await profiler.stop();
+    profiler.close();
+  }
   const inRoomAfter = stats.inRoom;
-  profiler.close();
   run.stop();
   await done;
   mkdirSync(`${REPO_ROOT}test-output`, { recursive: true });
-  writeFileSync(`${REPO_ROOT}test-output/stages-${kind}-${bots}.cpuprofile`, JSON.stringify(profile));
+  if (profiled) writeFileSync(`${REPO_ROOT}test-output/stages-${kind}-${bots}.cpuprofile`, JSON.stringify(profile));
   const seconds = (b.proc.at - a.proc.at) / 1000;
   const players = Math.max(1, Math.min(a.players, b.players));
   if (inRoomAfter < a.players) process.stderr.write(`stages: ${kind}: ${a.players - inRoomAfter} bots left during the profile window\n`);
@@ -121,26 +139,51 @@ const f = (n: number | undefined, d = 0): string => (n === undefined || !Number.
 function report(rows: readonly StageRow[]): string {
   const counts = [...new Set(rows.map((r) => r.bots))];
   const tables = counts.map((n) => {
-    const ours = rows.find((r) => r.bots === n && r.kind === "arena");
-    const floor = rows.find((r) => r.bots === n && r.kind === "floor");
+    const kinds: Kind[] = HAS_B ? ["arena", "arena-b", "floor"] : ["arena", "floor"];
+    const label: Record<Kind, string> = { arena: "ours", "arena-b": "ours B", floor: "floor" };
+    const of = kinds.map((k) => rows.find((r) => r.bots === n && r.kind === k));
     const msgs = (r: StageRow | undefined): number => (r === undefined ? NaN : r.messagesPerPlayerSecond.up + r.messagesPerPlayerSecond.down);
-    const lines = STAGES.filter((s) => (ours?.stages[s] ?? 0) + (floor?.stages[s] ?? 0) > 0).map((s) => {
-      const o = ours?.stages[s];
-      const fl = floor?.stages[s];
-      return `| ${s} | ${f(o)} | ${f(o === undefined ? undefined : o / msgs(ours), 2)} | ${f(fl)} | ${f(fl === undefined ? undefined : fl / msgs(floor), 2)} |`;
-    });
+    const pair = (r: StageRow | undefined, v: number | undefined): string => `${f(v)} | ${f(v === undefined ? undefined : v / msgs(r), 2)}`;
+    const lines = STAGES.filter((s) => of.some((r) => (r?.stages[s] ?? 0) > 0)).map((s) => `| ${s} | ${of.map((r) => pair(r, r?.stages[s])).join(" | ")} |`);
+    const total = `| **total (/proc)** | ${of.map((r) => `**${f(r?.cpuUsPerPlayerSecond)}** | **${f(r === undefined ? undefined : r.cpuUsPerPlayerSecond / msgs(r), 2)}**`).join(" | ")} |`;
     const head = (r: StageRow | undefined): string => r === undefined ? "–" : `${r.players} players, ${f(r.messagesPerPlayerSecond.up, 1)} up + ${f(r.messagesPerPlayerSecond.down, 1)} down msg/player-s, bots ${f(r.botCpuPercent)} % of a core, ${r.busySamples} busy samples`;
     return `### ${n} bots
 
-Ours: ${head(ours)}. Floor: ${head(floor)}.
+${kinds.map((k, i) => `${label[k]}: ${head(of[i])}`).join(". ")}.
 
-| stage | ours µs / player-s | ours µs / msg | floor µs / player-s | floor µs / msg |
-| --- | --- | --- | --- | --- |
+| stage | ${kinds.map((k) => `${label[k]} µs / player-s | ${label[k]} µs / msg`).join(" | ")} |
+| --- | ${kinds.map(() => "--- | ---").join(" | ")} |
 ${lines.join("\n")}
-| **total (/proc)** | **${f(ours?.cpuUsPerPlayerSecond)}** | **${f(ours === undefined ? undefined : ours.cpuUsPerPlayerSecond / msgs(ours), 2)}** | **${f(floor?.cpuUsPerPlayerSecond)}** | **${f(floor === undefined ? undefined : floor.cpuUsPerPlayerSecond / msgs(floor), 2)}** |
-
-Ours / floor, same run: **${f(ours !== undefined && floor !== undefined ? ours.cpuUsPerPlayerSecond / floor.cpuUsPerPlayerSecond : undefined, 2)}×**.`;
+${total}`;
   });
+  const median = (xs: number[]): number => {
+    const v = [...xs].sort((x, y) => x - y);
+    return v.length === 0 ? NaN : v.length % 2 === 1 ? v[v.length >> 1]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  const rounds = counts.map((n) => {
+    const row = (k: Kind, r: number): StageRow | undefined => rows.find((x) => x.bots === n && x.kind === k && (x.round ?? 0) === r);
+    const cpu = (k: Kind, r: number): number => row(k, r)?.cpuUsPerPlayerSecond ?? NaN;
+    const perMsg = (k: Kind, r: number): number => {
+      const x = row(k, r);
+      return x === undefined ? NaN : x.cpuUsPerPlayerSecond / (x.messagesPerPlayerSecond.up + x.messagesPerPlayerSecond.down);
+    };
+    const rs = [...new Set(rows.filter((x) => x.bots === n).map((x) => x.round ?? 0))];
+    const kinds: Kind[] = HAS_B ? ["arena", "arena-b", "floor"] : ["arena", "floor"];
+    const pairs: [Kind, Kind][] = HAS_B ? [["arena", "floor"], ["arena-b", "floor"], ["arena-b", "arena"]] : [["arena", "floor"]];
+    const cell = (k: Kind, r: number): string => `${f(cpu(k, r))} (${f(perMsg(k, r), 1)})`;
+    const ratios = (r: number): string => pairs.map(([a, b]) => `${f(cpu(a, r) / cpu(b, r), 2)}× (${f(perMsg(a, r) / perMsg(b, r), 2)}×)`).join(" | ");
+    const line = (r: number): string => `| ${n} | ${r + 1} | ${kinds.map((k) => cell(k, r)).join(" | ")} | ${ratios(r)} |`;
+    const med = `| ${n} | median | ${kinds.map(() => "").join(" | ")} | ${pairs.map(([a, b]) => `**${f(median(rs.map((r) => cpu(a, r) / cpu(b, r))), 2)}× (${f(median(rs.map((r) => perMsg(a, r) / perMsg(b, r))), 2)}×)**`).join(" | ")} |`;
+    return [...rs.map(line), ...(rs.length > 1 ? [med] : [])].join("\n");
+  });
+  const bWhat = [B_ENV !== undefined ? `environment \`${values["b-env"]}\`` : "", B_ROOT !== undefined ? `the server of \`${B_ROOT}\`` : ""].filter(Boolean).join(", ");
+  const roundTable = `CPU µs per player-second (/proc, without the profiler) and, in brackets, per message; each round every server in turn${HAS_B ? `; *ours B*: ${bWhat}` : ""}.
+On a busy machine the bots (in the benchmark's process) fall behind and send and receive fewer messages than 30 up and 20 down per
+second; per message is then the fairer comparison.
+
+| bots | round | ours | ${HAS_B ? "ours B | " : ""}floor | ours / floor |${HAS_B ? " ours B / floor | ours B / ours |" : ""}
+| --- | --- | --- | ${HAS_B ? "--- | " : ""}--- | --- |${HAS_B ? " --- | --- |" : ""}
+${rounds.join("\n")}`;
   const env = Object.keys(ARENA_ENV).length > 0 ? ` Our server's extra environment: \`${values["arena-env"]}\`.` : "";
   return `## Server CPU by stage${values.label ? ` (${values.label})` : ""} (\`npm run bench:stages\`)
 
@@ -154,7 +197,7 @@ as the schema package or msgpackr count for their caller); the event loop thread
 process's other threads (V8's concurrent GC and compiler, libuv's pool) are a row of their own. A message is an input up or a
 frame down.
 
-${tables.join("\n\n")}`;
+${values["no-profile"] ? "" : tables.join("\n\n") + "\n\n"}${roundTable}`;
 }
 
 const loadAtStart = loadavg()[0] ?? NaN;
@@ -163,25 +206,50 @@ const rows: StageRow[] = [];
 try {
   const inspect = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect=127.0.0.1:0`.trim() };
   const start = { showErrors: false, timeoutMs: 90_000 };
-  const [arena, floor] = await Promise.all([
+  const bStart = (): Promise<ServerProcess> => {
+    const env = { BOT_FILL: "0", ...inspect, ...ARENA_ENV, ...B_ENV };
+    if (B_ROOT === undefined) return spawnServer(env, start);
+    // Another checkout's server, with spawnServer's settings (its own port, the test secret, no rate limits).
+    return freePort().then((port) => startProcess("arena-b", resolve(B_ROOT, "server/src/main.ts"), {
+      ...start, env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...env },
+    }));
+  };
+  const [arena, floor, arenaB] = await Promise.all([
     spawnServer({ BOT_FILL: "0", ...inspect, ...ARENA_ENV }, start).then((s) => (servers.push(s), s)),
     startProcess("floor", `${REPO_ROOT}loadtest/baseline/floor.ts`, { ...start, env: inspect }).then((s) => (servers.push(s), s)),
+    HAS_B ? bStart().then((s) => (servers.push(s), s)) : undefined,
   ]);
   await sleep(1000);
+  const order: [Kind, ServerProcess][] = [["arena", arena], ...(arenaB !== undefined ? [["arena-b", arenaB] as [Kind, ServerProcess]] : []), ["floor", floor]];
+  // An unmeasured pass first, so that no server's first window pays for compiling its hot code.
+  for (const [kind, server] of order) {
+    process.stderr.write(`stages: warming ${kind} up...\n`);
+    const run = kind !== "floor"
+      ? new LoadRun({ endpoints: [server.url], bots: 50, durationSeconds: 30, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: "room", chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined })
+      : new RawRun({ url: server.url.replace("http", "ws"), kind, bots: 50, durationSeconds: 30, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: "room", floorBytes: 256, seed: 2 });
+    const done = run.run();
+    await sleep(3000);
+    run.stop();
+    await done;
+  }
   for (const bots of COUNTS) {
     let floorBytes = 256;
-    for (const [kind, server] of [["arena", arena], ["floor", floor]] as const) {
-      process.stderr.write(`stages: ${bots} bots against ${kind}...\n`);
-      const row = await measure(kind, server, bots, floorBytes);
-      if (kind === "arena") {
-        // The floor's frames are the size of our mean patch so far, as in `npm run bench`.
-        const m = await scrape(server.url);
-        const n = total(m, "arena_patch_size_bytes_count");
-        if (n > 0) floorBytes = Math.round(total(m, "arena_patch_size_bytes_sum") / n);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Every other round in reverse, so neither server always goes first.
+      for (const [kind, server] of round % 2 === 0 ? order : [...order].reverse()) {
+        process.stderr.write(`stages: ${bots} bots against ${kind}, round ${round + 1}...\n`);
+        const row = await measure(kind, server, bots, floorBytes, round === 0 && !values["no-profile"]);
+        row.round = round;
+        if (kind === "arena") {
+          // The floor's frames are the size of our mean patch so far, as in `npm run bench`.
+          const m = await scrape(server.url);
+          const n = total(m, "arena_patch_size_bytes_count");
+          if (n > 0) floorBytes = Math.round(total(m, "arena_patch_size_bytes_sum") / n);
+        }
+        rows.push(row);
+        process.stderr.write(`  ${JSON.stringify({ ...row, unassignedTop: undefined })}\n`);
+        await sleep(1500);
       }
-      rows.push(row);
-      process.stderr.write(`  ${JSON.stringify(row)}\n`);
-      await sleep(1500);
     }
   }
 } finally {

@@ -20,6 +20,7 @@ export const STAGES = [
   "send (ws frame, socket write)",
   "metrics (send wrapper, counters)",
   "timers: heartbeats, round trips, presence, room clock",
+  "leaderboard, people, credits",
   "HTTP (health, metrics scrapes)",
   "garbage collection",
   "V8 and native, unattributed",
@@ -42,8 +43,9 @@ const RULES: readonly Rule[] = [
   { stage: "frame guard and flood bucket", url: /\/server\/src\/(frameLimit|limits\/TokenBucket)\.ts$/ },
   { stage: "metrics (send wrapper, counters)", url: /\/server\/src\/metrics\.ts$|\/node_modules\/prom-client\/|\/server\/src\/rooms\/arena\/pace\.ts$/ },
   { stage: "input decoding", url: /\/server\/src\/rooms\/arena\/input\.ts$/ },
+  { stage: "leaderboard, people, credits", url: /\/server\/src\/(leaderboard|people)\/|\/server\/src\/rooms\/arena\/(credits|liveScore)\.ts$/ },
   { stage: "timers: heartbeats, round trips, presence, room clock", url: /\/server\/src\/rooms\/arena\/(roundTrips|voiceSignaling|seating|keeper|chat)\.ts$/ },
-  { stage: "step (simulation)", url: /\/server\/src\/rooms\/arena\/(fixedStep|botFill|botBudget|matchEvents|credits)\.ts$|\/shared\/src\// },
+  { stage: "step (simulation)", url: /\/server\/src\/rooms\/arena\/(fixedStep|botFill|botBudget|matchEvents)\.ts$|\/shared\/src\// },
   // Colyseus.
   { stage: "lag-compensation history", url: /\/@colyseus\/core\/build\/Rewind\./ },
   { stage: "input buffer", url: /\/@colyseus\/core\/build\/input\/InputBuffer\./ },
