@@ -21,6 +21,7 @@ export {
 } from "./processes.ts";
 export { RestartableRedis, startRedis, type RedisProcess } from "./redis.ts";
 export { startRedisCluster, type ClusterNodeProcess, type RedisClusterOptions, type RedisClusterProcess } from "./redisCluster.ts";
+export { startRedisSentinel, type RedisSentinelProcess } from "./redisSentinel.ts";
 export { nginxPrefix, startNginx, type NginxProcess } from "./nginx.ts";
 export { mean, quantile } from "./stats.ts";
 export { inFlight } from "./inFlight.ts";
