@@ -1,12 +1,13 @@
 /**
  * The lobby feed: a connection to the `lobby` room that keeps the live list of
- * public rooms (Colyseus' LobbyRoom protocol: "rooms", "+", "-"), the number
- * of players online on every process, and the leaderboard.
+ * public rooms, a page at a time (Colyseus' LobbyRoom protocol: "rooms" is the
+ * page, "+" and "-" its rooms' changes; `rooms_page` says which page of how
+ * many), the number of players online on every process, and the leaderboard.
  */
 import { type Room } from "@colyseus/sdk";
 import { JoinClient } from "@arena/shared/sdk";
 import {
-  LobbyMessage, ROOM_LOBBY, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut,
+  LobbyMessage, LobbyRoomsMessage, ROOM_LOBBY, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut, type RoomsPageOut,
 } from "@arena/shared";
 
 /** One public room as the lobby lists it. */
@@ -21,6 +22,8 @@ export interface RoomListing {
 
 export interface LobbyView {
   rooms: RoomListing[];
+  /** Which page of the public rooms `rooms` is. */
+  roomsPage: RoomsPageOut | undefined;
   online: OnlineOut | undefined;
   leaderboard: LeaderboardSnapshot | undefined;
 }
@@ -28,6 +31,7 @@ export interface LobbyView {
 export class LobbyFeed {
   private readonly rooms = new Map<string, RoomListing>();
   private online: OnlineOut | undefined;
+  private roomsPage: RoomsPageOut | undefined;
   private leaderboard: LeaderboardSnapshot | undefined;
   private room: Room | undefined;
   private closed = false;
@@ -59,6 +63,10 @@ export class LobbyFeed {
       this.rooms.delete(roomId);
       this.emit();
     });
+    room.onMessage(LobbyRoomsMessage.Page, (page: RoomsPageOut) => {
+      this.roomsPage = page;
+      this.emit();
+    });
     room.onMessage(LobbyMessage.Online, (online: OnlineOut) => {
       this.online = online;
       this.emit();
@@ -70,6 +78,11 @@ export class LobbyFeed {
     });
   }
 
+  /** Asks for page `page` of the public rooms (from 0). */
+  page(page: number): void {
+    if (this.room?.connection.isOpen) this.room.send(LobbyRoomsMessage.Page, { page });
+  }
+
   close(): void {
     this.closed = true;
     if (this.room?.connection.isOpen) void this.room.leave();
@@ -78,6 +91,6 @@ export class LobbyFeed {
 
   private emit(): void {
     const rooms = [...this.rooms.values()].sort((a, b) => b.metadata.players - a.metadata.players || a.roomId.localeCompare(b.roomId));
-    this.onChange({ rooms, online: this.online, leaderboard: this.leaderboard });
+    this.onChange({ rooms, roomsPage: this.roomsPage, online: this.online, leaderboard: this.leaderboard });
   }
 }

@@ -7,6 +7,8 @@ import { LiveMatches } from "./liveMatches.ts";
 export interface LobbyActions {
   join(roomId: string): void;
   watch(roomId: string): void;
+  /** Shows page `page` (from 0) of the public rooms (without it, no pager is shown). */
+  page?(page: number): void;
 }
 
 let live: LiveMatches | undefined;
@@ -50,7 +52,36 @@ export function renderLobby(view: LobbyView, actions: LobbyActions): void {
     cell.append(join, " ", watch);
   }
 
+  renderPager(table, view, actions);
+
   const board = view.leaderboard;
   const rows = (board?.allTime ?? []).slice(0, 10).map((e) => [String(e.rank), e.tag ? `${e.name} #${e.tag}` : e.name, String(e.score)]);
   fillTable(byTestId<HTMLTableElement>("leaderboard"), ["#", "Player", "Points"], rows);
+}
+
+/** "Page 2 of 5 (93 rooms)" with previous and next buttons, under the room list; none while one page holds them all. */
+function renderPager(table: HTMLTableElement, view: LobbyView, actions: LobbyActions): void {
+  let pager = document.querySelector<HTMLElement>("[data-testid=rooms-pager]");
+  if (pager === null) {
+    pager = document.createElement("p");
+    pager.dataset.testid = "rooms-pager";
+    table.after(pager);
+  }
+  const p = view.roomsPage;
+  pager.replaceChildren();
+  pager.hidden = p === undefined || p.pages <= 1;
+  if (p === undefined || p.pages <= 1 || actions.page === undefined) return;
+  const ask = actions.page;
+  const button = (label: string, id: string, page: number, enabled: boolean): HTMLButtonElement => {
+    const b = document.createElement("button");
+    b.textContent = label;
+    b.dataset.testid = id;
+    b.disabled = !enabled;
+    b.addEventListener("click", () => ask(page));
+    return b;
+  };
+  const text = document.createElement("span");
+  text.dataset.testid = "rooms-page";
+  text.textContent = ` Page ${p.page + 1} of ${p.pages} (${p.total} rooms) `;
+  pager.append(button("‹ Previous", "rooms-prev", p.page - 1, p.page > 0), text, button("Next ›", "rooms-next", p.page + 1, p.page + 1 < p.pages));
 }

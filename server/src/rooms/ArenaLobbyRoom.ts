@@ -1,17 +1,19 @@
 /**
- * The lobby: Colyseus' LobbyRoom (realtime listing of public rooms, across
- * processes through presence) plus the number of people online on all
- * processes and the live leaderboard.
+ * The lobby: Colyseus' LobbyRoom's realtime listing of public rooms, across
+ * processes through presence, sent a page at a time (lobbyRoomPages.ts), plus
+ * the number of people online on all processes and the live leaderboard.
  *
  * Its content is public (the leaderboard is also served over HTTP), but a
  * lobby seat is a live connection, so it takes a valid guest token like the
  * arena: checked at matchmaking by the static onAuth, before any seat; the
  * connect then carries the seat's join ticket, never the token.
  */
-import { LobbyRoom, matchMaker, type AuthContext, type Client } from "@colyseus/core";
-import { LobbyMessage, ROOM_ARENA, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
+import { LobbyRoom, matchMaker, subscribeLobby, type AuthContext, type Client, type IRoomCache } from "@colyseus/core";
+import { LobbyMessage, LobbyRoomsMessage, ROOM_ARENA, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
 import type { GuestIdentity } from "../auth.ts";
 import { configuredRoom } from "./configuredRoom.ts";
+import { LobbyRoomPages } from "./lobbyRoomPages.ts";
+import { roomListing } from "../colyseusInternals.ts";
 import { redeemJoinTicket } from "../matchmaking/joinTickets.ts";
 import type { People } from "../people/People.ts";
 import { LobbyPeople } from "../people/lobbyPeople.ts";
@@ -52,9 +54,16 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
   private board: LeaderboardSnapshot | undefined;
   private unsubscribeBoard: (() => void) | undefined;
   private people: LobbyPeople | undefined;
+  private pages: LobbyRoomPages | undefined;
 
-  override async onCreate(options: unknown): Promise<void> {
-    await super.onCreate(options);
+  override async onCreate(): Promise<void> {
+    // Not LobbyRoom's onCreate, which sends every listing change to every visitor: the same listing, by pages.
+    roomListing(this).unlisted = true; // the lobby does not list itself
+    const pages = new LobbyRoomPages((callback, ms) => this.clock.setInterval(callback, ms));
+    this.pages = pages;
+    this.onMessage(LobbyRoomsMessage.Page, (client, request: unknown) => pages.ask(client, request));
+    this.unsubscribeLobby = await subscribeLobby((roomId: string, listing: IRoomCache | null | undefined) => pages.changed(roomId, listing));
+    pages.load(await matchMaker.query({ private: false, unlisted: false }));
     const log = this.settings.log.child({ room: this.roomId });
     this.board = await this.settings.leaderboard.snapshot();
     this.unsubscribeBoard = this.settings.leaderboard.subscribe((snapshot) => {
@@ -75,8 +84,9 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
     }, ONLINE_POLL_MS);
   }
 
-  override onJoin(client: Client, options: unknown): void {
-    super.onJoin(client, (typeof options === "object" && options !== null ? options : {}) as Parameters<LobbyRoom["onJoin"]>[1]);
+  override onJoin(client: Client): void {
+    // Not LobbyRoom's onJoin (the whole list, then every change): the visitor's page.
+    this.pages?.join(client);
     client.send(LobbyMessage.Online, this.online);
     if (this.board !== undefined) client.send(LobbyMessage.Leaderboard, this.board);
     this.people?.joined(client);
@@ -84,6 +94,7 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
 
   override onLeave(client: Parameters<LobbyRoom["onLeave"]>[0]): void {
     super.onLeave(client);
+    this.pages?.leave(client);
     this.people?.left(client);
   }
 

@@ -5,3 +5,4 @@ export * from "./codes.ts";
 export * from "./roomCode.ts";
 export * from "./names.ts";
 export * from "./people.ts";
+export * from "./lobbyRooms.ts";
