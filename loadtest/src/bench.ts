@@ -68,6 +68,8 @@ export interface Row {
   downBytesPerPlayerSecond: number;
   upBytesPerPlayerSecond: number;
   downMessagesPerPlayerSecond: number;
+  /** Inputs (and other frames) the bots sent per player-second: under INPUT_RATE when the bots fell behind. */
+  upMessagesPerPlayerSecond: number;
   rssMb: number;
   stepP50Us: number | null;
   stepP99Us: number | null;
@@ -95,13 +97,14 @@ interface Window {
   bytesIn: number;
   bytesOut: number;
   messagesIn: number;
+  messagesOut: number;
   botCpu: number;
   metrics?: Map<string, MetricFamily>;
 }
 
 function snapshot(server: ServerProcess, stats: LoadStats): Window {
   const u = process.cpuUsage();
-  return { proc: sampleProcess(server.pid), bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, messagesIn: stats.messagesIn, botCpu: (u.user + u.system) / 1e6 };
+  return { proc: sampleProcess(server.pid), bytesIn: stats.bytesIn, bytesOut: stats.bytesOut, messagesIn: stats.messagesIn, messagesOut: stats.messagesOut, botCpu: (u.user + u.system) / 1e6 };
 }
 
 /** `playersPerRoom`: load clients per room (each group creates its own room); quick play when undefined. */
@@ -152,6 +155,7 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
     downBytesPerPlayerSecond: (b.bytesIn - a.bytesIn) / playerSeconds,
     upBytesPerPlayerSecond: (b.bytesOut - a.bytesOut) / playerSeconds,
     downMessagesPerPlayerSecond: (b.messagesIn - a.messagesIn) / playerSeconds,
+    upMessagesPerPlayerSecond: (b.messagesOut - a.messagesOut) / playerSeconds,
     rssMb: b.proc.rssBytes / 1024 / 1024,
     stepP50Us, stepP99Us, loopLagP99Ms, patchBytesMean,
     botCpuPercent: ((b.botCpu - a.botCpu) / seconds) * 100,

@@ -4,12 +4,15 @@
  * server CPU per player-second as a ratio of the floor's and of naive's. Exits 1 when a ratio is more
  * than 25 % above the figure written in loadtest/quick-figures.json: ratios from one run, since absolute
  * CPU moves with whatever else the machine runs. `--record` writes this run's ratios as the new figures
- * (after a change that cut CPU, so the ratchet holds the gain).
+ * (after a change that cut CPU, so the ratchet holds the gain). A run in which the bots or a server fell
+ * behind (fewer than 80 % of the inputs up or of the server's frames down: a machine too busy to measure
+ * on) proves nothing either way: it exits 3 and records nothing.
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { PATCH_RATE, TICK_RATE } from "@arena/shared";
 import { REPO_ROOT } from "@arena/testkit/remote";
 import type { Row } from "./bench.ts";
 
@@ -23,6 +26,11 @@ const { values } = parseArgs({
 
 /** How far above the written figure a ratio may be before the ratchet fails. */
 const TOLERANCE = 1.25;
+/** The share of the nominal message rates a run must keep to count. */
+const KEPT_PACE = 0.8;
+const INPUT_RATE = 30;
+/** Frames down per player-second each server sends when it keeps pace: patches (ours, floor) or the world every tick (naive). */
+const NOMINAL_DOWN: Record<string, number> = { arena: PATCH_RATE, floor: PATCH_RATE, naive: TICK_RATE };
 const JSON_OUT = `${REPO_ROOT}test-output/bench-quick.json`;
 
 export interface QuickFigures {
@@ -63,6 +71,13 @@ const now: QuickFigures = {
 const f2 = (n: number): string => n.toFixed(2);
 console.log(`bench:quick, ${bots} bots, load average ${f2(load)} as it began`);
 console.log(`server CPU µs / player-s: ours ${ours.toFixed(0)}, floor ${cpu("floor").toFixed(0)}, naive ${cpu("naive").toFixed(0)}`);
+console.log(`messages per player-s, up / down: ${rows.map((r) => `${r.kind} ${r.upMessagesPerPlayerSecond.toFixed(1)} / ${r.downMessagesPerPlayerSecond.toFixed(1)}`).join(", ")}`);
+const behind = rows.filter((r) => r.upMessagesPerPlayerSecond < KEPT_PACE * INPUT_RATE || r.downMessagesPerPlayerSecond < KEPT_PACE * (NOMINAL_DOWN[r.kind] ?? 0));
+if (behind.length > 0 || rows.length < 3) {
+  console.log(`ours / floor ${f2(now.oursOverFloor)}×, ours / naive ${f2(now.oursOverNaive)}×`);
+  console.log(`bench:quick: INCONCLUSIVE: ${behind.map((r) => r.kind).join(", ") || "a server"} fell behind (under ${KEPT_PACE * 100} % of the nominal message rates): the machine is too busy to measure on; nothing recorded`);
+  process.exit(3);
+}
 if (values.record) {
   writeFileSync(values.figures, JSON.stringify(now, null, 2) + "\n");
   console.log(`ours / floor ${f2(now.oursOverFloor)}×, ours / naive ${f2(now.oursOverNaive)}×: written to ${values.figures}`);
