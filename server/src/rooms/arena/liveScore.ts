@@ -54,6 +54,8 @@ export class LiveScore {
   private lastWriteAt = -Infinity;
   private phaseEndsAt = -1;
   private endsAt = 0;
+  /** The last write failed (Redis out): written again once the bound allows, changed or not. */
+  private unwritten = false;
   /** Writes made and checks run (tests read them). */
   readonly stats = { writes: 0, checks: 0 };
 
@@ -70,10 +72,15 @@ export class LiveScore {
     }
     const meta = this.room.metadata;
     const fields = liveScoreOf(state, this.endsAt);
-    if (sameFields(meta, fields) || nowMs - this.lastWriteAt < LIVE_SCORE_MIN_INTERVAL_MS) return;
+    if ((sameFields(meta, fields) && !this.unwritten) || nowMs - this.lastWriteAt < LIVE_SCORE_MIN_INTERVAL_MS) return;
     this.lastWriteAt = nowMs;
+    this.unwritten = false;
     this.stats.writes++;
     const { leader: _l, leaderKills: _k, leaderBot: _b, endsAt: _e, ...rest } = meta;
-    void this.room.setMetadata({ ...rest, ...fields }).catch((error: unknown) => this.log.warn("live score update failed", { error }));
+    // Colyseus sets the room's metadata before persisting it: after a failed write it already reads as written.
+    void this.room.setMetadata({ ...rest, ...fields }).catch((error: unknown) => {
+      this.unwritten = true;
+      this.log.warn("live score update failed", { error });
+    });
   }
 }
