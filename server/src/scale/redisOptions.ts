@@ -5,9 +5,9 @@
  * every RECONNECT_MAX_DELAY_MS, so a restarted Redis is in use again within
  * about a second.
  *
- * Colyseus' driver and presence bundle ioredis 5 and only accept an instance
- * of *their* copy, so they get options, not a client: the URL is parsed here
- * into the fields both ioredis majors understand.
+ * The URL is parsed here into plain options; redisClient.ts makes every
+ * connection from them (and the same timeouts for a Cluster's or Sentinel's
+ * nodes).
  */
 
 /** A command (matchmaking read, presence call) waits at most this long for Redis. */
