@@ -41,6 +41,8 @@ export interface QuickFigures {
   /** When and how they were measured, and the machine's 1-minute load average as the run began. */
   measured: string;
   loadAverage: number;
+  /** Where the figures come from when not from a `--record` run. */
+  source?: string;
 }
 
 const bots = Math.min(400, Math.max(10, Math.floor(Number(values.bots)) || 200));
@@ -84,6 +86,7 @@ if (values.record) {
   process.exit(0);
 }
 const written = JSON.parse(readFileSync(values.figures, "utf8")) as QuickFigures;
+console.log(`written figures: ${written.bots} bots, ${written.measured}, load ${written.loadAverage}${written.source !== undefined ? ` (${written.source})` : ""}`);
 let failed = false;
 for (const [name, key] of [["ours / floor", "oursOverFloor"], ["ours / naive", "oursOverNaive"]] as const) {
   const limit = written[key] * TOLERANCE;
