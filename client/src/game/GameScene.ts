@@ -263,7 +263,8 @@ export class GameScene extends Phaser.Scene {
     this.help.frame(me.alive && state.phase !== "results", command.mx !== 0 || command.my !== 0);
     session.frame(time);
 
-    this.killCam.buffer.begin(time);
+    // Recorded only while the kill-cam is on: off, it costs nothing.
+    if (this.killCam.setting.enabled) this.killCam.buffer.begin(time);
     this.drawPlayers(session, state.players, time);
     // My muzzle flash at the press, not when the server's patch brings the shot back.
     if (this.muzzle.fires(time, command.fire, me.alive, state.phase === "playing")) {
