@@ -7,7 +7,8 @@
  *   PUBLIC_HOST      host (and port) clients reach through nginx, e.g. game.example.com;
  *                    each process then announces PUBLIC_ADDRESS=<PUBLIC_HOST>/<its port>,
  *                    which deploy/nginx routes to it. Unset: 127.0.0.1:<port> (direct, local).
- *   REDIS_URL        default redis://127.0.0.1:6379
+ *   REDIS_URL        default redis://127.0.0.1:6379, unless REDIS_CLUSTER_NODES or REDIS_SENTINELS
+ *                    is set (a Redis Cluster or Sentinel instead: docs/OPERATIONS.md; they pass through)
  *   AUTH_SECRET      shared by all processes (a token signed by one is checked by another);
  *                    if unset, one random secret is made for this start and given to all.
  * Run `npm run build` first: it makes client/dist and server/dist/main.js, the compiled server
@@ -21,7 +22,9 @@ const { randomBytes } = require("node:crypto");
 const count = Number(process.env.ARENA_PROCESSES || (availableParallelism ? availableParallelism() : cpus().length));
 const basePort = Number(process.env.BASE_PORT || 2567);
 const publicHost = process.env.PUBLIC_HOST || "";
-const redisUrl = process.env.REDIS_URL || "redis://127.0.0.1:6379";
+// Only one Redis setting may be given: the default URL would clash with a cluster's or sentinels' list.
+const otherRedis = Boolean(process.env.REDIS_CLUSTER_NODES || process.env.REDIS_SENTINELS);
+const redisUrl = process.env.REDIS_URL || (otherRedis ? undefined : "redis://127.0.0.1:6379");
 const authSecret = process.env.AUTH_SECRET || randomBytes(32).toString("hex");
 if (!process.env.AUTH_SECRET) console.warn("ecosystem: AUTH_SECRET not set; using a random one for this start (tokens end with it)");
 
@@ -36,7 +39,7 @@ const apps = Array.from({ length: count }, (_, i) => {
       NODE_ENV: "production",
       PORT: String(port),
       PUBLIC_ADDRESS: publicHost ? `${publicHost}/${port}` : `127.0.0.1:${port}`,
-      REDIS_URL: redisUrl,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       AUTH_SECRET: authSecret,
     },
     // SIGTERM first: the process locks its rooms, tells players and exits; SIGKILL only after this.
