@@ -15,6 +15,7 @@ import type { GameSession, Vec2 } from "../net/session.ts";
 import { taggedName } from "../ui/botTag.ts";
 import { ControlsHelp } from "../ui/controlsHelp.ts";
 import { COLORS, playerColor } from "./palette.ts";
+import { LABEL_OFFSET, LABEL_STYLE, drawBody, drawHealth } from "./playerLook.ts";
 import { DeathView, showDeath } from "./deathView.ts";
 import { Minimap } from "./minimap.ts";
 import { Effects } from "./effects.ts";
@@ -160,9 +161,12 @@ export class GameScene extends Phaser.Scene {
     for (let x = 0; x <= width; x += 100) floor.lineBetween(x, 0, x, height);
     for (let y = 0; y <= height; y += 100) floor.lineBetween(0, y, width, y);
     const wallGfx = this.walls!.clear();
+    // A little depth: each wall casts a shadow down-right, then its face and a lit top-left edge.
+    for (const w of walls) wallGfx.fillStyle(COLORS.wallShadow, 0.8).fillRect(w.x + 6, w.y + 6, w.w, w.h);
     for (const w of walls) {
       wallGfx.fillStyle(COLORS.wall, 1).fillRect(w.x, w.y, w.w, w.h);
       wallGfx.lineStyle(2, COLORS.wallEdge, 1).strokeRect(w.x, w.y, w.w, w.h);
+      wallGfx.lineStyle(2, COLORS.wallLight, 1).lineBetween(w.x, w.y, w.x + w.w, w.y).lineBetween(w.x, w.y, w.x, w.y + w.h);
     }
     this.cameras.main.setBounds(-200, -200, width + 400, height + 400);
     this.minimap.show(this.arena, this.scale.width);
@@ -322,7 +326,7 @@ export class GameScene extends Phaser.Scene {
       if (view === undefined) {
         view = {
           body: this.add.graphics().setDepth(3),
-          label: this.add.text(0, 0, "", { fontFamily: "system-ui, sans-serif", fontSize: "13px", color: "#e6e9ef" }).setOrigin(0.5, 1).setDepth(4),
+          label: this.add.text(0, 0, "", LABEL_STYLE).setOrigin(0.5, 1).setDepth(4),
         };
         this.views.set(id, view);
       }
@@ -340,16 +344,14 @@ export class GameScene extends Phaser.Scene {
       const color = playerColor(p.color);
       const shielded = session.room.state.tick < p.protectedUntil;
       g.setPosition(at.x, at.y);
-      g.fillStyle(color, p.connected ? 1 : 0.35).fillCircle(0, 0, PLAYER_RADIUS);
-      if (shielded) g.lineStyle(2, 0xffffff, 0.5 + 0.4 * Math.sin(time / 80)).strokeCircle(0, 0, PLAYER_RADIUS + 4);
-      if (isMe) g.lineStyle(2, 0xffffff, 0.9).strokeCircle(0, 0, PLAYER_RADIUS);
+      // Shape tells people (circles) from bots (hexagons), a ring and a marker tell you (playerLook.ts).
+      drawBody(g, { color, me: isMe, bot: p.bot, connected: p.connected });
+      if (shielded) g.lineStyle(2, 0xffffff, 0.5 + 0.4 * Math.sin(time / 80)).strokeCircle(0, 0, PLAYER_RADIUS + 6);
       if (p.voice) this.drawVoice(g, this.inputs?.voiceLevel?.(id) ?? 0);
       const aim = isMe ? this.aim : p.aim;
       g.lineStyle(4, 0xffffff, 0.9).lineBetween(Math.cos(aim) * 8, Math.sin(aim) * 8, Math.cos(aim) * (PLAYER_RADIUS + 10), Math.sin(aim) * (PLAYER_RADIUS + 10));
-      const w = 36;
-      g.fillStyle(COLORS.hpBack, 1).fillRect(-w / 2, -PLAYER_RADIUS - 10, w, 4);
-      g.fillStyle(COLORS.hp, 1).fillRect(-w / 2, -PLAYER_RADIUS - 10, (w * p.hp) / MAX_HP, 4);
-      view.label.setText(taggedName(p.name, id, p.bot)).setColor(p.bot ? BOT_LABEL_COLOR : LABEL_COLOR).setPosition(at.x, at.y - PLAYER_RADIUS - 13);
+      drawHealth(g, p.hp);
+      view.label.setText(taggedName(p.name, id, p.bot)).setColor(p.bot ? BOT_LABEL_COLOR : LABEL_COLOR).setPosition(at.x, at.y - LABEL_OFFSET);
     });
     for (const [id, view] of this.views) {
       if (seen.has(id)) continue;

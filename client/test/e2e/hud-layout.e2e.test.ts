@@ -4,14 +4,28 @@
  * the kill feed full, the inbox and its "Desktop alerts" link, the scoreboard
  * held open, the minimap, the microphone, chat, the first-visit card, the
  * phase banner's text) are
- * measured in Chromium and no two may intersect. Screenshots of each size go to test-output/.
+ * measured in Chromium and no two may intersect; the results screen's parts (standings, best moments, rating,
+ * Play again and Back to lobby) fit the view without overlapping either. Screenshots of each size go to test-output/.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { ArenaState } from "@arena/shared";
+import { serverRoom, signIn, type ArenaRoomClient } from "@arena/testkit";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
-const e2e = useServerAndBrowser();
+const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.5 } });
+
+/** The results screen's parts. */
+const RESULTS: Record<string, string> = {
+  title: "[data-testid=results-title]",
+  standings: "[data-testid=results-table]",
+  moments: "[data-testid=results-moments]",
+  rating: "[data-testid=results-rating]",
+  next: "[data-testid=results-next]",
+  "play again": "[data-testid=results-play-again]",
+  "back to lobby": "[data-testid=results-leave]",
+};
 
 interface Box {
   name: string;
@@ -101,6 +115,56 @@ describe("HUD layout in Chromium", () => {
         expect(clashes, JSON.stringify(boxes.map((b) => [b.name, Math.round(b.x), Math.round(b.y), Math.round(b.width), Math.round(b.height)]))).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
+        await context.close();
+      }
+    }, 60_000);
+  }
+
+  for (const [width, height] of [[1280, 800], [390, 844], [1920, 1080]] as const) {
+    it(`the results screen fits ${width}×${height}: standings of 16, moments, rating and buttons inside the view, none overlapping`, async () => {
+      const errors: string[] = [];
+      const context = await e2e.browser.newContext({ viewport: { width, height }, hasTouch: width < 700 });
+      let rival: ArenaRoomClient | undefined;
+      try {
+        const page = await context.newPage();
+        page.on("pageerror", (e) => errors.push(e.message));
+        await page.goto(`${e2e.server.url}/?name=results${width}&quick=1`);
+        await waitForScreen(page, "game");
+        const roomId = await page.evaluate(() => (window as any).__arena.session().room.roomId as string);
+        // Into this page's room by its id (quick play might pick an earlier test's room, its seats held a while).
+        const { client } = await signIn(e2e.server.url, `rival${width}`);
+        rival = (await client.joinById(roomId, { name: `rival${width}` })) as ArenaRoomClient;
+        rival.onMessage("*", () => {});
+        const state = serverRoom(roomId).state as ArenaState;
+        const until = Date.now() + 10_000;
+        while (state.phase !== "playing" && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+        state.phaseEndsAt = state.tick + 1; // the match ends by time at the next step
+        await waitForScreen(page, "results");
+        // The worst case: sixteen long names in the standings, and every line of best moments.
+        await page.evaluate(() => {
+          const table = document.querySelector<HTMLTableElement>("[data-testid=results-table]")!;
+          const row = table.rows[1]!;
+          while (table.rows.length < 17) table.tBodies[0]!.appendChild(row.cloneNode(true));
+          for (const r of Array.from(table.rows).slice(1)) r.cells[1]!.textContent = "Sixteen_Letters_ [BOT]";
+          const moments = document.querySelector("[data-testid=results-moments]")!;
+          moments.replaceChildren(...["Longest streak: 12 kills in a row", "Most damage in one life: 1250", "Damage dealt: 4800"].map((t) => Object.assign(document.createElement("li"), { textContent: t })));
+          document.querySelector("[data-testid=results-rating]")!.textContent = "Rating 100 → 100 (±0)";
+        });
+        const boxes = await page.evaluate((parts) => Object.entries(parts).map(([name, selector]) => {
+          const r = document.querySelector<HTMLElement>(selector)!.getBoundingClientRect();
+          return { name, x: r.x, y: r.y, width: r.width, height: r.height };
+        }), RESULTS);
+        await page.screenshot({ path: join(OUTPUT_DIR, `results-${width}x${height}.png`) });
+        const outside = boxes.filter((b) => b.x < 0 || b.y < 0 || b.x + b.width > width || b.y + b.height > height).map((b) => b.name);
+        expect(outside, JSON.stringify(boxes)).toEqual([]);
+        const clashes: string[] = [];
+        for (let i = 0; i < boxes.length; i++) {
+          for (let j = i + 1; j < boxes.length; j++) if (overlaps(boxes[i]!, boxes[j]!)) clashes.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
+        }
+        expect(clashes).toEqual([]);
+        expect(errors).toEqual([]);
+      } finally {
+        await rival?.leave();
         await context.close();
       }
     }, 60_000);
