@@ -43,7 +43,8 @@ beforeAll(async () => {
   const server = async (): Promise<GameServerProcess> => {
     const dir = await mkdtemp(join(tmpdir(), "arena-redis-cluster-data-"));
     dirs.push(dir);
-    return spawnServer({ REDIS_CLUSTER_NODES: cluster.seeds, DATA_DIR: dir }, { timeoutMs: 90_000 });
+    // Rate limits on (spawnServer turns them off): their counters live in the cluster too.
+    return spawnServer({ REDIS_CLUSTER_NODES: cluster.seeds, DATA_DIR: dir, RATE_LIMITS: "on" }, { timeoutMs: 90_000 });
   };
   [a, b] = await Promise.all([server(), server()]);
   db = new Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })));
@@ -76,6 +77,10 @@ describe("two processes on a three-master Redis Cluster", () => {
     // The per-room hash tag spreads rooms over the cluster instead of piling them on one slot.
     const masters = new Set(await Promise.all(["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"].map((id) => cluster.masterOf(CUSTODY_KEYS.checkpoint(id)))));
     expect(masters.size).toBeGreaterThan(1);
+    // A sign-in is counted in the cluster (rate-limiter-flexible's script), not in the process's memory.
+    await signIn(a.url, "counted");
+    const counters = (await Promise.all(db.nodes("master").map((n) => n.keys("arena:rl:signIn:*")))).flat();
+    expect(counters.length).toBeGreaterThan(0);
   });
 
   it("joins a private room created through A by its code through B", async () => {
