@@ -567,10 +567,12 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       this.log.info("room disposed (the match goes on elsewhere)");
       return;
     }
+    // The bots' places go back to the process first: the room is already out of the listing, and a room created
+    // meanwhile must find them free, not wait out the recording's last write.
+    this.bots?.dispose();
+    if (this.roomPace !== undefined) this.settings.metrics?.pace.close(this.roomPace);
     await this.recorder?.finish("room_closed", 2000);
     await this.keeper?.end();
-    if (this.roomPace !== undefined) this.settings.metrics?.pace.close(this.roomPace);
-    this.bots?.dispose();
     if (this.code !== undefined) await releaseCode(matchMaker.presence, this.code).catch(() => undefined);
     this.log.info("room disposed");
   }
