@@ -14,6 +14,8 @@ import {
 
 const FRAME = 1000 / 60;
 const RESPAWN_MS = RESPAWN_DELAY_S * 1000;
+const STEP_MS = 1000 / 30;
+const RESPAWN_TICKS = RESPAWN_DELAY_S * 30;
 
 function memoryStorage(): Pick<Storage, "getItem" | "setItem"> & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -121,72 +123,79 @@ describe("kill-cam state", () => {
     killer.alive = true;
     state.players.set("me", me);
     state.players.set("k", killer);
-    // Two seconds of frames with both players.
+    // Two seconds of frames with both players, a patch every third frame (20 a second, ticks at 30).
     let t = 0;
-    for (; t < 2000; t += FRAME) {
+    for (let f = 0; t < 2000; t += FRAME, f++) {
+      if (f % 3 === 0) {
+        state.tick = Math.floor(t / STEP_MS);
+        cam.patched(t, state, me, STEP_MS, RESPAWN_TICKS);
+      }
       cam.buffer.begin(t);
       cam.buffer.player("me", "me", 0, false, 0, 0, 0, 100, Flag.Alive | Flag.Me);
       cam.buffer.player("k", "killer", 1, false, 100, 0, 0, 100, Flag.Alive);
       cam.buffer.end();
-      expect(cam.update(t, state, me, RESPAWN_MS)).toBeUndefined();
+      expect(cam.update(t, state, me)).toBeUndefined();
     }
-    return { cam, state, me, shown, storage, setting, t };
+    /** The patch that carries the death, `ticks` after the last one. */
+    const die = (killer: string, ticks = 2): void => {
+      me.alive = false;
+      me.killedBy = killer;
+      state.tick += ticks;
+      cam.patched(t, state, me, STEP_MS, RESPAWN_TICKS);
+    };
+    return { cam, state, me, shown, storage, setting, t, die };
   }
 
   it("shows the killer's side KILLCAM_START_MS after a death, until the skip", () => {
-    const { cam, state, me, shown, t } = setup();
-    me.alive = false;
-    me.killedBy = "k";
-    expect(cam.update(t, state, me, RESPAWN_MS)).toBeUndefined();
+    const { cam, state, me, shown, t, die } = setup();
+    die("k");
+    expect(cam.update(t, state, me)).toBeUndefined();
     expect(cam.status().phase).toBe("waiting");
-    expect(cam.update(t + KILLCAM_START_MS - 1, state, me, RESPAWN_MS)).toBeUndefined();
-    const h = cam.update(t + KILLCAM_START_MS, state, me, RESPAWN_MS);
+    expect(cam.update(t + KILLCAM_START_MS - 1, state, me)).toBeUndefined();
+    const h = cam.update(t + KILLCAM_START_MS, state, me);
     expect(h).toBeCloseTo(t - 2000 + FRAME, -2); // the oldest frame held (less than 4 s recorded)
     expect(shown).toEqual(["killer"]);
     expect(cam.killer).toBe("k");
     // A skip (what the key, click or tap listeners set) ends it on the next frame.
     (cam as unknown as { skipAsked: boolean }).skipAsked = true;
-    expect(cam.update(t + KILLCAM_START_MS + 20, state, me, RESPAWN_MS)).toBeUndefined();
+    expect(cam.update(t + KILLCAM_START_MS + 20, state, me)).toBeUndefined();
     expect(cam.status()).toMatchObject({ phase: "idle", ended: "skipped" });
     expect(shown).toEqual(["killer", "hidden"]);
   });
 
   it("ends on its own before the respawn, and at once if the respawn comes first", () => {
-    const { cam, state, me, t } = setup();
-    me.alive = false;
-    me.killedBy = "k";
-    cam.update(t, state, me, RESPAWN_MS);
-    const plan = planKillCam(t, RESPAWN_MS, cam.buffer.oldest)!;
-    expect(cam.update(plan.endAt - 1, state, me, RESPAWN_MS)).toBeDefined();
-    expect(cam.update(plan.endAt, state, me, RESPAWN_MS)).toBeUndefined();
+    const { cam, state, me, t, die } = setup();
+    die("k");
+    cam.update(t, state, me);
+    // The death came after the previous patch's tick (2 ticks back): the respawn is due a tick less than 2 s on.
+    const plan = planKillCam(t, RESPAWN_MS - STEP_MS, cam.buffer.oldest)!;
+    expect(cam.update(plan.endAt - 1, state, me)).toBeDefined();
+    expect(cam.update(plan.endAt, state, me)).toBeUndefined();
     expect(cam.status().ended).toBe("done");
 
     const second = setup();
-    second.me.alive = false;
-    second.me.killedBy = "k";
-    second.cam.update(second.t, second.state, second.me, RESPAWN_MS);
-    second.cam.update(second.t + KILLCAM_START_MS, second.state, second.me, RESPAWN_MS);
+    second.die("k");
+    second.cam.update(second.t, second.state, second.me);
+    second.cam.update(second.t + KILLCAM_START_MS, second.state, second.me);
     second.me.alive = true;
-    expect(second.cam.update(second.t + KILLCAM_START_MS + 20, second.state, second.me, RESPAWN_MS)).toBeUndefined();
+    expect(second.cam.update(second.t + KILLCAM_START_MS + 20, second.state, second.me)).toBeUndefined();
     expect(second.cam.status().ended).toBe("respawned");
   });
 
   it("stays off with the setting off, which the browser remembers", () => {
-    const { cam, state, me, shown, storage, t } = setup(false);
-    me.alive = false;
-    me.killedBy = "k";
-    cam.update(t, state, me, RESPAWN_MS);
-    expect(cam.update(t + KILLCAM_START_MS, state, me, RESPAWN_MS)).toBeUndefined();
+    const { cam, state, me, shown, storage, t, die } = setup(false);
+    die("k");
+    cam.update(t, state, me);
+    expect(cam.update(t + KILLCAM_START_MS, state, me)).toBeUndefined();
     expect(shown).toEqual([]);
     expect(new KillCamSetting(storage).enabled).toBe(false);
     expect(new KillCamSetting(memoryStorage()).enabled).toBe(true);
   });
 
   it("has nobody to follow when the killer is unknown or never drawn here", () => {
-    const { cam, state, me, t } = setup();
-    me.alive = false;
-    me.killedBy = "stranger";
-    cam.update(t, state, me, RESPAWN_MS);
+    const { cam, state, me, t, die } = setup();
+    die("stranger");
+    cam.update(t, state, me);
     expect(cam.status().phase).toBe("idle");
   });
 });

@@ -81,6 +81,13 @@ export class GameScene extends Phaser.Scene {
   /** The scene's own reading of the patches, for the feedback (main.ts keeps its own for sounds and the feed). */
   private stateEvents = new StateEvents();
   private readonly onPatch = (): void => this.feedback();
+  /** Times a death from the patch that carries it (killCam.ts). */
+  private readonly onKillCamPatch = (): void => {
+    const session = this.session;
+    const state = session?.room.state;
+    if (session === undefined || state?.players === undefined) return;
+    this.killCam.patched(performance.now(), state, state.players.get(session.sessionId), session.stepMs, session.rules.respawnTicks);
+  };
   private readonly spawns = new Spawns();
   private muzzle = new MuzzlePrediction(createRules().fireCooldownSteps * (1000 / createRules().tickRate));
   /** Where each flying shot was drawn last frame (pairs a landed shot with the player it hit). */
@@ -118,6 +125,7 @@ export class GameScene extends Phaser.Scene {
 
   attach(session: GameSession | undefined, inputs: SceneInputs | undefined): void {
     this.session?.room.onStateChange.remove(this.onPatch);
+    this.session?.room.onStateChange.remove(this.onKillCamPatch);
     if (this.session !== undefined) this.help.leave();
     this.session = session;
     this.inputs = inputs;
@@ -137,6 +145,7 @@ export class GameScene extends Phaser.Scene {
       this.death = new DeathView(session.rules.respawnTicks);
       this.muzzle = new MuzzlePrediction(session.rules.fireCooldownSteps * session.stepMs);
       session.room.onStateChange(this.onPatch);
+      session.room.onStateChange(this.onKillCamPatch);
     }
     showDeath(undefined);
   }
@@ -288,7 +297,7 @@ export class GameScene extends Phaser.Scene {
     if (killerAt !== undefined) cam.centerOn(cam.midPoint.x + (killerAt.x - cam.midPoint.x) * 0.1, cam.midPoint.y + (killerAt.y - cam.midPoint.y) * 0.1);
     else if (mine !== undefined) cam.centerOn(mine.x, mine.y);
     this.minimap.update(me.alive ? mine : undefined, playerColor(me.color));
-    this.showKillCam(this.killCam.update(time, state, me, session.rules.respawnTicks * session.stepMs));
+    this.showKillCam(this.killCam.update(time, state, me));
   }
 
   /**

@@ -23,6 +23,8 @@ export const KILLCAM_REALTIME_SHARE = 0.5;
 const MIN_HISTORY_MS = 500;
 /** Less screen time than this (a very short respawn) is no kill-cam either, ms. */
 const MIN_SHOWN_MS = 400;
+/** The kill-cam's camera looks this far (world units) above the killer: it is drawn below the death banner and the kill-cam's label. */
+export const KILLCAM_FRAMING_Y = 60;
 /** Keys that skip the kill-cam (moving keys do not: a player still moving must not lose it by accident). */
 const SKIP_KEYS: ReadonlySet<string> = new Set(["Space", "Enter", "NumpadEnter", "Escape"]);
 
@@ -111,7 +113,9 @@ export class KillCam {
   readonly buffer = new KillCamBuffer();
   private phase: KillCamPhase = "idle";
   private plan: KillCamPlan | undefined;
+  /** This player alive in the last patch, and that patch's tick (-1: none yet). */
   private wasAlive = false;
+  private lastTick = -1;
   private skipAsked = false;
   private readonly last: KillCamStatus = { phase: "idle", killer: "", deathSeenAt: NaN, shownAt: NaN, endedAt: NaN, ended: "", framesShown: 0, mostShots: 0, moment: NaN, deathAt: NaN };
 
@@ -133,22 +137,30 @@ export class KillCam {
   }
 
   /**
+   * Called on every patch, as it arrives (`now` on the frames' clock, performance.now()): the kill-cam is timed
+   * from the patch that carries the death, not from the next frame drawn (which a busy page draws late), and the
+   * respawn from the ticks: due `respawnTicks` after the death, which happened after the previous patch's tick.
+   */
+  patched(now: number, state: ArenaState, me: Player | undefined, stepMs: number, respawnTicks: number): void {
+    const previous = this.lastTick;
+    this.lastTick = state.tick;
+    const died = me !== undefined && this.wasAlive && !me.alive;
+    this.wasAlive = me?.alive === true;
+    if (!died || state.phase !== "playing" || !this.setting.enabled || this.phase !== "idle") return;
+    const deathTick = previous >= 0 && previous < state.tick ? previous + 1 : state.tick;
+    this.arm(now, me.killedBy, (deathTick + respawnTicks - state.tick) * stepMs);
+  }
+
+  /**
    * Called once per frame after the live scene is drawn, with this player (undefined when spectating or
    * gone). Returns the history moment to draw instead of the live scene, or undefined to show it live.
    */
-  update(now: number, state: ArenaState, me: Player | undefined, respawnMs: number): number | undefined {
-    if (me === undefined) {
-      this.stop(now, "left");
-      this.wasAlive = false;
-      return undefined;
-    }
-    const died = this.wasAlive && !me.alive;
-    this.wasAlive = me.alive;
+  update(now: number, state: ArenaState, me: Player | undefined): number | undefined {
+    if (me === undefined) return this.stop(now, "left");
     if (this.phase !== "idle") {
       if (me.alive) return this.stop(now, "respawned");
       if (state.phase !== "playing") return this.stop(now, "phase");
     }
-    if (died && state.phase === "playing" && this.setting.enabled) this.arm(now, me.killedBy, respawnMs);
     if (this.phase === "waiting" && now >= this.plan!.startAt) {
       this.phase = "showing";
       this.skipAsked = false;
@@ -183,6 +195,7 @@ export class KillCam {
     this.stop(NaN, "left");
     this.buffer.clear();
     this.wasAlive = false;
+    this.lastTick = -1;
   }
 
   private arm(now: number, killer: string, respawnMs: number): void {

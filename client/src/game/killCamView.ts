@@ -9,6 +9,7 @@
 import Phaser from "phaser";
 import { MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS } from "@arena/shared";
 import { taggedName } from "../ui/botTag.ts";
+import { KILLCAM_FRAMING_Y } from "./killCam.ts";
 import { Flag, KILLCAM_SHOTS, KILLCAM_SLOTS, type KillCamBuffer } from "./killCamBuffer.ts";
 import { COLORS, playerColor } from "./palette.ts";
 
@@ -30,7 +31,7 @@ export class KillCamView {
 
   /**
    * Draws the recorded moment `t` (the scene's clock); `killer` is followed, `me` marked.
-   * Returns the number of projectiles drawn; `camera` gets where the killer is (unchanged if not recorded then).
+   * Returns the number of projectiles drawn; `camera` gets where to centre on the killer (unchanged if not recorded then).
    */
   draw(buffer: KillCamBuffer, t: number, killer: string, me: string, camera: { x: number; y: number }): number {
     if (this.labels.length === 0) {
@@ -75,7 +76,7 @@ export class KillCamView {
       }
       if (s === killerSlot) {
         camera.x = x;
-        camera.y = y;
+        camera.y = y - KILLCAM_FRAMING_Y;
       }
       const color = playerColor(buffer.colors[s]!);
       g.fillStyle(color, (flags & Flag.Disconnected) !== 0 ? 0.35 : 1).fillCircle(x, y, PLAYER_RADIUS);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { holdInput, joinArena, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { KILLCAM_FRAMING_Y } from "../../src/game/killCam.ts";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
@@ -136,7 +137,7 @@ describe("kill-cam in Chromium", () => {
       }, undefined, { timeout: 2000 });
       const mid = (await seen.jsonValue()) as { x: number; y: number; mostShots: number };
       await screenshot;
-      expect(Math.hypot(mid.x - KILLER.x, mid.y - KILLER.y)).toBeLessThan(30);
+      expect(Math.hypot(mid.x - KILLER.x, mid.y - (KILLER.y - KILLCAM_FRAMING_Y))).toBeLessThan(30);
       expect(mid.mostShots).toBeGreaterThan(0);
       await page.waitForFunction(() => (window as any).__kc.alive.length >= 4, undefined, { timeout: 5000 });
       const p = await probeOf(page);
