@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 import { classifyTestFiles } from "./testkit/src/tiers.ts";
 
 // Each test file is in one tier, by what it starts: testkit/src/tiers.ts (a new file is placed by its source).
-// `npm run test:fast` runs unit and server; `npm test` runs all five: unit, server and slow together, then cluster, then e2e.
+// `npm run test:fast` runs unit, isolated and server; `npm test` runs all six: unit, isolated, server and slow together,
+// then cluster beside e2e (testkit/src/runTiers.ts).
 const tiers = classifyTestFiles();
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
@@ -19,12 +20,18 @@ export default defineConfig({
         test: { ...timeouts, name: "unit", include: tiers.unit, pool: "threads", isolate: false, maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
-        // Each file in its own process (Colyseus' matchmaker is a per-process singleton), two at a time.
-        test: { ...timeouts, name: "server", include: tiers.server, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
+        // Files that change the module graph (module mocks, what a package reads as it loads): each file in a fresh process.
+        test: { ...timeouts, name: "isolated", include: tiers.isolated, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        // In-process servers, in two worker processes that each import the server and Colyseus once and run their files
+        // one after another (not isolated: a fresh process per file cost two thirds of the tier's CPU time). Each file
+        // closes the servers it starts, and each server sets Colyseus' matchmaker up again.
+        test: { ...timeouts, name: "server", include: tiers.server, pool: "forks", isolate: false, maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
         // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`.
-        test: { ...timeouts, name: "slow", include: tiers.slow, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: { ...timeouts, name: "slow", include: tiers.slow, pool: "forks", isolate: false, maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
         // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two

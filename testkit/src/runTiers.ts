@@ -2,7 +2,7 @@
  * `npm test`, after the type check (`tsx testkit/src/runTiers.ts`): the five tiers (testkit/src/tiers.ts) in the order that fits the time budget on
  * two cores.
  *
- * 1. unit, server and slow in one vitest run, two files at a time (vitest.config.ts).
+ * 1. unit, isolated, server and slow in one vitest run, two files at a time (vitest.config.ts).
  * 2. cluster and e2e in two vitest processes side by side, each one file at a time. A cluster file mostly waits on
  *    its processes (heartbeats, takeovers, outages, measurement windows) and an e2e file mostly on Chromium, so one of
  *    each fits beside the other where two of either kind would starve each other (README, "Tests").
@@ -27,7 +27,7 @@ interface Run {
 }
 
 const PHASES: readonly (readonly Run[])[] = [
-  [{ name: "in-process", projects: ["unit", "server", "slow"] }],
+  [{ name: "in-process", projects: ["unit", "isolated", "server", "slow"] }],
   [
     { name: "cluster", projects: ["cluster"] },
     { name: "e2e", projects: ["e2e"] },

@@ -4,24 +4,29 @@
  *
  * - unit: pure code, no server, no socket, no child process, no module mocks; worker threads that each run many
  *   files in one module graph (not isolated: a file that mocks a module or stubs a global must not be here).
- * - server: each file in its own process: an in-process server (startTestServer, useServerWithHost), a short-lived
- *   helper program, or pure code that mocks modules; two at a time.
+ * - isolated: files that need a module graph of their own (a module mock, an environment variable a package reads
+ *   as it loads, a stubbed global), pure or with an in-process server: each file in a fresh process.
+ * - server: an in-process server (startTestServer, useServerWithHost) or a short-lived helper program; two worker
+ *   processes, each running its files one after another in one module graph (not isolated: importing the server
+ *   and Colyseus once per worker instead of once per file is two thirds of the tier's CPU time). Each file closes
+ *   what it starts; Colyseus' matchmaker is set up again by each server a file starts.
  * - slow: server files that take long (their own waits or load): like `server`, and beside it in `npm test`, but left
  *   out of `npm run test:fast` so that one stays within a minute.
  * - cluster: child processes (server processes, redis-server, nginx) or a load run; one at a time.
  * - e2e: Chromium against the production client build; one at a time, after the client build.
  *
  * A file in no list below is placed by its source (and that of the helpers it imports from its own folder): if it
- * starts a process or a browser it runs in `cluster`, otherwise in `server`. So a new file always runs in `npm test`,
- * never beside another file when it starts processes, and is in `test:fast` unless it does. tiers.test.ts fails if a
- * listed file starts what its tier must not.
+ * starts a process or a browser it runs in `cluster`; if it mocks a module (or the like) in `isolated`; otherwise in
+ * `unit` (shared/test, testkit/test, when it starts nothing) or `server`. So a new file always runs in `npm test`, never
+ * beside another file when it starts processes, never in a shared module graph when it changes one, and is in
+ * `test:fast` unless it starts processes. tiers.test.ts fails if a listed file starts what its tier must not.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export type Tier = "unit" | "server" | "slow" | "cluster" | "e2e";
-export const TIERS: readonly Tier[] = ["unit", "server", "slow", "cluster", "e2e"];
+export type Tier = "unit" | "isolated" | "server" | "slow" | "cluster" | "e2e";
+export const TIERS: readonly Tier[] = ["unit", "isolated", "server", "slow", "cluster", "e2e"];
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -103,15 +108,19 @@ export const MARKERS = {
   browser: ["launchBrowser", "useServerAndBrowser", "playwright"],
   processes: ["startRedis", "RestartableRedis", "spawnServer", "startProcess", "useProcessesOnRedis", "startNginx", "spawn(", "fork(", "runCampaign"],
   inProcessServer: ["startTestServer", "useServerWithHost", "createServer", ".listen(", "spawnSync("],
-  /** Needs a module graph of its own: the unit tier shares one among the files of a worker. */
-  ownModules: ["vi.mock(", "vi.doMock(", "vi.stubGlobal(", "vi.stubEnv(", "vi.resetModules("],
+  /**
+   * Needs a module graph of its own: unit, server and slow share one among the files of a worker. (`vi.hoisted(`
+   * sets what a package reads as it loads, e.g. Colyseus' COLYSEUS_SEAT_RESERVATION_TIME.)
+   */
+  ownModules: ["vi.mock(", "vi.doMock(", "vi.stubGlobal(", "vi.stubEnv(", "vi.resetModules(", "vi.hoisted("],
 } as const;
 
 /** The markers a file of each tier must not contain (see MARKERS). */
 export const FORBIDDEN: Record<Tier, readonly string[]> = {
   unit: [...MARKERS.browser, ...MARKERS.processes, ...MARKERS.inProcessServer, ...MARKERS.ownModules],
-  server: [...MARKERS.browser, ...MARKERS.processes],
-  slow: [...MARKERS.browser, ...MARKERS.processes],
+  isolated: [...MARKERS.browser, ...MARKERS.processes],
+  server: [...MARKERS.browser, ...MARKERS.processes, ...MARKERS.ownModules],
+  slow: [...MARKERS.browser, ...MARKERS.processes, ...MARKERS.ownModules],
   cluster: [],
   e2e: [],
 };
@@ -137,7 +146,8 @@ export function tierOf(file: string, root = REPO_ROOT): Tier {
   if (CLUSTER_FILES.has(file)) return "cluster";
   if (SLOW_FILES.has(file)) return "slow";
   const source = sourceWithLocalHelpers(file, root);
-  if (markersIn(source, FORBIDDEN.server).length > 0) return "cluster";
+  if (markersIn(source, FORBIDDEN.isolated).length > 0) return "cluster";
+  if (markersIn(source, MARKERS.ownModules).length > 0) return "isolated";
   if (UNIT_DIRS.some((dir) => file.startsWith(dir)) && markersIn(source, FORBIDDEN.unit).length === 0) return "unit";
   return "server";
 }
@@ -156,7 +166,7 @@ export function listTestFiles(root = REPO_ROOT): string[] {
 
 /** The test files of each tier; every file is in exactly one. */
 export function classifyTestFiles(root = REPO_ROOT): Record<Tier, string[]> {
-  const tiers: Record<Tier, string[]> = { unit: [], server: [], slow: [], cluster: [], e2e: [] };
+  const tiers: Record<Tier, string[]> = { unit: [], isolated: [], server: [], slow: [], cluster: [], e2e: [] };
   for (const file of listTestFiles(root)) tiers[tierOf(file, root)].push(file);
   return tiers;
 }
