@@ -1,0 +1,77 @@
+/** The stage split of `npm run bench:stages`: which stage a profile sample lands in. */
+import { describe, expect, it } from "vitest";
+import type { CpuProfile, ProfileNode } from "../src/profile/inspector.ts";
+import { splitByStage } from "../src/profile/stages.ts";
+
+const NM = "file:///repo/node_modules/";
+const SRC = "file:///repo/server/src/";
+
+/** A profile from call chains (root first), each sampled `n` times. */
+function profileOf(chains: readonly { frames: readonly [string, string][]; n: number }[]): CpuProfile {
+  const nodes: ProfileNode[] = [{ id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1, columnNumber: -1 }, children: [] }];
+  const samples: number[] = [];
+  for (const chain of chains) {
+    let parent = nodes[0]!;
+    for (const [functionName, url] of chain.frames) {
+      const node: ProfileNode = { id: nodes.length + 1, callFrame: { functionName, url, lineNumber: 0, columnNumber: 0 }, children: [] };
+      nodes.push(node);
+      parent.children!.push(node.id);
+      parent = node;
+    }
+    for (let i = 0; i < chain.n; i++) samples.push(parent.id);
+  }
+  return { nodes, samples, startTime: 0, endTime: 1, timeDeltas: samples.map(() => 1) };
+}
+
+const timer: [string, string] = ["listOnTimeout", "node:internal/timers"];
+const received: [string, string][] = [
+  ["onStreamRead", "node:internal/stream_base_commons"],
+  ["receiverOnMessage", `${NM}ws/lib/websocket.js`],
+  ["emit", "node:events"],
+  ["ws.emit", `${SRC}frameLimit.ts`],
+  ["_onMessage", `${NM}@colyseus/core/build/Room.mjs`],
+  ["decodeReliable", `${NM}@colyseus/core/build/input/RoomInput.mjs`],
+];
+const patched: [string, string][] = [
+  timer,
+  ["broadcastPatch", `${SRC}rooms/arena/ArenaRoom.ts`],
+  ["applyPatches", `${NM}@colyseus/core/build/serializer/SchemaSerializer.mjs`],
+  ["sendClientFrame", `${NM}@colyseus/core/build/serializer/SchemaSerializer.mjs`],
+  ["raw", `${NM}@colyseus/ws-transport/build/WebSocketClient.mjs`],
+  ["ws.send", `${SRC}metrics.ts`],
+  ["send", `${NM}ws/lib/websocket.js`],
+];
+
+describe("bench:stages' split of a profile", () => {
+  it("gives each sample the stage of its innermost named frame; shared libraries count for their caller", () => {
+    const split = splitByStage(profileOf([
+      // The schema package's forEach under the step is the step's; its decoder under the input channel is input decoding.
+      { frames: [timer, ["(anon)", `${SRC}rooms/arena/fixedStep.ts`], ["stepWorld", "file:///repo/shared/src/sim/world.ts"], ["forEach", `${NM}@colyseus/schema/build/index.mjs`]], n: 5 },
+      { frames: [...received, ["decode", `${NM}@colyseus/schema/build/index.mjs`]], n: 4 },
+      // node:events between ws and our guard: ws' receive; the guard's own frame: the guard.
+      { frames: received.slice(0, 3), n: 3 },
+      { frames: received.slice(0, 4), n: 2 },
+      // Down the send path: the socket write, the metrics wrapper, the per-client frame.
+      { frames: [...patched, ["writev", ""]], n: 6 },
+      { frames: patched.slice(0, 6), n: 1 },
+      { frames: patched.slice(0, 4), n: 2 },
+      { frames: [["(garbage collector)", ""]], n: 3 },
+      { frames: [["(idle)", ""]], n: 50 },
+      { frames: [["mystery", "file:///repo/elsewhere.ts"]], n: 1 },
+    ]));
+    expect(Object.fromEntries(split.samples)).toEqual({
+      "step (simulation)": 5,
+      "input decoding": 4,
+      "ws receive and frame parsing": 3,
+      "frame guard and flood bucket": 2,
+      "send (ws frame, socket write)": 6,
+      "metrics (send wrapper, counters)": 1,
+      "patch framing per client": 2,
+      "garbage collection": 3,
+      "other JavaScript": 1,
+    });
+    expect(split.busySamples).toBe(27);
+    expect(split.idleSamples).toBe(50);
+    expect([...split.unassigned]).toEqual([["mystery file:///repo/elsewhere.ts", 1]]);
+  });
+});
