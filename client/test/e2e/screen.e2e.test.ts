@@ -32,6 +32,9 @@ describe("the game screen in Chromium", () => {
   it("fills the window and follows resizes, shows the network ping, and shows who killed you until you respawn", async () => {
     const errors: string[] = [];
     const alice = await join_(`${e2e.server.url}/?name=alice`, 1280, 800, errors);
+    // The death camera checked below is the one without the kill-cam, which replays the killer's last seconds
+    // meanwhile (killcam.e2e.test.ts checks that one).
+    await alice.getByTestId("killcam-setting").uncheck();
     await alice.getByTestId("quick-play").click();
     await waitForScreen(alice, "game");
 
