@@ -1,17 +1,19 @@
 /**
- * Draws a kill-cam frame in the game's scene: the recorded players (the killer
- * ringed white, as a player sees themself; this player ringed red) and the
+ * Draws a kill-cam frame in the game's scene: the recorded players, with the
+ * scene's own look (playerLook.ts: the killer marked as a player sees themself,
+ * this player ringed red), and the
  * projectiles in flight, interpolated between the recorded frames around the
  * moment shown. It draws above the live scene, which the arena's floor and
- * walls, raised for the kill-cam, cover (GameScene.showKillCam). Its labels are
- * made on the first kill-cam and reused; a frame allocates nothing.
+ * walls, raised for the kill-cam, cover (GameScene.showKillCam). Its bodies and
+ * labels are made on the first kill-cam and reused.
  */
 import Phaser from "phaser";
-import { MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS } from "@arena/shared";
+import { PLAYER_RADIUS, PROJECTILE_RADIUS } from "@arena/shared";
 import { taggedName } from "../ui/botTag.ts";
 import { KILLCAM_FRAMING_Y } from "./killCam.ts";
 import { Flag, KILLCAM_SHOTS, KILLCAM_SLOTS, type KillCamBuffer } from "./killCamBuffer.ts";
 import { COLORS, playerColor } from "./palette.ts";
+import { LABEL_OFFSET, LABEL_STYLE, drawBody, drawHealth } from "./playerLook.ts";
 
 /** Depths: above every live layer (players 3–4, projectiles 5, effects 6–7), below the minimap and screen effects (20). */
 export const KILLCAM_DEPTH = 10;
@@ -19,13 +21,21 @@ export const KILLCAM_DEPTH = 10;
 const TELEPORT_UNITS = 100;
 const VICTIM_RING = 0xff6b57;
 
+/** The look drawBody is given, reused for every body. */
+interface MutableLook {
+  color: number;
+  me: boolean;
+  bot: boolean;
+  connected: boolean;
+}
+
 export class KillCamView {
-  private readonly bodies: Phaser.GameObjects.Graphics;
+  private readonly bodies: Phaser.GameObjects.Graphics[] = [];
   private readonly shots: Phaser.GameObjects.Graphics;
   private readonly labels: Phaser.GameObjects.Text[] = [];
+  private readonly look: MutableLook = { color: 0, me: false, bot: false, connected: true };
 
   constructor(private readonly scene: Phaser.Scene) {
-    this.bodies = scene.add.graphics().setDepth(KILLCAM_DEPTH + 1).setVisible(false);
     this.shots = scene.add.graphics().setDepth(KILLCAM_DEPTH + 3).setVisible(false);
   }
 
@@ -36,11 +46,10 @@ export class KillCamView {
   draw(buffer: KillCamBuffer, t: number, killer: string, me: string, camera: { x: number; y: number }): number {
     if (this.labels.length === 0) {
       for (let s = 0; s < KILLCAM_SLOTS; s++) {
-        this.labels.push(this.scene.add.text(0, 0, "", { fontFamily: "system-ui, sans-serif", fontSize: "13px", color: "#e6e9ef" })
-          .setOrigin(0.5, 1).setDepth(KILLCAM_DEPTH + 2).setVisible(false));
+        this.bodies.push(this.scene.add.graphics().setDepth(KILLCAM_DEPTH + 1).setVisible(false));
+        this.labels.push(this.scene.add.text(0, 0, "", LABEL_STYLE).setOrigin(0.5, 1).setDepth(KILLCAM_DEPTH + 2).setVisible(false));
       }
     }
-    this.bodies.setVisible(true).clear();
     this.shots.setVisible(true).clear();
     const at = buffer.locate(t);
     if (at < 0) return 0;
@@ -50,13 +59,14 @@ export class KillCamView {
     const fb = buffer.frame(Math.min(i + 1, buffer.size - 1));
     const killerSlot = buffer.slotOfId(killer);
     const meSlot = buffer.slotOfId(me);
-    const g = this.bodies;
     for (let s = 0; s < KILLCAM_SLOTS; s++) {
       const label = this.labels[s]!;
+      const g = this.bodies[s]!;
       const a = fa * KILLCAM_SLOTS + s;
       const flags = buffer.flags[a]!;
       if (!buffer.present(fa, s) || (flags & Flag.Alive) === 0) {
         label.setVisible(false);
+        g.setVisible(false);
         continue;
       }
       let x = buffer.x[a]!;
@@ -78,20 +88,23 @@ export class KillCamView {
         camera.x = x;
         camera.y = y - KILLCAM_FRAMING_Y;
       }
-      const color = playerColor(buffer.colors[s]!);
-      g.fillStyle(color, (flags & Flag.Disconnected) !== 0 ? 0.35 : 1).fillCircle(x, y, PLAYER_RADIUS);
-      if ((flags & Flag.Shielded) !== 0) g.lineStyle(2, 0xffffff, 0.6).strokeCircle(x, y, PLAYER_RADIUS + 4);
-      if (s === killerSlot) g.lineStyle(2, 0xffffff, 0.9).strokeCircle(x, y, PLAYER_RADIUS);
-      if (s === meSlot) g.lineStyle(3, VICTIM_RING, 0.95).strokeCircle(x, y, PLAYER_RADIUS + 2);
+      // The scene's own look; the killer is drawn as a player sees themself (it is their view).
+      const look = this.look;
+      look.color = playerColor(buffer.colors[s]!);
+      look.me = s === killerSlot;
+      look.bot = buffer.bots[s] === 1;
+      look.connected = (flags & Flag.Disconnected) === 0;
+      g.clear().setPosition(x, y).setVisible(true);
+      drawBody(g, look);
+      if ((flags & Flag.Shielded) !== 0) g.lineStyle(2, 0xffffff, 0.6).strokeCircle(0, 0, PLAYER_RADIUS + 6);
+      if (s === meSlot) g.lineStyle(3, VICTIM_RING, 0.95).strokeCircle(0, 0, PLAYER_RADIUS + 4);
       const cos = Math.cos(aim);
       const sin = Math.sin(aim);
-      g.lineStyle(4, 0xffffff, 0.9).lineBetween(x + cos * 8, y + sin * 8, x + cos * (PLAYER_RADIUS + 10), y + sin * (PLAYER_RADIUS + 10));
-      const w = 36;
-      g.fillStyle(COLORS.hpBack, 1).fillRect(x - w / 2, y - PLAYER_RADIUS - 10, w, 4);
-      g.fillStyle(COLORS.hp, 1).fillRect(x - w / 2, y - PLAYER_RADIUS - 10, (w * buffer.hp[a]!) / MAX_HP, 4);
+      g.lineStyle(4, 0xffffff, 0.9).lineBetween(cos * 8, sin * 8, cos * (PLAYER_RADIUS + 10), sin * (PLAYER_RADIUS + 10));
+      drawHealth(g, buffer.hp[a]!);
       const name = buffer.names[s]!;
       // setText redraws the label only when its text changes.
-      label.setText(buffer.bots[s] === 1 ? taggedName(name, "", true) : name).setPosition(x, y - PLAYER_RADIUS - 13).setVisible(true);
+      label.setText(look.bot ? taggedName(name, "", true) : name).setPosition(x, y - LABEL_OFFSET).setVisible(true);
     }
     const n = Math.min(buffer.shotCount[fa]!, KILLCAM_SHOTS);
     const p = this.shots;
@@ -111,8 +124,8 @@ export class KillCamView {
 
   /** Takes the kill-cam off the scene. */
   hide(): void {
-    this.bodies.clear().setVisible(false);
     this.shots.clear().setVisible(false);
+    for (const g of this.bodies) g.clear().setVisible(false);
     for (const label of this.labels) label.setVisible(false);
   }
 }
