@@ -26,6 +26,8 @@ import { KILLCAM_DEPTH, KillCamView } from "./killCamView.ts";
 import { byTestId } from "../ui/dom.ts";
 
 /** Name colors above the players: a bot's is dimmer, beside its tag. */
+/** The look drawBody is given, filled in for each body (nothing is allocated per frame). */
+const look = { color: 0, me: false, bot: false, connected: true };
 const LABEL_COLOR = "#e6e9ef";
 const BOT_LABEL_COLOR = "#9aa6b8";
 
@@ -354,7 +356,11 @@ export class GameScene extends Phaser.Scene {
       const shielded = session.room.state.tick < p.protectedUntil;
       g.setPosition(at.x, at.y);
       // Shape tells people (circles) from bots (hexagons), a ring and a marker tell you (playerLook.ts).
-      drawBody(g, { color, me: isMe, bot: p.bot, connected: p.connected });
+      look.color = color;
+      look.me = isMe;
+      look.bot = p.bot;
+      look.connected = p.connected;
+      drawBody(g, look);
       if (shielded) g.lineStyle(2, 0xffffff, 0.5 + 0.4 * Math.sin(time / 80)).strokeCircle(0, 0, PLAYER_RADIUS + 6);
       if (p.voice) this.drawVoice(g, this.inputs?.voiceLevel?.(id) ?? 0);
       const aim = isMe ? this.aim : p.aim;
