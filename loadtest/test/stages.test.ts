@@ -56,6 +56,8 @@ describe("bench:stages' split of a profile", () => {
       { frames: patched.slice(0, 6), n: 1 },
       { frames: patched.slice(0, 4), n: 2 },
       { frames: [["(garbage collector)", ""]], n: 3 },
+      // A promise's continuation starts at the root: node's fs frames name it.
+      { frames: [["open", "node:internal/fs/promises"], ["openFileHandle", ""]], n: 2 },
       { frames: [["(idle)", ""]], n: 50 },
       { frames: [["mystery", "file:///repo/elsewhere.ts"]], n: 1 },
     ]));
@@ -68,9 +70,10 @@ describe("bench:stages' split of a profile", () => {
       "metrics (send wrapper, counters)": 1,
       "patch framing per client": 2,
       "garbage collection": 3,
+      "file I/O (replay recording, stores)": 2,
       "other JavaScript": 1,
     });
-    expect(split.busySamples).toBe(27);
+    expect(split.busySamples).toBe(29);
     expect(split.idleSamples).toBe(50);
     expect([...split.unassigned]).toEqual([["mystery file:///repo/elsewhere.ts", 1]]);
   });
