@@ -10,8 +10,8 @@
  *   processes, each running its files one after another in one module graph (not isolated: importing the server
  *   and Colyseus once per worker instead of once per file is two thirds of the tier's CPU time). Each file closes
  *   what it starts; Colyseus' matchmaker is set up again by each server a file starts.
- * - slow: server files that take long (their own waits or load): like `server`, and beside it in `npm test`, but left
- *   out of `npm run test:fast` so that one stays within a minute.
+ * - slow: server files that take long (their own waits or load): like `server` but each in a fresh process, and beside
+ *   it in `npm test`, but left out of `npm run test:fast` so that one stays within a minute.
  * - cluster: child processes (server processes, redis-server, nginx) or a load run; one at a time.
  * - e2e: Chromium against the production client build; one at a time, after the client build.
  *
