@@ -3,9 +3,10 @@
  * two cores.
  *
  * 1. unit, isolated, server and slow in one vitest run, two files at a time (vitest.config.ts).
- * 2. cluster and e2e in two vitest processes side by side, each one file at a time. A cluster file mostly waits on
- *    its processes (heartbeats, takeovers, outages, measurement windows) and an e2e file mostly on Chromium, so one of
- *    each fits beside the other where two of either kind would starve each other (README, "Tests").
+ * 2. cluster and e2e in two vitest processes (lanes) side by side, each one file at a time. A cluster file mostly
+ *    waits on its processes (heartbeats, takeovers, outages, measurement windows) and an e2e file mostly on Chromium,
+ *    so one of each fits beside the other where two of either kind would starve each other (README, "Tests"). The
+ *    e2e lane also takes the short functional cluster files (tiers.ts, CLUSTER_BESIDE_E2E) so the lanes end together.
  *
  * Every phase runs even when an earlier one failed, so one run shows every failure; the exit code is non-zero if any
  * failed. Each vitest writes its own time report; this merges them into test-output/test-times.json and prints the
@@ -16,6 +17,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CLUSTER_BESIDE_E2E, classifyTestFiles } from "./tiers.ts";
 import { mergeReports, summaryLines, writeReport, type TimeReport } from "./timeReport.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -24,13 +26,16 @@ const VITEST = join(dirname(createRequire(import.meta.url).resolve("vitest/packa
 interface Run {
   readonly name: string;
   readonly projects: readonly string[];
+  /** The files to run, when not every file of the projects. */
+  readonly files?: readonly string[];
 }
 
+const cluster = classifyTestFiles().cluster;
 const PHASES: readonly (readonly Run[])[] = [
   [{ name: "in-process", projects: ["unit", "isolated", "server", "slow"] }],
   [
-    { name: "cluster", projects: ["cluster"] },
-    { name: "e2e", projects: ["e2e"] },
+    { name: "cluster", projects: ["cluster"], files: cluster.filter((f) => !CLUSTER_BESIDE_E2E.has(f)) },
+    { name: "e2e", projects: ["cluster", "e2e"], files: [...cluster.filter((f) => CLUSTER_BESIDE_E2E.has(f)), ...classifyTestFiles().e2e] },
   ],
 ];
 
@@ -75,7 +80,7 @@ async function main(): Promise<number> {
   for (const run of runs) rmSync(join(ROOT, timesFile(run)), { force: true });
   for (const phase of PHASES) {
     const codes = await Promise.all(
-      phase.map((run) => vitest(run.projects.flatMap((p) => ["--project", p]), { ARENA_TEST_TIMES: timesFile(run) })),
+      phase.map((run) => vitest([...run.projects.flatMap((p) => ["--project", p]), ...(run.files ?? [])], { ARENA_TEST_TIMES: timesFile(run) })),
     );
     codes.forEach((code, i) => code !== 0 && failed.push(phase[i]!.name));
   }
