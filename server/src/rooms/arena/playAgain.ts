@@ -51,11 +51,6 @@ export class PlayAgain {
     this.next = undefined;
   }
 
-  /** The next room's id, if a press opened one this match (tests). */
-  get pending(): Promise<string> | undefined {
-    return this.next;
-  }
-
   private onPress(client: ArenaClient, raw: unknown): void {
     const parsed = ClientMessages[ClientMessage.PlayAgain].safeParse(raw);
     if (!parsed.success) return this.protocolError(client, ClientMessage.PlayAgain, `playAgain: ${describeIssue(parsed.error)}`);
