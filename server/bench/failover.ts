@@ -13,6 +13,7 @@
  * and at 16 players in process (the same encoder on a 16-player state).
  * Prints the figures and writes them to docs/BENCHMARKS.md (not with BENCH_NO_WRITE=1).
  */
+import os from "node:os";
 import { Redis } from "ioredis";
 import type { Client } from "@colyseus/sdk";
 import { KILL_POINTS, ROOM_ARENA, WIN_POINTS } from "@arena/shared";
@@ -26,8 +27,10 @@ import { checkpointCostInProcess } from "./checkpointCost.ts";
 import { LB_KEYS } from "../src/leaderboard/RedisLeaderboard.ts";
 import { CUSTODY_KEYS } from "../src/scale/matchCustody.ts";
 
-const KILLS = Number(process.env.FAILOVER_KILLS ?? 8);
+const KILLS = Number(process.env.FAILOVER_KILLS ?? 20);
 const DEPLOYS = Number(process.env.FAILOVER_DEPLOYS ?? 4);
+/** No round is started past this many seconds (a loaded machine makes each round slow): the table says how many ran. */
+const MAX_S = Number(process.env.FAILOVER_MAX_S ?? 1200);
 const PLAYERS = 4;
 
 interface Round {
@@ -36,6 +39,10 @@ interface Round {
   back: number;
   checkpointAgeMs: number;
   killsRolledBack: number;
+  /** Where the gap went: signal → claimed (the taker's log), claimed → restored, restored → each player's first patch. */
+  detectMs: number;
+  restoreMs: number;
+  rejoinMs: number[];
 }
 
 const redis = await startRedis();
@@ -66,15 +73,34 @@ async function round(kind: Round["kind"], n: number): Promise<Round> {
     users.add(room.sessionId);
     players.push(await follow(client, room, others.map((o) => o.url)));
   }
+  await waitForState(players[0]!.follower.room, (s) => s.phase === "playing" && s.tick > 90, 60_000, "match playing");
   const first = players[0]!.follower.room;
-  await waitForState(first, (s) => s.phase === "playing" && s.tick > 90, 60_000, "match playing");
   const killsBefore = new Map<string, number>();
   first.state.players.forEach((p, id) => killsBefore.set(id, p.kills));
   const lastBefore = players.map((p) => p.lastPatch);
+  // The process holding the match now (under load a match can have moved since it was created).
+  const holderId = (await db.get(CUSTODY_KEYS.lease(roomId)))?.split(":")[0];
+  const holder = live().find((s) => s.processId === holderId) ?? owner;
   const signalAt = Date.now();
-  if (kind === "kill") await owner.kill("SIGKILL");
-  else void owner.kill("SIGTERM");
+  let tracing = process.env.FAILOVER_TRACE === "1";
+  if (tracing) {
+    // Who the listing and the lease name, as they change (where a slow move waits).
+    let seen = "";
+    const names = Object.fromEntries(live().map((s) => [s.processId, s === holder ? "old" : s.url.slice(-5)]));
+    void (async () => {
+      while (tracing) {
+        const [row, lease] = await Promise.all([db.hget("roomcaches", roomId), db.get(CUSTODY_KEYS.lease(roomId))]);
+        const now = `listing ${row === null ? "-" : names[(JSON.parse(row) as { processId: string }).processId] ?? "?"} lease ${lease === null ? "-" : names[lease.split(":")[0]!] ?? "?"}`;
+        if (now !== seen) console.log(`  +${Date.now() - signalAt} ms ${now}`);
+        seen = now;
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    })();
+  }
+  if (kind === "kill") await holder.kill("SIGKILL");
+  else void holder.kill("SIGTERM");
   const firsts = await Promise.all(players.map((p) => Promise.race([p.firstAfter, new Promise<number>((r) => setTimeout(() => r(NaN), 30_000))])));
+  tracing = false;
   const gaps = firsts.map((t, i) => t - lastBefore[i]!).filter((g) => Number.isFinite(g));
   const back = players.filter((p, i) => Number.isFinite(firsts[i]!) && p.follower.room.roomId === roomId).length;
   const taker = live().find((s) => s.lines.some((l) => l.includes('"msg":"match restored"') && l.includes(`"room":"${roomId}"`)));
@@ -82,6 +108,12 @@ async function round(kind: Round["kind"], n: number): Promise<Round> {
   // The state lost: how old the checkpoint was when the holder stopped (its age at restore minus the detection).
   const line = restored === undefined ? undefined : (JSON.parse(restored) as { checkpointAgeMs: number; time: string });
   const checkpointAgeMs = line === undefined ? NaN : Math.max(0, signalAt - (Date.parse(line.time) - line.checkpointAgeMs));
+  const claimed = taker?.lines.find((l) => l.includes('"msg":"claimed a match whose lease ran out"') && l.includes(`"room":"${roomId}"`));
+  const claimedAt = claimed === undefined ? NaN : Date.parse((JSON.parse(claimed) as { time: string }).time);
+  const restoredAt = line === undefined ? NaN : Date.parse(line.time);
+  const detectMs = claimedAt - signalAt;
+  const restoreMs = restoredAt - claimedAt;
+  const rejoinMs = firsts.map((t) => t - restoredAt).filter(Number.isFinite);
   let killsRolledBack = 0;
   const after = players[0]!.follower.room.state;
   killsBefore.forEach((k, id) => {
@@ -93,10 +125,10 @@ async function round(kind: Round["kind"], n: number): Promise<Round> {
   for (const p of players) p.stop();
   // A room that never came back has no connection to leave from: do not wait on it.
   await Promise.all(players.map((p) => Promise.race([p.follower.room.leave().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))])));
-  if (kind === "deploy") await exited(owner.proc);
+  if (kind === "deploy") await exited(holder.proc);
   await spawn();
-  console.log(`${kind} ${n + 1}: gaps ${gaps.map((g) => Math.round(g)).join(", ")} ms, back ${back}/${PLAYERS}, checkpoint age ${checkpointAgeMs} ms (signal at +0, ${Date.now() - signalAt} ms to settle)`);
-  return { kind, gaps, back, checkpointAgeMs, killsRolledBack };
+  console.log(`${kind} ${n + 1}: gaps ${gaps.map((g) => Math.round(g)).join(", ")} ms (claimed +${detectMs} ms, restored +${restoreMs} ms, players in +${rejoinMs.map(Math.round).join("/")} ms), back ${back}/${PLAYERS}, checkpoint age ${checkpointAgeMs} ms (${Date.now() - signalAt} ms to settle)`);
+  return { kind, gaps, back, checkpointAgeMs, killsRolledBack, detectMs, restoreMs, rejoinMs };
 }
 
 /** Follows one player's match, shooting at the nearest other person, and times its patches. */
@@ -138,6 +170,9 @@ async function follow(client: Client, room: ArenaRoomClient, endpoints: string[]
       bind(r);
     },
     onLeave: () => undefined,
+    onAttempt: (a) => {
+      if (a.ms > 500 || process.env.FAILOVER_ATTEMPTS === "1") console.log(`  attempt ${a.endpoint} ${a.ms} ms ${a.error ?? "ok"}`);
+    },
   });
   bind(room);
   return {
@@ -167,8 +202,15 @@ try {
       while (live().length < 3) await spawn();
     }
   };
-  for (let i = 0; i < KILLS; i++) await attempt("kill", i);
-  for (let i = 0; i < DEPLOYS; i++) await attempt("deploy", i);
+  const startedAt = Date.now();
+  const loads: number[] = [];
+  const inTime = (): boolean => {
+    loads.push(os.loadavg()[0]!);
+    return Date.now() - startedAt < MAX_S * 1000;
+  };
+  // Deploys first, with a few kills left for after them if time runs short.
+  for (let i = 0; i < DEPLOYS && inTime(); i++) await attempt("deploy", i);
+  for (let i = 0; i < KILLS && inTime(); i++) await attempt("kill", i);
   // Credits: points on the board against the names in the matches' credited sets.
   let named = 0;
   for (const id of matchIds) {
@@ -189,6 +231,11 @@ try {
     const back = rs.reduce((s, r) => s + r.back, 0);
     return `| ${kind === "kill" ? "SIGKILL of the holder" : "SIGTERM of the holder (deploy)"} | ${rs.length} | ${Math.round(quantile(gaps, 0.5))} | ${Math.round(quantile(gaps, 0.95))} | ${Math.round(Math.max(...gaps))} | ${ages.length ? `${Math.round(quantile(ages, 0.5))} / ${Math.round(Math.max(...ages))}` : "-"} | ${back}/${rs.length * PLAYERS} (${((100 * back) / (rs.length * PLAYERS)).toFixed(0)} %) | ${rs.reduce((s, r) => s + r.killsRolledBack, 0)} |`;
   };
+  const pq = (xs: number[]): string => (xs.filter(Number.isFinite).length === 0 ? "-" : `${Math.round(quantile(xs.filter(Number.isFinite), 0.5))} / ${Math.round(quantile(xs.filter(Number.isFinite), 0.95))}`);
+  const where = (kind: Round["kind"]): string => {
+    const rs = rounds.filter((r) => r.kind === kind);
+    return `| ${kind === "kill" ? "SIGKILL" : "SIGTERM"} | ${pq(rs.map((r) => r.detectMs))} | ${pq(rs.map((r) => r.restoreMs))} | ${pq(rs.flatMap((r) => r.rejoinMs))} |`;
+  };
   const body = `## Matches outlive their process (\`npm run bench:failover\`)
 
 ${machineLine()}; 3 processes on one redis-server, each match 4 SDK players shooting at each other and 2 bots;
@@ -199,6 +246,16 @@ in the match again (the SDK helper client/src/net/followMatch.ts finds it throug
 |---|---|---|---|---|---|---|---|
 ${table("kill")}
 ${table("deploy")}
+
+Where the gap goes, p50 / p95 ms: from the signal to the claim (a taker's log line; for a kill, the lease running out
+and a scan), from the claim to the match restored, from the restore to each player's first patch (its reconnection):
+
+| Stop | signal → claimed | claimed → restored | restored → player back |
+|---|---|---|---|
+${where("kill")}
+${where("deploy")}
+
+Load average (1 min) during the run: ${Math.round(Math.min(...loads))}–${Math.round(Math.max(...loads))} on ${os.cpus().length} cores${rounds.length < KILLS + DEPLOYS ? `; ${rounds.length} of ${KILLS} kills and ${DEPLOYS} deploys ran within FAILOVER_MAX_S=${MAX_S}` : ""}.
 
 ${failedRounds > 0 ? `${failedRounds} round(s) could not be set up (their match never started) and are not counted.\n` : ""}Credits: ${points} points on the board for the bench's users, ${named} named in the matches' credited sets:
 ${points - named > 0 ? `**${points - named} points credited twice**` : "0 double credits"}${points === 0 ? " (no person killed another person in these rounds, so this checks nothing here: server/test/credits-once.test.ts does)" : ""}.

@@ -290,6 +290,18 @@ export async function processesListening(presence: Presence): Promise<Set<string
   return new Set(channels.map((c) => c.slice(PROCESS_CHANNEL_PREFIX.length)));
 }
 
+/** A room's IPC channel (MatchMaker's getRoomChannel). */
+const roomChannel = (roomId: string): string => `$${roomId}`;
+
+/**
+ * Whether the room `roomId` answers remote calls yet: Colyseus lists a room (recordRoom) before it
+ * subscribes the room's IPC channel (createRoomReferences), and a remote call made in between waits out
+ * REMOTE_ROOM_SHORT_TIMEOUT (2 s). A reconnection to a match being restored on another process waits for this.
+ */
+export async function roomListening(presence: Presence, roomId: string): Promise<boolean> {
+  return (await presence.channels(roomChannel(roomId))).length > 0;
+}
+
 // ---------------------------------------------------------------------------
 // Redis room listing (RedisDriver#_client, #_concurrentRoomCacheRequest, #_roomCacheRequestByName)
 // ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import { ROOM_ARENA } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import {
   LOBBY_CHANNEL, announceRoomGone, clientSocket, guardRequests, heldSeat, interceptMatchmaking, isReserved, isSeatReservationError, listLockedBeforeRecorded, lobbyNoticeRoom, matchMakerReady,
-  processesListening, redisDriverInternals, reserveSeat, reservedSessionIds, roomListing, staticOnAuth, transportHttpServer,
+  processesListening, roomListening, redisDriverInternals, reserveSeat, reservedSessionIds, roomListing, staticOnAuth, transportHttpServer,
   transportSocketServer, watchReservations,
 } from "../src/colyseusInternals.ts";
 import { dropSocket, guestToken, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
@@ -241,6 +241,11 @@ describe("Lobby notices: the $lobby channel", () => {
 describe("Processes: the IPC channel", () => {
   it("a process's IPC channel is p:<processId>, listed by presence.channels", async () => {
     expect(await processesListening(matchMaker.presence)).toContain(matchMaker.processId);
+  });
+
+  it("a room's IPC channel is $<roomId>, listed by presence.channels while the room lives", async () => {
+    expect(await roomListening(matchMaker.presence, host.roomId)).toBe(true);
+    expect(await roomListening(matchMaker.presence, "no-such-room")).toBe(false);
   });
 });
 

@@ -31,10 +31,15 @@ export interface FollowOptions<R extends Room> {
   silenceMs?: number;
   /** Give up after this long without finding the match. Default 20000 ms. */
   giveUpMs?: number;
-  /** One attempt waits this long for an answer (a paused process accepts connections and never answers). Default 3000 ms. */
+  /**
+   * One attempt waits this long for an answer (a paused process accepts connections and never answers). Default 4000 ms:
+   * the server holds a reconnection to a match on the move for up to 2 s, until the match is back.
+   */
   attemptMs?: number;
   /** After a plain drop, the SDK's own reconnection (to the same process) has this long before matchmaking is asked. Default 1000 ms. */
   sdkGraceMs?: number;
+  /** Told of each attempt to find the match (diagnostics: where the time of a move goes). */
+  onAttempt?(attempt: { endpoint: string; ms: number; error?: string }): void;
 }
 
 /** `p`, or a rejection after `ms`; a room that arrives too late is left at once. */
@@ -61,8 +66,12 @@ const FAILED_TO_RECONNECT = 4003;
 /** CloseCode.MAY_TRY_RECONNECT: the server closed the connection because the match is moving (a deploy's handover). */
 const MOVED = 4010;
 const FIRST_RETRY_MS = 100;
-/** Retries stay close together: a match taken over is back ~1.5–2 s after a crash, and each refusal is answered at once. */
-const MAX_RETRY_MS = 400;
+/**
+ * Retries stay close together: a match taken over is back ~1.5–2 s after a crash, each refusal is answered at
+ * once (the server refuses a reconnection to a process that is gone without asking it), and the wait between
+ * the match being back and the next retry is part of every player's gap.
+ */
+const MAX_RETRY_MS = 250;
 
 export interface MatchFollower<R extends Room> {
   /** The room the match is in now. */
@@ -75,11 +84,13 @@ export interface MatchFollower<R extends Room> {
 export function followMatch<R extends Room>(client: Client, first: R, o: FollowOptions<R>): MatchFollower<R> {
   const silenceMs = o.silenceMs ?? 2000;
   const giveUpMs = o.giveUpMs ?? 20_000;
-  const attemptMs = o.attemptMs ?? 3000;
+  const attemptMs = o.attemptMs ?? 4000;
   const sdkGraceMs = o.sdkGraceMs ?? 1000;
   const clients: Client[] = [client, ...(o.endpoints ?? []).map((e) => new Client(e))];
   let room = first;
   let moves = 0;
+  /** The client (endpoint) the current room came through: likely the process that just went away, so asked last. */
+  let through = 0;
   let moving = false;
   let stopped = false;
   let lastHeard = Date.now();
@@ -155,20 +166,26 @@ export function followMatch<R extends Room>(client: Client, first: R, o: FollowO
         o.onBack?.();
         return;
       }
-      const asking = clients[attempt % clients.length]!;
+      const index = (through + 1 + attempt) % clients.length;
+      const asking = clients[index]!;
+      const askedAt = Date.now();
+      const tell = (error?: string): void => o.onAttempt?.({ endpoint: `${asking.settings.hostname}:${asking.settings.port}`, ms: Date.now() - askedAt, ...(error !== undefined ? { error } : {}) });
       try {
         const next = await answerWithin(asking.reconnect(token) as Promise<R>, attemptMs);
+        tell();
         if (stopped) {
           void next.leave(true);
           return;
         }
         moves++;
+        through = index;
         attach(next);
         moving = false;
         o.onRoom(next);
         return;
-      } catch {
+      } catch (error) {
         // The room is not listed yet (being taken over), its listing still names the process that died, or that process does not answer.
+        tell((error as Error).message ?? String(error));
       }
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(MAX_RETRY_MS, wait * 2);

@@ -136,6 +136,8 @@ export class MatchCustody {
   private readonly redis: RedisClient & CustodyCommands;
   private scanTimer: NodeJS.Timeout | undefined;
   private scanning = false;
+  /** The scan, once watching (a hand-over nudge runs it at once rather than at the next tick). */
+  private scanNow: (() => void) | undefined;
 
   /** `processId` is read at each claim (Colyseus sets it when the server starts). */
   constructor(target: RedisTarget | string, private readonly processIdOf: () => string, private readonly log: Logger) {
@@ -219,6 +221,11 @@ export class MatchCustody {
     return true;
   }
 
+  /** Whether a checkpoint of `roomId` is there to take over (a match handed over or whose holder died, not yet claimed). */
+  async hasCheckpoint(roomId: string): Promise<boolean> {
+    return (await this.redis.exists(CUSTODY_KEYS.checkpoint(roomId))) === 1;
+  }
+
   /** The process holding `roomId`'s lease now; undefined when nobody does (it ran out and is not claimed yet). */
   async holder(roomId: string): Promise<string | undefined> {
     const lease = await this.redis.get(CUSTODY_KEYS.lease(roomId));
@@ -263,12 +270,19 @@ export class MatchCustody {
     };
     this.scanTimer = setInterval(() => void scan(), SCAN_INTERVAL_MS);
     this.scanTimer.unref();
+    this.scanNow = () => void scan();
+  }
+
+  /** Looks for claimable rooms now (another process just handed one over) instead of at the next scan. */
+  scanSoon(): void {
+    this.scanNow?.();
   }
 
   /** Stops claiming (a stopping process takes nothing over). */
   stopWatching(): void {
     if (this.scanTimer !== undefined) clearInterval(this.scanTimer);
     this.scanTimer = undefined;
+    this.scanNow = undefined;
   }
 
   /** A raw connection for tests and benchmarks (reading checkpoints, corrupting them). */

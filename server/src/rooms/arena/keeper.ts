@@ -16,8 +16,8 @@
 import { ROOM_ARENA } from "@arena/shared";
 import { ErrorCode, ServerError, matchMaker, type Presence } from "@colyseus/core";
 import type { Logger } from "../../log.ts";
-import { interceptMatchmaking, processesListening } from "../../colyseusInternals.ts";
-import { CHECKPOINT_INTERVAL_MS, type Claim, type Lease, type MatchCustody } from "../../scale/matchCustody.ts";
+import { interceptMatchmaking, processesListening, roomListening } from "../../colyseusInternals.ts";
+import { CHECKPOINT_INTERVAL_MS, SCAN_INTERVAL_MS, type Claim, type Lease, type MatchCustody } from "../../scale/matchCustody.ts";
 import { CheckpointError, type Checkpoint, type SeatSnapshot } from "./checkpoint.ts";
 import { decodeCheckpoint } from "./checkpointCodec.ts";
 import { createRoomWithId } from "../../colyseusInternals.ts";
@@ -152,6 +152,13 @@ export interface Takeover {
   readonly claimedAt: number;
 }
 
+/** A process that hands a match over says so here, so that the others claim it now rather than at their next scan. */
+const HANDED_OVER_CHANNEL = "arena:custody:handed-over";
+/** How long a reconnection to a match on the move waits for it to be back before it is refused (the SDK helper allows 4 s an attempt). */
+export const MOVE_WAIT_MS = 2000;
+/** How often a waiting reconnection looks again. */
+const MOVE_POLL_MS = 50;
+
 export class MatchKeeping {
   /** Claimed matches by room id, read by the room's onCreate. */
   readonly pending = new Map<string, Takeover>();
@@ -164,8 +171,9 @@ export class MatchKeeping {
   /** Starts claiming rooms whose lease ran out, and logs checkpoint figures every 10 s. */
   start(): void {
     this.custody.watch((roomId) => matchMaker.getLocalRoomById(roomId) !== undefined, (claim) => this.takeOver(claim));
+    void this.presence.subscribe(HANDED_OVER_CHANNEL, this.nudged);
     this.uninstall = interceptMatchmaking(async (original, method, roomId, options, context) => {
-      if (method === "reconnect") await this.refuseWhileMoving(roomId);
+      if (method === "reconnect") await this.waitWhileMoving(roomId);
       return original(method, roomId, options, context);
     });
     let last = { ...this.stats };
@@ -214,15 +222,51 @@ export class MatchKeeping {
     await matchMaker.driver.remove(lease.roomId);
   }
 
+  private readonly nudged = (): void => this.custody.scanSoon();
+
+  /** Tells the other processes that a match of this one is free to claim now (SIGTERM's hand-over). */
+  announceHandOver(roomId: string): void {
+    void this.presence.publish(HANDED_OVER_CHANNEL, roomId).catch(() => undefined);
+  }
+
   /**
-   * A reconnection to a match whose listing names a process that no longer holds its lease (it died,
-   * or handed it over) is refused at once, for the client to ask again in a moment: Colyseus would
-   * otherwise ask that process and wait out its IPC timeout (2 s) before failing.
+   * A reconnection to a match on the move waits here, on the server, until the match is back (listed by
+   * the process holding its lease), and then goes through at once: the client's own retries would add their
+   * spacing and a round trip to every player's gap. On the move means: its listing names a process that no
+   * longer holds its lease (it died or handed it over and another claimed it), or a process that is gone
+   * (its IPC subscription vanished with its connection: a crash, before its lease has run out; Colyseus would
+   * ask that process and wait out its 2 s IPC timeout), or it is not listed while its lease is held (being
+   * restored: also while listed but not yet subscribed to its IPC channel, see colyseusInternals.roomListening)
+   * or while its checkpoint waits for a taker (handed over, not claimed yet). Past MOVE_WAIT_MS it is refused, for the client to ask again. A match that is not moving
+   * (listed and held by the same live process, or gone with no lease) is left to Colyseus at once.
    */
-  private async refuseWhileMoving(roomId: string): Promise<void> {
-    const [listing, holder] = await Promise.all([matchMaker.getRoomById(roomId), this.custody.holder(roomId).catch(() => "")]);
-    if (listing?.name === ROOM_ARENA && holder !== "" && listing.processId !== holder) {
-      throw new ServerError(ErrorCode.MATCHMAKE_INVALID_ROOM_ID, `room "${roomId}" is moving to another process; try again`);
+  private async waitWhileMoving(roomId: string): Promise<void> {
+    const deadline = Date.now() + MOVE_WAIT_MS;
+    let listening: Set<string> | undefined;
+    let listeningAt = 0;
+    for (;;) {
+      const [listing, holder] = await Promise.all([matchMaker.getRoomById(roomId), this.custody.holder(roomId).catch(() => "")]);
+      if (holder === "") return; // Redis did not answer: nothing to wait on
+      let moving: string | undefined;
+      if (listing === undefined) {
+        if (holder !== undefined) moving = "being restored";
+        else if (await this.custody.hasCheckpoint(roomId).catch(() => false)) moving = "waiting to be taken over";
+      } else if (listing.name === ROOM_ARENA) {
+        if (listing.processId !== holder) moving = "moving to another process";
+        else if (listing.processId !== matchMaker.processId) {
+          // Who listens changes only when a process dies or starts: read it at most every scan period.
+          if (Date.now() - listeningAt >= SCAN_INTERVAL_MS) {
+            listening = await processesListening(this.presence).catch(() => undefined);
+            listeningAt = Date.now();
+          }
+          if (listening !== undefined && !listening.has(listing.processId)) moving = "moving: its process is gone";
+          // Listed by its new holder, but not answering remote calls yet (a call now would wait out 2 s).
+          else if (!(await roomListening(this.presence, roomId).catch(() => true))) moving = "being restored";
+        }
+      }
+      if (moving === undefined) return;
+      if (Date.now() >= deadline) throw new ServerError(ErrorCode.MATCHMAKE_INVALID_ROOM_ID, `room "${roomId}" is ${moving}; try again`);
+      await new Promise((r) => setTimeout(r, MOVE_POLL_MS));
     }
   }
 
@@ -238,6 +282,7 @@ export class MatchKeeping {
   }
 
   stop(): void {
+    this.presence.unsubscribe(HANDED_OVER_CHANNEL, this.nudged);
     this.uninstall?.();
     this.uninstall = undefined;
     this.custody.stopWatching();
