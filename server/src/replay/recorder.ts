@@ -6,8 +6,9 @@
  * between through a tap on the room's encoder (colyseusInternals.ts `tapPatches`) and are appended to the
  * open segment with the tick. After a broadcast, a keyframe is taken when one is due: every
  * KEYFRAME_INTERVAL_S, or at once (flagged fresh) when the changes were dropped unencoded because nobody
- * was connected. A keyframe closes the segment before it: deflated, framed and handed to the store (the
- * writes of one recording are chained, in order), so a crash loses at most the last 5 s.
+ * was connected. A keyframe closes the segment before it: deflated on zlib's thread pool, then framed and
+ * handed to the store (the writes of one recording are chained, in order), so a crash loses at most the
+ * last 5 s.
  *
  * A match taken over by another process keeps its one recording: the store keeps the id of each room's
  * recording in progress (`ReplayStore.recordingOf`), and the taker `resume`s it, appending segments after
@@ -15,7 +16,8 @@
  * segment first, so nothing is lost; after a crash the seconds since the last segment are missing.
  */
 import { randomBytes } from "node:crypto";
-import { deflateRawSync } from "node:zlib";
+import { deflateRaw } from "node:zlib";
+import { promisify } from "node:util";
 import { Reflection } from "@colyseus/schema";
 import { standings, type ArenaMap, type ArenaState, type GameEvent, type GameMode, type MapRef } from "@arena/shared";
 import {
@@ -52,10 +54,18 @@ interface Recording {
   writes: Promise<void>;
   /** A write failed: the recording stops at the next patch. */
   failed: boolean;
+  /** Segments closed (written or on their way); `meta.segments` counts those stored. */
+  queued: number;
+  /** What is stored reached REPLAY_MAX_KB: the recording ends at the next patch. */
+  overCap: boolean;
 }
 
-/** deflate level: 6 (zlib's default) measured within a few % of 9's bytes for a third of its time (docs/BENCHMARKS.md). */
-const DEFLATE_LEVEL = 6;
+const deflateRawAsync = promisify(deflateRaw);
+
+/** deflate level: 1 measured within 2 % of 6's and 9's bytes for a third of their CPU (docs/BENCHMARKS.md, "Replays"). */
+export const DEFLATE_LEVEL = 1;
+/** Segments between two updates of the standings in a recording's meta (30 s). */
+const STANDINGS_EVERY = 6;
 
 export class MatchRecorder {
   private tap: PatchTap | undefined;
@@ -165,6 +175,10 @@ export class MatchRecorder {
     if (this.tap === undefined) return;
     const started = performance.now();
     if (this.rec?.failed) this.stop();
+    if (this.rec?.overCap) {
+      this.log.warn("recording stopped at the size cap (REPLAY_MAX_KB)", { replay: this.rec.meta.id, bytes: this.rec.meta.bytes });
+      void this.end("too_large");
+    }
     if (this.pending !== undefined) this.begin();
     const rec = this.rec;
     if (rec !== undefined) {
@@ -194,7 +208,7 @@ export class MatchRecorder {
     const tick = room.state.tick;
     const players = new Set([...(pending.resume?.players ?? []), ...this.seats.values()]);
     if (pending.resume !== undefined) {
-      this.rec = { meta: { ...pending.resume, updatedAt: now }, players, segment: undefined, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false };
+      this.rec = { meta: { ...pending.resume, updatedAt: now }, players, segment: undefined, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false, queued: 0, overCap: false };
       this.log.info("recording goes on", { replay: pending.resume.id, segments: pending.resume.segments });
     } else {
       const id = randomBytes(16).toString("base64url");
@@ -209,7 +223,7 @@ export class MatchRecorder {
         startedAt: now, tickRate: room.tickRate, state: "recording", updatedAt: now, segments: 0, firstTick: tick, lastTick: tick,
         bytes: head.length, players: [...players], standings: standings(room.state),
       };
-      this.rec = { meta, players, segment: undefined, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false };
+      this.rec = { meta, players, segment: undefined, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false, queued: 0, overCap: false };
       this.write((store) => store.begin(meta, head));
       this.replays.stats.started++;
     }
@@ -220,7 +234,7 @@ export class MatchRecorder {
   /** Closes the open segment (if any) and opens the next one on a keyframe of the state as it is now. */
   private keyframe(flags: number): void {
     const rec = this.rec!;
-    if (rec.segment !== undefined && !this.closeSegment()) return;
+    if (rec.segment !== undefined) this.closeSegment();
     const encoded = this.tap!.encoder.encodeAll({ offset: 0 }, this.keyBuffer);
     if (encoded.buffer !== this.keyBuffer.buffer) this.keyBuffer = new Uint8Array(encoded.buffer); // it grew
     rec.segment = new SegmentBuilder(this.room.state.tick, encoded, 32 * 1024);
@@ -228,26 +242,32 @@ export class MatchRecorder {
     rec.hash = stateHash(this.room.state, nodeSha256);
   }
 
-  /** Writes the open segment; false when the recording stopped at the size cap. */
-  private closeSegment(): boolean {
+  /**
+   * Closes the open segment: counted now, deflated on zlib's thread pool (not the room's thread), then framed
+   * and stored in order after the recording's earlier writes, with a meta counting exactly what is stored.
+   */
+  private closeSegment(): void {
     const rec = this.rec!;
     const seg = rec.segment!;
     rec.segment = undefined;
-    const body = encodeSegmentBody({ keyTick: seg.keyTick, lastTick: seg.lastTick, flags: rec.flags, stateHash: rec.hash }, seg.bytes(), (raw) => deflateRawSync(raw, { level: DEFLATE_LEVEL }));
-    const chunk = encodeChunk(ChunkKind.Segment, body, nodeSha256);
-    rec.meta = {
-      ...rec.meta, segments: rec.meta.segments + 1, lastTick: seg.lastTick, bytes: rec.meta.bytes + chunk.length, updatedAt: Date.now(),
-      players: [...rec.players], standings: standings(this.room.state),
-    };
-    const meta = rec.meta;
-    this.replays.stats.bytes += chunk.length;
-    this.write((store) => store.append(meta, chunk));
-    if (meta.bytes >= this.replays.settings.maxBytes) {
-      this.log.warn("recording stopped at the size cap (REPLAY_MAX_KB)", { replay: meta.id, bytes: meta.bytes });
-      void this.end("too_large");
-      return false;
-    }
-    return true;
+    const head = { keyTick: seg.keyTick, lastTick: seg.lastTick, flags: rec.flags, stateHash: rec.hash };
+    const raw = seg.bytes();
+    // The standings are for the lists (and an interrupted recording's end): every STANDINGS_EVERY segments is enough.
+    if ((rec.queued + 1) % STANDINGS_EVERY === 0) rec.meta = { ...rec.meta, standings: standings(this.room.state) };
+    rec.queued++;
+    this.write(async (store) => {
+      const packed = await deflateRawAsync(raw, { level: DEFLATE_LEVEL });
+      const started = performance.now();
+      const chunk = encodeChunk(ChunkKind.Segment, encodeSegmentBody(head, raw, () => packed), nodeSha256);
+      rec.meta = {
+        ...rec.meta, segments: rec.meta.segments + 1, lastTick: head.lastTick, bytes: rec.meta.bytes + chunk.length, updatedAt: Date.now(), players: [...rec.players],
+      };
+      const meta = rec.meta;
+      this.replays.stats.bytes += chunk.length;
+      this.replays.stats.cpuMs += performance.now() - started;
+      await store.append(meta, chunk);
+      if (meta.bytes >= this.replays.settings.maxBytes) rec.overCap = true;
+    });
   }
 
   /**
@@ -258,30 +278,32 @@ export class MatchRecorder {
     this.pending = undefined;
     this.early = [];
     if (this.rec === undefined) return Promise.resolve();
-    const written = this.rec.segment !== undefined && !this.closeSegment() ? this.lastWrites : this.end(reason);
+    if (this.rec.segment !== undefined) this.closeSegment();
+    const written = this.end(reason);
     if (!Number.isFinite(withinMs)) return written;
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([written, new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)))]).finally(() => clearTimeout(timer));
   }
 
-  private lastWrites: Promise<void> = Promise.resolve();
-
+  /** Ends the recording: its end chunk is written after everything before it, counting what was stored. */
   private end(reason: ReplayEndReason): Promise<void> {
     const rec = this.rec!;
     this.rec = undefined;
     this.replays.release();
-    const endedAt = Date.now();
-    const end: ReplayEnd = { segments: rec.meta.segments, endTick: rec.meta.lastTick, endedAt, reason, standings: rec.meta.standings };
-    const chunk = encodeJsonChunk(ChunkKind.End, end, nodeSha256);
-    const meta: ReplayMeta = { ...rec.meta, state: "ended", reason, endedAt, updatedAt: endedAt, bytes: rec.meta.bytes + chunk.length };
-    rec.meta = meta;
-    this.replays.stats.finished++;
-    this.log.info("match recorded", { replay: meta.id, reason, segments: meta.segments, bytes: meta.bytes, seconds: (meta.lastTick - meta.firstTick) / meta.tickRate });
+    // A room closing after everyone left has nobody in its state: the last standings recorded stand.
+    const last = standings(this.room.state);
+    if (last.length > 0) rec.meta = { ...rec.meta, standings: last };
     this.write(async (store) => {
+      const endedAt = Date.now();
+      const end: ReplayEnd = { segments: rec.meta.segments, endTick: rec.meta.lastTick, endedAt, reason, standings: rec.meta.standings };
+      const chunk = encodeJsonChunk(ChunkKind.End, end, nodeSha256);
+      const meta: ReplayMeta = { ...rec.meta, state: "ended", reason, endedAt, updatedAt: endedAt, bytes: rec.meta.bytes + chunk.length, players: [...rec.players] };
+      rec.meta = meta;
       await store.finish(meta, chunk);
+      this.replays.stats.finished++;
+      this.log.info("match recorded", { replay: meta.id, reason, segments: meta.segments, bytes: meta.bytes, seconds: (meta.lastTick - meta.firstTick) / meta.tickRate });
       this.replays.recorded(meta);
     }, rec);
-    this.lastWrites = rec.writes;
     return rec.writes;
   }
 

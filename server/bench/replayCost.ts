@@ -1,0 +1,124 @@
+/**
+ * The recorder's CPU against the room's, in process and without a network (bench:replay's first table): a
+ * match of `players` hard bots stepped by the shared simulation at 30 Hz with a patch encoded every 1.5 steps
+ * (20 Hz), as a room does, and the room's own MatchRecorder fed its patches and events, writing to a store
+ * that only counts bytes. Timed on one thread with nothing else in the way: the room's part is the steps
+ * (bots thinking included) and the patch encodes (not the sends), the recorder's its own hooks (patch copies,
+ * keyframes with their hash, deflate, framing). Each part is measured as the process's CPU time around it
+ * (process.cpuUsage, which does not count the time the thread waits for a core: on a shared machine wall
+ * time would count other processes' work), and each figure is the least of `rounds` runs.
+ */
+import { Encoder } from "@colyseus/schema";
+import { ARENA_MAP, ArenaState, BotRoster, Player, createRules, stepWorld, type GameEvent } from "@arena/shared";
+import { createLogger } from "../src/log.ts";
+import { Replays } from "../src/replay/Replays.ts";
+import type { ReplayMeta } from "../src/replay/meta.ts";
+import type { ReplayStore } from "../src/replay/store.ts";
+import type { PatchTap } from "../src/colyseusInternals.ts";
+
+export interface RecorderCost {
+  players: number;
+  seconds: number;
+  /** Bytes stored for the match (header, segments, end). */
+  bytes: number;
+  /** Per second of match, ms. */
+  stepMs: number;
+  encodeMs: number;
+  recordMs: number;
+}
+
+/** A store that keeps nothing but the byte count. */
+function countingStore(count: (n: number) => void): ReplayStore {
+  return {
+    begin: async (_m, start) => count(start.length),
+    append: async (_m, chunk) => count(chunk.length),
+    finish: async (_m, end) => count(end.length),
+    recordingOf: async () => undefined,
+    get: async () => undefined,
+    read: async () => undefined,
+    list: async () => [],
+    prune: async () => 0,
+    close: () => {},
+  };
+}
+
+async function once(players: number, seconds: number): Promise<RecorderCost> {
+  const tickRate = 30;
+  const rules = createRules(tickRate, { warmupSeconds: 0, matchSeconds: seconds + 10, killLimit: 1000 });
+  const state = new ArenaState();
+  state.tickRate = tickRate;
+  const roster = new BotRoster(ARENA_MAP, rules, 7);
+  for (let i = 0; i < players; i++) {
+    const p = new Player();
+    p.name = `bot-${i}`;
+    p.bot = true;
+    state.players.set(`bot-${i}`, p);
+    roster.add(`bot-${i}`, "hard");
+  }
+  const encoder = new Encoder(state);
+  let bytes = 0;
+  const replays = new Replays(countingStore((n) => (bytes += n)), { maxActive: 10, maxBytes: 1 << 30 }, createLogger("silent"));
+  const recorder = replays.recorder({ roomId: "bench", state, mode: "ffa", private: false, map: ARENA_MAP, mapRef: undefined, tickRate, patchRate: 20 });
+  let onPatch: (bytes: Uint8Array) => void = () => {};
+  recorder.attach((listener) => {
+    onPatch = listener;
+    return { encoder, remove: () => {} } satisfies PatchTap;
+  });
+  let ended: ReplayMeta | undefined;
+  replays.onRecorded((meta) => {
+    ended = meta;
+  });
+  const events: GameEvent[] = [];
+  const hooks = { inputOf: (id: string) => roster.commandOf(id) };
+  let stepMs = 0;
+  let encodeMs = 0;
+  let recordMs = 0;
+  /** CPU ms since `from` (process.cpuUsage, user + system). */
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const steps = seconds * tickRate;
+  let patches = 0;
+  for (let i = 1; i <= steps + 1; i++) {
+    let t = cpu();
+    roster.think(state);
+    stepWorld({ state, map: ARENA_MAP, rules }, hooks, events);
+    stepMs += cpu() - t;
+    if (events.length > 0) {
+      t = cpu();
+      recorder.events(events);
+      recordMs += cpu() - t;
+      events.length = 0;
+    }
+    // 20 patches a second against 30 steps: a patch after the steps that cross each 50 ms.
+    if (Math.floor((i * 20) / tickRate) > patches) {
+      patches++;
+      t = cpu();
+      recorder.beforePatch();
+      const t1 = cpu();
+      const patch = encoder.encode();
+      onPatch(patch);
+      encoder.discardChanges();
+      const t2 = cpu();
+      recorder.afterPatch();
+      const t3 = cpu();
+      encodeMs += t2 - t1;
+      recordMs += t1 - t + (t3 - t2);
+    }
+  }
+  const t = cpu();
+  const written = recorder.finish("room_closed");
+  recordMs += cpu() - t;
+  await written;
+  if (ended === undefined) throw new Error("the recording did not end");
+  return { players, seconds, bytes, stepMs: stepMs / seconds, encodeMs: encodeMs / seconds, recordMs: recordMs / seconds };
+}
+
+/** The least of `rounds` runs of a `seconds` match of `players` bots, figure by figure. */
+export async function recorderCost(players: number, seconds: number, rounds: number): Promise<RecorderCost> {
+  const runs: RecorderCost[] = [];
+  for (let r = 0; r < rounds; r++) runs.push(await once(players, seconds));
+  const least = (f: (r: RecorderCost) => number): number => Math.min(...runs.map(f));
+  return { players, seconds, bytes: runs[0]!.bytes, stepMs: least((r) => r.stepMs), encodeMs: least((r) => r.encodeMs), recordMs: least((r) => r.recordMs) };
+}
