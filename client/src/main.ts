@@ -1,7 +1,7 @@
 /** Boot: URL parameters, the screen flow, the Phaser game, and the session for the joined room. */
 import Phaser from "phaser";
 import { Client, type Room } from "@colyseus/sdk";
-import { PeopleMessage, type Inbox, type Notification, type PersonOnline, type ResultsOut } from "@arena/shared";
+import { PeopleMessage, type Inbox, type Notification, type PeopleCounts, type PersonOnline, type ResultsOut } from "@arena/shared";
 import { StateEvents } from "@arena/shared/view";
 import { GAME_KEYS } from "./input/keys.ts";
 import { TouchSticks } from "./input/touch.ts";
@@ -125,10 +125,14 @@ async function openLobby(): Promise<void> {
   const feed = new LobbyFeed((view) => renderLobby(view, {
     join: (roomId) => dispatch({ type: "join", request: { kind: "code", code: roomId } }),
     watch: (roomId) => dispatch({ type: "join", request: { kind: "spectate", roomId } }),
+    page: (page) => feed.page(page),
   }), (room) => {
     listenForNotes(room);
+    // Everyone online is counted; the list holds only your people (played with, invited, blocked, in your room).
+    room.onMessage(PeopleMessage.Counts, (counts: PeopleCounts) => {
+      byTestId("people-count").textContent = `(${counts.online} online: ${counts.match} playing, ${counts.lobby} in lobby)`;
+    });
     room.onMessage(PeopleMessage.People, (people: PersonOnline[]) => {
-      byTestId("people-count").textContent = `(${people.length})`;
       renderPeople(byTestId<HTMLTableElement>("people-list"), people, token?.userId ?? "", {
         join: (roomId) => dispatch({ type: "join", request: { kind: "code", code: roomId } }),
         invite: (person) => {
