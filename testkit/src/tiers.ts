@@ -72,6 +72,8 @@ const SLOW_FILES = new Set([
   "server/test/join-tickets.test.ts",
   "server/test/matchmaking-auth.test.ts",
   "server/test/quick-play.test.ts",
+  "server/test/replay-caps.test.ts",
+  "server/test/replay-record.test.ts",
   "server/test/rewind-bound.test.ts",
 ]);
 
