@@ -11,7 +11,8 @@
  *   `sweep:<processId>` lease asks Colyseus to health-check it, and one that
  *   does not answer within COLYSEUS_PRESENCE_SHORT_TIMEOUT (2 s) is excluded
  *   and its rooms removed. The lobby is told about each removed room, and
- *   private codes are released.
+ *   private codes are released, except for a room another process has taken
+ *   over meanwhile (it lists the room and keeps its code).
  * Two commands a second per process at rest, whatever the number of
  * processes (it used to read every process's stats, IPC channel and
  * heartbeat key each second: 3 + processes commands).
@@ -66,6 +67,9 @@ export function startGhostSweeper(presence: Presence, log: Logger, redis?: Redis
       const alive: boolean = await matchMaker.healthCheckProcessId(processId);
       if (alive) return; // late, not dead: its next beat clears it
       for (const room of rooms) {
+        // Taken over meanwhile (its match restored from a checkpoint by another process, rooms/arena/keeper.ts): listed
+        // by its new holder, which told the lobbies itself and keeps its code. Announcing it gone would hide a live match.
+        if ((await matchMaker.query({ roomId: room.roomId })).some((r) => r.processId !== processId)) continue;
         await announceRoomGone(presence, room.roomId);
         const code = (room.metadata as { code?: unknown } | undefined)?.code;
         if (typeof code === "string") await releaseCode(presence, code);
