@@ -6,16 +6,10 @@
 import { appendFile, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateRawSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Encoder, Reflection } from "@colyseus/schema";
-import { ARENA_MAP, ArenaState, Player } from "@arena/shared";
-import {
-  ChunkKind, REPLAY_FORMAT, RecordKind, ReplayReader, SEGMENT_FRESH, SegmentBuilder, encodeChunk, encodeJsonChunk, encodeSegmentBody, fileStart, hex, stateHash,
-  type ReplayEnd, type ReplayHeader,
-} from "@arena/shared/replay";
+import { ChunkKind, ReplayReader } from "@arena/shared/replay";
 import { FileReplayStore } from "../src/replay/fileStore.ts";
-import type { ReplayMeta } from "../src/replay/meta.ts";
+import { id, record } from "./replayRecording.ts";
 
 const DAY = 24 * 3600 * 1000;
 let dir: string;
@@ -27,47 +21,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A small real recording, written to `store` as the recorder does: start, `segments` segments, end (unless `end` is false). */
-async function record(store: FileReplayStore, id: string, o: { segments: number; end?: boolean; endedAt?: number; private?: boolean; players?: string[] }): Promise<ReplayMeta> {
-  const state = new ArenaState();
-  const p = new Player();
-  p.name = "ann";
-  state.players.set("s1", p);
-  const encoder = new Encoder(state);
-  const header: ReplayHeader = {
-    format: REPLAY_FORMAT, id, roomId: `room-${id.slice(0, 4)}`, mode: "ffa", private: o.private ?? false, startedAt: 1000, tickRate: 30, patchRate: 20,
-    keyframeTicks: 150, map: ARENA_MAP, handshake: hex(Reflection.encode(encoder)),
-  };
-  const start = new Uint8Array([...fileStart(), ...encodeJsonChunk(ChunkKind.Header, header)]);
-  let meta: ReplayMeta = {
-    id, roomId: header.roomId, mode: "ffa", private: header.private, startedAt: 1000, tickRate: 30, state: "recording", updatedAt: 1000,
-    segments: 0, firstTick: 0, lastTick: 0, bytes: start.length, players: o.players ?? ["g_ann"], standings: [],
-  };
-  await store.begin(meta, start);
-  for (let s = 0; s < o.segments; s++) {
-    const keyTick = s * 150;
-    const seg = new SegmentBuilder(keyTick, encoder.encodeAll().slice());
-    const hash = stateHash(state);
-    for (let t = keyTick + 1; t <= keyTick + 150; t++) {
-      state.tick = t;
-      p.x = t % 900;
-      seg.add(RecordKind.Patch, t, encoder.encode().slice());
-      encoder.discardChanges();
-    }
-    const chunk = encodeChunk(ChunkKind.Segment, encodeSegmentBody({ keyTick, lastTick: seg.lastTick, flags: s === 0 ? SEGMENT_FRESH : 0, stateHash: hash }, seg.bytes(), (r) => deflateRawSync(r)));
-    meta = { ...meta, segments: s + 1, lastTick: seg.lastTick, bytes: meta.bytes + chunk.length, updatedAt: 1000 + s };
-    await store.append(meta, chunk);
-  }
-  if (o.end === false) return meta;
-  const endedAt = o.endedAt ?? Date.now();
-  const end: ReplayEnd = { segments: meta.segments, endTick: meta.lastTick, endedAt, reason: "match_over", standings: [] };
-  const chunk = encodeJsonChunk(ChunkKind.End, end);
-  meta = { ...meta, state: "ended", reason: "match_over", endedAt, updatedAt: endedAt, bytes: meta.bytes + chunk.length };
-  await store.finish(meta, chunk);
-  return meta;
-}
-
-const id = (n: number): string => `${"A".repeat(21)}${"ABCDEFGHIJ"[n]}`;
 
 describe("the data directory's replays", () => {
   it("keeps at most `keep` ended replays, deleting the oldest first, files and all", async () => {
