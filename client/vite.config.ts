@@ -16,7 +16,7 @@ export default defineConfig({
   build: {
     outDir: "dist",
     chunkSizeWarningLimit: 2000,
-    // Three pages: the game, the live status page (served at /status) and the map editor (/editor).
-    rollupOptions: { input: { main: page("./index.html"), status: page("./status.html"), editor: page("./editor.html") } },
+    // Four pages: the game, the live status page (served at /status), the map editor (/editor) and the replay viewer (/replay/:id).
+    rollupOptions: { input: { main: page("./index.html"), status: page("./status.html"), editor: page("./editor.html"), replay: page("./replay.html") } },
   },
 });

@@ -148,5 +148,12 @@ export function mountClient(app: express.Application, dir: string): boolean {
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(editor);
   });
+  // The replay viewer (client/replay.html, a fourth Vite entry): /replay/<id>, the id read by the page.
+  const replay = join(dir, "replay.html");
+  app.get("/replay/:id", (_req, res, next) => {
+    if (!existsSync(replay)) return next();
+    res.setHeader("Cache-Control", "no-cache");
+    res.sendFile(replay);
+  });
   return true;
 }

@@ -17,6 +17,7 @@ import { ControlsHelp } from "../ui/controlsHelp.ts";
 import { COLORS, playerColor } from "./palette.ts";
 import { LABEL_OFFSET, LABEL_STYLE, drawBody, drawHealth } from "./playerLook.ts";
 import { DeathView, showDeath } from "./deathView.ts";
+import { drawArenaLook } from "./arenaLook.ts";
 import { Minimap } from "./minimap.ts";
 import { Effects } from "./effects.ts";
 import { MuzzlePrediction, Spawns, dangerEdge, feedbackOf, indicatorAngle, type Point } from "./feedback.ts";
@@ -165,20 +166,8 @@ export class GameScene extends Phaser.Scene {
   }
 
   private drawArena(): void {
-    const { width, height, walls } = this.arena;
-    const floor = this.floor!.clear();
-    floor.fillStyle(COLORS.floor, 1).fillRect(0, 0, width, height);
-    floor.lineStyle(1, COLORS.grid, 1);
-    for (let x = 0; x <= width; x += 100) floor.lineBetween(x, 0, x, height);
-    for (let y = 0; y <= height; y += 100) floor.lineBetween(0, y, width, y);
-    const wallGfx = this.walls!.clear();
-    // A little depth: each wall casts a shadow down-right, then its face and a lit top-left edge.
-    for (const w of walls) wallGfx.fillStyle(COLORS.wallShadow, 0.8).fillRect(w.x + 6, w.y + 6, w.w, w.h);
-    for (const w of walls) {
-      wallGfx.fillStyle(COLORS.wall, 1).fillRect(w.x, w.y, w.w, w.h);
-      wallGfx.lineStyle(2, COLORS.wallEdge, 1).strokeRect(w.x, w.y, w.w, w.h);
-      wallGfx.lineStyle(2, COLORS.wallLight, 1).lineBetween(w.x, w.y, w.x + w.w, w.y).lineBetween(w.x, w.y, w.x, w.y + w.h);
-    }
+    const { width, height } = this.arena;
+    drawArenaLook(this.floor!, this.walls!, this.arena);
     this.cameras.main.setBounds(-200, -200, width + 400, height + 400);
     this.minimap.show(this.arena, this.scale.width);
   }

@@ -36,6 +36,11 @@ function save(id: Identity): Identity {
   return id;
 }
 
+/** The guest token kept in this browser, if any (the replay viewer sends it for a private room's replay). */
+export function storedToken(): string | undefined {
+  return load()?.token;
+}
+
 /** The name the person last used in this browser, if any. */
 export function storedName(): string | undefined {
   return load()?.name;
