@@ -14,7 +14,8 @@ import { serverRoom, signIn, type ArenaRoomClient } from "@arena/testkit";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
-const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.5 } });
+// The default match settings, as the HUD tests were written for (the results tests wait out the warm-up).
+const e2e = useServerAndBrowser();
 
 /** The results screen's parts. */
 const RESULTS: Record<string, string> = {
@@ -60,6 +61,15 @@ const TEXTS: Record<string, string> = {
 
 function overlaps(a: Box, b: Box): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** Every pair of boxes that intersect, by name. */
+function clashesOf(boxes: readonly Box[]): string[] {
+  const clashes: string[] = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) if (overlaps(boxes[i]!, boxes[j]!)) clashes.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
+  }
+  return clashes;
 }
 
 describe("HUD layout in Chromium", () => {
@@ -108,10 +118,7 @@ describe("HUD layout in Chromium", () => {
         const names = boxes.map((b) => b.name);
         // What must be on screen at every size.
         for (const must of ["hp", "ping", "kill feed", "inbox", "scoreboard", "minimap", "chat"]) expect(names).toContain(must);
-        const clashes: string[] = [];
-        for (let i = 0; i < boxes.length; i++) {
-          for (let j = i + 1; j < boxes.length; j++) if (overlaps(boxes[i]!, boxes[j]!)) clashes.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
-        }
+        const clashes = clashesOf(boxes);
         expect(clashes, JSON.stringify(boxes.map((b) => [b.name, Math.round(b.x), Math.round(b.y), Math.round(b.width), Math.round(b.height)]))).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
@@ -136,7 +143,7 @@ describe("HUD layout in Chromium", () => {
         rival = (await client.joinById(roomId, { name: `rival${width}` })) as ArenaRoomClient;
         rival.onMessage("*", () => {});
         const state = serverRoom(roomId).state as ArenaState;
-        const until = Date.now() + 10_000;
+        const until = Date.now() + 20_000;
         while (state.phase !== "playing" && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
         state.phaseEndsAt = state.tick + 1; // the match ends by time at the next step
         await waitForScreen(page, "results");
@@ -157,10 +164,7 @@ describe("HUD layout in Chromium", () => {
         await page.screenshot({ path: join(OUTPUT_DIR, `results-${width}x${height}.png`) });
         const outside = boxes.filter((b) => b.x < 0 || b.y < 0 || b.x + b.width > width || b.y + b.height > height).map((b) => b.name);
         expect(outside, JSON.stringify(boxes)).toEqual([]);
-        const clashes: string[] = [];
-        for (let i = 0; i < boxes.length; i++) {
-          for (let j = i + 1; j < boxes.length; j++) if (overlaps(boxes[i]!, boxes[j]!)) clashes.push(`${boxes[i]!.name} × ${boxes[j]!.name}`);
-        }
+        const clashes = clashesOf(boxes);
         expect(clashes).toEqual([]);
         expect(errors).toEqual([]);
       } finally {
