@@ -1,7 +1,7 @@
 /**
  * The lobby's "Live matches": public matches being played (or showing their
  * results), each with its top scorer, their kills and the time left, and
- * Watch (a spectator seat). The score comes with the room's listing, which
+ * Watch (a spectator seat); an ended one, Replay (its recording, ready once its results end). The score comes with the room's listing, which
  * the server writes at most once a second (server/src/rooms/arena/liveScore.ts);
  * the time left counts down here, once a second, from the listed end.
  */
@@ -36,7 +36,8 @@ export class LiveMatches {
   private timer: ReturnType<typeof setInterval> | undefined;
   private shown: RoomListing[] = [];
 
-  constructor(private readonly table: HTMLTableElement, private readonly watch: (roomId: string) => void) {}
+  /** `replay`: an ended match's Replay button (results on screen), given the press's time. */
+  constructor(private readonly table: HTMLTableElement, private readonly watch: (roomId: string) => void, private readonly replay?: (roomId: string, button: HTMLButtonElement) => void) {}
 
   render(rooms: readonly RoomListing[]): void {
     this.shown = liveMatchesOf(rooms);
@@ -65,7 +66,17 @@ export class LiveMatches {
       watch.textContent = "Watch";
       watch.dataset.testid = `live-watch-${r.roomId}`;
       watch.addEventListener("click", () => this.watch(r.roomId));
-      row.insertCell().appendChild(watch);
+      const actions = row.insertCell();
+      actions.appendChild(watch);
+      const replay = this.replay;
+      if (r.metadata.phase === "results" && replay !== undefined) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = "Replay";
+        button.dataset.testid = `live-replay-${r.roomId}`;
+        button.addEventListener("click", () => replay(r.roomId, button));
+        actions.append(" ", button);
+      }
     }
     this.countDown();
   }

@@ -3,6 +3,9 @@ import { MAX_SPECTATORS } from "@arena/shared";
 import type { LobbyView } from "../net/lobby.ts";
 import { byTestId, fillTable } from "./dom.ts";
 import { LiveMatches } from "./liveMatches.ts";
+import { showRecentMatches } from "./recentMatches.ts";
+import { roomReplay } from "../replay/find.ts";
+import { replayLink } from "../replay/address.ts";
 
 export interface LobbyActions {
   join(roomId: string): void;
@@ -15,10 +18,22 @@ let live: LiveMatches | undefined;
 /** The actions of the latest render (the live list outlives one lobby visit). */
 let latest: LobbyActions | undefined;
 
+/** An ended match's Replay: waits for its recording to be listed (it ends with the results), then opens the viewer. */
+function openReplay(roomId: string, button: HTMLButtonElement): void {
+  button.disabled = true;
+  button.textContent = "Preparing…";
+  roomReplay(location.origin, roomId).then((r) => location.assign(replayLink(r.id)), (e: unknown) => {
+    button.disabled = false;
+    button.textContent = "Replay";
+    button.title = e instanceof Error ? e.message : String(e);
+  });
+}
+
 export function renderLobby(view: LobbyView, actions: LobbyActions): void {
   // Watch is the same spectator seat as the room list's.
   latest = actions;
-  live ??= new LiveMatches(byTestId<HTMLTableElement>("live-matches"), (roomId) => latest?.watch(roomId));
+  live ??= new LiveMatches(byTestId<HTMLTableElement>("live-matches"), (roomId) => latest?.watch(roomId), openReplay);
+  showRecentMatches(location.origin);
   live.render(view.rooms);
   const online = view.online;
   const bots = online && online.bots > 0 ? ` (+${online.bots} bot${online.bots === 1 ? "" : "s"})` : "";

@@ -3,7 +3,8 @@
  * kill): the page opens the recording and draws it (time to the first frame printed), a seek shows the
  * tick asked for within 200 ms (measured on the page, printed) with the state of that tick (the kill's
  * count on the scoreboard flips exactly at the kill's tick), `?t=` opens at that moment, the camera
- * follows a chosen player, and a truncated recording shows the reader's message with nothing played.
+ * follows a chosen player, a truncated recording shows the reader's message with nothing played, and the
+ * lobby's Recent matches lists the player's own match with a link that opens it.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,11 +28,14 @@ let kill: Extract<ReplayEvent, { type: "kill" }>;
 /** The first tick whose recorded state counts alice's kill (the patch that carries it may come a tick or two after the kill's step). */
 let killShown = 0;
 let alice: ArenaRoomClient;
+let aliceToken = "";
 let bob: ArenaRoomClient;
 
 beforeAll(async () => {
   const server = e2e.server;
-  ({ room: alice } = await joinArena(server.url, "alice"));
+  const a = await joinArena(server.url, "alice");
+  alice = a.room;
+  aliceToken = a.client.auth.token!;
   ({ room: bob } = await joinArena(server.url, "bob"));
   const stored = new Promise<string>((resolve) => server.replays!.onRecorded((meta) => resolve(meta.id)));
   await waitForState(alice, (s) => s.phase === "playing", 5000, "match start");
@@ -171,6 +175,26 @@ describe("the replay viewer", () => {
     expect(await page.getByTestId("replay-error-message").innerText()).toMatch(/^This replay cannot be played: replay is truncated: chunk \d+ at byte \d+/);
     expect(await page.getByTestId("replay-panel").isHidden()).toBe(true);
     expect(await page.evaluate(() => (window as any).__replay)).toBeUndefined();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("lists the player's own match under Recent matches in the lobby, and its Replay link opens the viewer on it", async () => {
+    const errors: string[] = [];
+    const page = await e2e.browser.newPage({ viewport: { width: 1000, height: 700 } });
+    page.on("pageerror", (e) => errors.push(e.message));
+    // This browser is alice: her guest token kept as the page keeps it (people/identity.ts).
+    await page.addInitScript((token) => {
+      localStorage.setItem("arena.identity", JSON.stringify({ token, userId: "kept", name: "alice", expiresAt: Date.now() / 1000 + 30 * 24 * 3600 }));
+    }, aliceToken);
+    await page.goto(`${e2e.server.url}/?name=alice`);
+    const link = page.getByTestId(`recent-replay-${id}`);
+    await link.waitFor({ state: "visible", timeout: 15_000 });
+    expect(await page.getByTestId(`recent-match-${id}`).innerText()).toContain("alice · 1");
+    await link.click();
+    await page.waitForURL(`**/replay/${id}`);
+    await firstFrame(page);
+    expect(await page.getByTestId("replay-kill-mark").count()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   });
