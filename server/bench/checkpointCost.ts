@@ -4,8 +4,8 @@
  *   checkpoint writer (checkpointCodec.ts) against the step: bytes, µs per checkpoint, and its share at 4 a
  *   second of the simulation's own CPU (the step alone: the smallest denominator, so the largest share);
  * - in a server: one process on Redis, one room of 8 SDK players sending inputs and 8 bots (BOT_FILL=16), for
- *   CHECKPOINT_COST_S seconds: the checkpoints' CPU on the room's thread (taking it and handing it to the Redis
- *   client, from the process's "checkpoint figures" log lines) against the process's whole CPU over the same
+ *   CHECKPOINT_COST_S seconds: the checkpoints' CPU (process.cpuUsage around taking it and handing it to the
+ *   Redis client, which writes it to its socket; from the process's "checkpoint figures" log lines) against the process's whole CPU over the same
  *   time, less what the process spends idle before the room exists.
  */
 import { ARENA_MAP, ArenaState, BotRoster, Player, ROOM_ARENA, createRules, stepWorld, type GameEvent } from "@arena/shared";

@@ -127,6 +127,9 @@ async function round(kind: Round["kind"], n: number): Promise<Round> {
   await Promise.all(players.map((p) => Promise.race([p.follower.room.leave().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))])));
   if (kind === "deploy") await exited(holder.proc);
   await spawn();
+  // A player already silent before the signal (its own stall, not the stop's) is named: its gap starts there.
+  const silentBefore = lastBefore.map((t) => signalAt - t).filter((ms) => ms > 500);
+  if (silentBefore.length > 0) console.log(`  ${silentBefore.length} player(s) had no patch for ${silentBefore.map(Math.round).join("/")} ms before the signal`);
   console.log(`${kind} ${n + 1}: gaps ${gaps.map((g) => Math.round(g)).join(", ")} ms (claimed +${detectMs} ms, restored +${restoreMs} ms, players in +${rejoinMs.map(Math.round).join("/")} ms), back ${back}/${PLAYERS}, checkpoint age ${checkpointAgeMs} ms (${Date.now() - signalAt} ms to settle)`);
   return { kind, gaps, back, checkpointAgeMs, killsRolledBack, detectMs, restoreMs, rejoinMs };
 }

@@ -42,17 +42,21 @@ export interface FollowOptions<R extends Room> {
   onAttempt?(attempt: { endpoint: string; ms: number; error?: string }): void;
 }
 
-/** `p`, or a rejection after `ms`; a room that arrives too late is left at once. */
-function answerWithin<R extends Room>(p: Promise<R>, ms: number): Promise<R> {
+/**
+ * `p`, or a rejection after `ms`. A room that arrives after that goes to `late`: it took the seat (the
+ * reconnection token opens it once), so it is the match now if no other attempt got there first; leaving it
+ * would lose the seat for good (every later attempt is refused "reconnection token invalid or expired").
+ */
+function answerWithin<R extends Room>(p: Promise<R>, ms: number, late: (room: R) => void): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    let late = false;
+    let tooLate = false;
     const timer = setTimeout(() => {
-      late = true;
+      tooLate = true;
       reject(new Error(`no answer within ${ms} ms`));
     }, ms);
     p.then((room) => {
       clearTimeout(timer);
-      if (late) void room.leave(true);
+      if (tooLate) late(room);
       else resolve(room);
     }, (e: unknown) => {
       clearTimeout(timer);
@@ -160,6 +164,7 @@ export function followMatch<R extends Room>(client: Client, first: R, o: FollowO
     const deadline = startedAt + giveUpMs;
     let wait = FIRST_RETRY_MS;
     for (let attempt = 0; !stopped && Date.now() < deadline; attempt++) {
+      if (room !== from) return;
       if (reconnectedAt >= startedAt) {
         // An SDK retry already under way when the move began brought the same room back: stay on it.
         moving = false;
@@ -170,10 +175,9 @@ export function followMatch<R extends Room>(client: Client, first: R, o: FollowO
       const asking = clients[index]!;
       const askedAt = Date.now();
       const tell = (error?: string): void => o.onAttempt?.({ endpoint: `${asking.settings.hostname}:${asking.settings.port}`, ms: Date.now() - askedAt, ...(error !== undefined ? { error } : {}) });
-      try {
-        const next = await answerWithin(asking.reconnect(token) as Promise<R>, attemptMs);
-        tell();
-        if (stopped) {
+      // The match's room once found: by this attempt, or by an earlier one that answered after its time.
+      const arrived = (next: R): void => {
+        if (stopped || room !== from) {
           void next.leave(true);
           return;
         }
@@ -182,14 +186,25 @@ export function followMatch<R extends Room>(client: Client, first: R, o: FollowO
         attach(next);
         moving = false;
         o.onRoom(next);
+      };
+      try {
+        const next = await answerWithin(asking.reconnect(token) as Promise<R>, attemptMs, (late) => {
+          o.onAttempt?.({ endpoint: `${asking.settings.hostname}:${asking.settings.port}`, ms: Date.now() - askedAt, error: "answered late: taken" });
+          arrived(late);
+        });
+        tell();
+        arrived(next);
         return;
       } catch (error) {
         // The room is not listed yet (being taken over), its listing still names the process that died, or that process does not answer.
         tell((error as Error).message ?? String(error));
       }
+      if (room !== from) return; // an attempt that had timed out answered meanwhile
       await new Promise((r) => setTimeout(r, wait));
+      if (room !== from) return;
       wait = Math.min(MAX_RETRY_MS, wait * 2);
     }
+    if (room !== from) return;
     moving = false;
     if (!stopped) {
       stopped = true;
