@@ -4,7 +4,8 @@
  * tick asked for within 200 ms (measured on the page, printed) with the state of that tick (the kill's
  * count on the scoreboard flips exactly at the kill's tick), `?t=` opens at that moment, the camera
  * follows a chosen player, a truncated recording shows the reader's message with nothing played, and the
- * lobby's Recent matches lists the player's own match with a link that opens it.
+ * lobby's Recent matches lists the player's own match with a link that opens it, and an ended match's
+ * Replay in Live matches opens that match's recording.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,9 +18,11 @@ import { useServerAndBrowser } from "./setup.ts";
 
 /** 8 s of play: keyframes at 0 and 5 s, so a seek past 5 s starts from the second one. */
 const MATCH_SECONDS = 8;
+/** Long enough for the lobby's listing (written at most once a second) to show a match's results. */
+const RESULTS_SECONDS = 3;
 const SEEK_BOUND_MS = 200;
 const dir = mkdtempSync(join(tmpdir(), "replay-viewer-"));
-const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.2, matchSeconds: MATCH_SECONDS, resultsSeconds: 0.5 } }, { DATA_DIR: dir });
+const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.2, matchSeconds: MATCH_SECONDS, resultsSeconds: RESULTS_SECONDS } }, { DATA_DIR: dir });
 
 let id = "";
 let bytes: Uint8Array;
@@ -58,7 +61,7 @@ beforeAll(async () => {
   const cursor = reader.seek(kill.tick);
   while (cursor.state.players.get(alice.sessionId)?.kills !== 1) cursor.advance(cursor.tick + 1);
   killShown = cursor.tick;
-}, (MATCH_SECONDS + 20) * 1000);
+}, (MATCH_SECONDS + RESULTS_SECONDS + 20) * 1000);
 
 afterAll(async () => {
   await Promise.all([alice?.leave().catch(() => undefined), bob?.leave().catch(() => undefined)]);
@@ -198,4 +201,23 @@ describe("the replay viewer", () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it("offers Replay on a match showing its results in Live matches, and opens that match's recording once its results end", async () => {
+    // Alice and bob's room plays on, match after match; the page waits in the lobby for one to show its results.
+    const errors: string[] = [];
+    const page = await e2e.browser.newPage({ viewport: { width: 1000, height: 700 } });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${e2e.server.url}/?name=watcher`);
+    const replay = page.getByTestId(`live-replay-${alice.roomId}`);
+    await replay.waitFor({ state: "visible", timeout: (MATCH_SECONDS + RESULTS_SECONDS + 5) * 1000 });
+    // Pressed while the results show: the recording of this match ends with them.
+    const stored = new Promise<string>((resolve) => e2e.server.replays!.onRecorded((meta) => resolve(meta.id)));
+    await replay.click();
+    const recorded = await stored;
+    expect(recorded).not.toBe(id);
+    await page.waitForURL(`**/replay/${recorded}`, { timeout: 15_000 });
+    await firstFrame(page);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, (MATCH_SECONDS + RESULTS_SECONDS) * 2000);
 });
