@@ -5,8 +5,8 @@
  * The room calls `beforePatch`/`afterPatch` around each patch broadcast; the patch's bytes arrive in
  * between through a tap on the room's encoder (colyseusInternals.ts `tapPatches`) and are appended to the
  * open segment with the tick. After a broadcast, a keyframe is taken when one is due: every
- * KEYFRAME_INTERVAL_S, or at once (flagged fresh) when the changes were dropped unencoded because nobody
- * was connected. A keyframe closes the segment before it: deflated on zlib's thread pool, then framed and
+ * KEYFRAME_INTERVAL_S; while nobody is connected (Colyseus drops the changes unencoded) the recording
+ * pauses, and goes on from a fresh keyframe when patches are sent again. A keyframe closes the segment before it: deflated on zlib's thread pool, then framed and
  * handed to the store (the writes of one recording are chained, in order), so a crash loses at most the
  * last 5 s.
  *
@@ -183,7 +183,11 @@ export class MatchRecorder {
     const rec = this.rec;
     if (rec !== undefined) {
       const tick = this.room.state.tick;
-      if (rec.segment === undefined || (this.hadChanges && !this.tapped)) this.keyframe(SEGMENT_FRESH);
+      if (this.hadChanges && !this.tapped) {
+        // Nobody connected: Colyseus dropped the changes unencoded. The recording pauses (its open segment is
+        // whole up to the last patch) and goes on from a fresh keyframe once patches are sent again.
+        if (rec.segment !== undefined) this.closeSegment();
+      } else if (rec.segment === undefined) this.keyframe(SEGMENT_FRESH);
       else if (tick - rec.segment.keyTick >= this.keyframeTicks) this.keyframe(0);
     }
     this.replays.stats.cpuMs += performance.now() - started;
