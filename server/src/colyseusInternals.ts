@@ -407,6 +407,7 @@ export function detachListing(room: Room): void {
 // sees a patch's bytes: SchemaSerializer.applyPatches calls `encoder.encode({ offset: 1 })` once per
 // broadcast with changes and at least one client (its first byte is the protocol's ROOM_STATE_PATCH), sends
 // what it returns, then `discardChanges()`; with no client it discards the changes without encoding them.
+// server/test/replay-record.test.ts fails if the tap stops seeing every patch (playback no longer matches).
 // ---------------------------------------------------------------------------
 
 /** The room's schema encoder, and a tap on every patch it encodes for a broadcast. */
