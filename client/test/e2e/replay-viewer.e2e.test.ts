@@ -209,7 +209,16 @@ describe("the replay viewer", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${e2e.server.url}/?name=watcher`);
     const replay = page.getByTestId(`live-replay-${alice.roomId}`);
+    // While the match is being played its row has Watch only (read at one moment: the time left and the buttons).
+    const row = (): Promise<{ time: string; replay: boolean } | null> => page.evaluate((roomId) => {
+      const r = document.querySelector(`[data-testid="live-match-${roomId}"]`);
+      return r === null ? null : { time: r.querySelector(`[data-testid="live-time-${roomId}"]`)!.textContent ?? "", replay: r.querySelector(`[data-testid="live-replay-${roomId}"]`) !== null };
+    }, alice.roomId);
+    await expect.poll(async () => (await row())?.time ?? "", { timeout: (MATCH_SECONDS + RESULTS_SECONDS + 5) * 1000 }).toMatch(/^\d+:\d\d$/);
+    const playing = await row();
+    if (playing !== null && playing.time !== "ended") expect(playing.replay).toBe(false);
     await replay.waitFor({ state: "visible", timeout: (MATCH_SECONDS + RESULTS_SECONDS + 5) * 1000 });
+    expect((await row())?.time).toBe("ended");
     // Pressed while the results show: the recording of this match ends with them.
     const stored = new Promise<string>((resolve) => e2e.server.replays!.onRecorded((meta) => resolve(meta.id)));
     await replay.click();
