@@ -135,7 +135,7 @@ describe("the replay viewer", () => {
     await page.close();
   });
 
-  it("opens at the moment ?t= names, and the camera follows the player chosen with a number key, then is free", async () => {
+  it("opens at the moment ?t= names, the camera follows the player chosen with a number key or the list, then is free; speed, Space and a kill mark work", async () => {
     const errors: string[] = [];
     const seconds = 6;
     const page = await openViewer(`/replay/${id}?t=${seconds}`, errors);
@@ -163,6 +163,18 @@ describe("the replay viewer", () => {
     await expect.poll(centred).toBeLessThan(1);
     await page.keyboard.press("Digit0");
     expect(await page.evaluate(() => (window as any).__replay.following())).toBeUndefined();
+    // The keys and buttons: speed 1× → 4× (↑ twice), down to 0.25× (the button, then ↓), Space plays, a kill mark goes to 2 s before its kill (or the start).
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("ArrowUp");
+    await expect.poll(() => page.getByTestId("replay-speed").innerText()).toBe("4×");
+    await page.getByTestId("replay-slower").click();
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowDown");
+    await expect.poll(() => page.getByTestId("replay-speed").innerText()).toBe("0.25×");
+    await page.keyboard.press("Space");
+    expect(await page.evaluate(() => (window as any).__replay.playback.playing)).toBe(true);
+    await page.keyboard.press("Space");
+    await page.getByTestId("replay-kill-mark").click();
+    await expect.poll(() => page.getByTestId("replay-tick").innerText()).toBe(String(Math.max(reader.firstTick, kill.tick - 2 * reader.header.tickRate)));
     expect(errors).toEqual([]);
     await page.close();
   });
