@@ -41,9 +41,9 @@ export class People {
   private readonly stops = new Map<string, () => void>();
   private unwatch: (() => void) | undefined;
 
-  /** `up`: whether the presence (Redis) is reachable now; always with the in-memory one. */
-  constructor(private readonly presence: Presence, private readonly log: Logger, inviteTtlSeconds: number, up: () => boolean = () => true) {
-    this.directory = new PeopleDirectory(presence, log, up);
+  /** `up`: whether the presence (Redis) is reachable now; always with the in-memory one. `processId`: see PeopleDirectory. */
+  constructor(private readonly presence: Presence, private readonly log: Logger, inviteTtlSeconds: number, up: () => boolean = () => true, processId?: () => string) {
+    this.directory = new PeopleDirectory(presence, log, up, processId);
     this.notes = new Notifications(presence, log);
     this.blocks = new Blocks(presence);
     this.contacts = contactsOf(presence);

@@ -82,8 +82,14 @@ export class PeopleDirectory {
   private clusterCounts: () => PeopleCounts | undefined = () => undefined;
   readonly liveness: Liveness;
 
-  /** `up` says whether the presence is reachable: while Redis is out, nothing is written or warned about every tick. */
-  constructor(private readonly presence: Presence, private readonly log: Logger, readonly up: () => boolean = () => true) {
+  /**
+   * `up` says whether the presence is reachable: while Redis is out, nothing is written or warned about every tick.
+   * `processId`: this process's (Colyseus'); the cluster simulation (server/bench/simCluster.ts) runs several in one.
+   */
+  constructor(
+    private readonly presence: Presence, private readonly log: Logger, readonly up: () => boolean = () => true,
+    private readonly processId: () => string = () => matchMaker.processId,
+  ) {
     this.liveness = livenessOf(presence);
   }
 
@@ -177,7 +183,7 @@ export class PeopleDirectory {
     if (up && !this.wasUp) this.written.clear();
     this.wasUp = up;
     if (this.stopped || !up) return;
-    const id = matchMaker.processId;
+    const id = this.processId();
     const now = Date.now();
     const people = new Map(this.localPeople().map((p) => [p.userId, p]));
     const work: Promise<unknown>[] = [];
@@ -208,7 +214,7 @@ export class PeopleDirectory {
     clearInterval(this.timer);
     clearTimeout(this.soon);
     if (!this.up()) return;
-    const id = matchMaker.processId;
+    const id = this.processId();
     await Promise.allSettled([...this.written.keys()].map((userId) => this.presence.hdel(whereKey(userId), id)));
     this.written.clear();
   }

@@ -57,7 +57,14 @@ export class StatusFeed {
   /** Whether this process held the status lease at its last tick. */
   private aggregating = false;
 
-  constructor(private readonly presence: Presence, registry: Registry, private readonly people: PeopleDirectory, private readonly log: Logger) {
+  /**
+   * `self`: this process's id and client count (Colyseus'); the cluster simulation (server/bench/simCluster.ts)
+   * runs several feeds in one process, each with its own.
+   */
+  constructor(
+    private readonly presence: Presence, registry: Registry, private readonly people: PeopleDirectory, private readonly log: Logger,
+    private readonly self: { processId(): string; clients(): number } = { processId: () => matchMaker.processId, clients: () => matchMaker.stats.local.ccu },
+  ) {
     this.meter = new FigureMeter(registry);
     this.liveness = livenessOf(presence);
     // The people lists' totals are this feed's counts: kept by each process, summed here, never read from everyone.
@@ -112,7 +119,7 @@ export class StatusFeed {
     }
     this.localMatches = matches;
     const statuses = this.people.localCounts();
-    return { rooms, matches, bots, people: statuses.online, statuses, clients: matchMaker.stats.local.ccu };
+    return { rooms, matches, bots, people: statuses.online, statuses, clients: this.self.clients() };
   }
 
   private async tick(): Promise<void> {
@@ -120,7 +127,7 @@ export class StatusFeed {
     if (this.busy || !this.people.up()) return;
     this.busy = true;
     try {
-      const id = matchMaker.processId;
+      const id = this.self.processId();
       const figures = await this.meter.next(id, this.localFigures());
       await this.presence.setex(processKey(id), JSON.stringify(figures), TTL_S);
       let status: ClusterStatus | undefined;
@@ -161,7 +168,7 @@ export class StatusFeed {
   private async aggregate(): Promise<ClusterStatus> {
     // A process late on its beat (a busy event loop) still counts while its figures' key lives (TTL_S): the key decides.
     const ids = await this.liveness.alive(Date.now() - TTL_S * 1000);
-    if (!ids.includes(matchMaker.processId)) ids.push(matchMaker.processId);
+    if (!ids.includes(this.self.processId())) ids.push(this.self.processId());
     const all: ProcessFigures[] = [];
     await Promise.all(ids.map(async (id) => {
       const raw = (await this.presence.get(processKey(id))) as string | null | undefined;
@@ -196,7 +203,7 @@ export class StatusFeed {
     clearInterval(this.timer);
     this.rooms.stop();
     if (!this.people.up()) return;
-    Promise.resolve(this.presence.del(processKey(matchMaker.processId))).catch(() => undefined);
-    if (this.aggregating) this.liveness.release(LEASE, matchMaker.processId).catch(() => undefined);
+    Promise.resolve(this.presence.del(processKey(this.self.processId()))).catch(() => undefined);
+    if (this.aggregating) this.liveness.release(LEASE, this.self.processId()).catch(() => undefined);
   }
 }

@@ -1,0 +1,52 @@
+/**
+ * `npm run sim:cluster` at small numbers, as an operator runs it: the script starts its own redis-server and
+ * its stand-ins, counts, prints the table and stops by itself; the stand-ins did the cluster work they are there
+ * for (joins, credits, scoped lists) without an error, and Redis counted the commands of each path.
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Runs the script to its end; its output and exit code. */
+function run(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", "server/bench/simCluster.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    proc.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
+    proc.stderr.on("data", (d: Buffer) => (out += d.toString("utf8")));
+    proc.on("exit", (code) => resolve({ code, out }));
+  });
+}
+
+/** The value of a row of the printed table (its first column after the label). */
+function cell(out: string, label: string): string {
+  const line = out.split("\n").find((l) => l.startsWith(`| ${label} |`));
+  if (line === undefined) throw new Error(`no row "${label}" in:\n${out}`);
+  return line.split("|")[2]!.trim().replace(/\*/g, "");
+}
+
+describe("sim:cluster", () => {
+  it("runs 3 stand-ins with 480 players against its own redis-server, prints every figure and stops by itself", async () => {
+    const started = performance.now();
+    const { code, out } = await run(["--processes", "3", "--players", "480", "--seconds", "3", "--children", "1"]);
+    expect(code, out).toBe(0);
+    expect(performance.now() - started).toBeLessThan(150_000);
+    expect(cell(out, "errors")).toBe("0");
+    expect(Number(cell(out, "Redis commands/s").replace("k", "e3"))).toBeGreaterThan(0);
+    expect(cell(out, "Redis CPU (one core = 100 %)")).toMatch(/^\d+ %$/);
+    expect(cell(out, "bytes into Redis")).toMatch(/MB\/s$/);
+    expect(cell(out, "stand-in CPU for cluster work (of one core)")).toMatch(/^[\d.]+ %$/);
+    // 480 players: 1.6 joins and 9.9 credits a second asked; some of each were done in the counted seconds.
+    const [joins] = cell(out, "joins/s done (asked)").split(" ");
+    const [credits] = cell(out, "credits/s done (asked)").split(" ");
+    expect(Number(joins)).toBeGreaterThan(0);
+    expect(Number(credits)).toBeGreaterThan(0);
+    expect(Number(cell(out, "scoped lists read/s"))).toBeGreaterThan(0);
+    // Every path of a process reached Redis: whereabouts and listings, scoped lists, scripts, the index, the leaderboard.
+    for (const command of ["hset", "hgetall", "zmscore", "evalsha", "zrevrange", "zincrby", "publish"]) {
+      expect(out, command).toMatch(new RegExp(`\\| \`${command}\`/s \\| [1-9]`));
+    }
+  }, 180_000);
+});
