@@ -68,9 +68,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function openViewer(path: string, errors: string[]): Promise<Page> {
+/** A page whose uncaught errors are collected in `errors`. */
+async function newPage(errors: string[]): Promise<Page> {
   const page = await e2e.browser.newPage({ viewport: { width: 1000, height: 700 } });
   page.on("pageerror", (e) => errors.push(e.message));
+  return page;
+}
+
+async function openViewer(path: string, errors: string[]): Promise<Page> {
+  const page = await newPage(errors);
   await page.goto(`${e2e.server.url}${path}`);
   return page;
 }
@@ -181,8 +187,7 @@ describe("the replay viewer", () => {
 
   it("refuses a truncated recording with the reader's message and plays nothing of it", async () => {
     const errors: string[] = [];
-    const page = await e2e.browser.newPage({ viewport: { width: 1000, height: 700 } });
-    page.on("pageerror", (e) => errors.push(e.message));
+    const page = await newPage(errors);
     // The server's bytes cut short by 100 (as a store that lost the end of a file would serve them).
     await page.route(`**/api/replays/${id}`, (route) => route.fulfill({ status: 200, contentType: "application/octet-stream", body: Buffer.from(bytes.subarray(0, bytes.length - 100)) }));
     await page.goto(`${e2e.server.url}/replay/${id}`);
@@ -196,8 +201,7 @@ describe("the replay viewer", () => {
 
   it("lists the player's own match under Recent matches in the lobby, and its Replay link opens the viewer on it", async () => {
     const errors: string[] = [];
-    const page = await e2e.browser.newPage({ viewport: { width: 1000, height: 700 } });
-    page.on("pageerror", (e) => errors.push(e.message));
+    const page = await newPage(errors);
     // This browser is alice: her guest token kept as the page keeps it (people/identity.ts).
     await page.addInitScript((token) => {
       localStorage.setItem("arena.identity", JSON.stringify({ token, userId: "kept", name: "alice", expiresAt: Date.now() / 1000 + 30 * 24 * 3600 }));
@@ -217,8 +221,7 @@ describe("the replay viewer", () => {
   it("offers Replay on a match showing its results in Live matches, and opens that match's recording once its results end", async () => {
     // Alice and bob's room plays on, match after match; the page waits in the lobby for one to show its results.
     const errors: string[] = [];
-    const page = await e2e.browser.newPage({ viewport: { width: 1000, height: 700 } });
-    page.on("pageerror", (e) => errors.push(e.message));
+    const page = await newPage(errors);
     await page.goto(`${e2e.server.url}/?name=watcher`);
     const replay = page.getByTestId(`live-replay-${alice.roomId}`);
     // While the match is being played its row has Watch only (read at one moment: the time left and the buttons).
