@@ -1,5 +1,5 @@
 /**
- * Where a replay link points: `/replay/<id>` (or `/?replay=<id>`, for a page served without that route),
+ * Where a replay link points: `/replay/<id>` (or `/replay.html?replay=<id>`, as Vite's dev server serves the page),
  * with `?t=<seconds>` for the moment it opens at. Ids are the server's (22 base64url characters); anything
  * else is not fetched.
  */
