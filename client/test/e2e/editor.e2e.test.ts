@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { EDITOR_MIN_SPAWNS, ROOM_EDITOR, type MapDocument } from "@arena/shared/editor";
 import { PLAYER_RADIUS, type ArenaMap, type PeoplePage } from "@arena/shared";
-import { joinByCode, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { joinArena, joinByCode, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
 import { openPage, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
@@ -104,9 +104,18 @@ describe("map editor in Chromium", () => {
       expect(new Set(await eves())).toEqual(new Set([first]));
       const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("arena.identity") ?? "{}") as { userId?: string; token?: string });
       expect(stored.userId).toBe(first);
-      const people = await fetch(`${e2e.server.url}/api/people`, { headers: { authorization: `Bearer ${stored.token}` } });
-      const listed = ((await people.json()) as PeoplePage).people.find((p) => p.userId === first);
-      expect(listed).toMatchObject({ name: "eve", status: "editing" });
+      // Lists are scoped to one's own people: a watcher who invites eve into their room has her in theirs, editing.
+      const { client, room } = await joinArena(e2e.server.url, "watcher");
+      try {
+        const auth = { authorization: `Bearer ${client.auth.token}` };
+        const invite = await fetch(`${e2e.server.url}/api/invites`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ to: first, roomId: room.roomId }) });
+        expect(invite.status).toBe(201);
+        const people = await fetch(`${e2e.server.url}/api/people`, { headers: auth });
+        const listed = ((await people.json()) as PeoplePage).people.find((p) => p.userId === first);
+        expect(listed).toMatchObject({ name: "eve", status: "editing" });
+      } finally {
+        await room.leave();
+      }
     } finally {
       await context.close();
     }

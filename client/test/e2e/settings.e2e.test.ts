@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { ArenaState } from "@arena/shared";
-import { joinArena, serverRoom, type ArenaRoomClient } from "@arena/testkit";
+import { joinArena, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
 import { waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
@@ -25,6 +25,8 @@ async function hitTaken(page: Page, other: ArenaRoomClient): Promise<void> {
   const me = await page.evaluate(() => (window as any).__arena.session().sessionId as string);
   const state = serverRoom(other.roomId).state as ArenaState;
   await page.waitForFunction((id) => (window as any).__arena.drawn(id) !== undefined, other.sessionId);
+  // In the match proper: the warm-up's end respawns everyone at full health, which would undo a hit set before it.
+  await waitForState(other, (s) => s.phase === "playing", 10_000, "the match playing");
   const before = (await fx(page)).hitsTaken;
   state.players.get(me)!.hp -= 25;
   state.players.get(other.sessionId)!.landedShot = state.tick;
