@@ -33,21 +33,10 @@ const COUNT_PEER_CONNECTIONS = `(() => {
   };
 })();`;
 
-/**
- * Draws 10 frames a second instead of 60. Five pages drawing WebGL in software (SwiftShader) at 60 fps take both
- * cores, and the audio, ICE and DTLS this file measures starve behind them; voice needs no frames (the render loop
- * only sets each peer's gain from the distance, which 10 a second does as well).
- */
-const TEN_FRAMES_A_SECOND = `(() => {
-  window.requestAnimationFrame = (cb) => setTimeout(() => cb(performance.now()), 100);
-  window.cancelAnimationFrame = (id) => clearTimeout(id);
-})();`;
-
 async function join(browser: Browser, name: string, roomId?: string): Promise<{ page: Page; id: string; roomId: string }> {
   const page = await browser.newPage({ viewport: { width: 640, height: 400 } });
   page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
   await page.addInitScript(COUNT_PEER_CONNECTIONS);
-  await page.addInitScript(TEN_FRAMES_A_SECOND);
   await page.goto(`${e2e.server.url}/?name=${name}${roomId ? `&join=${roomId}` : "&quick=1"}`);
   pages.push(page);
   await waitForScreen(page, "game");
@@ -146,7 +135,6 @@ describe("proximity voice in Chromium", () => {
   it("five players close together: none holds more than four connections, and each hears the other four", async () => {
     const first = await join(e2e.browser, "p0");
     const all = [first];
-    // One after another: five pages parsing the client at once on two cores take longer than in turn.
     for (let i = 1; i < 5; i++) all.push(await join(e2e.browser, `p${i}`, first.roomId));
     all.forEach((p, i) => place(first.roomId, p.id, 600 + (i % 3) * 80, 500 + Math.floor(i / 3) * 80));
     await Promise.all(all.map((p) => micOn(p.page)));
