@@ -3,7 +3,7 @@ import { classifyTestFiles } from "./testkit/src/tiers.ts";
 
 // Each test file is in one tier, by what it starts: testkit/src/tiers.ts (a new file is placed by its source).
 // `npm run test:fast` runs unit, isolated and server; `npm test` runs all six: unit, isolated, server and slow together,
-// then cluster beside e2e (testkit/src/runTiers.ts).
+// then cluster, then e2e (groupOrder).
 const tiers = classifyTestFiles();
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
