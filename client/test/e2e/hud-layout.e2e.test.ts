@@ -84,15 +84,14 @@ describe("HUD layout in Chromium", () => {
         await page.goto(`${e2e.server.url}/?name=layout${width}&quick=1`);
         await waitForScreen(page, "game");
         await page.getByTestId("hud-ping").filter({ hasText: "Ping" }).waitFor({ timeout: 10_000 });
-        // The worst case the HUD must hold: the kill feed at its five lines of long names, and the scoreboard open.
-        await page.evaluate(() => {
-          const feed = document.querySelector("[data-testid=kill-feed]")!;
-          feed.replaceChildren(...Array.from({ length: 5 }, () => Object.assign(document.createElement("li"), { textContent: "Sixteen_Letters_ ✕ Sixteen_Letters_ [bot]" })));
-        });
+        // The worst case the HUD must hold: the scoreboard open, and the kill feed at its five lines of long names.
         await page.keyboard.down("Tab");
         await page.getByTestId("scoreboard").waitFor({ state: "visible" });
         await page.waitForFunction(() => document.querySelector<HTMLTableElement>("[data-testid=scoreboard]")!.rows.length > 0);
         const boxes = await page.evaluate(([elements, texts]) => {
+          // Filled in the same task as the measure: the HUD redraws its feed as real kills come and old lines expire.
+          const feed = document.querySelector("[data-testid=kill-feed]")!;
+          feed.replaceChildren(...Array.from({ length: 5 }, () => Object.assign(document.createElement("li"), { textContent: "Sixteen_Letters_ ✕ Sixteen_Letters_ [bot]" })));
           const out: Array<{ name: string; x: number; y: number; width: number; height: number }> = [];
           for (const [name, selector] of Object.entries(elements)) {
             const el = document.querySelector<HTMLElement>(selector);
