@@ -6,12 +6,10 @@
  *   files in one module graph (not isolated: a file that mocks a module or stubs a global must not be here).
  * - isolated: files that need a module graph of their own (a module mock, an environment variable a package reads
  *   as it loads, a stubbed global), pure or with an in-process server: each file in a fresh process.
- * - server: an in-process server (startTestServer, useServerWithHost) or a short-lived helper program; two worker
- *   processes, each running its files one after another in one module graph (not isolated: importing the server
- *   and Colyseus once per worker instead of once per file is two thirds of the tier's CPU time). Each file closes
- *   what it starts; Colyseus' matchmaker is set up again by each server a file starts.
- * - slow: server files that take long (their own waits or load): like `server` but each in a fresh process, and beside
- *   it in `npm test`, but left out of `npm run test:fast` so that one stays within a minute.
+ * - server: an in-process server (startTestServer, useServerWithHost) or a short-lived helper program; each file in
+ *   its own process, two at a time.
+ * - slow: server files that take long (their own waits or load): like `server`, and beside it in `npm test`, but left
+ *   out of `npm run test:fast` so that one stays within a minute.
  * - cluster: child processes (server processes, redis-server, nginx) or a load run; one at a time.
  * - e2e: Chromium against the production client build; one at a time, after the client build.
  *
