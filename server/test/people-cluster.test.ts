@@ -190,6 +190,10 @@ describe("people on two processes", () => {
     const stream = await SseReader.open(`${a.url}/api/status/stream`);
     const samples = (): StatusSample[] => stream.events.filter((e: SseEvent) => e.event === "sample").map((e: SseEvent) => JSON.parse(e.data) as StatusSample);
     await stream.until(() => stream.events.some((e: SseEvent) => e.event === "history"), "the history");
+    // The tests above stop two processes: if one was the aggregator, its successor takes the lease once the last sample
+    // has aged out (TTL 3 s) and its lease has lapsed (3 s). The bounds below are for a cluster with an aggregator.
+    const live = Date.now() / 1000;
+    await stream.until(() => samples().some((s) => s.t >= live), "a sample from a live aggregator", 8000);
     const onB = await person(b.url, "status-player");
     const joinedAt = Date.now() / 1000;
     const room = await onB.play();
