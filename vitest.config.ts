@@ -29,8 +29,8 @@ export default defineConfig({
         test: { ...timeouts, name: "server", include: tiers.server, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
-        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`. Each in a
-        // fresh process: their load and long waits are what they measure, and the shared graph saves little over 7 files.
+        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`; each in its
+        // own process, like server.
         test: { ...timeouts, name: "slow", include: tiers.slow, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
