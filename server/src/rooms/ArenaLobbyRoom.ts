@@ -8,13 +8,14 @@
  * arena: checked at matchmaking by the static onAuth, before any seat; the
  * connect then carries the seat's join ticket, never the token.
  */
-import { LobbyRoom, matchMaker, subscribeLobby, type AuthContext, type Client, type IRoomCache } from "@colyseus/core";
+import { LobbyRoom, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import { LobbyMessage, LobbyRoomsMessage, ROOM_ARENA, type ArenaRoomMetadata, type LeaderboardSnapshot, type OnlineOut } from "@arena/shared";
 import type { GuestIdentity } from "../auth.ts";
 import { configuredRoom } from "./configuredRoom.ts";
 import { LobbyRoomPages } from "./lobbyRoomPages.ts";
 import { roomListing } from "../colyseusInternals.ts";
 import { redeemJoinTicket } from "../matchmaking/joinTickets.ts";
+import { subscribeListings } from "../matchmaking/lobbyFeed.ts";
 import type { People } from "../people/People.ts";
 import { LobbyPeople } from "../people/lobbyPeople.ts";
 import type { Leaderboard } from "../leaderboard/Leaderboard.ts";
@@ -62,9 +63,10 @@ export abstract class ArenaLobbyRoom extends LobbyRoom {
     const pages = new LobbyRoomPages((callback, ms) => this.clock.setInterval(callback, ms));
     this.pages = pages;
     this.onMessage(LobbyRoomsMessage.Page, (client, request: unknown) => pages.ask(client, request));
-    this.unsubscribeLobby = await subscribeLobby((roomId: string, listing: IRoomCache | null | undefined) => pages.changed(roomId, listing));
-    pages.load(await matchMaker.query({ private: false, unlisted: false }));
+    // Not Colyseus' subscribeLobby, which reads every listing for each change (lobbyFeed.ts): the changed ones, batched.
     const log = this.settings.log.child({ room: this.roomId });
+    this.unsubscribeLobby = await subscribeListings(matchMaker.presence, (ids) => matchMaker.findRoomsByIds(ids), (roomId, listing) => pages.changed(roomId, listing), (error) => log.debug("lobby listing read failed", { error }));
+    pages.load(await matchMaker.query({ private: false, unlisted: false }));
     this.board = await this.settings.leaderboard.snapshot();
     this.unsubscribeBoard = this.settings.leaderboard.subscribe((snapshot) => {
       if (this.board !== undefined && snapshot.version < this.board.version) return;
