@@ -136,6 +136,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     keeping,
     replays,
     mapRoomWaitSeconds: config.mapRoomWaitSeconds,
+    inputPairs: config.inputPairs,
   }))
     // Quick play: same mode, the room with the most people first (bots do not count: they give way);
     // Colyseus skips locked (full or ending) and private rooms.
@@ -184,6 +185,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       backend.redis?.stop();
       // Locks every room, tells players (onBeforeShutdown), removes the listings, then disconnects.
       await gameServer.gracefullyShutdown(false);
+      // Colyseus' shutdown runs once per process: while the matchmaker is shutting down it returns at once. So of two
+      // servers in one process (tests start two), the second would keep listening; close this one's own transport.
+      if (http.listening) transport.shutdown();
       stopJoinTickets();
       stopCors();
       quickPlay?.uninstall();

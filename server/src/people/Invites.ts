@@ -51,10 +51,12 @@ export class Invites {
     const pending = await this.presence.incr(pairKey(from.userId, to));
     if (pending > 1) throw new InviteError(409, PeopleErrors.PENDING, "you already have an invite pending with this person; wait for an answer or its expiry");
     await this.presence.expire(pairKey(from.userId, to), this.ttlSeconds);
-    const invite: Invite = { id: randomUUID(), from, to, roomId, expiresAt: Date.now() + this.ttlSeconds * 1000 };
+    const at = Date.now();
+    const invite: Invite = { id: randomUUID(), from, to, roomId, expiresAt: at + this.ttlSeconds * 1000 };
     await this.presence.setex(inviteKey(invite.id), JSON.stringify(invite), this.ttlSeconds);
     const note: InviteNote = { kind: "invite", inviteId: invite.id, from, roomId, expiresAt: invite.expiresAt };
-    await this.notes.send(to, note);
+    // The note's time is the invite's, so its expiry is exactly INVITE_TTL_S after it, however long the writes take.
+    await this.notes.send(to, note, at);
     // Both now have each other in their people lists.
     await this.contacts?.met(from.userId, [to], "invited");
     return invite;

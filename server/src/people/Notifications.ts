@@ -41,10 +41,13 @@ export class Notifications {
     if (this.ttl > 0) await Promise.all(keys.map((k) => this.presence.expire(k, this.ttl)));
   }
 
-  /** Keeps `body` for `userId` and delivers it to every connection of theirs, on any process. */
-  async send(userId: string, body: NoteBody): Promise<Notification> {
+  /**
+   * Keeps `body` for `userId` and delivers it to every connection of theirs, on any process. `at` is when it happened
+   * (an invite's note carries the time its expiry counts from), now by default.
+   */
+  async send(userId: string, body: NoteBody, at = Date.now()): Promise<Notification> {
     const id = await this.presence.incr(seqKey(userId));
-    const note = { ...body, id, at: Date.now() } as Notification;
+    const note = { ...body, id, at } as Notification;
     await this.presence.hset(listKey(userId), String(id), JSON.stringify(note));
     if (id > NOTIFICATIONS_KEPT) await this.presence.hdel(listKey(userId), String(id - NOTIFICATIONS_KEPT));
     await this.expire(listKey(userId), seqKey(userId));
