@@ -24,9 +24,20 @@ export default defineConfig({
         test: { ...timeouts, name: "isolated", include: tiers.isolated, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
-        // In-process servers, each file in its own process. (Sharing one module graph per worker halved the tier's CPU,
-        // but a file then failed only after some other file in the same worker, in CI: not until that is understood.)
-        test: { ...timeouts, name: "server", include: tiers.server, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
+        // In-process servers, in two worker processes that each import the server and Colyseus once and run their files
+        // one after another (not isolated: a fresh process per file cost half the tier's CPU time). A file must close
+        // every server it starts: leftovers.setup.ts fails the one that leaves a server listening (one did, and a later
+        // file's clock checks measured it).
+        test: {
+          ...timeouts,
+          name: "server",
+          include: tiers.server,
+          pool: "forks",
+          isolate: false,
+          setupFiles: ["testkit/src/leftovers.setup.ts"],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`; each in its
@@ -37,11 +48,20 @@ export default defineConfig({
         // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two
         // such files starve each other's processes, so the rate and latency checks (patches per second, a join rush
         // bound) measure the neighbour instead of the code.
-        test: { ...timeouts, name: "cluster", include: tiers.cluster, pool: "forks", maxWorkers: 1, sequence: { groupOrder: 1 } },
+        // Spawned servers run the server's bundle, built once per run (serverBundle.setup.ts).
+        test: {
+          ...timeouts,
+          name: "cluster",
+          include: tiers.cluster,
+          pool: "forks",
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+          globalSetup: ["testkit/src/serverBundle.setup.ts"],
+        },
       },
       {
         // Chromium, one file at a time (WebGL pages and audio are CPU-heavy). The browser tests load the production
-        // build of the client, built once, only when an e2e file runs.
+        // build of the client, built once, only when an e2e file runs; the servers some of them spawn run the bundle.
         test: {
           ...timeouts,
           name: "e2e",
@@ -49,7 +69,7 @@ export default defineConfig({
           pool: "forks",
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
-          globalSetup: ["client/test/e2e/build.setup.ts"],
+          globalSetup: ["client/test/e2e/build.setup.ts", "testkit/src/serverBundle.setup.ts"],
         },
       },
     ],

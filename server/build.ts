@@ -1,28 +1,8 @@
 /**
- * `npm run build -w @arena/server`: bundles the server and the workspace code it imports
- * (`@arena/shared`, which resolves to TypeScript source) into dist/main.js, which production runs
- * on plain Node. Packages from node_modules stay external: Node loads them as they are published.
+ * `npm run build -w @arena/server`: bundles the server (bundle.ts) into dist/main.js, which production runs on plain
+ * Node (`npm start`).
  */
-import { build, type Plugin } from "esbuild";
 import { fileURLToPath } from "node:url";
+import { bundleServer } from "./bundle.ts";
 
-const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
-
-const externalPackages: Plugin = {
-  name: "external-packages",
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith("@arena/") ? undefined : { path: args.path, external: true }));
-  },
-};
-
-await build({
-  entryPoints: [here("src/main.ts")],
-  outfile: here("dist/main.js"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20.19",
-  sourcemap: true,
-  plugins: [externalPackages],
-  logLevel: "warning",
-});
+await bundleServer(fileURLToPath(new URL("dist/main.js", import.meta.url)));

@@ -1,6 +1,7 @@
 /**
- * Child processes on free loopback ports: game servers (`server/src/main.ts`
- * under tsx, as `npm run dev` runs it), the benchmark's baseline servers, and
+ * Child processes on free loopback ports: game servers (the bundle the test
+ * tiers build, or `server/src/main.ts` under tsx, as `npm run dev` runs it),
+ * the benchmark's baseline servers, and
  * the system binaries the multi-process tests drive. Colyseus' matchmaker is a
  * per-process singleton, so two game processes in one test must be real ones.
  */
@@ -13,6 +14,20 @@ import { TEST_SECRET } from "./secret.ts";
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** The game server's entry point, run from source so tests see the code under test. */
 export const SERVER_MAIN = `${REPO_ROOT}server/src/main.ts`;
+
+/**
+ * What a spawned game server runs: the bundle of the source that the cluster and e2e tiers build at the start of their
+ * run (serverBundle.setup.ts sets ARENA_SERVER_BUNDLE), else the source under tsx (a benchmark, a file run outside
+ * those tiers).
+ */
+export function serverEntry(): string {
+  return process.env.ARENA_SERVER_BUNDLE ?? SERVER_MAIN;
+}
+
+/** Node's arguments to run `script`: plain JavaScript as it is, TypeScript through tsx. */
+export function nodeArgs(script: string): string[] {
+  return script.endsWith(".js") ? [script] : ["--import", "tsx", script];
+}
 /** How the system programs the tests drive are installed (scripts/ensure-test-deps.sh does it for `npm test`). */
 export const INSTALL_HINT = "bash scripts/ensure-test-deps.sh (as root it installs them; otherwise it prints the apt-get command)";
 /** Lines of output kept per process (the newest). */
@@ -124,9 +139,9 @@ export interface StartProcessOptions {
   timeoutMs?: number;
 }
 
-/** Starts `node --import tsx <script>` and resolves once it logs `"msg":"listening"` with its port. */
+/** Starts `script` on Node (through tsx if it is TypeScript) and resolves once it logs `"msg":"listening"` with its port. */
 export async function startProcess(name: string, script: string, options: StartProcessOptions = {}): Promise<ServerProcess & { listening: Record<string, unknown> }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", script], {
+  const proc = spawn(process.execPath, nodeArgs(script), {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -163,7 +178,7 @@ export async function startProcess(name: string, script: string, options: StartP
  */
 export async function spawnServer(env: Record<string, string> = {}, options: Omit<StartProcessOptions, "env"> = {}): Promise<GameServerProcess> {
   const port = Number(env.PORT ?? (await freePort()));
-  const started = await startProcess(`server on port ${port}`, SERVER_MAIN, {
+  const started = await startProcess(`server on port ${port}`, serverEntry(), {
     ...options,
     // Tests and benchmarks make many requests from one address: per-address limits would measure
     // themselves, not the server. The limits' own tests turn them on. Likewise bots (BOT_FILL): tests

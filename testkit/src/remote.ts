@@ -16,7 +16,7 @@ export { sendFrom, type Reply, type SendOptions } from "./httpFrom.ts";
 export { frameCode, tapFrames, type FrameTap } from "./frames.ts";
 export { parseMetrics, readMetrics, type MetricsSnapshot } from "./metrics.ts";
 export {
-  INSTALL_HINT, REPO_ROOT, SERVER_MAIN, exited, freePort, requireBinary, sampleProcess, spawnServer, spawnTracked, startProcess, waitForLine,
+  INSTALL_HINT, REPO_ROOT, SERVER_MAIN, exited, freePort, nodeArgs, requireBinary, serverEntry, sampleProcess, spawnServer, spawnTracked, startProcess, waitForLine,
   type GameServerProcess, type ProcessSample, type ServerProcess, type StartProcessOptions,
 } from "./processes.ts";
 export { RestartableRedis, startRedis, type RedisProcess } from "./redis.ts";

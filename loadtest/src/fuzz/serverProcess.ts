@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, watch, type FSWatcher } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, SERVER_MAIN, TEST_SECRET, exited, freePort } from "@arena/testkit/remote";
+import { REPO_ROOT, TEST_SECRET, exited, freePort, nodeArgs, serverEntry } from "@arena/testkit/remote";
 
 export interface LoggedServer {
   readonly url: string;
@@ -59,7 +59,7 @@ export async function startLoggedServer(env: Record<string, string> = {}): Promi
   const errPath = join(dir, "stderr.log");
   const out = openSync(outPath, "w");
   const err = openSync(errPath, "w");
-  const proc = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
+  const proc = spawn(process.execPath, nodeArgs(serverEntry()), {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", out, err],
