@@ -67,15 +67,19 @@ function tagApart(same: LeaderboardEntry[]): void {
 }
 
 /**
- * Runs `fetch` for listeners after a change, at most one at a time; changes that
- * arrive during a fetch cause exactly one more, so the last snapshot is never stale.
+ * Runs `fetch` for listeners after a change, at most one at a time and at most one
+ * every `minIntervalMs`; changes that arrive meanwhile cause exactly one more, so
+ * the last snapshot is never stale. Why the interval: every process reads the board
+ * after every write of the cluster, so without it a process's reads would follow the
+ * cluster's credit rate, bounded only by a read's round trip (issue 22).
  */
 export class SnapshotFanout {
   private readonly listeners = new Set<SnapshotListener>();
   private running = false;
   private dirty = false;
+  private lastFetch = -Infinity;
 
-  constructor(private readonly fetch: () => Promise<LeaderboardSnapshot>, private readonly onError: (e: unknown) => void) {}
+  constructor(private readonly fetch: () => Promise<LeaderboardSnapshot>, private readonly onError: (e: unknown) => void, private readonly minIntervalMs = 0) {}
 
   add(listener: SnapshotListener): () => void {
     this.listeners.add(listener);
@@ -95,7 +99,10 @@ export class SnapshotFanout {
   private async run(): Promise<void> {
     try {
       do {
+        const wait = this.lastFetch + this.minIntervalMs - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref());
         this.dirty = false;
+        this.lastFetch = Date.now();
         const snapshot = await this.fetch();
         for (const l of [...this.listeners]) {
           try {

@@ -62,6 +62,11 @@ const READ_TIMEOUT_MS = 1500;
 export const MAX_PENDING_CREDIT_BATCHES = 10_000;
 /** Batches written per transaction when catching up. */
 const BATCHES_PER_WRITE = 200;
+/**
+ * A process reads the board at most this often, however many writes the cluster makes: its lobby, SSE streams and
+ * pass notices see a change within this long (plus the read), and its reads stay ≤ 1000 / this a second.
+ */
+export const SNAPSHOT_MIN_INTERVAL_MS = 200;
 /** Pause before retrying a write that failed on a connection that still looks ready. */
 const RETRY_DELAY_MS = 500;
 
@@ -119,7 +124,7 @@ export class RedisLeaderboard implements Leaderboard {
     this.sub.on("ready", () => {
       this.sub.subscribe(LB_KEYS.channel).then(() => this.fanout.changed(), () => undefined);
     });
-    this.fanout = new SnapshotFanout(() => this.snapshot(), (error) => log.warn("leaderboard snapshot failed", { error }));
+    this.fanout = new SnapshotFanout(() => this.snapshot(), (error) => log.warn("leaderboard snapshot failed", { error }), SNAPSHOT_MIN_INTERVAL_MS);
   }
 
   /** The connection that writes and reads, for health checks. */
