@@ -7,8 +7,8 @@
  *   on a lobby visit, contacts written as a player sits down, each lobby visitor's scoped list re-read every
  *   SCOPE_REFRESH_MS, the leaderboard's pass watch);
  * - room listings (IndexedRedisDriver.ts: a listing written on every seat change, with its open-room index entry)
- *   and the lobby's listing feed (what Colyseus' subscribeLobby does for a process with a lobby room: a PUBLISH on
- *   `$lobby` for each listing change, and on each such message every such process reads that listing with HGET);
+ *   and the lobby's listing feed (a PUBLISH on `$lobby` for each listing change, as Colyseus' updateLobby; every
+ *   process with a lobby room reads the listings noticed, batched: lobbyFeed.ts, one HMGET per 100 ms);
  * - quick play's read of the open-room index (one per join);
  * - the leaderboard (RedisLeaderboard.ts: credits, and every process's coalesced snapshot re-read after writes).
  * Not simulated: a room's own traffic (patches, inputs: not Redis), Colyseus' seat reservation and IPC for a join
@@ -27,15 +27,18 @@ import { SCOPE_REFRESH_MS } from "../src/people/PeopleDirectory.ts";
 import { livenessOf, type Liveness } from "../src/scale/Liveness.ts";
 import { ResilientRedisPresence } from "../src/scale/ResilientRedisPresence.ts";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_S } from "../src/scale/ghostSweeper.ts";
-import { redisOptions } from "../src/scale/redisOptions.ts";
+import { createRedisClient } from "../src/scale/redisClient.ts";
+import type { RedisTarget } from "../src/scale/redisTarget.ts";
 import { LOBBY_CHANNEL } from "../src/colyseusInternals.ts";
 import { StatusFeed } from "../src/status/StatusFeed.ts";
+import { subscribeListings } from "../src/matchmaking/lobbyFeed.ts";
 
 /** Seats per room, as MAX_PLAYERS' default. */
 export const ROOM_SEATS = 16;
 
 export interface StandInPlan {
-  readonly redisUrl: string;
+  /** One redis-server, or a Redis Cluster's nodes (as REDIS_URL and REDIS_CLUSTER_NODES). */
+  readonly redis: RedisTarget;
   readonly index: number;
   /** People on this stand-in, in matches and in the lobby. */
   readonly players: number;
@@ -68,6 +71,19 @@ function fakeClient(sessionId: string, userId: string, name: string): Client {
 
 const uuid = (n: number): string => `g_${n.toString(16).padStart(8, "0")}-5151-4000-8000-000000000000`;
 
+/** What a stand-in did (or, from `planned`, was asked to do). */
+export interface Work {
+  joins: number;
+  credits: number;
+  scopeReads: number;
+  beats: number;
+  quickPlayReads: number;
+  /** `$lobby` notices heard, and the listing reads they made (Colyseus' subscribeLobby: matchMaker.query). */
+  lobbyNotices: number;
+  lobbyReads: number;
+  errors: number;
+}
+
 export class StandIn {
   readonly id: string;
   private readonly log: Logger;
@@ -81,11 +97,16 @@ export class StandIn {
   private readonly persons: Person[] = [];
   private readonly lobby: Person[] = [];
   private timers: NodeJS.Timeout[] = [];
-  private joinCredit = 0;
-  private creditCredit = 0;
+  private unsubscribeFeed: (() => Promise<void>) | undefined;
+  // Started at a random phase: stand-ins started together at one rate would otherwise join and credit in the same
+  // tick, and every lobby would hear the cluster's changes in bursts (fewer, larger listing reads than real traffic).
+  private joinCredit = Math.random();
+  /** Set once the churn starts: people arriving in the lobby now, not seated at start. */
+  private churning = false;
+  private creditCredit = Math.random();
   private session = 0;
-  /** What was done while measured. */
-  readonly done = { joins: 0, credits: 0, scopeReads: 0, quickPlayReads: 0, lobbyReads: 0, errors: 0 };
+  /** Work finished (answered by Redis), counted from the start of the churn; the errors too. */
+  readonly done: Work = { joins: 0, credits: 0, scopeReads: 0, beats: 0, quickPlayReads: 0, lobbyNotices: 0, lobbyReads: 0, errors: 0 };
 
   /** Counts a failure; the first few are printed (stderr), so a run that errs says why. */
   /** Set once the report is made: what fails while stopping (credits still queued) is not this run's. */
@@ -103,15 +124,15 @@ export class StandIn {
 
   /** Connects, beats, seats its people (rooms of ROOM_SEATS, the lobby share in the lobby). */
   async start(): Promise<void> {
-    const { redisUrl } = this.plan;
+    const { redis } = this.plan;
     // A long command timeout: on a machine this loaded, a late reply is slow work, not a lost Redis.
-    const options = redisOptions(redisUrl, { commandTimeout: 15_000 });
-    this.presence = new ResilientRedisPresence(options, this.log);
+    const connect = (): ReturnType<typeof createRedisClient> => createRedisClient(redis, { commandTimeout: 15_000 });
+    this.presence = new ResilientRedisPresence(connect(), this.log);
     this.liveness = livenessOf(this.presence);
     const index = new OpenRoomIndex(this.presence.commands);
     index.serve(ROOM_ARENA, ["mode"], { players: -1 });
-    this.driver = new IndexedRedisDriver(options, () => true, this.log, () => undefined, index);
-    this.leaderboard = await RedisLeaderboard.connect(redisUrl, this.log);
+    this.driver = new IndexedRedisDriver(connect(), () => true, this.log, () => undefined, index);
+    this.leaderboard = await RedisLeaderboard.connect(redis, this.log);
     this.people = new People(this.presence, this.log, 120, () => true, () => this.id);
     this.status = new StatusFeed(this.presence, new Registry(), this.people.directory, this.log, { processId: () => this.id, clients: () => this.persons.length });
     await this.beat();
@@ -122,6 +143,12 @@ export class StandIn {
     this.leaderboard.subscribe(() => undefined);
 
     // Seated a room at a time, its listing written once (a real room writes it at each join: the churn does).
+    // Those seated now sat down before the counted window: their room-mates' contact writes (a script per pair,
+    // 120 a room) are not the window's work, and at 100k players they made most of a minute's setup. Churn joins
+    // write them (People.connected, as a real process does).
+    const contacts = this.people.contacts;
+    const met = contacts.met.bind(contacts);
+    contacts.met = () => Promise.resolve();
     const inLobby = Math.round(this.plan.players * this.plan.lobbyShare);
     let room: SimRoom | undefined;
     for (let i = 0; i < this.plan.players; i++) {
@@ -143,6 +170,7 @@ export class StandIn {
       this.people.connected(room.listing.roomId, person.client, { userId, name }, this.where("match", room.listing.roomId));
     }
     if (room !== undefined) await this.settle(room);
+    contacts.met = met;
     // Lobby visitors have met people: each the players of one room (their contacts make their scoped list's reads).
     const rooms = [...this.rooms.values()];
     for (const [i, p] of this.lobby.entries()) await this.people.contacts.met(p.userId, [...rooms[i % rooms.length]!.seated], "played");
@@ -156,10 +184,27 @@ export class StandIn {
     await this.driver.persist(room.listing, true);
   }
 
+  /** What this stand-in is asked to do in `seconds`: the work `done` is measured against. */
+  planned(seconds: number): Pick<Work, "joins" | "credits" | "scopeReads" | "beats"> {
+    return {
+      joins: this.plan.joinsPerSecond * seconds,
+      credits: this.plan.creditsPerSecond * seconds,
+      // Each visitor's list every SCOPE_REFRESH_MS, and once as they arrive (one arrival per join).
+      scopeReads: (this.lobby.length * seconds * 1000) / SCOPE_REFRESH_MS + this.plan.joinsPerSecond * seconds,
+      beats: (seconds * 1000) / HEARTBEAT_INTERVAL_MS,
+    };
+  }
+
   /** Starts the churn: joins and credits at the plan's rates, scoped lists re-read. */
   async go(): Promise<void> {
-    // A process with lobby visitors has a lobby room: Colyseus' subscribeLobby reads each listing announced.
-    await this.presence.subscribe(LOBBY_CHANNEL, (message: unknown) => void this.lobbyNotice(String(message)).catch(this.failed));
+    // A process with lobby visitors has a lobby room, which reads the listings announced (lobbyFeed.ts, as ArenaLobbyRoom).
+    await this.presence.subscribe(LOBBY_CHANNEL, () => void this.done.lobbyNotices++);
+    this.unsubscribeFeed = await subscribeListings(this.presence, async (ids) => {
+      const found = await this.driver.findByIds(ids);
+      this.done.lobbyReads++;
+      return found;
+    }, () => undefined, this.failed);
+    this.churning = true;
     const TICK_MS = 100;
     // Paced by the clock, not by the timer's count: a late timer (a busy machine) catches up.
     let last = performance.now();
@@ -182,13 +227,7 @@ export class StandIn {
     const now = Date.now();
     await this.liveness.beat(this.id, now + HEARTBEAT_TTL_S * 1000);
     await this.liveness.expired(now);
-  }
-
-  private async lobbyNotice(message: string): Promise<void> {
-    const [roomId, removed] = message.split(",");
-    if (removed === "1" || roomId === undefined) return;
-    this.done.lobbyReads++;
-    await this.driver.query({ roomId });
+    this.done.beats++;
   }
 
   private listingChanged(room: SimRoom): Promise<boolean> {
@@ -231,7 +270,8 @@ export class StandIn {
     person.client = fakeClient(`${this.id}-${this.session++}`, person.userId, person.name);
     person.roomId = undefined;
     this.people.connected("lobby", person.client, { userId: person.userId, name: person.name }, this.where("lobby"), true);
-    person.due = Date.now();
+    // A visitor's list is read as they arrive; those in the lobby at start are spread over one refresh period.
+    person.due = Date.now() + (this.churning ? 0 : Math.random() * SCOPE_REFRESH_MS);
     this.lobby.push(person);
   }
 
@@ -266,15 +306,13 @@ export class StandIn {
     while (this.creditCredit >= 1) {
       this.creditCredit--;
       const p = this.persons[Math.floor(Math.random() * this.persons.length)]!;
-      this.done.credits++;
-      void this.leaderboard.credit([{ userId: p.userId, name: p.name, points: 1 }]).catch(this.failed);
+      void this.leaderboard.credit([{ userId: p.userId, name: p.name, points: 1 }]).then(() => void this.done.credits++, this.failed);
     }
     // Each lobby visitor's scoped list, every SCOPE_REFRESH_MS (lobbyPeople.ts).
     for (const p of this.lobby) {
       if (p.due > now) continue;
       p.due = now + SCOPE_REFRESH_MS;
-      this.done.scopeReads++;
-      void this.people.scope.of(p.userId).catch(this.failed);
+      void this.people.scope.of(p.userId).then(() => void this.done.scopeReads++, this.failed);
     }
   }
 
@@ -286,17 +324,18 @@ export class StandIn {
     const comer = this.lobby.shift()!;
     const leaverRoom = leaver.roomId!;
     leaver.roomId = undefined;
-    this.done.joins++;
     await this.leave(leaver, leaverRoom);
     await this.toLobby(leaver);
     // Quick play: the open-room index's best rooms (quickPlay.ts), then a seat here.
-    this.done.quickPlayReads++;
     await this.driver.openRoomsOf(ROOM_ARENA, { mode: "ffa" });
+    this.done.quickPlayReads++;
     await this.seat(comer, this.roomWithSeat() ?? (await this.openRoom()));
+    this.done.joins++;
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    await this.unsubscribeFeed?.();
     this.status.stop();
     await this.people.stop();
     await this.leaderboard.close();
