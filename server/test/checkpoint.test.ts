@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ARENA_MAP, ArenaState, BotRoster, Player, Projectile, createRules, stepWorld, type GameEvent } from "@arena/shared";
 import { CheckpointError, MAX_CHECKPOINT_BYTES, brainMemories, restoreState, type Checkpoint } from "../src/rooms/arena/checkpoint.ts";
 import { CheckpointWriter, decodeCheckpoint, type CheckpointHeader } from "../src/rooms/arena/checkpointCodec.ts";
+import { MatchMoments } from "../src/rooms/arena/moments.ts";
 
 const rules = createRules(30);
 
@@ -83,6 +84,36 @@ describe("a checkpoint read back", () => {
     other.think(state);
     roster.think(state);
     for (const id of roster.ids()) expect(other.commandOf(id)!.fire).toBe(roster.commandOf(id)!.fire);
+  });
+
+  it("carries each player's best moments: a match taken over counts its streaks and lives on, and its results match", () => {
+    const { state, roster } = botMatch(10);
+    const hit = (shooter: string, target: string): GameEvent => ({ type: "hit", shooter, target, projectile: "p", firedAt: 0, damage: 25, x: 0, y: 0 });
+    const kill = (killer: string, victim: string): GameEvent => ({ type: "kill", killer, victim, tick: 0 });
+    const original = new MatchMoments();
+    // bot-1: two kills in a row and 75 damage in its life so far; s1: 25 damage, then killed.
+    for (const e of [hit("bot-1", "bot-2"), kill("bot-1", "bot-2"), hit("s1", "bot-1"), hit("bot-1", "bot-3"), hit("bot-1", "s1"), kill("bot-1", "s1")]) original.observe(e);
+    const checkpoint = new CheckpointWriter().encode(() => ({ ...HEADER, bots: { added: roster.addedCount } }), {}, Date.now(), state, roster.memories(), (id) => original.tallyOf(id));
+    const taken = new MatchMoments();
+    taken.restore(decodeCheckpoint(checkpoint, "room1").moments ?? []);
+    // After the takeover bot-1 kills once more (a third in a row) and deals 25 more in the same life.
+    for (const e of [hit("bot-1", "bot-3"), kill("bot-1", "bot-3")]) {
+      original.observe(e);
+      taken.observe(e);
+    }
+    const lines = [...state.players.keys()].map((sessionId) => ({ sessionId, name: sessionId, kills: 0, deaths: 0, damage: 0 }));
+    expect(taken.fill(lines)).toEqual(original.fill(lines));
+    expect(taken.fill(lines).find((l) => l.sessionId === "bot-1")).toMatchObject({ bestStreak: 3, bestLife: 100 });
+  });
+
+  it("of the previous release (ACP2, no best moments) is still read, without moments", () => {
+    const empty = new CheckpointWriter().encode(() => HEADER, {}, Date.now(), new ArenaState(), []);
+    const previous = Buffer.from(empty);
+    previous.write("ACP2", 0, "latin1"); // with no players the two layouts differ only in the magic
+    const back = decodeCheckpoint(previous, "room1");
+    expect(back.moments).toBeUndefined();
+    expect(back.seats).toEqual(HEADER.seats);
+    expect(decodeCheckpoint(empty, "room1").moments).toEqual([]);
   });
 });
 

@@ -242,8 +242,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   /**
-   * The whole match as a checkpoint's bytes. The header (seats, credits, code, map, bot plan) is serialised
-   * again only when a seat, a credit or the bots' count changed since the last checkpoint.
+   * The whole match as a checkpoint's bytes, the players' best moments with their numbers. The header (seats,
+   * credits, code, map, bot plan) is serialised again only when a seat, a credit or the bots' count changed.
    */
   private checkpoint(): Buffer {
     const { brains, ...bots } = this.bots.snapshot();
@@ -254,7 +254,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       botPlan: this.plan, seats: [...(seats?.values() ?? [])], credits: this.credits.progress(), bots,
     });
     const key = `${seats?.revision ?? 0}:${this.credits.revision}:${bots.added}:${"level" in bots ? bots.level : ""}`;
-    return this.checkpointWriter.encode(header, key, Date.now(), this.state, brains);
+    return this.checkpointWriter.encode(header, key, Date.now(), this.state, brains, (id) => this.moments.tallyOf(id));
   }
 
   /** Whether this process may step, send and credit for the match (see RoomKeeper.live). */
@@ -311,6 +311,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.plan = plan;
     this.state = new ArenaState();
     if (cp !== undefined) restoreState(this.state, cp.state, () => new Projectile());
+    if (cp?.moments !== undefined) this.moments.restore(cp.moments);
     this.record(map);
     this.state.tickRate = s.tickRate;
     this.state.mapId = this.mapRef?.id ?? "";

@@ -4,8 +4,8 @@
  * end, respawns, spawn protection and shot cooldowns are ticks in the state);
  * what the schema does not carry is added here: projectiles in flight, the bot
  * brains with their random state, the seat table (user, session, reconnection
- * token, role), the room's code, map, mode and bot plan, and what the
- * leaderboard has been credited for this match.
+ * token, role), the room's code, map, mode and bot plan, what the
+ * leaderboard has been credited for this match, and each player's best moments so far (moments.ts).
  *
  * A checkpoint read back is checked in full (zod, and a size cap) before a
  * room is built from it: Redis is shared, and a corrupted or oversized one
@@ -87,6 +87,8 @@ export const CheckpointSchema = z.object({
     level: z.number().min(0).max(1).optional(),
   }).strict(),
   seats: z.array(SeatSnapshot).max(256),
+  /** Each player's best-moments tally (moments.ts); absent in a checkpoint of the previous release. */
+  moments: z.array(z.object({ id: id(), streak: int(65535), bestStreak: int(65535), life: int(), bestLife: int() }).strict()).max(64).optional(),
   credits: z.object({
     /** The match the credits below belong to ("" before the first match started). */
     matchId: z.string().max(128),

@@ -9,11 +9,12 @@
  * map and bot plan) is a small JSON header, written again only when the room
  * says it changed.
  *
- * Layout: "ACP2", u32 header length, u32 count of numbers, u32 text length (all little-endian), the
+ * Layout: "ACP3", u32 header length, u32 count of numbers, u32 text length (all little-endian), the
  * header's UTF-8 JSON, the numbers (float64 each), the text (each string a u16 byte length and its UTF-8).
  * Two columns, so the numbers are one copy of a reused Float64Array and no number is formatted. The numbers
  * in order: taken-at (ms), phase, tick, phase end, next projectile id; players count, then per player the
- * fields of PLAYER_NUMBERS and a flags word (PLAYER_FLAGS); projectiles count, then per projectile x, y,
+ * fields of PLAYER_NUMBERS, a flags word (PLAYER_FLAGS) and the best-moments tally (MOMENT_NUMBERS; "ACP2",
+ * the previous release's, has none); projectiles count, then per projectile x, y,
  * angle, tick, rewindMs, wallAt (Infinity as is); brains count, field-name count, then per brain its random
  * state, has-target, mode, has-goal (then goal x, y) and per field a tag (FIELD_*) and, for a number, its
  * value. The strings in order: winner; per player id, name, killedBy; per projectile id, owner; the brain
@@ -26,9 +27,12 @@
  * (during a rolling deploy) is still read.
  */
 import type { ArenaState, BrainMemory } from "@arena/shared";
+import type { Tally } from "./moments.ts";
 import { BOT_MODES, CheckpointError, MAX_CHECKPOINT_BYTES, checkCheckpoint, type Checkpoint, type SeatSnapshot } from "./checkpoint.ts";
 
-const MAGIC = 0x32504341; // "ACP2" read as a little-endian u32
+const MAGIC = 0x33504341; // "ACP3" read as a little-endian u32
+/** The previous release's layout: players without their best moments. Still read (a rolling deploy). */
+const MAGIC_WITHOUT_MOMENTS = 0x32504341; // "ACP2"
 
 /** What the checkpoint carries that changes only on a join, a leave, a kill or a match's start. */
 export interface CheckpointHeader {
@@ -50,6 +54,8 @@ const PLAYER_NUMBERS = [
 ] as const;
 /** Player fields written as bits of one byte, in this order. */
 const PLAYER_FLAGS = ["alive", "connected", "bot", "voice"] as const;
+/** A player's best-moments tally (moments.ts), written after the flags, in this order. */
+const MOMENT_NUMBERS = ["streak", "bestStreak", "life", "bestLife"] as const;
 const PHASES = ["warmup", "playing", "results"] as const;
 
 const FIELD_NUMBER = 0;
@@ -72,9 +78,12 @@ export class CheckpointWriter {
   /**
    * The checkpoint's bytes (a copy, safe to hand to the Redis client). `headerKey` names the header's
    * content: the header is serialised again only when it differs from the last call's (the room changes
-   * it on a join, leave, reconnection, kill credit or match start).
+   * it on a join, leave, reconnection, kill credit or match start). `momentsOf` gives a player's best-moments tally.
    */
-  encode(header: () => CheckpointHeader, headerKey: unknown, at: number, state: ArenaState, brains: readonly { sessionId: string; memory: BrainMemory }[]): Buffer {
+  encode(
+    header: () => CheckpointHeader, headerKey: unknown, at: number, state: ArenaState, brains: readonly { sessionId: string; memory: BrainMemory }[],
+    momentsOf: (id: string) => Readonly<Tally> | undefined = () => undefined,
+  ): Buffer {
     if (headerKey !== this.headerKey) {
       this.headerBytes = Buffer.from(JSON.stringify({ v: 2, ...header() }), "utf8");
       this.headerKey = headerKey;
@@ -85,7 +94,7 @@ export class CheckpointWriter {
     const projectiles = state.projectiles.size;
     const names = brains.length > 0 ? Object.keys(brains[0]!.memory.fields) : [];
     // An upper bound of the numbers below, so the loops write without a check each.
-    this.room(8 + players * (PLAYER_NUMBERS.length + 1) + projectiles * 6 + 1 + brains.length * (7 + names.length * 2));
+    this.room(8 + players * (PLAYER_NUMBERS.length + 1 + MOMENT_NUMBERS.length) + projectiles * 6 + 1 + brains.length * (7 + names.length * 2));
 
     const v = this.nums;
     let i = 0;
@@ -105,6 +114,8 @@ export class CheckpointWriter {
       v[i++] = p.deaths; v[i++] = p.damage; v[i++] = p.color; v[i++] = p.shotTick; v[i++] = p.shotX; v[i++] = p.shotY;
       v[i++] = p.shotAngle; v[i++] = p.landedShot; v[i++] = p.cooldown; v[i++] = p.respawnAt;
       v[i++] = (p.alive ? 1 : 0) | (p.connected ? 2 : 0) | (p.bot ? 4 : 0) | (p.voice ? 8 : 0);
+      const t = momentsOf(id);
+      v[i++] = t?.streak ?? 0; v[i++] = t?.bestStreak ?? 0; v[i++] = t?.life ?? 0; v[i++] = t?.bestLife ?? 0;
     });
 
     v[i++] = projectiles;
@@ -203,7 +214,9 @@ export function decodeCheckpoint(data: Buffer | string, roomId: string): Checkpo
 
 /** A checkpoint's bytes back as the object checkpoint.ts checks; throws CheckpointError when they do not parse. */
 function readBytes(data: Buffer): unknown {
-  if (data.length < 16 || data.readUInt32LE(0) !== MAGIC) throw new CheckpointError("checkpoint is not one of ours");
+  const magic = data.length < 16 ? 0 : data.readUInt32LE(0);
+  if (magic !== MAGIC && magic !== MAGIC_WITHOUT_MOMENTS) throw new CheckpointError("checkpoint is not one of ours");
+  const withMoments = magic === MAGIC;
   const headerLength = data.readUInt32LE(4);
   const numCount = data.readUInt32LE(8);
   const textLength = data.readUInt32LE(12);
@@ -224,12 +237,17 @@ function readBytes(data: Buffer): unknown {
   const nextProjectileId = r.num();
   const winner = r.str();
   const players: Record<string, unknown>[] = [];
+  const moments: Record<string, unknown>[] = [];
   for (let n = r.count(); n > 0; n--) {
     const p: Record<string, unknown> = { id: r.str(), name: r.str(), killedBy: r.str() };
     for (const f of PLAYER_NUMBERS) p[f] = r.num();
     const flags = r.num();
     PLAYER_FLAGS.forEach((f, i) => (p[f] = (flags & (1 << i)) !== 0));
     players.push(p);
+    if (!withMoments) continue;
+    const tally: Record<string, unknown> = { id: p.id };
+    for (const f of MOMENT_NUMBERS) tally[f] = r.num();
+    moments.push(tally);
   }
   const projectiles: Record<string, unknown>[] = [];
   for (let n = r.count(); n > 0; n--) {
@@ -260,7 +278,7 @@ function readBytes(data: Buffer): unknown {
   }
   r.done();
   return {
-    v: 1, ...rest, at,
+    v: 1, ...rest, at, ...(withMoments ? { moments } : {}),
     state: { phase, tick, phaseEndsAt, winner, nextProjectileId, players, projectiles },
     bots: { ...(typeof bots === "object" && bots !== null ? bots : {}), brains },
   };

@@ -1,11 +1,12 @@
 /**
  * Each player's best moments of the match, for the results screen: the longest kill streak (kills in a row
  * without dying) and the most damage dealt within one life. Counted from the step's events; a match taken
- * over from a checkpoint counts from the takeover on (the moments are not checkpointed).
+ * over from a checkpoint counts on from the tallies the checkpoint carried (checkpointCodec.ts).
  */
 import type { GameEvent, Standing } from "@arena/shared";
 
-interface Tally {
+/** One player's count so far: the current streak and life's damage, and the best of each. */
+export interface Tally {
   streak: number;
   bestStreak: number;
   life: number;
@@ -46,6 +47,17 @@ export class MatchMoments {
       default:
         break;
     }
+  }
+
+  /** `id`'s tally (undefined: nothing counted for them this match), for a checkpoint. */
+  tallyOf(id: string): Readonly<Tally> | undefined {
+    return this.tallies.get(id);
+  }
+
+  /** Takes back the tallies a checkpoint carried: a match taken over counts on from them. */
+  restore(tallies: Iterable<Readonly<Tally> & { readonly id: string }>): void {
+    this.tallies.clear();
+    for (const { id, streak, bestStreak, life, bestLife } of tallies) this.tallies.set(id, { streak, bestStreak, life, bestLife });
   }
 
   /** The standings with each player's best moments filled in. */
