@@ -15,9 +15,9 @@ import type { GameSession, Vec2 } from "../net/session.ts";
 import { taggedName } from "../ui/botTag.ts";
 import { ControlsHelp } from "../ui/controlsHelp.ts";
 import { COLORS, playerColor } from "./palette.ts";
-import { LABEL_OFFSET, LABEL_STYLE, drawBody, drawHealth } from "./playerLook.ts";
+import { LABEL_OFFSET, LABEL_STYLE, drawHealth } from "./playerLook.ts";
 import { DeathView, showDeath } from "./deathView.ts";
-import { drawArenaLook } from "./arenaLook.ts";
+import { BODY_ORIGIN_X, BODY_ORIGIN_Y, DISCONNECTED_ALPHA, TRAIL, arenaImage, bodyTexture, shotTextures } from "./bakedLook.ts";
 import { Minimap } from "./minimap.ts";
 import { Effects } from "./effects.ts";
 import { MuzzlePrediction, Spawns, dangerEdge, feedbackOf, indicatorAngle, type Point } from "./feedback.ts";
@@ -27,14 +27,21 @@ import { KILLCAM_DEPTH, KillCamView } from "./killCamView.ts";
 import { byTestId } from "../ui/dom.ts";
 
 /** Name colors above the players: a bot's is dimmer, beside its tag. */
-/** The look drawBody is given, filled in for each body (nothing is allocated per frame). */
+/** The look a body's texture is baked with, filled in for each new look (nothing is allocated per frame). */
 const look = { color: 0, me: false, bot: false, connected: true };
 const LABEL_COLOR = "#e6e9ef";
 const BOT_LABEL_COLOR = "#9aa6b8";
 
 interface PlayerView {
+  /** The body's shape, from a baked texture (bakedLook.ts); `bodyLook` packs the look it shows (colour, bot, me). */
+  shape: Phaser.GameObjects.Image;
+  bodyLook: number;
+  /** What changes every frame over the body: the aim, the health bar, the spawn shield, the voice marks. */
   body: Phaser.GameObjects.Graphics;
   label: Phaser.GameObjects.Text;
+  /** What the label shows now: a Text re-renders its canvas and uploads a texture on any setText/setColor, so those run only on a change. */
+  name: string | undefined;
+  bot: boolean;
 }
 
 export interface SceneInputs {
@@ -45,9 +52,6 @@ export interface SceneInputs {
   /** The touch sticks' command, when they are in use. */
   touch?(): TouchCommand | undefined;
 }
-
-/** Longest projectile trail drawn, in world units. */
-const TRAIL = 46;
 
 /** A voice level above this draws the speaking ring. */
 const SPEAKING_LEVEL = 0.02;
@@ -77,7 +81,13 @@ function standingsLeader(state: ArenaState): string | undefined {
 export class GameScene extends Phaser.Scene {
   private session: GameSession | undefined;
   private inputs: SceneInputs | undefined;
-  private projectiles!: Phaser.GameObjects.Graphics;
+  /** A projectile's trail and head Images, pooled: the first `shotsShown` are in use this frame. */
+  private readonly shotImages: Array<{ trail: Phaser.GameObjects.Image; head: Phaser.GameObjects.Image }> = [];
+  private shotsShown = 0;
+  /** Living players' ids and drawn positions this frame (a projectile that reaches one ends), reused each frame. */
+  private readonly blockerIds: string[] = [];
+  private readonly blockerAt: Vec2[] = [];
+  private readonly seen = new Set<string>();
   private fx!: Effects;
   private created = false;
   private readonly views = new Map<string, PlayerView>();
@@ -102,11 +112,12 @@ export class GameScene extends Phaser.Scene {
   /** Where each player was drawn on the last frame, for tests and the HUD. */
   readonly drawn = new Map<string, Vec2>();
   private readonly scratch: Vec2 = { x: 0, y: 0 };
+  private readonly shotAt: Vec2 = { x: 0, y: 0 };
   /** The arena drawn (and the walls shots stop at): the built-in map until a room's map is given (useMap). */
   private arena: ArenaMap = ARENA_MAP;
   private shots = new ShotTracker(ARENA_MAP, createRules());
-  private floor: Phaser.GameObjects.Graphics | undefined;
-  private walls: Phaser.GameObjects.Graphics | undefined;
+  /** The floor and walls, baked into one texture per map. */
+  private ground: Phaser.GameObjects.Image | undefined;
   private minimap!: Minimap;
   private death = new DeathView(createRules().respawnTicks);
   /** The last seconds as drawn here, replayed from the killer's side after a death (killCam.ts). */
@@ -133,6 +144,7 @@ export class GameScene extends Phaser.Scene {
     this.session = session;
     this.inputs = inputs;
     for (const v of this.views.values()) {
+      v.shape.destroy();
       v.body.destroy();
       v.label.destroy();
     }
@@ -157,7 +169,7 @@ export class GameScene extends Phaser.Scene {
   useMap(map: ArenaMap): void {
     this.arena = map;
     this.shots = new ShotTracker(map, createRules());
-    if (this.floor !== undefined) this.drawArena();
+    if (this.ground !== undefined) this.drawArena();
   }
 
   /** The map drawn now. */
@@ -167,7 +179,7 @@ export class GameScene extends Phaser.Scene {
 
   private drawArena(): void {
     const { width, height } = this.arena;
-    drawArenaLook(this.floor!, this.walls!, this.arena);
+    this.ground = arenaImage(this, this.arena, this.ground);
     this.cameras.main.setBounds(-200, -200, width + 400, height + 400);
     this.minimap.show(this.arena, this.scale.width);
   }
@@ -214,9 +226,6 @@ export class GameScene extends Phaser.Scene {
   }
 
   create(): void {
-    this.floor = this.add.graphics();
-    this.walls = this.add.graphics();
-    this.projectiles = this.add.graphics().setDepth(5);
     this.fx = new Effects(this);
     this.created = true;
     this.minimap = new Minimap(this, this.arena);
@@ -293,22 +302,20 @@ export class GameScene extends Phaser.Scene {
 
   /**
    * The kill-cam's moment `t` drawn over the live scene, the camera on the killer; or (undefined) the live
-   * scene. The arena's floor and walls are raised above the live layers meanwhile: they hide them.
+   * scene. The arena's floor and walls (one Image) are raised above the live layers meanwhile: they hide them.
    */
   private showKillCam(t: number | undefined): void {
     const view = this.killCamView;
     if (view === undefined) return;
     if (t === undefined) {
-      if (this.floor?.depth !== 0) {
-        this.floor?.setDepth(0);
-        this.walls?.setDepth(0);
+      if (this.ground?.depth !== 0) {
+        this.ground?.setDepth(0);
         view.hide();
       }
       return;
     }
     if (this.session === undefined) return;
-    this.floor?.setDepth(KILLCAM_DEPTH);
-    this.walls?.setDepth(KILLCAM_DEPTH);
+    this.ground?.setDepth(KILLCAM_DEPTH);
     this.killCam.drewShots(view.draw(this.killCam.buffer, t, this.killCam.killer, this.session.sessionId, this.killCamAt));
     this.cameras.main.centerOn(this.killCamAt.x, this.killCamAt.y);
   }
@@ -319,46 +326,68 @@ export class GameScene extends Phaser.Scene {
   }
 
   private drawPlayers(session: GameSession, players: ArenaState["players"], time: number): void {
-    const seen = new Set<string>();
+    const seen = this.seen;
+    seen.clear();
     players.forEach((p: Player, id: string) => {
       seen.add(id);
       let view = this.views.get(id);
       if (view === undefined) {
         view = {
+          shape: this.add.image(0, 0, "__DEFAULT").setOrigin(BODY_ORIGIN_X, BODY_ORIGIN_Y).setDepth(3),
+          bodyLook: -1,
           body: this.add.graphics().setDepth(3),
           label: this.add.text(0, 0, "", LABEL_STYLE).setOrigin(0.5, 1).setDepth(4),
+          name: undefined,
+          bot: false,
         };
         this.views.set(id, view);
       }
       const isMe = id === session.sessionId;
-      const pos = isMe ? session.localPosition(time, { x: 0, y: 0 }) : session.remotePosition(id, { x: 0, y: 0 });
-      const at = pos ?? { x: p.x, y: p.y };
-      this.drawn.set(id, at);
+      // Each player's drawn position is one object, written again every frame.
+      let at = this.drawn.get(id);
+      if (at === undefined) this.drawn.set(id, (at = { x: p.x, y: p.y }));
+      const pos = isMe ? session.localPosition(time, at) : session.remotePosition(id, at);
+      if (pos === undefined) {
+        at.x = p.x;
+        at.y = p.y;
+      }
       this.killCam.buffer.player(id, p.name, p.color, p.bot, at.x, at.y, isMe ? this.aim : p.aim, p.hp,
         (p.alive ? Flag.Alive : 0) | (isMe ? Flag.Me : 0) | (session.room.state.tick < p.protectedUntil ? Flag.Shielded : 0) | (p.connected ? 0 : Flag.Disconnected));
       const g = view.body;
       g.clear();
       view.label.setVisible(p.alive);
+      view.shape.setVisible(p.alive);
       if (this.spawns.cameAlive(id, p.alive)) this.fx.spawnIn(at.x, at.y);
       if (!p.alive) return;
       const color = playerColor(p.color);
       const shielded = session.room.state.tick < p.protectedUntil;
       g.setPosition(at.x, at.y);
-      // Shape tells people (circles) from bots (hexagons), a ring and a marker tell you (playerLook.ts).
-      look.color = color;
-      look.me = isMe;
-      look.bot = p.bot;
-      look.connected = p.connected;
-      drawBody(g, look);
+      // Shape tells people (circles) from bots (hexagons), a ring and a marker tell you (playerLook.ts), baked
+      // once per look; the palette setting changes the colour, and so the texture, at once.
+      const bodyLook = color * 4 + (p.bot ? 2 : 0) + (isMe ? 1 : 0);
+      if (bodyLook !== view.bodyLook) {
+        view.bodyLook = bodyLook;
+        look.color = color;
+        look.me = isMe;
+        look.bot = p.bot;
+        view.shape.setTexture(bodyTexture(this, look));
+      }
+      view.shape.setPosition(at.x, at.y).setAlpha(p.connected ? 1 : DISCONNECTED_ALPHA);
       if (shielded) g.lineStyle(2, 0xffffff, 0.5 + 0.4 * Math.sin(time / 80)).strokeCircle(0, 0, PLAYER_RADIUS + 6);
       if (p.voice) this.drawVoice(g, this.inputs?.voiceLevel?.(id) ?? 0);
       const aim = isMe ? this.aim : p.aim;
       g.lineStyle(4, 0xffffff, 0.9).lineBetween(Math.cos(aim) * 8, Math.sin(aim) * 8, Math.cos(aim) * (PLAYER_RADIUS + 10), Math.sin(aim) * (PLAYER_RADIUS + 10));
       drawHealth(g, p.hp);
-      view.label.setText(taggedName(p.name, id, p.bot)).setColor(p.bot ? BOT_LABEL_COLOR : LABEL_COLOR).setPosition(at.x, at.y - LABEL_OFFSET);
+      if (view.name !== p.name || view.bot !== p.bot) {
+        view.name = p.name;
+        view.bot = p.bot;
+        view.label.setColor(p.bot ? BOT_LABEL_COLOR : LABEL_COLOR).setText(taggedName(p.name, id, p.bot));
+      }
+      view.label.setPosition(at.x, at.y - LABEL_OFFSET);
     });
     for (const [id, view] of this.views) {
       if (seen.has(id)) continue;
+      view.shape.destroy();
       view.body.destroy();
       view.label.destroy();
       this.views.delete(id);
@@ -386,52 +415,78 @@ export class GameScene extends Phaser.Scene {
    * their wall, their lifetime, the server naming them as landed, or a drawn player in the way.
    */
   private drawProjectiles(session: GameSession): void {
-    const g = this.projectiles;
-    g.clear();
-    g.fillStyle(COLORS.projectile, 1);
     const state = session.room.state;
-    const stepMs = session.stepMs;
-    const presentAge = (tick: number): number => (session.room.clock.serverNow() - session.tickTime(tick)) / stepMs;
-    const pastAge = (tick: number): number => (session.renderTime() - session.tickTime(tick)) / stepMs;
-    const ageOf = (shot: FlyingShot): number => (shot.shooter === session.sessionId ? presentAge(shot.tick) : pastAge(shot.tick));
     // Sparks where a projectile reaches its wall (it is pruned just after).
     const lifetime = session.rules.projectileLifetimeTicks;
     for (const shot of this.shots.flying.values()) {
-      if (shot.endsAt >= lifetime || ageOf(shot) <= shot.endsAt) continue;
+      if (shot.endsAt >= lifetime || this.ageOf(shot) <= shot.endsAt) continue;
       const stop = projectilePosition(shot, shot.endsAt, session.rules.dt);
       this.fx.sparks(stop.x, stop.y, shot.angle);
     }
-    this.shots.prune(ageOf);
+    this.shots.prune(this.ageOf);
     for (const key of this.shotDrawn.keys()) if (!this.shots.flying.has(key)) this.shotDrawn.delete(key);
     // Living players where they are drawn this frame: a projectile that reaches one ends there.
-    const blockers: Array<{ id: string; at: Vec2 }> = [];
-    this.drawn.forEach((at, id) => {
-      if (state.players.get(id)?.alive === true) blockers.push({ id, at });
-    });
+    const ids = this.blockerIds;
+    const ats = this.blockerAt;
+    ids.length = 0;
+    ats.length = 0;
+    for (const [id, at] of this.drawn) {
+      if (state.players.get(id)?.alive !== true) continue;
+      ids.push(id);
+      ats.push(at);
+    }
     const reach2 = (PLAYER_RADIUS + PROJECTILE_RADIUS) ** 2;
+    const dt = session.rules.dt;
+    let shown = 0;
     for (const [key, shot] of this.shots.flying) {
-      const age = ageOf(shot);
+      const age = this.ageOf(shot);
       if (age < 0) continue; // not fired yet on this timeline
-      const at = projectilePosition(shot, age, session.rules.dt);
-      if (blockers.some((b) => b.id !== shot.shooter && (b.at.x - at.x) ** 2 + (b.at.y - at.y) ** 2 < reach2)) {
+      const { x, y } = projectilePosition(shot, age, dt, this.shotAt);
+      let blocked = false;
+      for (let i = 0; i < ids.length && !blocked; i++) blocked = ids[i] !== shot.shooter && (ats[i]!.x - x) ** 2 + (ats[i]!.y - y) ** 2 < reach2;
+      if (blocked) {
         this.shots.flying.delete(key);
         continue;
       }
       // The trail: a fading streak behind the projectile, as long as the path it has flown (at most TRAIL).
-      const trail = Math.min(TRAIL, Math.max(0, age) * PROJECTILE_SPEED * session.rules.dt);
-      const cos = Math.cos(shot.angle);
-      const sin = Math.sin(shot.angle);
-      g.lineStyle(PROJECTILE_RADIUS * 1.6, COLORS.projectile, 0.25).lineBetween(at.x - cos * trail, at.y - sin * trail, at.x, at.y);
-      g.lineStyle(PROJECTILE_RADIUS, COLORS.projectile, 0.6).lineBetween(at.x - cos * trail * 0.5, at.y - sin * trail * 0.5, at.x, at.y);
-      g.fillCircle(at.x, at.y, PROJECTILE_RADIUS);
-      this.killCam.buffer.shot(at.x, at.y, shot.angle, trail);
+      const trail = Math.min(TRAIL, Math.max(0, age) * PROJECTILE_SPEED * dt);
+      const images = this.shotImage(shown++);
+      images.trail.setPosition(x, y).setRotation(shot.angle).setScale(trail / TRAIL, 1).setVisible(true);
+      images.head.setPosition(x, y).setVisible(true);
+      this.killCam.buffer.shot(x, y, shot.angle, trail);
       const last = this.shotDrawn.get(key);
-      if (last === undefined) this.shotDrawn.set(key, { x: at.x, y: at.y });
+      if (last === undefined) this.shotDrawn.set(key, { x, y });
       else {
-        last.x = at.x;
-        last.y = at.y;
+        last.x = x;
+        last.y = y;
       }
     }
+    for (let i = shown; i < this.shotsShown; i++) {
+      this.shotImages[i]!.trail.setVisible(false);
+      this.shotImages[i]!.head.setVisible(false);
+    }
+    this.shotsShown = shown;
+  }
+
+  /** How many steps old `shot` is on the timeline it is drawn on: the present for my shots, the past for others'. */
+  private readonly ageOf = (shot: FlyingShot): number => {
+    const session = this.session!;
+    const now = shot.shooter === session.sessionId ? session.room.clock.serverNow() : session.renderTime();
+    return (now - session.tickTime(shot.tick)) / session.stepMs;
+  };
+
+  /** The `i`th pooled projectile Images (made on first use, kept for the scene's life). */
+  private shotImage(i: number): { trail: Phaser.GameObjects.Image; head: Phaser.GameObjects.Image } {
+    let images = this.shotImages[i];
+    if (images === undefined) {
+      const { trail, head } = shotTextures(this);
+      images = {
+        trail: this.add.image(0, 0, trail).setOrigin(1, 0.5).setDepth(5),
+        head: this.add.image(0, 0, head).setDepth(5),
+      };
+      this.shotImages.push(images);
+    }
+    return images;
   }
 
   /** Starts flying a shot a patch brought (a "shot" state event); `tick` is the state's tick. */

@@ -21,10 +21,12 @@ export interface Seen {
 
 const live: Seen = { position: (_projectile, target) => target, reach: 0 };
 
-/** Position of a projectile `age` ticks after it was fired. Clients use it to draw projectiles. */
-export function projectilePosition(p: { x: number; y: number; angle: number }, age: number, dt: number): Vec {
+/** Position of a projectile `age` ticks after it was fired, written into `out` if given. Clients use it to draw projectiles. */
+export function projectilePosition(p: { x: number; y: number; angle: number }, age: number, dt: number, out: { x: number; y: number } = { x: 0, y: 0 }): Vec {
   const d = PROJECTILE_SPEED * dt * age;
-  return { x: p.x + Math.cos(p.angle) * d, y: p.y + Math.sin(p.angle) * d };
+  out.x = p.x + Math.cos(p.angle) * d;
+  out.y = p.y + Math.sin(p.angle) * d;
+  return out;
 }
 
 /**
