@@ -36,7 +36,15 @@ export async function openPage(browser: Browser, url: string, errors: string[]):
   return page;
 }
 
-/** Waits until the page's app reaches a screen. */
+/** Waits until the page's app reaches a screen; on a timeout, the error says where the app was instead. */
 export async function waitForScreen(page: Page, screen: string, timeout = 20_000): Promise<void> {
-  await page.waitForFunction((s) => (window as unknown as { __arena?: { flow(): { screen: string } } }).__arena?.flow().screen === s, screen, { timeout });
+  try {
+    await page.waitForFunction((s) => (window as unknown as { __arena?: { flow(): { screen: string } } }).__arena?.flow().screen === s, screen, { timeout });
+  } catch (e) {
+    const where = await page.evaluate(() => {
+      const flow = (window as unknown as { __arena?: { flow(): { screen: string; message: string; joining?: unknown } } }).__arena?.flow();
+      return flow === undefined ? "the app never started" : JSON.stringify({ screen: flow.screen, message: flow.message, joining: flow.joining });
+    }).catch((why: unknown) => `the page did not answer (${String(why)})`);
+    throw new Error(`${page.url()} did not reach the ${screen} screen in ${timeout} ms: ${where}`, { cause: e });
+  }
 }
