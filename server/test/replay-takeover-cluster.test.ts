@@ -74,13 +74,18 @@ describe("a match handed over to another process", () => {
       });
       players.push({ client, follower, moved });
     }
-    const ann = players[0]!.follower.room;
-    await waitForState(ann, (s) => s.phase === "playing", 60_000, "the match on the first process").catch((e: Error) => {
-      throw new Error(`${e.message} (phase ${ann.state.phase}, tick ${ann.state.tick}, players ${ann.state.players.size}); the first process said: ${first.lines.filter((l) => /error|warn|joined|created/.test(l)).join("\n")}`);
+    // On whichever room the follower holds: a silence of 2 s makes it look for the match again (a new Room object),
+    // and a test bound to the first one would wait on a room nobody sends to any more. A move before the hand-over
+    // is reported with what both processes said.
+    const follower = players[0]!.follower;
+    const said = (): string => `moves ${players.map((p) => p.follower.moves)}; the first process said: ${first.lines.filter((l) => /warn|error|joined|created|paused|started/.test(l)).join("\n")}\nthe second: ${second.lines.filter((l) => /warn|error|claimed|restored|took/.test(l)).join("\n")}`;
+    await onFollowedRoom(follower, (s) => s.phase === "playing", 60_000).catch((e: Error) => {
+      throw new Error(`${e.message} (phase ${follower.room.state.phase}, players ${follower.room.state.players.size}); ${said()}`);
     });
-    const startTick = ann.state.tick;
+    const startTick = follower.room.state.tick;
     // Past the first keyframe after the match's first: a segment of the first holder is stored.
-    await waitForState(ann, (s) => s.tick > startTick + 6 * TICK_RATE, 30_000, "6 s of the match on the first process");
+    await onFollowedRoom(follower, (s) => s.tick > startTick + 6 * TICK_RATE, 30_000);
+    expect(players.map((p) => p.follower.moves), `no move before the hand-over; ${said()}`).toEqual([0, 0]);
 
     const exit = first.kill("SIGTERM");
     const rooms = await Promise.all(players.map((p) => p.moved));
@@ -93,6 +98,9 @@ describe("a match handed over to another process", () => {
     await onFollowedRoom(players[0]!.follower, (st) => st.tick > takenAt + 6 * TICK_RATE, 60_000).catch((e: Error) => {
       throw new Error(`${e.message}; the taker said: ${second.lines.filter((l) => /error|warn|restored|recording|took/.test(l)).join("\n")}`);
     });
+
+    // The taker rebuilt the match before stepping it: no step ran on a half-restored room.
+    expect(second.lines.filter((l) => /uncaught exception/.test(l))).toEqual([]);
 
     // Alone now, the taker closes the room when it stops: the recording ends there.
     for (const p of players) p.follower.stop();

@@ -84,6 +84,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private readonly checkpointWriter = new CheckpointWriter();
   /** Another process holds this match now (lease lost, or handed over): this copy only winds down. */
   private deposed = false;
+  /** A match taken over is being rebuilt here (resume): it does not step until it is whole. */
+  private restoring = false;
   /** Records each match played here (replay/recorder.ts); undefined with replays off. */
   private recorder: MatchRecorder | undefined;
   /** Seats held for a dropped client's reconnection, by session id. */
@@ -149,6 +151,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private async resume(t: Takeover): Promise<void> {
     const s = this.settings;
     const cp = t.checkpoint;
+    // The match waits (no step, patch or credit) until it is whole again: its handlers, its seats and its lease.
+    this.restoring = true;
     const map = await roomMap(s.maps, cp.map);
     this.mapRef = cp.map;
     if (cp.code !== undefined) {
@@ -193,6 +197,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.clock.setTimeout(() => {
       if (!this.deposed && this.clients.length === 0) void this.disconnect();
     }, (graceSeconds + 1) * 1000);
+    this.restoring = false;
     this.log.info("match restored", { fence: t.lease.fence, checkpointAgeMs: Date.now() - cp.at, phase: cp.state.phase, tick: cp.state.tick, seats: cp.seats.length, bots: this.bots.count });
   }
 
@@ -259,7 +264,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
 
   /** Whether this process may step, send and credit for the match (see RoomKeeper.live). */
   get live(): boolean {
-    return !this.deposed && (this.keeper?.live ?? true);
+    return !this.deposed && !this.restoring && (this.keeper?.live ?? true);
   }
 
   /**
@@ -290,11 +295,14 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     // The recording's open segment is stored before the taker can go on with it.
     await this.recorder?.flush();
     const written = await keeper.commit();
-    keeper.stop();
     if (!written) {
+      // Not handed over: the match goes on here (the keeper keeps its lease) until the shutdown ends it, or, if
+      // the write was refused, it already stood down for the process that holds it.
       this.deposed = false;
+      if (keeper.lease.lost) this.standDown("a checkpoint write was refused: another process holds the match");
       return false;
     }
+    keeper.stop();
     const roomId = this.roomId;
     detachListing(this);
     await matchMaker.driver.remove(roomId);

@@ -22,6 +22,9 @@ import { CheckpointError, type Checkpoint, type SeatSnapshot } from "./checkpoin
 import { decodeCheckpoint } from "./checkpointCodec.ts";
 import { createRoomWithId } from "../../colyseusInternals.ts";
 
+/** A pause for want of a confirmed lease this long or longer is logged (a shorter one is only counted). */
+const PAUSE_LOG_MS = 1000;
+
 /** What the keeper needs of its room. */
 export interface KeptRoom {
   readonly roomId: string;
@@ -39,7 +42,11 @@ export interface CheckpointStats {
   /** CPU (ms, process.cpuUsage) of taking the checkpoint and handing it to the Redis client, which writes it to its socket. */
   encodeMs: number;
   refused: number;
+  /** Checkpoints not taken (see RoomKeeper.take) or writes Redis did not answer. */
   failed: number;
+  /** Times a room stopped acting for want of a confirmed lease, and for how long in all (RoomKeeper.live). */
+  pauses: number;
+  pausedMs: number;
 }
 
 /** The seat table: who sits where, with the reconnection token each client holds; `revision` counts its changes. */
@@ -60,8 +67,13 @@ export class SeatTable extends Map<string, SeatSnapshot> {
 export class RoomKeeper {
   readonly seats = new SeatTable();
   private timer: { clear(): void } | undefined;
-  private writing = false;
+  /** The writes under way (one after another while `again` asks for one more). */
+  private flight: Promise<boolean> | undefined;
   private again = false;
+  /** performance.now() when the room last stopped acting for want of a confirmed lease; 0 while it acts. */
+  private pausedAt = 0;
+  /** The last reason a checkpoint could not be taken (logged once until it changes). */
+  private lastFault: string | undefined;
   private stopped = false;
   /** The last write failed for want of an answer (Redis down or hanging), not for a refusal. */
   private unanswered = false;
@@ -77,27 +89,51 @@ export class RoomKeeper {
    * unless Redis itself is unreachable or did not answer the last write: then nobody can take the
    * match over either, and the match plays on as it did before checkpoints (docs/OPERATIONS.md says
    * what a split costs). A process waking from a pause waits for the answer to its first write.
+   *
+   * What bounds such a pause: a write is always in flight or due within CHECKPOINT_INTERVAL_MS (a
+   * checkpoint that cannot be taken still renews the lease), and each write ends within
+   * REDIS_COMMAND_TIMEOUT_MS: answered in time (the room acts again), refused (it stands down and its
+   * clients go to the new holder), or unanswered (it acts again, as without Redis). So the room stays
+   * paused only while Redis answers every write, but each later than LOCAL_LEASE_MS after it was sent.
+   * Each pause is counted and timed (the "checkpoint figures" log line).
    */
   get live(): boolean {
     if (this.stopped || this.lease.lost) return false;
-    return this.lease.current || !this.custody.reachable || this.unanswered;
+    const live = this.lease.current || !this.custody.reachable || this.unanswered;
+    if (!live && this.pausedAt === 0) {
+      this.pausedAt = performance.now();
+      this.stats.pauses++;
+    } else if (live && this.pausedAt !== 0) {
+      const ms = performance.now() - this.pausedAt;
+      this.stats.pausedMs += ms;
+      this.pausedAt = 0;
+      if (ms >= PAUSE_LOG_MS) this.log.warn("the match was paused: its lease was not confirmed in time", { pausedMs: Math.round(ms) });
+    }
+    return live;
   }
 
-  /** Writes a checkpoint now (or right after the one in flight). */
-  async commit(): Promise<boolean> {
-    if (this.stopped) return false;
-    if (this.writing) {
+  /**
+   * Writes a checkpoint now, or once more right after the one in flight: resolves when the room's state as
+   * it is now (or later) is written (true), or not (false). A hand-over waits on this for its last checkpoint.
+   */
+  commit(): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    if (this.flight !== undefined) {
       this.again = true;
-      return true;
+      return this.flight;
     }
-    this.writing = true;
+    this.flight = this.writeAll().finally(() => (this.flight = undefined));
+    return this.flight;
+  }
+
+  private async writeAll(): Promise<boolean> {
     try {
       do {
         this.again = false;
         // CPU, not wall time: on a loaded machine the process may be descheduled in the middle.
         const cpu = process.cpuUsage();
-        const bytes = this.room.checkpoint();
-        const written = this.custody.commit(this.lease, bytes);
+        const bytes = this.take();
+        const written = this.custody.commit(this.lease, bytes ?? "");
         const spent = process.cpuUsage(cpu);
         this.stats.encodeMs += (spent.user + spent.system) / 1000;
         const ok = await written;
@@ -108,17 +144,33 @@ export class RoomKeeper {
           this.lost("a checkpoint write was refused: another process holds the match");
           return false;
         }
+        if (bytes === undefined) return false;
         this.stats.count++;
         this.stats.bytes += bytes.length;
       } while (this.again);
       return true;
+    } catch {
+      // Redis did not answer (down, or past REDIS_COMMAND_TIMEOUT_MS): see `live`.
+      this.stats.failed++;
+      this.unanswered = true;
+      return false;
+    }
+  }
+
+  /**
+   * The room's checkpoint; undefined when it cannot be taken (over the size cap, or a fault of ours in
+   * encoding). The lease is then renewed alone: the match plays on rather than stop for want of a
+   * checkpoint, and a taker would find the last one written (or none once it expired, CHECKPOINT_TTL_MS).
+   */
+  private take(): Buffer | undefined {
+    try {
+      return this.room.checkpoint();
     } catch (error) {
       this.stats.failed++;
-      if (!(error instanceof CheckpointError)) this.unanswered = true;
-      if (error instanceof CheckpointError) this.log.error("checkpoint not written", { error: error.message });
-      return false;
-    } finally {
-      this.writing = false;
+      const reason = error instanceof CheckpointError ? error.message : String((error as Error)?.stack ?? error);
+      if (reason !== this.lastFault) this.log.error("checkpoint not taken: the lease is renewed without it", { error: reason });
+      this.lastFault = reason;
+      return undefined;
     }
   }
 
@@ -164,7 +216,7 @@ const MOVE_POLL_MS = 50;
 export class MatchKeeping {
   /** Claimed matches by room id, read by the room's onCreate. */
   readonly pending = new Map<string, Takeover>();
-  readonly stats: CheckpointStats = { count: 0, bytes: 0, encodeMs: 0, refused: 0, failed: 0 };
+  readonly stats: CheckpointStats = { count: 0, bytes: 0, encodeMs: 0, refused: 0, failed: 0, pauses: 0, pausedMs: 0 };
   private statsTimer: NodeJS.Timeout | undefined;
   private uninstall: (() => void) | undefined;
 
@@ -186,6 +238,7 @@ export class MatchKeeping {
         this.log.info("checkpoint figures", {
           checkpoints: count, bytesPerCheckpoint: Math.round((s.bytes - last.bytes) / count), encodeMsPerCheckpoint: (s.encodeMs - last.encodeMs) / count,
           refused: s.refused - last.refused, failed: s.failed - last.failed,
+          pauses: s.pauses - last.pauses, pausedMs: Math.round(s.pausedMs - last.pausedMs),
         });
       }
       last = { ...s };

@@ -1,0 +1,140 @@
+/**
+ * A room's keeper on a real redis-server (rooms/arena/keeper.ts): what stops a room acting for its match and
+ * what makes it act again. A checkpoint that cannot be taken does not stop the match (the lease is renewed
+ * without it); a pause while Redis answers late ends with the first answer in time; a hand-over's last
+ * checkpoint is the room as it is when asked, even with a write already in flight.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import type { Logger, LogFields } from "../src/log.ts";
+import { CUSTODY_KEYS, LEASE_MS, MatchCustody } from "../src/scale/matchCustody.ts";
+import { RoomKeeper, type CheckpointStats, type KeptRoom } from "../src/rooms/arena/keeper.ts";
+import { CheckpointError } from "../src/rooms/arena/checkpoint.ts";
+import { startRedis, type RedisProcess } from "../../testkit/src/redis.ts";
+
+let redis: RedisProcess;
+let db: Redis;
+let custody: MatchCustody;
+const keepers: RoomKeeper[] = [];
+
+/** A logger that keeps its lines. */
+function keptLog(): Logger & { lines: { level: string; msg: string; fields?: LogFields }[] } {
+  const lines: { level: string; msg: string; fields?: LogFields }[] = [];
+  const at = (level: string) => (msg: string, fields?: LogFields): void => void lines.push({ level, msg, ...(fields ? { fields } : {}) });
+  const log = { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), child: () => log };
+  return log;
+}
+
+/** The room's clock as the keeper uses it: real timers. */
+const clock: KeptRoom["clock"] = {
+  setInterval(fn, ms) {
+    const t = setInterval(fn, ms);
+    return { clear: () => clearInterval(t) };
+  },
+};
+
+const newStats = (): CheckpointStats => ({ count: 0, bytes: 0, encodeMs: 0, refused: 0, failed: 0, pauses: 0, pausedMs: 0 });
+
+async function keep(roomId: string, checkpoint: () => Buffer, log: Logger, stats = newStats()): Promise<{ keeper: RoomKeeper; stoodDown: string[] }> {
+  const stoodDown: string[] = [];
+  const lease = await custody.open(roomId);
+  const keeper = new RoomKeeper({ roomId, clock, checkpoint, standDown: (reason) => void stoodDown.push(reason) }, custody, lease, stats, log);
+  keepers.push(keeper);
+  keeper.start();
+  return { keeper, stoodDown };
+}
+
+/** Resolves once `check` holds, looked at every 20 ms; rejects after `ms`. */
+async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  db = new Redis(redis.url);
+  custody = new MatchCustody(redis.url, () => "keeper-test", keptLog());
+  await custody.ready();
+}, 30_000);
+
+afterAll(async () => {
+  for (const k of keepers) k.stop();
+  custody.close();
+  db.disconnect();
+  await redis.stop();
+});
+
+describe("a room whose checkpoint cannot be taken", () => {
+  it("keeps its lease and plays on (live through two lease periods), says why once, and leaves the last good checkpoint for a taker", async () => {
+    const log = keptLog();
+    let fault: Error | undefined;
+    const roomId = "keeper-fault";
+    const { keeper, stoodDown } = await keep(roomId, () => {
+      if (fault !== undefined) throw fault;
+      return Buffer.from("good");
+    }, log);
+    await until(async () => (await db.get(CUSTODY_KEYS.checkpoint(roomId))) === "good", 5000, "a first checkpoint");
+    for (const [i, error] of [new CheckpointError("checkpoint of 300000 bytes is over the 262144-byte cap"), new TypeError("a fault of ours in encoding")].entries()) {
+      fault = error;
+      // Two lease periods, looked at every 50 ms: a room whose lease went unrenewed would stop acting after LOCAL_LEASE_MS.
+      for (const end = performance.now() + 2 * LEASE_MS; performance.now() < end;) {
+        expect(keeper.live, `live ${Math.round(end - performance.now())} ms before the end (fault ${i})`).toBe(true);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await db.pttl(CUSTODY_KEYS.lease(roomId))).toBeGreaterThan(0);
+      expect(await db.get(CUSTODY_KEYS.checkpoint(roomId))).toBe("good");
+    }
+    expect(stoodDown).toEqual([]);
+    const errors = log.lines.filter((l) => l.level === "error").map((l) => String(l.fields?.error));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain("over the 262144-byte cap");
+    expect(errors[1]).toContain("a fault of ours in encoding");
+    // Once it can be taken again, checkpoints are written again.
+    fault = undefined;
+    await db.set(CUSTODY_KEYS.checkpoint(roomId), "stale");
+    await until(async () => (await db.get(CUSTODY_KEYS.checkpoint(roomId))) === "good", 5000, "checkpoints written again");
+  });
+});
+
+describe("a room paused while Redis answers late", () => {
+  it("acts again with the first write answered in time, and counts the pause", async () => {
+    const stats = newStats();
+    const { keeper } = await keep("keeper-late", () => Buffer.from("x"), keptLog(), stats);
+    await until(() => stats.count > 0, 5000, "a first checkpoint");
+    // Redis stops answering (its sockets stay open): the room stops acting once its last renewal is too old.
+    redis.signal("SIGSTOP");
+    try {
+      await until(() => !keeper.live, 5000, "the room to stop acting");
+    } finally {
+      redis.signal("SIGCONT");
+    }
+    const resumedAt = performance.now();
+    await until(() => keeper.live, 3000, "the room to act again");
+    // Bounded by one write's answer (plus one checkpoint period), not by anything that can stay stuck.
+    expect(performance.now() - resumedAt).toBeLessThan(1000);
+    expect(stats.pauses).toBe(1);
+  });
+});
+
+describe("a hand-over's last checkpoint", () => {
+  it("is the room as it is when asked, even when another write is in flight; stopping right after does not lose it", async () => {
+    let now = "before";
+    const roomId = "keeper-last";
+    const stats = newStats();
+    const { keeper } = await keep(roomId, () => Buffer.from(now), keptLog(), stats);
+    await until(() => stats.count > 0, 5000, "a first checkpoint");
+    // Delay Redis so that a write is surely in flight when the hand-over asks for its own.
+    redis.signal("SIGSTOP");
+    const inFlight = keeper.commit();
+    now = "at the hand-over";
+    const last = keeper.commit();
+    redis.signal("SIGCONT");
+    expect(await last).toBe(true);
+    keeper.stop();
+    await inFlight;
+    expect(await db.get(CUSTODY_KEYS.checkpoint(roomId))).toBe("at the hand-over");
+  });
+});
