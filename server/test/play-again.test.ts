@@ -133,6 +133,25 @@ describe("Play again", () => {
   }, 30_000);
 });
 
+describe("a practice match", () => {
+  it("rates its person but does not count toward their first matches: their quick-play bots stay easy", async () => {
+    const p = await client("prue");
+    // One quick-play match before, rated up to 80: one more counted match would make her bots follow her rating.
+    await server.backend.ratings.apply("earlier:prue", [{ userId: p.userId, perf: 80, weight: 1 }]);
+    const room = track((await p.client.create<ArenaState>(ROOM_ARENA, { name: "prue", bots: 1, difficulty: "hard" })) as ArenaRoomClient);
+    const rating = waitForMessage<RatingOut>(room, ServerMessage.Rating, 15_000);
+    await results(room);
+    expect((await rating).matches).toBe(1);
+    expect((await server.backend.ratings.get([p.userId]))[0]?.matches).toBe(1);
+    const quick = track((await p.client.create<ArenaState>(ROOM_ARENA, { name: "prue" })) as ArenaRoomClient);
+    await waitForState(quick, (s) => s.players.size === 1, 5000, "seated");
+    // Her rating is read after the seat; once it has arrived her bots are still easy (a rated person's would be ~0.8).
+    const seated = (serverRoom(quick.roomId) as unknown as { ratings: { seated: Map<string, { record?: { matches: number } }> } }).ratings.seated;
+    await expectPoll(() => seated.get(quick.sessionId)?.record?.matches ?? -1, 1);
+    expect(botLevel(quick.roomId)).toBe(BOT_LEVEL_OF.easy);
+  }, 30_000);
+});
+
 describe("quick-play bots at the people's level", () => {
   it("are easy for a newcomer and follow a rated person's rating at the next match", async () => {
     const veteran = await client("vera");

@@ -103,6 +103,12 @@ describe("ratings kept in memory and in DATA_DIR", () => {
     expect(second[0]?.after).toBe(55);
   });
 
+  it("move the rating for a practice match without counting it toward the first matches", async () => {
+    const store = new MemoryRatings(undefined);
+    expect(await store.apply("practice:1", [{ userId: "g_p", perf: 65, weight: RATING_STEP, counted: false }])).toEqual([{ userId: "g_p", before: 25, after: 45, matches: 0 }]);
+    expect(await store.apply("quick:1", [{ userId: "g_p", perf: 65, weight: RATING_STEP }])).toEqual([{ userId: "g_p", before: 45, after: 55, matches: 1 }]);
+  });
+
   it("outlive the process through <DATA_DIR>/ratings.json", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ratings-"));
     try {

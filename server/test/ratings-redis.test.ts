@@ -46,4 +46,11 @@ describe("ratings in Redis", () => {
     expect((await ratings.apply("m4", [{ userId: "g_c", perf: -10_000, weight: 1 }]))[0]!.after).toBe(0);
     expect((await ratings.apply("m5", [{ userId: "g_c", perf: Number.NaN, weight: 1 }]))[0]).toMatchObject({ before: 0, after: 0, matches: 3 });
   });
+
+  it("move the rating for a practice match without counting it toward the first matches, as the TypeScript rule does", async () => {
+    const [practice] = await ratings.apply("p1", [{ userId: "g_p", perf: 65, weight: 0.5, counted: false }]);
+    expect(practice).toEqual({ userId: "g_p", before: RATING_START, after: updateRating(undefined, 65, 0.5, false).rating, matches: 0 });
+    expect(await ratings.get(["g_p"])).toEqual([{ rating: practice!.after, matches: 0 }]);
+    expect((await ratings.apply("q1", [{ userId: "g_p", perf: 65, weight: 0.5 }]))[0]!.matches).toBe(1);
+  });
 });

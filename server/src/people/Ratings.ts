@@ -18,6 +18,8 @@ export interface RatingUpdate {
   readonly userId: string;
   readonly perf: number;
   readonly weight: number;
+  /** Whether the match counts toward the person's matches (newcomer status): not a practice match. Default true. */
+  readonly counted?: boolean;
 }
 
 /** A rating before and after a match (what the results screen shows). */
@@ -44,11 +46,11 @@ const ratingKey = (userId: string): string => `arena:{arena:lb}:rating:${userId}
 /** As long as the credits' set of the match (RedisLeaderboard.ts). */
 const CREDITED_TTL_S = 24 * 3600;
 
-/** KEYS credited, rating; ARGV what, perf, weight, ttl, start, max. Returns {before, after, matches} as strings. */
+/** KEYS credited, rating; ARGV what, perf, weight, ttl, start, max, counted (1 or 0). Returns {before, after, matches} as strings. */
 const RATE_ONCE = `if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return false end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 local r = tonumber(redis.call('HGET', KEYS[2], 'r') or ARGV[5])
-local n = tonumber(redis.call('HGET', KEYS[2], 'n') or '0') + 1
+local n = tonumber(redis.call('HGET', KEYS[2], 'n') or '0') + tonumber(ARGV[7])
 local nr = r + tonumber(ARGV[3]) * (tonumber(ARGV[2]) - r)
 if nr < 0 then nr = 0 end
 if nr > tonumber(ARGV[6]) then nr = tonumber(ARGV[6]) end
@@ -74,7 +76,8 @@ export class RedisRatings implements RatingStore {
       // A performance that is not a number would poison the stored rating: it leaves the rating as it is.
       const perf = Number.isFinite(u.perf) ? u.perf : "nan";
       const answer = (await this.redis.eval(RATE_ONCE, 2, LB_KEYS.credited(matchId), ratingKey(u.userId),
-        `rating:${u.userId}`, perf === "nan" ? 0 : perf, perf === "nan" ? 0 : u.weight, CREDITED_TTL_S, RATING_START, RATING_MAX)) as string[] | null;
+        `rating:${u.userId}`, perf === "nan" ? 0 : perf, perf === "nan" ? 0 : u.weight, CREDITED_TTL_S, RATING_START, RATING_MAX,
+        u.counted === false ? 0 : 1)) as string[] | null;
       if (answer === null) continue;
       out.push({ userId: u.userId, before: Number(answer[0]), after: Number(answer[1]), matches: Number(answer[2]) });
     }
@@ -134,7 +137,7 @@ export class MemoryRatings implements RatingStore {
       this.applied.add(name);
       if (this.applied.size > APPLIED_KEPT) this.applied.delete(this.applied.values().next().value!);
       const before = this.records.get(u.userId);
-      const after = updateRating(before, Number.isFinite(u.perf) ? u.perf : before?.rating ?? RATING_START, u.weight);
+      const after = updateRating(before, Number.isFinite(u.perf) ? u.perf : before?.rating ?? RATING_START, u.weight, u.counted !== false);
       this.records.set(u.userId, after);
       out.push({ userId: u.userId, before: before?.rating ?? RATING_START, after: after.rating, matches: after.matches });
     }

@@ -13,7 +13,7 @@ import { BOT_LEVEL_OF, MAX_HP } from "@arena/shared";
 export interface RatingRecord {
   /** 0..RATING_MAX. */
   readonly rating: number;
-  /** Rated matches so far. */
+  /** Rated matches so far that count toward newcomer status: quick-play and private ones, not practice (see `counted`). */
   readonly matches: number;
 }
 
@@ -31,7 +31,11 @@ export interface MatchLine {
 export const RATING_MAX = 100;
 /** Where a person starts: easy bots' level. */
 export const RATING_START = BOT_LEVEL_OF.easy * 100;
-/** A person's first quick-play matches are against easy bots, whatever the others in the room. */
+/**
+ * A person's first quick-play matches are against easy bots, whatever the others in the room. A practice match
+ * (bots of a difficulty the person chose) moves the rating but is not one of these: a newcomer who warmed up
+ * against practice bots still gets easy quick-play bots twice.
+ */
 export const NEWCOMER_MATCHES = 2;
 /** How far one performance moves the rating (for a match of at least FULL_WEIGHT_MINUTES). */
 export const RATING_STEP = 0.5;
@@ -67,13 +71,13 @@ export function weightOf(minutes: number): number {
 
 /**
  * The record after one match with `perf` (from {@link performance}) at `weight` (from {@link weightOf}):
- * rating + weight × (perf − rating), within 0..RATING_MAX. The Redis store runs the same arithmetic in
- * Lua (Ratings.ts), where it is applied atomically.
+ * rating + weight × (perf − rating), within 0..RATING_MAX, and one more match if it is `counted` (not a
+ * practice match). The Redis store runs the same arithmetic in Lua (Ratings.ts), where it is applied atomically.
  */
-export function updateRating(before: RatingRecord | undefined, perf: number, weight: number): RatingRecord {
+export function updateRating(before: RatingRecord | undefined, perf: number, weight: number, counted = true): RatingRecord {
   const r = before?.rating ?? RATING_START;
   const p = Number.isFinite(perf) ? perf : r;
-  return { rating: clamp(r + weight * (p - r)), matches: (before?.matches ?? 0) + 1 };
+  return { rating: clamp(r + weight * (p - r)), matches: (before?.matches ?? 0) + (counted ? 1 : 0) };
 }
 
 /** Whether this person's quick-play bots are still easy whoever else is there. */

@@ -220,6 +220,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
         before: Math.round(change.before * 10) / 10, after: Math.round(change.after * 10) / 10, matches: change.matches,
       } satisfies RatingOut),
       live: () => this.live,
+      counted: () => this.plan.kind !== "practice",
     });
   }
 

@@ -21,6 +21,8 @@ export interface RoomRatingsHooks {
   readonly tell: (sessionId: string, change: RatingChange) => void;
   /** Whether this process still holds the match (a process that lost it rates nobody). */
   readonly live: () => boolean;
+  /** Whether the room's matches count toward its people's first matches (rating.ts: not a practice room's). */
+  readonly counted: () => boolean;
 }
 
 export class RoomRatings {
@@ -62,6 +64,7 @@ export class RoomRatings {
     const levelOf = (sessionId: string): number => isBotId(sessionId)
       ? botLevel * RATING_MAX
       : this.seated.get(sessionId)?.record?.rating ?? RATING_START;
+    const counted = this.hooks.counted();
     const updates = [];
     const sessionsOf = new Map<string, string[]>();
     for (const line of standings) {
@@ -71,7 +74,7 @@ export class RoomRatings {
       if (others.length === 0) continue;
       const minutes = Math.max(0, tick - Math.max(this.matchStart, seat.since)) / tickRate / 60;
       const opponents = others.reduce((sum, o) => sum + levelOf(o.sessionId), 0) / others.length;
-      updates.push({ userId: seat.userId, perf: performance({ ...line, minutes, opponents }), weight: weightOf(minutes) });
+      updates.push({ userId: seat.userId, perf: performance({ ...line, minutes, opponents }), weight: weightOf(minutes), counted });
       sessionsOf.set(seat.userId, [...(sessionsOf.get(seat.userId) ?? []), line.sessionId]);
     }
     if (updates.length === 0) return;
