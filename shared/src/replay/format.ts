@@ -1,11 +1,12 @@
 /**
- * The replay file format, version 1 (docs/REPLAYS.md is its description; this file is its definition).
+ * The replay file format, version 2 (docs/REPLAYS.md is its description; this file is its definition).
+ * Version 1 differs only in its keyframes' state hash (stateHash.ts) and is still read.
  *
  * A recording is what the room broadcast: a full-state keyframe (Colyseus schema `encodeAll`) every
  * KEYFRAME_INTERVAL_S, the patch frames (`encode`) in between, each tagged with the simulation tick it
  * carries, and the match's events by tick. Bytes, all integers little-endian:
  *
- *   file    = "ARPL" u8(format=1) chunk*           header chunk first, end chunk last
+ *   file    = "ARPL" u8(format) chunk*             header chunk first, end chunk last
  *   chunk   = u8(kind) u32(bodyLength) sha256(body)[32] body
  *   header  = UTF-8 JSON ReplayHeader                                   (kind 1)
  *   segment = u32(keyTick) u32(lastTick) u8(flags) stateHash[32] u32(rawLength) deflateRaw(raw)   (kind 2)
@@ -18,8 +19,11 @@ import type { GameMode, MapRef, MatchEndReason, Standing } from "../wire/protoco
 
 /** The first four bytes of every recording. */
 export const REPLAY_MAGIC = "ARPL";
-/** The format version this code writes and reads. */
-export const REPLAY_FORMAT = 1;
+/** The format version this code writes. */
+export const REPLAY_FORMAT = 2;
+/** The format versions this code reads: 1 hashed keyframes from JSON, 2 walks the schema (stateHash.ts). */
+export const READABLE_FORMATS = [1, 2] as const;
+export type ReplayFormat = (typeof READABLE_FORMATS)[number];
 /** Seconds between two keyframes (the most a seek has to play forward). */
 export const KEYFRAME_INTERVAL_S = 5;
 /** Bytes of a chunk's SHA-256 and of a keyframe's state hash. */
@@ -44,7 +48,8 @@ export const SEGMENT_FRESH = 1;
 
 /** Header chunk: what the recording is of, and how to decode it. */
 export interface ReplayHeader {
-  readonly format: typeof REPLAY_FORMAT;
+  /** The file's format byte, repeated. */
+  readonly format: ReplayFormat;
   /** Unguessable id (22 base64url characters: 128 random bits); the HTTP routes name it. */
   readonly id: string;
   /** The room it was played in (a private room's id is its invite code). */

@@ -6,7 +6,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { inflateSync, strFromU8, strToU8 } from "fflate";
-import { ChunkKind, HASH_BYTES, REPLAY_FORMAT, REPLAY_MAGIC, RecordKind } from "./format.ts";
+import { ChunkKind, HASH_BYTES, READABLE_FORMATS, REPLAY_FORMAT, REPLAY_MAGIC, RecordKind, type ReplayFormat } from "./format.ts";
 
 /** Why a recording was refused; `code` for programs, the message for people. */
 export type ReplayErrorCode = "not_a_replay" | "unsupported_format" | "truncated" | "corrupted" | "unfinished" | "hash_mismatch" | "out_of_range";
@@ -34,12 +34,17 @@ export const MAX_SEGMENT_RAW_BYTES = 64 * 1024 * 1024;
 
 const MAGIC = strToU8(REPLAY_MAGIC);
 
-/** What every recording starts with: the magic and the format version. */
-export function fileStart(): Uint8Array {
+/** What every recording starts with: the magic and the format version (an older one only in tests). */
+export function fileStart(format: ReplayFormat = REPLAY_FORMAT): Uint8Array {
   const out = new Uint8Array(MAGIC.length + 1);
   out.set(MAGIC);
-  out[MAGIC.length] = REPLAY_FORMAT;
+  out[MAGIC.length] = format;
   return out;
+}
+
+/** The format version of a recording that starts with the magic (readChunks checks both). */
+export function fileFormat(file: Uint8Array): number {
+  return file[MAGIC.length] ?? 0;
 }
 
 /** One chunk: its kind, its body's length and SHA-256, the body. */
@@ -145,8 +150,10 @@ export function readChunks(file: Uint8Array, hash: Hash = sha256): Chunk[] {
   if (file.length < MAGIC.length + 1 || MAGIC.some((b, i) => file[i] !== b)) {
     throw new ReplayError("not_a_replay", "this is not a replay recording (it does not start with ARPL)");
   }
-  const version = file[MAGIC.length]!;
-  if (version !== REPLAY_FORMAT) throw new ReplayError("unsupported_format", `replay format ${version} is not supported (this viewer reads format ${REPLAY_FORMAT})`);
+  const version = fileFormat(file);
+  if (!(READABLE_FORMATS as readonly number[]).includes(version)) {
+    throw new ReplayError("unsupported_format", `replay format ${version} is not supported (this viewer reads formats ${READABLE_FORMATS.join(" and ")})`);
+  }
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const chunks: Chunk[] = [];
   let at = MAGIC.length + 1;

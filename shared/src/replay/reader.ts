@@ -9,12 +9,12 @@
 import { Decoder, Reflection } from "@colyseus/schema";
 import { strFromU8 } from "fflate";
 import type { ArenaState } from "../wire/schema.ts";
-import { ChunkKind, REPLAY_FORMAT, RecordKind, SEGMENT_FRESH, type ReplayEnd, type ReplayEvent, type ReplayHeader } from "./format.ts";
+import { ChunkKind, RecordKind, SEGMENT_FRESH, type ReplayEnd, type ReplayEvent, type ReplayFormat, type ReplayHeader } from "./format.ts";
 import {
-  ReplayError, equalBytes, readChunks, readJsonChunk, readSegmentBody, readSegmentHead,
+  ReplayError, equalBytes, fileFormat, readChunks, readJsonChunk, readSegmentBody, readSegmentHead,
   type SegmentBody, type SegmentHead, type SegmentRecord,
 } from "./framing.ts";
-import { hex, stateHash } from "./stateHash.ts";
+import { hex, stateHashOf } from "./stateHash.ts";
 
 /** One keyframe of the index: where a seek can start. */
 export interface KeyframeEntry {
@@ -75,7 +75,7 @@ export class ReplayReader {
     const chunks = readChunks(file);
     const first = chunks[0];
     if (first === undefined || first.kind !== ChunkKind.Header) throw new ReplayError("corrupted", "replay is corrupted: it does not start with its header");
-    const header = parseHeader(readJsonChunk(first));
+    const header = parseHeader(readJsonChunk(first), fileFormat(file));
     const last = chunks[chunks.length - 1]!;
     if (last.kind !== ChunkKind.End) {
       throw new ReplayError("unfinished", `replay is unfinished or truncated: it has no end chunk (${chunks.length - 1} segments read)`);
@@ -139,7 +139,7 @@ export class ReplayReader {
     if (!Number.isFinite(tick) || tick < this.firstTick || tick > this.lastTick) {
       throw new ReplayError("out_of_range", `tick ${tick} is outside the recording (${this.firstTick} to ${this.lastTick})`);
     }
-    const cursor = new Cursor(this.segments, this.handshake, this.keyframeIndexAt(tick));
+    const cursor = new Cursor(this.segments, this.handshake, this.header.format, this.keyframeIndexAt(tick));
     cursor.advance(tick);
     return cursor;
   }
@@ -150,7 +150,7 @@ export class ReplayReader {
    * keyframe hashes were checked; throws hash_mismatch at the first difference.
    */
   verify(): number {
-    const cursor = new Cursor(this.segments, this.handshake, 0);
+    const cursor = new Cursor(this.segments, this.handshake, this.header.format, 0);
     cursor.advance(this.lastTick);
     return cursor.checked;
   }
@@ -164,8 +164,11 @@ class Cursor implements ReplayCursor {
   /** Segment and next patch within it. */
   private segment: number;
   private next = 0;
+  /** The recording's state hash (it changed with format 2). */
+  private readonly hash: (state: ArenaState) => Uint8Array;
 
-  constructor(private readonly segments: readonly Segment[], private readonly handshake: Uint8Array, segment: number) {
+  constructor(private readonly segments: readonly Segment[], private readonly handshake: Uint8Array, format: ReplayFormat, segment: number) {
+    this.hash = stateHashOf(format);
     this.segment = segment;
     this.load(segment);
   }
@@ -218,7 +221,7 @@ class Cursor implements ReplayCursor {
   }
 
   private check(head: SegmentHead, how: string): void {
-    const got = stateHash(this.decoder.state);
+    const got = this.hash(this.decoder.state);
     if (!equalBytes(got, head.stateHash)) {
       throw new ReplayError("hash_mismatch", `replay does not match the server: the state at keyframe tick ${head.keyTick} ${how} hashes to ${hex(got).slice(0, 16)}…, the server recorded ${hex(head.stateHash).slice(0, 16)}…`);
     }
@@ -226,12 +229,13 @@ class Cursor implements ReplayCursor {
   }
 }
 
-function parseHeader(raw: unknown): ReplayHeader {
+/** The header of a recording whose format byte is `format` (readChunks accepted it): it must say the same. */
+function parseHeader(raw: unknown, format: number): ReplayHeader {
   const h = raw as Partial<Record<keyof ReplayHeader, unknown>> | null;
-  const ok = h !== null && typeof h === "object" && h.format === REPLAY_FORMAT && typeof h.id === "string" && typeof h.roomId === "string"
+  const ok = h !== null && typeof h === "object" && h.format === format && typeof h.id === "string" && typeof h.roomId === "string"
     && typeof h.mode === "string" && typeof h.private === "boolean" && isCount(h.startedAt) && isCount(h.tickRate) && h.tickRate > 0
     && isCount(h.patchRate) && isCount(h.keyframeTicks) && typeof h.handshake === "string" && typeof h.map === "object" && h.map !== null;
-  if (!ok) throw new ReplayError("corrupted", "replay is corrupted: its header is not a format-1 replay header");
+  if (!ok) throw new ReplayError("corrupted", `replay is corrupted: its header is not a format-${format} replay header`);
   return raw as ReplayHeader;
 }
 
