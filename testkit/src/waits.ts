@@ -28,6 +28,44 @@ export function waitForState<S>(room: Room<any, S>, predicate: (state: S) => boo
   });
 }
 
+/**
+ * Resolves when `predicate` holds on the room's state, within `ticks` of the room's own steps (its `tick`) from the
+ * first patch seen: the room's time, not the wall clock's, so a starved process that steps slowly does not fail it,
+ * and a room that steps on without the condition does. It also fails after `silentMs` without a patch (the room
+ * stopped).
+ */
+export function waitForStateWithinTicks<S extends { tick: number }>(
+  room: Room<any, S>,
+  predicate: (state: S) => boolean,
+  ticks: number,
+  what = "state condition",
+  silentMs = 10_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let firstTick: number | undefined;
+    let heardAt = Date.now();
+    const finish = (error?: Error): void => {
+      clearInterval(silence);
+      queueMicrotask(() => room.onStateChange.remove(onChange));
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onChange = (): void => {
+      const state = room.state;
+      if (state === undefined) return;
+      heardAt = Date.now();
+      if (predicate(state)) return finish();
+      firstTick ??= state.tick;
+      if (state.tick - firstTick > ticks) finish(new Error(`the room stepped ${state.tick - firstTick} ticks (bound ${ticks}) without ${what}`));
+    };
+    const silence = setInterval(() => {
+      if (Date.now() - heardAt > silentMs) finish(new Error(`no patch for ${silentMs} ms while waiting for ${what} (tick ${room.state?.tick})`));
+    }, 100);
+    room.onStateChange(onChange);
+    onChange();
+  });
+}
+
 /** Resolves with the next message of `type` that passes `filter`, or rejects after `timeoutMs`. */
 export function waitForMessage<T = unknown>(room: Room, type: string, timeoutMs = 5000, filter: (m: T) => boolean = () => true): Promise<T> {
   return new Promise((resolve, reject) => {
