@@ -298,7 +298,8 @@ async function followOnScreen(
   }
 }
 
-const server = await startTestServer({}, { lagCompensation, clientDir: false, match: { warmupSeconds: 0.2, matchSeconds: 3600, killLimit: 10_000 } });
+// INPUT_PAIRS=on prices the server's input pairs (docs/PROTOCOL.md): the session sends its inputs two to a frame.
+const server = await startTestServer(process.env.INPUT_PAIRS !== undefined ? { INPUT_PAIRS: process.env.INPUT_PAIRS } : {}, { lagCompensation, clientDir: false, match: { warmupSeconds: 0.2, matchSeconds: 3600, killLimit: 10_000 } });
 const results: ProfileResult[] = [];
 try {
   for (const p of profiles) results.push(await runProfile(server.url, p));

@@ -6,7 +6,7 @@
  */
 import { Client, CloseCode, Protocol, type Room } from "@colyseus/sdk";
 import { JoinClient } from "@arena/shared/sdk";
-import { ClientMessage, CloseCodes, PlayerInput, ROOM_ARENA, type ArenaState } from "@arena/shared";
+import { ClientMessage, CloseCodes, PlayerInput, ROOM_ARENA, isInputPair, pairInputs, type ArenaState } from "@arena/shared";
 import { guestToken, seededRandom, tapFrames } from "@arena/testkit/remote";
 import type { LoadOptions } from "./options.ts";
 import { Pilot, type InputFields, type Seen } from "./pilot.ts";
@@ -166,7 +166,8 @@ export class Bot {
         return this.decodes;
       },
       out: (bytes) => {
-        stats.messagesOut++;
+        // A message up is an input (or another frame): a pair counts as the two inputs it carries.
+        stats.messagesOut += isInputPair(bytes) ? 2 : 1;
         stats.bytesOut += bytes.byteLength;
       },
     });
@@ -175,8 +176,14 @@ export class Bot {
     room.onLeave((code: number) => this.onLeave(room, code));
 
     const input = room.input({ type: PlayerInput });
+    // As the browser does (net/session.ts): outside the tap, so the tap sees the pairs; a held input waits at most 1.5 steps.
+    let paired = false;
     const inputTimer = this.every(1000 / options.inputRate, () => {
       if (!room.connection.isOpen || this.leaving) return;
+      if (!paired && room.state?.inputPairs === true) {
+        paired = true;
+        pairInputs(room.connection, 1500 / options.inputRate);
+      }
       this.play(room, input.data);
       input.send();
     });

@@ -64,6 +64,8 @@ export interface Config {
   readonly editor: EditorQuotaConfig;
   /** Match recordings (docs/REPLAYS.md): retention and caps. */
   readonly replays: ReplayConfig;
+  /** Players are asked to send their inputs two to a frame (INPUT_PAIRS; docs/PROTOCOL.md, "Input pairs"). */
+  readonly inputPairs: boolean;
 }
 
 /** How many replays are kept, for how long, and what recording may cost one process. */
@@ -274,6 +276,7 @@ const Env = z.object({
   REPLAY_MAX_AGE_S: integer(7 * 24 * 3600, 60, 365 * 24 * 3600),
   REPLAY_MAX_ACTIVE: integer(64, 1, 10_000),
   REPLAY_MAX_KB: integer(8192, 1, 1_048_576),
+  INPUT_PAIRS: trimmed.transform((s) => s?.toLowerCase() ?? "off").pipe(z.enum(["on", "off"], 'must be "on" or "off"')),
 });
 
 /** "<VARIABLE> <what it must be>, got "<value>"" for each bad variable, in schema order. */
@@ -319,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sseKeepAliveSeconds: e.SSE_KEEPALIVE_S,
     monitorUser: e.MONITOR_USER,
     monitorPassword: e.MONITOR_PASSWORD,
+    inputPairs: e.INPUT_PAIRS === "on",
     quickPlay: e.QUICK_PLAY,
     rateLimits: e.RATE_LIMITS === "off"
       ? { signIn: undefined, codeJoin: undefined, spectate: undefined, leaderboard: undefined, sseConnect: undefined, matchmake: undefined, people: undefined, invite: undefined, maps: undefined, replays: undefined, monitorLogin: e.RATE_LIMIT_MONITOR_LOGIN }

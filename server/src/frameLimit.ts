@@ -18,17 +18,21 @@
  *   one-second window on the room clock, so when the process stalls for a
  *   few seconds (a GC pause, a busy host) the inputs an honest client queued
  *   meanwhile arrive in one burst and get it disconnected; the bucket lets
- *   such a burst through and still holds a sender to the rate over time.
+ *   such a burst through and still holds a sender to the rate over time;
+ * - a malformed input pair (`@arena/shared` inputPairs.ts): the socket is
+ *   closed with PROTOCOL_ERROR. A well-formed pair takes a token for each of
+ *   its two inputs and is handed to the room as the two input frames it
+ *   carries, in order, as if they had come one by one.
  */
 import type { WebSocket, WebSocketServer } from "ws";
 import { CloseCode, Protocol } from "@colyseus/core";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
-import { CloseCodes, MESSAGE_BURST, MESSAGES_PER_SECOND } from "@arena/shared";
+import { CloseCodes, MESSAGE_BURST, MESSAGES_PER_SECOND, isInputPair, splitInputPair } from "@arena/shared";
 import { TokenBucket } from "./limits/TokenBucket.ts";
 import { clientSocket } from "./colyseusInternals.ts";
 
 /** Why the transport closed a socket (the `kind` label of arena_protocol_errors_total). */
-export type RefusedFrame = "too_large" | "unreliable_input" | "flood";
+export type RefusedFrame = "too_large" | "unreliable_input" | "flood" | "bad_input_pair";
 
 const refused = new WeakMap<object, RefusedFrame>();
 
@@ -88,8 +92,16 @@ export function guardFrames(wss: WebSocketServer): void {
       if (event === "message") {
         if (refused.has(ws)) return false;
         if (isUnreliableInput(data)) return refuse("unreliable_input", CloseCodes.PROTOCOL_ERROR, "unreliable inputs are not accepted; send inputs in the reliable mode");
-        if (!bucket.take(performance.now())) return refuse("flood", CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages per second`);
+        const now = performance.now();
+        if (!bucket.take(now)) return refuse("flood", CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages per second`);
         count?.(data);
+        if (data instanceof Uint8Array && isInputPair(data)) {
+          const halves = splitInputPair(data);
+          if (halves === undefined) return refuse("bad_input_pair", CloseCodes.PROTOCOL_ERROR, "malformed input pair");
+          if (!bucket.take(now)) return refuse("flood", CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages per second`);
+          emit.call(this, "message", halves[0], true);
+          return emit.call(this, "message", halves[1], true);
+        }
       }
       // eslint-disable-next-line prefer-rest-params -- `arguments` as is: no array built per event
       return emit.apply(this, arguments as unknown as Parameters<WebSocket["emit"]>);

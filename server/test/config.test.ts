@@ -59,6 +59,13 @@ describe("configuration", () => {
     expect(new TextDecoder().decode(config.authSecret)).toBe(SECRET);
   });
 
+  it("reads INPUT_PAIRS: off unless set to on (any case), and refuses anything else", () => {
+    expect(loadConfig({}).inputPairs).toBe(false);
+    expect(loadConfig({ INPUT_PAIRS: " ON " }).inputPairs).toBe(true);
+    expect(loadConfig({ INPUT_PAIRS: "off" }).inputPairs).toBe(false);
+    expect(errorOf({ INPUT_PAIRS: "yes" })).toContain('INPUT_PAIRS must be "on" or "off", got "yes"');
+  });
+
   it("refuses integers out of range or malformed, naming the variable, its range and the value", () => {
     expect(errorOf({ PORT: "65536" })).toBe('PORT must be an integer from 0 to 65535, got "65536"');
     expect(errorOf({ PORT: "80x" })).toBe('PORT must be an integer from 0 to 65535, got "80x"');

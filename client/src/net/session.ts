@@ -8,7 +8,7 @@
 import { Predict, type Reconciler } from "@colyseus/sdk";
 import type { InputHandle, Room } from "@colyseus/sdk";
 import {
-  ClientMessage, MAX_INTERP_DELAY_MS, PATCH_RATE, PlayerInput, ServerMessage, TICK_RATE, applyMove, createRules,
+  ClientMessage, MAX_INTERP_DELAY_MS, PATCH_RATE, PlayerInput, ServerMessage, TICK_RATE, applyMove, createRules, pairInputs,
   type ArenaMap, type ArenaState, type InputCommand, type PingOut, type Player, type Rules,
 } from "@arena/shared";
 import { ImpairedLane, impairConnection } from "./impairment.ts";
@@ -87,6 +87,8 @@ export class GameSession {
   private readonly pingTimer: ReturnType<typeof setInterval>;
   private readonly up: ImpairedLane;
   private readonly down: ImpairedLane;
+  /** Undoes input pairing, while the server has us send inputs two to a frame (wire/inputPairs.ts). */
+  private unpair: ((held: "flush" | "drop") => void) | undefined;
 
   /** `map`: the room's map when already known; otherwise given later to {@link useMap}. */
   constructor(readonly room: ArenaRoom, impairment: ImpairmentSettings, map?: ArenaMap) {
@@ -95,6 +97,9 @@ export class GameSession {
     this.down = new ImpairedLane(impairment);
     impairConnection(room.connection as never, this.up, this.down);
     room.onReconnect(() => {
+      // An input held for pairing belongs to the old connection's stamps: dropped. The server asks again.
+      this.unpair?.("drop");
+      this.unpair = undefined;
       // The SDK rebinds its message handler on reconnection: wrap it again.
       impairConnection(room.connection as never, this.up, this.down);
       this.mePlayer = undefined;
@@ -130,7 +135,8 @@ export class GameSession {
    */
   queuedInputs(): number {
     // What the inputs actually take includes this page's waits: the latest sample, not the network's.
-    const inFlight = (this.pings.latestMs + this.patchIntervalMs) / this.stepMs;
+    // A paired input may be held back one step, and its pair's second waits a step in the server's buffer.
+    const inFlight = (this.pings.latestMs + this.patchIntervalMs) / this.stepMs + (this.unpair !== undefined ? 1 : 0);
     return this.input.pendingCount - inFlight;
   }
 
@@ -166,6 +172,8 @@ export class GameSession {
     const player = this.room.state?.players?.get(this.sessionId);
     if (player === undefined || this.map === undefined) return 0;
     if (player !== this.mePlayer || this.me === undefined) this.bind(player);
+    // With INPUT_PAIRS on, the server has us send inputs two to a frame (docs/PROTOCOL.md, "Input pairs").
+    if (this.room.state.inputPairs && this.unpair === undefined) this.unpair = pairInputs(this.room.connection, 1.5 * this.stepMs);
     const me = this.me!;
     this.absorbCorrection(me.state);
     let steps = this.predict.tick(now);
@@ -294,6 +302,8 @@ export class GameSession {
    * still flow, so the leave request reaches the server.
    */
   dispose(): void {
+    this.unpair?.("flush");
+    this.unpair = undefined;
     clearInterval(this.pingTimer);
     this.longTasks.disconnect();
     this.down.close();

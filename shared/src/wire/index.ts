@@ -6,3 +6,4 @@ export * from "./roomCode.ts";
 export * from "./names.ts";
 export * from "./people.ts";
 export * from "./lobbyRooms.ts";
+export * from "./inputPairs.ts";

@@ -119,5 +119,11 @@ export const ArenaState = schema({
   projectiles: t.ref(Map<string, Projectile>).noSync().default(() => new Map<string, Projectile>()),
   /** Next projectile id (server-side only). */
   nextProjectileId: t.uint32().default(0).noSync(),
+  /**
+   * Players send their inputs two to a frame (the server's INPUT_PAIRS setting; wire/inputPairs.ts). In the state,
+   * not a message, so that a client reads it whenever it joined or came back: a message sent on join can
+   * arrive before the client listens for it.
+   */
+  inputPairs: t.boolean().default(false),
 }, "ArenaState");
 export type ArenaState = SchemaType<typeof ArenaState>;

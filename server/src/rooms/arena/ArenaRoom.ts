@@ -328,6 +328,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.world = { state: this.state, map, rules: createRules(s.tickRate, s.match) };
     this.bots = new RoomBots(this.world, plan, s.maxPlayers, seedOf(this.roomId), this.log, s.botBudget);
     if (cp !== undefined) this.bots.restore(brainMemories(cp), cp.bots.added, cp.bots.level);
+    // This process's setting, also over a checkpoint's: half the frames to read, at one step of input delay.
+    this.state.inputPairs = s.inputPairs === true;
     const pace = this.roomPace!;
     pace.startSteps();
     startFixedStep(this, this.world, {
