@@ -8,7 +8,7 @@
  *   Redis client, which writes it to its socket; from the process's "checkpoint figures" log lines) against the process's whole CPU over the same
  *   time, less what the process spends idle before the room exists.
  */
-import { ARENA_MAP, ArenaState, BotRoster, Player, ROOM_ARENA, createRules, stepWorld, type GameEvent } from "@arena/shared";
+import { ARENA_MAP, ArenaState, BotRoster, CHAT_MAX_LENGTH, CHAT_TAIL_LINES, Player, ROOM_ARENA, createRules, stepWorld, type ChatOut, type GameEvent } from "@arena/shared";
 import { holdInput, sampleProcess, signIn, spawnServer, startRedis, waitForOwnPlayer, type ArenaRoomClient } from "@arena/testkit/remote";
 import { CheckpointWriter, type CheckpointHeader } from "../src/rooms/arena/checkpointCodec.ts";
 
@@ -18,6 +18,8 @@ export interface InProcessCost {
   stepUs: number;
   /** Checkpoint CPU at 4 a second over step CPU at 30 a second. */
   shareOfStep: number;
+  /** The same checkpoint with a full chat tail (CHAT_TAIL_LINES lines of CHAT_MAX_LENGTH characters: the most it holds). */
+  withTail: { bytes: number; encodeUs: number; encodeUsNewLineEach: number };
 }
 
 /** The in-process figures. */
@@ -44,19 +46,29 @@ export function checkpointCostInProcess(): InProcessCost {
     roomId: "bench-room", mode: "ffa", botPlan: { kind: "fill", fill: 16, difficulty: "hard" }, seats,
     credits: { matchId: "bench-room:1", kills: {}, won: false }, bots: { added: roster.addedCount },
   });
-  const writer = new CheckpointWriter();
-  // As in a room: the header is written again only when seats or credits change (here: never after the first).
-  const take = (): Buffer => writer.encode(header, 1, Date.now(), state, roster.memories());
-  let bytes = take();
-  for (let i = 0; i < 200; i++) bytes = take();
-  const n = 2000;
-  let t = performance.now();
-  for (let i = 0; i < n; i++) bytes = take();
-  const encodeUs = ((performance.now() - t) / n) * 1000;
-  t = performance.now();
+  // As in a room: the header is written again only when seats, credits or the chat tail change (`key`).
+  const timed = (writer: CheckpointWriter, head: () => CheckpointHeader, key: (i: number) => unknown): { bytes: number; encodeUs: number } => {
+    let bytes = writer.encode(head, key(-1), Date.now(), state, roster.memories());
+    for (let i = 0; i < 200; i++) bytes = writer.encode(head, key(i), Date.now(), state, roster.memories());
+    const n = 2000;
+    const t = performance.now();
+    for (let i = 0; i < n; i++) bytes = writer.encode(head, key(i), Date.now(), state, roster.memories());
+    return { bytes: bytes.length, encodeUs: ((performance.now() - t) / n) * 1000 };
+  };
+  const plain = timed(new CheckpointWriter(), header, () => 1);
+  // The fullest tail: every line as long as a line may be, names and ids as long as a room's.
+  const chat: ChatOut[] = Array.from({ length: CHAT_TAIL_LINES }, (_, i) => ({ from: `session-${i}`, name: `player-${i}`, text: "w".repeat(CHAT_MAX_LENGTH), at: 1_765_000_000_000 + i }));
+  const withChat = (): CheckpointHeader => ({ ...header(), chat });
+  const tail = timed(new CheckpointWriter(), withChat, () => 1);
+  // A new line before every checkpoint (the header serialised each time): more than a room's chat allows.
+  const tailChanging = timed(new CheckpointWriter(), withChat, (i) => i);
+  const t = performance.now();
   for (let i = 0; i < 600; i++) step();
   const stepUs = ((performance.now() - t) / 600) * 1000;
-  return { bytes: bytes.length, encodeUs, stepUs, shareOfStep: (encodeUs * 4) / (stepUs * 30) };
+  return {
+    bytes: plain.bytes, encodeUs: plain.encodeUs, stepUs, shareOfStep: (plain.encodeUs * 4) / (stepUs * 30),
+    withTail: { bytes: tail.bytes, encodeUs: tail.encodeUs, encodeUsNewLineEach: tailChanging.encodeUs },
+  };
 }
 
 export interface InServerCost {
@@ -126,6 +138,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const a = checkpointCostInProcess();
   console.log(`in process, 16 players (8 hard bots): ${a.bytes} bytes, ${a.encodeUs.toFixed(1)} µs per checkpoint; step ${a.stepUs.toFixed(1)} µs; ` +
     `${(a.shareOfStep * 100).toFixed(1)} % of the step's CPU at 4 checkpoints / 30 steps a second`);
+  console.log(`with a full chat tail (${CHAT_TAIL_LINES} lines of ${CHAT_MAX_LENGTH} characters): ${a.withTail.bytes} bytes (+${a.withTail.bytes - a.bytes}), ` +
+    `${a.withTail.encodeUs.toFixed(1)} µs per checkpoint; ${a.withTail.encodeUsNewLineEach.toFixed(1)} µs with a new line before each`);
   const b = await checkpointCostInServer(Number(process.env.CHECKPOINT_COST_S ?? 20));
   console.log(`in a server, 8 SDK players + 8 bots, ${b.seconds.toFixed(0)} s: ${b.checkpoints} checkpoints of ${Math.round(b.bytesPerCheckpoint)} bytes, ` +
     `${b.checkpointUs.toFixed(1)} µs each; the room ${b.roomCpuMsPerS.toFixed(1)} ms CPU/s (idle process ${b.idleCpuMsPerS.toFixed(1)} ms/s not counted); ` +

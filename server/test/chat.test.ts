@@ -1,8 +1,8 @@
 /** Room chat: plain text, cleaned and length-limited, rate-limited per player, with a typing indicator. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHAT_BURST, CHAT_MAX_LENGTH, ClientMessage, ServerMessage, type ChatOut, type NoticeOut, type TypingOut } from "@arena/shared";
+import { CHAT_BURST, CHAT_MAX_LENGTH, CHAT_TAIL_LINES, ClientMessage, ROOM_ARENA, ServerMessage, type ChatOut, type ChatTailOut, type NoticeOut, type TypingOut } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { joinArena, startTestServer, waitForMessage, type ArenaRoomClient } from "@arena/testkit";
+import { joinArena, signIn, startTestServer, waitForMessage, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let a: ArenaRoomClient;
@@ -67,5 +67,39 @@ describe("chat", () => {
     const notice = waitForMessage<NoticeOut>(a, ServerMessage.Notice);
     a.send(ClientMessage.Chat, { text: " \u0000 " });
     expect((await notice).code).toBe("chat_empty");
+  });
+});
+
+describe("the chat tail", () => {
+  /** Joins `roomId` (or creates a room) and starts listening for the tail in the same task as the join resolved. */
+  async function join(name: string, roomId?: string): Promise<{ room: ArenaRoomClient; tails: ChatTailOut[] }> {
+    const { client } = await signIn(server.url, name);
+    const room = (roomId === undefined ? await client.create(ROOM_ARENA, { name }) : await client.joinById(roomId, { name })) as ArenaRoomClient;
+    const tails: ChatTailOut[] = [];
+    room.onMessage(ServerMessage.ChatTail, (t: ChatTailOut) => void tails.push(t));
+    room.onMessage("*", () => {});
+    return { room, tails };
+  }
+
+  it("shows a joiner the room's last lines, oldest first, up to CHAT_TAIL_LINES; a room with none sends none", async () => {
+    const first = await join("t0");
+    const talkers = [first.room, (await join("t1", first.room.roomId)).room, (await join("t2", first.room.roomId)).room];
+    const said: string[] = [];
+    // More lines than the tail keeps, each seen by the room before the next (so their order is the room's).
+    for (let i = 0; i < CHAT_TAIL_LINES + 3; i++) {
+      const text = `line ${i}`;
+      const seen = waitForMessage<ChatOut>(first.room, ServerMessage.Chat, 5000, (m) => m.text === text);
+      talkers[i % talkers.length]!.send(ClientMessage.Chat, { text });
+      await seen;
+      said.push(text);
+    }
+    const late = await join("late", first.room.roomId);
+    const tail = await waitForMessage<ChatTailOut>(late.room, ServerMessage.ChatTail);
+    expect(tail.lines.map((l) => l.text)).toEqual(said.slice(-CHAT_TAIL_LINES));
+    const firstKept = (CHAT_TAIL_LINES + 3 - CHAT_TAIL_LINES) % talkers.length;
+    expect(tail.lines[0]).toMatchObject({ name: `t${firstKept}`, from: talkers[firstKept]!.sessionId });
+    // Those who joined before anything was said got no tail.
+    expect(first.tails).toEqual([]);
+    await Promise.all([...talkers, late.room].map((r) => r.leave()));
   });
 });

@@ -1,6 +1,6 @@
 /** Match checkpoints in process: what they carry comes back exactly, and what is not ours is refused. */
 import { describe, expect, it } from "vitest";
-import { ARENA_MAP, ArenaState, BotRoster, Player, Projectile, createRules, stepWorld, type GameEvent } from "@arena/shared";
+import { ARENA_MAP, ArenaState, BotRoster, CHAT_TAIL_LINES, Player, Projectile, createRules, stepWorld, type GameEvent } from "@arena/shared";
 import { CheckpointError, MAX_CHECKPOINT_BYTES, brainMemories, restoreState, type Checkpoint } from "../src/rooms/arena/checkpoint.ts";
 import { CheckpointWriter, decodeCheckpoint, type CheckpointHeader } from "../src/rooms/arena/checkpointCodec.ts";
 import { MatchMoments } from "../src/rooms/arena/moments.ts";
@@ -114,6 +114,17 @@ describe("a checkpoint read back", () => {
     expect(back.moments).toBeUndefined();
     expect(back.seats).toEqual(HEADER.seats);
     expect(decodeCheckpoint(empty, "room1").moments).toEqual([]);
+  });
+});
+
+describe("the chat tail", () => {
+  it("comes back line for line in the header (a checkpoint without one reads as none), and more lines than a tail holds are refused", () => {
+    const lines = Array.from({ length: CHAT_TAIL_LINES }, (_, i) => ({ from: `s${i}`, name: `P${i}`, text: `line ${i} ${"é".repeat(i)}`, at: 1_700_000_000_000 + i }));
+    const { state, roster } = botMatch(3);
+    expect(decodeCheckpoint(encode(state, roster, { ...HEADER, chat: lines }), "room1").chat).toEqual(lines);
+    expect(decodeCheckpoint(encode(state, roster), "room1").chat).toBeUndefined();
+    const tooMany = encode(state, roster, { ...HEADER, chat: [...lines, lines[0]!] });
+    expect(() => decodeCheckpoint(tooMany, "room1")).toThrow(/chat/);
   });
 });
 

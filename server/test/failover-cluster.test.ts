@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import type { Client } from "@colyseus/sdk";
-import { ROOM_ARENA, TICK_RATE, WARMUP_S } from "@arena/shared";
+import { ClientMessage, ROOM_ARENA, ServerMessage, TICK_RATE, WARMUP_S, type ChatTailOut } from "@arena/shared";
 import { signIn } from "@arena/testkit";
 import { spawnServer, type GameServerProcess } from "../../testkit/src/processes.ts";
 import { startRedis, type RedisProcess } from "../../testkit/src/redis.ts";
@@ -53,6 +53,8 @@ interface Player {
   follower: MatchFollower<ArenaRoomClient>;
   moved: Promise<ArenaRoomClient>;
   left: string[];
+  /** The chat tails each room this player moved to showed it (ServerMessage.ChatTail). */
+  tails: ChatTailOut[];
 }
 
 /** `count` players in one public room created on `owner`, each followed across processes. */
@@ -67,18 +69,21 @@ async function playersInOneMatch(owner: GameServerProcess, others: readonly Game
     await waitForOwnPlayer(room);
     roomId = room.roomId;
     const left: string[] = [];
+    const tails: ChatTailOut[] = [];
     let resolveMoved!: (r: ArenaRoomClient) => void;
     const moved = new Promise<ArenaRoomClient>((r) => (resolveMoved = r));
     const follower = followMatch(client, room, {
       endpoints: others.map((s) => s.url),
       onRoom: (r) => {
+        // In the task the reconnection resolved in: the tail is sent right after it, in a later one.
+        r.onMessage(ServerMessage.ChatTail, (t: ChatTailOut) => void tails.push(t));
         r.onMessage("*", () => {});
         resolveMoved(r);
       },
       onLeave: (code, reason) => left.push(`${code} ${reason ?? ""}`),
       ...(giveUpMs !== undefined ? { giveUpMs } : {}),
     });
-    players.push({ name, client, follower, moved, left });
+    players.push({ name, client, follower, moved, left, tails });
   }
   return players;
 }
@@ -139,6 +144,13 @@ describe("a match taken over after its process is SIGKILLed", () => {
     const endsAt = before.phaseEndsAt;
     const score = new Map<string, { kills: number; deaths: number }>();
     before.players.forEach((p, id) => score.set(id, { kills: p.kills, deaths: p.deaths }));
+    // A chat line, in a checkpoint before the kill (the room writes its header again when its tail changes).
+    const line = "gg, see you on the other side";
+    room0.send(ClientMessage.Chat, { text: line });
+    await expect.poll(async () => {
+      const bytes = await db.getBuffer(CUSTODY_KEYS.checkpoint(roomId));
+      return bytes === null ? [] : (decodeCheckpoint(bytes, roomId).chat ?? []).map((l) => l.text);
+    }, { timeout: 5000, interval: 50 }).toContain(line);
     const killedAt = Date.now();
     await owner!.kill("SIGKILL");
 
@@ -163,6 +175,10 @@ describe("a match taken over after its process is SIGKILLed", () => {
       if (now === undefined) continue; // a bot that gave way
       expect(now.kills).toBeGreaterThanOrEqual(s.kills - 1);
       expect(now.deaths).toBeGreaterThanOrEqual(s.deaths - 1);
+    }
+    // The chat line said before the kill: each player back in the match is shown it again.
+    for (const p of players) {
+      await expect.poll(() => p.tails.at(-1)?.lines.map((l) => `${l.name}: ${l.text}`) ?? [], { timeout: 5000 }).toContain(`${players[0]!.name}: ${line}`);
     }
     // Bots are back and moving.
     const bots = [...after.state.players.values()].filter((p) => p.bot);

@@ -90,6 +90,8 @@ export const CHAT_MAX_LENGTH = 200;
 export const CHAT_BURST = 5;
 /** Window of the chat rate limit. */
 export const CHAT_WINDOW_S = 10;
+/** Chat lines a room keeps and shows a player who joins (its chat tail); a match taken over keeps them too. */
+export const CHAT_TAIL_LINES = 8;
 
 /** Seconds a dropped player's seat, position and score are kept. */
 export const RECONNECT_GRACE_S = 20;

@@ -1,7 +1,7 @@
 /** The in-game HTML overlay: HUD numbers, kill feed, scoreboard, chat, debug overlay, results. */
 import {
   ClientMessage, ServerMessage, standings,
-  type ArenaState, type ChatOut, type NoticeOut, type ResultsOut, type TypingOut,
+  type ArenaState, type ChatOut, type ChatTailOut, type NoticeOut, type ResultsOut, type TypingOut,
 } from "@arena/shared";
 import type { GameSession } from "../net/session.ts";
 import { taggedName } from "./botTag.ts";
@@ -29,6 +29,12 @@ export class Hud {
       this.typing.delete(c.from);
       appendLine(byTestId("chat-log"), `${c.name}: ${c.text}`, CHAT_LINES);
       this.renderTyping();
+    });
+    // The room's last lines, on joining (or on coming back in a match taken over by another process): the log shows them.
+    room.onMessage(ServerMessage.ChatTail, (t: ChatTailOut) => {
+      const log = byTestId("chat-log");
+      log.replaceChildren();
+      for (const c of t.lines) appendLine(log, `${c.name}: ${c.text}`, CHAT_LINES);
     });
     room.onMessage(ServerMessage.Typing, (t: TypingOut) => {
       const name = room.state.players.get(t.from)?.name ?? "someone";

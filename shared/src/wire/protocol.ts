@@ -27,6 +27,11 @@ export const ClientMessage = {
 /** Messages the server sends. */
 export const ServerMessage = {
   Chat: "chat",
+  /**
+   * The room's last chat lines (at most CHAT_TAIL_LINES, oldest first), to each client on join and when back in a
+   * seat restored on another process; not sent while the room has none. A client shows them in place of its log.
+   */
+  ChatTail: "chatTail",
   Typing: "typing",
   MatchStart: "matchStart",
   Results: "results",
@@ -67,6 +72,10 @@ export interface ChatOut {
   text: string;
   /** Server time of the message, ms since the epoch. */
   at: number;
+}
+
+export interface ChatTailOut {
+  lines: ChatOut[];
 }
 
 export interface TypingOut {

@@ -172,6 +172,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     if (this.lastPhase !== "warmup") await this.recorder?.resume(this.roomId);
     if (this.lastPhase === "playing") this.ratings.matchStarted(this.state.phaseEndsAt - this.world.rules.matchTicks);
     this.listen();
+    this.chat.restore(cp.chat ?? []);
     this.keep(t.lease);
     const graceSeconds = this.settings.reconnectGraceSeconds ?? RECONNECT_GRACE_S;
     for (const seat of cp.seats) {
@@ -210,6 +211,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       ...(this.code === undefined ? { roomId: this.roomId, joinable: !this.locked } : {}),
     }));
     this.roundTrips.ping(client);
+    this.chat.showTail(client);
   }
 
   /** Ratings of the room's people: read as they sit, updated at each match's end, and the quick-play bots' level from them. */
@@ -258,8 +260,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       roomId: this.roomId, mode: this.metadata.mode,
       ...(this.code !== undefined ? { code: this.code } : {}), ...(this.mapRef !== undefined ? { map: this.mapRef } : {}),
       botPlan: this.plan, seats: [...(seats?.values() ?? [])], credits: this.credits.progress(), bots,
+      ...(this.chat.tail.length > 0 ? { chat: [...this.chat.tail] } : {}),
     });
-    const key = `${seats?.revision ?? 0}:${this.credits.revision}:${bots.added}:${"level" in bots ? bots.level : ""}`;
+    const key = `${seats?.revision ?? 0}:${this.credits.revision}:${bots.added}:${"level" in bots ? bots.level : ""}:${this.chat.revision}`;
     return this.checkpointWriter.encode(header, key, Date.now(), this.state, brains, (id) => this.moments.tallyOf(id));
   }
 
@@ -471,6 +474,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       ...(this.code === undefined ? { roomId: this.roomId, joinable: !this.locked } : {}),
     }));
     this.roundTrips.ping(client);
+    this.chat.showTail(client);
     this.keeper?.seats.set(client.sessionId, { sessionId: client.sessionId, userId: auth.userId, name: cleanName(auth.name) || "Player", token: client.reconnectionToken, spectator });
     if (spectator) {
       this.log.info("spectator joined", { session: client.sessionId, userId: auth.userId });

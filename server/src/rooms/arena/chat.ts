@@ -1,7 +1,11 @@
-/** Chat and the typing indicator of one arena room; spectators watch silently. */
+/**
+ * Chat and the typing indicator of one arena room; spectators watch silently. The room keeps its last
+ * CHAT_TAIL_LINES lines (its chat tail), shows them to each client that joins, and the match's checkpoint
+ * carries them, so a match taken over by another process still has them.
+ */
 import {
-  CHAT_BURST, CHAT_WINDOW_S, ClientMessage, ServerMessage, cleanChat,
-  type ChatOut, type NoticeOut, type TypingOut,
+  CHAT_BURST, CHAT_TAIL_LINES, CHAT_WINDOW_S, ClientMessage, ServerMessage, cleanChat,
+  type ChatOut, type ChatTailOut, type NoticeOut, type TypingOut,
 } from "@arena/shared";
 import { ClientMessages, describeIssue } from "./messages.ts";
 import type { ArenaRoom } from "./ArenaRoom.ts";
@@ -11,6 +15,11 @@ import type { ArenaClient } from "./settings.ts";
 export type ProtocolError = (client: ArenaClient, kind: string, reason: string) => void;
 
 export class RoomChat {
+  /** The last lines said, oldest first. */
+  private lines: ChatOut[] = [];
+  /** Counts changes of the tail (the checkpoint's header is written again when it moves). */
+  revision = 0;
+
   /** `relayed` hears each line sent to the room (the match's recording keeps them). */
   constructor(private readonly room: Pick<ArenaRoom, "state" | "broadcast" | "onMessage">, private readonly protocolError: ProtocolError, private readonly relayed?: (out: ChatOut) => void) {}
 
@@ -18,6 +27,22 @@ export class RoomChat {
   listen(): void {
     this.room.onMessage(ClientMessage.Chat, (client: ArenaClient, raw: unknown) => this.onChat(client, raw));
     this.room.onMessage(ClientMessage.Typing, (client: ArenaClient, raw: unknown) => this.onTyping(client, raw));
+  }
+
+  /** The room's last chat lines, oldest first (the checkpoint carries them). */
+  get tail(): readonly ChatOut[] {
+    return this.lines;
+  }
+
+  /** The tail of a match taken over (from its checkpoint). */
+  restore(lines: readonly ChatOut[]): void {
+    this.lines = lines.slice(-CHAT_TAIL_LINES);
+    this.revision++;
+  }
+
+  /** Shows the tail to a client that just joined (or is back in a seat restored here); nothing while there is none. */
+  showTail(client: ArenaClient): void {
+    if (this.lines.length > 0) client.send(ServerMessage.ChatTail, { lines: this.lines } satisfies ChatTailOut);
   }
 
   /** Tells the others when a client starts or stops typing (only on change). */
@@ -45,6 +70,9 @@ export class RoomChat {
     this.setTyping(client, false);
     const out: ChatOut = { from: client.sessionId, name: player.name, text, at: Date.now() };
     this.room.broadcast(ServerMessage.Chat, out);
+    this.lines.push(out);
+    if (this.lines.length > CHAT_TAIL_LINES) this.lines.shift();
+    this.revision++;
     this.relayed?.(out);
   }
 

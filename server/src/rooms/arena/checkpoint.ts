@@ -5,14 +5,15 @@
  * what the schema does not carry is added here: projectiles in flight, the bot
  * brains with their random state, the seat table (user, session, reconnection
  * token, role), the room's code, map, mode and bot plan, what the
- * leaderboard has been credited for this match, and each player's best moments so far (moments.ts).
+ * leaderboard has been credited for this match, each player's best moments so far (moments.ts), and the
+ * room's chat tail (its last lines, chat.ts).
  *
  * A checkpoint read back is checked in full (zod, and a size cap) before a
  * room is built from it: Redis is shared, and a corrupted or oversized one
  * must end that room cleanly rather than crash the process taking it over.
  */
 import { z } from "zod";
-import { BOT_DIFFICULTIES, GAME_MODES, Player, type ArenaState, type BrainMemory, type Projectile } from "@arena/shared";
+import { BOT_DIFFICULTIES, CHAT_MAX_LENGTH, CHAT_TAIL_LINES, GAME_MODES, Player, type ArenaState, type BrainMemory, type Projectile } from "@arena/shared";
 import { MapRefSchema } from "./messages.ts";
 
 /** Largest checkpoint written or read: a 16-player room writes ~8 KB; anything near this is not ours. */
@@ -61,6 +62,9 @@ const SeatSnapshot = z.object({
   spectator: z.boolean(),
 }).strict();
 
+/** A chat line as the room sent it (ChatOut); its text at most CHAT_MAX_LENGTH code points, so twice that in UTF-16. */
+const ChatLine = z.object({ from: id(), name: z.string().max(64), text: z.string().max(CHAT_MAX_LENGTH * 2), at: finite() }).strict();
+
 const BotPlanSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("fill"), fill: int(64), difficulty: z.enum(BOT_DIFFICULTIES) }).strict(),
   z.object({ kind: z.literal("practice"), count: int(64), difficulty: z.enum(BOT_DIFFICULTIES) }).strict(),
@@ -87,6 +91,8 @@ export const CheckpointSchema = z.object({
     level: z.number().min(0).max(1).optional(),
   }).strict(),
   seats: z.array(SeatSnapshot).max(256),
+  /** The room's chat tail, oldest first (chat.ts); absent in a checkpoint of an earlier release. */
+  chat: z.array(ChatLine).max(CHAT_TAIL_LINES).optional(),
   /** Each player's best-moments tally (moments.ts); absent in a checkpoint of the previous release. */
   moments: z.array(z.object({ id: id(), streak: int(65535), bestStreak: int(65535), life: int(), bestLife: int() }).strict()).max(64).optional(),
   credits: z.object({

@@ -5,9 +5,9 @@
  * flight, bot brains) is binary: numbers as float64, strings length-prefixed;
  * no object per player and no number formatting, which is where a JSON
  * checkpoint spent its time (two thirds of ~100 µs at 16 players). What
- * changes only on a join, a leave or a kill (seats, credits, the room's code,
- * map and bot plan) is a small JSON header, written again only when the room
- * says it changed.
+ * changes only on a join, a leave, a kill or a chat line (seats, credits, the
+ * room's code, map and bot plan, the chat tail) is a small JSON header, written
+ * again only when the room says it changed.
  *
  * Layout: "ACP3", u32 header length, u32 count of numbers, u32 text length (all little-endian), the
  * header's UTF-8 JSON, the numbers (float64 each), the text (each string a u16 byte length and its UTF-8).
@@ -34,7 +34,7 @@ const MAGIC = 0x33504341; // "ACP3" read as a little-endian u32
 /** The previous release's layout: players without their best moments. Still read (a rolling deploy). */
 const MAGIC_WITHOUT_MOMENTS = 0x32504341; // "ACP2"
 
-/** What the checkpoint carries that changes only on a join, a leave, a kill or a match's start. */
+/** What the checkpoint carries that changes only on a join, a leave, a kill, a chat line or a match's start. */
 export interface CheckpointHeader {
   readonly roomId: string;
   readonly mode: Checkpoint["mode"];
@@ -43,6 +43,8 @@ export interface CheckpointHeader {
   readonly botPlan: Checkpoint["botPlan"];
   readonly seats: readonly SeatSnapshot[];
   readonly credits: Checkpoint["credits"];
+  /** The room's chat tail (changes with each line said). */
+  readonly chat?: Checkpoint["chat"];
   /** The bots' roster counter (and whatever else of the bots is not per brain). */
   readonly bots: { readonly added: number; readonly level?: number };
 }
