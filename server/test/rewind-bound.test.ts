@@ -82,6 +82,28 @@ async function fireClaimingOldRenderTime(shooter: ArenaRoomClient, burst = 1): P
   }
 }
 
+/** The depth of `client`'s input buffer at each step from now on, as the step reports it to the round trips. */
+function watchInputBuffer(client: ArenaRoomClient): number[] {
+  const trips = roundTrips(client);
+  const observe = trips.observeInputBuffer.bind(trips);
+  const depths: number[] = [];
+  trips.observeInputBuffer = (sessionId, buffered) => {
+    if (sessionId === client.sessionId) depths.push(buffered);
+    observe(sessionId, buffered);
+  };
+  return depths;
+}
+
+/** The first step that found inputs after steps that found none: how many it found, after how many dry steps. */
+function firstBurst(depths: readonly number[]): { dry: number; depth: number } {
+  let dry = 0;
+  for (const depth of depths) {
+    if (depth === 0) dry += 1;
+    else if (dry > 0) return { dry, depth };
+  }
+  throw new Error(`no burst after a dry run in ${depths.length} steps`);
+}
+
 describe("input lateness after an upstream stall", () => {
   const STEP = 1000 / TICK_RATE;
   it("is the burst's spread (k − 1 steps) when the buffer ran dry longer than that, and lasts while the burst is applied", () => {
@@ -132,14 +154,20 @@ describe("a client that stamps old render times", () => {
 
   it("that fakes a stall (sends nothing, then a burst) gains exactly one retransmission on its measured path", async () => {
     const { room: liar } = await joinArena(server.url, "burst");
+    // From its first step: the whole stall is seen.
+    const depths = watchInputBuffer(liar);
     try {
       const samples = await measureRoundTrips(liar, HOLD_MS / 2, PROBES);
       // Nothing sent until now (over a second of match), then 30 inputs at once, the last one firing: the
       // burst is 29 steps late, far more than one retransmission on a 50 ms line, and it claimed a second besides.
       const BURST = 30;
-      const expected = documentedBound(samples, (BURST - 1) * (1000 / TICK_RATE));
       const rewindMs = await fireClaimingOldRenderTime(liar, BURST);
-      console.log(`[rewind-bound] burst: round trips ${samples.map(fmt).join(", ")}: bound ${fmt(expected)}, rewound ${rewindMs.toFixed(1)} ms`);
+      // The burst's lateness as documented, from the buffer depths the step saw (a loaded machine may deliver the 30
+      // inputs over several steps: then the first part's spread is what the server could measure).
+      const { dry, depth } = firstBurst(depths);
+      expect(depth, "the burst reached the step at least partly together").toBeGreaterThanOrEqual(2);
+      const expected = documentedBound(samples, Math.min(dry, depth - 1) * (1000 / TICK_RATE));
+      console.log(`[rewind-bound] burst: round trips ${samples.map(fmt).join(", ")}; ${depth} inputs after ${dry} dry steps: bound ${fmt(expected)}, rewound ${rewindMs.toFixed(1)} ms`);
       expect(rewindMs).toBeGreaterThanOrEqual(expected.lo);
       expect(rewindMs).toBeLessThanOrEqual(expected.hi);
       expect(liar.connection.isOpen).toBe(true);
