@@ -31,6 +31,11 @@ const { values } = parseArgs({
     counts: { type: "string", default: "50,100,200,300" },
     window: { type: "string", default: "10" },
     warmup: { type: "string", default: "4" },
+    /**
+     * Our server's own warm-up (the baselines keep --warmup): a fresh server of ours spends its first ~15 s of load
+     * compiling its hot code on V8's helper threads (docs/BENCHMARKS.md, "Warm-up"); --warmup by default.
+     */
+    "arena-warmup": { type: "string" },
     ramp: { type: "string", default: "100" },
     "input-rate": { type: "string", default: "30" },
     decode: { type: "string", default: "room" },
@@ -44,6 +49,7 @@ const { values } = parseArgs({
 const COUNTS = values.counts.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 2000);
 const WINDOW_S = Math.min(120, Math.max(1, Number(values.window)));
 const WARMUP_S = Math.min(60, Math.max(1, Number(values.warmup)));
+const ARENA_WARMUP_S = values["arena-warmup"] === undefined ? WARMUP_S : Math.min(60, Math.max(1, Number(values["arena-warmup"])));
 const RAMP = Math.min(500, Math.max(10, Number(values.ramp)));
 const INPUT_RATE = Math.min(60, Math.max(1, Number(values["input-rate"])));
 /** Rooms in each configuration of the bot section (0: skip it). */
@@ -110,7 +116,8 @@ function snapshot(server: ServerProcess, stats: LoadStats): Window {
 /** `playersPerRoom`: load clients per room (each group creates its own room); quick play when undefined. */
 async function measure(kind: Kind, server: ServerProcess, bots: number, floorBytes: number, playersPerRoom?: number): Promise<Row> {
   // An upper bound: the run is stopped right after the window; joins may be slower than the ramp.
-  const durationSeconds = (3 * bots) / RAMP + WARMUP_S + WINDOW_S + 30;
+  const warmupS = kind === "arena" ? ARENA_WARMUP_S : WARMUP_S;
+  const durationSeconds = (3 * bots) / RAMP + warmupS + WINDOW_S + 30;
   const run = kind === "arena"
     ? new LoadRun({ endpoints: [server.url], bots, playersPerRoom, durationSeconds, inputRate: INPUT_RATE, rampPerSecond: RAMP, decode: DECODE, chatEverySeconds: 0, rejoinEverySeconds: 0, out: undefined })
     : kind === "socketio"
@@ -119,7 +126,7 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   const done = run.run();
   const until = performance.now() + durationSeconds * 1000;
   while (run.stats.botsJoined + run.stats.botsFailed < bots && performance.now() < until) await sleep(100);
-  await sleep(WARMUP_S * 1000);
+  await sleep(warmupS * 1000);
   const a = snapshot(server, run.stats);
   if (kind === "arena") a.metrics = await scrape(server.url);
   const sendA = kind === "arena" ? undefined : await sendReading(server.url);
@@ -196,7 +203,7 @@ function report(rows: readonly Row[]): string {
 ${machineLine()}, load average ${f(loadAtStart, 1)} as the run began. Command: \`npm run bench${process.argv.length > 2 ? " -- " + process.argv.slice(2).join(" ") : ""}\`.
 Four server processes side by side on 127.0.0.1: ours (\`npm start\` defaults: 30 Hz steps, 20 Hz patches,
 16 players per room), *floor*, *naive* and *socketio* (\`loadtest/baseline/\`). At each count the same bots (this process; same pilot,
-${INPUT_RATE} inputs/s, quick play, state decoding: \`${DECODE}\`) play against each server in turn; after a ${WARMUP_S} s warm-up the server's
+${INPUT_RATE} inputs/s, quick play, state decoding: \`${DECODE}\`) play against each server in turn; after a ${WARMUP_S} s warm-up${ARENA_WARMUP_S !== WARMUP_S ? ` (ours ${ARENA_WARMUP_S} s)` : ""} the server's
 CPU (user + system, /proc) and memory are read over a ${WINDOW_S} s window. Bytes and messages are counted by the bots.
 Step time (p50 / p99, µs, from the \`arena_step_duration_seconds\` histogram between two scrapes) and event-loop lag
 (p99 beyond the 10 ms sampling interval) are ours only. Memory per player is the growth of RSS per added player between

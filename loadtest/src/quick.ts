@@ -49,7 +49,10 @@ const bots = Math.min(400, Math.max(10, Math.floor(Number(values.bots)) || 200))
 const load = loadavg()[0] ?? NaN;
 const args = [
   "--import", "tsx", `${REPO_ROOT}loadtest/src/bench.ts`,
-  "--counts", String(bots), "--window", "5", "--warmup", "3", "--ramp", "200",
+  // Ours warms up 12 s: a fresh server of ours spends its first ~15 s of load compiling its hot code on V8's helper
+  // threads (~500 µs per player-second at first, ~60 after: docs/BENCHMARKS.md, "Warm-up"); after 3 s a large part of
+  // its window was that, which a long-running server does not pay. The baselines' code is a few lines: 3 s is enough.
+  "--counts", String(bots), "--window", "5", "--warmup", "3", "--arena-warmup", "12", "--ramp", "200",
   "--bot-rooms", "0", "--baselines", "floor,naive", "--no-write", "--json", JSON_OUT,
 ];
 const code = await new Promise<number | null>((resolve) => {
