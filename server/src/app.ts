@@ -17,6 +17,7 @@ import { arenaRoom } from "./rooms/arena/ArenaRoom.ts";
 import { BotBudget } from "./rooms/arena/botBudget.ts";
 import { arenaLobbyRoom } from "./rooms/ArenaLobbyRoom.ts";
 import { editorRoom } from "./rooms/editor/EditorRoom.ts";
+import { EditorHandover } from "./rooms/editor/handover.ts";
 import { RedisMapStore, createMapStore } from "./rooms/editor/store.ts";
 import { EditorQuotas } from "./rooms/editor/quotas.ts";
 import { mountMapRoutes } from "./rooms/editor/routes.ts";
@@ -162,6 +163,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   status.start();
   const sweeper = backend.presence !== undefined ? startGhostSweeper(backend.presence, log, backend.redis) : undefined;
   keeping?.start();
+  // With the match custody (Redis), editor rooms hand their maps over on SIGTERM too (rooms/editor/handover.ts).
+  const editorHandover = keeping !== undefined && backend.presence !== undefined ? new EditorHandover(backend.presence, log) : undefined;
+  editorHandover?.start();
   log.info("listening", { port, host: config.host, publicAddress: config.publicAddress, processId: matchMaker.processId, backend: backend.kind, client: servingClient });
   let closed: Promise<void> | undefined;
   return {
@@ -176,7 +180,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       // First, while everything still runs: hand each match to another process if one is there.
       if (keeping !== undefined) {
         keeping.stop();
-        if (await keeping.othersAlive()) await handOverMatches(log);
+        editorHandover?.stop();
+        if (await keeping.othersAlive()) {
+          await handOverMatches(log);
+          await editorHandover?.handOverAll();
+        }
       }
       sweeper?.stop();
       await people.restarting(RESTART_NOTICE).catch(() => undefined);

@@ -1,4 +1,9 @@
-/** The editor's link to its room: join, catch up, feed committed ops to the state machine, rejoin when dropped. */
+/**
+ * The editor's link to its room: join, catch up, feed committed ops to the state machine, rejoin when dropped.
+ * A server process that stops for a deploy hands the map to another one and closes its editors with 4010
+ * (docs/PROTOCOL.md, "Editor rooms on the move"): the link then joins the map again at once, through matchmaking,
+ * instead of letting the SDK retry the process that is going away.
+ */
 import { Client, type Room } from "@colyseus/sdk";
 import { JoinClient } from "@arena/shared/sdk";
 import {
@@ -16,6 +21,8 @@ export interface ConnectionEvents {
 }
 
 const REJOIN_DELAY_MS = 1000;
+/** CloseCode.MAY_TRY_RECONNECT: the server moved the map's room to another process. */
+const MOVED = 4010;
 /** How long a publish waits for this page's own edits to be confirmed, then for the server's answer. */
 const PUBLISH_TIMEOUT_MS = 10_000;
 
@@ -23,15 +30,22 @@ export class EditorConnection {
   doc: EditorClient | undefined;
   private room: Room | undefined;
   private online = false;
-  private readonly client: Client;
+  /** The server address first, then `endpoints`: a join that fails goes to the next one. */
+  private readonly clients: Client[];
+  private using = 0;
   /** Called after each committed op or catch-up: a publish waits there until nothing of ours is unconfirmed. */
   private readonly onSettle = new Set<() => void>();
   private readonly onPublished = new Set<(answer: PublishedOut) => void>();
 
   constructor(serverUrl: string, token: string, private readonly mapId: string, private readonly code: string | undefined,
-    private readonly create: boolean, private readonly clientId: string, private readonly events: ConnectionEvents) {
-    this.client = new JoinClient(serverUrl);
-    this.client.auth.token = token;
+    private readonly create: boolean, private readonly clientId: string, private readonly events: ConnectionEvents,
+    /** Other server addresses to join through when the first does not answer (SDK users without nginx, tests). */
+    endpoints: readonly string[] = []) {
+    this.clients = [serverUrl, ...endpoints].map((url) => {
+      const client = new JoinClient(url);
+      client.auth.token = token;
+      return client;
+    });
   }
 
   private send = (out: OutgoingOp): void => {
@@ -40,7 +54,7 @@ export class EditorConnection {
 
   async connect(): Promise<void> {
     const since = this.doc?.v;
-    const room = await this.client.joinOrCreate(ROOM_EDITOR, {
+    const room = await this.clients[this.using]!.joinOrCreate(ROOM_EDITOR, {
       mapId: this.mapId, clientId: this.clientId,
       ...(this.code !== undefined && { code: this.code }),
       ...(this.create && this.doc === undefined && { create: true }),
@@ -80,11 +94,15 @@ export class EditorConnection {
         this.events.changed();
       }
     });
-    room.onLeave(() => {
+    // The map moved to another process: the SDK's own retries would go to the one it left.
+    room.onDrop((code) => {
+      if (code === MOVED) room.reconnection.enabled = false;
+    });
+    room.onLeave((code) => {
       this.online = false;
       this.doc?.disconnected();
       this.events.status("Offline: edits are kept and sent on reconnection");
-      setTimeout(() => void this.rejoin(), REJOIN_DELAY_MS);
+      setTimeout(() => void this.rejoin(), code === MOVED ? 0 : REJOIN_DELAY_MS);
     });
   }
 
@@ -92,8 +110,14 @@ export class EditorConnection {
     try {
       await this.connect();
     } catch {
+      this.using = (this.using + 1) % this.clients.length;
       setTimeout(() => void this.rejoin(), REJOIN_DELAY_MS);
     }
+  }
+
+  /** The room this link is in now (tests read it). */
+  get current(): Room | undefined {
+    return this.room;
   }
 
   private settled(): void {

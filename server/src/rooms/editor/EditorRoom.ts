@@ -4,7 +4,7 @@
  * start over from when it is bad; committed ops are broadcast in version order and persisted.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { ErrorCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
+import { CloseCode, ErrorCode, Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import { JoinErrorCodes } from "@arena/shared";
 import {
   EditorAuthority, EditorMessage, EditorPublishErrors, documentToArenaMap, emptyMapDocument, publishProblems,
@@ -76,6 +76,8 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
   private acks: Promise<void> = Promise.resolve();
   /** The newest state whose ops are all stored: what joiners and refused clients start from. */
   private stored!: { v: number; doc: MapDocument };
+  /** Handing the map to another process (SIGTERM, handover.ts): ops are left unconfirmed, to be sent again there. */
+  private handingOver = false;
 
   override async onCreate(options: unknown): Promise<void> {
     const parsed = JoinOptionsSchema.safeParse(options);
@@ -217,7 +219,7 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
 
   private onOp(client: EditorClient, message: unknown): void {
     const session = client.userData;
-    if (!session) return;
+    if (!session || this.handingOver) return;
     if (session.role !== "edit") return this.refuse(client, "view only: this link cannot edit");
     if (!session.ops.take(Date.now())) return this.refuse(client, "too many edits: slow down");
     const parsed = OpInSchema.safeParse(message);
@@ -285,6 +287,29 @@ export abstract class EditorRoom extends Room<{ client: EditorClient }> {
     const parsed = CursorInSchema.safeParse(message);
     if (!parsed.success) return this.refuse(client, `malformed cursor: ${describeIssue(parsed.error)}`);
     this.broadcast(EditorMessage.Cursor, { ...parsed.data, from: client.sessionId } satisfies CursorOut, { except: client });
+  }
+
+  /**
+   * Hands the map to another process (handover.ts): no op is taken from now on (each stays unconfirmed at its
+   * editor, who sends it again to the new room), every op taken is stored and acknowledged, a snapshot is saved,
+   * then `reopened` has another process open the map; once it has, the editors are closed with 4010 and join it.
+   * Resolves false, the room going on as it was, when no other process opened the map.
+   */
+  async handOver(reopened: (mapId: string) => Promise<boolean>): Promise<boolean> {
+    if (this.handingOver || this.map === undefined) return false;
+    this.handingOver = true;
+    await this.acks;
+    this.persist();
+    await this.saving;
+    if (!(await reopened(this.map.mapId))) {
+      this.handingOver = false;
+      return false;
+    }
+    // Joins go to the new room from now on (a locked room is not matched), then the editors are told to move.
+    await this.lock();
+    this.log.info("editor room handed over", { v: this.authority.v });
+    void this.disconnect(CloseCode.MAY_TRY_RECONNECT);
+    return true;
   }
 
   /** Restarts the draft's expiry (once the map is stored: touching a map not written yet does nothing). */
