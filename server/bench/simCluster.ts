@@ -17,12 +17,14 @@
  *
  * Options: --processes N (170), --players N (100000), --seconds S (20, measured), --children K (4), --cluster,
  * --sweep "players@processes,..." (several runs, one table), --write (docs/BENCHMARKS.md section
- * `sim-cluster-<label>`), --label TEXT, --profile DIR (each child's V8 CPU profile). Bounded: each run stops by
+ * `sim-cluster-<label>`), --label TEXT, --profile DIR (each child's V8 CPU profile), --json FILE (the result, for
+ * --table a.json,b.json: one table of runs made one at a time). Bounded: each run stops by
  * itself (setup at most --setup-timeout, 300 s, then the measure).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { Redis } from "ioredis";
 import { machineLine, startRedis, startRedisCluster, writeSection } from "@arena/testkit/remote";
@@ -388,7 +390,17 @@ export function table(results: readonly SimResult[]): string {
   ].join("\n");
 }
 
+/** A result as JSON (its per-command map as an object), and back. */
+const toJson = (r: SimResult): unknown => ({ ...r, byCommand: Object.fromEntries(r.byCommand) });
+const fromJson = (j: SimResult & { byCommand: Record<string, { perSecond: number; usecPerCall: number }> }): SimResult => ({ ...j, byCommand: new Map(Object.entries(j.byCommand)) });
+
 async function main(): Promise<void> {
+  // --table a.json,b.json: one table from runs saved by --json (runs made one at a time, when the machine was quiet).
+  const saved = arg("table", "");
+  if (saved !== "") {
+    process.stdout.write(`${table(saved.split(",").map((f) => fromJson(JSON.parse(readFileSync(f, "utf8")))))}\n`);
+    return;
+  }
   const seconds = whole("seconds", 20, 2, 120);
   const children = whole("children", 4, 1, 16);
   const setupTimeoutS = whole("setup-timeout", 300, 10, 900);
@@ -422,6 +434,8 @@ players in the lobby (each lobby visitor's scoped list re-read every 3 s). Redis
 
 ${table(results)}`;
   process.stdout.write(`\n${body}\n`);
+  const json = arg("json", "");
+  if (json !== "") writeFileSync(json, JSON.stringify(results.length === 1 ? toJson(results[0]!) : results.map(toJson)));
   if (process.argv.includes("--write")) writeSection(`sim-cluster-${arg("label", "now")}`, body);
   process.exit(0);
 }

@@ -189,8 +189,8 @@ export class StandIn {
     return {
       joins: this.plan.joinsPerSecond * seconds,
       credits: this.plan.creditsPerSecond * seconds,
-      // Each visitor's list every SCOPE_REFRESH_MS, and once as they arrive (one arrival per join).
-      scopeReads: (this.lobby.length * seconds * 1000) / SCOPE_REFRESH_MS + this.plan.joinsPerSecond * seconds,
+      // Each visitor's list every SCOPE_REFRESH_MS (the first as they arrive).
+      scopeReads: (this.lobby.length * seconds * 1000) / SCOPE_REFRESH_MS,
       beats: (seconds * 1000) / HEARTBEAT_INTERVAL_MS,
     };
   }
