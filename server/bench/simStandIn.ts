@@ -174,6 +174,14 @@ export class StandIn {
     // Lobby visitors have met people: each the players of one room (their contacts make their scoped list's reads).
     const rooms = [...this.rooms.values()];
     for (const [i, p] of this.lobby.entries()) await this.people.contacts.met(p.userId, [...rooms[i % rooms.length]!.seated], "played");
+    // What seating queued is answered before the stand-in says it is ready, so none of it lands in the counted
+    // window: the whereabouts (written CHANGE_DELAY_MS after a change, an EXPIRE after each HSET's reply: hence
+    // two PINGs in a row on that connection, which answers in order) and each person's notification channel (a
+    // SUBSCRIBE after them on the subscriber connection answers after them).
+    await new Promise((r) => setTimeout(r, 200));
+    await this.presence.commands.ping();
+    await this.presence.commands.ping();
+    await this.presence.subscribe(`arena:sim:settled:${this.id}`, () => undefined);
   }
 
   /** A room filled at start: its listing written and indexed once. */
