@@ -62,8 +62,11 @@ export default defineConfig({
       {
         // Chromium, one file at a time (WebGL pages and audio are CPU-heavy). The browser tests load the production
         // build of the client, built once, only when an e2e file runs; the servers some of them spawn run the bundle.
+        // A test's own time limit is 60 s here: a page flow of several screens took 20 s at load 26 with every wait
+        // on its events; what a test asserts about time (a kill-cam within 1 s, audio within 5 s) has its own bound.
         test: {
           ...timeouts,
+          testTimeout: 60_000,
           name: "e2e",
           include: tiers.e2e,
           pool: "forks",

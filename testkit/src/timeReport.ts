@@ -1,7 +1,8 @@
 /**
  * A vitest reporter for the time budget: writes test-output/test-times.json (each file's project, time, test count
  * and state, plus each project's wall time) and prints the five slowest files and the run's total at the end.
- * `ARENA_TEST_TIMES` names another file (relative to the root).
+ * `ARENA_TEST_TIMES` names another file: scripts/test.ts runs two vitest processes side by side, each writing its own,
+ * and merges them with `mergeReports`.
  * A file's time counts everything vitest spent on it in its worker (environment, import, hooks and tests), which is
  * what it costs the run; a project's wall time runs from its first file's start to its last file's end.
  */
@@ -41,6 +42,18 @@ const SLOWEST = 5;
 /** Where a run writes its report: `ARENA_TEST_TIMES` (relative to the root) or test-output/test-times.json. */
 export function reportPath(root: string): string {
   return join(root, process.env.ARENA_TEST_TIMES ?? join("test-output", "test-times.json"));
+}
+
+/** Reports of runs made side by side, as one: files and projects together, the total from the first start to the last end. */
+export function mergeReports(reports: readonly TimeReport[]): TimeReport {
+  const start = Math.min(...reports.map((r) => Date.parse(r.startedAt)));
+  const end = Math.max(...reports.map((r) => Date.parse(r.startedAt) + r.totalMs));
+  return {
+    startedAt: new Date(start).toISOString(),
+    totalMs: end - start,
+    projects: reports.flatMap((r) => r.projects),
+    files: reports.flatMap((r) => r.files).sort((a, b) => b.durationMs - a.durationMs),
+  };
 }
 
 /** The lines printed at the end of a run: the slowest files, each project's wall time, the total. */
