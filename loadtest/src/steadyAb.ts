@@ -22,6 +22,8 @@ const { values } = parseArgs({
     "a-env": { type: "string", default: "" },
     "b-env": { type: "string", default: "" },
     "b-root": { type: "string" },
+    /** B runs this script instead (e.g. a bundle from server/bundle.ts: plain JavaScript runs on plain Node, as `npm start`). */
+    "b-entry": { type: "string" },
   },
 });
 const envOf = (list: string): Record<string, string> =>
@@ -62,9 +64,10 @@ try {
   const a = await spawnServer({ BOT_FILL: "0", ...envOf(values["a-env"]) }, { showErrors: false, timeoutMs: 90_000 });
   servers.push(a);
   const bEnv = { BOT_FILL: "0", ...envOf(values["b-env"]) };
-  const b = values["b-root"] === undefined
+  const bEntry = values["b-entry"] ?? (values["b-root"] !== undefined ? resolve(values["b-root"], "server/src/main.ts") : undefined);
+  const b = bEntry === undefined
     ? await spawnServer(bEnv, { showErrors: false, timeoutMs: 90_000 })
-    : await freePort().then((port) => startProcess("ours B", resolve(values["b-root"]!, "server/src/main.ts"), {
+    : await freePort().then((port) => startProcess("ours B", bEntry, {
       showErrors: false, timeoutMs: 90_000,
       env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...bEnv },
     }));
@@ -104,7 +107,7 @@ try {
   for (const s of sides) s.run.stop();
   await Promise.all(done);
   console.log(`${machineLine()}, load average ${load.toFixed(2)} as the run began; ${BOTS} bots a side, both at once, ${WARMUP_S} s warm-up, ${WINDOWS} × ${WINDOW_S} s windows`);
-  console.log(`A: this checkout${values["a-env"] ? ` with ${values["a-env"]}` : ""}; B: ${values["b-root"] ?? "this checkout"}${values["b-env"] ? ` with ${values["b-env"]}` : ""}`);
+  console.log(`A: this checkout${values["a-env"] ? ` with ${values["a-env"]}` : ""}; B: ${bEntry ?? "this checkout"}${values["b-env"] ? ` with ${values["b-env"]}` : ""}`);
   console.log(`B / A, median of ${WINDOWS} windows: ${median(ratios).toFixed(3)}× per player-second, ${median(perMsgRatios).toFixed(3)}× per message`);
 } finally {
   await Promise.allSettled(servers.map((s) => s.stop()));
