@@ -360,7 +360,7 @@ export function table(results: readonly SimResult[]): string {
   const perNode = [...Array(clustered > 1 ? clustered : 0).keys()].map((i) =>
     row(`node ${i + 1}: commands/s, CPU, out`, (r) => {
       const n = r.nodes[i];
-      return n === undefined ? "" : `${k(n.commandsPerSecond)}, ${n.cpuPercent.toFixed(0)} %, ${mb(n.bytesOutPerSecond)}`;
+      return n === undefined || r.nodes.length < 2 ? "" : `${k(n.commandsPerSecond)}, ${n.cpuPercent.toFixed(0)} %, ${mb(n.bytesOutPerSecond)}`;
     }));
   return [
     `| | ${results.map(head).join(" | ")} |`,
