@@ -78,7 +78,11 @@ describe("a match handed over to another process", () => {
     // and a test bound to the first one would wait on a room nobody sends to any more. A move before the hand-over
     // is reported with what both processes said.
     const follower = players[0]!.follower;
-    const said = (): string => `moves ${players.map((p) => p.follower.moves)}; the first process said: ${first.lines.filter((l) => /warn|error|joined|created|paused|started/.test(l)).join("\n")}\nthe second: ${second.lines.filter((l) => /warn|error|claimed|restored|took/.test(l)).join("\n")}`;
+    const said = (): string => {
+      const seen = players.map((p) => `${p.follower.moves} moves, tick ${p.follower.room.state?.tick}, socket ${p.follower.room.connection.isOpen ? "open" : "closed"}`);
+      const ours = /warn|error|joined|created|paused|started|dropped|reconnected|left|figures/;
+      return `players: ${seen.join("; ")}; the first process said: ${first.lines.filter((l) => ours.test(l)).join("\n")}\nthe second: ${second.lines.filter((l) => /warn|error|claimed|restored|took|reconnected/.test(l)).join("\n")}`;
+    };
     await onFollowedRoom(follower, (s) => s.phase === "playing", 60_000).catch((e: Error) => {
       throw new Error(`${e.message} (phase ${follower.room.state.phase}, players ${follower.room.state.players.size}); ${said()}`);
     });
