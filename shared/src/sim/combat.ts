@@ -84,10 +84,11 @@ export function stepProjectiles(
   const removed: string[] = [];
   const step = PROJECTILE_SPEED * rules.dt;
   const margin = PLAYER_RADIUS + PROJECTILE_RADIUS + seen.reach;
-  // Who can be hit, listed once per step rather than walked per projectile.
-  const targets: Array<{ id: string; player: Player }> = [];
+  // Who can be hit, listed once per step rather than walked per projectile, with where they are now: players do
+  // not move while projectiles step, and a schema field read per projectile and target was most of this loop.
+  const targets: Array<{ id: string; player: Player; x: number; y: number }> = [];
   state.players.forEach((player, id) => {
-    if (player.alive) targets.push({ id, player });
+    if (player.alive) targets.push({ id, player, x: player.x, y: player.y });
   });
   state.projectiles.forEach((p, id) => {
     const age = state.tick - p.tick;
@@ -115,7 +116,7 @@ export function stepProjectiles(
     const maxY = Math.max(fromY, toY) + margin;
     let hit: { id: string; player: Player } | undefined;
     for (const target of targets) {
-      const { x, y } = target.player;
+      const { x, y } = target;
       if (x < minX || x > maxX || y < minY || y > maxY || target.id === p.ownerId || !target.player.alive) continue;
       const at = seen.position(p, target.player);
       const t = segmentCircleTime(fromX, fromY, dx, dy, at.x, at.y, PLAYER_RADIUS + PROJECTILE_RADIUS);
