@@ -27,7 +27,11 @@ export interface ReplayStats {
   failed: number;
   /** Bytes of segments written. */
   bytes: number;
-  /** Milliseconds of this thread spent recording (patch copies, keyframes, hashes, deflate, framing). */
+  /**
+   * Milliseconds of the room's thread spent recording, timed around each of the recorder's calls (the patch
+   * hooks and copies, events, keyframes with their hash, deflate and framing). Not the store's writes, which
+   * are asynchronous.
+   */
   cpuMs: number;
 }
 

@@ -35,20 +35,12 @@ export class FileReplayStore implements ReplayStore {
     await this.writeMeta(meta);
   }
 
-  async append(meta: ReplayMeta, chunk: Uint8Array): Promise<void> {
-    const metas = await this.loaded();
-    if (metas.get(meta.id)?.state !== "recording") throw new Error(`replay ${meta.id} is not being recorded`);
-    await appendFile(this.dataPath(meta.id), chunk);
-    metas.set(meta.id, meta);
-    await this.writeMeta(meta);
+  append(meta: ReplayMeta, chunk: Uint8Array): Promise<void> {
+    return this.appendChunk(meta, chunk);
   }
 
   async finish(meta: ReplayMeta, end: Uint8Array): Promise<void> {
-    const metas = await this.loaded();
-    if (metas.get(meta.id)?.state !== "recording") throw new Error(`replay ${meta.id} is not being recorded`);
-    await appendFile(this.dataPath(meta.id), end);
-    metas.set(meta.id, meta);
-    await this.writeMeta(meta);
+    await this.appendChunk(meta, end);
     await this.prune();
   }
 
@@ -113,6 +105,15 @@ export class FileReplayStore implements ReplayStore {
       return metas;
     })();
     return this.metas;
+  }
+
+  /** Appends a chunk (a segment, or the end) to a recording in progress, then its new meta. */
+  private async appendChunk(meta: ReplayMeta, chunk: Uint8Array): Promise<void> {
+    const metas = await this.loaded();
+    if (metas.get(meta.id)?.state !== "recording") throw new Error(`replay ${meta.id} is not being recorded`);
+    await appendFile(this.dataPath(meta.id), chunk);
+    metas.set(meta.id, meta);
+    await this.writeMeta(meta);
   }
 
   private async delete(id: string): Promise<void> {

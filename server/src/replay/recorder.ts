@@ -6,9 +6,9 @@
  * between through a tap on the room's encoder (colyseusInternals.ts `tapPatches`) and are appended to the
  * open segment with the tick. After a broadcast, a keyframe is taken when one is due: every
  * KEYFRAME_INTERVAL_S; while nobody is connected (Colyseus drops the changes unencoded) the recording
- * pauses, and goes on from a fresh keyframe when patches are sent again. A keyframe closes the segment before it: deflated on zlib's thread pool, then framed and
- * handed to the store (the writes of one recording are chained, in order), so a crash loses at most the
- * last 5 s.
+ * pauses, and goes on from a fresh keyframe when patches are sent again. A keyframe closes the segment
+ * before it: deflated and framed there, then handed to the store (the writes of one recording are chained,
+ * in order), so a crash loses at most the last 5 s.
  *
  * A match taken over by another process keeps its one recording: the store keeps the id of each room's
  * recording in progress (`ReplayStore.recordingOf`), and the taker `resume`s it, appending segments after
@@ -16,8 +16,7 @@
  * segment first, so nothing is lost; after a crash the seconds since the last segment are missing.
  */
 import { randomBytes } from "node:crypto";
-import { deflateRaw } from "node:zlib";
-import { promisify } from "node:util";
+import { deflateRawSync } from "node:zlib";
 import { Reflection } from "@colyseus/schema";
 import { standings, type ArenaMap, type ArenaState, type GameEvent, type GameMode, type MapRef } from "@arena/shared";
 import {
@@ -60,12 +59,17 @@ interface Recording {
   overCap: boolean;
 }
 
-const deflateRawAsync = promisify(deflateRaw);
-
 /** deflate level: 1 measured within 2 % of 6's and 9's bytes for a third of their CPU (docs/BENCHMARKS.md, "Replays"). */
 export const DEFLATE_LEVEL = 1;
 /** Segments between two updates of the standings in a recording's meta (30 s). */
 const STANDINGS_EVERY = 6;
+
+const utf8 = new TextEncoder();
+
+/** An event record's bytes: its JSON in UTF-8 (one encoder for all: making one per event cost 20-180 µs, Buffer.from 25-100). */
+function eventBytes(e: ReplayEvent): Uint8Array {
+  return utf8.encode(JSON.stringify(e));
+}
 
 export class MatchRecorder {
   private tap: PatchTap | undefined;
@@ -78,6 +82,8 @@ export class MatchRecorder {
   /** The people seated now: session id -> user id. */
   private readonly seats = new Map<string, string>();
   private keyBuffer: Uint8Array = new Uint8Array(16 * 1024);
+  /** The open segment's bytes; one buffer for all of this room's segments (each is deflated as it closes). */
+  private builder: SegmentBuilder | undefined;
 
   constructor(private readonly replays: Replays, private readonly room: RecordedRoom, private readonly log: Logger) {}
 
@@ -154,20 +160,24 @@ export class MatchRecorder {
       this.early.push(e);
       return;
     }
-    this.rec?.segment?.add(RecordKind.Event, this.room.state.tick, new TextEncoder().encode(JSON.stringify(e)));
+    this.rec?.segment?.add(RecordKind.Event, this.room.state.tick, eventBytes(e));
   }
 
   private early: ReplayEvent[] = [];
 
   /** Before a patch broadcast: whether the state has changes to send. */
   beforePatch(): void {
+    const started = performance.now();
     this.hadChanges = this.tap?.encoder.hasChanges ?? false;
     this.tapped = false;
+    this.replays.stats.cpuMs += performance.now() - started;
   }
 
   private onPatch(bytes: Uint8Array): void {
+    const started = performance.now();
     this.tapped = true;
     this.rec?.segment?.add(RecordKind.Patch, this.room.state.tick, bytes);
+    this.replays.stats.cpuMs += performance.now() - started;
   }
 
   /** After a patch broadcast: a recording begins, or a keyframe is taken, when due. */
@@ -232,7 +242,7 @@ export class MatchRecorder {
       this.replays.stats.started++;
     }
     this.keyframe(SEGMENT_FRESH);
-    for (const e of early) this.rec.segment?.add(RecordKind.Event, tick, new TextEncoder().encode(JSON.stringify(e)));
+    for (const e of early) this.rec.segment?.add(RecordKind.Event, tick, eventBytes(e));
   }
 
   /** Closes the open segment (if any) and opens the next one on a keyframe of the state as it is now. */
@@ -241,28 +251,32 @@ export class MatchRecorder {
     if (rec.segment !== undefined) this.closeSegment();
     const encoded = this.tap!.encoder.encodeAll({ offset: 0 }, this.keyBuffer);
     if (encoded.buffer !== this.keyBuffer.buffer) this.keyBuffer = new Uint8Array(encoded.buffer); // it grew
-    rec.segment = new SegmentBuilder(this.room.state.tick, encoded, 32 * 1024);
+    const tick = this.room.state.tick;
+    if (this.builder === undefined) this.builder = new SegmentBuilder(tick, encoded, 32 * 1024);
+    else this.builder.restart(tick, encoded);
+    rec.segment = this.builder;
     rec.flags = flags;
     rec.hash = stateHash(this.room.state, nodeSha256);
   }
 
   /**
-   * Closes the open segment: counted now, deflated on zlib's thread pool (not the room's thread), then framed
-   * and stored in order after the recording's earlier writes, with a meta counting exactly what is stored.
+   * Closes the open segment: deflated and framed here, then stored in order after the recording's earlier
+   * writes, with a meta counting exactly what is stored. Deflating on the room's thread (level 1: 0.1-0.3 ms
+   * every 5 s at 16 players) costs this thread less than node:zlib's asynchronous deflate did just to set up
+   * its stream for the thread pool, which took 1.5-4x the CPU in all (docs/BENCHMARKS.md, "Replays"); and the
+   * segment's buffer is free again for the next one.
    */
   private closeSegment(): void {
     const rec = this.rec!;
     const seg = rec.segment!;
     rec.segment = undefined;
     const head = { keyTick: seg.keyTick, lastTick: seg.lastTick, flags: rec.flags, stateHash: rec.hash };
-    const raw = seg.bytes();
+    const chunk = encodeChunk(ChunkKind.Segment, encodeSegmentBody(head, seg.bytes(), (raw) => deflateRawSync(raw, { level: DEFLATE_LEVEL })), nodeSha256);
     // The standings are for the lists (and an interrupted recording's end): every STANDINGS_EVERY segments is enough.
     if ((rec.queued + 1) % STANDINGS_EVERY === 0) rec.meta = { ...rec.meta, standings: standings(this.room.state) };
     rec.queued++;
     this.write(async (store) => {
-      const packed = await deflateRawAsync(raw, { level: DEFLATE_LEVEL });
       const started = performance.now();
-      const chunk = encodeChunk(ChunkKind.Segment, encodeSegmentBody(head, raw, () => packed), nodeSha256);
       rec.meta = {
         ...rec.meta, segments: rec.meta.segments + 1, lastTick: head.lastTick, bytes: rec.meta.bytes + chunk.length, updatedAt: Date.now(), players: [...rec.players],
       };
@@ -282,8 +296,10 @@ export class MatchRecorder {
     this.pending = undefined;
     this.early = [];
     if (this.rec === undefined) return Promise.resolve();
+    const started = performance.now();
     if (this.rec.segment !== undefined) this.closeSegment();
     const written = this.end(reason);
+    this.replays.stats.cpuMs += performance.now() - started;
     if (!Number.isFinite(withinMs)) return written;
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([written, new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)))]).finally(() => clearTimeout(timer));
@@ -319,7 +335,9 @@ export class MatchRecorder {
   flush(): Promise<void> {
     const rec = this.rec;
     if (rec === undefined) return Promise.resolve();
+    const started = performance.now();
     if (rec.segment !== undefined) this.closeSegment();
+    this.replays.stats.cpuMs += performance.now() - started;
     return rec.writes;
   }
 

@@ -94,14 +94,26 @@ export class SegmentBuilder {
   private buf: Uint8Array;
   private view: DataView;
   private length = 0;
+  /** The keyframe's tick. */
+  keyTick: number;
   lastTick: number;
 
-  constructor(readonly keyTick: number, keyframe: Uint8Array, initialBytes = 16 * 1024) {
+  constructor(keyTick: number, keyframe: Uint8Array, initialBytes = 16 * 1024) {
     this.buf = new Uint8Array(Math.max(initialBytes, 4 + keyframe.length));
     this.view = new DataView(this.buf.buffer);
+    this.keyTick = keyTick;
+    this.lastTick = keyTick;
+    this.restart(keyTick, keyframe);
+  }
+
+  /** Starts the next segment in the same buffer (the bytes of the last one must have been used up). */
+  restart(keyTick: number, keyframe: Uint8Array): void {
+    this.length = 0;
+    this.reserve(4 + keyframe.length);
     this.view.setUint32(0, keyframe.length, true);
     this.buf.set(keyframe, 4);
     this.length = 4 + keyframe.length;
+    this.keyTick = keyTick;
     this.lastTick = keyTick;
   }
 
