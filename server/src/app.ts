@@ -126,7 +126,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log,
     metrics,
     lagCompensation: options.lagCompensation ?? true,
-    match: options.match,
+    // A test's own match settings over the configured warm-up.
+    match: { warmupSeconds: config.warmupSeconds, ...options.match },
     reconnectGraceSeconds: options.reconnectGraceSeconds,
     leaderboard: backend.leaderboard,
     ratings: backend.ratings,

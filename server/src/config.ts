@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
-import { MAP_VERSION_MAX, MAX_PLAYERS, PATCH_RATE, TICK_RATE, type IceServer } from "@arena/shared";
+import { MAP_VERSION_MAX, MAX_PLAYERS, PATCH_RATE, TICK_RATE, WARMUP_S, type IceServer } from "@arena/shared";
 import { parseRedisNodes, type RedisTarget } from "./scale/redisTarget.ts";
 
 /** Players (people and bots) a public room is topped up to with bots by default. */
@@ -60,6 +60,8 @@ export interface Config {
   readonly dataDir: string;
   /** Seconds a "Play this map" room stays open while nobody has joined it yet. */
   readonly mapRoomWaitSeconds: number;
+  /** Seconds of warm-up before a match counts (WARMUP_S by default): shorter for a quick test or a short mode. */
+  readonly warmupSeconds: number;
   /** Per-person editor quotas (docs/OPERATIONS.md, "Editor quotas"). */
   readonly editor: EditorQuotaConfig;
   /** Match recordings (docs/REPLAYS.md): retention and caps. */
@@ -268,6 +270,7 @@ const Env = z.object({
   ICE_SERVERS: iceServers,
   DATA_DIR: trimmed.transform((s) => s ?? "./data"),
   MAP_ROOM_WAIT_S: integer(60, 1, 3600),
+  MATCH_WARMUP_S: integer(WARMUP_S, 1, 600),
   EDITOR_MAPS_PER_PERSON: integer(20, 1, 10_000),
   EDITOR_PUBLISHES_PER_MIN: integer(6, 1, 600),
   EDITOR_VERSIONS_PER_MAP: integer(50, 1, MAP_VERSION_MAX),
@@ -347,6 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     iceServers: e.ICE_SERVERS,
     dataDir: e.DATA_DIR,
     mapRoomWaitSeconds: e.MAP_ROOM_WAIT_S,
+    warmupSeconds: e.MATCH_WARMUP_S,
     editor: {
       mapsPerPerson: e.EDITOR_MAPS_PER_PERSON,
       publishesPerMinute: e.EDITOR_PUBLISHES_PER_MIN,

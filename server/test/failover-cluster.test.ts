@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import type { Client } from "@colyseus/sdk";
-import { ClientMessage, ROOM_ARENA, ServerMessage, TICK_RATE, WARMUP_S, type ChatTailOut } from "@arena/shared";
+import { ClientMessage, ROOM_ARENA, ServerMessage, TICK_RATE, type ChatTailOut } from "@arena/shared";
 import { signIn } from "@arena/testkit";
 import { spawnServer, type GameServerProcess } from "../../testkit/src/processes.ts";
 import { startRedis, type RedisProcess } from "../../testkit/src/redis.ts";
@@ -33,6 +33,9 @@ afterAll(async () => {
   await redis.stop();
 }, 30_000);
 
+/** The processes' warm-up (MATCH_WARMUP_S): what is under test starts once the match plays. */
+const WARMUP_S = 1;
+
 /** Three processes with bots filling public rooms to 6. */
 async function threeProcesses(): Promise<GameServerProcess[]> {
   // The previous test's processes are done with: they would only load the machine.
@@ -40,7 +43,7 @@ async function threeProcesses(): Promise<GameServerProcess[]> {
   // One after another, with time to spare: on a loaded machine three at once can take most of a minute.
   const servers: GameServerProcess[] = [];
   for (let i = 0; i < 3; i++) {
-    const s = await spawnServer({ REDIS_URL: redis.url, BOT_FILL: "6" }, { timeoutMs: 90_000 });
+    const s = await spawnServer({ REDIS_URL: redis.url, BOT_FILL: "6", MATCH_WARMUP_S: String(WARMUP_S) }, { timeoutMs: 90_000 });
     started.push(s);
     servers.push(s);
   }
