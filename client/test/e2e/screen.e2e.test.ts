@@ -1,6 +1,6 @@
 /**
- * The screen a player sees, in Chromium against a real server: the game fills
- * the window at any size and on resize, with the minimap laid out for it; the
+ * The screen a player sees, in Chromium against a real server: the game is drawn only
+ * once a match is on screen (not under the lobby); it fills the window at any size and on resize, with the minimap laid out for it; the
  * HUD ping is the network's round trip (loopback here), not the page's frame
  * waits; and after a death, who killed you and the respawn countdown.
  */
@@ -35,8 +35,12 @@ describe("the game screen in Chromium", () => {
     // The death camera checked below is the one without the kill-cam, which replays the killer's last seconds
     // meanwhile (killcam.e2e.test.ts checks that one).
     await alice.getByTestId("killcam-setting").uncheck();
+    // Under the lobby the covered game canvas is not drawn: the game loop sleeps after its first frame (which
+    // creates the scene), and runs again once a match is on screen.
+    await alice.waitForFunction(() => (window as any).__arena.game.loop.running === false, null, { timeout: 10_000 });
     await alice.getByTestId("quick-play").click();
     await waitForScreen(alice, "game");
+    expect(await alice.evaluate(() => (window as any).__arena.game.loop.running as boolean)).toBe(true);
 
     // Fills the window, at the start and after each resize (a phone in portrait, then a wide desktop).
     for (const [w, h] of [[1280, 800], [390, 700], [1600, 900]] as const) {
