@@ -40,9 +40,18 @@ export default defineConfig({
         },
       },
       {
-        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`; each in its
-        // own process, like server.
-        test: { ...timeouts, name: "slow", include: tiers.slow, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
+        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`; in shared
+        // worker processes, like server.
+        test: {
+          ...timeouts,
+          name: "slow",
+          include: tiers.slow,
+          pool: "forks",
+          isolate: false,
+          setupFiles: ["testkit/src/leftovers.setup.ts"],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two

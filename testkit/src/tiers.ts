@@ -6,8 +6,9 @@
  *   files in one module graph (not isolated: a file that mocks a module or stubs a global must not be here).
  * - isolated: files that need a module graph of their own (a module mock, an environment variable a package reads
  *   as it loads, a stubbed global), pure or with an in-process server: each file in a fresh process.
- * - server: an in-process server (startTestServer, useServerWithHost) or a short-lived helper program; each file in
- *   its own process, two at a time.
+ * - server: an in-process server (startTestServer, useServerWithHost) or a short-lived helper program; two worker
+ *   processes, each running its files one after another in one module graph (leftovers.setup.ts fails a file that
+ *   leaves a server listening).
  * - slow: server files that take long (their own waits or load): like `server`, and beside it in `npm test`, but left
  *   out of `npm run test:fast` so that one stays within a minute.
  * - cluster: child processes (server processes, redis-server, nginx) or a load run; one at a time.
