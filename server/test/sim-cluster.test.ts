@@ -1,6 +1,6 @@
 /**
- * `npm run sim:cluster` at small numbers, as an operator runs it: the script starts its own redis-server and
- * its stand-ins, counts, prints the table and stops by itself; the stand-ins did the cluster work they are there
+ * `npm run sim:cluster` at small numbers, as an operator runs it: the script starts its own redis-server (or Redis
+ * Cluster) and its stand-ins, counts, prints the table and stops by itself; the stand-ins did the cluster work they are there
  * for (joins, credits, scoped lists) without an error, and Redis counted the commands of each path.
  */
 import { spawn } from "node:child_process";
@@ -54,5 +54,18 @@ describe("sim:cluster", () => {
     for (const command of ["hset", "hgetall", "hmget", "zmscore", "evalsha", "zrevrange", "zincrby", "publish"]) {
       expect(out, command).toMatch(new RegExp(`\\| \`${command}\`/s \\(µs each in Redis\\) \\| [1-9]`));
     }
+  }, 180_000);
+
+  it("runs its stand-ins on a 3-master Redis Cluster it starts itself and reports each node's load", async () => {
+    const { code, out } = await run(["--processes", "2", "--players", "320", "--seconds", "3", "--children", "1", "--cluster"]);
+    expect(code, out).toBe(0);
+    expect(cell(out, "errors")).toBe("0");
+    // One row per master: commands/s, CPU and bytes out, each master with some of the commands (keys spread by slot).
+    for (const node of [1, 2, 3]) {
+      const [commands] = cell(out, `node ${node}: commands/s, CPU, out`).split(", ");
+      expect(Number(commands!.replace("k", "e3")), `node ${node}`).toBeGreaterThan(0);
+    }
+    const [joins] = cell(out, "joins/s done (asked)").split(" ");
+    expect(Number(joins)).toBeGreaterThan(0);
   }, 180_000);
 });
