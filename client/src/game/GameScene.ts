@@ -6,7 +6,8 @@
  */
 import Phaser from "phaser";
 import {
-  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, createRules, projectilePosition, type ArenaMap, type ArenaState, type Player,
+  ARENA_MAP, MAX_HP, PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, createRules, projectilePosition, type ArenaMap, type ArenaState, type InputCommand,
+  type Player,
 } from "@arena/shared";
 import { ShotTracker, StateEvents, shotKey, type FiredShot, type FlyingShot } from "@arena/shared/view";
 import { aimAt, moveFromKeys } from "../input/keys.ts";
@@ -52,6 +53,9 @@ export interface SceneInputs {
   /** The touch sticks' command, when they are in use. */
   touch?(): TouchCommand | undefined;
 }
+
+/** No keys held (no keyboard attached yet). */
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** A voice level above this draws the speaking ring. */
 const SPEAKING_LEVEL = 0.02;
@@ -112,6 +116,9 @@ export class GameScene extends Phaser.Scene {
   /** Where each player was drawn on the last frame, for tests and the HUD. */
   readonly drawn = new Map<string, Vec2>();
   private readonly scratch: Vec2 = { x: 0, y: 0 };
+  /** The frame's pointer in world units and keyboard command, reused every frame (nothing allocated per frame). */
+  private readonly pointerWorld = new Phaser.Math.Vector2();
+  private readonly keysCommand: InputCommand = { mx: 0, my: 0, aim: 0, fire: false };
   private readonly shotAt: Vec2 = { x: 0, y: 0 };
   /** The arena drawn (and the walls shots stop at): the built-in map until a room's map is given (useMap). */
   private arena: ArenaMap = ARENA_MAP;
@@ -266,12 +273,17 @@ export class GameScene extends Phaser.Scene {
     // Input: sampled every frame, sent by the session once per fixed step.
     const local = session.localPosition(time, this.scratch) ?? { x: me.x, y: me.y };
     const pointer = this.input.activePointer;
-    const world = this.cameras.main.getWorldPoint(pointer.x, pointer.y);
+    const world = this.cameras.main.getWorldPoint(pointer.x, pointer.y, this.pointerWorld);
     this.aim = aimAt(local.x, local.y, world.x, world.y, this.aim);
-    const held = this.inputs?.held() ?? new Set<string>();
+    const held = this.inputs?.held() ?? NO_KEYS;
     const pad = this.inputs?.touch?.();
     if (pad !== undefined) this.aim = pad.aim;
-    const command = pad ?? { ...moveFromKeys(held), aim: this.aim, fire: this.firing };
+    if (pad === undefined) {
+      moveFromKeys(held, this.keysCommand);
+      this.keysCommand.aim = this.aim;
+      this.keysCommand.fire = this.firing;
+    }
+    const command: InputCommand = pad ?? this.keysCommand;
     session.setCommand(command);
     this.help.frame(me.alive && state.phase !== "results", command.mx !== 0 || command.my !== 0);
     session.frame(time);

@@ -7,11 +7,16 @@ const UP = ["KeyW", "ArrowUp"];
 const DOWN = ["KeyS", "ArrowDown"];
 
 /** Move components from the held key codes: opposite keys cancel; the shared step normalizes diagonals. */
-export function moveFromKeys(held: ReadonlySet<string>): { mx: number; my: number } {
-  const any = (codes: string[]): boolean => codes.some((c) => held.has(c));
-  const mx = (any(RIGHT) ? 1 : 0) - (any(LEFT) ? 1 : 0);
-  const my = (any(DOWN) ? 1 : 0) - (any(UP) ? 1 : 0);
-  return { mx: mx * MOVE_SCALE, my: my * MOVE_SCALE };
+export function moveFromKeys(held: ReadonlySet<string>, out: { mx: number; my: number } = { mx: 0, my: 0 }): { mx: number; my: number } {
+  // Written into `out` (the game passes the same object every frame: nothing allocated per frame).
+  out.mx = ((anyHeld(held, RIGHT) ? 1 : 0) - (anyHeld(held, LEFT) ? 1 : 0)) * MOVE_SCALE;
+  out.my = ((anyHeld(held, DOWN) ? 1 : 0) - (anyHeld(held, UP) ? 1 : 0)) * MOVE_SCALE;
+  return out;
+}
+
+function anyHeld(held: ReadonlySet<string>, codes: readonly string[]): boolean {
+  for (const c of codes) if (held.has(c)) return true;
+  return false;
 }
 
 /** Aim angle from the player's position to the pointer, both in world units. */
