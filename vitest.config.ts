@@ -79,6 +79,10 @@ export default defineConfig({
           name: "e2e",
           include: tiers.e2e,
           pool: "forks",
+          // One worker process for the tier's files in turn, importing the server, the SDK and Playwright once (like
+          // server; the leftovers check fails a file that leaves a server listening).
+          isolate: false,
+          setupFiles: ["testkit/src/leftovers.setup.ts"],
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
           globalSetup: ["client/test/e2e/build.setup.ts", "testkit/src/serverBundle.setup.ts"],

@@ -16,8 +16,9 @@ import { renderStandaloneNginx } from "../../../server/src/deploy/nginxConfig.ts
 import { CUSTODY_KEYS } from "../../../server/src/scale/matchCustody.ts";
 import { launchBrowser } from "./browser.ts";
 
-// nginx serves a self-signed certificate for 127.0.0.1 (testkit's nginxPrefix).
-process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+// nginx serves a self-signed certificate for 127.0.0.1 (testkit's nginxPrefix): trusted for this file only (e2e files
+// share a worker process), and the processes it spawns.
+const verifyTls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
 let dir: string;
 let redis: RedisProcess;
 let servers: GameServerProcess[];
@@ -28,6 +29,7 @@ let base: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
+  process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
   requireBinary("nginx");
   dir = nginxPrefix("failover");
   redis = await startRedis();
@@ -53,6 +55,8 @@ afterAll(async () => {
   db?.disconnect();
   await redis?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (verifyTls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  else process.env.NODE_TLS_REJECT_UNAUTHORIZED = verifyTls;
 }, 30_000);
 
 /** Runs `expression` in the page, where `a` is the app's test hooks (`window.__arena`). */
