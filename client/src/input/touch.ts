@@ -56,14 +56,18 @@ export class TouchSticks {
   /** What the sticks say now, or undefined when no stick has been touched since the sticks were shown. */
   read(): TouchCommand | undefined {
     if (this.layer.hidden || (!this.used && this.move === undefined && this.look === undefined)) return undefined;
-    const m = this.move === undefined ? { mx: 0, my: 0 } : moveFromStick(this.move.dx, this.move.dy);
-    const a = this.look === undefined ? { aim: this.aim, fire: false } : aimFromStick(this.look.dx, this.look.dy, this.aim);
-    this.aim = a.aim;
-    this.command.mx = m.mx;
-    this.command.my = m.my;
-    this.command.aim = a.aim;
-    this.command.fire = a.fire;
-    return this.command;
+    // Written into the one command object (nothing allocated per frame).
+    const c = this.command;
+    if (this.move === undefined) {
+      c.mx = 0;
+      c.my = 0;
+    } else moveFromStick(this.move.dx, this.move.dy, c);
+    if (this.look === undefined) {
+      c.aim = this.aim;
+      c.fire = false;
+    } else aimFromStick(this.look.dx, this.look.dy, this.aim, c);
+    this.aim = c.aim;
+    return c;
   }
 
   private onTouch(e: TouchEvent, phase: "start" | "move" | "end"): void {
