@@ -2,11 +2,18 @@ import { defineConfig } from "vitest/config";
 import { classifyTestFiles } from "./testkit/src/tiers.ts";
 
 // Each test file is in one tier, by what it starts: testkit/src/tiers.ts (a new file is placed by its source).
-// `npm run test:fast` runs unit, isolated and server; `npm test` runs all six: unit, isolated, server and slow together,
-// then cluster, then e2e (groupOrder).
+// `npm run test:fast` runs unit, isolated and server; `npm test` (testkit/src/runTiers.ts) runs unit, isolated, server
+// and slow together, then cluster beside e2e, then voice alone. A plain `vitest run` runs them in groupOrder.
 const tiers = classifyTestFiles();
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
+
+/**
+ * Worker processes that run their files one after another in one module graph (not isolated: a fresh process per file
+ * spent half the server tier's CPU importing the server and Colyseus again). A file must close every server it starts:
+ * leftovers.setup.ts fails the one that leaves a server listening (one did, and a later file's clock checks measured it).
+ */
+const sharedWorkers = { pool: "forks", isolate: false, setupFiles: ["testkit/src/leftovers.setup.ts"] } as const;
 
 export default defineConfig({
   test: {
@@ -24,34 +31,13 @@ export default defineConfig({
         test: { ...timeouts, name: "isolated", include: tiers.isolated, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
-        // In-process servers, in two worker processes that each import the server and Colyseus once and run their files
-        // one after another (not isolated: a fresh process per file cost half the tier's CPU time). A file must close
-        // every server it starts: leftovers.setup.ts fails the one that leaves a server listening (one did, and a later
-        // file's clock checks measured it).
-        test: {
-          ...timeouts,
-          name: "server",
-          include: tiers.server,
-          pool: "forks",
-          isolate: false,
-          setupFiles: ["testkit/src/leftovers.setup.ts"],
-          maxWorkers: 2,
-          sequence: { groupOrder: 0 },
-        },
+        // In-process servers, in two shared worker processes.
+        test: { ...timeouts, ...sharedWorkers, name: "server", include: tiers.server, maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
-        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`; in shared
-        // worker processes, like server.
-        test: {
-          ...timeouts,
-          name: "slow",
-          include: tiers.slow,
-          pool: "forks",
-          isolate: false,
-          setupFiles: ["testkit/src/leftovers.setup.ts"],
-          maxWorkers: 2,
-          sequence: { groupOrder: 0 },
-        },
+        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`; in two
+        // shared worker processes, like server.
+        test: { ...timeouts, ...sharedWorkers, name: "slow", include: tiers.slow, maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
         // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two
@@ -78,11 +64,8 @@ export default defineConfig({
           testTimeout: 60_000,
           name: "e2e",
           include: tiers.e2e,
-          pool: "forks",
-          // One worker process for the tier's files in turn, importing the server, the SDK and Playwright once (like
-          // server; the leftovers check fails a file that leaves a server listening).
-          isolate: false,
-          setupFiles: ["testkit/src/leftovers.setup.ts"],
+          // One shared worker process for the tier's files in turn: the server, the SDK and Playwright imported once.
+          ...sharedWorkers,
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
           globalSetup: ["client/test/e2e/build.setup.ts", "testkit/src/serverBundle.setup.ts"],
