@@ -3,7 +3,7 @@
  * fits the time budget on two cores.
  *
  * 1. unit, isolated, server and slow in one vitest run, two files at a time (vitest.config.ts), with the type check
- *    (`tsc -b`, about 70 s of one core from a fresh clone) beside them: vitest runs the TypeScript itself, so the tests
+ *    (`tsc -b`, 30–35 s from a fresh clone in CI) beside them: vitest runs the TypeScript itself, so the tests
  *    do not wait for it, and these tiers' checks already hold with their two files at a time on two cores.
  * 2. cluster and e2e in two vitest processes (lanes) side by side, each one file at a time. A cluster file mostly
  *    waits on its processes (heartbeats, takeovers, outages, measurement windows) and an e2e file mostly on Chromium,
