@@ -1,6 +1,29 @@
 /** Waiting on events with a deadline: state patches, messages, leaves, and arrivals of anything else. */
 import type { Room } from "@colyseus/sdk";
 
+/** One of the SDK room's signals (`onStateChange`, `onLeave`…): register a handler, remove it. */
+export interface RoomSignal<F> {
+  (cb: F): unknown;
+  remove(cb: F): void;
+}
+
+/**
+ * Registers `cb` on `signal` and returns its removal, which acts once, after the signal's current invocation. The
+ * SDK's `remove` of a handler that is not registered removes another one (its core/signal.ts pops the last handler),
+ * so a wait that saw two patches in one turn and removed itself twice took away the handler registered last: a match
+ * follower's silence watchdog (which then moved a player for nothing) or another wait (which then never resolved).
+ */
+export function listen<F>(signal: RoomSignal<F>, cb: F): () => void {
+  signal(cb);
+  let on = true;
+  return () => {
+    if (!on) return;
+    on = false;
+    // Deferred: the SDK's signal must not be changed while it is being invoked.
+    queueMicrotask(() => signal.remove(cb));
+  };
+}
+
 /** Resolves when `predicate` holds on the room's state, checked on every patch. */
 export function waitForState<S>(room: Room<any, S>, predicate: (state: S) => boolean, timeoutMs = 5000, what = "state condition"): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -18,13 +41,11 @@ export function waitForState<S>(room: Room<any, S>, predicate: (state: S) => boo
       off();
       resolve();
     };
-    // Removal is deferred: the SDK's signal must not be changed while it is being invoked.
-    const off = (): void => queueMicrotask(() => room.onStateChange.remove(onChange));
     const timer = setTimeout(() => {
       off();
       reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
     }, timeoutMs);
-    room.onStateChange(onChange);
+    const off = listen(room.onStateChange, onChange);
   });
 }
 
@@ -46,7 +67,7 @@ export function waitForStateWithinTicks<S extends { tick: number }>(
     let heardAt = Date.now();
     const finish = (error?: Error): void => {
       clearInterval(silence);
-      queueMicrotask(() => room.onStateChange.remove(onChange));
+      off();
       if (error === undefined) resolve();
       else reject(error);
     };
@@ -61,7 +82,7 @@ export function waitForStateWithinTicks<S extends { tick: number }>(
     const silence = setInterval(() => {
       if (Date.now() - heardAt > silentMs) finish(new Error(`no patch for ${silentMs} ms while waiting for ${what} (tick ${room.state?.tick})`));
     }, 100);
-    room.onStateChange(onChange);
+    const off = listen(room.onStateChange, onChange);
     onChange();
   });
 }
@@ -88,10 +109,10 @@ export function waitForLeave(room: Room, timeoutMs = 5000): Promise<number> {
     const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for leave`)), timeoutMs);
     const onLeave = (code: number): void => {
       clearTimeout(timer);
-      queueMicrotask(() => room.onLeave.remove(onLeave));
+      off();
       resolve(code);
     };
-    room.onLeave(onLeave);
+    const off = listen(room.onLeave, onLeave);
   });
 }
 
@@ -101,9 +122,9 @@ export async function countPatches(room: Room, ms: number): Promise<number> {
   const onChange = (): void => {
     n++;
   };
-  room.onStateChange(onChange);
+  const off = listen(room.onStateChange, onChange);
   await new Promise((r) => setTimeout(r, ms));
-  room.onStateChange.remove(onChange);
+  off();
   return n;
 }
 
