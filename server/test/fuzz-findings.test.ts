@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Protocol } from "@colyseus/sdk";
 import { JoinClient } from "@arena/shared/sdk";
 import { CloseCodes, PlayerInput, ROOM_ARENA } from "@arena/shared";
-import { guestToken, sendRaw, spawnServer, waitForLeave, waitForState, type ArenaRoomClient, type GameServerProcess } from "@arena/testkit";
+import { guestToken, roomKeepsStepping, sendRaw, spawnServer, waitForLeave, waitForState, type ArenaRoomClient, type GameServerProcess } from "@arena/testkit";
 
 let server: GameServerProcess;
 let bystander: ArenaRoomClient;
@@ -19,17 +19,6 @@ async function join(name: string): Promise<ArenaRoomClient> {
   room.reconnection.enabled = false;
   await waitForState(room, (s) => s.players.get(room.sessionId) !== undefined);
   return room;
-}
-
-/** Resolves once the bystander has received `n` more patches with the tick moving on (the room still steps). */
-async function roomKeepsStepping(n = 5): Promise<void> {
-  let patches = 0;
-  let lastTick = bystander.state.tick;
-  await waitForState(bystander, (s) => {
-    if (s.tick > lastTick) patches++;
-    lastTick = s.tick;
-    return patches >= n;
-  }, 3000, `${n} patches with the tick advancing`);
 }
 
 beforeAll(async () => {
@@ -51,7 +40,7 @@ describe("what the fuzz campaign found", () => {
     sendRaw(hostile, new Uint8Array([Protocol.ROOM_INPUT_UNRELIABLE, 0x00, 0xfe]));
     expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
     await waitForState(bystander, (s) => s.players.size === 1, 3000, "the hostile's seat to be released");
-    await roomKeepsStepping();
+    await roomKeepsStepping(bystander, 5, 3000);
     expect(server.proc.exitCode).toBeNull();
   });
 
@@ -62,7 +51,7 @@ describe("what the fuzz campaign found", () => {
     input.data.mx = 100;
     input.send();
     expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
-    await roomKeepsStepping();
+    await roomKeepsStepping(bystander, 5, 3000);
   });
 
   it("a protocol error that quotes a 300-character message type still disconnects the sender (4400)", async () => {
@@ -71,7 +60,7 @@ describe("what the fuzz campaign found", () => {
     // The close reason quotes the type; over 123 bytes, ws threw and the sender stayed connected.
     hostile.send("t".repeat(300));
     expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
-    await roomKeepsStepping();
+    await roomKeepsStepping(bystander, 5, 3000);
     expect(server.lines.filter((l) => l.includes('"msg":"uncaught exception"'))).toEqual([]);
   });
 });

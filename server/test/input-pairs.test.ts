@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseCode } from "@colyseus/sdk";
 import { ClientMessage, CloseCodes, INPUT_PAIR_CODE, MESSAGE_BURST, PlayerInput, ServerMessage, packInputPair, pairInputs } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { joinArena, sendRaw, serverRoom, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { joinArena, roomKeepsStepping, sendRaw, serverRoom, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let bystander: ArenaRoomClient;
@@ -27,17 +27,6 @@ async function join(name: string): Promise<{ room: ArenaRoomClient }> {
   const { room } = await joinArena(server.url, name);
   room.reconnection.enabled = false;
   return { room };
-}
-
-/** Resolves once the bystander has received `n` more patches with the tick moving on. */
-async function roomKeepsStepping(n = 5): Promise<void> {
-  let patches = 0;
-  let lastTick = bystander.state.tick;
-  await waitForState(bystander, (s) => {
-    if (s.tick > lastTick) patches++;
-    lastTick = s.tick;
-    return patches >= n;
-  }, 5000, `${n} patches with the tick advancing`);
 }
 
 describe("input pairs", () => {
@@ -89,7 +78,7 @@ describe("input pairs", () => {
       sendRaw(room, Uint8Array.from(bytes));
       expect(await left).toBe(CloseCodes.PROTOCOL_ERROR);
       await waitForState(bystander, (s) => !s.players.has(room.sessionId), 5000, "the hostile's seat released");
-      await roomKeepsStepping();
+      await roomKeepsStepping(bystander, 5, 5000);
     });
   }
 
@@ -100,7 +89,7 @@ describe("input pairs", () => {
     // Fewer frames than the burst, but more inputs than it.
     for (let i = 0; i < MESSAGE_BURST / 2 + 20; i++) sendRaw(room, packInputPair(input, input));
     expect(await left).toBe(CloseCode.WITH_ERROR);
-    await roomKeepsStepping();
+    await roomKeepsStepping(bystander, 5, 5000);
   });
 
   it(`keeps a pairing player whose ${MESSAGE_BURST / 2 - 20} pairs arrive in one burst (under the ${MESSAGE_BURST}-input burst)`, async () => {

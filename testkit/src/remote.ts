@@ -9,7 +9,7 @@ export {
   answerPings, createArenaOverHttp, createPrivate, dropSocket, holdInput, HttpError, joinArena, joinByCode, quickPlay, sendRaw, spectate, waitForOwnPlayer,
   type ArenaRoomClient,
 } from "./rooms.ts";
-export { Arrivals, countPatches, waitForLeave, waitForMessage, waitForState, waitForStateWithinTicks } from "./waits.ts";
+export { Arrivals, countPatches, roomKeepsStepping, waitForLeave, waitForMessage, waitForState, waitForStateWithinTicks } from "./waits.ts";
 export { LobbyWatcher, type LobbyListing } from "./lobby.ts";
 export { SseReader, type SseEvent } from "./sse.ts";
 export { sendFrom, type Reply, type SendOptions } from "./httpFrom.ts";

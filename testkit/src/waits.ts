@@ -87,6 +87,17 @@ export function waitForStateWithinTicks<S extends { tick: number }>(
   });
 }
 
+/** Resolves once `room` has received `n` more patches with its tick moving on (the room still steps). */
+export function roomKeepsStepping<S extends { tick: number }>(room: Room<any, S>, n = 5, timeoutMs = 5000): Promise<void> {
+  let patches = 0;
+  let lastTick = room.state.tick;
+  return waitForState(room, (s) => {
+    if (s.tick > lastTick) patches++;
+    lastTick = s.tick;
+    return patches >= n;
+  }, timeoutMs, `${n} patches with the tick advancing`);
+}
+
 /** Resolves with the next message of `type` that passes `filter`, or rejects after `timeoutMs`. */
 export function waitForMessage<T = unknown>(room: Room, type: string, timeoutMs = 5000, filter: (m: T) => boolean = () => true): Promise<T> {
   return new Promise((resolve, reject) => {
