@@ -1,8 +1,8 @@
 /** The pure parts of people and status: merging one person's entries, who passed whom, and a p99 from histogram buckets. */
-import { describe, expect, it } from "vitest";
-import type { LeaderboardEntry, PersonOnline } from "@arena/shared";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { LeaderboardEntry, PassedNote, PersonOnline } from "@arena/shared";
 import { mergePeople } from "../src/people/PeopleDirectory.ts";
-import { passes } from "../src/people/passes.ts";
+import { PassWindows, passes } from "../src/people/passes.ts";
 import { p99Between } from "../src/status/processFigures.ts";
 
 const p = (userId: string, status: PersonOnline["status"], extra: Partial<PersonOnline> = {}): PersonOnline => ({ userId, name: userId, status, ...extra });
@@ -30,6 +30,40 @@ describe("people: leaderboard passes", () => {
 
   it("tells nobody when ranks do not change or someone new enters below", () => {
     expect(passes([e(1, "ann")], [e(1, "ann"), e(2, "new")], "daily")).toEqual([]);
+  });
+});
+
+describe("people: pass notes, one per person and board per window", () => {
+  afterEach(() => vi.useRealTimers());
+  const note = (by: string, board: PassedNote["board"], rank: number): PassedNote => ({ kind: "passed", by: { userId: by, name: by }, board, rank });
+
+  it("tells the first pass at once, holds the later ones of the window, and tells the latest when it ends", () => {
+    vi.useFakeTimers();
+    const told: [string, PassedNote][] = [];
+    const windows = new PassWindows(10_000, (userId, n) => told.push([userId, n]));
+    windows.offer("ann", note("bob", "allTime", 2));
+    expect(told).toEqual([["ann", note("bob", "allTime", 2)]]);
+    windows.offer("ann", note("cat", "allTime", 3));
+    windows.offer("ann", note("dan", "allTime", 4));
+    // Another board and another person have windows of their own.
+    windows.offer("ann", note("cat", "daily", 2));
+    windows.offer("eve", note("cat", "allTime", 5));
+    expect(told.length).toBe(3);
+    vi.advanceTimersByTime(9_999);
+    expect(told.length).toBe(3);
+    vi.advanceTimersByTime(1);
+    expect(told.slice(3)).toEqual([["ann", note("dan", "allTime", 4)]]);
+    // The held note opened the next window: a pass in it waits for its end too.
+    windows.offer("ann", note("fay", "allTime", 5));
+    expect(told.length).toBe(4);
+    vi.advanceTimersByTime(10_000);
+    expect(told.slice(4)).toEqual([["ann", note("fay", "allTime", 5)]]);
+    // A window that held nothing closes: the next pass is told at once.
+    vi.advanceTimersByTime(10_000);
+    expect(windows.size).toBe(0);
+    windows.offer("ann", note("gus", "allTime", 6));
+    expect(told.at(-1)).toEqual(["ann", note("gus", "allTime", 6)]);
+    windows.stop();
   });
 });
 
