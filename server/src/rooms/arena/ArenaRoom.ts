@@ -400,6 +400,11 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     return super.hasReachedMaxClients() || this.seating.full();
   }
 
+  /** Colyseus calls this at the start of each patch broadcast: the round-trip probes, when due, ride with the patch. */
+  override onBeforePatch(): void {
+    this.roundTrips?.beforePatch();
+  }
+
   /** Steps and patch broadcasts run against those due on this process's clock (tests read them). */
   get pace(): RoomPace | undefined {
     return this.roomPace;

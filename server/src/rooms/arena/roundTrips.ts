@@ -21,11 +21,12 @@ import {
   ClientMessage, MAX_INTERP_DELAY_MS, MAX_REWIND_MS, REWIND_MARGIN_MS, ServerMessage, type PingOut,
 } from "@arena/shared";
 import { z } from "zod";
+import { corkUntilTurnEnds } from "../../socketCork.ts";
 import type { ArenaRoom } from "./ArenaRoom.ts";
 import type { ProtocolError } from "./chat.ts";
 import type { ArenaClient } from "./settings.ts";
 
-/** How often each client is probed, ms. */
+/** How often each client is probed, ms (at the first patch broadcast this long after the last probes). */
 export const PING_INTERVAL_MS = 1000;
 /** Probes awaiting their pong per client; an older one is forgotten (its pong is ignored). */
 const PENDING_PINGS = 4;
@@ -115,20 +116,33 @@ interface Probe {
 /** Step length in ms, for measuring input lateness in steps. */
 type StepMs = () => number;
 
-type ProbedRoom = Pick<ArenaRoom, "clients" | "clock" | "onMessage">;
+type ProbedRoom = Pick<ArenaRoom, "clients" | "onMessage">;
 
 export class RoundTrips {
   private readonly probes = new Map<string, Probe>();
   private readonly lateness = new Map<string, InputLateness>();
+  private lastProbesAt = -Infinity;
 
   constructor(private readonly room: ProbedRoom, private readonly protocolError: ProtocolError, private readonly stepMs: StepMs) {}
 
-  /** Registers the pong handler and starts probing every client. */
+  /** Registers the pong handler; the room calls `beforePatch` before each patch broadcast. */
   listen(): void {
     this.room.onMessage(ClientMessage.Pong, (client: ArenaClient, raw: unknown) => this.onPong(client, raw));
-    this.room.clock.setInterval(() => {
-      for (const client of this.room.clients) this.ping(client as ArenaClient);
-    }, PING_INTERVAL_MS);
+  }
+
+  /**
+   * Before a patch broadcast: once PING_INTERVAL_MS has passed since the last, probes every client, each
+   * probe in the same write as that client's patch (its socket corked until the broadcast's turn ends): a
+   * probe costs its bytes, not a write of its own. The probe is stamped as it is sent, before the patch is
+   * framed, so the patch's framing counts in the round trip (µs): a client can only look slower by it.
+   */
+  beforePatch(now = performance.now()): void {
+    if (now - this.lastProbesAt < PING_INTERVAL_MS) return;
+    this.lastProbesAt = now;
+    for (const client of this.room.clients) {
+      corkUntilTurnEnds(client);
+      this.ping(client as ArenaClient);
+    }
   }
 
   /** Probes a client at once (on join, so its bound is known within a round trip). */
