@@ -173,6 +173,35 @@ export function clientSocket(client: { ref?: unknown }): object | undefined {
 }
 
 // ---------------------------------------------------------------------------
+// Input decoding (Room#_inputController, RoomInput#allocate, Client#_inputDecoder)
+//
+// Colyseus gives each client a generic schema decoder for its input frames (RoomInput#allocate, on every
+// join and reconnection) and calls `client._inputDecoder.decode(bytes)` for each reliable input frame
+// (RoomInput#decodeReliable). The arena reads its four-field input directly (rooms/arena/inputWire.ts);
+// server/test/input-wire.test.ts fails if a joined client's decoder is not the one made here.
+// ---------------------------------------------------------------------------
+
+interface InputDecoderSlot {
+  _input?: unknown;
+  _inputDecoder?: unknown;
+}
+
+/**
+ * Gives each client of `room` the decoder `make` returns for its input instance, in place of the generic
+ * one, from the next allocation on (call it after `defineInput`, before anyone joins).
+ */
+export function replaceInputDecoders<D>(room: Room, make: (instance: never, generic: never) => D): void {
+  const controller = (room as unknown as { _inputController?: { allocate(client: InputDecoderSlot): void } })._inputController;
+  if (controller === undefined || typeof controller.allocate !== "function") throw new Error("@colyseus/core changed: a room with defineInput has no _inputController.allocate; review server/src/colyseusInternals.ts");
+  const allocate = controller.allocate;
+  controller.allocate = function (this: unknown, client: InputDecoderSlot): void {
+    allocate.call(this, client);
+    if (client._input === undefined || client._inputDecoder === undefined) throw new Error("@colyseus/core changed: RoomInput#allocate set no _input/_inputDecoder; review server/src/colyseusInternals.ts");
+    client._inputDecoder = make(client._input as never, client._inputDecoder as never);
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Matchmaking (controller.invokeMethod, the 'request' listener, SeatReservationError, static onAuth)
 // ---------------------------------------------------------------------------
 

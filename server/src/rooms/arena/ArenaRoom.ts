@@ -27,6 +27,7 @@ import { RoomChat } from "./chat.ts";
 import { RoomCredits } from "./credits.ts";
 import { startFixedStep } from "./fixedStep.ts";
 import { BufferedPlayerInput, MAX_BUFFERED_INPUTS, sanitizeInput } from "./input.ts";
+import { readInputsDirectly } from "./inputWire.ts";
 import { dispatchEvents } from "./matchEvents.ts";
 import { MatchMoments } from "./moments.ts";
 import { PlayAgain } from "./playAgain.ts";
@@ -95,6 +96,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const s = this.settings;
     this.log = s.log.child({ room: this.roomId });
     listLocked(this);
+    readInputsDirectly(this);
     const takeover = s.keeping?.pending.get(this.roomId);
     if (takeover !== undefined) return this.resume(takeover);
     const created = CreateOptionsSchema.safeParse(options);

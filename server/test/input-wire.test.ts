@@ -1,0 +1,87 @@
+/**
+ * The arena reads input frames with its own decoder (server/src/rooms/arena/inputWire.ts) instead of Colyseus'
+ * generic schema decoder: the same values for every frame the SDK's input encoder writes, a refusal (the
+ * input dropped) for what it never writes, and in place for every client that joins a real room.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
+import { PlayerInput } from "@arena/shared";
+import type { RunningServer } from "../src/app.ts";
+import { PlayerInputDecoder } from "../src/rooms/arena/inputWire.ts";
+import { holdInput, joinArena, serverRoom, startTestServer } from "@arena/testkit";
+
+/** A deterministic stream of numbers in [0, 1) (mulberry32), so a failure replays. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const fields = (i: PlayerInput): unknown[] => [i.mx, i.my, i.aim, i.fire];
+
+describe("input frames read without the generic decoder", () => {
+  it("gives the same input as Colyseus' decoder after every frame of 5,000 random SDK-encoded inputs", () => {
+    const next = random(23);
+    const sent = new PlayerInput();
+    const encoder = new InputEncoder(sent);
+    const generic = new InputDecoder(new PlayerInput());
+    const ours = new PlayerInputDecoder(new PlayerInput(), generic);
+    const aims = [0, -0, Math.PI, -Math.PI, 1e-40, 3.4e38, Infinity, -Infinity, NaN];
+    for (let k = 0; k < 5000; k++) {
+      // Some fields change, some do not (the encoder writes only those that did); now and then nothing does.
+      if (next() < 0.5) sent.mx = Math.floor(next() * 256) - 128;
+      if (next() < 0.5) sent.my = Math.floor(next() * 256) - 128;
+      if (next() < 0.5) sent.aim = next() < 0.1 ? aims[Math.floor(next() * aims.length)]! : (next() - 0.5) * 7;
+      if (next() < 0.3) sent.fire = next() < 0.5;
+      const bytes = encoder.encode().slice();
+      generic.decode(bytes);
+      ours.decode(bytes);
+      expect(fields(ours.instance as PlayerInput), `frame ${k}: [${[...bytes]}]`).toEqual(fields(generic.instance as PlayerInput));
+    }
+  });
+
+  it("refuses a delete, an unknown field and a structure switch (Colyseus drops that input)", () => {
+    const ours = new PlayerInputDecoder(new PlayerInput(), new InputDecoder(new PlayerInput()));
+    expect(() => ours.decode(Uint8Array.from([64 | 0]))).toThrow(/not a field/);
+    expect(() => ours.decode(Uint8Array.from([192 | 2, 0, 0, 0, 0]))).toThrow(/not a field/);
+    expect(() => ours.decode(Uint8Array.from([128 | 9, 1]))).toThrow(/not a field/);
+    expect(() => ours.decode(Uint8Array.from([255, 0]))).toThrow(/not a field/);
+    expect(() => ours.decode(Uint8Array.from([128 | 0, 5]))).not.toThrow();
+  });
+});
+
+describe("input frames in a room", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("gives every joined client the direct decoder, and an input the SDK sends reaches the room's buffer as sent", async () => {
+    const { room } = await joinArena(server.url, "decoded");
+    const client = serverRoom(room).clients.getById(room.sessionId) as unknown as { _inputDecoder: unknown };
+    expect(client._inputDecoder).toBeInstanceOf(PlayerInputDecoder);
+    const server_ = serverRoom(room) as unknown as { inputs: { get(sessionId: string): { latest: PlayerInput | undefined } } };
+    const stop = holdInput(room, () => ({ mx: -90, my: 77, aim: 1.25, fire: true }));
+    try {
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          const latest = server_.inputs.get(room.sessionId).latest;
+          if (latest !== undefined && latest.mx === -90) return resolve();
+          room.onStateChange.once(check);
+        };
+        check();
+      });
+      expect(fields(server_.inputs.get(room.sessionId).latest!)).toEqual([-90, 77, 1.25, true]);
+    } finally {
+      stop();
+      await room.leave();
+    }
+  });
+});
