@@ -21,6 +21,9 @@ const { values } = parseArgs({
     window: { type: "string", default: "5" },
     "a-env": { type: "string", default: "" },
     "b-env": { type: "string", default: "" },
+    /** A from another checkout's root or script too, so that A and B differ by one change only (others edit this checkout meanwhile). */
+    "a-root": { type: "string" },
+    "a-entry": { type: "string" },
     "b-root": { type: "string" },
     /** B runs this script instead (e.g. a bundle from server/bundle.ts: plain JavaScript runs on plain Node, as `npm start`). */
     "b-entry": { type: "string" },
@@ -61,16 +64,19 @@ const load = loadavg()[0] ?? NaN;
 const servers: ServerProcess[] = [];
 const lines: string[] = [];
 try {
-  const a = await spawnServer({ BOT_FILL: "0", ...envOf(values["a-env"]) }, { showErrors: false, timeoutMs: 90_000 });
-  servers.push(a);
-  const bEnv = { BOT_FILL: "0", ...envOf(values["b-env"]) };
-  const bEntry = values["b-entry"] ?? (values["b-root"] !== undefined ? resolve(values["b-root"], "server/src/main.ts") : undefined);
-  const b = bEntry === undefined
-    ? await spawnServer(bEnv, { showErrors: false, timeoutMs: 90_000 })
-    : await freePort().then((port) => startProcess("ours B", bEntry, {
+  const start = (label: string, env: Record<string, string>, entry: string | undefined): Promise<ServerProcess> => entry === undefined
+    ? spawnServer(env, { showErrors: false, timeoutMs: 90_000 })
+    : freePort().then((port) => startProcess(label, entry, {
       showErrors: false, timeoutMs: 90_000,
-      env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...bEnv },
+      env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...env },
     }));
+  const entryOf = (entry: string | undefined, root: string | undefined): string | undefined =>
+    entry ?? (root !== undefined ? resolve(root, "server/src/main.ts") : undefined);
+  const aEntry = entryOf(values["a-entry"], values["a-root"]);
+  const a = await start("ours A", { BOT_FILL: "0", ...envOf(values["a-env"]) }, aEntry);
+  servers.push(a);
+  const bEntry = entryOf(values["b-entry"], values["b-root"]);
+  const b = await start("ours B", { BOT_FILL: "0", ...envOf(values["b-env"]) }, bEntry);
   servers.push(b);
   const duration = WARMUP_S + WINDOWS * WINDOW_S + 30;
   const side = (label: string, server: ServerProcess, seed: number): Side => ({
@@ -107,7 +113,7 @@ try {
   for (const s of sides) s.run.stop();
   await Promise.all(done);
   console.log(`${machineLine()}, load average ${load.toFixed(2)} as the run began; ${BOTS} bots a side, both at once, ${WARMUP_S} s warm-up, ${WINDOWS} × ${WINDOW_S} s windows`);
-  console.log(`A: this checkout${values["a-env"] ? ` with ${values["a-env"]}` : ""}; B: ${bEntry ?? "this checkout"}${values["b-env"] ? ` with ${values["b-env"]}` : ""}`);
+  console.log(`A: ${aEntry ?? "this checkout"}${values["a-env"] ? ` with ${values["a-env"]}` : ""}; B: ${bEntry ?? "this checkout"}${values["b-env"] ? ` with ${values["b-env"]}` : ""}`);
   console.log(`B / A, median of ${WINDOWS} windows: ${median(ratios).toFixed(3)}× per player-second, ${median(perMsgRatios).toFixed(3)}× per message`);
 } finally {
   await Promise.allSettled(servers.map((s) => s.stop()));
