@@ -7,19 +7,21 @@
  * (docs/BENCHMARKS.md, issue 23, third pass), for ~7 bytes a frame.
  *
  * Same values as the generic decoder for every frame the SDK sends (the value readers are the schema
- * package's own), checked by server/test/input-wire.test.ts against it on random input sequences. What it
- * does not read — a delete, an unknown field, a structure switch — throws: Colyseus then drops that input
- * (the generic decoder would delete or skip, which no client of ours sends).
+ * package's own), checked by server/test/input-wire.test.ts against it on random input sequences. A value
+ * goes straight into the instance's value slots (`$values`, exported by the schema package, what its field
+ * getters read), not through the field setters: their change tracking is for encoding, and this instance is
+ * never encoded. What it does not read — a delete, an unknown field, a structure switch — throws: Colyseus
+ * then drops that input (the generic decoder would delete or skip, which no client of ours sends).
  */
 import type { Room } from "@colyseus/core";
-import { decode, type Schema } from "@colyseus/schema";
+import { $values, decode, type Schema } from "@colyseus/schema";
 import { PlayerInput } from "@arena/shared";
 import { replaceInputDecoders } from "../../colyseusInternals.ts";
 
 type Reader = (bytes: Uint8Array, it: { offset: number }) => unknown;
 
 interface Field {
-  name: string;
+  index: number;
   read: Reader;
 }
 
@@ -32,7 +34,7 @@ function fieldsOf(type: typeof PlayerInput): Array<Field | undefined> {
     if (!/^\d+$/.test(index)) continue;
     const read = typeof field.type === "string" ? (decode as unknown as Record<string, Reader | undefined>)[field.type] : undefined;
     if (read === undefined) throw new Error(`input field ${field.name} is not a primitive the wire reader knows`);
-    fields[Number(index)] = { name: field.name, read };
+    fields[Number(index)] = { index: Number(index), read };
   }
   return fields;
 }
@@ -51,10 +53,12 @@ export interface InputFrameDecoder {
 
 export class PlayerInputDecoder implements InputFrameDecoder {
   private readonly it = { offset: 0 };
-  private readonly target: Record<string, unknown>;
+  private readonly values: unknown[];
 
   constructor(readonly instance: Schema, private readonly generic: InputFrameDecoder) {
-    this.target = instance as unknown as Record<string, unknown>;
+    const values = (instance as unknown as Record<symbol, unknown[] | undefined>)[$values];
+    if (values === undefined) throw new Error("@colyseus/schema changed: an input instance has no $values; review server/src/rooms/arena/inputWire.ts");
+    this.values = values;
   }
 
   decode(bytes: Uint8Array): Schema {
@@ -66,7 +70,7 @@ export class PlayerInputDecoder implements InputFrameDecoder {
       const field = operation === ADD || operation === 0 ? FIELDS[byte & INDEX_MASK] : undefined;
       if (field === undefined) throw new Error(`input frame: byte ${byte} at ${it.offset - 1} is not a field of the input`);
       const value = field.read(bytes, it);
-      if (value !== undefined && value !== null) this.target[field.name] = value;
+      if (value !== undefined && value !== null) this.values[field.index] = value;
     }
     return this.instance;
   }
