@@ -33,6 +33,8 @@ const { values } = parseArgs({
     /** A second server of ours measured in the same run (a lever): its extra environment, and/or another checkout's root. */
     "b-env": { type: "string" },
     "b-root": { type: "string" },
+    /** Ours from another checkout's root too (e.g. a `git archive`), so that ours and ours B differ by one change only. */
+    "a-root": { type: "string" },
     /** Rounds of every server in turn (the A/B ratios are medians over rounds); the profile is taken in the first only. */
     rounds: { type: "string", default: "1" },
     "no-profile": { type: "boolean", default: false },
@@ -43,6 +45,7 @@ const envOf = (list: string): Record<string, string> =>
   Object.fromEntries(list.split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 const B_ENV = values["b-env"] !== undefined ? envOf(values["b-env"]) : undefined;
 const B_ROOT = values["b-root"];
+const A_ROOT = values["a-root"];
 const HAS_B = B_ENV !== undefined || B_ROOT !== undefined;
 const COUNTS = values.counts.split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0 && n <= 1000);
 const WINDOW_S = Math.min(30, Math.max(2, Number(values.window)));
@@ -206,16 +209,16 @@ const rows: StageRow[] = [];
 try {
   const inspect = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect=127.0.0.1:0`.trim() };
   const start = { showErrors: false, timeoutMs: 90_000 };
-  const bStart = (): Promise<ServerProcess> => {
-    const env = { BOT_FILL: "0", ...inspect, ...ARENA_ENV, ...B_ENV };
-    if (B_ROOT === undefined) return spawnServer(env, start);
+  const startOurs = (label: string, root: string | undefined, env: Record<string, string>): Promise<ServerProcess> => {
+    if (root === undefined) return spawnServer(env, start);
     // Another checkout's server, with spawnServer's settings (its own port, the test secret, no rate limits).
-    return freePort().then((port) => startProcess("arena-b", resolve(B_ROOT, "server/src/main.ts"), {
+    return freePort().then((port) => startProcess(label, resolve(root, "server/src/main.ts"), {
       ...start, env: { PORT: String(port), PUBLIC_ADDRESS: `127.0.0.1:${port}`, AUTH_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...env },
     }));
   };
+  const bStart = (): Promise<ServerProcess> => startOurs("arena-b", B_ROOT, { BOT_FILL: "0", ...inspect, ...ARENA_ENV, ...B_ENV });
   const [arena, floor, arenaB] = await Promise.all([
-    spawnServer({ BOT_FILL: "0", ...inspect, ...ARENA_ENV }, start).then((s) => (servers.push(s), s)),
+    startOurs("arena", A_ROOT, { BOT_FILL: "0", ...inspect, ...ARENA_ENV }).then((s) => (servers.push(s), s)),
     startProcess("floor", `${REPO_ROOT}loadtest/baseline/floor.ts`, { ...start, env: inspect }).then((s) => (servers.push(s), s)),
     HAS_B ? bStart().then((s) => (servers.push(s), s)) : undefined,
   ]);
