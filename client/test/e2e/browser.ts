@@ -11,12 +11,61 @@ export const FAKE_MEDIA_ARGS = [
   "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--disable-features=WebRtcHideLocalIpsWithMdns",
 ];
 
-export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+/**
+ * The frame rate the test pages draw at. Here WebGL is drawn in software (SwiftShader): a game page at 1000x700
+ * takes ~55 ms of CPU a frame and drew 20-25 frames a second on a whole core, so a browser test with a page open
+ * took a core from whatever ran beside it (the cluster lane of `npm test`). At 10 frames a second a page takes about
+ * half that. Nothing the tests check needs more: the game's simulation, interpolation and prediction go by the clock,
+ * not by frames (client/test/e2e/frameRate.e2e.test.ts shows the cap holds and play goes on under it); a file that
+ * measures frames themselves asks for the full rate (`launchBrowser(args, { frameRate: "full" })`).
+ */
+export const TEST_FRAME_RATE = 10;
+
+/**
+ * Runs in each page before its scripts: `requestAnimationFrame` callbacks run at most `fps` times a second. A callback
+ * asked for in one 1/fps slot of the clock runs at the first browser frame of a later slot, so callers that ask in
+ * the same slot (the game loop, the HUD) still run in the same frame; between slots the page sleeps on a timer
+ * instead of waking at every display frame.
+ */
+function capFrameRate(fps: number): void {
+  const frameMs = 1000 / fps;
+  const request = window.requestAnimationFrame.bind(window);
+  const cancel = window.cancelAnimationFrame.bind(window);
+  const pending = new Map<number, { timer?: ReturnType<typeof setTimeout>; frame?: number }>();
+  let last = 0;
+  window.requestAnimationFrame = (callback: FrameRequestCallback): number => {
+    const id = ++last;
+    const slot = Math.floor(performance.now() / frameMs);
+    const frame = (t: number): void => {
+      if (Math.floor(t / frameMs) > slot) {
+        pending.delete(id);
+        callback(t);
+      } else pending.set(id, { frame: request(frame) });
+    };
+    const wait = (slot + 1) * frameMs - performance.now() - 17;
+    if (wait > 0) pending.set(id, { timer: setTimeout(() => pending.set(id, { frame: request(frame) }), wait) });
+    else pending.set(id, { frame: request(frame) });
+    return id;
+  };
+  window.cancelAnimationFrame = (id: number): void => {
+    const p = pending.get(id);
+    pending.delete(id);
+    if (p?.timer !== undefined) clearTimeout(p.timer);
+    if (p?.frame !== undefined) cancel(p.frame);
+  };
+}
+
+export interface BrowserOptions {
+  /** Frames a second of every page (`"full"`: the display's rate, as a player's browser). */
+  readonly frameRate?: number | "full";
+}
+
+export async function launchBrowser(extraArgs: readonly string[] = [], { frameRate = "full" }: BrowserOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH, or install it with: ${INSTALL_HINT})`);
   }
   mkdirSync(OUTPUT_DIR, { recursive: true });
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       "--no-sandbox", "--disable-quic", "--disable-background-networking", "--disable-component-update",
@@ -26,6 +75,16 @@ export async function launchBrowser(extraArgs: readonly string[] = []): Promise<
       ...extraArgs,
     ],
   });
+  if (frameRate !== "full") {
+    // Every page, however a file opens it (browser.newPage makes its context through newContext).
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = async (options) => {
+      const context = await newContext(options);
+      await context.addInitScript(capFrameRate, frameRate);
+      return context;
+    };
+  }
+  return browser;
 }
 
 /** A page that fails the test on any uncaught page error. */

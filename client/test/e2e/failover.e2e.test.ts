@@ -14,7 +14,7 @@ import {
 } from "@arena/testkit/remote";
 import { renderStandaloneNginx } from "../../../server/src/deploy/nginxConfig.ts";
 import { CUSTODY_KEYS } from "../../../server/src/scale/matchCustody.ts";
-import { launchBrowser } from "./browser.ts";
+import { TEST_FRAME_RATE, launchBrowser } from "./browser.ts";
 
 // nginx serves a self-signed certificate for 127.0.0.1 (testkit's nginxPrefix): trusted for this file only (e2e files
 // share a worker process), and the processes it spawns.
@@ -45,7 +45,7 @@ beforeAll(async () => {
   nginx = await startNginx(dir, conf, tlsPort, `${base}/health`);
   db = new Redis(redis.url);
   mkdirSync(`${REPO_ROOT}test-output`, { recursive: true });
-  browser = await launchBrowser(["--ignore-certificate-errors"]);
+  browser = await launchBrowser(["--ignore-certificate-errors"], { frameRate: TEST_FRAME_RATE });
 }, 240_000);
 
 afterAll(async () => {

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ArenaState } from "@arena/shared";
+import { ROOM_ARENA, type ArenaState } from "@arena/shared";
 import { serverRoom, signIn, type ArenaRoomClient } from "@arena/testkit";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
@@ -132,15 +132,16 @@ describe("HUD layout in Chromium", () => {
       const context = await e2e.browser.newContext({ viewport: { width, height }, hasTouch: width < 700 });
       let rival: ArenaRoomClient | undefined;
       try {
+        // A room of the test's own, which the page joins by its id: quick play could seat the page in an earlier
+        // test's room, whose match has ended and which locks.
+        const { client } = await signIn(e2e.server.url, `rival${width}`);
+        rival = (await client.create(ROOM_ARENA, { name: `rival${width}` })) as ArenaRoomClient;
+        rival.onMessage("*", () => {});
+        const roomId = rival.roomId;
         const page = await context.newPage();
         page.on("pageerror", (e) => errors.push(e.message));
-        await page.goto(`${e2e.server.url}/?name=results${width}&quick=1`);
+        await page.goto(`${e2e.server.url}/?name=results${width}&join=${roomId}`);
         await waitForScreen(page, "game");
-        const roomId = await page.evaluate(() => (window as any).__arena.session().room.roomId as string);
-        // Into this page's room by its id (quick play might pick an earlier test's room, its seats held a while).
-        const { client } = await signIn(e2e.server.url, `rival${width}`);
-        rival = (await client.joinById(roomId, { name: `rival${width}` })) as ArenaRoomClient;
-        rival.onMessage("*", () => {});
         const state = serverRoom(roomId).state as ArenaState;
         const until = Date.now() + 20_000;
         while (state.phase !== "playing" && Date.now() < until) await new Promise((r) => setTimeout(r, 50));

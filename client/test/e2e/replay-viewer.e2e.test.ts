@@ -22,7 +22,9 @@ const MATCH_SECONDS = 8;
 const RESULTS_SECONDS = 3;
 const SEEK_BOUND_MS = 200;
 const dir = mkdtempSync(join(tmpdir(), "replay-viewer-"));
-const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.2, matchSeconds: MATCH_SECONDS, resultsSeconds: RESULTS_SECONDS } }, { DATA_DIR: dir });
+// At the display's frame rate: a seek's time is counted to the frame that shows it.
+const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.2, matchSeconds: MATCH_SECONDS, resultsSeconds: RESULTS_SECONDS } }, { DATA_DIR: dir }, [],
+  { frameRate: "full" });
 
 let id = "";
 let bytes: Uint8Array;

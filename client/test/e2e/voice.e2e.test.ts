@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { matchMaker } from "@colyseus/core";
 import { VOICE_MAX_PEERS, VOICE_RANGE, type ArenaState } from "@arena/shared";
-import { FAKE_MEDIA_ARGS, launchBrowser, openPage, waitForScreen } from "./browser.ts";
+import { FAKE_MEDIA_ARGS, TEST_FRAME_RATE, launchBrowser, openPage, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
 // A long warm-up: nobody respawns while the test places players.
@@ -167,7 +167,7 @@ describe("proximity voice in Chromium", () => {
 
   it("a refused microphone shows the message, voice stays off, and play continues", async () => {
     // No fake-UI flag: nobody grants the permission, so getUserMedia is refused.
-    const browser = await launchBrowser(["--use-fake-device-for-media-stream"]);
+    const browser = await launchBrowser(["--use-fake-device-for-media-stream"], { frameRate: TEST_FRAME_RATE });
     try {
       const page = await openPage(browser, `${e2e.server.url}/?name=carol&quick=1`, errors);
       await waitForScreen(page, "game");
