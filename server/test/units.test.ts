@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { LocalPresence } from "@colyseus/core";
 import { KILL_POINTS, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, WIN_POINTS, normalizeRoomCode, type LeaderboardSnapshot } from "@arena/shared";
-import { SnapshotFanout } from "../src/leaderboard/Leaderboard.ts";
+import { SnapshotFanout, utcDay } from "../src/leaderboard/Leaderboard.ts";
 import { MemoryLeaderboard } from "../src/leaderboard/MemoryLeaderboard.ts";
 import { CODES_KEY, claimCode, randomCode, releaseCode } from "../src/matchmaking/roomCodes.ts";
 import { creditsForKill, creditsForMatch } from "../src/rooms/arena/credits.ts";
@@ -106,6 +106,23 @@ describe("in-memory leaderboard", () => {
     const s = await lb.snapshot();
     expect(s.allTime.map((e) => [e.userId, e.score])).toEqual(zrevrange);
     expect(s.allTime.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+});
+
+describe("the daily board's day", () => {
+  it("is the UTC date of each instant, at midnight's edges and when asked out of order", () => {
+    const at = (iso: string): number => Date.parse(iso);
+    const asked: [string, string][] = [
+      ["2026-01-01T23:59:59.999Z", "2026-01-01"],
+      ["2026-01-02T00:00:00.000Z", "2026-01-02"],
+      ["2026-01-01T12:00:00.000Z", "2026-01-01"],
+      ["2026-01-01T00:00:00.000Z", "2026-01-01"],
+      ["2025-12-31T23:59:59.999Z", "2025-12-31"],
+      ["2028-02-29T10:00:00.000Z", "2028-02-29"],
+      ["1969-12-31T23:59:59.999Z", "1969-12-31"],
+      ["1970-01-01T00:00:00.000Z", "1970-01-01"],
+    ];
+    for (const [iso, day] of asked) expect(utcDay(at(iso)), iso).toBe(day);
   });
 });
 

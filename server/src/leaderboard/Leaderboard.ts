@@ -36,16 +36,31 @@ export interface Leaderboard {
   close(): Promise<void>;
 }
 
+const DAY_MS = 86_400_000;
+/** The last day asked for and the UTC midnight it starts at: every credit and snapshot asks, nearly always the same day. */
+let lastDay = "";
+let lastDayStart = NaN;
+
 /** UTC day of `at`, YYYY-MM-DD: the daily board's key. */
 export function utcDay(at: number = Date.now()): string {
-  return new Date(at).toISOString().slice(0, 10);
+  // Epoch milliseconds have no leap seconds: each UTC day is exactly DAY_MS long, starting at a multiple of it.
+  const start = Math.floor(at / DAY_MS) * DAY_MS;
+  if (start !== lastDayStart) {
+    lastDay = new Date(at).toISOString().slice(0, 10);
+    lastDayStart = start;
+  }
+  return lastDay;
 }
 
 /** Ranked entries from (userId, score) pairs already sorted best first; entries sharing a name get a tag. */
 export function ranked(pairs: readonly (readonly [string, number])[], names: ReadonlyMap<string, string>): LeaderboardEntry[] {
   const entries: LeaderboardEntry[] = pairs.map(([userId, score], i) => ({ rank: i + 1, userId, name: names.get(userId) ?? "?", score }));
   const byName = new Map<string, LeaderboardEntry[]>();
-  for (const e of entries) byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
+  for (const e of entries) {
+    const same = byName.get(e.name);
+    if (same === undefined) byName.set(e.name, [e]);
+    else same.push(e);
+  }
   for (const same of byName.values()) if (same.length > 1) tagApart(same);
   return entries;
 }
