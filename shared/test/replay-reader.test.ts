@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ArenaState, Player } from "../src/index.ts";
 import {
   CHUNK_HEAD_BYTES, ChunkKind, REPLAY_FORMAT, RecordKind, ReplayError, ReplayReader, SEGMENT_FRESH, SEGMENT_HEAD_BYTES, SegmentBuilder,
-  canonicalJson, encodeChunk, encodeJsonChunk, encodeSegmentBody, fileStart, hex, readChunks, readSegmentHead, stateHash,
+  canonicalJson, encodeChunk, encodeJsonChunk, encodeSegmentBody, fileStart, hex, readChunks, readSegmentBody, readSegmentHead, stateHash,
   type ReplayEnd, type ReplayHeader,
 } from "../src/replay/index.ts";
 
@@ -127,6 +127,29 @@ function withChunk(b: Built, index: number, chunk: Uint8Array): Uint8Array {
 
 describe("replay framing and index", () => {
   const built = build(100);
+
+  it("frames records of any length, from any offset of their bytes, through the segment buffer's growth, as the reader splits them", () => {
+    // Lengths about the short-copy bound (copied byte by byte below it, by `set` above), ticks past 2^24 (all four bytes).
+    const lengths = [0, 1, 255, 256, 257, 3000, 7, 70_000];
+    let seed = 7;
+    const random = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const keyTick = 0x01_02_03_04;
+    const keyframe = random(100);
+    const builder = new SegmentBuilder(keyTick, keyframe, 64);
+    const added = lengths.map((n, i) => {
+      const from = i % 3; // a patch is the encoder's output after its protocol byte
+      const source = random(from + n);
+      const tick = keyTick + 0x01_00_00 * i;
+      builder.add(i % 2 === 0 ? RecordKind.Patch : RecordKind.Event, tick, source, from);
+      return { kind: i % 2 === 0 ? RecordKind.Patch : RecordKind.Event, tick, bytes: source.slice(from) };
+    });
+    const chunk = encodeChunk(ChunkKind.Segment, encodeSegmentBody({ keyTick, lastTick: builder.lastTick, flags: 0, stateHash: new Uint8Array(32) }, builder.bytes(), (raw) => deflateSync(raw)));
+    const [segment] = readChunks(concatAll([fileStart(), chunk]));
+    const read = readSegmentBody(segment!, readSegmentHead(segment!));
+    expect(read.keyframe).toEqual(keyframe);
+    expect(read.records.map((r) => ({ kind: r.kind, tick: r.tick, bytes: r.bytes.slice() }))).toEqual(added);
+    expect(builder.lastTick).toBe(added.at(-1)!.tick);
+  });
 
   it("splits a recording into header, segments and end, each chunk's hash checked", () => {
     const chunks = readChunks(built.file);
