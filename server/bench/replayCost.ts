@@ -3,8 +3,9 @@
  * match of `players` hard bots stepped by the shared simulation at 30 Hz with a patch encoded every 1.5 steps
  * (20 Hz), as a room does, and the room's own MatchRecorder fed its patches and events, writing to a store
  * that only counts bytes. Timed on one thread with nothing else in the way: the room's part is the steps
- * (bots thinking included) and the patch encodes (not the sends), the recorder's its own hooks (patch copies,
- * keyframes with their hash; its deflate runs on zlib's thread pool after the loop and is not counted).
+ * (bots thinking included) and the patch encodes (not the sends), the recorder's its own calls as the room
+ * makes them (one after each patch: the patch copied, and every 5 s the keyframe with its hash and the closed
+ * segment deflated; one for each step with an event recorded, the room's check of the step's events included).
  *
  * Every part is timed on this thread with performance.now() (wall time): on a loaded machine the thread is
  * descheduled in the recorder's windows as often as in the room's, so the share stays fair, while the
@@ -18,6 +19,7 @@ import { Encoder } from "@colyseus/schema";
 import { ARENA_MAP, ArenaState, BotRoster, Player, createRules, stepWorld, type GameEvent } from "@arena/shared";
 import { createLogger } from "../src/log.ts";
 import { Replays } from "../src/replay/Replays.ts";
+import { recordsAny } from "../src/replay/recorder.ts";
 import type { ReplayMeta } from "../src/replay/meta.ts";
 import type { ReplayStore } from "../src/replay/store.ts";
 import type { PatchTap } from "../src/colyseusInternals.ts";
@@ -65,11 +67,9 @@ async function once(players: number, seconds: number): Promise<RecorderCost> {
   let bytes = 0;
   const replays = new Replays(countingStore((n) => (bytes += n)), { maxActive: 10, maxBytes: 1 << 30 }, createLogger("silent"));
   const recorder = replays.recorder({ roomId: "bench", state, mode: "ffa", private: false, map: ARENA_MAP, mapRef: undefined, tickRate, patchRate: 20 });
-  let onPatch: (bytes: Uint8Array) => void = () => {};
-  recorder.attach((listener) => {
-    onPatch = listener;
-    return { encoder, remove: () => {} } satisfies PatchTap;
-  });
+  // What tapPatches keeps of each patch: the encoder's output, read by afterPatch.
+  const tap: PatchTap = { encoder, patch: undefined, patchFrom: 0, remove: () => {} };
+  recorder.attach(tap);
   let ended: ReplayMeta | undefined;
   replays.onRecorded((meta) => {
     ended = meta;
@@ -88,8 +88,9 @@ async function once(players: number, seconds: number): Promise<RecorderCost> {
     stepWorld({ state, map: ARENA_MAP, rules }, hooks, events);
     stepMs += now() - t;
     if (events.length > 0) {
+      // As the room does: a call only for a step with an event recorded; the check is counted as the recorder's.
       t = now();
-      recorder.events(events);
+      if (recordsAny(events)) recorder.events(events);
       recordMs += now() - t;
       events.length = 0;
     }
@@ -97,16 +98,13 @@ async function once(players: number, seconds: number): Promise<RecorderCost> {
     if (Math.floor((i * 20) / tickRate) > patches) {
       patches++;
       t = now();
-      recorder.beforePatch();
-      const t1 = now();
-      const patch = encoder.encode();
+      tap.patch = encoder.encode();
       encoder.discardChanges();
-      const t2 = now();
-      onPatch(patch);
+      const t1 = now();
       recorder.afterPatch();
-      const t3 = now();
-      encodeMs += t2 - t1;
-      recordMs += t1 - t + (t3 - t2);
+      const t2 = now();
+      encodeMs += t1 - t;
+      recordMs += t2 - t1;
     }
   }
   const t = now();

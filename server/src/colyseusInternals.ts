@@ -435,38 +435,63 @@ export function detachListing(room: Room): void {
 // Replays record the patches a room broadcasts (server/src/replay/recorder.ts). Colyseus has no hook that
 // sees a patch's bytes: SchemaSerializer.applyPatches calls `encoder.encode({ offset: 1 })` once per
 // broadcast with changes and at least one client (its first byte is the protocol's ROOM_STATE_PATCH), sends
-// what it returns, then `discardChanges()`; with no client it discards the changes without encoding them.
-// server/test/replay-record.test.ts fails if the tap stops seeing every patch (playback no longer matches).
+// what it returns, then `discardChanges()`; with no client at all in `room.clients` it discards the changes
+// without encoding them (a client still joining counts: the patch is encoded and sent to nobody).
+// server/test/replay-record.test.ts fails if the tap stops seeing every patch (playback no longer matches),
+// replay-pause.test.ts if a broadcast's dropped changes go unnoticed (a keyframe's hash no longer matches).
 // ---------------------------------------------------------------------------
 
-/** The room's schema encoder, and a tap on every patch it encodes for a broadcast. */
+/** The room's schema encoder, and the last patch it encoded for a broadcast. */
 export interface PatchTap {
   /** The encoder the room's serializer made for its current state (`encodeAll` gives a keyframe). */
   readonly encoder: Encoder;
-  /** Stops calling `onPatch`. */
+  /**
+   * What the encoder returned for the last patch broadcast (set by each one; the reader clears it): the
+   * schema bytes are `patch.subarray(patchFrom)`. A view into the encoder's buffer, good until its next
+   * encode, which is the next broadcast's: read it right after `broadcastPatch` returns.
+   */
+  patch: Uint8Array | undefined;
+  /** Where the schema bytes start in `patch` (after the protocol byte). */
+  patchFrom: number;
+  /** Stops taking patches. */
   remove(): void;
 }
 
 /**
- * Calls `onPatch` with the schema bytes of each patch the room broadcasts (a view into the encoder's buffer:
- * copy it before the next encode). Set after the room's state: the serializer makes a new encoder for each
- * state assigned.
+ * Keeps each patch the room broadcasts on the returned tap (no copy, no call out: the recorder reads it
+ * after the broadcast, once per patch, where its time is counted). Set after the room's state: the
+ * serializer makes a new encoder for each state assigned.
  */
-export function tapPatches(room: Room, onPatch: (bytes: Uint8Array) => void): PatchTap {
+export function tapPatches(room: Room): PatchTap {
   const serializer = (room as unknown as { _serializer?: { encoder?: Encoder } })._serializer;
   const encoder = serializer?.encoder;
   if (!(encoder instanceof Encoder)) throw new Error("@colyseus/core changed: a room with a schema state has no _serializer.encoder; review server/src/colyseusInternals.ts");
   const original = encoder.encode;
   let on = true;
-  encoder.encode = function (this: Encoder, it = { offset: 0 }, view, buffer, initialOffset = it.offset) {
-    const out = original.call(this, it, view, buffer, initialOffset);
-    if (on && view === undefined) onPatch(out.subarray(initialOffset));
-    return out;
-  };
-  return {
+  const tap: PatchTap = {
     encoder,
+    patch: undefined,
+    patchFrom: 0,
     remove: () => {
       on = false;
+      tap.patch = undefined;
     },
   };
+  encoder.encode = function (this: Encoder, it = { offset: 0 }, view, buffer, initialOffset = it.offset) {
+    const out = original.call(this, it, view, buffer, initialOffset);
+    if (on && view === undefined) {
+      tap.patch = out;
+      tap.patchFrom = initialOffset;
+    }
+    return out;
+  };
+  return tap;
+}
+
+/**
+ * Whether the room's next patch broadcast drops the state's changes unencoded (SchemaSerializer.applyPatches
+ * with no client at all in `room.clients`: nobody connected, or every seat held for a reconnection).
+ */
+export function broadcastDropsChanges(room: Room): boolean {
+  return room.clients.length === 0;
 }

@@ -2,11 +2,13 @@
  * Records an arena room's matches (format: docs/REPLAYS.md), one recording per match, from the step that
  * starts it to the end of its results.
  *
- * The room calls `beforePatch`/`afterPatch` around each patch broadcast; the patch's bytes arrive in
- * between through a tap on the room's encoder (colyseusInternals.ts `tapPatches`) and are appended to the
- * open segment with the tick. After a broadcast, a keyframe is taken when one is due: every
- * KEYFRAME_INTERVAL_S; while nobody is connected (Colyseus drops the changes unencoded) the recording
- * pauses, and goes on from a fresh keyframe when patches are sent again. A keyframe closes the segment
+ * The room calls `afterPatch` after each patch broadcast: the patch the tap on the room's encoder kept
+ * (colyseusInternals.ts `tapPatches`) is appended to the open segment with the tick, and a keyframe is taken
+ * when one is due, every KEYFRAME_INTERVAL_S. One call per broadcast, and one per step with an event recorded
+ * (`recordsAny`): each call costs the room's thread some µs of cold code, far more than the work inside it
+ * (docs/BENCHMARKS.md, "Replays"). While nobody is connected Colyseus drops the changes unencoded (the room
+ * calls `changesDropped` before such a broadcast): the recording pauses, and goes on from a fresh keyframe when
+ * patches are sent again. A keyframe closes the segment
  * before it: deflated and framed there, then handed to the store (the writes of one recording are chained,
  * in order), so a crash loses at most the last 5 s.
  *
@@ -46,7 +48,6 @@ export interface RecordedRoom {
 interface Recording {
   meta: ReplayMeta;
   readonly players: Set<string>;
-  segment: SegmentBuilder | undefined;
   flags: number;
   hash: Uint8Array;
   /** The store's writes of this recording, one after the other. */
@@ -66,6 +67,18 @@ const STANDINGS_EVERY = 6;
 
 const utf8 = new TextEncoder();
 
+/**
+ * Whether a step's events hold one the recording keeps (`events` records these and nothing else): the room
+ * calls `events` only then, not for each step with a shot or a hit, which is most steps of a fight.
+ */
+export function recordsAny(events: readonly GameEvent[]): boolean {
+  for (let i = 0; i < events.length; i++) {
+    const type = events[i]!.type;
+    if (type === "kill" || type === "matchStart" || type === "matchEnd") return true;
+  }
+  return false;
+}
+
 /** An event record's bytes: its JSON in UTF-8 (one encoder for all: making one per event cost 20-180 µs, Buffer.from 25-100). */
 function eventBytes(e: ReplayEvent): Uint8Array {
   return utf8.encode(JSON.stringify(e));
@@ -77,26 +90,42 @@ export class MatchRecorder {
   private rec: Recording | undefined;
   /** A recording begins (or, with an id, goes on) at the next patch broadcast. */
   private pending: { readonly resume?: ReplayMeta } | undefined;
-  private hadChanges = false;
-  private tapped = false;
+  /** The coming broadcast drops the state's changes unencoded (nobody connected). */
+  private dropping = false;
+  /**
+   * The next broadcast must look at more than its patch (`dropping`, `pending`, a failed write, the size cap):
+   * one flag read on the way of each patch instead of four, on memory the room's work has made cold.
+   */
+  private attention = false;
+  /** The recording's open segment (`builder`), if any: a recording paused, or none, has none. */
+  private open: SegmentBuilder | undefined;
+  /** The tick at which the open segment's next keyframe is due. */
+  private nextKeyTick = 0;
+  /** The room's state (kept at `attach`: reached through the room, each patch went through two getters). */
+  private state: ArenaState;
+  private readonly stats: Replays["stats"];
   /** The people seated now: session id -> user id. */
   private readonly seats = new Map<string, string>();
   private keyBuffer: Uint8Array = new Uint8Array(16 * 1024);
   /** The open segment's bytes; one buffer for all of this room's segments (each is deflated as it closes). */
   private builder: SegmentBuilder | undefined;
 
-  constructor(private readonly replays: Replays, private readonly room: RecordedRoom, private readonly log: Logger) {}
+  constructor(private readonly replays: Replays, private readonly room: RecordedRoom, private readonly log: Logger) {
+    this.state = room.state;
+    this.stats = replays.stats;
+  }
 
   /** The recording in progress. */
   get id(): string | undefined {
     return this.rec?.meta.id ?? this.pending?.resume?.id;
   }
 
-  /** Starts reading the room's patches (call after each assignment of the room's state). */
-  attach(tap: (onPatch: (bytes: Uint8Array) => void) => PatchTap): void {
+  /** Starts reading the room's patches from `tap` (call after each assignment of the room's state). */
+  attach(tap: PatchTap): void {
     this.tap?.remove();
-    this.tap = tap((bytes) => this.onPatch(bytes));
-    this.handshake = hex(Reflection.encode(this.tap.encoder));
+    this.tap = tap;
+    this.state = this.room.state;
+    this.handshake = hex(Reflection.encode(tap.encoder));
   }
 
   /** A person took a player's seat (a spectator is not one). */
@@ -113,6 +142,7 @@ export class MatchRecorder {
   matchStarted(): void {
     if (this.rec !== undefined) void this.finish("match_over");
     this.pending = {};
+    this.attention = true;
   }
 
   /**
@@ -124,12 +154,13 @@ export class MatchRecorder {
     const id = await store.recordingOf(roomId).catch(() => undefined);
     const meta = id === undefined ? undefined : await store.get(id).catch(() => undefined);
     this.pending = meta?.state === "recording" && meta.roomId === roomId ? { resume: meta } : {};
+    this.attention = true;
   }
 
-  /** The step's events: kills, the match's start and end. */
+  /** The step's events: kills, the match's start and end (the room calls it when `recordsAny` of them). */
   events(events: readonly GameEvent[]): void {
     const started = performance.now();
-    const state = this.room.state;
+    const state = this.state;
     for (const e of events) {
       switch (e.type) {
         case "matchStart":
@@ -146,12 +177,12 @@ export class MatchRecorder {
           break;
       }
     }
-    this.replays.stats.cpuMs += performance.now() - started;
+    this.stats.cpuMs += performance.now() - started;
   }
 
   /** A chat line the room relayed to everyone in it. */
   chat(from: string, name: string, text: string): void {
-    this.event({ type: "chat", tick: this.room.state.tick, from, name, text });
+    this.event({ type: "chat", tick: this.state.tick, from, name, text });
   }
 
   private event(e: ReplayEvent): void {
@@ -160,47 +191,60 @@ export class MatchRecorder {
       this.early.push(e);
       return;
     }
-    this.rec?.segment?.add(RecordKind.Event, this.room.state.tick, eventBytes(e));
+    this.open?.add(RecordKind.Event, this.state.tick, eventBytes(e));
   }
 
   private early: ReplayEvent[] = [];
 
-  /** Before a patch broadcast: whether the state has changes to send. */
-  beforePatch(): void {
+  /**
+   * Before a broadcast that drops the state's changes unencoded (colyseusInternals.ts `broadcastDropsChanges`:
+   * nobody connected); rare, so the room asks only then.
+   */
+  changesDropped(): void {
     const started = performance.now();
-    this.hadChanges = this.tap?.encoder.hasChanges ?? false;
-    this.tapped = false;
-    this.replays.stats.cpuMs += performance.now() - started;
+    this.dropping = this.tap?.encoder.hasChanges ?? false;
+    this.attention ||= this.dropping;
+    this.stats.cpuMs += performance.now() - started;
   }
 
-  private onPatch(bytes: Uint8Array): void {
-    const started = performance.now();
-    this.tapped = true;
-    this.rec?.segment?.add(RecordKind.Patch, this.room.state.tick, bytes);
-    this.replays.stats.cpuMs += performance.now() - started;
-  }
-
-  /** After a patch broadcast: a recording begins, or a keyframe is taken, when due. */
+  /**
+   * After a patch broadcast: its patch is recorded; a recording begins, pauses or stops, or a keyframe is
+   * taken, when due. The way of most patches touches the recorder, the tap, the state's tick and the open
+   * segment, and nothing else.
+   */
   afterPatch(): void {
-    if (this.tap === undefined) return;
     const started = performance.now();
+    const tap = this.tap;
+    const open = this.open;
+    const tick = this.state.tick;
+    const patch = tap?.patch;
+    if (patch !== undefined) {
+      tap!.patch = undefined;
+      open?.add(RecordKind.Patch, tick, patch, tap!.patchFrom);
+    }
+    if (this.attention || open === undefined || tick >= this.nextKeyTick) this.beyondPatch(tick);
+    this.stats.cpuMs += performance.now() - started;
+  }
+
+  /** What a broadcast calls for beyond its patch: a recording begun, stopped or paused, a keyframe. */
+  private beyondPatch(tick: number): void {
+    if (this.tap === undefined) return;
+    const dropped = this.dropping;
+    this.dropping = false;
+    this.attention = false;
     if (this.rec?.failed) this.stop();
     if (this.rec?.overCap) {
       this.log.warn("recording stopped at the size cap (REPLAY_MAX_KB)", { replay: this.rec.meta.id, bytes: this.rec.meta.bytes });
       void this.end("too_large");
     }
     if (this.pending !== undefined) this.begin();
-    const rec = this.rec;
-    if (rec !== undefined) {
-      const tick = this.room.state.tick;
-      if (this.hadChanges && !this.tapped) {
-        // Nobody connected: Colyseus dropped the changes unencoded. The recording pauses (its open segment is
-        // whole up to the last patch) and goes on from a fresh keyframe once patches are sent again.
-        if (rec.segment !== undefined) this.closeSegment();
-      } else if (rec.segment === undefined) this.keyframe(SEGMENT_FRESH);
-      else if (tick - rec.segment.keyTick >= this.keyframeTicks) this.keyframe(0);
-    }
-    this.replays.stats.cpuMs += performance.now() - started;
+    if (this.rec === undefined) return;
+    if (dropped) {
+      // Nobody connected: Colyseus dropped the changes unencoded. The recording pauses (its open segment is
+      // whole up to the last patch) and goes on from a fresh keyframe once patches are sent again.
+      if (this.open !== undefined) this.closeSegment();
+    } else if (this.open === undefined) this.keyframe(SEGMENT_FRESH);
+    else if (tick >= this.nextKeyTick) this.keyframe(0);
   }
 
   private get keyframeTicks(): number {
@@ -222,7 +266,7 @@ export class MatchRecorder {
     const tick = room.state.tick;
     const players = new Set([...(pending.resume?.players ?? []), ...this.seats.values()]);
     if (pending.resume !== undefined) {
-      this.rec = { meta: { ...pending.resume, updatedAt: now }, players, segment: undefined, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false, queued: 0, overCap: false };
+      this.rec = { meta: { ...pending.resume, updatedAt: now }, players, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false, queued: 0, overCap: false };
       this.log.info("recording goes on", { replay: pending.resume.id, segments: pending.resume.segments });
     } else {
       const id = randomBytes(16).toString("base64url");
@@ -237,26 +281,29 @@ export class MatchRecorder {
         startedAt: now, tickRate: room.tickRate, state: "recording", updatedAt: now, segments: 0, firstTick: tick, lastTick: tick,
         bytes: head.length, players: [...players], standings: standings(room.state),
       };
-      this.rec = { meta, players, segment: undefined, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false, queued: 0, overCap: false };
+      this.rec = { meta, players, flags: SEGMENT_FRESH, hash: new Uint8Array(0), writes: Promise.resolve(), failed: false, queued: 0, overCap: false };
       this.write((store) => store.begin(meta, head));
       this.replays.stats.started++;
     }
-    this.keyframe(SEGMENT_FRESH);
-    for (const e of early) this.rec.segment?.add(RecordKind.Event, tick, eventBytes(e));
+    this.open = undefined; // (none is: a recording in progress ends before another begins)
+    const open = this.keyframe(SEGMENT_FRESH);
+    for (const e of early) open.add(RecordKind.Event, tick, eventBytes(e));
   }
 
-  /** Closes the open segment (if any) and opens the next one on a keyframe of the state as it is now. */
-  private keyframe(flags: number): void {
+  /** Closes the open segment (if any) and opens the next one on a keyframe of the state as it is now; returns it. */
+  private keyframe(flags: number): SegmentBuilder {
     const rec = this.rec!;
-    if (rec.segment !== undefined) this.closeSegment();
+    if (this.open !== undefined) this.closeSegment();
     const encoded = this.tap!.encoder.encodeAll({ offset: 0 }, this.keyBuffer);
     if (encoded.buffer !== this.keyBuffer.buffer) this.keyBuffer = new Uint8Array(encoded.buffer); // it grew
-    const tick = this.room.state.tick;
+    const tick = this.state.tick;
     if (this.builder === undefined) this.builder = new SegmentBuilder(tick, encoded, 32 * 1024);
     else this.builder.restart(tick, encoded);
-    rec.segment = this.builder;
+    this.open = this.builder;
+    this.nextKeyTick = tick + this.keyframeTicks;
     rec.flags = flags;
-    rec.hash = stateHash(this.room.state, nodeSha256);
+    rec.hash = stateHash(this.state, nodeSha256);
+    return this.builder;
   }
 
   /**
@@ -268,8 +315,8 @@ export class MatchRecorder {
    */
   private closeSegment(): void {
     const rec = this.rec!;
-    const seg = rec.segment!;
-    rec.segment = undefined;
+    const seg = this.open!;
+    this.open = undefined;
     const head = { keyTick: seg.keyTick, lastTick: seg.lastTick, flags: rec.flags, stateHash: rec.hash };
     const chunk = encodeChunk(ChunkKind.Segment, encodeSegmentBody(head, seg.bytes(), (raw) => deflateRawSync(raw, { level: DEFLATE_LEVEL })), nodeSha256);
     // The standings are for the lists (and an interrupted recording's end): every STANDINGS_EVERY segments is enough.
@@ -281,10 +328,13 @@ export class MatchRecorder {
         ...rec.meta, segments: rec.meta.segments + 1, lastTick: head.lastTick, bytes: rec.meta.bytes + chunk.length, updatedAt: Date.now(), players: [...rec.players],
       };
       const meta = rec.meta;
-      this.replays.stats.bytes += chunk.length;
-      this.replays.stats.cpuMs += performance.now() - started;
+      this.stats.bytes += chunk.length;
+      this.stats.cpuMs += performance.now() - started;
       await store.append(meta, chunk);
-      if (meta.bytes >= this.replays.settings.maxBytes) rec.overCap = true;
+      if (meta.bytes >= this.replays.settings.maxBytes) {
+        rec.overCap = true;
+        this.attention = true;
+      }
     });
   }
 
@@ -297,9 +347,9 @@ export class MatchRecorder {
     this.early = [];
     if (this.rec === undefined) return Promise.resolve();
     const started = performance.now();
-    if (this.rec.segment !== undefined) this.closeSegment();
+    if (this.open !== undefined) this.closeSegment();
     const written = this.end(reason);
-    this.replays.stats.cpuMs += performance.now() - started;
+    this.stats.cpuMs += performance.now() - started;
     if (!Number.isFinite(withinMs)) return written;
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([written, new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)))]).finally(() => clearTimeout(timer));
@@ -309,6 +359,7 @@ export class MatchRecorder {
   private end(reason: ReplayEndReason): Promise<void> {
     const rec = this.rec!;
     this.rec = undefined;
+    this.open = undefined;
     this.replays.release();
     // A room closing after everyone left has nobody in its state: the last standings recorded stand.
     const last = standings(this.room.state);
@@ -336,8 +387,8 @@ export class MatchRecorder {
     const rec = this.rec;
     if (rec === undefined) return Promise.resolve();
     const started = performance.now();
-    if (rec.segment !== undefined) this.closeSegment();
-    this.replays.stats.cpuMs += performance.now() - started;
+    if (this.open !== undefined) this.closeSegment();
+    this.stats.cpuMs += performance.now() - started;
     return rec.writes;
   }
 
@@ -350,6 +401,7 @@ export class MatchRecorder {
   private stop(): void {
     if (this.rec === undefined) return;
     this.rec = undefined;
+    this.open = undefined;
     this.replays.release();
   }
 
@@ -358,6 +410,7 @@ export class MatchRecorder {
     rec.writes = rec.writes.then(() => (rec.failed ? undefined : op(this.replays.store))).catch((error: unknown) => {
       if (!rec.failed) this.log.error("replay write failed, the recording stops", { replay: rec.meta.id, error });
       rec.failed = true;
+      this.attention = true;
       this.replays.stats.failed++;
     });
   }

@@ -45,10 +45,9 @@ import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
 import { brainMemories, restoreState, type Checkpoint } from "./checkpoint.ts";
 import { CheckpointWriter, type CheckpointHeader } from "./checkpointCodec.ts";
-import { detachListing, holdSeatForToken } from "../../colyseusInternals.ts";
+import { broadcastDropsChanges, detachListing, holdSeatForToken, tapPatches } from "../../colyseusInternals.ts";
 import { RoomKeeper, type Takeover } from "./keeper.ts";
-import { tapPatches } from "../../colyseusInternals.ts";
-import type { MatchRecorder } from "../../replay/recorder.ts";
+import { recordsAny, type MatchRecorder } from "../../replay/recorder.ts";
 import { CODES_KEY, releasedKey } from "../../matchmaking/roomCodes.ts";
 
 /** Close codes after which a seat is not held for reconnection (protocol errors, floods, oversized or invalid frames). */
@@ -345,7 +344,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       inputBuffered: (id, buffered) => this.roundTrips.observeInputBuffer(id, buffered),
       live: () => this.live,
       onEvents: (events) => {
-        this.recorder?.events(events);
+        // Most steps of a fight have a shot or a hit, which the recording does not keep: no call for those.
+        if (this.recorder !== undefined && recordsAny(events)) this.recorder.events(events);
         dispatchEvents(this, events, {
           credits: this.credits, moments: this.moments, ratings: this.ratings,
           botLevel: () => this.bots.level,
@@ -420,7 +420,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       for (const client of this.clients) if (client.state === ClientState.JOINED) joined++;
       this.roomPace.patched(joined);
     }
-    this.recorder?.beforePatch();
+    if (this.recorder !== undefined && broadcastDropsChanges(this)) this.recorder.changesDropped();
     const sent = super.broadcastPatch();
     this.recorder?.afterPatch();
     return sent;
@@ -438,7 +438,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
       get private() { return room.code !== undefined; },
       map, mapRef: this.mapRef, tickRate: s.tickRate, patchRate: s.patchRate,
     }, this.log);
-    this.recorder.attach((onPatch) => tapPatches(this, onPatch));
+    this.recorder.attach(tapPatches(this));
   }
 
   /** Listing writes of the live score and checks run (tests read them). */
