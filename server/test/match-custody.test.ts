@@ -94,6 +94,30 @@ describe("a match's lease", () => {
     expect(claim.lease.fence).toBe(lease.fence + 1);
   });
 
+  it("moves its deadline a lease ahead with each written checkpoint, and a refused write leaves the new holder's deadline alone", async () => {
+    const a = await custody("A");
+    const b = await custody("B");
+    const lease = await a.open("r8");
+    const redisNowMs = async (): Promise<number> => {
+      const [s, us] = await db.time();
+      return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+    };
+    await db.zadd(CUSTODY_KEYS.deadlines, 1, "r8");
+    const before = await redisNowMs();
+    expect(await a.commit(lease, '{"n":8}')).toBe(true);
+    const due = Number(await db.zscore(CUSTODY_KEYS.deadlines, "r8"));
+    expect(due).toBeGreaterThanOrEqual(before + LEASE_MS);
+    expect(due).toBeLessThanOrEqual((await redisNowMs()) + LEASE_MS);
+    // Taken over while A was paused: A's write is refused and writes no deadline either.
+    await db.del(CUSTODY_KEYS.lease("r8"));
+    const claim = (await b.claim("r8"))!;
+    await db.zadd(CUSTODY_KEYS.deadlines, 42, "r8");
+    expect(await a.commit(lease, '{"n":9}')).toBe(false);
+    expect(await db.zscore(CUSTODY_KEYS.deadlines, "r8")).toBe("42");
+    expect(await b.commit(claim.lease, '{"n":10}')).toBe(true);
+    expect(Number(await db.zscore(CUSTODY_KEYS.deadlines, "r8"))).toBeGreaterThan(42);
+  });
+
   it("is handed over at once on release: due now, claimable by another process", async () => {
     const a = await custody("A");
     const b = await custody("B");

@@ -14,7 +14,10 @@
  * scans at 4 Hz for leases that ran out. It is in another slot than the rooms' keys, so it is written by a
  * command of its own right after each room script that changes a deadline. It is only where to look: the
  * lease itself decides (a claim of a room whose lease still runs is refused), and a deadline write that is
- * lost (the process died between the two) is at most one checkpoint period early or one lease late.
+ * lost (the process died between the two) is at most one checkpoint period early or one lease late. On a
+ * single Redis (or a Sentinel-watched one) there are no slots to respect: the checkpoint's script writes the
+ * deadline itself, so a checkpoint is one command, one socket write and one reply (the second command was as
+ * costly to the room's thread as the checkpoint's own, docs/BENCHMARKS.md "Checkpoint cost").
  *
  * Every write is one Lua script that checks the lease still holds the writer's token: a process that
  * was paused (SIGSTOP, a long GC, a network split) and wakes up after another took its room over
@@ -59,7 +62,7 @@ return f`;
  * 1 written, 0 not ours. A lease that is gone (it ran out, or Redis restarted empty) is taken back only if
  * nobody took the room since: the fence is still the writer's (or gone with everything else).
  */
-const COMMIT = `local cur = redis.call('GET', KEYS[1])
+const COMMIT_WRITE = `local cur = redis.call('GET', KEYS[1])
 if cur ~= ARGV[1] then
   if cur then return 0 end
   local f = redis.call('GET', KEYS[3])
@@ -67,7 +70,18 @@ if cur ~= ARGV[1] then
   if not f then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4]) end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4]) end`;
+const COMMIT = `${COMMIT_WRITE}
+return 1`;
+
+/**
+ * COMMIT, then (only if written) the room's lease deadline as DEADLINE writes it, in the same script: not on
+ * a Redis Cluster, where the deadlines' key is in another slot. KEYS as COMMIT's, then deadlines; ARGV as
+ * COMMIT's, then roomId.
+ */
+const COMMIT_WITH_DEADLINE = `${COMMIT_WRITE}
+${NOW_MS}
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), ARGV[7])
 return 1`;
 
 /** KEYS lease, fence, checkpoint; ARGV processId, leaseMs, fenceTtlMs. {fence, checkpoint}; 0 still held; -1 nothing to take. */
@@ -97,6 +111,10 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(AR
 interface CustodyCommands {
   custodyOpen(lease: string, fence: string, processId: string, leaseMs: number, fenceTtl: number): Promise<number>;
   custodyCommit(lease: string, ckpt: string, fence: string, token: string, data: string | Buffer, leaseMs: number, ckptMs: number, fenceNo: number, fenceTtl: number): Promise<number>;
+  custodyCommitWithDeadline(
+    lease: string, ckpt: string, fence: string, deadlines: string,
+    token: string, data: string | Buffer, leaseMs: number, ckptMs: number, fenceNo: number, fenceTtl: number, roomId: string,
+  ): Promise<number>;
   /** ioredis' Buffer variant of the claim script: the checkpoint's bytes as they are. */
   custodyClaimBuffer(lease: string, fence: string, ckpt: string, processId: string, leaseMs: number, fenceTtl: number): Promise<[number, Buffer] | number>;
   custodyRelease(lease: string, token: string): Promise<number>;
@@ -146,6 +164,7 @@ export class MatchCustody {
     this.redis.on("error", onceEach(log, "match custody redis error"));
     this.redis.defineCommand("custodyOpen", { numberOfKeys: 2, lua: OPEN });
     this.redis.defineCommand("custodyCommit", { numberOfKeys: 3, lua: COMMIT });
+    this.redis.defineCommand("custodyCommitWithDeadline", { numberOfKeys: 4, lua: COMMIT_WITH_DEADLINE });
     this.redis.defineCommand("custodyClaim", { numberOfKeys: 3, lua: CLAIM });
     this.redis.defineCommand("custodyRelease", { numberOfKeys: 1, lua: RELEASE });
     this.redis.defineCommand("custodyEnd", { numberOfKeys: 2, lua: END });
@@ -192,16 +211,20 @@ export class MatchCustody {
   async commit(lease: Lease, checkpoint: string | Buffer): Promise<boolean> {
     const sentAt = performance.now();
     const k = CUSTODY_KEYS;
-    const ok = await this.redis.custodyCommit(
-      k.lease(lease.roomId), k.checkpoint(lease.roomId), k.fence(lease.roomId),
-      lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS,
-    );
+    const roomId = lease.roomId;
+    const ok = this.redis.isCluster
+      ? await this.redis.custodyCommit(k.lease(roomId), k.checkpoint(roomId), k.fence(roomId), lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS)
+      : await this.redis.custodyCommitWithDeadline(
+        k.lease(roomId), k.checkpoint(roomId), k.fence(roomId), k.deadlines,
+        lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS, roomId,
+      );
     if (ok !== 1) {
       lease.lost = true;
       return false;
     }
     lease.renewed(sentAt);
-    await this.deadline(lease.roomId);
+    // On a cluster the deadline is a command of its own (another slot), sent once the write is confirmed.
+    if (this.redis.isCluster) await this.deadline(roomId);
     return true;
   }
 
