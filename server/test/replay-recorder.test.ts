@@ -2,6 +2,7 @@
  * The recorder on its own (server/src/replay/recorder.ts), fed as a room feeds it: a real schema state and
  * encoder, the patch of each broadcast on the tap, then `afterPatch`. What it must notice between two patches
  * without looking at every patch for it: a store write that failed stops the recording at the next patch.
+ * And a kill's record, written without JSON.stringify, is exactly what JSON.stringify makes of it.
  */
 import { Encoder } from "@colyseus/schema";
 import { describe, expect, it, vi } from "vitest";
@@ -9,6 +10,7 @@ import { ARENA_MAP, ArenaState, Player } from "@arena/shared";
 import type { PatchTap } from "../src/colyseusInternals.ts";
 import { createLogger } from "../src/log.ts";
 import { Replays } from "../src/replay/Replays.ts";
+import { killJson } from "../src/replay/recorder.ts";
 import type { ReplayStore } from "../src/replay/store.ts";
 
 /** A store whose first write (the recording's header) fails, as a full disk or a lost Redis would. */
@@ -53,5 +55,15 @@ describe("the match recorder", () => {
     broadcast();
     expect(replays.recording).toBe(0);
     expect(recorder.id).toBeUndefined();
+  });
+
+  it("writes a kill's record as JSON.stringify writes the event, whatever the names hold", () => {
+    const names = ["ann", "", 'say "hi"', "back\\slash", "tab\there", "new\nline", "\u0001", "zoë", "忍者", "🙂 smile", "lone \ud83d", "\udc00 low", "</script>", "\u2028"];
+    for (const killerName of names) {
+      for (const victimName of ["bob", killerName]) {
+        const event = { type: "kill", tick: 123456, killer: "sess_A-1", killerName, victim: "x9", victimName };
+        expect(killJson(event.tick, event.killer, killerName, event.victim, victimName), JSON.stringify(killerName)).toBe(JSON.stringify(event));
+      }
+    }
   });
 });

@@ -151,6 +151,17 @@ describe("replay framing and index", () => {
     expect(builder.lastTick).toBe(added.at(-1)!.tick);
   });
 
+  it("writes a text record as the UTF-8 of its text, ASCII or not, through the buffer's growth", () => {
+    const texts = ["", "plain ascii", "zoë", "忍者 and more", "🙂", "lone \ud83d surrogate", "x".repeat(5000) + "é"];
+    const builder = new SegmentBuilder(0, new Uint8Array(4), 16);
+    texts.forEach((t, i) => builder.addText(RecordKind.Event, i, t));
+    const chunk = encodeChunk(ChunkKind.Segment, encodeSegmentBody({ keyTick: 0, lastTick: builder.lastTick, flags: 0, stateHash: new Uint8Array(32) }, builder.bytes(), (raw) => deflateSync(raw)));
+    const [segment] = readChunks(concatAll([fileStart(), chunk]));
+    const read = readSegmentBody(segment!, readSegmentHead(segment!));
+    expect(read.records.map((r) => r.bytes.slice())).toEqual(texts.map((t) => new TextEncoder().encode(t)));
+    expect(read.records.map((r) => r.tick)).toEqual(texts.map((_, i) => i));
+  });
+
   it("splits a recording into header, segments and end, each chunk's hash checked", () => {
     const chunks = readChunks(built.file);
     expect(chunks.map((c) => c.kind)).toEqual([ChunkKind.Header, ChunkKind.Segment, ChunkKind.Segment, ChunkKind.Segment, ChunkKind.Segment, ChunkKind.End]);

@@ -65,8 +65,6 @@ export const DEFLATE_LEVEL = 1;
 /** Segments between two updates of the standings in a recording's meta (30 s). */
 const STANDINGS_EVERY = 6;
 
-const utf8 = new TextEncoder();
-
 /**
  * Whether a step's events hold one the recording keeps (`events` records these and nothing else): the room
  * calls `events` only then, not for each step with a shot or a hit, which is most steps of a fight.
@@ -79,9 +77,23 @@ export function recordsAny(events: readonly GameEvent[]): boolean {
   return false;
 }
 
-/** An event record's bytes: its JSON in UTF-8 (one encoder for all: making one per event cost 20-180 µs, Buffer.from 25-100). */
-function eventBytes(e: ReplayEvent): Uint8Array {
-  return utf8.encode(JSON.stringify(e));
+/**
+ * A kill's event record, the JSON that `JSON.stringify` makes of `{ type: "kill", tick, killer, killerName,
+ * victim, victimName }`, made without it: on a room's thread, once every few steps, JSON.stringify's cold
+ * code cost some 40 µs a kill (docs/BENCHMARKS.md, "Replays"). The ids and most names need no escaping.
+ */
+export function killJson(tick: number, killer: string, killerName: string, victim: string, victimName: string): string {
+  return `{"type":"kill","tick":${tick},"killer":${jsonString(killer)},"killerName":${jsonString(killerName)},"victim":${jsonString(victim)},"victimName":${jsonString(victimName)}}`;
+}
+
+/** `s` as a JSON string: quoted as it is when nothing in it needs escaping (JSON.stringify's output either way). */
+function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Control characters, the quote, the backslash, and surrogates (a lone one is escaped): JSON.stringify's rules.
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return `"${s}"`;
 }
 
 export class MatchRecorder {
@@ -167,9 +179,13 @@ export class MatchRecorder {
           this.matchStarted();
           this.event({ type: "matchStart", tick: e.tick, endsAt: e.endsAt });
           break;
-        case "kill":
-          this.event({ type: "kill", tick: e.tick, killer: e.killer, killerName: state.players.get(e.killer)?.name ?? "", victim: e.victim, victimName: state.players.get(e.victim)?.name ?? "" });
+        case "kill": {
+          const killerName = state.players.get(e.killer)?.name ?? "";
+          const victimName = state.players.get(e.victim)?.name ?? "";
+          if (this.open !== undefined) this.open.addText(RecordKind.Event, state.tick, killJson(e.tick, e.killer, killerName, e.victim, victimName));
+          else this.event({ type: "kill", tick: e.tick, killer: e.killer, killerName, victim: e.victim, victimName });
           break;
+        }
         case "matchEnd":
           this.event({ type: "matchEnd", tick: state.tick, reason: e.reason, winner: e.winner, standings: e.standings });
           break;
@@ -191,7 +207,7 @@ export class MatchRecorder {
       this.early.push(e);
       return;
     }
-    this.open?.add(RecordKind.Event, this.state.tick, eventBytes(e));
+    this.open?.addText(RecordKind.Event, this.state.tick, JSON.stringify(e));
   }
 
   private early: ReplayEvent[] = [];
@@ -287,7 +303,7 @@ export class MatchRecorder {
     }
     this.open = undefined; // (none is: a recording in progress ends before another begins)
     const open = this.keyframe(SEGMENT_FRESH);
-    for (const e of early) open.add(RecordKind.Event, tick, eventBytes(e));
+    for (const e of early) open.addText(RecordKind.Event, tick, JSON.stringify(e));
   }
 
   /** Closes the open segment (if any) and opens the next one on a keyframe of the state as it is now; returns it. */

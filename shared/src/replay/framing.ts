@@ -141,6 +141,31 @@ export class SegmentBuilder {
     if (tick > this.lastTick) this.lastTick = tick;
   }
 
+  /**
+   * Appends a record of `text` in UTF-8, written straight into the buffer (no encoded copy made first): ASCII
+   * byte by byte, the rest from the first other character by TextEncoder.encodeInto.
+   */
+  addText(kind: RecordKind, tick: number, text: string): void {
+    const most = 3 * text.length; // UTF-8 bytes per UTF-16 code unit
+    if (this.length + RECORD_HEAD_BYTES + most > this.buf.length) this.reserve(RECORD_HEAD_BYTES + most);
+    const buf = this.buf;
+    const head = this.length;
+    const start = head + RECORD_HEAD_BYTES;
+    let at = start;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at++] = c;
+    }
+    if (i < text.length) at += utf8.encodeInto(text.slice(i), buf.subarray(at)).written;
+    buf[head] = kind;
+    putU32(buf, head + 1, tick);
+    putU32(buf, head + 5, at - start);
+    this.length = at;
+    if (tick > this.lastTick) this.lastTick = tick;
+  }
+
   /** The raw bytes (a view: copy before adding more). */
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.length);
@@ -155,6 +180,8 @@ export class SegmentBuilder {
     this.buf = grown;
   }
 }
+
+const utf8 = new TextEncoder();
 
 /** Records up to this long are copied byte by byte (most patches: some 130 bytes at 16 players), longer ones by `set`. */
 const SHORT_COPY = 256;
