@@ -4,10 +4,19 @@
  *   checkpoint writer (checkpointCodec.ts) against the step: bytes, µs per checkpoint, and its share at 4 a
  *   second of the simulation's own CPU (the step alone: the smallest denominator, so the largest share);
  * - in a server: one process on Redis, one room of 8 SDK players sending inputs and 8 bots (BOT_FILL=16), for
- *   CHECKPOINT_COST_S seconds: the checkpoints' CPU (process.cpuUsage around taking it and handing it to the
- *   Redis client, which writes it to its socket; from the process's "checkpoint figures" log lines) against the process's whole CPU over the same
- *   time, less what the process spends idle before the room exists.
+ *   CHECKPOINT_COST_S seconds, from the process's "checkpoint figures" log lines, two ways:
+ *   - on the room's thread (the share issue 21 asks about, thread time against thread time): the wall time
+ *     of taking the checkpoint and handing it to the Redis client, which writes it to its socket, against the
+ *     CPU of the process's main thread (/proc/<pid>/task/<pid>/stat) over the same time, less that thread's
+ *     CPU while idle before the room exists. Wall time overstates on a loaded machine (the thread may be
+ *     descheduled in the middle), so this share errs high; the Redis client's parsing of the one-integer
+ *     reply is not counted;
+ *   - process-wide (the figure BENCHMARKS.md gave before): process.cpuUsage around the same span against the
+ *     process's whole CPU, less its idle CPU. process.cpuUsage counts every thread of the process (V8's GC
+ *     and compiler helpers, libuv) while the span is open.
  */
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { ARENA_MAP, ArenaState, BotRoster, CHAT_MAX_LENGTH, CHAT_TAIL_LINES, Player, ROOM_ARENA, createRules, stepWorld, type ChatOut, type GameEvent } from "@arena/shared";
 import { holdInput, sampleProcess, signIn, spawnServer, startRedis, waitForOwnPlayer, type ArenaRoomClient } from "@arena/testkit/remote";
 import { CheckpointWriter, type CheckpointHeader } from "../src/rooms/arena/checkpointCodec.ts";
@@ -75,11 +84,30 @@ export interface InServerCost {
   seconds: number;
   checkpoints: number;
   bytesPerCheckpoint: number;
+  /** Process CPU (all threads) per checkpoint, µs. */
   checkpointUs: number;
+  /** Wall time on the room's thread per checkpoint, µs, and the part of it taking the checkpoint (encoding). */
+  threadUs: number;
+  takeUs: number;
   /** Process CPU ms per second with the room, less the idle process's. */
   roomCpuMsPerS: number;
   idleCpuMsPerS: number;
+  /** The main thread's CPU ms per second with the room, less its idle figure. */
+  roomThreadMsPerS: number;
+  idleThreadMsPerS: number;
+  /** Process CPU share (checkpointUs against roomCpuMsPerS). */
   share: number;
+  /** The room's thread: threadUs against roomThreadMsPerS. */
+  threadShare: number;
+  /** 1-minute load average at the start and the end of the run. */
+  load: [number, number];
+}
+
+/** CPU seconds of one thread of a process so far (its /proc stat: ticks of 10 ms). */
+function threadCpuSeconds(pid: number, tid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The in-server figures: one room of 8 people and 8 bots on a server process of its own. */
@@ -89,11 +117,15 @@ export async function checkpointCostInServer(seconds: number): Promise<InServerC
   const stops: (() => void)[] = [];
   const rooms: ArenaRoomClient[] = [];
   try {
+    const load0 = loadavg()[0]!;
     const pid = server.proc.pid!;
     const idle0 = sampleProcess(pid);
+    const idleThread0 = threadCpuSeconds(pid, pid);
     await new Promise((r) => setTimeout(r, 5000));
     const idle1 = sampleProcess(pid);
+    const idleThread1 = threadCpuSeconds(pid, pid);
     const idleCpuMsPerS = ((idle1.cpuSeconds - idle0.cpuSeconds) * 1000) / ((idle1.at - idle0.at) / 1000);
+    const idleThreadMsPerS = ((idleThread1 - idleThread0) * 1000) / ((idle1.at - idle0.at) / 1000);
     let roomId = "";
     for (let i = 0; i < 8; i++) {
       const name = `Cost${i}`;
@@ -110,21 +142,34 @@ export async function checkpointCostInServer(seconds: number): Promise<InServerC
     const linesBefore = server.lines.length;
     await new Promise((r) => setTimeout(r, 10_500));
     const cpu0 = sampleProcess(pid);
+    const thread0 = threadCpuSeconds(pid, pid);
     const from = server.lines.length;
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const cpu1 = sampleProcess(pid);
+    const thread1 = threadCpuSeconds(pid, pid);
     const figures = server.lines.slice(Math.max(from, linesBefore)).filter((l) => l.includes('"msg":"checkpoint figures"'))
-      .map((l) => JSON.parse(l) as { checkpoints: number; bytesPerCheckpoint: number; encodeMsPerCheckpoint: number });
+      // encodeMsPerCheckpoint is null in a window with no checkpoint timed in process CPU (one in four is).
+      .map((l) => JSON.parse(l) as { checkpoints: number; bytesPerCheckpoint: number; encodeMsPerCheckpoint: number | null; threadMsPerCheckpoint: number; takeMsPerCheckpoint: number });
     const checkpoints = figures.reduce((s, f) => s + f.checkpoints, 0);
-    const checkpointMs = figures.reduce((s, f) => s + f.encodeMsPerCheckpoint * f.checkpoints, 0);
+    const perCheckpointUs = (of: (f: (typeof figures)[number]) => number | null): number => {
+      const timed = figures.filter((f) => of(f) !== null);
+      const n = timed.reduce((s, f) => s + f.checkpoints, 0);
+      return n === 0 ? NaN : (timed.reduce((s, f) => s + of(f)! * f.checkpoints, 0) / n) * 1000;
+    };
     const elapsedS = (cpu1.at - cpu0.at) / 1000;
     const roomCpuMsPerS = ((cpu1.cpuSeconds - cpu0.cpuSeconds) * 1000) / elapsedS - idleCpuMsPerS;
+    const roomThreadMsPerS = ((thread1 - thread0) * 1000) / elapsedS - idleThreadMsPerS;
     const checkpointsPerS = 4; // CHECKPOINT_INTERVAL_MS = 250 (the lines cover whole 10 s windows, not exactly this one)
-    const checkpointUs = checkpoints === 0 ? NaN : (checkpointMs / checkpoints) * 1000;
+    const checkpointUs = perCheckpointUs((f) => f.encodeMsPerCheckpoint);
+    const threadUs = perCheckpointUs((f) => f.threadMsPerCheckpoint);
     return {
       seconds: elapsedS, checkpoints,
       bytesPerCheckpoint: checkpoints === 0 ? NaN : figures.reduce((s, f) => s + f.bytesPerCheckpoint * f.checkpoints, 0) / checkpoints,
-      checkpointUs, roomCpuMsPerS, idleCpuMsPerS, share: (checkpointUs * checkpointsPerS) / 1000 / roomCpuMsPerS,
+      checkpointUs, threadUs, takeUs: perCheckpointUs((f) => f.takeMsPerCheckpoint),
+      roomCpuMsPerS, idleCpuMsPerS, roomThreadMsPerS, idleThreadMsPerS,
+      share: (checkpointUs * checkpointsPerS) / 1000 / roomCpuMsPerS,
+      threadShare: (threadUs * checkpointsPerS) / 1000 / roomThreadMsPerS,
+      load: [load0, loadavg()[0]!],
     };
   } finally {
     for (const s of stops) s();
@@ -141,7 +186,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`with a full chat tail (${CHAT_TAIL_LINES} lines of ${CHAT_MAX_LENGTH} characters): ${a.withTail.bytes} bytes (+${a.withTail.bytes - a.bytes}), ` +
     `${a.withTail.encodeUs.toFixed(1)} µs per checkpoint; ${a.withTail.encodeUsNewLineEach.toFixed(1)} µs with a new line before each`);
   const b = await checkpointCostInServer(Number(process.env.CHECKPOINT_COST_S ?? 20));
-  console.log(`in a server, 8 SDK players + 8 bots, ${b.seconds.toFixed(0)} s: ${b.checkpoints} checkpoints of ${Math.round(b.bytesPerCheckpoint)} bytes, ` +
-    `${b.checkpointUs.toFixed(1)} µs each; the room ${b.roomCpuMsPerS.toFixed(1)} ms CPU/s (idle process ${b.idleCpuMsPerS.toFixed(1)} ms/s not counted); ` +
-    `checkpoints ${(b.share * 100).toFixed(2)} % of it`);
+  console.log(`in a server, 8 SDK players + 8 bots, ${b.seconds.toFixed(0)} s (load ${b.load[0].toFixed(1)} -> ${b.load[1].toFixed(1)}): ` +
+    `${b.checkpoints} checkpoints of ${Math.round(b.bytesPerCheckpoint)} bytes`);
+  console.log(`  on the room's thread: ${b.threadUs.toFixed(1)} µs each (taking it ${b.takeUs.toFixed(1)}, the Redis client ${(b.threadUs - b.takeUs).toFixed(1)}); ` +
+    `the thread ${b.roomThreadMsPerS.toFixed(1)} ms CPU/s (idle ${b.idleThreadMsPerS.toFixed(1)} ms/s not counted); checkpoints ${(b.threadShare * 100).toFixed(2)} % of it`);
+  console.log(`  process-wide: ${b.checkpointUs.toFixed(1)} µs of process CPU each; the room ${b.roomCpuMsPerS.toFixed(1)} ms CPU/s ` +
+    `(idle process ${b.idleCpuMsPerS.toFixed(1)} ms/s not counted); checkpoints ${(b.share * 100).toFixed(2)} % of it`);
 }

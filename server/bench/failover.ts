@@ -224,7 +224,7 @@ try {
   let points = 0;
   for (let i = 0; i + 1 < board.length; i += 2) points += Number(board[i + 1]);
   const figures = (await Promise.all(live().map(async (s) => s.lines.filter((l) => l.includes('"msg":"checkpoint figures"'))))).flat()
-    .map((l) => JSON.parse(l) as { bytesPerCheckpoint: number; encodeMsPerCheckpoint: number; checkpoints: number });
+    .map((l) => JSON.parse(l) as { bytesPerCheckpoint: number; threadMsPerCheckpoint: number; checkpoints: number });
   const avg = (f: (x: (typeof figures)[number]) => number): number => figures.length === 0 ? NaN : figures.reduce((s, x) => s + f(x) * x.checkpoints, 0) / figures.reduce((s, x) => s + x.checkpoints, 0);
   const sixteen = checkpointCostInProcess();
   const table = (kind: Round["kind"]): string => {
@@ -262,8 +262,8 @@ Load average (1 min) during the run: ${Math.round(Math.min(...loads))}–${Math.
 
 ${failedRounds > 0 ? `${failedRounds} round(s) could not be set up (their match never started) and are not counted.\n` : ""}Credits: ${points} points on the board for the bench's users, ${named} named in the matches' credited sets:
 ${points - named > 0 ? `**${points - named} points credited twice**` : "0 double credits"}${points === 0 ? " (no person killed another person in these rounds, so this checks nothing here: server/test/credits-once.test.ts does)" : ""}.
-${figures.length > 0 ? `Checkpoint cost in the cluster: ${Math.round(avg((x) => x.bytesPerCheckpoint))} bytes and ${avg((x) => x.encodeMsPerCheckpoint).toFixed(3)} ms of encoding per
-checkpoint (6 players), 4 a second per room. ` : ""}At 16 players (in process): ${sixteen.bytes} bytes
+${figures.length > 0 ? `Checkpoint cost in the cluster: ${Math.round(avg((x) => x.bytesPerCheckpoint))} bytes and ${avg((x) => x.threadMsPerCheckpoint).toFixed(3)} ms on the room's thread (wall time of taking it
+and handing it to the Redis client) per checkpoint (6 players), 4 a second per room. ` : ""}At 16 players (in process): ${sixteen.bytes} bytes
 (${Math.round((sixteen.bytes * 4) / 1024)} KiB/s of Redis writes per room), ${sixteen.encodeUs.toFixed(0)} µs to snapshot and encode,
 ${((sixteen.encodeUs * 4) / (sixteen.stepUs * 30) * 100).toFixed(1)} % of the room's own simulation CPU (${sixteen.stepUs.toFixed(0)} µs a step at 30 Hz, 8 bots thinking).
 `;
