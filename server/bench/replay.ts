@@ -173,10 +173,13 @@ the thread; medians over every keyframe of three matches.
 ${keyframeRows.join("\n")}
 
 Goals: at most 300 KB per 16-player minute, at most 2 % of the room's CPU. The recorder's time is its own
-work on the room's thread, timed around each of its calls (the patch hooks and copies, event records, and every
-5 s the keyframe encoded and hashed and the closed segment deflated and framed); the store's writes (file
-appends here, Redis with REDIS_URL) are asynchronous and not counted. The first 8 s match of the process is
-not counted (V8 compiling the code, once per process).
+work on the room's thread, timed around each of its calls: one after each patch broadcast (the patch copied into
+the open segment, and every 5 s the keyframe encoded and hashed and the closed segment deflated and framed), one
+for each step with a kill or the match's start or end (its event record). Not timed: in each patch encode, the
+tap keeping the encoder's output (two field stores); before each call, the room's checks whether nobody is
+connected and whether the step's events hold one recorded (a few loads of what the room has just touched).
+The store's writes (file appends here, Redis with REDIS_URL) are asynchronous and not counted. The first 8 s
+match of the process is not counted (V8 compiling the code, once per process).
 
 The same ${level.players}-player segments deflated again at other levels (bytes per match-minute, CPU per second of match):
 
