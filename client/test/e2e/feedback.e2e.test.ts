@@ -51,9 +51,13 @@ describe("hit feedback in Chromium", () => {
 
       // Hit taken, down to low HP: the edge is red and stays red at low HP after the flare.
       expect(await page.evaluate(() => (window as any).__arena.scene.fx.edgeLevel())).toBe(0);
+      const hitsBefore = await page.evaluate(() => (window as any).__arena.scene.fx.hitsTaken as number);
       mine.hp = 25;
       theirs.landedShot = state.tick;
-      await page.waitForFunction(() => (window as any).__arena.scene.fx.edgeLevel() > 0.5, undefined, { timeout: 5_000 });
+      // The hit flares the edge (counted when it is taken: the flare itself lasts 300 ms, shorter than a busy page's
+      // frames can be relied on to sample), and at 25 HP the edge stays red: 0.75 x 0.75² = 0.42 (dangerEdge).
+      await page.waitForFunction((n) => (window as any).__arena.scene.fx.hitsTaken > n, hitsBefore, { timeout: 5_000 });
+      await page.waitForFunction(() => (window as any).__arena.scene.fx.edgeLevel() >= 0.42, undefined, { timeout: 5_000 });
       await page.screenshot({ path: join(OUTPUT_DIR, "feedback-hit-taken.png") });
       expect(errors).toEqual([]);
     } finally {
