@@ -6,11 +6,12 @@
  * - in a server: one process on Redis, one room of 8 SDK players sending inputs and 8 bots (BOT_FILL=16), for
  *   CHECKPOINT_COST_S seconds, from the process's "checkpoint figures" log lines, two ways:
  *   - on the room's thread (the share issue 21 asks about, thread time against thread time): the wall time
- *     of taking the checkpoint and handing it to the Redis client, which writes it to its socket, against the
- *     CPU of the process's main thread (/proc/<pid>/task/<pid>/stat) over the same time, less that thread's
- *     CPU while idle before the room exists. Wall time overstates on a loaded machine (the thread may be
- *     descheduled in the middle), so this share errs high; the Redis client's parsing of the one-integer
- *     reply is not counted;
+ *     of taking the checkpoint and handing it to the Redis client, which writes it to its socket (the median
+ *     per 10 s window: one span in which the thread was descheduled spoils a mean), against the CPU of the
+ *     process's main thread (/proc/<pid>/task/<pid>/stat) over the same time, less that thread's CPU while
+ *     idle before the room exists. Wall time overstates on a loaded machine (the socket write wakes
+ *     redis-server, which may take the thread's core in the middle), so this share errs high; the Redis
+ *     client's parsing of the one-integer reply is not counted;
  *   - process-wide (the figure BENCHMARKS.md gave before): process.cpuUsage around the same span against the
  *     process's whole CPU, less its idle CPU. process.cpuUsage counts every thread of the process (V8's GC
  *     and compiler helpers, libuv) while the span is open.
@@ -86,8 +87,12 @@ export interface InServerCost {
   bytesPerCheckpoint: number;
   /** Process CPU (all threads) per checkpoint, µs. */
   checkpointUs: number;
-  /** Wall time on the room's thread per checkpoint, µs, and the part of it taking the checkpoint (encoding). */
+  /**
+   * Wall time on the room's thread per checkpoint, µs: the median of each 10 s window's (one descheduled span can
+   * be tens of ms on a busy machine), its mean, and the mean part of it taking the checkpoint (encoding).
+   */
   threadUs: number;
+  threadMeanUs: number;
   takeUs: number;
   /** Process CPU ms per second with the room, less the idle process's. */
   roomCpuMsPerS: number;
@@ -149,7 +154,7 @@ export async function checkpointCostInServer(seconds: number): Promise<InServerC
     const thread1 = threadCpuSeconds(pid, pid);
     const figures = server.lines.slice(Math.max(from, linesBefore)).filter((l) => l.includes('"msg":"checkpoint figures"'))
       // encodeMsPerCheckpoint is null in a window with no checkpoint timed in process CPU (one in four is).
-      .map((l) => JSON.parse(l) as { checkpoints: number; bytesPerCheckpoint: number; encodeMsPerCheckpoint: number | null; threadMsPerCheckpoint: number; takeMsPerCheckpoint: number });
+      .map((l) => JSON.parse(l) as { checkpoints: number; bytesPerCheckpoint: number; encodeMsPerCheckpoint: number | null; threadMsPerCheckpoint: number; threadMsMedian: number | null; takeMsPerCheckpoint: number });
     const checkpoints = figures.reduce((s, f) => s + f.checkpoints, 0);
     const perCheckpointUs = (of: (f: (typeof figures)[number]) => number | null): number => {
       const timed = figures.filter((f) => of(f) !== null);
@@ -161,11 +166,12 @@ export async function checkpointCostInServer(seconds: number): Promise<InServerC
     const roomThreadMsPerS = ((thread1 - thread0) * 1000) / elapsedS - idleThreadMsPerS;
     const checkpointsPerS = 4; // CHECKPOINT_INTERVAL_MS = 250 (the lines cover whole 10 s windows, not exactly this one)
     const checkpointUs = perCheckpointUs((f) => f.encodeMsPerCheckpoint);
-    const threadUs = perCheckpointUs((f) => f.threadMsPerCheckpoint);
+    const threadUs = perCheckpointUs((f) => f.threadMsMedian);
+    const threadMeanUs = perCheckpointUs((f) => f.threadMsPerCheckpoint);
     return {
       seconds: elapsedS, checkpoints,
       bytesPerCheckpoint: checkpoints === 0 ? NaN : figures.reduce((s, f) => s + f.bytesPerCheckpoint * f.checkpoints, 0) / checkpoints,
-      checkpointUs, threadUs, takeUs: perCheckpointUs((f) => f.takeMsPerCheckpoint),
+      checkpointUs, threadUs, threadMeanUs, takeUs: perCheckpointUs((f) => f.takeMsPerCheckpoint),
       roomCpuMsPerS, idleCpuMsPerS, roomThreadMsPerS, idleThreadMsPerS,
       share: (checkpointUs * checkpointsPerS) / 1000 / roomCpuMsPerS,
       threadShare: (threadUs * checkpointsPerS) / 1000 / roomThreadMsPerS,
@@ -188,7 +194,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const b = await checkpointCostInServer(Number(process.env.CHECKPOINT_COST_S ?? 20));
   console.log(`in a server, 8 SDK players + 8 bots, ${b.seconds.toFixed(0)} s (load ${b.load[0].toFixed(1)} -> ${b.load[1].toFixed(1)}): ` +
     `${b.checkpoints} checkpoints of ${Math.round(b.bytesPerCheckpoint)} bytes`);
-  console.log(`  on the room's thread: ${b.threadUs.toFixed(1)} µs each (taking it ${b.takeUs.toFixed(1)}, the Redis client ${(b.threadUs - b.takeUs).toFixed(1)}); ` +
+  console.log(`  on the room's thread: ${b.threadUs.toFixed(1)} µs each, median (mean ${b.threadMeanUs.toFixed(1)}: taking it ${b.takeUs.toFixed(1)}, the Redis client ${(b.threadMeanUs - b.takeUs).toFixed(1)}); ` +
     `the thread ${b.roomThreadMsPerS.toFixed(1)} ms CPU/s (idle ${b.idleThreadMsPerS.toFixed(1)} ms/s not counted); checkpoints ${(b.threadShare * 100).toFixed(2)} % of it`);
   console.log(`  process-wide: ${b.checkpointUs.toFixed(1)} µs of process CPU each; the room ${b.roomCpuMsPerS.toFixed(1)} ms CPU/s ` +
     `(idle process ${b.idleCpuMsPerS.toFixed(1)} ms/s not counted); checkpoints ${(b.share * 100).toFixed(2)} % of it`);

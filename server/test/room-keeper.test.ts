@@ -33,7 +33,7 @@ const clock: KeptRoom["clock"] = {
   },
 };
 
-const newStats = (): CheckpointStats => ({ count: 0, bytes: 0, encodeMs: 0, cpuSamples: 0, threadMs: 0, takeMs: 0, refused: 0, failed: 0, pauses: 0, pausedMs: 0 });
+const newStats = (): CheckpointStats => ({ count: 0, bytes: 0, encodeMs: 0, cpuSamples: 0, threadMs: 0, takeMs: 0, spans: [], refused: 0, failed: 0, pauses: 0, pausedMs: 0 });
 
 async function keep(roomId: string, checkpoint: () => Buffer, log: Logger, stats = newStats()): Promise<{ keeper: RoomKeeper; stoodDown: string[] }> {
   const stoodDown: string[] = [];

@@ -25,6 +25,9 @@ import { createRoomWithId } from "../../colyseusInternals.ts";
 /** One checkpoint in this many is timed in process CPU as well as in wall time (CheckpointStats.encodeMs). */
 const CPU_SAMPLE_EVERY = 4;
 
+/** The most checkpoint spans kept between two figures lines (CheckpointStats.spans). */
+const MAX_SPANS = 10_000;
+
 /** A pause for want of a confirmed lease this long or longer is logged (a shorter one is only counted). */
 const PAUSE_LOG_MS = 1000;
 
@@ -54,6 +57,11 @@ export interface CheckpointStats {
   threadMs: number;
   /** The part of `threadMs` spent taking the checkpoint (the room's encoding); the rest is the Redis client's. */
   takeMs: number;
+  /**
+   * Each checkpoint's `threadMs` since the last figures line (at most MAX_SPANS), for their median: one span in
+   * which the thread was descheduled (a busy machine) can be tens of ms and spoil a mean.
+   */
+  spans: number[];
   refused: number;
   /** Checkpoints not taken (see RoomKeeper.take) or writes Redis did not answer. */
   failed: number;
@@ -160,6 +168,7 @@ export class RoomKeeper {
         }
         this.stats.takeMs += t1 - t0;
         this.stats.threadMs += t2 - t0;
+        if (this.stats.spans.length < MAX_SPANS) this.stats.spans.push(t2 - t0);
         const ok = await written;
         this.unanswered = false;
         if (this.stopped) return false;
@@ -223,6 +232,13 @@ export class RoomKeeper {
   }
 }
 
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** A claimed match waiting for its room's onCreate on this process. */
 export interface Takeover {
   readonly checkpoint: Checkpoint;
@@ -240,7 +256,7 @@ const MOVE_POLL_MS = 50;
 export class MatchKeeping {
   /** Claimed matches by room id, read by the room's onCreate. */
   readonly pending = new Map<string, Takeover>();
-  readonly stats: CheckpointStats = { count: 0, bytes: 0, encodeMs: 0, cpuSamples: 0, threadMs: 0, takeMs: 0, refused: 0, failed: 0, pauses: 0, pausedMs: 0 };
+  readonly stats: CheckpointStats = { count: 0, bytes: 0, encodeMs: 0, cpuSamples: 0, threadMs: 0, takeMs: 0, spans: [], refused: 0, failed: 0, pauses: 0, pausedMs: 0 };
   private statsTimer: NodeJS.Timeout | undefined;
   private uninstall: (() => void) | undefined;
 
@@ -262,11 +278,13 @@ export class MatchKeeping {
         this.log.info("checkpoint figures", {
           checkpoints: count, bytesPerCheckpoint: Math.round((s.bytes - last.bytes) / count), encodeMsPerCheckpoint: s.cpuSamples === last.cpuSamples ? null : (s.encodeMs - last.encodeMs) / (s.cpuSamples - last.cpuSamples),
           threadMsPerCheckpoint: (s.threadMs - last.threadMs) / count, takeMsPerCheckpoint: (s.takeMs - last.takeMs) / count,
+          threadMsMedian: median(s.spans),
           refused: s.refused - last.refused, failed: s.failed - last.failed,
           pauses: s.pauses - last.pauses, pausedMs: Math.round(s.pausedMs - last.pausedMs),
         });
       }
-      last = { ...s };
+      s.spans.length = 0;
+      last = { ...s, spans: [] };
     }, 10_000);
     this.statsTimer.unref();
   }
