@@ -3,8 +3,7 @@ import { classifyTestFiles } from "./testkit/src/tiers.ts";
 
 // Each test file is in one tier, by what it starts: testkit/src/tiers.ts (a new file is placed by its source).
 // `npm run test:fast` runs unit, isolated and server; `npm test` (testkit/src/runTiers.ts) runs unit, isolated, server
-// and slow together, then cluster (two files at a time, then voice) beside e2e. A plain `vitest run` runs them in
-// groupOrder.
+// and slow together, then cluster beside e2e, then voice alone. A plain `vitest run` runs them in groupOrder.
 const tiers = classifyTestFiles();
 
 const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
@@ -41,16 +40,16 @@ export default defineConfig({
         test: { ...timeouts, ...sharedWorkers, name: "slow", include: tiers.slow, maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
-        // One file at a time by default, two in `npm test`'s cluster lane (ARENA_CLUSTER_WORKERS, testkit/src/runTiers.ts):
-        // these start server processes, redis-server, nginx and load runs, mostly waiting on them, and their rate and
-        // latency checks (patches per second, a join rush bound) count the code's own steps, not the machine's.
+        // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two
+        // such files starve each other's processes, so the rate and latency checks (patches per second, a join rush
+        // bound) measure the neighbour instead of the code.
         // Spawned servers run the server's bundle, built once per run (serverBundle.setup.ts).
         test: {
           ...timeouts,
           name: "cluster",
           include: tiers.cluster,
           pool: "forks",
-          maxWorkers: Number(process.env.ARENA_CLUSTER_WORKERS ?? 1),
+          maxWorkers: 1,
           sequence: { groupOrder: 1 },
           globalSetup: ["testkit/src/serverBundle.setup.ts"],
         },

@@ -3,14 +3,13 @@
  * fits the time budget on two cores.
  *
  * 1. unit, isolated, server and slow in one vitest run, two files at a time (vitest.config.ts), with the type check
- *    (`tsc -b`, 30–35 s from a fresh clone in CI) and the client's production build beside them: vitest runs the
- *    TypeScript itself, so the tests do not wait for it, and these tiers' checks already hold with their two files at
- *    a time on two cores.
- * 2. cluster and e2e in two vitest processes (lanes) side by side. The cluster lane runs two cluster files at a time,
- *    then voice (tiers.ts, E2E_AFTER_CLUSTER); the e2e lane the other browser files, one at a time. A cluster file
- *    mostly waits on its processes (heartbeats, takeovers, outages, measurement windows: 0.4 of a core), and the
- *    browser pages draw 10 frames a second (client/test/e2e/browser.ts), so two of the one beside one of the other
- *    fit on two cores (README, "Test it").
+ *    (`tsc -b`, 30–35 s from a fresh clone in CI) beside them: vitest runs the TypeScript itself, so the tests
+ *    do not wait for it, and these tiers' checks already hold with their two files at a time on two cores.
+ * 2. cluster and e2e in two vitest processes (lanes) side by side, each one file at a time. A cluster file mostly
+ *    waits on its processes (heartbeats, takeovers, outages, measurement windows) and an e2e file mostly on Chromium,
+ *    so one of each fits beside the other where two of either kind would starve each other (README, "Tests"). The
+ *    e2e lane also takes the short functional cluster files (tiers.ts, CLUSTER_BESIDE_E2E) so the lanes end together.
+ * 3. The browser files that need the machine to themselves (tiers.ts, E2E_ALONE: voice), alone.
  *
  * Every phase runs even when an earlier one failed, so one run shows every failure; the exit code is non-zero if any
  * failed. Each vitest writes its own time report; this merges them into test-output/test-times.json and prints the
@@ -21,14 +20,13 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { E2E_AFTER_CLUSTER, classifyTestFiles } from "./tiers.ts";
+import { CLUSTER_BESIDE_E2E, E2E_ALONE, classifyTestFiles } from "./tiers.ts";
 import { mergeReports, summaryLines, writeReport, type TimeReport } from "./timeReport.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const require = createRequire(import.meta.url);
 const VITEST = join(dirname(require.resolve("vitest/package.json")), "vitest.mjs");
 const TSC = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc");
-const VITE = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
 
 interface Run {
   readonly name: string;
@@ -39,16 +37,14 @@ interface Run {
 }
 
 const { cluster, e2e } = classifyTestFiles();
-// Every run after the first finds the client built (client/test/e2e/build.setup.ts): the first phase builds it.
-const BUILT = { ARENA_CLIENT_BUILT: "1" };
 const PHASES: readonly (readonly Run[])[] = [
   [{ name: "in-process", projects: ["unit", "isolated", "server", "slow"] }],
   [
-    // Two cluster files at a time (vitest.config.ts reads ARENA_CLUSTER_WORKERS), then voice: the e2e project's group
-    // comes after the cluster project's (groupOrder).
-    { name: "cluster", projects: ["cluster", "e2e"], files: [...cluster, ...e2e.filter((f) => E2E_AFTER_CLUSTER.has(f))], env: { ...BUILT, ARENA_CLUSTER_WORKERS: "2" } },
-    { name: "e2e", projects: ["e2e"], files: e2e.filter((f) => !E2E_AFTER_CLUSTER.has(f)), env: BUILT },
+    { name: "cluster", projects: ["cluster"], files: cluster.filter((f) => !CLUSTER_BESIDE_E2E.has(f)) },
+    { name: "e2e", projects: ["cluster", "e2e"], files: [...cluster.filter((f) => CLUSTER_BESIDE_E2E.has(f)), ...e2e.filter((f) => !E2E_ALONE.has(f))] },
   ],
+  // The e2e lane built the client: this one does not build it again (client/test/e2e/build.setup.ts).
+  [{ name: "e2e-alone", projects: ["e2e"], files: e2e.filter((f) => E2E_ALONE.has(f)), env: { ARENA_CLIENT_BUILT: "1" } }],
 ];
 
 const timesFile = (run: Run) => join("test-output", `test-times.${run.name}.json`);
@@ -82,11 +78,11 @@ function vitest(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<n
   });
 }
 
-/** A command in the background; its output kept until it is asked for. */
-function beside(args: readonly string[], cwd: string): Promise<{ code: number; output: string; ms: number }> {
+/** `tsc -b` in the background; its output kept until it is asked for. */
+function typeCheckBeside(): Promise<{ code: number; output: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [TSC, "-b"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));
@@ -102,9 +98,7 @@ async function main(): Promise<number> {
   const failed: string[] = [];
   const runs = PHASES.flat();
   for (const run of runs) rmSync(join(ROOT, timesFile(run)), { force: true });
-  const typeCheck = beside([TSC, "-b"], ROOT);
-  // The production build of the client, which the browser files load (what client/test/e2e/build.setup.ts builds).
-  const clientBuild = beside([VITE, "build", "--logLevel", "warn"], join(ROOT, "client"));
+  const typeCheck = typeCheckBeside();
   for (const [i, phase] of PHASES.entries()) {
     const codes = await Promise.all(
       phase.map((run) => vitest([...run.projects.flatMap((p) => ["--project", p]), ...(run.files ?? [])], { ...run.env, ARENA_TEST_TIMES: timesFile(run) })),
@@ -116,10 +110,6 @@ async function main(): Promise<number> {
       process.stdout.write(checked.output);
       console.log(`type check (tsc -b): ${checked.code === 0 ? "passed" : "FAILED"} in ${(checked.ms / 1000).toFixed(0)} s`);
       if (checked.code !== 0) failed.push("type check");
-      const built = await clientBuild;
-      process.stdout.write(built.output);
-      console.log(`client build (vite build): ${built.code === 0 ? "done" : "FAILED"} in ${(built.ms / 1000).toFixed(0)} s`);
-      if (built.code !== 0) failed.push("client build");
     }
   }
 

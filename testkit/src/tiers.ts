@@ -108,10 +108,34 @@ const CLUSTER_FILES = new Set([
 ]);
 
 /**
- * Browser files that `npm test` runs in the cluster lane, after its cluster files, instead of in the e2e lane beside
- * other browser files: five pages with audio and ten WebRTC links (testkit/src/runTiers.ts).
+ * Cluster files whose checks are functional (what happens, not how fast: no rate, latency or CPU bound that a busy
+ * neighbour would move), and short. `npm test` runs them in the e2e lane, before its browser files, so that the two
+ * lanes of cluster and e2e files end together (testkit/src/runTiers.ts); the cluster tier's load runs and timed
+ * checks keep their own lane.
  */
-export const E2E_AFTER_CLUSTER = new Set(["client/test/e2e/voice.e2e.test.ts"]);
+export const CLUSTER_BESIDE_E2E = new Set([
+  "loadtest/test/benchJoins.test.ts",
+  "loadtest/test/modes.test.ts",
+  "server/test/credits-once.test.ts",
+  "server/test/key-names.test.ts",
+  "server/test/open-room-index.test.ts",
+  "server/test/quick-play-index.test.ts",
+  "server/test/ratings-redis.test.ts",
+  "server/test/editor-quotas-redis.test.ts",
+  "server/test/editor-redis.test.ts",
+  "server/test/fuzz-findings.test.ts",
+  "server/test/http-limits-cluster.test.ts",
+  "server/test/multihost-rehearsal.test.ts",
+  "server/test/nginx.test.ts",
+  "server/test/production.test.ts",
+  "server/test/room-codes.test.ts",
+]);
+
+/**
+ * Browser files that `npm test` runs alone, after the two lanes: five pages with audio and ten WebRTC links, which
+ * starve (a listener not hearing a speaker within 30 s) beside a cluster file on two cores.
+ */
+export const E2E_ALONE = new Set(["client/test/e2e/voice.e2e.test.ts"]);
 
 /** Browser tests: everything under client/test/e2e. */
 const E2E_DIR = "client/test/e2e/";
@@ -185,4 +209,4 @@ export function classifyTestFiles(root = REPO_ROOT): Record<Tier, string[]> {
 }
 
 /** The explicit lists, for the check that each named file still exists (a renamed file would lose its place). */
-export const NAMED_FILES: readonly string[] = [...UNIT_FILES, ...SLOW_FILES, ...CLUSTER_FILES, ...E2E_AFTER_CLUSTER];
+export const NAMED_FILES: readonly string[] = [...UNIT_FILES, ...SLOW_FILES, ...CLUSTER_FILES, ...CLUSTER_BESIDE_E2E, ...E2E_ALONE];
