@@ -5,11 +5,14 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import type { ArenaState } from "@arena/shared";
+import { serverRoom } from "@arena/testkit";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
-// Short matches, long results: time to read them and press.
-const e2e = useServerAndBrowser({ match: { matchSeconds: 3, warmupSeconds: 1, resultsSeconds: 20 } });
+// The test ends the first match itself once both are in it (a 3 s match could end before a busy machine seated the
+// second page, which then got a room of its own); long results: time to read them and press.
+const e2e = useServerAndBrowser({ match: { matchSeconds: 120, warmupSeconds: 1, resultsSeconds: 20 } });
 
 const roomOf = (page: Page): Promise<string | undefined> =>
   page.evaluate(() => (window as unknown as { __arena: { session(): { room: { roomId: string } } | undefined } }).__arena.session()?.room.roomId);
@@ -31,6 +34,10 @@ describe("results and Play again in Chromium", () => {
       const [ann, bob] = pages as [Page, Page];
       const first = await roomOf(ann);
       expect(await roomOf(bob)).toBe(first);
+      // The match ends by time at its next step.
+      const state = serverRoom(first!).state as ArenaState;
+      await expect.poll(() => state.phase, { timeout: 10_000 }).toBe("playing");
+      state.phaseEndsAt = state.tick + 1;
 
       await Promise.all([waitForScreen(ann, "results"), waitForScreen(bob, "results")]);
       await ann.getByTestId("results-rating").filter({ hasText: "Rating" }).waitFor({ timeout: 10_000 });
