@@ -21,7 +21,7 @@ import { createLogger } from "../src/log.ts";
 import { Replays } from "../src/replay/Replays.ts";
 import { recordsAny } from "../src/replay/recorder.ts";
 import type { ReplayMeta } from "../src/replay/meta.ts";
-import type { ReplayStore } from "../src/replay/store.ts";
+import { storeOf, type ReplayStore } from "../src/replay/store.ts";
 import type { PatchTap } from "../src/colyseusInternals.ts";
 
 export interface RecorderCost {
@@ -37,17 +37,11 @@ export interface RecorderCost {
 
 /** A store that keeps nothing but the byte count. */
 function countingStore(count: (n: number) => void): ReplayStore {
-  return {
+  return storeOf({
     begin: async (_m, start) => count(start.length),
     append: async (_m, chunk) => count(chunk.length),
     finish: async (_m, end) => count(end.length),
-    recordingOf: async () => undefined,
-    get: async () => undefined,
-    read: async () => undefined,
-    list: async () => [],
-    prune: async () => 0,
-    close: () => {},
-  };
+  });
 }
 
 async function once(players: number, seconds: number): Promise<RecorderCost> {

@@ -11,23 +11,15 @@ import type { PatchTap } from "../src/colyseusInternals.ts";
 import { createLogger } from "../src/log.ts";
 import { Replays } from "../src/replay/Replays.ts";
 import { killJson } from "../src/replay/recorder.ts";
-import type { ReplayStore } from "../src/replay/store.ts";
+import { storeOf, type ReplayStore } from "../src/replay/store.ts";
 
 /** A store whose first write (the recording's header) fails, as a full disk or a lost Redis would. */
 function failingStore(): ReplayStore {
-  return {
+  return storeOf({
     begin: async () => {
       throw new Error("disk full");
     },
-    append: async () => {},
-    finish: async () => {},
-    recordingOf: async () => undefined,
-    get: async () => undefined,
-    read: async () => undefined,
-    list: async () => [],
-    prune: async () => 0,
-    close: () => {},
-  };
+  });
 }
 
 describe("the match recorder", () => {

@@ -28,6 +28,25 @@ export interface ReplayStore {
   close(): void;
 }
 
+/**
+ * A store that keeps and finds nothing, with any of its parts replaced: for what only watches the recorder's writes
+ * (server/bench/replayCost.ts counts the bytes, a test makes the first write fail).
+ */
+export function storeOf(parts: Partial<ReplayStore> = {}): ReplayStore {
+  return {
+    begin: async () => {},
+    append: async () => {},
+    finish: async () => {},
+    recordingOf: async () => undefined,
+    get: async () => undefined,
+    read: async () => undefined,
+    list: async () => [],
+    prune: async () => 0,
+    close: () => {},
+    ...parts,
+  };
+}
+
 /** Which ended replays to list: `userId`'s own (public or private), else a public room's, else all public ones. */
 export interface ListQuery {
   readonly userId?: string;
