@@ -13,11 +13,12 @@ export const FAKE_MEDIA_ARGS = [
 
 /**
  * The frame rate the test pages draw at. Here WebGL is drawn in software (SwiftShader): a game page at 1000x700
- * takes ~55 ms of CPU a frame and drew 20-25 frames a second on a whole core, so a browser test with a page open
+ * took 40-65 ms of CPU a frame and drew 23-27 frames a second on a whole core, so a browser test with a page open
  * took a core from whatever ran beside it (the cluster lane of `npm test`). At 10 frames a second a page takes about
- * half that. Nothing the tests check needs more: the game's simulation, interpolation and prediction go by the clock,
- * not by frames (client/test/e2e/frameRate.e2e.test.ts shows the cap holds and play goes on under it); a file that
- * measures frames themselves asks for the full rate (`launchBrowser(args, { frameRate: "full" })`).
+ * two thirds of one. Nothing the tests check needs more: the game's simulation, interpolation and prediction go by the
+ * clock, not by frames, and every browser file passes under the cap (client/test/e2e/frameRate.e2e.test.ts shows the
+ * cap itself holds); a file that times frames themselves asks for the full rate (`{ frameRate: "full" }`, as the
+ * replay viewer's seek does).
  */
 export const TEST_FRAME_RATE = 10;
 
