@@ -76,13 +76,13 @@ describe("a page in a match through a kill of its process", () => {
     const holder = (await db.get(CUSTODY_KEYS.lease(before.roomId)))?.split(":")[0];
     const owner = servers.find((s) => s.processId === holder);
     expect(owner).toBeDefined();
-    // Watch for the reconnecting overlay from inside the page (it may show for well under a second).
+    // Watch for the reconnecting overlay from inside the page, as its attribute changes (it may show for well under
+    // a second: polling by animation frame missed it at the test browsers' 10 frames a second).
     await inPage(page, `(() => {
-      const poll = () => {
-        if (a.flow().reconnecting && !document.querySelector("[data-testid=reconnecting]").hidden) window.__sawReconnecting = true;
-        requestAnimationFrame(poll);
-      };
-      poll();
+      const overlay = document.querySelector("[data-testid=reconnecting]");
+      new MutationObserver(() => {
+        if (!overlay.hidden) window.__sawReconnecting = true;
+      }).observe(overlay, { attributes: true, attributeFilter: ["hidden"] });
     })()`);
     await owner!.kill("SIGKILL");
     await until(page, `a.session() !== undefined && a.session().room.roomId === ${JSON.stringify(before.roomId)} && !a.flow().reconnecting && a.session().room.state.tick > 0`, 30_000);
