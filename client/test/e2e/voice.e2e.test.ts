@@ -133,8 +133,9 @@ describe("proximity voice in Chromium", () => {
   }, 60_000);
 
   it("five players close together: none holds more than four connections, and each hears the other four", async () => {
-    // The pages draw 4 frames a second instead of 60: five WebGL canvases at full rate in software (SwiftShader) took
-    // most of two cores, and the joins and the audio waited on them. A frame is still what sets each peer's volume.
+    // The pages draw 4 frames a second, fewer than even the test browsers' 10: five WebGL canvases drawn in software
+    // (SwiftShader) took most of two cores, and the joins and the audio waited on them. A frame is still what sets each
+    // peer's volume.
     const slowFrames = (p: { page: Page }) => p.page.evaluate(() => {
       const game = (window as any).__arena.game;
       game.loop.sleep();
