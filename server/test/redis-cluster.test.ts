@@ -48,6 +48,9 @@ beforeAll(async () => {
   };
   [a, b] = await Promise.all([server(), server()]);
   db = new Cluster(cluster.nodes.map((n) => ({ host: "127.0.0.1", port: n.port })));
+  // Ready: the client has read the slots and holds its node connections. A first command sent before that failed
+  // once in CI with "Connection is closed" (a node connection replaced as the client learned the cluster).
+  await new Promise<void>((resolve) => db.once("ready", () => resolve()));
 }, 120_000);
 
 afterAll(async () => {
