@@ -9,7 +9,7 @@
  *    waits on its processes (heartbeats, takeovers, outages, measurement windows) and an e2e file mostly on Chromium,
  *    so one of each fits beside the other where two of either kind would starve each other (README, "Tests"). The
  *    e2e lane also takes the short functional cluster files (tiers.ts, CLUSTER_BESIDE_E2E) so the lanes end together.
- * 3. The browser files that need the machine to themselves (tiers.ts, E2E_ALONE: voice), alone.
+ * 3. The files that need the machine to themselves (tiers.ts, CLUSTER_ALONE: join-storm, then E2E_ALONE: voice), alone.
  *
  * Every phase runs even when an earlier one failed, so one run shows every failure; the exit code is non-zero if any
  * failed. Each vitest writes its own time report; this merges them into test-output/test-times.json and prints the
@@ -20,7 +20,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CLUSTER_BESIDE_E2E, E2E_ALONE, classifyTestFiles } from "./tiers.ts";
+import { CLUSTER_ALONE, CLUSTER_BESIDE_E2E, E2E_ALONE, classifyTestFiles } from "./tiers.ts";
 import { mergeReports, summaryLines, writeReport, type TimeReport } from "./timeReport.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -40,11 +40,15 @@ const { cluster, e2e } = classifyTestFiles();
 const PHASES: readonly (readonly Run[])[] = [
   [{ name: "in-process", projects: ["unit", "isolated", "server", "slow"] }],
   [
-    { name: "cluster", projects: ["cluster"], files: cluster.filter((f) => !CLUSTER_BESIDE_E2E.has(f)) },
+    { name: "cluster", projects: ["cluster"], files: cluster.filter((f) => !CLUSTER_BESIDE_E2E.has(f) && !CLUSTER_ALONE.has(f)) },
     { name: "e2e", projects: ["cluster", "e2e"], files: [...cluster.filter((f) => CLUSTER_BESIDE_E2E.has(f)), ...e2e.filter((f) => !E2E_ALONE.has(f))] },
   ],
   // The e2e lane built the client: this one does not build it again (client/test/e2e/build.setup.ts).
-  [{ name: "e2e-alone", projects: ["e2e"], files: e2e.filter((f) => E2E_ALONE.has(f)), env: { ARENA_CLIENT_BUILT: "1" } }],
+  // The cluster project's group runs first (groupOrder).
+  [{
+    name: "e2e-alone", projects: ["cluster", "e2e"],
+    files: [...cluster.filter((f) => CLUSTER_ALONE.has(f)), ...e2e.filter((f) => E2E_ALONE.has(f))], env: { ARENA_CLIENT_BUILT: "1" },
+  }],
 ];
 
 const timesFile = (run: Run) => join("test-output", `test-times.${run.name}.json`);
