@@ -13,6 +13,10 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import { CONNECT_TIMEOUT_MS, RECONNECT_MAX_DELAY_MS, redisOptions, type RedisConnectionOptions } from "./redisOptions.ts";
 import type { RedisAuth, RedisTarget } from "./redisTarget.ts";
+import { installRedisTimeoutGrace } from "./redisTimeoutGrace.ts";
+
+// Every connection's command timeout waits for one poll phase after its timer (redisTimeoutGrace.ts).
+installRedisTimeoutGrace();
 
 export type RedisClient = Redis | Cluster;
 
