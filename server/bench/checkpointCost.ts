@@ -3,8 +3,10 @@
  * - in process: a 16-player match (8 people standing in, 8 hard bots) stepped for 20 s of play, then the
  *   checkpoint writer (checkpointCodec.ts) against the step: bytes, µs per checkpoint, and its share at 4 a
  *   second of the simulation's own CPU (the step alone: the smallest denominator, so the largest share);
- * - in a server: one process on Redis, one room of 8 SDK players sending inputs and 8 bots (BOT_FILL=16), for
- *   CHECKPOINT_COST_S seconds, from the process's "checkpoint figures" log lines, two ways:
+ * - in a server: one process on Redis, one room of 8 SDK players sending inputs and 8 bots (BOT_FILL=16), then
+ *   four such rooms (CHECKPOINT_ROOMS, default "1,4": the process checkpoints its rooms in one round, whose cost
+ *   per room falls with their number), for CHECKPOINT_COST_S seconds each, from the process's "checkpoint figures"
+ *   log lines, two ways:
  *   - on the room's thread (the share issue 21 asks about, thread time against thread time): the wall time
  *     of taking the checkpoint and handing it to the Redis client, which writes it to its socket (the median
  *     per 10 s window: one span in which the thread was descheduled spoils a mean), against the CPU of the
@@ -115,8 +117,12 @@ function threadCpuSeconds(pid: number, tid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** The in-server figures: one room of 8 people and 8 bots on a server process of its own. */
-export async function checkpointCostInServer(seconds: number): Promise<InServerCost> {
+/**
+ * The in-server figures: `roomCount` rooms of 8 people and 8 bots each on a server process of its own. The process
+ * checkpoints all its rooms in one round (checkpointRound.ts): with several, the figures per checkpoint are the
+ * round's share of each room.
+ */
+export async function checkpointCostInServer(seconds: number, roomCount = 1): Promise<InServerCost> {
   const redis = await startRedis();
   const server = await spawnServer({ REDIS_URL: redis.url, BOT_FILL: "16" }, { timeoutMs: 90_000 });
   const stops: (() => void)[] = [];
@@ -131,17 +137,19 @@ export async function checkpointCostInServer(seconds: number): Promise<InServerC
     const idleThread1 = threadCpuSeconds(pid, pid);
     const idleCpuMsPerS = ((idle1.cpuSeconds - idle0.cpuSeconds) * 1000) / ((idle1.at - idle0.at) / 1000);
     const idleThreadMsPerS = ((idleThread1 - idleThread0) * 1000) / ((idle1.at - idle0.at) / 1000);
-    let roomId = "";
-    for (let i = 0; i < 8; i++) {
-      const name = `Cost${i}`;
-      const { client } = await signIn(server.url, name);
-      const room = (await (i === 0 ? client.create(ROOM_ARENA, { name }) : client.joinById(roomId, { name }))) as ArenaRoomClient;
-      room.onMessage("*", () => {});
-      await waitForOwnPlayer(room);
-      roomId = room.roomId;
-      rooms.push(room);
-      let a = i;
-      stops.push(holdInput(room, () => ({ mx: Math.round(Math.cos((a += 0.05)) * 127), my: Math.round(Math.sin(a) * 127), aim: a, fire: true })));
+    for (let r = 0; r < roomCount; r++) {
+      let roomId = "";
+      for (let i = 0; i < 8; i++) {
+        const name = `Cost${r}x${i}`;
+        const { client } = await signIn(server.url, name);
+        const room = (await (i === 0 ? client.create(ROOM_ARENA, { name }) : client.joinById(roomId, { name }))) as ArenaRoomClient;
+        room.onMessage("*", () => {});
+        await waitForOwnPlayer(room);
+        roomId = room.roomId;
+        rooms.push(room);
+        let a = i;
+        stops.push(holdInput(room, () => ({ mx: Math.round(Math.cos((a += 0.05)) * 127), my: Math.round(Math.sin(a) * 127), aim: a, fire: true })));
+      }
     }
     // The figures line comes every 10 s: count from the first one after everyone is in.
     const linesBefore = server.lines.length;
@@ -164,7 +172,7 @@ export async function checkpointCostInServer(seconds: number): Promise<InServerC
     const elapsedS = (cpu1.at - cpu0.at) / 1000;
     const roomCpuMsPerS = ((cpu1.cpuSeconds - cpu0.cpuSeconds) * 1000) / elapsedS - idleCpuMsPerS;
     const roomThreadMsPerS = ((thread1 - thread0) * 1000) / elapsedS - idleThreadMsPerS;
-    const checkpointsPerS = 4; // CHECKPOINT_INTERVAL_MS = 250 (the lines cover whole 10 s windows, not exactly this one)
+    const checkpointsPerS = 4 * roomCount; // CHECKPOINT_INTERVAL_MS = 250 a room (the lines cover whole 10 s windows, not exactly this one)
     const checkpointUs = perCheckpointUs((f) => f.encodeMsPerCheckpoint);
     const threadUs = perCheckpointUs((f) => f.threadMsMedian);
     const threadMeanUs = perCheckpointUs((f) => f.threadMsPerCheckpoint);
@@ -191,11 +199,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `${(a.shareOfStep * 100).toFixed(1)} % of the step's CPU at 4 checkpoints / 30 steps a second`);
   console.log(`with a full chat tail (${CHAT_TAIL_LINES} lines of ${CHAT_MAX_LENGTH} characters): ${a.withTail.bytes} bytes (+${a.withTail.bytes - a.bytes}), ` +
     `${a.withTail.encodeUs.toFixed(1)} µs per checkpoint; ${a.withTail.encodeUsNewLineEach.toFixed(1)} µs with a new line before each`);
-  const b = await checkpointCostInServer(Number(process.env.CHECKPOINT_COST_S ?? 20));
-  console.log(`in a server, 8 SDK players + 8 bots, ${b.seconds.toFixed(0)} s (load ${b.load[0].toFixed(1)} -> ${b.load[1].toFixed(1)}): ` +
-    `${b.checkpoints} checkpoints of ${Math.round(b.bytesPerCheckpoint)} bytes`);
-  console.log(`  on the room's thread: ${b.threadUs.toFixed(1)} µs each, median (mean ${b.threadMeanUs.toFixed(1)}: taking it ${b.takeUs.toFixed(1)}, the Redis client ${(b.threadMeanUs - b.takeUs).toFixed(1)}); ` +
-    `the thread ${b.roomThreadMsPerS.toFixed(1)} ms CPU/s (idle ${b.idleThreadMsPerS.toFixed(1)} ms/s not counted); checkpoints ${(b.threadShare * 100).toFixed(2)} % of it`);
-  console.log(`  process-wide: ${b.checkpointUs.toFixed(1)} µs of process CPU each; the room ${b.roomCpuMsPerS.toFixed(1)} ms CPU/s ` +
-    `(idle process ${b.idleCpuMsPerS.toFixed(1)} ms/s not counted); checkpoints ${(b.share * 100).toFixed(2)} % of it`);
+  for (const roomCount of (process.env.CHECKPOINT_ROOMS ?? "1,4").split(",").map(Number)) {
+    const b = await checkpointCostInServer(Number(process.env.CHECKPOINT_COST_S ?? 20), roomCount);
+    const rooms = roomCount === 1 ? "the room" : `the ${roomCount} rooms`;
+    console.log(`in a server, ${roomCount} room(s) of 8 SDK players + 8 bots, ${b.seconds.toFixed(0)} s (load ${b.load[0].toFixed(1)} -> ${b.load[1].toFixed(1)}): ` +
+      `${b.checkpoints} checkpoints of ${Math.round(b.bytesPerCheckpoint)} bytes`);
+    console.log(`  on the rooms' thread: ${b.threadUs.toFixed(1)} µs each, median (mean ${b.threadMeanUs.toFixed(1)}: taking it ${b.takeUs.toFixed(1)}, the Redis client ${(b.threadMeanUs - b.takeUs).toFixed(1)}); ` +
+      `the thread ${b.roomThreadMsPerS.toFixed(1)} ms CPU/s for ${rooms} (idle ${b.idleThreadMsPerS.toFixed(1)} ms/s not counted); checkpoints ${(b.threadShare * 100).toFixed(2)} % of it`);
+    console.log(`  process-wide: ${b.checkpointUs.toFixed(1)} µs of process CPU each; ${rooms} ${b.roomCpuMsPerS.toFixed(1)} ms CPU/s ` +
+      `(idle process ${b.idleCpuMsPerS.toFixed(1)} ms/s not counted); checkpoints ${(b.share * 100).toFixed(2)} % of it`);
+  }
 }

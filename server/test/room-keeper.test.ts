@@ -4,12 +4,14 @@
  * without it); a pause while Redis answers late ends with the first answer in time; a hand-over's last
  * checkpoint is the room as it is when asked, even with a write already in flight.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import type { Logger, LogFields } from "../src/log.ts";
 import { CUSTODY_KEYS, LEASE_MS, MatchCustody } from "../src/scale/matchCustody.ts";
-import { RoomKeeper, type CheckpointStats, type KeptRoom } from "../src/rooms/arena/keeper.ts";
+import { RoomKeeper } from "../src/rooms/arena/keeper.ts";
+import { newCheckpointStats as newStats } from "../src/rooms/arena/checkpointStats.ts";
 import { CheckpointError } from "../src/rooms/arena/checkpoint.ts";
+import { CheckpointRound } from "../src/rooms/arena/checkpointRound.ts";
 import { startRedis, type RedisProcess } from "../../testkit/src/redis.ts";
 
 let redis: RedisProcess;
@@ -25,20 +27,12 @@ function keptLog(): Logger & { lines: { level: string; msg: string; fields?: Log
   return log;
 }
 
-/** The room's clock as the keeper uses it: real timers. */
-const clock: KeptRoom["clock"] = {
-  setInterval(fn, ms) {
-    const t = setInterval(fn, ms);
-    return { clear: () => clearInterval(t) };
-  },
-};
-
-const newStats = (): CheckpointStats => ({ count: 0, bytes: 0, encodeMs: 0, cpuSamples: 0, threadMs: 0, takeMs: 0, spans: [], refused: 0, failed: 0, pauses: 0, pausedMs: 0 });
 
 async function keep(roomId: string, checkpoint: () => Buffer, log: Logger, stats = newStats()): Promise<{ keeper: RoomKeeper; stoodDown: string[] }> {
   const stoodDown: string[] = [];
   const lease = await custody.open(roomId);
-  const keeper = new RoomKeeper({ roomId, clock, checkpoint, standDown: (reason) => void stoodDown.push(reason) }, custody, lease, stats, log);
+  // A round of its own, as the keeper's process would have (its figures in `stats`).
+  const keeper = new RoomKeeper({ roomId, checkpoint, standDown: (reason) => void stoodDown.push(reason) }, custody, new CheckpointRound(custody, stats), lease, stats, log);
   keepers.push(keeper);
   keeper.start();
   return { keeper, stoodDown };
@@ -136,5 +130,52 @@ describe("a hand-over's last checkpoint", () => {
     keeper.stop();
     await inFlight;
     expect(await db.get(CUSTODY_KEYS.checkpoint(roomId))).toBe("at the hand-over");
+  });
+});
+
+describe("the rooms of one process", () => {
+  it("checkpoint in one round written as one pipeline; a room whose lease another took stands down, the others go on", async () => {
+    const stats = newStats();
+    const round = new CheckpointRound(custody, stats);
+    const single = vi.spyOn(custody, "commit");
+    const rooms = ["round-a", "round-b", "round-c"];
+    const taken = new Map(rooms.map((r) => [r, 0]));
+    const stoodDown = new Map<string, string[]>();
+    for (const roomId of rooms) {
+      const lease = await custody.open(roomId);
+      const reasons: string[] = [];
+      stoodDown.set(roomId, reasons);
+      const keeper = new RoomKeeper({
+        roomId,
+        checkpoint: () => Buffer.from(`${roomId}:${taken.set(roomId, taken.get(roomId)! + 1).get(roomId)}`),
+        standDown: (reason) => void reasons.push(reason),
+      }, custody, round, lease, stats, keptLog());
+      keepers.push(keeper);
+      keeper.start();
+    }
+    try {
+      // From now on every round has all three (a round with one room writes it as a command of its own).
+      single.mockClear();
+      const counted = stats.count;
+      await until(() => stats.count >= counted + 6, 5000, "two rounds");
+      // One timer for all three, and none of them wrote on its own (the earlier tests' keepers, each in a round of its own, do).
+      expect(round.size).toBe(3);
+      expect(single.mock.calls.filter(([lease]) => rooms.includes(lease.roomId))).toEqual([]);
+      for (const roomId of rooms) expect(await db.get(CUSTODY_KEYS.checkpoint(roomId))).toBe(`${roomId}:${taken.get(roomId)}`);
+      // Another process takes round-b over (the next fence, its own token).
+      const fence = await db.incr(CUSTODY_KEYS.fence("round-b"));
+      await db.set(CUSTODY_KEYS.lease("round-b"), `other-process:${fence}`, "PX", LEASE_MS);
+      await until(() => stoodDown.get("round-b")!.length > 0, 3000, "round-b to stand down");
+      expect(stoodDown.get("round-b")).toEqual(["a checkpoint write was refused: another process holds the match"]);
+      expect(round.size).toBe(2);
+      const before = { a: taken.get("round-a")!, c: taken.get("round-c")! };
+      await until(() => taken.get("round-a")! > before.a + 1 && taken.get("round-c")! > before.c + 1, 3000, "the others' next rounds");
+      expect(await db.get(CUSTODY_KEYS.lease("round-b"))).toBe(`other-process:${fence}`);
+      expect(stoodDown.get("round-a")).toEqual([]);
+      expect(stoodDown.get("round-c")).toEqual([]);
+      expect(stats.refused).toBe(1);
+    } finally {
+      single.mockRestore();
+    }
   });
 });

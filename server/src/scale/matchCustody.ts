@@ -123,6 +123,14 @@ interface CustodyCommands {
   custodyDue(deadlines: string, limit: number): Promise<string[]>;
 }
 
+/** The commit script as a pipeline queues it (the reply comes with the pipeline's exec). */
+interface CustodyPipeline {
+  custodyCommitWithDeadline(
+    lease: string, ckpt: string, fence: string, deadlines: string,
+    token: string, data: string | Buffer, leaseMs: number, ckptMs: number, fenceNo: number, fenceTtl: number, roomId: string,
+  ): unknown;
+}
+
 /** One room's hold on its lease: its token, and until when (locally) it may act on it. */
 export class Lease {
   /** performance.now() until which the lease is known to be ours (renewal sent before it, confirmed). */
@@ -226,6 +234,36 @@ export class MatchCustody {
     // On a cluster the deadline is a command of its own (another slot), sent once the write is confirmed.
     if (this.redis.isCluster) await this.deadline(roomId);
     return true;
+  }
+
+  /**
+   * `commit` for several rooms at once, a promise per room in their order. On a single Redis (or a Sentinel-watched
+   * one) the writes go as one pipeline: one socket write, one read of the replies. On a Redis Cluster each room's
+   * keys are in a slot of their own, which a pipeline may not mix: each write is a command of its own there.
+   */
+  commitMany(writes: readonly { lease: Lease; checkpoint: string | Buffer }[]): Promise<boolean>[] {
+    if (this.redis.isCluster || writes.length === 1) return writes.map((w) => this.commit(w.lease, w.checkpoint));
+    const sentAt = performance.now();
+    const k = CUSTODY_KEYS;
+    const pipeline = this.redis.pipeline() as ReturnType<RedisClient["pipeline"]> & CustodyPipeline;
+    for (const { lease, checkpoint } of writes) {
+      const roomId = lease.roomId;
+      pipeline.custodyCommitWithDeadline(
+        k.lease(roomId), k.checkpoint(roomId), k.fence(roomId), k.deadlines,
+        lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS, roomId,
+      );
+    }
+    const replies = pipeline.exec();
+    return writes.map(({ lease }, i) => replies.then((all) => {
+      const [error, ok] = all?.[i] ?? [new Error("no reply"), undefined];
+      if (error) throw error;
+      if (ok !== 1) {
+        lease.lost = true;
+        return false;
+      }
+      lease.renewed(sentAt);
+      return true;
+    }));
   }
 
   /** Hands the room over now: the lease is dropped and its deadline set in the past (another process claims it at its next scan). */

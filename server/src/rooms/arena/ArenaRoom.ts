@@ -243,10 +243,9 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     if (keeping === undefined) return;
     this.keeper = new RoomKeeper({
       roomId: this.roomId,
-      clock: this.clock,
       checkpoint: () => this.checkpoint(),
       standDown: (reason) => this.standDown(reason),
-    }, keeping.custody, lease, keeping.stats, this.log);
+    }, keeping.custody, keeping.round, lease, keeping.stats, this.log);
     this.keeper.start();
   }
 

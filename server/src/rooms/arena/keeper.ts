@@ -2,7 +2,8 @@
  * Keeping a match alive past its process (with REDIS_URL only).
  *
  * RoomKeeper, one per arena room: holds the room's lease, writes a checkpoint
- * with every renewal (every CHECKPOINT_INTERVAL_MS and at each phase change),
+ * with every renewal (in the process's checkpoint round, checkpointRound.ts,
+ * every CHECKPOINT_INTERVAL_MS, and on its own at each phase change),
  * keeps the seat table the checkpoint carries, and says whether the room is
  * `live`: a room whose renewal was refused has been taken over, and one
  * whose last confirmed renewal is too old may have been (a paused process
@@ -17,16 +18,12 @@ import { ROOM_ARENA } from "@arena/shared";
 import { ErrorCode, ServerError, matchMaker, type Presence } from "@colyseus/core";
 import type { Logger } from "../../log.ts";
 import { interceptMatchmaking, processesListening, roomListening } from "../../colyseusInternals.ts";
-import { CHECKPOINT_INTERVAL_MS, SCAN_INTERVAL_MS, type Claim, type Lease, type MatchCustody } from "../../scale/matchCustody.ts";
+import { SCAN_INTERVAL_MS, type Claim, type Lease, type MatchCustody } from "../../scale/matchCustody.ts";
+import { CheckpointRound, type RoundMember } from "./checkpointRound.ts";
+import { CPU_SAMPLE_EVERY, newCheckpointStats, recordSpan, type CheckpointStats } from "./checkpointStats.ts";
 import { CheckpointError, type Checkpoint, type SeatSnapshot } from "./checkpoint.ts";
 import { decodeCheckpoint } from "./checkpointCodec.ts";
 import { createRoomWithId } from "../../colyseusInternals.ts";
-
-/** One checkpoint in this many is timed in process CPU as well as in wall time (CheckpointStats.encodeMs). */
-const CPU_SAMPLE_EVERY = 4;
-
-/** The most checkpoint spans kept between two figures lines (CheckpointStats.spans). */
-const MAX_SPANS = 10_000;
 
 /** A pause for want of a confirmed lease this long or longer is logged (a shorter one is only counted). */
 const PAUSE_LOG_MS = 1000;
@@ -34,40 +31,10 @@ const PAUSE_LOG_MS = 1000;
 /** What the keeper needs of its room. */
 export interface KeptRoom {
   readonly roomId: string;
-  readonly clock: { setInterval(fn: () => void, ms: number): { clear(): void } };
   /** The whole match as it is now, as a checkpoint's bytes (checkpointCodec.ts). */
   checkpoint(): Buffer;
   /** Another process holds the match now: stop without writing, crediting or sending anything. */
   standDown(reason: string): void;
-}
-
-/** Checkpoint cost figures of one process (the failover benchmark reads them from the log). */
-export interface CheckpointStats {
-  count: number;
-  bytes: number;
-  /**
-   * CPU (ms, process.cpuUsage) of taking the checkpoint and handing it to the Redis client, which writes it to its
-   * socket: the whole process's, so whatever its other threads (V8's GC and compiler helpers, libuv) did meanwhile
-   * counts too. Read around one checkpoint in CPU_SAMPLE_EVERY (`cpuSamples` of them): process.cpuUsage walks
-   * every thread of the process, and reading it around each one was ~7 % of the checkpoint's own cost.
-   */
-  encodeMs: number;
-  cpuSamples: number;
-  /** The same span as wall time on the room's thread (ms, performance.now): the room's own share, compared with its thread's CPU. */
-  threadMs: number;
-  /** The part of `threadMs` spent taking the checkpoint (the room's encoding); the rest is the Redis client's. */
-  takeMs: number;
-  /**
-   * Each checkpoint's `threadMs` since the last figures line (at most MAX_SPANS), for their median: one span in
-   * which the thread was descheduled (a busy machine) can be tens of ms and spoil a mean.
-   */
-  spans: number[];
-  refused: number;
-  /** Checkpoints not taken (see RoomKeeper.take) or writes Redis did not answer. */
-  failed: number;
-  /** Times a room stopped acting for want of a confirmed lease, and for how long in all (RoomKeeper.live). */
-  pauses: number;
-  pausedMs: number;
 }
 
 /** The seat table: who sits where, with the reconnection token each client holds; `revision` counts its changes. */
@@ -85,9 +52,8 @@ export class SeatTable extends Map<string, SeatSnapshot> {
   }
 }
 
-export class RoomKeeper {
+export class RoomKeeper implements RoundMember {
   readonly seats = new SeatTable();
-  private timer: { clear(): void } | undefined;
   /** The writes under way (one after another while `again` asks for one more). */
   private flight: Promise<boolean> | undefined;
   private again = false;
@@ -101,10 +67,31 @@ export class RoomKeeper {
   /** Writes begun, to time one in CPU_SAMPLE_EVERY in process CPU. */
   private writes = 0;
 
-  constructor(private readonly room: KeptRoom, private readonly custody: MatchCustody, readonly lease: Lease, private readonly stats: CheckpointStats, private readonly log: Logger) {}
+  constructor(
+    private readonly room: KeptRoom, private readonly custody: MatchCustody, private readonly round: CheckpointRound,
+    readonly lease: Lease, private readonly stats: CheckpointStats, private readonly log: Logger,
+  ) {}
 
+  /** Checkpoints with the process's round from now on. */
   start(): void {
-    this.timer = this.room.clock.setInterval(() => void this.commit(), CHECKPOINT_INTERVAL_MS);
+    if (!this.stopped) this.round.add(this);
+  }
+
+  /** The round's turn: this room's checkpoint now, unless it stopped or a write of its own is under way (then one more follows it). */
+  joinRound(): { bytes: Buffer | undefined } | undefined {
+    if (this.stopped) return undefined;
+    if (this.flight !== undefined) {
+      this.again = true;
+      return undefined;
+    }
+    return { bytes: this.take() };
+  }
+
+  /** The round's write of this room's checkpoint, settled as one of its own; a commit asked meanwhile writes after it. */
+  roundWritten(bytes: Buffer | undefined, written: Promise<boolean>): void {
+    this.flight = this.settle(bytes, written)
+      .then((ok) => (ok && this.again ? this.writeAll() : ok))
+      .finally(() => (this.flight = undefined));
   }
 
   /**
@@ -150,37 +137,36 @@ export class RoomKeeper {
   }
 
   private async writeAll(): Promise<boolean> {
+    let ok: boolean;
+    do {
+      this.again = false;
+      // Process CPU and the thread's wall time: on a loaded machine the process may be descheduled in the
+      // middle (wall time then overstates), while process CPU counts every thread of it (then it overstates).
+      const cpu = ++this.writes % CPU_SAMPLE_EVERY === 0 ? process.cpuUsage() : undefined;
+      const t0 = performance.now();
+      const bytes = this.take();
+      const t1 = performance.now();
+      const written = this.custody.commit(this.lease, bytes ?? "");
+      recordSpan(this.stats, { ms: performance.now() - t0, takeMs: t1 - t0, checkpoints: 1, cpu });
+      ok = await this.settle(bytes, written);
+    } while (ok && this.again);
+    return ok;
+  }
+
+  /** What became of a write: counted, or the room stands down (refused), or it is marked unanswered (see `live`). */
+  private async settle(bytes: Buffer | undefined, written: Promise<boolean>): Promise<boolean> {
     try {
-      do {
-        this.again = false;
-        // Process CPU and the thread's wall time: on a loaded machine the process may be descheduled in the
-        // middle (wall time then overstates), while process CPU counts every thread of it (then it overstates).
-        const cpu = ++this.writes % CPU_SAMPLE_EVERY === 0 ? process.cpuUsage() : undefined;
-        const t0 = performance.now();
-        const bytes = this.take();
-        const t1 = performance.now();
-        const written = this.custody.commit(this.lease, bytes ?? "");
-        const t2 = performance.now();
-        if (cpu !== undefined) {
-          const spent = process.cpuUsage(cpu);
-          this.stats.encodeMs += (spent.user + spent.system) / 1000;
-          this.stats.cpuSamples++;
-        }
-        this.stats.takeMs += t1 - t0;
-        this.stats.threadMs += t2 - t0;
-        if (this.stats.spans.length < MAX_SPANS) this.stats.spans.push(t2 - t0);
-        const ok = await written;
-        this.unanswered = false;
-        if (this.stopped) return false;
-        if (!ok) {
-          this.stats.refused++;
-          this.lost("a checkpoint write was refused: another process holds the match");
-          return false;
-        }
-        if (bytes === undefined) return false;
-        this.stats.count++;
-        this.stats.bytes += bytes.length;
-      } while (this.again);
+      const ok = await written;
+      this.unanswered = false;
+      if (this.stopped) return false;
+      if (!ok) {
+        this.stats.refused++;
+        this.lost("a checkpoint write was refused: another process holds the match");
+        return false;
+      }
+      if (bytes === undefined) return false;
+      this.stats.count++;
+      this.stats.bytes += bytes.length;
       return true;
     } catch {
       // Redis did not answer (down, or past REDIS_COMMAND_TIMEOUT_MS): see `live`.
@@ -223,7 +209,7 @@ export class RoomKeeper {
 
   stop(): void {
     this.stopped = true;
-    this.timer?.clear();
+    this.round.delete(this);
   }
 
   private lost(reason: string): void {
@@ -256,11 +242,15 @@ const MOVE_POLL_MS = 50;
 export class MatchKeeping {
   /** Claimed matches by room id, read by the room's onCreate. */
   readonly pending = new Map<string, Takeover>();
-  readonly stats: CheckpointStats = { count: 0, bytes: 0, encodeMs: 0, cpuSamples: 0, threadMs: 0, takeMs: 0, spans: [], refused: 0, failed: 0, pauses: 0, pausedMs: 0 };
+  readonly stats: CheckpointStats = newCheckpointStats();
+  /** Every room of this process checkpoints in this round (checkpointRound.ts). */
+  readonly round: CheckpointRound;
   private statsTimer: NodeJS.Timeout | undefined;
   private uninstall: (() => void) | undefined;
 
-  constructor(readonly custody: MatchCustody, private readonly presence: Presence, private readonly log: Logger) {}
+  constructor(readonly custody: MatchCustody, private readonly presence: Presence, private readonly log: Logger) {
+    this.round = new CheckpointRound(custody, this.stats);
+  }
 
   /** Starts claiming rooms whose lease ran out, and logs checkpoint figures every 10 s. */
   start(): void {
@@ -389,6 +379,7 @@ export class MatchKeeping {
 
   close(): void {
     this.stop();
+    this.round.stop();
     this.custody.close();
   }
 }
