@@ -119,6 +119,20 @@ describe("input lateness after an upstream stall", () => {
     expect(late.ms).toBe(0);
   });
 
+  it("lasts until the last of a burst is applied when the burst reached the step in two parts (18, then 12 a step later)", () => {
+    const late = new InputLateness(STEP);
+    for (let i = 0; i < 40; i++) late.observe(0);
+    late.observe(18);
+    expect(late.ms).toBeCloseTo(17 * STEP, 6);
+    late.observe(17 + 12); // the rest of the burst, read after the first step applied one of it
+    for (let left = 28; left >= 1; left--) {
+      expect(late.ms, `${left} buffered`).toBeCloseTo(17 * STEP, 6);
+      late.observe(left);
+    }
+    late.observe(1); // applied: one a step again
+    expect(late.ms).toBe(0);
+  });
+
   it("is nothing for one input after a long silence, and never more than the dry run", () => {
     const silent = new InputLateness(STEP);
     for (let i = 0; i < 300; i++) silent.observe(0);

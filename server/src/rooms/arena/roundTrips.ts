@@ -76,7 +76,11 @@ export const RETRANSMIT_FLOOR_MS = 200;
  * buffered, then a burst of k inputs that arrived together, sent a step
  * apart: the oldest is k − 1 steps older than the newest. The lateness is the
  * shorter of that and the run (a client that sends nothing for a minute and
- * then one input is not late at all), and lasts while the burst is applied.
+ * then one input is not late at all), and lasts while the burst is applied:
+ * until the buffer has been applied down to what it held, including inputs of
+ * the same burst that reached the step a step or two after the first of it (a
+ * busy process may read one burst's frames across a step; each of them waits
+ * behind the backlog, so it is at least as late).
  */
 export class InputLateness {
   private emptySteps = 0;
@@ -98,7 +102,8 @@ export class InputLateness {
       this.stepsLeft = Math.max(this.stepsLeft, buffered);
       this.emptySteps = 0;
     }
-    if (this.stepsLeft > 0) this.stepsLeft -= 1;
+    // Steps left in the burst after this one: what is buffered now, less the input this step applies.
+    if (this.stepsLeft > 0) this.stepsLeft = Math.max(this.stepsLeft, buffered) - 1;
     else this.lateMs = 0;
   }
 
