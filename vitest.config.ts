@@ -43,12 +43,14 @@ export default defineConfig({
         // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two
         // such files starve each other's processes, so the rate and latency checks (patches per second, a join rush
         // bound) measure the neighbour instead of the code.
-        // Spawned servers run the server's bundle, built once per run (serverBundle.setup.ts).
+        // Spawned servers run the server's bundle, built once per run (serverBundle.setup.ts). One shared worker
+        // process for the files in turn: a fresh process per file spent ~2 s importing testkit, the SDK and the
+        // server's modules again each time (43 s of a 436 s lane in a CI run).
         test: {
           ...timeouts,
+          ...sharedWorkers,
           name: "cluster",
           include: tiers.cluster,
-          pool: "forks",
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
           globalSetup: ["testkit/src/serverBundle.setup.ts"],

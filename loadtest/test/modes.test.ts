@@ -15,19 +15,22 @@ import { runLoad } from "../src/run.ts";
  */
 const decodedPatches = new Map<object, number>();
 const patch = SchemaSerializer.prototype.patch;
-SchemaSerializer.prototype.patch = function (this: SchemaSerializer, ...args: Parameters<typeof patch>) {
-  decodedPatches.set(this, (decodedPatches.get(this) ?? 0) + 1);
-  return patch.apply(this, args);
-};
 
 let local: RunningServer;
 let other: GameServerProcess;
 
 beforeAll(async () => {
+  // For this file only: the tier's files share one worker process, and the next file gets the SDK's own.
+  SchemaSerializer.prototype.patch = function (this: SchemaSerializer, ...args: Parameters<typeof patch>) {
+    decodedPatches.set(this, (decodedPatches.get(this) ?? 0) + 1);
+    return patch.apply(this, args);
+  };
   local = await startTestServer();
   other = await spawnServer();
 }, 30_000);
 afterAll(async () => {
+  SchemaSerializer.prototype.patch = patch;
+  decodedPatches.clear();
   await other?.stop();
   await local?.close();
 });

@@ -17,9 +17,10 @@ import {
   freePort, guestToken, holdInput, joinByCode, nginxPrefix, requireBinary, spawnServer, startNginx, startRedis, waitForOwnPlayer, waitForState,
   type ArenaRoomClient, type GameServerProcess, type NginxProcess, type RedisProcess,
 } from "@arena/testkit";
+import { trustSelfSignedCertificates } from "@arena/testkit/fixtures";
 
-// This test process only: trust the self-signed certificate nginxPrefix makes.
-process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+// This file's tests only: trust the self-signed certificate nginxPrefix makes.
+trustSelfSignedCertificates();
 
 const HOSTS = ["127.0.0.2", "127.0.0.3"] as const;
 type Host = (typeof HOSTS)[number];

@@ -11,9 +11,10 @@ import { JoinClient } from "@arena/shared/sdk";
 import { ROOM_ARENA } from "@arena/shared";
 import { renderStandaloneNginx } from "../src/deploy/nginxConfig.ts";
 import { SseReader, joinByCode, guestToken, waitForState, type ArenaRoomClient, freePort, nginxPrefix, requireBinary, spawnServer, startNginx, startRedis, type NginxProcess, type RedisProcess, type GameServerProcess } from "@arena/testkit";
+import { trustSelfSignedCertificates } from "@arena/testkit/fixtures";
 
-// This test process only: trust the self-signed certificate made below.
-process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+// This file's tests only: trust the self-signed certificate nginxPrefix makes.
+trustSelfSignedCertificates();
 
 let dir: string;
 let redis: RedisProcess;

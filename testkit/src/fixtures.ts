@@ -66,3 +66,20 @@ export function useProcessesOnRedis<R extends { leave(): Promise<unknown> } = Ar
     rooms,
   };
 }
+
+/**
+ * Trusts self-signed certificates (NODE_TLS_REJECT_UNAUTHORIZED=0) during this file's tests only, for the
+ * certificates nginxPrefix makes: the setting is restored after them, because the cluster tier's files share one
+ * worker process and the next file must not inherit it.
+ */
+export function trustSelfSignedCertificates(): void {
+  let before: string | undefined;
+  beforeAll(() => {
+    before = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = before;
+  });
+}
