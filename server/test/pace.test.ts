@@ -36,7 +36,9 @@ describe("room pace", () => {
     const book = new PaceBook();
     const a = book.open(30, 20);
     const b = book.open(30, 20);
-    const t0 = performance.now();
+    // A whole millisecond: (t0 + 1000) - (t0 - 1000) is then exactly 2000, where a fractional t0 can give
+    // 1999.9999999998 and one step due less (it failed so once).
+    const t0 = Math.floor(performance.now());
     a.startSteps(t0 - 1000);
     b.startSteps(t0 - 2000);
     a.stepped(1, 0);
