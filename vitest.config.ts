@@ -9,6 +9,13 @@ const tiers = classifyTestFiles();
 const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
 
 /**
+ * Files at a time for unit, isolated, server and slow together: one vitest group (same groupOrder) shares one limit.
+ * These files mostly wait on their servers' timers and sockets: at 2 the group used 0.6 of the 2 cores and took 109 s;
+ * at 4, 67 s (73 s with the type check beside it, as `npm test` runs it).
+ */
+const IN_PROCESS_WORKERS = 4;
+
+/**
  * Worker processes that run their files one after another in one module graph (not isolated: a fresh process per file
  * spent half the server tier's CPU importing the server and Colyseus again). A file must close every server it starts:
  * leftovers.setup.ts fails the one that leaves a server listening (one did, and a later file's clock checks measured it).
@@ -23,21 +30,21 @@ export default defineConfig({
       {
         // Pure code in worker threads, not isolated: a worker imports shared/ once for all its files, which halves the
         // tier's CPU time (no module mocks here: tiers.ts sends those to `server`). One group with `server` (same
-        // groupOrder and maxWorkers): two files at a time.
-        test: { ...timeouts, name: "unit", include: tiers.unit, pool: "threads", isolate: false, maxWorkers: 2, sequence: { groupOrder: 0 } },
+        // groupOrder and maxWorkers): IN_PROCESS_WORKERS files at a time.
+        test: { ...timeouts, name: "unit", include: tiers.unit, pool: "threads", isolate: false, maxWorkers: IN_PROCESS_WORKERS, sequence: { groupOrder: 0 } },
       },
       {
         // Files that change the module graph (module mocks, what a package reads as it loads): each file in a fresh process.
-        test: { ...timeouts, name: "isolated", include: tiers.isolated, pool: "forks", maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: { ...timeouts, name: "isolated", include: tiers.isolated, pool: "forks", maxWorkers: IN_PROCESS_WORKERS, sequence: { groupOrder: 0 } },
       },
       {
-        // In-process servers, in two shared worker processes.
-        test: { ...timeouts, ...sharedWorkers, name: "server", include: tiers.server, maxWorkers: 2, sequence: { groupOrder: 0 } },
+        // In-process servers, in shared worker processes.
+        test: { ...timeouts, ...sharedWorkers, name: "server", include: tiers.server, maxWorkers: IN_PROCESS_WORKERS, sequence: { groupOrder: 0 } },
       },
       {
-        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`; in two
+        // Server files that take long: beside unit and server in `npm test`, left out of `npm run test:fast`; in
         // shared worker processes, like server.
-        test: { ...timeouts, ...sharedWorkers, name: "slow", include: tiers.slow, maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: { ...timeouts, ...sharedWorkers, name: "slow", include: tiers.slow, maxWorkers: IN_PROCESS_WORKERS, sequence: { groupOrder: 0 } },
       },
       {
         // One file at a time: these start server processes, redis-server, nginx and load runs, and on two cores two
