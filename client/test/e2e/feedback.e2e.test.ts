@@ -10,7 +10,9 @@ import { joinArena, serverRoom } from "@arena/testkit";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
-const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.5 } });
+// No bots: a bot's shot that kills the page's player in the middle of the test leaves it dead when the test sets its
+// HP to 25 (from 0 that is no hit taken), or hurts it at a moment the test does not control (a CI run failed so).
+const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.5 } }, { BOT_FILL: "0" });
 
 describe("hit feedback in Chromium", () => {
   it("a landed hit shows its number by the frame after the patch that carries it; a hit taken reddens the edge", async () => {
