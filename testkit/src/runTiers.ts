@@ -2,10 +2,10 @@
  * `npm test` (`tsx testkit/src/runTiers.ts`): the type check and the six tiers (testkit/src/tiers.ts) in the order that
  * fits the time budget on two cores.
  *
- * 1. unit, isolated, server and slow in one vitest run, four files at a time (vitest.config.ts), with the type check
+ * 1. unit, isolated, server and slow in one vitest run, six files at a time (vitest.config.ts), with the type check
  *    (`tsc -b`, 30–35 s from a fresh clone in CI) beside them: vitest runs the TypeScript itself, so the tests
- *    do not wait for it, and these tiers' checks hold with four files at a time on two cores (their files mostly
- *    wait on their servers: at two at a time the phase used 0.6 of the cores).
+ *    do not wait for it, and these tiers' checks hold with six files at a time on two cores (their files mostly
+ *    wait on their servers: at two at a time the phase used 0.6 of the cores, and at four still 60 %).
  * 2. cluster and e2e in two vitest processes (lanes) side by side, each one file at a time. A cluster file mostly
  *    waits on its processes (heartbeats, takeovers, outages, measurement windows) and an e2e file mostly on Chromium,
  *    so one of each fits beside the other where two of either kind would starve each other (README, "Tests"). The

@@ -129,6 +129,8 @@ export const CLUSTER_BESIDE_E2E = new Set([
   "server/test/nginx.test.ts",
   "server/test/production.test.ts",
   "server/test/room-codes.test.ts",
+  "server/test/editor-handover-cluster.test.ts",
+  "server/test/replay-redis-store.test.ts",
 ]);
 
 /**
