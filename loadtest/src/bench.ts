@@ -92,6 +92,13 @@ export interface Row {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The pause after a measurement, while the server disposes its rooms and closes the sockets before the next one is
+ * measured: 1.5 s from ~300 bots on, less for fewer (the smoke run's 4 bots close in a few ms; its 7 pauses of 1.5 s
+ * were a quarter of its time).
+ */
+const settleMs = (bots: number): number => Math.min(1500, 100 + 5 * bots);
+
 /** A baseline's send loop as its /health reports it. */
 async function sendReading(url: string): Promise<SendTimerReading> {
   const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) });
@@ -252,7 +259,7 @@ async function measureBots(plain: ServerProcess, filled: ServerProcess): Promise
     process.stderr.write(`bench: ${label}...\n`);
     const row = await measure("arena", server, clients, 256, perRoom);
     process.stderr.write(`  ${JSON.stringify(row)}\n`);
-    await sleep(1500);
+    await sleep(settleMs(clients));
     return row;
   };
   const alone = await step(`${rooms} rooms of 1 person`, plain, rooms, 1);
@@ -318,7 +325,7 @@ try {
       if (kind === "arena" && row.patchBytesMean !== null) floorBytes = Math.round(row.patchBytesMean);
       rows.push(row);
       process.stderr.write(`  ${JSON.stringify(row)}\n`);
-      await sleep(1500); // rooms dispose and sockets close before the next server is measured
+      await sleep(settleMs(bots)); // rooms dispose and sockets close before the next server is measured
     }
     const ours = rows.find((r) => r.bots === bots && r.kind === "arena")!;
     if (ours.failed > 0 || ours.players < bots || (ours.stepP99Us ?? 0) > 33_000 || ours.botCpuPercent > 95) {
