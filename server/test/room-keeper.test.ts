@@ -2,7 +2,8 @@
  * A room's keeper on a real redis-server (rooms/arena/keeper.ts): what stops a room acting for its match and
  * what makes it act again. A checkpoint that cannot be taken does not stop the match (the lease is renewed
  * without it); a pause while Redis answers late ends with the first answer in time; a hand-over's last
- * checkpoint is the room as it is when asked, even with a write already in flight.
+ * checkpoint is the room as it is when asked, even with a write already in flight. The rooms of a process checkpoint
+ * in one round, and a room that closes leaves it, its lease and checkpoint deleted.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
@@ -13,6 +14,7 @@ import { newCheckpointStats as newStats } from "../src/rooms/arena/checkpointSta
 import { CheckpointError } from "../src/rooms/arena/checkpoint.ts";
 import { CheckpointRound } from "../src/rooms/arena/checkpointRound.ts";
 import { startRedis, type RedisProcess } from "../../testkit/src/redis.ts";
+import { joinArena, serverRoom, startTestServer } from "@arena/testkit";
 
 let redis: RedisProcess;
 let db: Redis;
@@ -176,6 +178,31 @@ describe("the rooms of one process", () => {
       expect(stats.refused).toBe(1);
     } finally {
       single.mockRestore();
+    }
+  });
+});
+
+describe("a room that closes", () => {
+  it("leaves the process's round and takes its lease and checkpoint with it, even when its recording fails to finish", async () => {
+    const server = await startTestServer({ REDIS_URL: redis.url });
+    try {
+      const { room } = await joinArena(server.url, "closer");
+      const roomId = room.roomId;
+      const held = serverRoom(room) as unknown as { recorder?: { finish(): Promise<void> }; settings: { keeping: { round: CheckpointRound } } };
+      const round = held.settings.keeping.round;
+      await until(async () => (await db.exists(CUSTODY_KEYS.checkpoint(roomId))) === 1, 5000, "the room's first checkpoint");
+      expect(round.size).toBe(1);
+      // The recording's last write fails as the room closes (a store gone, a disk full).
+      expect(held.recorder, "replays are on, so the room has a recorder").toBeDefined();
+      held.recorder!.finish = () => Promise.reject(new Error("the store refused the recording's end"));
+      await room.leave();
+      await until(() => round.size === 0, 5000, "the room to leave the round");
+      expect(await db.exists(CUSTODY_KEYS.lease(roomId), CUSTODY_KEYS.checkpoint(roomId))).toBe(0);
+      // Nothing writes them again: two rounds later they are still gone.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await db.exists(CUSTODY_KEYS.lease(roomId), CUSTODY_KEYS.checkpoint(roomId))).toBe(0);
+    } finally {
+      await server.close();
     }
   });
 });

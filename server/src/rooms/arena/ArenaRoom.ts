@@ -593,8 +593,12 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     // meanwhile must find them free, not wait out the recording's last write.
     this.bots?.dispose();
     if (this.roomPace !== undefined) this.settings.metrics?.pace.close(this.roomPace);
-    await this.recorder?.finish("room_closed", 2000);
-    await this.keeper?.end();
+    try {
+      await this.recorder?.finish("room_closed", 2000);
+    } finally {
+      // Whatever the recording does: the process's checkpoint round must let this room go, its lease and checkpoint too.
+      await this.keeper?.end();
+    }
     if (this.code !== undefined) await releaseCode(matchMaker.presence, this.code).catch(() => undefined);
     this.log.info("room disposed");
   }
