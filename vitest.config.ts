@@ -12,7 +12,7 @@ const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
  * Files at a time for unit, isolated, server and slow together: one vitest group (same groupOrder) shares one limit.
  * These files mostly wait on their servers' timers and sockets: at 2 the group used 0.6 of the 2 cores and took 109 s;
  * at 4, 67 s (73 s with the type check beside it, as `npm test` runs it; 84 s in a CI run, the cores 60 % busy); at
- * 6, 57 s (66–68 s with the type check).
+ * 6, 57 s (66–68 s with the type check; 68 s in a CI run). test:fast (unit, isolated, server): 34 s at 6.
  */
 const IN_PROCESS_WORKERS = 6;
 
