@@ -10,7 +10,8 @@
  *    waits on its processes (heartbeats, takeovers, outages, measurement windows) and an e2e file mostly on Chromium,
  *    so one of each fits beside the other where two of either kind would starve each other (README, "Tests"). The
  *    e2e lane also takes the short functional cluster files (tiers.ts, CLUSTER_BESIDE_E2E) so the lanes end together.
- * 3. The files that need the machine to themselves (tiers.ts, CLUSTER_ALONE: join-storm, then E2E_ALONE: voice), alone.
+ * 3. The files that need the machine to themselves (tiers.ts, CLUSTER_ALONE: join-storm and join-rush, then E2E_ALONE:
+ *    voice), alone.
  *
  * Every phase runs even when an earlier one failed, so one run shows every failure; the exit code is non-zero if any
  * failed. Each vitest writes its own time report; this merges them into test-output/test-times.json and prints the

@@ -6,12 +6,12 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ArenaState } from "@arena/shared";
-import { joinArena, serverRoom } from "@arena/testkit";
+import { joinArena, serverRoom, waitForState } from "@arena/testkit";
 import { OUTPUT_DIR, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
 // No bots: a bot's shot that kills the page's player in the middle of the test leaves it dead when the test sets its
-// HP to 25 (from 0 that is no hit taken), or hurts it at a moment the test does not control (a CI run failed so).
+// HP to 25 (from 0 that is no hit taken), or hurts it at a moment the test does not control.
 const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.5 } }, { BOT_FILL: "0" });
 
 describe("hit feedback in Chromium", () => {
@@ -26,6 +26,9 @@ describe("hit feedback in Chromium", () => {
     const { room: other } = await joinArena(e2e.server.url, "target");
     try {
       expect(other.roomId).toBe(roomId);
+      // After the warm-up: the match's start gives everyone full HP and a spawn, which would undo the HP this test sets
+      // if it fell between that and the next patch (a CI run's screenshot showed "Match starts in 1" at the first hit).
+      await waitForState(other, (s) => s.phase === "playing", 10_000, "the match's start");
       const state = serverRoom(roomId).state as ArenaState;
       const mine = state.players.get(me)!;
       const theirs = state.players.get(other.sessionId)!;
