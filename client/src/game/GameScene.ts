@@ -17,7 +17,7 @@ import { taggedName } from "../ui/botTag.ts";
 import { ControlsHelp } from "../ui/controlsHelp.ts";
 import { COLORS, playerColor } from "./palette.ts";
 import { LABEL_OFFSET, LABEL_STYLE, drawHealth } from "./playerLook.ts";
-import { DeathView, showDeath } from "./deathView.ts";
+import { DeathView, glideShare, showDeath } from "./deathView.ts";
 import { BODY_ORIGIN_X, BODY_ORIGIN_Y, DISCONNECTED_ALPHA, TRAIL, arenaImage, bodyTexture, shotTextures } from "./bakedLook.ts";
 import { Minimap } from "./minimap.ts";
 import { Effects } from "./effects.ts";
@@ -127,6 +127,8 @@ export class GameScene extends Phaser.Scene {
   private ground: Phaser.GameObjects.Image | undefined;
   private minimap!: Minimap;
   private death = new DeathView(createRules().respawnTicks);
+  /** When the previous frame ran (its `time`), for the length of the next. */
+  private lastUpdateAt: number | undefined;
   /** The last seconds as drawn here, replayed from the killer's side after a death (killCam.ts). */
   readonly killCam = new KillCam(new KillCamSetting(browserStorage()), {
     show: (killerName) => {
@@ -251,6 +253,10 @@ export class GameScene extends Phaser.Scene {
   }
 
   override update(time: number): void {
+    // The frame's real length: Phaser's own delta is smoothed over recent frames, and one over 200 ms (its minimum
+    // rate) is taken for an earlier, shorter one.
+    const frameMs = this.lastUpdateAt === undefined ? 0 : time - this.lastUpdateAt;
+    this.lastUpdateAt = time;
     const session = this.session;
     if (session === undefined) return;
     const state = session.room.state;
@@ -306,7 +312,10 @@ export class GameScene extends Phaser.Scene {
     showDeath(death);
     const killerAt = death !== undefined ? this.drawn.get(death.killer) : undefined;
     const cam = this.cameras.main;
-    if (killerAt !== undefined) cam.centerOn(cam.midPoint.x + (killerAt.x - cam.midPoint.x) * 0.1, cam.midPoint.y + (killerAt.y - cam.midPoint.y) * 0.1);
+    if (killerAt !== undefined) {
+      const share = glideShare(frameMs);
+      cam.centerOn(cam.midPoint.x + (killerAt.x - cam.midPoint.x) * share, cam.midPoint.y + (killerAt.y - cam.midPoint.y) * share);
+    }
     else if (mine !== undefined) cam.centerOn(mine.x, mine.y);
     this.minimap.update(me.alive ? mine : undefined, playerColor(me.color));
     this.showKillCam(this.killCam.update(time, state, me));

@@ -36,6 +36,19 @@ export class DeathView {
   }
 }
 
+/** Share of the way to the killer the camera covers in a 60 Hz frame (about 90 % in 0.37 s). */
+const GLIDE_PER_60HZ_FRAME = 0.1;
+
+/**
+ * Share of the way to the killer the camera covers in a frame of `deltaMs`: the same glide in the same time at any
+ * frame rate (a fixed share per frame took 0.37 s at 60 frames a second and 0.73 s at 30). A frame longer than a
+ * second (a page brought back from the background) arrives at once.
+ */
+export function glideShare(deltaMs: number): number {
+  if (!(deltaMs > 0)) return 0;
+  return 1 - (1 - GLIDE_PER_60HZ_FRAME) ** (Math.min(deltaMs, 1000) / (1000 / 60));
+}
+
 /** The death banner's words. */
 export function describeDeath(d: DeathInfo): string {
   const by = d.killerName === "" ? "You died" : `Killed by ${d.killerName}`;
