@@ -315,8 +315,7 @@ export class GameScene extends Phaser.Scene {
     if (killerAt !== undefined) {
       const share = glideShare(frameMs);
       cam.centerOn(cam.midPoint.x + (killerAt.x - cam.midPoint.x) * share, cam.midPoint.y + (killerAt.y - cam.midPoint.y) * share);
-    }
-    else if (mine !== undefined) cam.centerOn(mine.x, mine.y);
+    } else if (mine !== undefined) cam.centerOn(mine.x, mine.y);
     this.minimap.update(me.alive ? mine : undefined, playerColor(me.color));
     this.showKillCam(this.killCam.update(time, state, me));
   }
