@@ -66,6 +66,20 @@ describe("the game screen in Chromium", () => {
     await expect.poll(() => state.phase, { timeout: 10_000 }).toBe("playing");
     await alice.waitForFunction(() => (window as any).__arena.session().room.state.phase === "playing");
 
+    // The camera glides from Alice's body to Bob: he is on screen, where she died is not. Seen in the frames the
+    // page draws (checked after each one), not by polling: the view lasts until the respawn, a few test frames.
+    await alice.evaluate((id) => {
+      const arena = (window as any).__arena;
+      const check = (): void => {
+        const view = arena.scene.cameras.main.worldView;
+        const at = arena.drawn(id);
+        if (at !== undefined && at.x > 1600 && view.contains(at.x, at.y) && !view.contains(300, 1100)) {
+          (window as any).__killerShown = true;
+          arena.game.events.off("postrender", check);
+        }
+      };
+      arena.game.events.on("postrender", check);
+    }, b!);
     // Bob kills Alice (as the combat code does it, set on the server).
     const pa = state.players.get(a!)!;
     const pb = state.players.get(b!)!;
@@ -74,12 +88,7 @@ describe("the game screen in Chromium", () => {
     pa.hp = 0; pa.alive = false; pa.killedBy = b!; pa.deaths += 1;
     pa.respawnAt = state.tick + RESPAWN_DELAY_S * TICK_RATE;
     await expect.poll(() => alice.getByTestId("death-view").textContent()).toMatch(/^Killed by bob · respawn in [12]$/);
-    // The camera glides from Alice's body to Bob: he is on screen, where she died is not.
-    await alice.waitForFunction((id) => {
-      const view = (window as any).__arena.scene.cameras.main.worldView;
-      const at = (window as any).__arena.drawn(id);
-      return at !== undefined && at.x > 1600 && view.contains(at.x, at.y) && !view.contains(300, 1100);
-    }, b!, { timeout: 5_000 });
+    await alice.waitForFunction(() => (window as any).__killerShown === true, null, { timeout: 5_000 });
     await alice.screenshot({ path: join(OUTPUT_DIR, "screen-death.png") });
     // Respawned: the banner goes away.
     await expect.poll(() => alice.getByTestId("death-view").isHidden(), { timeout: 5_000 }).toBe(true);

@@ -49,6 +49,9 @@ describe("display settings in Chromium", () => {
       await hitTaken(page, other);
       expect((await fx(page)).shakes).toBe(1);
       expect(await page.evaluate(() => (window as any).__arena.scene.cameras.main.shakeEffect.isRunning)).toBe(true);
+      // Over before the page leaves: a shake goes by the game's clock, which stops in the lobby, and one still running
+      // would show in the next match as if reduced motion had shaken the camera.
+      await page.waitForFunction(() => (window as any).__arena.scene.cameras.main.shakeEffect.isRunning === false, null, { timeout: 10_000 });
       await page.getByTestId("leave").click();
       await waitForScreen(page, "lobby");
 
