@@ -18,7 +18,10 @@ export const FAKE_MEDIA_ARGS = [
  * two thirds of one. Nothing the tests check needs more: the game's simulation, interpolation and prediction go by the
  * clock, not by frames, and every browser file passes under the cap (client/test/e2e/frameRate.e2e.test.ts shows the
  * cap itself holds); a file that times frames themselves asks for the full rate (`{ frameRate: "full" }`, as the
- * replay viewer's seek does).
+ * replay viewer's seek does). Fewer was tried: at 5 a browser file used about a third less of the machine's CPU
+ * (killcam.e2e 37 -> 26 s, hud-layout.e2e 58 -> 42 s), but Phaser's own clock runs slow below about 6 frames a second
+ * (it takes a frame over 200 ms for an earlier, shorter one), and three checks failed (among them a camera shake
+ * outlasting its match, and bots not hurting a page's player within 90 s).
  */
 export const TEST_FRAME_RATE = 10;
 
