@@ -29,7 +29,6 @@ function keptLog(): Logger & { lines: { level: string; msg: string; fields?: Log
   return log;
 }
 
-
 async function keep(roomId: string, checkpoint: () => Buffer, log: Logger, stats = newStats()): Promise<{ keeper: RoomKeeper; stoodDown: string[] }> {
   const stoodDown: string[] = [];
   const lease = await custody.open(roomId);

@@ -123,12 +123,12 @@ interface CustodyCommands {
   custodyDue(deadlines: string, limit: number): Promise<string[]>;
 }
 
+/** The arguments of the commit script that also moves the room's deadline. */
+type CommitWithDeadlineArgs = Parameters<CustodyCommands["custodyCommitWithDeadline"]>;
+
 /** The commit script as a pipeline queues it (the reply comes with the pipeline's exec). */
 interface CustodyPipeline {
-  custodyCommitWithDeadline(
-    lease: string, ckpt: string, fence: string, deadlines: string,
-    token: string, data: string | Buffer, leaseMs: number, ckptMs: number, fenceNo: number, fenceTtl: number, roomId: string,
-  ): unknown;
+  custodyCommitWithDeadline(...args: CommitWithDeadlineArgs): unknown;
 }
 
 /** One room's hold on its lease: its token, and until when (locally) it may act on it. */
@@ -156,6 +156,23 @@ export class Lease {
 export interface Claim {
   readonly lease: Lease;
   readonly checkpoint: Buffer;
+}
+
+/** The commit script's arguments (with the deadline) for `lease` writing `checkpoint`. */
+function commitWithDeadline(lease: Lease, checkpoint: string | Buffer): CommitWithDeadlineArgs {
+  const k = CUSTODY_KEYS;
+  const roomId = lease.roomId;
+  return [k.lease(roomId), k.checkpoint(roomId), k.fence(roomId), k.deadlines, lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS, roomId];
+}
+
+/** A commit's reply: the lease renewed as of `sentAt` (true), or another process's now (false, `lease.lost`). */
+function committed(lease: Lease, sentAt: number, reply: unknown): boolean {
+  if (reply !== 1) {
+    lease.lost = true;
+    return false;
+  }
+  lease.renewed(sentAt);
+  return true;
 }
 
 export class MatchCustody {
@@ -220,17 +237,10 @@ export class MatchCustody {
     const sentAt = performance.now();
     const k = CUSTODY_KEYS;
     const roomId = lease.roomId;
-    const ok = this.redis.isCluster
+    const reply = this.redis.isCluster
       ? await this.redis.custodyCommit(k.lease(roomId), k.checkpoint(roomId), k.fence(roomId), lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS)
-      : await this.redis.custodyCommitWithDeadline(
-        k.lease(roomId), k.checkpoint(roomId), k.fence(roomId), k.deadlines,
-        lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS, roomId,
-      );
-    if (ok !== 1) {
-      lease.lost = true;
-      return false;
-    }
-    lease.renewed(sentAt);
+      : await this.redis.custodyCommitWithDeadline(...commitWithDeadline(lease, checkpoint));
+    if (!committed(lease, sentAt, reply)) return false;
     // On a cluster the deadline is a command of its own (another slot), sent once the write is confirmed.
     if (this.redis.isCluster) await this.deadline(roomId);
     return true;
@@ -244,25 +254,13 @@ export class MatchCustody {
   commitMany(writes: readonly { lease: Lease; checkpoint: string | Buffer }[]): Promise<boolean>[] {
     if (this.redis.isCluster || writes.length === 1) return writes.map((w) => this.commit(w.lease, w.checkpoint));
     const sentAt = performance.now();
-    const k = CUSTODY_KEYS;
     const pipeline = this.redis.pipeline() as ReturnType<RedisClient["pipeline"]> & CustodyPipeline;
-    for (const { lease, checkpoint } of writes) {
-      const roomId = lease.roomId;
-      pipeline.custodyCommitWithDeadline(
-        k.lease(roomId), k.checkpoint(roomId), k.fence(roomId), k.deadlines,
-        lease.token, checkpoint, LEASE_MS, CHECKPOINT_TTL_MS, lease.fence, FENCE_TTL_MS, roomId,
-      );
-    }
+    for (const { lease, checkpoint } of writes) pipeline.custodyCommitWithDeadline(...commitWithDeadline(lease, checkpoint));
     const replies = pipeline.exec();
     return writes.map(({ lease }, i) => replies.then((all) => {
-      const [error, ok] = all?.[i] ?? [new Error("no reply"), undefined];
+      const [error, reply] = all?.[i] ?? [new Error("no reply"), undefined];
       if (error) throw error;
-      if (ok !== 1) {
-        lease.lost = true;
-        return false;
-      }
-      lease.renewed(sentAt);
-      return true;
+      return committed(lease, sentAt, reply);
     }));
   }
 
