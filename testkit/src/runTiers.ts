@@ -19,13 +19,17 @@
  *
  * Every phase runs even when an earlier one failed, so one run shows every failure; the exit code is non-zero if any
  * failed. Each vitest writes its own time report; this merges them into test-output/test-times.json and prints the
- * slowest files. Arguments (a file, `-t name`) go to one plain `vitest run` instead.
+ * slowest files, and each phase's time with how many cores the machine kept busy over it (machineCpu.ts): near all
+ * of them, only less work shortens the phase; well under, it waits. Arguments (a file, `-t name`) go to one plain
+ * `vitest run` instead.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { coresBusy, readCpuTimes } from "./machineCpu.ts";
 import { CLUSTER_ALONE, CLUSTER_BESIDE_E2E, E2E_ALONE, classifyTestFiles } from "./tiers.ts";
 import { mergeReports, summaryLines, writeReport, type TimeReport } from "./timeReport.ts";
 
@@ -109,11 +113,20 @@ async function main(): Promise<number> {
   const runs = PHASES.flat();
   for (const run of runs) rmSync(join(ROOT, timesFile(run)), { force: true });
   const typeCheck = typeCheckBeside();
+  const phaseLines: string[] = [];
   for (const [i, phase] of PHASES.entries()) {
+    const phaseStarted = Date.now();
+    const cpuBefore = readCpuTimes();
     const codes = await Promise.all(
       phase.map((run) => vitest([...run.projects.flatMap((p) => ["--project", p]), ...(run.files ?? [])], { ...run.env, ARENA_TEST_TIMES: timesFile(run) })),
     );
     codes.forEach((code, j) => code !== 0 && failed.push(phase[j]!.name));
+    const cpuAfter = readCpuTimes();
+    const busy = cpuBefore && cpuAfter ? coresBusy(cpuBefore, cpuAfter) : undefined;
+    const line = `${phase.map((run) => run.name).join(" beside ")}: ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s` +
+      (busy === undefined ? "" : `, ${busy.toFixed(2)} of the machine's ${availableParallelism()} cores busy`);
+    phaseLines.push(`  ${i + 1}. ${line}`);
+    console.log(`phase ${i + 1}, ${line}`);
     if (i === 0) {
       // Its output after the first phase's, whole, and before the lanes start: they must not share the cores with it.
       const checked = await typeCheck;
@@ -132,6 +145,7 @@ async function main(): Promise<number> {
     writeReport(mergeReports(reports), join(ROOT, out));
     console.log(["", "All tiers:", ...summaryLines(mergeReports(reports), out).slice(1)].join("\n"));
   }
+  console.log(["Phases:", ...phaseLines].join("\n"));
   console.log(`npm test: ${((Date.now() - started) / 1000).toFixed(0)} s; ${failed.length === 0 ? "the type check and every tier passed" : `failed: ${failed.join(", ")}`}`);
   return failed.length === 0 ? 0 : 1;
 }
