@@ -10,10 +10,11 @@
  *    66 s in CI), where at the e2e lane's start it overlaps the cluster lane's waits.
  * 2. cluster and e2e in two vitest processes (lanes) side by side, each one file at a time. A cluster file mostly
  *    waits on its processes (heartbeats, takeovers, outages, measurement windows: about half a core) and a browser
- *    file's Chromium takes one to two cores (WebGL drawn in software), so the two lanes keep both cores busy, and
- *    running more files at once does not end sooner (two cluster files at a time beside one browser file: the lanes
- *    took 343 and 340 s instead of 358 and 346). The e2e lane also takes the functional cluster files (tiers.ts,
- *    CLUSTER_BESIDE_E2E) so the lanes end together.
+ *    file's Chromium takes one to two cores (WebGL drawn in software), so the two lanes keep the cores mostly busy
+ *    (1.63 of 2 over the phase in CI at 23:12), and running more files at once does not end sooner (two cluster files
+ *    at a time beside one browser file: the lanes took 343 and 340 s instead of 358 and 346; a pool of two cluster
+ *    workers beside the browser files alone: 381 s instead of 373, with two timed checks failing). The e2e lane also
+ *    takes the functional cluster files (tiers.ts, CLUSTER_BESIDE_E2E) so the lanes end together.
  * 3. The files that need the machine to themselves (tiers.ts, CLUSTER_ALONE: join-storm and join-rush, then E2E_ALONE:
  *    voice), alone.
  *
