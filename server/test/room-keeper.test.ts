@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import type { Logger, LogFields } from "../src/log.ts";
-import { CUSTODY_KEYS, LEASE_MS, MatchCustody } from "../src/scale/matchCustody.ts";
+import { CUSTODY_KEYS, LEASE_MS, LOCAL_LEASE_MS, MatchCustody } from "../src/scale/matchCustody.ts";
 import { RoomKeeper } from "../src/rooms/arena/keeper.ts";
 import { newCheckpointStats as newStats } from "../src/rooms/arena/checkpointStats.ts";
 import { CheckpointError } from "../src/rooms/arena/checkpoint.ts";
@@ -111,6 +111,26 @@ describe("a room paused while Redis answers late", () => {
     // Bounded by one write's answer (plus one checkpoint period), not by anything that can stay stuck.
     expect(performance.now() - resumedAt).toBeLessThan(1000);
     expect(stats.pauses).toBe(1);
+  });
+});
+
+describe("a room whose process stopped running for longer than its local lease", () => {
+  it("does not act on a write left unanswered before the pause: it waits for Redis to answer a later one", async () => {
+    const stats = newStats();
+    const { keeper } = await keep("keeper-woke", () => Buffer.from("x"), keptLog(), stats);
+    await until(() => stats.count > 0, 5000, "a first checkpoint");
+    // Redis hangs with its sockets open: once a write times out the room acts as without Redis (as designed).
+    redis.signal("SIGSTOP");
+    try {
+      await until(() => stats.failed > 0 && keeper.live, 5000, "a write to time out, and the room to act without Redis");
+      // The process stops running (no step asks the keeper) for longer than the local lease; Redis is still silent.
+      await new Promise((r) => setTimeout(r, LOCAL_LEASE_MS + 200));
+      // Woken: the match may be another process's by now, and the old unanswered write says nothing of it.
+      expect(keeper.live).toBe(false);
+    } finally {
+      redis.signal("SIGCONT");
+    }
+    await until(() => keeper.live, 3000, "the room to act again once Redis answers");
   });
 });
 

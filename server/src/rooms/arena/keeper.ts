@@ -18,7 +18,7 @@ import { ROOM_ARENA } from "@arena/shared";
 import { ErrorCode, ServerError, matchMaker, type Presence } from "@colyseus/core";
 import type { Logger } from "../../log.ts";
 import { interceptMatchmaking, processesListening, roomListening } from "../../colyseusInternals.ts";
-import { SCAN_INTERVAL_MS, type Claim, type Lease, type MatchCustody } from "../../scale/matchCustody.ts";
+import { LOCAL_LEASE_MS, SCAN_INTERVAL_MS, type Claim, type Lease, type MatchCustody } from "../../scale/matchCustody.ts";
 import { CheckpointRound, type RoundMember } from "./checkpointRound.ts";
 import { CPU_SAMPLE_EVERY, newCheckpointStats, recordSpan, type CheckpointStats } from "./checkpointStats.ts";
 import { CheckpointError, type Checkpoint, type SeatSnapshot } from "./checkpoint.ts";
@@ -64,6 +64,8 @@ export class RoomKeeper implements RoundMember {
   private stopped = false;
   /** The last write failed for want of an answer (Redis down or hanging), not for a refusal. */
   private unanswered = false;
+  /** performance.now() when `live` was last asked (every step of the room's): a longer gap than LOCAL_LEASE_MS is a pause. */
+  private askedAt = 0;
   /** Writes begun, to time one in CPU_SAMPLE_EVERY in process CPU. */
   private writes = 0;
 
@@ -106,15 +108,24 @@ export class RoomKeeper implements RoundMember {
    * clients go to the new holder), or unanswered (it acts again, as without Redis). So the room stays
    * paused only while Redis answers every write, but each later than LOCAL_LEASE_MS after it was sent.
    * Each pause is counted and timed (the "checkpoint figures" log line).
+   *
+   * A write left unanswered before this process stopped running for longer than LOCAL_LEASE_MS (SIGSTOP,
+   * a suspended VM, a starved CPU: no step asked meanwhile) says nothing about the match now, which
+   * another process may have taken meanwhile: the room then waits for what Redis makes of a later write,
+   * as a room whose lease is merely old does. Without this, such a room sends its old state on its first
+   * steps after waking, until the refusal of its next write stands it down.
    */
   get live(): boolean {
     if (this.stopped || this.lease.lost) return false;
+    const now = performance.now();
+    if (this.askedAt !== 0 && now - this.askedAt > LOCAL_LEASE_MS) this.unanswered = false;
+    this.askedAt = now;
     const live = this.lease.current || !this.custody.reachable || this.unanswered;
     if (!live && this.pausedAt === 0) {
-      this.pausedAt = performance.now();
+      this.pausedAt = now;
       this.stats.pauses++;
     } else if (live && this.pausedAt !== 0) {
-      const ms = performance.now() - this.pausedAt;
+      const ms = now - this.pausedAt;
       this.stats.pausedMs += ms;
       this.pausedAt = 0;
       if (ms >= PAUSE_LOG_MS) this.log.warn("the match was paused: its lease was not confirmed in time", { pausedMs: Math.round(ms) });
