@@ -40,9 +40,12 @@ describe("chat", () => {
     a.send(ClientMessage.Typing, { typing: true });
     expect(await started).toEqual({ from: a.sessionId, typing: true });
     const stopped = waitForMessage<TypingOut>(b, ServerMessage.Typing);
+    // Listened for before the send: a's own line can reach a before b's typing stop reaches b.
+    const ownLine = waitForMessage<ChatOut>(a, ServerMessage.Chat, 2000, (m) => m.text === "done");
     a.send(ClientMessage.Chat, { text: "done" });
     expect(await stopped).toEqual({ from: a.sessionId, typing: false });
-    await waitForMessage<ChatOut>(a, ServerMessage.Chat, 2000, (m) => m.text === "done");
+    // a's own line came after anything the server sent a before it: no typing of its own among that.
+    await ownLine;
     expect(echoed).toBe(false);
   });
 
