@@ -39,6 +39,24 @@ async function keep(roomId: string, checkpoint: () => Buffer, log: Logger, stats
   return { keeper, stoodDown };
 }
 
+/** A keeper of plain checkpoints that has written its first one, and its figures. */
+async function keepWritten(roomId: string): Promise<{ keeper: RoomKeeper; stats: ReturnType<typeof newStats> }> {
+  const stats = newStats();
+  const { keeper } = await keep(roomId, () => Buffer.from("x"), keptLog(), stats);
+  await until(() => stats.count > 0, 5000, "a first checkpoint");
+  return { keeper, stats };
+}
+
+/** Runs `meanwhile` while redis-server hangs (stopped, its sockets open), and lets it answer again however that ends. */
+async function whileRedisHangs(meanwhile: () => Promise<void>): Promise<void> {
+  redis.signal("SIGSTOP");
+  try {
+    await meanwhile();
+  } finally {
+    redis.signal("SIGCONT");
+  }
+}
+
 /** Resolves once `check` holds, looked at every 20 ms; rejects after `ms`. */
 async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
@@ -96,16 +114,9 @@ describe("a room whose checkpoint cannot be taken", () => {
 
 describe("a room paused while Redis answers late", () => {
   it("acts again with the first write answered in time, and counts the pause", async () => {
-    const stats = newStats();
-    const { keeper } = await keep("keeper-late", () => Buffer.from("x"), keptLog(), stats);
-    await until(() => stats.count > 0, 5000, "a first checkpoint");
+    const { keeper, stats } = await keepWritten("keeper-late");
     // Redis stops answering (its sockets stay open): the room stops acting once its last renewal is too old.
-    redis.signal("SIGSTOP");
-    try {
-      await until(() => !keeper.live, 5000, "the room to stop acting");
-    } finally {
-      redis.signal("SIGCONT");
-    }
+    await whileRedisHangs(() => until(() => !keeper.live, 5000, "the room to stop acting"));
     const resumedAt = performance.now();
     await until(() => keeper.live, 3000, "the room to act again");
     // Bounded by one write's answer (plus one checkpoint period), not by anything that can stay stuck.
@@ -116,20 +127,15 @@ describe("a room paused while Redis answers late", () => {
 
 describe("a room whose process stopped running for longer than its local lease", () => {
   it("does not act on a write left unanswered before the pause: it waits for Redis to answer a later one", async () => {
-    const stats = newStats();
-    const { keeper } = await keep("keeper-woke", () => Buffer.from("x"), keptLog(), stats);
-    await until(() => stats.count > 0, 5000, "a first checkpoint");
-    // Redis hangs with its sockets open: once a write times out the room acts as without Redis (as designed).
-    redis.signal("SIGSTOP");
-    try {
+    const { keeper, stats } = await keepWritten("keeper-woke");
+    // Redis hangs: once a write times out the room acts as without Redis (as designed).
+    await whileRedisHangs(async () => {
       await until(() => stats.failed > 0 && keeper.live, 5000, "a write to time out, and the room to act without Redis");
       // The process stops running (no step asks the keeper) for longer than the local lease; Redis is still silent.
       await new Promise((r) => setTimeout(r, LOCAL_LEASE_MS + 200));
       // Woken: the match may be another process's by now, and the old unanswered write says nothing of it.
       expect(keeper.live).toBe(false);
-    } finally {
-      redis.signal("SIGCONT");
-    }
+    });
     await until(() => keeper.live, 3000, "the room to act again once Redis answers");
   });
 });
