@@ -237,14 +237,20 @@ describe("a paused process (SIGSTOP) whose match was taken over", () => {
     expect(newHolder).toBeDefined();
     const checkpointBefore = decodeCheckpoint((await db.getBuffer(CUSTODY_KEYS.checkpoint(roomId)))!, roomId);
     let patchesAfterWaking = 0;
-    stuck.onStateChange(() => patchesAfterWaking++);
+    // What a failure shows: the ticks the stuck client had and got, and the paused process' last log lines.
+    const tickAsleep = stuck.state.tick;
+    const ticksAfterWaking: number[] = [];
+    stuck.onStateChange((s) => {
+      patchesAfterWaking++;
+      ticksAfterWaking.push(s.tick);
+    });
     const closed = waitForLeave(stuck, 10_000);
     const stoodDown = waitForLine(owner!.proc, (l) => l.includes('"msg":"standing down: another process holds the match"'), "stand-down line", 10_000);
     owner!.proc.kill("SIGCONT");
     const line = JSON.parse(await stoodDown) as { reason: string };
     expect(line.reason).toMatch(/refused/);
     expect(await closed).toBe(4010);
-    expect(patchesAfterWaking).toBe(0);
+    expect(patchesAfterWaking, `ticks ${tickAsleep} before waking, ${ticksAfterWaking.join(", ")} after; the woken process logged:\n${owner!.lines.slice(-30).join("\n")}`).toBe(0);
     // The new holder's checkpoints go on; the old one's is nowhere.
     await waitForState(rooms[0]!, (s) => s.tick > checkpointBefore.state.tick + 30, 5000, "the match stepping on the new holder");
     const checkpointAfter = decodeCheckpoint((await db.getBuffer(CUSTODY_KEYS.checkpoint(roomId)))!, roomId);
