@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import type { Logger, LogFields } from "../src/log.ts";
 import { CUSTODY_KEYS, LEASE_MS, LOCAL_LEASE_MS, MatchCustody } from "../src/scale/matchCustody.ts";
+import { REDIS_COMMAND_TIMEOUT_MS } from "../src/scale/redisOptions.ts";
 import { RoomKeeper } from "../src/rooms/arena/keeper.ts";
 import { newCheckpointStats as newStats } from "../src/rooms/arena/checkpointStats.ts";
 import { CheckpointError } from "../src/rooms/arena/checkpoint.ts";
@@ -134,6 +135,28 @@ describe("a room whose process stopped running for longer than its local lease",
       // The process stops running (no step asks the keeper) for longer than the local lease; Redis is still silent.
       await new Promise((r) => setTimeout(r, LOCAL_LEASE_MS + 200));
       // Woken: the match may be another process's by now, and the old unanswered write says nothing of it.
+      expect(keeper.live).toBe(false);
+    });
+    await until(() => keeper.live, 3000, "the room to act again once Redis answers");
+  });
+});
+
+describe("a room whose process stopped running with a write in flight", () => {
+  it("does not act on that write's timeout when it fires after waking: it waits for Redis to answer a later one", async () => {
+    const { keeper, stats } = await keepWritten("keeper-woke-in-flight");
+    await whileRedisHangs(async () => {
+      const failed = stats.failed;
+      // A write to the hanging Redis: sent now, or right after the answer already on its way to the one in flight.
+      void keeper.commit();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(keeper.live).toBe(true);
+      // The process stops running (a busy loop: no timer, no socket read) past the local lease and past the
+      // write's timeout, as under SIGSTOP. On waking the room steps first (it sees the pause), then the timeout fires.
+      const wakeAt = performance.now() + Math.max(LOCAL_LEASE_MS, REDIS_COMMAND_TIMEOUT_MS) + 200;
+      while (performance.now() < wakeAt);
+      expect(keeper.live).toBe(false);
+      await until(() => stats.failed > failed, 1000, "the overdue timeout to fire");
+      // That timeout says nothing of Redis now (it fired late): the room still waits. Before, it acted at once.
       expect(keeper.live).toBe(false);
     });
     await until(() => keeper.live, 3000, "the room to act again once Redis answers");

@@ -66,6 +66,8 @@ export class RoomKeeper implements RoundMember {
   private unanswered = false;
   /** performance.now() when `live` was last asked (every step of the room's): a longer gap than LOCAL_LEASE_MS is a pause. */
   private askedAt = 0;
+  /** performance.now() when `live` last saw such a pause end: a write sent before it and failed after says nothing of Redis now. */
+  private wokeAt = 0;
   /** Writes begun, to time one in CPU_SAMPLE_EVERY in process CPU. */
   private writes = 0;
 
@@ -113,12 +115,18 @@ export class RoomKeeper implements RoundMember {
    * a suspended VM, a starved CPU: no step asked meanwhile) says nothing about the match now, which
    * another process may have taken meanwhile: the room then waits for what Redis makes of a later write,
    * as a room whose lease is merely old does. Without this, such a room sends its old state on its first
-   * steps after waking, until the refusal of its next write stands it down.
+   * steps after waking, until the refusal of its next write stands it down. The same holds for a write
+   * in flight when the process stopped: its timeout, overdue on waking, may fire after the first step
+   * has seen the pause (Redis' answer waits unread in the socket meanwhile), and is not taken as Redis
+   * being silent now (`settle`).
    */
   get live(): boolean {
     if (this.stopped || this.lease.lost) return false;
     const now = performance.now();
-    if (this.askedAt !== 0 && now - this.askedAt > LOCAL_LEASE_MS) this.unanswered = false;
+    if (this.askedAt !== 0 && now - this.askedAt > LOCAL_LEASE_MS) {
+      this.unanswered = false;
+      this.wokeAt = now;
+    }
     this.askedAt = now;
     const live = this.lease.current || !this.custody.reachable || this.unanswered;
     if (!live && this.pausedAt === 0) {
@@ -166,6 +174,7 @@ export class RoomKeeper implements RoundMember {
 
   /** What became of a write: counted, or the room stands down (refused), or it is marked unanswered (see `live`). */
   private async settle(bytes: Buffer | undefined, written: Promise<boolean>): Promise<boolean> {
+    const sentAt = performance.now();
     try {
       const ok = await written;
       this.unanswered = false;
@@ -180,9 +189,10 @@ export class RoomKeeper implements RoundMember {
       this.stats.bytes += bytes.length;
       return true;
     } catch {
-      // Redis did not answer (down, or past REDIS_COMMAND_TIMEOUT_MS): see `live`.
+      // Redis did not answer (down, or past REDIS_COMMAND_TIMEOUT_MS): see `live`. Unless this process stopped
+      // running meanwhile: the timeout then fired late, perhaps with the answer unread, and says nothing.
       this.stats.failed++;
-      this.unanswered = true;
+      if (sentAt > this.wokeAt) this.unanswered = true;
       return false;
     }
   }
