@@ -22,8 +22,11 @@ const errors: string[] = [];
 function placeInSightOfABot(roomId: string, sessionId: string): void {
   const state = serverRoom(roomId).state;
   const me = state.players.get(sessionId)!;
-  for (const bot of state.players.values()) {
-    if (!bot.bot || !bot.alive) continue;
+  const others = [...state.players.values()].filter((p) => p !== me && p.alive);
+  // A bot keeps a target it fights unless another is much nearer (brain.ts): the idlest bot first, the one whose
+  // nearest other player is farthest away.
+  const nearestOther = (bot: typeof me): number => Math.min(...others.filter((p) => p !== bot).map((p) => Math.hypot(p.x - bot.x, p.y - bot.y)));
+  for (const bot of others.filter((p) => p.bot).sort((a, b) => nearestOther(b) - nearestOther(a))) {
     for (let k = 0; k < 8; k++) {
       const x = bot.x + Math.cos((k * Math.PI) / 4) * BOT_FIGHT_NEAR;
       const y = bot.y + Math.sin((k * Math.PI) / 4) * BOT_FIGHT_NEAR;
@@ -70,14 +73,20 @@ describe("bots in Chromium", () => {
     }), first, { timeout: 10_000 });
 
     // Standing still in a bot's sight, the player is shot by the bots within a bounded time (the bound leaves room
-    // for a loaded machine; the bots fire once their reaction time has passed).
+    // for a loaded machine; the bots fire once their reaction time has passed). Placed again beside a bot every 3 s
+    // until hurt: a bot may be busy with a nearer one or strafe out of sight, and one placement then waited on the
+    // roaming bots (75 s of the 90 in a CI run).
     const [roomId, sessionId] = await page.evaluate(() => [(window as any).__arena.session().room.roomId, (window as any).__arena.session().sessionId]);
-    placeInSightOfABot(roomId, sessionId);
-    await page.waitForFunction((max) => {
-      const s = (window as any).__arena.session();
-      const me = s.room.state.players.get(s.sessionId);
-      return me !== undefined && (me.hp < max || me.deaths > 0);
-    }, MAX_HP, { timeout: 90_000 });
+    const deadline = Date.now() + 90_000;
+    for (let hurt = false; !hurt;) {
+      if (Date.now() > deadline) throw new Error("no bot hurt the player within 90 s");
+      placeInSightOfABot(roomId, sessionId);
+      hurt = await page.waitForFunction((max) => {
+        const s = (window as any).__arena.session();
+        const me = s.room.state.players.get(s.sessionId);
+        return me !== undefined && (me.hp < max || me.deaths > 0);
+      }, MAX_HP, { timeout: 3000 }).then(() => true, () => false);
+    }
     const hurtBy = await page.evaluate(() => {
       const s = (window as any).__arena.session();
       const me = s.room.state.players.get(s.sessionId);
