@@ -1,9 +1,11 @@
 /**
  * A room's keeper on a real redis-server (rooms/arena/keeper.ts): what stops a room acting for its match and
  * what makes it act again. A checkpoint that cannot be taken does not stop the match (the lease is renewed
- * without it); a pause while Redis answers late ends with the first answer in time; a hand-over's last
- * checkpoint is the room as it is when asked, even with a write already in flight. The rooms of a process checkpoint
- * in one round, and a room that closes leaves it, its lease and checkpoint deleted.
+ * without it); a pause while Redis answers late ends with the first answer in time; after its process stopped
+ * running, a room waits for Redis' answer to a later write, whether its last write went unanswered before the stop or
+ * its timeout fired late after it; a hand-over's last checkpoint is the room as it is when asked, even with a write
+ * already in flight. The rooms of a process checkpoint in one round, and a room that closes leaves it, its lease and
+ * checkpoint deleted.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";

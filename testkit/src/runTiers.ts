@@ -6,9 +6,9 @@
  *    beside them (`tsc -b` of TypeScript 7, the native port: about 10 CPU-s from a clean tree, where TypeScript 5.9 took
  *    35 and 47–63 s so in CI): vitest runs the TypeScript itself, so the tests do not wait for it, and these tiers'
  *    checks hold with six files at a time on two cores (their files mostly wait on their servers: at two at a time
- *    the phase used 0.6 of the cores, and at four still 60 %). The client's
- *    build is not here: beside this phase, which keeps both cores busy, it made the phase 10 s longer (76 s against
- *    66 s in CI), where at the e2e lane's start it overlaps the cluster lane's waits.
+ *    the phase used 0.6 of the cores, and at four still 60 %). The client's build is not here: beside this phase,
+ *    which kept both cores busy with TypeScript 5.9's type check, it made the phase 10 s longer (76 s against 66 s in
+ *    CI), where at the e2e lane's start it overlaps the cluster lane's waits.
  * 2. cluster and e2e in two vitest processes (lanes) side by side, each one file at a time. A cluster file mostly
  *    waits on its processes (heartbeats, takeovers, outages, measurement windows: about half a core) and a browser
  *    file's Chromium takes one to two cores (WebGL drawn in software), so the two lanes keep the cores mostly busy
