@@ -131,8 +131,6 @@ export const CLUSTER_BESIDE_E2E = new Set([
   "server/test/room-codes.test.ts",
   "server/test/editor-handover-cluster.test.ts",
   "server/test/replay-redis-store.test.ts",
-  "server/test/editor-takeover-cluster.test.ts",
-  "server/test/match-custody.test.ts",
 ]);
 
 /**
