@@ -62,11 +62,11 @@ export class RoomKeeper implements RoundMember {
   /** The last reason a checkpoint could not be taken (logged once until it changes). */
   private lastFault: string | undefined;
   private stopped = false;
-  /** The last write failed for want of an answer (Redis down or hanging), not for a refusal. */
-  private unanswered = false;
+  /** performance.now() when the last write was sent, if it failed for want of an answer (Redis down or hanging), not for a refusal; 0 otherwise. */
+  private unansweredSentAt = 0;
   /** performance.now() when `live` was last asked (every step of the room's): a longer gap than LOCAL_LEASE_MS is a pause. */
   private askedAt = 0;
-  /** performance.now() when `live` last saw such a pause end: a write sent before it and failed after says nothing of Redis now. */
+  /** performance.now() when `live` last saw such a pause end: a write sent before it says nothing of Redis now. */
   private wokeAt = 0;
   /** Writes begun, to time one in CPU_SAMPLE_EVERY in process CPU. */
   private writes = 0;
@@ -117,18 +117,15 @@ export class RoomKeeper implements RoundMember {
    * as a room whose lease is merely old does. Without this, such a room sends its old state on its first
    * steps after waking, until the refusal of its next write stands it down. The same holds for a write
    * in flight when the process stopped: its timeout, overdue on waking, may fire after the first step
-   * has seen the pause (Redis' answer waits unread in the socket meanwhile), and is not taken as Redis
-   * being silent now (`settle`).
+   * has seen the pause (Redis' answer waits unread in the socket meanwhile). So an unanswered write
+   * counts only if it was sent after the last pause.
    */
   get live(): boolean {
     if (this.stopped || this.lease.lost) return false;
     const now = performance.now();
-    if (this.askedAt !== 0 && now - this.askedAt > LOCAL_LEASE_MS) {
-      this.unanswered = false;
-      this.wokeAt = now;
-    }
+    if (this.askedAt !== 0 && now - this.askedAt > LOCAL_LEASE_MS) this.wokeAt = now;
     this.askedAt = now;
-    const live = this.lease.current || !this.custody.reachable || this.unanswered;
+    const live = this.lease.current || !this.custody.reachable || this.unansweredSentAt > this.wokeAt;
     if (!live && this.pausedAt === 0) {
       this.pausedAt = now;
       this.stats.pauses++;
@@ -177,7 +174,7 @@ export class RoomKeeper implements RoundMember {
     const sentAt = performance.now();
     try {
       const ok = await written;
-      this.unanswered = false;
+      this.unansweredSentAt = 0;
       if (this.stopped) return false;
       if (!ok) {
         this.stats.refused++;
@@ -189,10 +186,9 @@ export class RoomKeeper implements RoundMember {
       this.stats.bytes += bytes.length;
       return true;
     } catch {
-      // Redis did not answer (down, or past REDIS_COMMAND_TIMEOUT_MS): see `live`. Unless this process stopped
-      // running meanwhile: the timeout then fired late, perhaps with the answer unread, and says nothing.
+      // Redis did not answer (down, or past REDIS_COMMAND_TIMEOUT_MS): see `live`.
       this.stats.failed++;
-      if (sentAt > this.wokeAt) this.unanswered = true;
+      this.unansweredSentAt = sentAt;
       return false;
     }
   }
