@@ -19,6 +19,16 @@ export interface FileTime {
   readonly status: string;
 }
 
+/** A test that failed, or a file that failed outside its tests (import, hooks): what the end of the output names. */
+export interface Failure {
+  readonly file: string;
+  readonly project: string;
+  /** The test's full name, or "(file)" for an error outside any test. */
+  readonly test: string;
+  /** The first error's message, its first lines only. */
+  readonly error: string;
+}
+
 export interface ProjectTime {
   readonly project: string;
   readonly files: number;
@@ -35,6 +45,7 @@ export interface TimeReport {
   readonly projects: ProjectTime[];
   /** Slowest first. */
   readonly files: FileTime[];
+  readonly failures: Failure[];
 }
 
 const SLOWEST = 5;
@@ -53,16 +64,27 @@ export function mergeReports(reports: readonly TimeReport[]): TimeReport {
     totalMs: end - start,
     projects: reports.flatMap((r) => r.projects),
     files: reports.flatMap((r) => r.files).sort((a, b) => b.durationMs - a.durationMs),
+    failures: reports.flatMap((r) => r.failures ?? []),
   };
 }
 
-/** The lines printed at the end of a run: the slowest files, each project's wall time, the total. */
+/** An error's message cut to its first lines, so the end of a long log still names what failed and how. */
+export function errorHead(message: string | undefined, lines = 3, chars = 400): string {
+  const head = (message ?? "(no message)").split("\n").filter((l) => l.trim() !== "").slice(0, lines).join(" | ");
+  return head.length > chars ? `${head.slice(0, chars - 1)}…` : head;
+}
+
+/** The lines printed at the end of a run: the slowest files, each project's wall time, the total, and every failure. */
 export function summaryLines(report: TimeReport, out: string): string[] {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = [``, `Slowest files (of ${report.files.length}):`];
   for (const f of report.files.slice(0, SLOWEST)) lines.push(`  ${s(f.durationMs).padStart(8)}  [${f.project}] ${f.file}${f.status === "passed" ? "" : ` (${f.status})`}`);
   lines.push(`Projects: ${report.projects.map((p) => `${p.project} ${s(p.wallMs)} (${p.files} files)`).join(", ")}`);
   lines.push(`Total ${s(report.totalMs)}; per-file times in ${out}`);
+  if (report.failures.length > 0) {
+    lines.push(`Failed (${report.failures.length}):`);
+    for (const f of report.failures) lines.push(`  [${f.project}] ${f.file} > ${f.test}`, `      ${f.error}`);
+  }
   return lines;
 }
 
@@ -78,6 +100,7 @@ export default class TimeReporter implements Reporter {
   private readonly starts = new Map<string, number>();
   private readonly spans = new Map<string, { start: number; end: number; files: number; fileMs: number }>();
   private readonly files: FileTime[] = [];
+  private readonly failures: Failure[] = [];
 
   onInit(vitest: Vitest): void {
     this.root = vitest.config.root;
@@ -93,8 +116,13 @@ export default class TimeReporter implements Reporter {
     const d = module.diagnostic();
     const durationMs = Math.round(d.environmentSetupDuration + d.prepareDuration + d.collectDuration + d.setupDuration + d.duration);
     const project = module.project.name || "default";
+    const file = relative(this.root, module.moduleId).split("\\").join("/");
+    for (const error of module.errors()) this.failures.push({ file, project, test: "(file)", error: errorHead(error.message) });
+    for (const test of module.children.allTests("failed")) {
+      this.failures.push({ file, project, test: test.fullName, error: errorHead(test.result().errors?.[0]?.message) });
+    }
     this.files.push({
-      file: relative(this.root, module.moduleId).split("\\").join("/"),
+      file,
       project,
       durationMs,
       tests: [...module.children.allTests()].length,
@@ -114,7 +142,9 @@ export default class TimeReporter implements Reporter {
     if (this.files.length === 0) return;
     const files = [...this.files].sort((a, b) => b.durationMs - a.durationMs);
     const projects = [...this.spans].map(([project, s]) => ({ project, files: s.files, wallMs: s.end - s.start, fileMs: s.fileMs }));
-    const report: TimeReport = { startedAt: new Date(this.startedAt).toISOString(), totalMs: Date.now() - this.startedAt, projects, files };
+    const report: TimeReport = {
+      startedAt: new Date(this.startedAt).toISOString(), totalMs: Date.now() - this.startedAt, projects, files, failures: this.failures,
+    };
     const out = reportPath(this.root);
     writeReport(report, out);
     const lines = summaryLines(report, relative(process.cwd(), out) || out);

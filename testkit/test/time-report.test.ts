@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { mergeReports, summaryLines, type TimeReport } from "../src/timeReport.ts";
+import { errorHead, mergeReports, summaryLines, type TimeReport } from "../src/timeReport.ts";
 
 const report = (startedAt: string, totalMs: number, project: string, files: [string, number][]): TimeReport => ({
   startedAt,
   totalMs,
   projects: [{ project, files: files.length, wallMs: totalMs, fileMs: files.reduce((a, [, ms]) => a + ms, 0) }],
   files: files.map(([file, durationMs]) => ({ file, project, durationMs, tests: 1, status: "passed" })),
+  failures: [],
 });
 
 describe("time reports of vitest runs made side by side (npm test's cluster and e2e)", () => {
@@ -27,5 +28,17 @@ describe("time reports of vitest runs made side by side (npm test's cluster and 
     expect(lines[2]).toContain("6.0 s");
     expect(lines.at(-2)).toBe("Projects: unit 30.0 s (6 files)");
     expect(lines.at(-1)).toBe("Total 30.0 s; per-file times in out.json");
+  });
+
+  it("names every failed test last, with its error's first lines, so the tail of a CI log says what failed", () => {
+    const cluster = report("2026-01-01T00:00:00.000Z", 10_000, "cluster", [["b.test.ts", 5_000]]);
+    const e2e = {
+      ...report("2026-01-01T00:00:00.000Z", 20_000, "e2e", [["d.test.ts", 9_000]]),
+      failures: [{ file: "d.test.ts", project: "e2e", test: "lobby > shows the room", error: errorHead("expected 1 to be 2\n\n- Expected\n+ Received\nmore") }],
+    };
+    const lines = summaryLines(mergeReports([cluster, e2e]), "out.json");
+    expect(lines.slice(-3)).toEqual(["Failed (1):", "  [e2e] d.test.ts > lobby > shows the room", "      expected 1 to be 2 | - Expected | + Received"]);
+    expect(errorHead("x".repeat(1000))).toHaveLength(400);
+    expect(summaryLines(cluster, "out.json").some((l) => l.startsWith("Failed"))).toBe(false);
   });
 });
