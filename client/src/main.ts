@@ -16,6 +16,7 @@ import { GameSession, type ArenaRoom } from "./net/session.ts";
 import { roomMap } from "./net/maps.ts";
 import { parseParams } from "./params.ts";
 import { GameScene } from "./game/GameScene.ts";
+import { gameConfig } from "./game/gameConfig.ts";
 import { describeClose, initialFlow, reduce, type FlowEvent, type FlowState } from "./ui/flow.ts";
 import { byId, byTestId } from "./ui/dom.ts";
 import { Hud } from "./ui/hud.ts";
@@ -57,14 +58,7 @@ const scene = new GameScene();
 bindKillCamSetting(scene.killCam.setting);
 // Space, Enter, Escape, a click or a tap skips a kill-cam being shown.
 scene.killCam.listen(window);
-const game = new Phaser.Game({
-  type: Phaser.WEBGL,
-  parent: "game",
-  backgroundColor: "#11141a",
-  scale: { mode: Phaser.Scale.RESIZE, width: window.innerWidth, height: window.innerHeight },
-  scene: [scene],
-  banner: false,
-});
+const game = new Phaser.Game(gameConfig("game", scene));
 
 /**
  * The game canvas is drawn only while a match is on screen (the game or its results). Under the name, lobby,

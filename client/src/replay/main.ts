@@ -12,6 +12,7 @@ import { ReplayControls } from "./controls.ts";
 import { describeLoadError, loadReplay } from "./load.ts";
 import { Playback } from "./playback.ts";
 import { ReplayScene } from "./ReplayScene.ts";
+import { gameConfig } from "../game/gameConfig.ts";
 
 function fail(message: string): void {
   byTestId("replay-status").hidden = true;
@@ -38,14 +39,7 @@ async function boot(): Promise<void> {
   byTestId("replay-panel").hidden = false;
   byTestId("replay-scoreboard").hidden = false;
   document.title = `Arena replay · ${new Date(reader.header.startedAt).toLocaleString()}`;
-  const game = new Phaser.Game({
-    type: Phaser.WEBGL,
-    parent: "replay-game",
-    backgroundColor: "#11141a",
-    scale: { mode: Phaser.Scale.RESIZE, width: window.innerWidth, height: window.innerHeight },
-    scene: [scene],
-    banner: false,
-  });
+  const game = new Phaser.Game(gameConfig("replay-game", scene));
   /** Test and debugging hooks: what is shown, and when the first frame was drawn (ms from the navigation's start). */
   Object.assign(window, {
     __replay: {
