@@ -12,6 +12,9 @@ import { EDITOR_MIN_SPAWNS, ROOM_EDITOR, type MapDocument } from "@arena/shared/
 import { PLAYER_RADIUS, type ArenaMap, type PeoplePage } from "@arena/shared";
 import { joinArena, joinByCode, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
 import { openPage, waitForScreen } from "./browser.ts";
+
+/** The drawing strokes below are in pixels of the editor's canvas at this window size. */
+const EDITOR_VIEWPORT = { width: 1000, height: 700 };
 import { useServerAndBrowser } from "./setup.ts";
 
 // The server keeps the maps made here in a directory of its own, not in the repository's ./data.
@@ -31,10 +34,10 @@ async function drag(page: Page, from: [number, number], to: [number, number]): P
 
 describe("map editor in Chromium", () => {
   it("two editors draw walls and type in the notes at once, and see each other's cursor and edits", async () => {
-    const ann = await openPage(e2e.browser, `${e2e.server.url}/editor?name=ann`, errors);
+    const ann = await openPage(e2e.browser, `${e2e.server.url}/editor?name=ann`, errors, EDITOR_VIEWPORT);
     await ann.waitForFunction(() => document.querySelector<HTMLInputElement>("[data-testid=edit-link]")?.value !== "");
     const link = await ann.getByTestId("edit-link").inputValue();
-    const ben = await openPage(e2e.browser, `${link}&name=ben`, errors);
+    const ben = await openPage(e2e.browser, `${link}&name=ben`, errors, EDITOR_VIEWPORT);
     await ben.waitForFunction(() => document.querySelector("[data-testid=editor-role]")?.textContent === "editing");
 
     await ann.getByTestId("tool-wall").check();
@@ -123,7 +126,7 @@ describe("map editor in Chromium", () => {
   }, 60_000); // two page loads of the production bundle: a loaded 2-core machine took 16 s
 
   it("publishes from the page (problems named first, then a version), and a third page plays that map through the play link: its wall stops the player and its shots", async () => {
-    const ann = await openPage(e2e.browser, `${e2e.server.url}/editor?name=ann`, errors);
+    const ann = await openPage(e2e.browser, `${e2e.server.url}/editor?name=ann`, errors, EDITOR_VIEWPORT);
     await ann.waitForFunction(() => document.querySelector("[data-testid=editor-role]")?.textContent === "editing");
     const canvas = (await ann.getByTestId("map").boundingBox())!;
     const click = (x: number, y: number) => ann.mouse.click(canvas.x + x, canvas.y + y);
