@@ -14,8 +14,11 @@
  *    file's Chromium takes one to two cores (WebGL drawn in software), so the two lanes keep the cores mostly busy
  *    (1.63 of 2 over the phase in CI at 23:12), and running more files at once does not end sooner (two cluster files
  *    at a time beside one browser file: the lanes took 343 and 340 s instead of 358 and 346; a pool of two cluster
- *    workers beside the browser files alone: 381 s instead of 373, with two timed checks failing). The e2e lane also
- *    takes the functional cluster files (tiers.ts, CLUSTER_BESIDE_E2E) so the lanes end together.
+ *    workers beside the browser files alone: 381 s instead of 373, with two timed checks failing). Groups of
+ *    functional cluster files (tiers.ts, CLUSTER_SHARED) are shared: each lane, as it ends, runs the next group not
+ *    yet taken (a vitest of its own, about 3 s to start), so the lanes end together on a machine where the browser
+ *    files are slow (CPU-bound: one CI machine took 350 s over them) and on one where they are quick (170 s) and the
+ *    cluster files' waits decide.
  * 3. The files that need the machine to themselves (tiers.ts, CLUSTER_ALONE: join-storm and join-rush, then E2E_ALONE:
  *    voice), alone.
  *
@@ -32,7 +35,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { coresBusy, readCpuTimes } from "./machineCpu.ts";
-import { CLUSTER_ALONE, CLUSTER_BESIDE_E2E, E2E_ALONE, classifyTestFiles } from "./tiers.ts";
+import { CLUSTER_ALONE, CLUSTER_SHARED, E2E_ALONE, classifyTestFiles } from "./tiers.ts";
 import { mergeReports, summaryLines, writeReport, type TimeReport } from "./timeReport.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -48,19 +51,33 @@ interface Run {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** Runs side by side, each in its own vitest; as each ends, it takes the next of the shared runs not yet taken. */
+interface Phase {
+  readonly lanes: readonly Run[];
+  readonly shared?: readonly Run[];
+}
+
+// Runs that start after another run of the phase (or an earlier phase) built the client and the server bundle do not
+// build them again (client/test/e2e/build.setup.ts, testkit/src/serverBundle.setup.ts).
+const BUILT = { ARENA_CLIENT_BUILT: "1", ARENA_SERVER_BUILT: "1" };
 const { cluster, e2e } = classifyTestFiles();
-const PHASES: readonly (readonly Run[])[] = [
-  [{ name: "in-process", projects: ["unit", "isolated", "server", "slow"] }],
-  [
-    { name: "cluster", projects: ["cluster"], files: cluster.filter((f) => !CLUSTER_BESIDE_E2E.has(f) && !CLUSTER_ALONE.has(f)) },
-    { name: "e2e", projects: ["cluster", "e2e"], files: [...cluster.filter((f) => CLUSTER_BESIDE_E2E.has(f)), ...e2e.filter((f) => !E2E_ALONE.has(f))] },
-  ],
-  // The e2e lane built the client: this one does not build it again (client/test/e2e/build.setup.ts).
+const sharedFiles = new Set(CLUSTER_SHARED.flat());
+const PHASES: readonly Phase[] = [
+  { lanes: [{ name: "in-process", projects: ["unit", "isolated", "server", "slow"] }] },
+  {
+    lanes: [
+      { name: "cluster", projects: ["cluster"], files: cluster.filter((f) => !sharedFiles.has(f) && !CLUSTER_ALONE.has(f)) },
+      { name: "e2e", projects: ["e2e"], files: e2e.filter((f) => !E2E_ALONE.has(f)) },
+    ],
+    shared: CLUSTER_SHARED.map((files, i) => ({ name: `shared-${i + 1}`, projects: ["cluster"], files, env: BUILT })),
+  },
   // The cluster project's group runs first (groupOrder).
-  [{
-    name: "e2e-alone", projects: ["cluster", "e2e"],
-    files: [...cluster.filter((f) => CLUSTER_ALONE.has(f)), ...e2e.filter((f) => E2E_ALONE.has(f))], env: { ARENA_CLIENT_BUILT: "1" },
-  }],
+  {
+    lanes: [{
+      name: "e2e-alone", projects: ["cluster", "e2e"],
+      files: [...cluster.filter((f) => CLUSTER_ALONE.has(f)), ...e2e.filter((f) => E2E_ALONE.has(f))], env: BUILT,
+    }],
+  },
 ];
 
 const timesFile = (run: Run) => join("test-output", `test-times.${run.name}.json`);
@@ -112,20 +129,30 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   const failed: string[] = [];
-  const runs = PHASES.flat();
+  const runs = PHASES.flatMap((phase) => [...phase.lanes, ...(phase.shared ?? [])]);
   for (const run of runs) rmSync(join(ROOT, timesFile(run)), { force: true });
   const typeCheck = typeCheckBeside();
   const phaseLines: string[] = [];
   for (const [i, phase] of PHASES.entries()) {
     const phaseStarted = Date.now();
     const cpuBefore = readCpuTimes();
-    const codes = await Promise.all(
-      phase.map((run) => vitest([...run.projects.flatMap((p) => ["--project", p]), ...(run.files ?? [])], { ...run.env, ARENA_TEST_TIMES: timesFile(run) })),
-    );
-    codes.forEach((code, j) => code !== 0 && failed.push(phase[j]!.name));
+    const queue = [...(phase.shared ?? [])];
+    const taken = new Map<string, string[]>();
+    const runOne = async (run: Run): Promise<void> => {
+      const code = await vitest([...run.projects.flatMap((p) => ["--project", p]), ...(run.files ?? [])], { ...run.env, ARENA_TEST_TIMES: timesFile(run) });
+      if (code !== 0) failed.push(run.name);
+    };
+    await Promise.all(phase.lanes.map(async (lane) => {
+      await runOne(lane);
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        taken.set(lane.name, [...(taken.get(lane.name) ?? []), next.name]);
+        await runOne(next);
+      }
+    }));
     const cpuAfter = readCpuTimes();
     const busy = cpuBefore && cpuAfter ? coresBusy(cpuBefore, cpuAfter) : undefined;
-    const line = `${phase.map((run) => run.name).join(" beside ")}: ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s` +
+    const lanes = phase.lanes.map((lane) => [lane.name, ...(taken.get(lane.name) ?? [])].join(" + "));
+    const line = `${lanes.join(" beside ")}: ${((Date.now() - phaseStarted) / 1000).toFixed(0)} s` +
       (busy === undefined ? "" : `, ${busy.toFixed(2)} of the machine's ${availableParallelism()} cores busy`);
     phaseLines.push(`  ${i + 1}. ${line}`);
     console.log(`phase ${i + 1}, ${line}`);

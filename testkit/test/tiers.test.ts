@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { FORBIDDEN, NAMED_FILES, TIERS, classifyTestFiles, listTestFiles, markersIn, sourceWithLocalHelpers } from "../src/tiers.ts";
+import { CLUSTER_ALONE, CLUSTER_SHARED, FORBIDDEN, NAMED_FILES, TIERS, classifyTestFiles, listTestFiles, markersIn, sourceWithLocalHelpers } from "../src/tiers.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** This file names every marker, and starts none. */
@@ -23,6 +23,12 @@ describe("test tiers", () => {
 
   it("name only files that exist (a renamed file would lose its place)", () => {
     expect(NAMED_FILES.filter((f) => !existsSync(join(ROOT, f)))).toEqual([]);
+  });
+
+  it("share between npm test's lanes only cluster files, each in one group, none of those run alone", () => {
+    const shared = CLUSTER_SHARED.flat();
+    expect(shared.filter((f) => !tiers.cluster.includes(f) || CLUSTER_ALONE.has(f))).toEqual([]);
+    expect(new Set(shared).size).toBe(shared.length);
   });
 
   for (const tier of TIERS) {
