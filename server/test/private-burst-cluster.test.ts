@@ -50,10 +50,13 @@ describe("a burst of private rooms over two processes", () => {
     const claims = await db.hgetall(CODES_KEY);
     for (const code of codes) expect(Number(claims[code] ?? 0), `claim of ${code}`).toBeGreaterThanOrEqual(1);
     const listings = await db.hmget("roomcaches", ...codes);
+    // A room listed elsewhere was taken over: the processes' lines about leases and claims say why.
+    const custodyLines = (): string => cluster.servers.map((s, k) =>
+      `process ${k} (${s.processId}):\n${s.lines.filter((l) => /lease|claim|restored|paused/.test(l)).slice(-15).join("\n")}`).join("\n");
     listings.forEach((raw, i) => {
       expect(raw, `listing of ${codes[i]}`).not.toBeNull();
       const listing = JSON.parse(raw!) as { processId: string; private: boolean; clients: number };
-      expect(listing.processId).toBe(server(i).processId);
+      expect(listing.processId, `the process listing ${codes[i]}, made on process ${i % 2}; ${custodyLines()}`).toBe(server(i).processId);
       expect(listing.private).toBe(true);
     });
 

@@ -2,6 +2,7 @@
  * Per-file fixtures for vitest, started before a file's tests and stopped after them: one in-process server
  * with a first player (the "host") seated in an arena room, or several server processes on one real Redis.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll } from "vitest";
 import type { RunningServer, StartOptions } from "./server.ts";
 import { startTestServer } from "./server.ts";
@@ -15,6 +16,9 @@ export interface ServerWithHost {
   /** A player seated in an arena room on it, under `hostName`. */
   readonly host: ArenaRoomClient;
 }
+
+/** How long the rooms a file opened get to leave before its processes are stopped. */
+const LEAVE_WAIT_MS = 5000;
 
 const ready = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new Error(`${what} is read before beforeAll ran`);
@@ -56,8 +60,10 @@ export function useProcessesOnRedis<R extends { leave(): Promise<unknown> } = Ar
     servers = await Promise.all(Array.from({ length: count }, () => spawnServer({ REDIS_URL: url, ...env })));
   }, 60_000);
   afterAll(async () => {
-    await Promise.all(rooms.map((r) => r.leave().catch(() => undefined)));
-    await Promise.all((servers ?? []).map((s) => s.kill("SIGTERM")));
+    // A leave waits for the server's answer, which a failed test's stalled room may never send: the processes are
+    // stopped after LEAVE_WAIT_MS whatever the rooms did (a run once left both, and redis-server, running for minutes).
+    await Promise.race([Promise.all(rooms.map((r) => r.leave().catch(() => undefined))), delay(LEAVE_WAIT_MS)]);
+    await Promise.all((servers ?? []).map((s) => s.stop()));
     await redis?.stop();
   }, 30_000);
   return {
