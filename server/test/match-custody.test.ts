@@ -162,4 +162,31 @@ describe("a match's lease", () => {
     expect(Date.now() - stoppedAt).toBeLessThan(LEASE_MS + 1000);
     watcher.stopWatching();
   });
+
+  it("is not claimed by a watcher that stalled with its holder: the holder renews first, and a lease later a dead one's is claimed", async () => {
+    const a = await custody("A");
+    const watcher = await custody("W");
+    const lease = await a.open("r9");
+    await a.commit(lease, '{"n":0}');
+    const claims: string[] = [];
+    watcher.watch(() => false, async (c) => void (c.lease.roomId === "r9" && claims.push(c.lease.roomId)));
+    await new Promise((r) => setTimeout(r, 300)); // scans at their pace
+    // Both stall past the lease (this one process holds both): Redis lets the lease run out meanwhile.
+    const stallEnd = Date.now() + LEASE_MS + 300;
+    while (Date.now() < stallEnd) { /* stalled */ }
+    // The watcher's overdue scan runs first; the holder writes at its next checkpoint round, a round later.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await a.commit(lease, '{"n":1}')).toBe(true);
+    // Renewed every round for a while: never claimed.
+    for (let i = 2; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await a.commit(lease, `{"n":${i}}`)).toBe(true);
+    }
+    expect(claims).toEqual([]);
+    // Then it stops renewing (it died): claimed.
+    const stoppedAt = Date.now();
+    await expect.poll(() => claims, { timeout: 2 * LEASE_MS + 1000, interval: 50 }).toEqual(["r9"]);
+    expect(Date.now() - stoppedAt).toBeLessThan(LEASE_MS + 1000);
+    watcher.stopWatching();
+  });
 });

@@ -305,10 +305,24 @@ export class MatchCustody {
 
   /**
    * Every SCAN_INTERVAL_MS, claims rooms whose lease ran out (skipping those `isLocal` says are still
-   * here, standing down) and gives each claim to `takeOver`, one at a time.
+   * here, standing down) and gives each claim to `takeOver`, one at a time; for one lease after this process was
+   * stalled, it claims nothing.
    */
   watch(isLocal: (roomId: string) => boolean, takeOver: (claim: Claim) => Promise<void>): void {
+    let lastScanAt = performance.now();
+    let claimsFrom = 0;
     const scan = async (): Promise<void> => {
+      // A gap between scans longer than a local lease: this process was stalled (stopped, starved of CPU, or the
+      // whole machine paused), and any lease that ran out meanwhile may be a live holder's that stalled with it (two
+      // processes creating a hundred rooms each at once on two busy cores). Claims wait one lease, in which a live
+      // holder takes its lease back with its next write; a dead one's match is claimed a lease later.
+      const now = performance.now();
+      if (now - lastScanAt > LOCAL_LEASE_MS) {
+        claimsFrom = now + LEASE_MS;
+        this.log.info("lease scan: this process stalled; claims wait a lease", { stalledMs: Math.round(now - lastScanAt) });
+      }
+      lastScanAt = now;
+      if (now < claimsFrom) return;
       if (this.scanning || !this.reachable) return;
       this.scanning = true;
       try {
