@@ -319,7 +319,8 @@ describe("a rolling restart (SIGTERM, one process after another)", () => {
 describe("a checkpoint that does not check out", () => {
   it("ends its match cleanly: the taker logs why, stays up, removes the match, and the players are told it is gone", async () => {
     const [owner, ...rest] = await threeProcesses();
-    const players = await playersInOneMatch(owner!, rest, 2, "C", 6000);
+    // The match is gone once refused: the followers may give up 2 s after they start looking (the default is 20 s).
+    const players = await playersInOneMatch(owner!, rest, 2, "C", 2000);
     const roomId = players[0]!.follower.room.roomId;
     await waitForPlaying(players[0]!.follower);
     // The owner stops writing; what it wrote is then damaged in Redis.

@@ -50,10 +50,10 @@ async function onFollowedRoom(follower: MatchFollower<ArenaRoomClient>, predicat
 
 describe("a match handed over to another process", () => {
   it("keeps one recording: the first holder's segments, then the taker's from a fresh keyframe, every hash checked", async () => {
-    const first = await spawnServer({ REDIS_URL: redis.url }, { timeoutMs: 90_000 });
-    started.push(first);
-    const second = await spawnServer({ REDIS_URL: redis.url }, { timeoutMs: 90_000 });
-    started.push(second);
+    // A warm-up of 1 s (the default is 5): what is under test starts once the match plays.
+    const spawn = (): Promise<GameServerProcess> => spawnServer({ REDIS_URL: redis.url, MATCH_WARMUP_S: "1" }, { timeoutMs: 90_000 });
+    const [first, second] = await Promise.all([spawn(), spawn()]);
+    started.push(first, second);
     const players: Player[] = [];
     let roomId = "";
     for (const name of ["ann", "bob"]) {
