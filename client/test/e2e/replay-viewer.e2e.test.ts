@@ -22,6 +22,10 @@ const MATCH_SECONDS = 8;
 const RESULTS_SECONDS = 3;
 const SEEK_BOUND_MS = 200;
 const dir = mkdtempSync(join(tmpdir(), "replay-viewer-"));
+// Registered before the server's hooks, so it runs after them (afterAll hooks run last first): the server no longer
+// writes there. Removed while it still ran, a recording being finished made the removal fail (ENOTEMPTY), and the
+// server was left listening for every later file of the worker.
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 3 }));
 // At the display's frame rate: a seek's time is counted to the frame that shows it.
 const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.2, matchSeconds: MATCH_SECONDS, resultsSeconds: RESULTS_SECONDS } }, { DATA_DIR: dir }, [],
   { frameRate: "full" });
@@ -67,7 +71,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([alice?.leave().catch(() => undefined), bob?.leave().catch(() => undefined)]);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A page whose uncaught errors are collected in `errors`. */
