@@ -216,7 +216,7 @@ async function holderOf(roomId: string, servers: readonly GameServerProcess[]): 
 }
 
 describe("a paused process (SIGSTOP) whose match was taken over", () => {
-  it("stands down when it wakes (SIGCONT): it sends its old state to nobody and its checkpoint write is refused, while the players play on elsewhere", async () => {
+  it("stands down when it wakes (SIGCONT): it steps and sends nothing more and its checkpoint write is refused, while the players play on elsewhere", async () => {
     const [owner, ...rest] = await threeProcesses();
     const players = await playersInOneMatch(owner!, rest, 2, "S");
     const roomId = players[0]!.follower.room.roomId;
@@ -250,7 +250,16 @@ describe("a paused process (SIGSTOP) whose match was taken over", () => {
     const line = JSON.parse(await stoodDown) as { reason: string };
     expect(line.reason).toMatch(/refused/);
     expect(await closed).toBe(4010);
-    expect(patchesAfterWaking, `ticks ${tickAsleep} before waking, ${ticksAfterWaking.join(", ")} after; the woken process logged:\n${owner!.lines.slice(-30).join("\n")}`).toBe(0);
+    // Nothing the room stepped after waking reaches anyone. A frame being written when the process stopped (the
+    // patch of that moment, held in the socket until the turn ends: socketCork.ts) goes out as it resumes, before
+    // any of its code runs: at most that one, of a tick the room had stepped before the pause (it logs its tick
+    // on waking, before it may step; seen in CI: ticks 29 before the pause, 31 after, the room woke at 31).
+    const said = `ticks ${tickAsleep} before waking, ${ticksAfterWaking.join(", ")} after; the woken process logged:\n${owner!.lines.slice(-30).join("\n")}`;
+    const woke = owner!.lines.filter((l) => l.includes('"msg":"woke from a pause') && l.includes(`"room":"${roomId}"`))
+      .map((l) => JSON.parse(l) as { tick?: number })[0];
+    expect(woke?.tick, said).toBeGreaterThanOrEqual(tickAsleep);
+    expect(patchesAfterWaking, said).toBeLessThanOrEqual(1);
+    for (const tick of ticksAfterWaking) expect(tick, said).toBeLessThanOrEqual(woke!.tick!);
     // The new holder's checkpoints go on; the old one's is nowhere.
     await waitForState(rooms[0]!, (s) => s.tick > checkpointBefore.state.tick + 30, 5000, "the match stepping on the new holder");
     const checkpointAfter = decodeCheckpoint((await db.getBuffer(CUSTODY_KEYS.checkpoint(roomId)))!, roomId);

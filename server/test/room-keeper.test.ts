@@ -36,7 +36,7 @@ async function keep(roomId: string, checkpoint: () => Buffer, log: Logger, stats
   const stoodDown: string[] = [];
   const lease = await custody.open(roomId);
   // A round of its own, as the keeper's process would have (its figures in `stats`).
-  const keeper = new RoomKeeper({ roomId, checkpoint, standDown: (reason) => void stoodDown.push(reason) }, custody, new CheckpointRound(custody, stats), lease, stats, log);
+  const keeper = new RoomKeeper({ roomId, checkpoint, standDown: (reason) => void stoodDown.push(reason), tick: 0 }, custody, new CheckpointRound(custody, stats), lease, stats, log);
   keepers.push(keeper);
   keeper.start();
   return { keeper, stoodDown };
@@ -201,6 +201,7 @@ describe("the rooms of one process", () => {
         roomId,
         checkpoint: () => Buffer.from(`${roomId}:${taken.set(roomId, taken.get(roomId)! + 1).get(roomId)}`),
         standDown: (reason) => void reasons.push(reason),
+        tick: 0,
       }, custody, round, lease, stats, keptLog());
       keepers.push(keeper);
       keeper.start();

@@ -241,10 +241,14 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private keep(lease: RoomKeeper["lease"]): void {
     const keeping = this.settings.keeping;
     if (keeping === undefined) return;
+    const room = this; // the getter below reads the room's state as it is when asked
     this.keeper = new RoomKeeper({
       roomId: this.roomId,
       checkpoint: () => this.checkpoint(),
       standDown: (reason) => this.standDown(reason),
+      get tick() {
+        return room.state.tick;
+      },
     }, keeping.custody, keeping.round, lease, keeping.stats, this.log);
     this.keeper.start();
   }

@@ -35,6 +35,8 @@ export interface KeptRoom {
   checkpoint(): Buffer;
   /** Another process holds the match now: stop without writing, crediting or sending anything. */
   standDown(reason: string): void;
+  /** The match's step count now (logged when the room wakes from a pause). */
+  readonly tick: number;
 }
 
 /** The seat table: who sits where, with the reconnection token each client holds; `revision` counts its changes. */
@@ -123,7 +125,10 @@ export class RoomKeeper implements RoundMember {
   get live(): boolean {
     if (this.stopped || this.lease.lost) return false;
     const now = performance.now();
-    if (this.askedAt !== 0 && now - this.askedAt > LOCAL_LEASE_MS) this.wokeAt = now;
+    if (this.askedAt !== 0 && now - this.askedAt > LOCAL_LEASE_MS) {
+      this.wokeAt = now;
+      this.log.info("woke from a pause: acting again once Redis answers a write", { pausedMs: Math.round(now - this.askedAt), tick: this.room.tick });
+    }
     this.askedAt = now;
     const live = this.lease.current || !this.custody.reachable || this.unansweredSentAt > this.wokeAt;
     if (!live && this.pausedAt === 0) {
