@@ -251,9 +251,10 @@ describe("a paused process (SIGSTOP) whose match was taken over", () => {
     expect(line.reason).toMatch(/refused/);
     expect(await closed).toBe(4010);
     // Nothing the room stepped after waking reaches anyone. A frame being written when the process stopped (the
-    // patch of that moment, held in the socket until the turn ends: socketCork.ts) goes out as it resumes, before
-    // any of its code runs: at most that one, of a tick the room had stepped before the pause (it logs its tick
-    // on waking, before it may step; seen in CI: ticks 29 before the pause, 31 after, the room woke at 31).
+    // patch of that moment, mid-broadcast or held in the socket until the turn ends: socketCork.ts) goes out as it
+    // resumes: at most that one, of a tick the room had stepped before the pause (it logs its tick on waking, before
+    // it may step; seen in CI and beside CPU burners: ticks 29 before the pause, 32 after, the room woke at 32 and
+    // its first broadcast after waking sent nothing).
     const said = `ticks ${tickAsleep} before waking, ${ticksAfterWaking.join(", ")} after; the woken process logged:\n${owner!.lines.slice(-30).join("\n")}`;
     const woke = owner!.lines.filter((l) => l.includes('"msg":"woke from a pause') && l.includes(`"room":"${roomId}"`))
       .map((l) => JSON.parse(l) as { tick?: number })[0];
