@@ -52,7 +52,7 @@ describe("a burst of private rooms over two processes", () => {
     const listings = await db.hmget("roomcaches", ...codes);
     // A room listed elsewhere was taken over: the processes' lines about leases and claims say why.
     const custodyLines = (): string => cluster.servers.map((s, k) =>
-      `process ${k} (${s.processId}):\n${s.lines.filter((l) => /lease|claim|restored|paused/.test(l)).slice(-15).join("\n")}`).join("\n");
+      `process ${k} (${s.processId}):\n${s.lines.filter((l) => /lease|claim|restored|pause/.test(l)).slice(-15).join("\n")}`).join("\n");
     listings.forEach((raw, i) => {
       expect(raw, `listing of ${codes[i]}`).not.toBeNull();
       const listing = JSON.parse(raw!) as { processId: string; private: boolean; clients: number };

@@ -62,7 +62,7 @@ export function useProcessesOnRedis<R extends { leave(): Promise<unknown> } = Ar
   afterAll(async () => {
     // A leave waits for the server's answer, which a failed test's stalled room may never send: the processes are
     // stopped after LEAVE_WAIT_MS whatever the rooms did (a run once left both, and redis-server, running for minutes).
-    await Promise.race([Promise.all(rooms.map((r) => r.leave().catch(() => undefined))), delay(LEAVE_WAIT_MS)]);
+    await Promise.race([Promise.all(rooms.map((r) => r.leave().catch(() => undefined))), delay(LEAVE_WAIT_MS, undefined, { ref: false })]);
     await Promise.all((servers ?? []).map((s) => s.stop()));
     await redis?.stop();
   }, 30_000);

@@ -113,8 +113,9 @@ const CLUSTER_FILES = new Set([
  * other files and the browser files side by side, then each lane, as it ends, takes the next group not yet taken
  * (testkit/src/runTiers.ts): the lanes end together whichever is faster on the machine at hand (the browser files
  * are CPU-bound and took 170-400 s from one machine to another; the cluster files mostly wait and took 300-375 s).
- * Longest first, so the last group taken is short. A group runs beside one cluster file or another group, never
- * beside a browser file.
+ * Longest first, so the last group taken is short. A group runs beside whatever the other lane is on: a cluster
+ * file, another group, or a browser file when the cluster lane ends first (as these files ran before, all of them
+ * beside the browser files).
  */
 export const CLUSTER_SHARED: readonly (readonly string[])[] = [
   ["server/test/sim-cluster.test.ts", "server/test/redis-sentinel.test.ts"],

@@ -12,10 +12,10 @@ import { EDITOR_MIN_SPAWNS, ROOM_EDITOR, type MapDocument } from "@arena/shared/
 import { PLAYER_RADIUS, type ArenaMap, type PeoplePage } from "@arena/shared";
 import { joinArena, joinByCode, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
 import { openPage, waitForScreen } from "./browser.ts";
+import { useServerAndBrowser } from "./setup.ts";
 
 /** The drawing strokes below are in pixels of the editor's canvas at this window size. */
 const EDITOR_VIEWPORT = { width: 1000, height: 700 };
-import { useServerAndBrowser } from "./setup.ts";
 
 // The server keeps the maps made here in a directory of its own, not in the repository's ./data.
 const e2e = useServerAndBrowser({ match: { warmupSeconds: 0.5 } }, { DATA_DIR: mkdtempSync(join(tmpdir(), "arena-editor-e2e-")) });
