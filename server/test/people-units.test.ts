@@ -1,7 +1,12 @@
-/** The pure parts of people and status: merging one person's entries, who passed whom, and a p99 from histogram buckets. */
+/**
+ * The pure parts of people and status: merging one person's entries, what the whereabouts writer writes (on an
+ * in-memory presence), who passed whom, and a p99 from histogram buckets.
+ */
+import { LocalPresence } from "@colyseus/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LeaderboardEntry, PassedNote, PersonOnline } from "@arena/shared";
-import { mergePeople } from "../src/people/PeopleDirectory.ts";
+import { createLogger } from "../src/log.ts";
+import { PeopleDirectory, mergePeople, whereKey } from "../src/people/PeopleDirectory.ts";
 import { PassWindows, passes } from "../src/people/passes.ts";
 import { p99Between } from "../src/status/processFigures.ts";
 
@@ -16,6 +21,32 @@ describe("people: merging", () => {
 
   it("prefers the joinable room among two matches of one person", () => {
     expect(mergePeople([[p("ann", "match", { roomId: "a", joinable: false })], [p("ann", "match", { roomId: "b", joinable: true })]])[0]?.roomId).toBe("b");
+  });
+});
+
+describe("people: the whereabouts writer", () => {
+  it("writes an entry again when any of its fields changes, and only then", async () => {
+    const presence = new LocalPresence();
+    const writes = vi.spyOn(presence, "hset");
+    const dir = new PeopleDirectory(presence, createLogger("error"), () => true, () => "proc1");
+    const pass = (): Promise<void> => (dir as unknown as { write(): Promise<void> }).write();
+    let where: { status: PersonOnline["status"]; roomId?: string; joinable?: boolean } = { status: "match", roomId: "r1", joinable: true };
+    dir.enter("r1/s1", "ann", "Ann", () => where);
+    dir.enter("lobby/s2", "bob", "Bob", () => ({ status: "lobby" }));
+    const entry = async (userId: string): Promise<PersonOnline> => JSON.parse((await presence.hget(whereKey(userId), "proc1"))!) as PersonOnline;
+    await pass();
+    expect(await entry("ann")).toEqual({ userId: "ann", name: "Ann", status: "match", roomId: "r1", joinable: true });
+    expect(writes).toHaveBeenCalledTimes(2);
+    await pass();
+    expect(writes, "a pass with nothing changed writes nothing").toHaveBeenCalledTimes(2);
+    const changes = [{ status: "match", roomId: "r1", joinable: false }, { status: "match", roomId: "r2", joinable: false }, { status: "spectating", roomId: "r2", joinable: false }, { status: "spectating", roomId: "r2" }] as const;
+    for (const [i, change] of changes.entries()) {
+      where = change;
+      await pass();
+      expect(await entry("ann")).toEqual({ userId: "ann", name: "Ann", ...change });
+      expect(writes, JSON.stringify(change)).toHaveBeenCalledTimes(3 + i);
+    }
+    await dir.stop();
   });
 });
 

@@ -51,16 +51,26 @@ interface Connection {
   where: Whereabouts;
 }
 
+/** Whether `p` says more than `seen` of one person: the more engaged status, then a joinable room. */
+function outranks(p: PersonOnline, seen: PersonOnline): boolean {
+  return RANK[p.status] > RANK[seen.status] || (RANK[p.status] === RANK[seen.status] && p.joinable === true && seen.joinable !== true);
+}
+
 /** Merges entries of one person (several tabs, several processes) into one. */
 export function mergePeople(lists: Iterable<PersonOnline[]>): PersonOnline[] {
   const byUser = new Map<string, PersonOnline>();
   for (const list of lists) {
     for (const p of list) {
       const seen = byUser.get(p.userId);
-      if (seen === undefined || RANK[p.status] > RANK[seen.status] || (RANK[p.status] === RANK[seen.status] && p.joinable === true && seen.joinable !== true)) byUser.set(p.userId, p);
+      if (seen === undefined || outranks(p, seen)) byUser.set(p.userId, p);
     }
   }
   return [...byUser.values()].sort(comparePeople);
+}
+
+/** Whether two entries of one person say the same (what the writer compares with what it last wrote). */
+function samePerson(a: PersonOnline, b: PersonOnline): boolean {
+  return a.name === b.name && a.status === b.status && a.roomId === b.roomId && a.joinable === b.joinable && a.relation === b.relation;
 }
 
 /** People by status, from a list of people (one entry each). */
@@ -76,7 +86,7 @@ export class PeopleDirectory {
   private soon: NodeJS.Timeout | undefined;
   private stopped = false;
   /** What this process last wrote for each of its people, and when. */
-  private readonly written = new Map<string, { text: string; at: number }>();
+  private readonly written = new Map<string, { person: PersonOnline; at: number }>();
   private writing: Promise<void> | undefined;
   private wasUp = true;
   private clusterCounts: () => PeopleCounts | undefined = () => undefined;
@@ -120,7 +130,18 @@ export class PeopleDirectory {
 
   /** People connected to this process. */
   localPeople(): PersonOnline[] {
-    return mergePeople([[...this.local.values()].map((c) => ({ userId: c.userId, name: c.name, ...c.where() }))]);
+    return [...this.localByUser().values()].sort(comparePeople);
+  }
+
+  /** People connected to this process, one entry each (mergePeople's rule), unsorted: the writer's pass reads it. */
+  private localByUser(): Map<string, PersonOnline> {
+    const byUser = new Map<string, PersonOnline>();
+    for (const c of this.local.values()) {
+      const p: PersonOnline = { userId: c.userId, name: c.name, ...c.where() };
+      const seen = byUser.get(p.userId);
+      if (seen === undefined || outranks(p, seen)) byUser.set(p.userId, p);
+    }
+    return byUser;
   }
 
   /** Users connected to this process right now. */
@@ -185,16 +206,17 @@ export class PeopleDirectory {
     if (this.stopped || !up) return;
     const id = this.processId();
     const now = Date.now();
-    const people = new Map(this.localPeople().map((p) => [p.userId, p]));
+    // Every pass looks at everyone on the process (a `where` is read, not told), so it compares fields and
+    // serializes only what changed: at 600 people a pass with nothing to write is the common one.
+    const people = this.localByUser();
     const work: Promise<unknown>[] = [];
     for (const [userId, person] of people) {
-      const text = JSON.stringify(person);
       const before = this.written.get(userId);
-      if (before !== undefined && before.text === text && now - before.at < (WHERE_TTL_S * 1000) / 2) continue;
+      if (before !== undefined && samePerson(before.person, person) && now - before.at < (WHERE_TTL_S * 1000) / 2) continue;
       work.push((async () => {
-        await this.presence.hset(whereKey(userId), id, text);
+        await this.presence.hset(whereKey(userId), id, JSON.stringify(person));
         await this.presence.expire(whereKey(userId), WHERE_TTL_S);
-        this.written.set(userId, { text, at: now });
+        this.written.set(userId, { person, at: now });
       })());
     }
     for (const userId of [...this.written.keys()]) {
