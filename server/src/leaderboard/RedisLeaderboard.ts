@@ -3,6 +3,14 @@
  * and per-day points, a hash of names, a write counter, and a pub/sub channel
  * that tells every process to push a fresh snapshot to its lobby and SSE clients.
  *
+ * The notice carries nothing (every process reads the board itself), so the
+ * cluster sends at most one per NOTICE_MIN_INTERVAL_MS, whoever writes: a
+ * write announces itself unless a notice went out within the interval, and
+ * then announces itself once the interval ends, unless another writer did
+ * after it (NOTICE). Every process hears at most 1000 / that notices a second,
+ * however many processes write: what a process costs Redis in deliveries, and
+ * what it spends hearing them, does not grow with the cluster.
+ *
  * Credits survive a Redis outage: they wait in a queue in this process (at
  * most MAX_PENDING_CREDIT_BATCHES batches) and are written when Redis is back,
  * on the day they were earned. The write connection has no offline queue, so
@@ -31,6 +39,8 @@ export const LB_KEYS = {
   daily: (day: string) => `arena:{arena:lb}:day:${day}`,
   names: "arena:{arena:lb}:names",
   version: "arena:{arena:lb}:version",
+  /** Set for NOTICE_MIN_INTERVAL_MS by the writer that published the last change notice. */
+  noticed: "arena:{arena:lb}:noticed",
   channel: "arena:lb:changed",
   /** What a match has been credited for (kill ordinals, the win), so nothing is credited twice. */
   credited: (matchId: string) => `arena:{arena:lb}:credited:${matchId}`,
@@ -47,6 +57,22 @@ const CREDIT_ONCE = `if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('ZINCRBY', KEYS[2], ARGV[2], ARGV[3]) redis.call('ZINCRBY', KEYS[3], ARGV[2], ARGV[3])
 redis.call('HSET', KEYS[4], ARGV[3], ARGV[4]) return 1`;
+
+/**
+ * KEYS noticed; ARGV channel, interval ms. Publishes the change notice unless one went out within the interval
+ * (the key still set); returns 0 when it published, else the milliseconds until the key expires, when the caller
+ * tries again: by then either its try publishes, or another writer's did after the key expired, so after its write.
+ */
+const NOTICE = `if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then redis.call('PUBLISH', ARGV[1], '1') return 0 end
+local left = redis.call('PTTL', KEYS[1]) if left < 1 then left = 1 end return left`;
+
+/**
+ * The cluster publishes a change notice at most this often. Every process reads the board at most every
+ * SNAPSHOT_MIN_INTERVAL_MS anyway; a write waits at most this long (plus the margin) to be announced.
+ */
+export const NOTICE_MIN_INTERVAL_MS = 200;
+/** A refused writer tries again this long after the key's expiry (Redis' clock and this process' are not one). */
+const NOTICE_RETRY_MARGIN_MS = 5;
 
 /** "<matchId>|<what>" → its parts. */
 function splitOnce(once: string): { matchId: string; what: string } | undefined {
@@ -105,6 +131,11 @@ export class RedisLeaderboard implements Leaderboard {
   private draining = false;
   private deferredSince: number | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** A write of this process not announced yet: its notice is tried again when this fires. */
+  private noticeTimer: NodeJS.Timeout | undefined;
+  /** A notice that failed to reach Redis: sent when the connection is ready again. */
+  private noticeOwed = false;
+  private closed = false;
 
   private constructor(target: RedisTarget, private readonly log: Logger, private readonly size: number) {
     // No offline queue and no resending: a write is never sent twice behind this class's back (see above).
@@ -113,6 +144,10 @@ export class RedisLeaderboard implements Leaderboard {
     this.redis.on("ready", () => {
       void this.drain();
       this.fanout.changed();
+      if (this.noticeOwed) {
+        this.noticeOwed = false;
+        this.noticeLater(1);
+      }
     });
     // A subscribed connection can run nothing else, hence its own; it re-subscribes by itself on reconnection.
     this.sub = createRedisClient(target, { commandTimeout: undefined });
@@ -262,7 +297,7 @@ export class RedisLeaderboard implements Leaderboard {
     }
     for (const daily of days) tx.expire(daily, DAILY_TTL_S);
     tx.incrby(LB_KEYS.version, batches.length);
-    tx.publish(LB_KEYS.channel, "1");
+    tx.eval(NOTICE, 1, LB_KEYS.noticed, LB_KEYS.channel, NOTICE_MIN_INTERVAL_MS);
     const results = await tx.exec();
     const failed = results?.find(([err]) => err !== null);
     if (results === null || failed !== undefined) {
@@ -270,6 +305,21 @@ export class RedisLeaderboard implements Leaderboard {
       error.name = "ReplyError";
       throw error;
     }
+    this.noticeLater(Number(results[results.length - 1]![1]));
+  }
+
+  /** After a write whose notice was refused (`leftMs` > 0): tries it again once the cluster's interval ends. */
+  private noticeLater(leftMs: number): void {
+    if (leftMs <= 0 || this.noticeTimer !== undefined || this.closed) return;
+    this.noticeTimer = setTimeout(() => {
+      this.noticeTimer = undefined;
+      // Refused again: another writer published after the interval that refused this one, so after this write.
+      this.redis.eval(NOTICE, 1, LB_KEYS.noticed, LB_KEYS.channel, NOTICE_MIN_INTERVAL_MS).catch(() => {
+        // Redis unreachable (the connection's own error is logged): tried again when it is back ('ready').
+        this.noticeOwed = true;
+      });
+    }, leftMs + NOTICE_RETRY_MARGIN_MS);
+    this.noticeTimer.unref();
   }
 
   async snapshot(): Promise<LeaderboardSnapshot> {
@@ -312,6 +362,13 @@ export class RedisLeaderboard implements Leaderboard {
   async close(): Promise<void> {
     clearTimeout(this.retryTimer);
     await this.drain();
+    // A notice still owed goes out now, whatever the interval: this process will not be there to try again.
+    this.closed = true;
+    if (this.noticeTimer !== undefined) {
+      clearTimeout(this.noticeTimer);
+      this.noticeTimer = undefined;
+      await this.redis.publish(LB_KEYS.channel, "1").catch(() => undefined);
+    }
     for (const b of this.queue.splice(0)) this.drop(b, "process stopped before Redis was back");
     await Promise.allSettled([this.redis.quit(), this.sub.quit()]);
     // A quit refused while disconnected would leave ioredis reconnecting.
