@@ -15,11 +15,16 @@
  * Rates, from the capacity plan's assumptions (docs/OPERATIONS.md): each player joins once per 5-minute match
  * (players / 300 joins a second), 0.33 leaderboard credits a second per full room, 5 % of the players in the lobby.
  *
+ * Where the stand-ins of a large cluster cannot keep the plan's rates on this machine (every stand-in hears every
+ * event: their cost is processes × events, which a real cluster spreads over its processes' cores), --pace F asks F
+ * of the plan's event rates (joins, credits, scoped list re-reads) with everyone seated and every process's own
+ * timers as they are; two such runs give the plan's rates by a straight line (projectedRun, `--table a.json+b.json`).
+ *
  * Options: --processes N (170), --players N (100000), --seconds S (20, measured), --children K (4), --cluster,
- * --sweep "players@processes,..." (several runs, one table), --write (docs/BENCHMARKS.md section
+ * --pace F (1), --sweep "players@processes,..." (several runs, one table), --write (docs/BENCHMARKS.md section
  * `sim-cluster-<label>`), --label TEXT, --profile DIR (each child's V8 CPU profile), --json FILE (the result, for
- * --table a.json,b.json: one table of runs made one at a time). Bounded: each run stops by
- * itself (setup at most --setup-timeout, 300 s, then the measure).
+ * --table a.json,b.json,c.json+d.json: one table of runs made one at a time, "+" a projection). Bounded: each run
+ * stops by itself (setup at most --setup-timeout, 300 s, then the measure).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -29,7 +34,9 @@ import { loadavg } from "node:os";
 import { Redis } from "ioredis";
 import { machineLine, startRedis, startRedisCluster, writeSection } from "@arena/testkit/remote";
 import { parseRedisNodes, type RedisTarget } from "../src/scale/redisTarget.ts";
+import { SCOPE_REFRESH_MS } from "../src/people/PeopleDirectory.ts";
 import { ROOM_SEATS, StandIn, type StandInPlan, type Work } from "./simStandIn.ts";
+import { projectedRun } from "./simProjection.ts";
 
 /** A player joins once per match of at most 5 minutes (MATCH_SECONDS). */
 const MATCH_SECONDS = 300;
@@ -63,6 +70,10 @@ export interface SimResult {
   processes: number;
   players: number;
   cluster: boolean;
+  /** Share of the plan's event rates (joins, credits, scoped list re-reads) asked: 1 is the plan. */
+  pace: number;
+  /** Set on a projection (projectedRun): the paces of the two measured runs it was drawn from. */
+  projectedFrom?: readonly [number, number];
   seconds: number;
   /** 1-minute load average of the machine when the run started and when it ended. */
   loadBefore: number;
@@ -185,8 +196,9 @@ class Chorus {
   }
 }
 
-export async function simulate(opts: { processes: number; players: number; seconds: number; children: number; setupTimeoutS: number; cluster?: boolean; profileDir?: string }): Promise<SimResult> {
+export async function simulate(opts: { processes: number; players: number; seconds: number; children: number; setupTimeoutS: number; pace?: number; cluster?: boolean; profileDir?: string }): Promise<SimResult> {
   const { processes, players, seconds } = opts;
+  const pace = opts.pace ?? 1;
   const loadBefore = loadavg()[0]!;
   const redis = await startTarget(opts.cluster === true);
   const dbs = redis.ports.map((port) => new Redis({ host: "127.0.0.1", port }));
@@ -199,8 +211,9 @@ export async function simulate(opts: { processes: number; players: number; secon
       index,
       players: Math.round(perProcess),
       lobbyShare: LOBBY_SHARE,
-      joinsPerSecond: players / MATCH_SECONDS / processes,
-      creditsPerSecond: (rooms * CREDITS_PER_ROOM_S) / processes,
+      joinsPerSecond: (pace * players) / MATCH_SECONDS / processes,
+      creditsPerSecond: (pace * rooms * CREDITS_PER_ROOM_S) / processes,
+      scopeRefreshMs: SCOPE_REFRESH_MS / pace,
     }));
     const children = Math.min(opts.children, processes);
     const groups: StandInPlan[][] = [...Array(children).keys()].map((k) => plans.filter((_, i) => i % children === k));
@@ -293,6 +306,7 @@ export async function simulate(opts: { processes: number; players: number; secon
       processes,
       players,
       cluster: opts.cluster === true,
+      pace,
       seconds: elapsed,
       loadBefore,
       loadAfter,
@@ -345,9 +359,10 @@ const k = (n: number): string => (n >= 10_000 ? `${(n / 1000).toFixed(0)}k` : n 
 const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB/s`;
 const pct = (n: number): string => `${(n * 100).toFixed(0)} %`;
 
-/** "10k players, 10 processes": a run's column head, marked when it was starved. */
+/** "10k players, 10 processes, pace 0.1": a run's column head, marked when it was starved or is a projection. */
 function head(r: SimResult): string {
-  return `${k(r.players)} players, ${r.processes} processes${r.cluster ? ", cluster" : ""}${r.workDone < STARVED ? " (**starved**)" : ""}`;
+  const pace = r.projectedFrom !== undefined ? `, **projected** to pace 1 from ${r.projectedFrom[0]} and ${r.projectedFrom[1]}` : r.pace === 1 ? "" : `, pace ${r.pace}`;
+  return `${k(r.players)} players, ${r.processes} processes${r.cluster ? ", cluster" : ""}${pace}${r.workDone < STARVED ? " (**starved**)" : ""}`;
 }
 
 export function table(results: readonly SimResult[]): string {
@@ -392,19 +407,30 @@ export function table(results: readonly SimResult[]): string {
 
 /** A result as JSON (its per-command map as an object), and back. */
 const toJson = (r: SimResult): unknown => ({ ...r, byCommand: Object.fromEntries(r.byCommand) });
-const fromJson = (j: SimResult & { byCommand: Record<string, { perSecond: number; usecPerCall: number }> }): SimResult => ({ ...j, byCommand: new Map(Object.entries(j.byCommand)) });
+// Runs saved before --pace were at the plan's pace.
+const fromJson = (j: SimResult & { byCommand: Record<string, { perSecond: number; usecPerCall: number }> }): SimResult => ({ ...j, pace: j.pace ?? 1, byCommand: new Map(Object.entries(j.byCommand)) });
+const loaded = (file: string): SimResult => fromJson(JSON.parse(readFileSync(file, "utf8")));
 
 async function main(): Promise<void> {
-  // --table a.json,b.json: one table from runs saved by --json (runs made one at a time, when the machine was quiet).
+  // --table a.json,b.json,c.json+d.json: one table from runs saved by --json (runs made one at a time, when the machine
+  // was quiet); "c.json+d.json" is the projection to pace 1 of two runs at lower paces.
   const saved = arg("table", "");
   if (saved !== "") {
-    process.stdout.write(`${table(saved.split(",").map((f) => fromJson(JSON.parse(readFileSync(f, "utf8")))))}\n`);
+    const column = (entry: string): SimResult => {
+      const [a, b, ...rest] = entry.split("+");
+      if (b === undefined) return loaded(a!);
+      if (rest.length > 0) throw new Error(`a projection is drawn from two runs, got "${entry}"`);
+      return projectedRun(loaded(a!), loaded(b));
+    };
+    process.stdout.write(`${table(saved.split(",").map(column))}\n`);
     return;
   }
   const seconds = whole("seconds", 20, 2, 120);
   const children = whole("children", 4, 1, 16);
   const setupTimeoutS = whole("setup-timeout", 300, 10, 900);
   const cluster = process.argv.includes("--cluster");
+  const pace = Number(arg("pace", "1"));
+  if (!(pace >= 0 && pace <= 1)) throw new Error("--pace is a share of the plan's event rates, from 0 to 1");
   const profileDir = arg("profile", "") || undefined;
   const sweep = arg("sweep", "");
   const runs = sweep === ""
@@ -416,8 +442,8 @@ async function main(): Promise<void> {
     });
   const results: SimResult[] = [];
   for (const run of runs) {
-    process.stdout.write(`${run.players} players on ${run.processes} stand-ins${cluster ? " on a 3-master cluster" : ""}, ${seconds} s measured (load ${loadavg()[0]!.toFixed(1)})...\n`);
-    const r = await simulate({ ...run, seconds, children, setupTimeoutS, cluster, ...(profileDir !== undefined && { profileDir }) });
+    process.stdout.write(`${run.players} players on ${run.processes} stand-ins${cluster ? " on a 3-master cluster" : ""}${pace === 1 ? "" : ` at pace ${pace}`}, ${seconds} s measured (load ${loadavg()[0]!.toFixed(1)})...\n`);
+    const r = await simulate({ ...run, seconds, children, setupTimeoutS, cluster, pace, ...(profileDir !== undefined && { profileDir }) });
     process.stdout.write(`  work done ${pct(r.workDone)}${r.workDone < STARVED ? " STARVED" : ""}: joins ${r.perSecond.joins.toFixed(1)}/s (asked ${r.asked.joins.toFixed(1)}), credits ${r.perSecond.credits.toFixed(1)}/s (asked ${r.asked.credits.toFixed(1)}), scoped lists ${r.perSecond.scopeReads.toFixed(1)}/s (asked ${r.asked.scopeReads.toFixed(1)}), beats ${r.perSecond.beats.toFixed(1)}/s (asked ${r.asked.beats.toFixed(1)}), errors ${r.errors}\n`);
     process.stdout.write(`  ${k(r.commandsPerSecond)} commands/s, Redis CPU ${r.redisCpuPercent.toFixed(0)} %, in ${mb(r.bytesInPerSecond)}, out ${mb(r.bytesOutPerSecond)}, stand-in CPU ${r.standInCpuPercent.toFixed(1)} % (setup ${r.setupSeconds.toFixed(0)} s, load ${r.loadBefore.toFixed(1)} → ${r.loadAfter.toFixed(1)})\n`);
     results.push(r);

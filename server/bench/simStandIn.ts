@@ -23,7 +23,6 @@ import { RedisLeaderboard } from "../src/leaderboard/RedisLeaderboard.ts";
 import { IndexedRedisDriver } from "../src/matchmaking/IndexedRedisDriver.ts";
 import { OpenRoomIndex } from "../src/matchmaking/OpenRoomIndex.ts";
 import { People } from "../src/people/People.ts";
-import { SCOPE_REFRESH_MS } from "../src/people/PeopleDirectory.ts";
 import { livenessOf, type Liveness } from "../src/scale/Liveness.ts";
 import { ResilientRedisPresence } from "../src/scale/ResilientRedisPresence.ts";
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_S } from "../src/scale/ghostSweeper.ts";
@@ -48,6 +47,8 @@ export interface StandInPlan {
   readonly joinsPerSecond: number;
   /** Leaderboard credits a second on this stand-in. */
   readonly creditsPerSecond: number;
+  /** How often a lobby visitor's scoped list is read again (SCOPE_REFRESH_MS at the plan's pace). */
+  readonly scopeRefreshMs: number;
 }
 
 interface Person {
@@ -197,8 +198,8 @@ export class StandIn {
     return {
       joins: this.plan.joinsPerSecond * seconds,
       credits: this.plan.creditsPerSecond * seconds,
-      // Each visitor's list every SCOPE_REFRESH_MS (the first as they arrive).
-      scopeReads: (this.lobby.length * seconds * 1000) / SCOPE_REFRESH_MS,
+      // Each visitor's list every scopeRefreshMs (the first as they arrive).
+      scopeReads: (this.lobby.length * seconds * 1000) / this.plan.scopeRefreshMs,
       beats: (seconds * 1000) / HEARTBEAT_INTERVAL_MS,
     };
   }
@@ -213,6 +214,11 @@ export class StandIn {
       return found;
     }, () => undefined, this.failed);
     this.churning = true;
+    // The lobby's visitors seated at start read their lists spread over one period from now: due times drawn as they
+    // were seated have passed during a long setup (100k players: 10-30 s), and would all come due in the first tick,
+    // a burst whose backlog would drain into the counted window.
+    const now = Date.now();
+    for (const p of this.lobby) p.due = now + Math.random() * this.plan.scopeRefreshMs;
     const TICK_MS = 100;
     // Paced by the clock, not by the timer's count: a late timer (a busy machine) catches up.
     let last = performance.now();
@@ -278,8 +284,9 @@ export class StandIn {
     person.client = fakeClient(`${this.id}-${this.session++}`, person.userId, person.name);
     person.roomId = undefined;
     this.people.connected("lobby", person.client, { userId: person.userId, name: person.name }, this.where("lobby"), true);
-    // A visitor's list is read as they arrive; those in the lobby at start are spread over one refresh period.
-    person.due = Date.now() + (this.churning ? 0 : Math.random() * SCOPE_REFRESH_MS);
+    // A visitor's list is read as they arrive; those in the lobby at start are spread over one refresh period
+    // from the churn's start (go).
+    person.due = this.churning ? Date.now() : Infinity;
     this.lobby.push(person);
   }
 
@@ -316,10 +323,10 @@ export class StandIn {
       const p = this.persons[Math.floor(Math.random() * this.persons.length)]!;
       void this.leaderboard.credit([{ userId: p.userId, name: p.name, points: 1 }]).then(() => void this.done.credits++, this.failed);
     }
-    // Each lobby visitor's scoped list, every SCOPE_REFRESH_MS (lobbyPeople.ts).
+    // Each lobby visitor's scoped list, every SCOPE_REFRESH_MS at the plan's pace (lobbyPeople.ts).
     for (const p of this.lobby) {
       if (p.due > now) continue;
-      p.due = now + SCOPE_REFRESH_MS;
+      p.due = now + this.plan.scopeRefreshMs;
       void this.people.scope.of(p.userId).then(() => void this.done.scopeReads++, this.failed);
     }
   }

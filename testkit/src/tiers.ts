@@ -63,6 +63,7 @@ const UNIT_FILES = new Set([
   "server/test/people-units.test.ts",
   "server/test/rating.test.ts",
   "server/test/redis-health.test.ts",
+  "server/test/sim-projection.test.ts",
   "server/test/units.test.ts",
 ]);
 
