@@ -51,20 +51,16 @@ interface Connection {
   where: Whereabouts;
 }
 
-/** Whether `p` says more than `seen` of one person: the more engaged status, then a joinable room. */
-function outranks(p: PersonOnline, seen: PersonOnline): boolean {
-  return RANK[p.status] > RANK[seen.status] || (RANK[p.status] === RANK[seen.status] && p.joinable === true && seen.joinable !== true);
+/** Keeps `p` in `byUser` if it says more of its person than the entry kept: the more engaged status, then a joinable room. */
+function keepMostEngaged(byUser: Map<string, PersonOnline>, p: PersonOnline): void {
+  const seen = byUser.get(p.userId);
+  if (seen === undefined || RANK[p.status] > RANK[seen.status] || (RANK[p.status] === RANK[seen.status] && p.joinable === true && seen.joinable !== true)) byUser.set(p.userId, p);
 }
 
 /** Merges entries of one person (several tabs, several processes) into one. */
 export function mergePeople(lists: Iterable<PersonOnline[]>): PersonOnline[] {
   const byUser = new Map<string, PersonOnline>();
-  for (const list of lists) {
-    for (const p of list) {
-      const seen = byUser.get(p.userId);
-      if (seen === undefined || outranks(p, seen)) byUser.set(p.userId, p);
-    }
-  }
+  for (const list of lists) for (const p of list) keepMostEngaged(byUser, p);
   return [...byUser.values()].sort(comparePeople);
 }
 
@@ -136,11 +132,7 @@ export class PeopleDirectory {
   /** People connected to this process, one entry each (mergePeople's rule), unsorted: the writer's pass reads it. */
   private localByUser(): Map<string, PersonOnline> {
     const byUser = new Map<string, PersonOnline>();
-    for (const c of this.local.values()) {
-      const p: PersonOnline = { userId: c.userId, name: c.name, ...c.where() };
-      const seen = byUser.get(p.userId);
-      if (seen === undefined || outranks(p, seen)) byUser.set(p.userId, p);
-    }
+    for (const c of this.local.values()) keepMostEngaged(byUser, { userId: c.userId, name: c.name, ...c.where() });
     return byUser;
   }
 
