@@ -1,8 +1,9 @@
 /**
  * `npm run bench:stages`: where each microsecond of the server goes. Our server and the raw-websocket
- * floor (loadtest/baseline/floor.ts) run with their inspector open on 127.0.0.1; the same bots as
- * `npm run bench` play against each in turn, and over the steady window the server's CPU is read from
- * /proc and a sampling profile is taken through the inspector. The profile's busy samples are split by
+ * floor (loadtest/baseline/floor.ts) run on 127.0.0.1; the same bots as `npm run bench` play against
+ * each in turn, and over the steady window the server's CPU is read from /proc and a profile is taken:
+ * with Linux perf where it runs (on-CPU samples of every thread, kernel included: profile/perf.ts), else
+ * through the inspector (V8's sampler, the event loop's thread). The profile's samples are split by
  * stage (profile/stages.ts) and scaled to the /proc CPU: µs per player-second and per message (inputs
  * up plus frames down) by stage, ours beside the floor. Bounded: counts and windows are capped, every
  * process it starts is stopped.
@@ -14,8 +15,9 @@ import { resolve } from "node:path";
 import { REPO_ROOT, TEST_SECRET, freePort, machineLine, sampleProcess, spawnServer, startProcess, writeSection, type ServerProcess } from "@arena/testkit/remote";
 import { RawRun } from "../baseline/rawBots.ts";
 import { InspectorProfiler, inspectorUrl, type CpuProfile } from "./profile/inspector.ts";
+import { perfAvailable, readPerf, recordPerf } from "./profile/perf.ts";
 import { threadCpu, threadCpuBetween } from "./profile/threads.ts";
-import { STAGES, splitByStage, type Stage } from "./profile/stages.ts";
+import { STAGES, splitByStage, splitPerfByStage, type Stage, type StageSplit } from "./profile/stages.ts";
 import { scrape, total } from "./prometheus.ts";
 import { LoadRun } from "./run.ts";
 import type { LoadStats } from "./stats.ts";
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     /** Rounds of every server in turn (the A/B ratios are medians over rounds); the profile is taken in the first only. */
     rounds: { type: "string", default: "1" },
     "no-profile": { type: "boolean", default: false },
+    /** "perf" (Linux perf: CPU time of every thread, kernel included; the default where it runs) or "inspector" (V8's sampler). */
+    profiler: { type: "string" },
   },
 });
 const ROUNDS = Math.min(9, Math.max(1, Math.floor(Number(values.rounds)) || 1));
@@ -55,6 +59,11 @@ const RAMP = 100;
 const INPUT_RATE = 30;
 /** Extra environment for our server (e.g. WS_NO_BUFFER_UTIL=1), to measure a lever. */
 const ARENA_ENV = envOf(values["arena-env"]);
+if (values.profiler !== undefined && values.profiler !== "perf" && values.profiler !== "inspector") throw new Error(`--profiler must be perf or inspector, got "${values.profiler}"`);
+const PROFILER: "perf" | "inspector" = values.profiler === "inspector" || (values.profiler === undefined && !perfAvailable()) ? "inspector" : "perf";
+if (values.profiler === "perf" && !perfAvailable()) throw new Error("--profiler perf: `perf record` cannot run here (install linux-perf, and run as root or lower /proc/sys/kernel/perf_event_paranoid)");
+/** perf's samples per second (cpu-clock, every thread). */
+const PERF_HZ = 1999;
 
 /** "arena-b": the second server of ours, when --b-env or --b-root is given. */
 type Kind = "arena" | "arena-b" | "floor";
@@ -89,7 +98,7 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   const until = performance.now() + durationSeconds * 1000;
   while (run.stats.botsJoined + run.stats.botsFailed < bots && performance.now() < until - (WARMUP_S + 2 * WINDOW_S + 10) * 1000) await sleep(100);
   await sleep(WARMUP_S * 1000);
-  const url = inspectorUrl(server.lines);
+  const url = PROFILER === "inspector" ? inspectorUrl(server.lines) : "";
   if (url === undefined) throw new Error(`${kind}: no inspector address in its output`);
   const stats: LoadStats = run.stats;
   const reading = () => ({ proc: sampleProcess(server.pid), threads: threadCpu(server.pid), up: stats.messagesOut, down: stats.messagesIn, players: stats.inRoom, bots: process.cpuUsage() });
@@ -97,20 +106,23 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   const a = reading();
   await sleep(WINDOW_S * 1000);
   const b = reading();
-  // Second window: the profile, for the stages' shares of the event loop's thread only.
+  // Second window: the profile. The inspector's is of the event loop's thread only; perf's of every thread.
   let profile: CpuProfile = { nodes: [], startTime: 0, endTime: 0, samples: [], timeDeltas: [] };
-  if (profiled) {
+  const perfFile = `${REPO_ROOT}test-output/stages-${kind}-${bots}.perf.data`;
+  mkdirSync(`${REPO_ROOT}test-output`, { recursive: true });
+  if (profiled && PROFILER === "inspector") {
     const profiler = await InspectorProfiler.connect(url);
     await profiler.start(INTERVAL_US);
     await sleep(WINDOW_S * 1000);
     profile = await profiler.stop();
     profiler.close();
+  } else if (profiled) {
+    await recordPerf(server.pid, WINDOW_S, PERF_HZ, perfFile);
   }
   const inRoomAfter = stats.inRoom;
   run.stop();
   await done;
-  mkdirSync(`${REPO_ROOT}test-output`, { recursive: true });
-  if (profiled) writeFileSync(`${REPO_ROOT}test-output/stages-${kind}-${bots}.cpuprofile`, JSON.stringify(profile));
+  if (profiled && PROFILER === "inspector") writeFileSync(`${REPO_ROOT}test-output/stages-${kind}-${bots}.cpuprofile`, JSON.stringify(profile));
   const seconds = (b.proc.at - a.proc.at) / 1000;
   const players = Math.max(1, Math.min(a.players, b.players));
   if (inRoomAfter < a.players) process.stderr.write(`stages: ${kind}: ${a.players - inRoomAfter} bots left during the profile window\n`);
@@ -118,11 +130,18 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   const cpuUs = (b.proc.cpuSeconds - a.proc.cpuSeconds) * 1e6;
   const threads = threadCpuBetween(a.threads, b.threads);
   const mainUs = (threads.get("main") ?? 0) * 1e6;
-  const split = splitByStage(profile);
   const stages: Partial<Record<Stage, number>> = {};
-  for (const [s, n] of split.samples) stages[s] = (mainUs * (n / Math.max(1, split.busySamples))) / playerSeconds;
-  const helpersUs = cpuUs - mainUs;
-  if (helpersUs > 0) stages["other threads: V8 helpers (GC, compiler), libuv pool"] = helpersUs / playerSeconds;
+  let split: StageSplit;
+  if (PROFILER === "perf") {
+    // perf's samples are CPU time of every thread: the /proc CPU of the first window is shared out by them.
+    split = profiled ? splitPerfByStage(readPerf(perfFile), server.pid) : splitByStage(profile);
+    for (const [s, n] of split.samples) stages[s] = (cpuUs * (n / Math.max(1, split.busySamples))) / playerSeconds;
+  } else {
+    split = splitByStage(profile);
+    for (const [s, n] of split.samples) stages[s] = (mainUs * (n / Math.max(1, split.busySamples))) / playerSeconds;
+    const helpersUs = cpuUs - mainUs;
+    if (helpersUs > 0) stages["other threads: V8 helpers (GC, compiler), libuv pool"] = helpersUs / playerSeconds;
+  }
   const botUs = (b.bots.user + b.bots.system) - (a.bots.user + a.bots.system);
   return {
     kind, bots, players, seconds,
@@ -149,7 +168,7 @@ function report(rows: readonly StageRow[]): string {
     const pair = (r: StageRow | undefined, v: number | undefined): string => `${f(v)} | ${f(v === undefined ? undefined : v / msgs(r), 2)}`;
     const lines = STAGES.filter((s) => of.some((r) => (r?.stages[s] ?? 0) > 0)).map((s) => `| ${s} | ${of.map((r) => pair(r, r?.stages[s])).join(" | ")} |`);
     const total = `| **total (/proc)** | ${of.map((r) => `**${f(r?.cpuUsPerPlayerSecond)}** | **${f(r === undefined ? undefined : r.cpuUsPerPlayerSecond / msgs(r), 2)}**`).join(" | ")} |`;
-    const head = (r: StageRow | undefined): string => r === undefined ? "–" : `${r.players} players, ${f(r.messagesPerPlayerSecond.up, 1)} up + ${f(r.messagesPerPlayerSecond.down, 1)} down msg/player-s, bots ${f(r.botCpuPercent)} % of a core, ${r.busySamples} busy samples`;
+    const head = (r: StageRow | undefined): string => r === undefined ? "–" : `${r.players} players, ${f(r.messagesPerPlayerSecond.up, 1)} up + ${f(r.messagesPerPlayerSecond.down, 1)} down msg/player-s, bots ${f(r.botCpuPercent)} % of a core, ${r.busySamples} ${PROFILER === "perf" ? "perf samples" : "busy samples"}`;
     return `### ${n} bots
 
 ${kinds.map((k, i) => `${label[k]}: ${head(of[i])}`).join(". ")}.
@@ -192,13 +211,21 @@ ${rounds.join("\n")}`;
 
 ${machineLine()}, load average ${f(loadAtStart, 2)} as the run began (2 cores shared with other work).
 Command: \`npm run bench:stages${process.argv.length > 2 ? " -- " + process.argv.slice(2).join(" ") : ""}\`.${env}
-Each server runs with its inspector open; after the bots joined and a ${WARMUP_S} s warm-up, /proc reads the server's CPU,
+${PROFILER === "perf" ? `After the bots joined and a ${WARMUP_S} s warm-up, /proc reads each server's CPU over a ${WINDOW_S} s window, then Linux
+\`perf\` samples every thread of the server on CPU (${PERF_HZ} Hz, \`cpu-clock\`, kernel included; JavaScript frames named through
+\`--perf-basic-prof\`) over a second ${WINDOW_S} s window. Each sample of the event loop's thread goes to the stage of the innermost
+frame of its stack that a rule of \`loadtest/src/profile/stages.ts\` names: shared libraries (the schema package, msgpackr)
+and kernel or native frames count for their JavaScript caller, so a \`writev\`'s kernel time is its sender's and a socket's
+read (libuv's \`uv__read\`) is the receive's; a stack with no JavaScript (epoll, libuv, V8's own work) is *V8 and native*.
+Samples of the other threads (V8's concurrent GC and compiler, libuv's pool) are a row of their own. The first window's
+/proc CPU is shared out in proportion to the samples. A message is an input up or a frame down.` : `Each server runs with its inspector open; after the bots joined and a ${WARMUP_S} s warm-up, /proc reads the server's CPU,
 thread by thread, over a ${WINDOW_S} s window, then a ${INTERVAL_US} µs sampling profile of the event loop's thread is taken over a second
 ${WINDOW_S} s window (the profiler's own thread and signals cost CPU, so it is kept out of the first). Each busy sample goes to
 the stage of the innermost frame of its stack that a rule of \`loadtest/src/profile/stages.ts\` names (shared libraries such
 as the schema package or msgpackr count for their caller); the event loop thread's CPU is shared out in proportion, and the
-process's other threads (V8's concurrent GC and compiler, libuv's pool) are a row of their own. A message is an input up or a
-frame down.
+process's other threads (V8's concurrent GC and compiler, libuv's pool) are a row of their own. V8's sampler takes stacks at
+wall-clock intervals and cannot see into system calls: \`--profiler perf\` (the default where \`perf\` runs) measures CPU time.
+A message is an input up or a frame down.`}
 
 ${values["no-profile"] ? "" : tables.join("\n\n") + "\n\n"}${roundTable}`;
 }
@@ -207,7 +234,8 @@ const loadAtStart = loadavg()[0] ?? NaN;
 const servers: ServerProcess[] = [];
 const rows: StageRow[] = [];
 try {
-  const inspect = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect=127.0.0.1:0`.trim() };
+  // perf names JavaScript frames from the map V8 writes with --perf-basic-prof (/tmp/perf-PID.map).
+  const inspect = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${PROFILER === "perf" ? "--perf-basic-prof" : "--inspect=127.0.0.1:0"}`.trim() };
   const start = { showErrors: false, timeoutMs: 90_000 };
   const startOurs = (label: string, root: string | undefined, env: Record<string, string>): Promise<ServerProcess> => {
     if (root === undefined) return spawnServer(env, start);

@@ -1,7 +1,8 @@
 /** The stage split of `npm run bench:stages`: which stage a profile sample lands in. */
 import { describe, expect, it } from "vitest";
 import type { CpuProfile, ProfileNode } from "../src/profile/inspector.ts";
-import { splitByStage } from "../src/profile/stages.ts";
+import { parsePerfScript } from "../src/profile/perf.ts";
+import { splitByStage, splitPerfByStage } from "../src/profile/stages.ts";
 
 const NM = "file:///repo/node_modules/";
 const SRC = "file:///repo/server/src/";
@@ -76,5 +77,38 @@ describe("bench:stages' split of a profile", () => {
     expect(split.busySamples).toBe(29);
     expect(split.idleSamples).toBe(50);
     expect([...split.unassigned]).toEqual([["mystery file:///repo/elsewhere.ts", 1]]);
+  });
+
+  it("splits perf's samples the same way, kernel and native frames counting for their JavaScript caller", () => {
+    // `perf script -F tid,ip,sym`: a thread id line, then the stack innermost first; JavaScript frames as --perf-basic-prof names them.
+    const text = [
+      // A writev's kernel time, under ws' send: the send.
+      "100", "ffffffff81 tcp_sendmsg", "7f01 __GI___writev", "7f02 node::StreamBase::Writev",
+      "7f03 JS:*writevGeneric node:internal/stream_base_commons:122:25", "7f04 JS:*send /repo/node_modules/ws/lib/websocket.js:476:7",
+      "7f05 JS:*broadcastPatch file:///repo/server/src/rooms/arena/ArenaRoom.ts:1:12455", "",
+      // A socket's read before JavaScript sees the bytes: the receive.
+      "100", "ffffffff82 tcp_recvmsg_locked", "7f06 __GI___read", "7f07 uv__stream_io", "7f08 uv__io_poll", "7f09 uv_run", "",
+      // The loop waiting: epoll.
+      "100", "ffffffff83 finish_task_switch.isra.0", "7f0a epoll_pwait", "7f08 uv__io_poll", "7f09 uv_run", "",
+      // A scavenge under the step's allocation: garbage collection.
+      "100", "7f0b v8::internal::ScavengerCollector::CollectGarbage()", "7f0c v8::internal::Heap::Scavenge()",
+      "7f0d JS:*stepWorld file:///repo/shared/src/sim/world.ts:1:825", "",
+      // The step, a schema setter inlined (no frame of its own).
+      "100", "7f0e JS:* file:///repo/shared/src/sim/combat.ts:1:1760", "7f0d JS:*stepWorld file:///repo/shared/src/sim/world.ts:1:825", "",
+      // V8's own work with no script on the stack, and another thread.
+      "100", "7f0f v8::internal::Invoke", "7f09 uv_run", "",
+      "101", "7f10 v8::internal::ConcurrentMarking::Run", "",
+    ].join("\n");
+    const split = splitPerfByStage(parsePerfScript(text), 100);
+    expect(Object.fromEntries(split.samples)).toEqual({
+      "send (ws frame, socket write)": 1,
+      "ws receive and frame parsing": 1,
+      "event loop: epoll wait and wake-ups": 1,
+      "garbage collection": 1,
+      "step (simulation)": 1,
+      "V8 and native, unattributed": 1,
+      "other threads: V8 helpers (GC, compiler), libuv pool": 1,
+    });
+    expect(split.busySamples).toBe(7);
   });
 });

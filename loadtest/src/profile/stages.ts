@@ -24,6 +24,7 @@ export const STAGES = [
   "file I/O (replay recording, stores)",
   "HTTP (health, metrics scrapes)",
   "garbage collection",
+  "event loop: epoll wait and wake-ups",
   "V8 and native, unattributed",
   "other JavaScript",
   "other threads: V8 helpers (GC, compiler), libuv pool",
@@ -39,6 +40,8 @@ interface Rule {
 /** Innermost first: the first rule a frame matches decides it; a frame no rule matches passes to its caller. */
 const RULES: readonly Rule[] = [
   { stage: "garbage collection", fn: /^\(garbage collector\)$/ },
+  // perf's native frames (profile/perf.ts): V8's collector, its allocation slow path and its write barrier's marking.
+  { stage: "garbage collection", fn: /^v8::internal::(Heap::|Scavenge|MinorM|MarkCompact|MarkingBarrier|IncrementalMarking|ConcurrentMarking|Sweeper|GCTracer|MemoryAllocator|PagedSpace|NewSpace|SemiSpace)/ },
   { stage: "V8 and native, unattributed", fn: /^\(program\)$/ },
   // Ours.
   { stage: "frame guard and flood bucket", url: /\/server\/src\/(frameLimit|limits\/TokenBucket)\.ts$/ },
@@ -67,12 +70,25 @@ const RULES: readonly Rule[] = [
   { stage: "ws receive and frame parsing", fn: /^(onStreamRead|readableAddChunk|addChunk|push)$/ },
   { stage: "HTTP (health, metrics scrapes)", url: /^node:_http|\/node_modules\/(express|router|finalhandler)\// },
   { stage: "timers: heartbeats, round trips, presence, room clock", fn: /^(listOnTimeout|processTimers)$/ },
+  // perf only (native frames, outermost last): libuv's read of a socket and Node's wrapping of the bytes read, kernel
+  // included, before JavaScript is called with them; the loop's wait in epoll, with the scheduler's switch on wake-up.
+  { stage: "ws receive and frame parsing", fn: /^(uv__read|uv__stream_io|node::LibuvStreamWrap::|node::StreamBase::CallJSOnreadMethod|node::EmitToJSStreamListener::)/ },
+  { stage: "event loop: epoll wait and wake-ups", fn: /^(epoll_pwait|epoll_wait|uv__io_poll)$/ },
 ];
 
 const idleFns = new Set(["(idle)", "(root)"]);
 
+/** A frame of a stack as a rule reads it: the inspector's call frame, or a perf symbol made into one (profile/perf.ts). */
+export interface ProfileFrame {
+  functionName: string;
+  url: string;
+}
+
 function ruleOf(node: ProfileNode): Stage | undefined {
-  const { functionName, url } = node.callFrame;
+  return ruleOfFrame(node.callFrame);
+}
+
+function ruleOfFrame({ functionName, url }: ProfileFrame): Stage | undefined {
   for (const r of RULES) {
     if (r.fn !== undefined && !r.fn.test(functionName)) continue;
     if (r.url !== undefined && !r.url.test(url)) continue;
@@ -127,4 +143,45 @@ export function splitByStage(profile: CpuProfile): StageSplit {
     }
   }
   return { samples, busySamples: busy, idleSamples: idle, unassigned };
+}
+
+/** Whether a frame is JavaScript (perf's native and kernel frames have no url). */
+function isJavaScript(frame: ProfileFrame): boolean {
+  return frame.url !== "";
+}
+
+/**
+ * Splits perf's on-CPU samples of a process (profile/perf.ts) by stage: a sample of a thread other than the
+ * event loop's (`mainTid`) is V8's or libuv's helpers; on the event loop, the innermost frame a rule names decides,
+ * kernel and native frames passing to their JavaScript caller (a `writev` is its sender's); a stack with no
+ * JavaScript at all (the loop waiting in epoll, libuv, V8's own work) is "V8 and native, unattributed".
+ */
+export function splitPerfByStage(samples: ReadonlyArray<{ tid: number; frames: readonly ProfileFrame[] }>, mainTid: number): StageSplit {
+  const counts = new Map<Stage, number>();
+  const unassigned = new Map<string, number>();
+  const add = (s: Stage): void => void counts.set(s, (counts.get(s) ?? 0) + 1);
+  for (const { tid, frames } of samples) {
+    if (tid !== mainTid) {
+      add("other threads: V8 helpers (GC, compiler), libuv pool");
+      continue;
+    }
+    let stage: Stage | undefined;
+    for (const frame of frames) {
+      stage = ruleOfFrame(frame);
+      if (stage !== undefined) break;
+    }
+    if (stage !== undefined) {
+      add(stage);
+      continue;
+    }
+    const js = frames.find(isJavaScript);
+    if (js === undefined) {
+      add("V8 and native, unattributed");
+      continue;
+    }
+    add("other JavaScript");
+    const key = `${js.functionName || "(anonymous)"} ${js.url.replace(/^.*\/node_modules\//, "")}`;
+    unassigned.set(key, (unassigned.get(key) ?? 0) + 1);
+  }
+  return { samples: counts, busySamples: samples.length, idleSamples: 0, unassigned };
 }
