@@ -279,7 +279,7 @@ const Env = z.object({
   REPLAY_MAX_AGE_S: integer(7 * 24 * 3600, 60, 365 * 24 * 3600),
   REPLAY_MAX_ACTIVE: integer(64, 1, 10_000),
   REPLAY_MAX_KB: integer(8192, 1, 1_048_576),
-  INPUT_PAIRS: trimmed.transform((s) => s?.toLowerCase() ?? "off").pipe(z.enum(["on", "off"], 'must be "on" or "off"')),
+  INPUT_PAIRS: trimmed.transform((s) => s?.toLowerCase() ?? "on").pipe(z.enum(["on", "off"], 'must be "on" or "off"')),
 });
 
 /** "<VARIABLE> <what it must be>, got "<value>"" for each bad variable, in schema order. */

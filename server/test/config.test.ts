@@ -59,8 +59,9 @@ describe("configuration", () => {
     expect(new TextDecoder().decode(config.authSecret)).toBe(SECRET);
   });
 
-  it("reads INPUT_PAIRS: off unless set to on (any case), and refuses anything else", () => {
-    expect(loadConfig({}).inputPairs).toBe(false);
+  it("reads INPUT_PAIRS: on unless set to off (any case), and refuses anything else", () => {
+    expect(loadConfig({}).inputPairs).toBe(true);
+    expect(loadConfig({ INPUT_PAIRS: " OFF " }).inputPairs).toBe(false);
     expect(loadConfig({ INPUT_PAIRS: " ON " }).inputPairs).toBe(true);
     expect(loadConfig({ INPUT_PAIRS: "off" }).inputPairs).toBe(false);
     expect(errorOf({ INPUT_PAIRS: "yes" })).toContain('INPUT_PAIRS must be "on" or "off", got "yes"');

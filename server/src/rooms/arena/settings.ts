@@ -50,7 +50,7 @@ export interface ArenaSettings {
   readonly mapRoomWaitSeconds?: number;
   /** Match recordings (replay/Replays.ts); none when REPLAY_KEEP is 0, or in unit setups. */
   readonly replays?: Replays;
-  /** Players are told to send inputs two to a frame (INPUT_PAIRS); off by default. */
+  /** Players are told to send inputs two to a frame (INPUT_PAIRS, on unless set off); off when not given (unit setups). */
   readonly inputPairs?: boolean;
 }
 
