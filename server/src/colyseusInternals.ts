@@ -173,32 +173,62 @@ export function clientSocket(client: { ref?: unknown }): object | undefined {
 }
 
 // ---------------------------------------------------------------------------
-// Input decoding (Room#_inputController, RoomInput#allocate, Client#_inputDecoder)
+// Input frames (Room#_inputController, RoomInput#allocate, Client#_input, #_inputDecoder, #_inputBuffer,
+// #_reckonBaseline, Room#_timelineMode)
 //
 // Colyseus gives each client a generic schema decoder for its input frames (RoomInput#allocate, on every
-// join and reconnection) and calls `client._inputDecoder.decode(bytes)` for each reliable input frame
-// (RoomInput#decodeReliable). The arena reads its four-field input directly (rooms/arena/inputWire.ts);
-// server/test/input-wire.test.ts fails if a joined client's decoder is not the one made here.
+// join and reconnection) and, for each reliable input frame, runs Room#_onMessage → RoomInput#decodeReliable
+// → #capture: the frame's TIMED stamp added to the client's running `_reckonBaseline`, the body decoded into
+// `client._input`, the room's sanitizer, and a clone pushed on `client._inputBuffer` with the stamp as its
+// render time (or reckon time, for a rewind in reckon mode). The arena decodes the four-field input itself and
+// takes each input frame straight from the socket into that buffer (rooms/arena/inputWire.ts);
+// server/test/input-wire.test.ts checks that the buffer then holds what Colyseus' own path puts there.
 // ---------------------------------------------------------------------------
 
-interface InputDecoderSlot {
+interface InputSlots {
+  state?: unknown;
   _input?: unknown;
   _inputDecoder?: unknown;
+  _inputBuffer?: { push(snapshot: unknown, renderTime?: number, reckonTime?: number): void };
+  _reckonBaseline?: number;
+}
+
+/** A client's input slots as RoomInput#allocate leaves them: what taking an input frame reads and writes. */
+export interface ClientInputSlots {
+  /** The client's state (ClientState); an input of a LEAVING client is dropped. */
+  readonly state: unknown;
+  /** The running sum of the TIMED stamps' deltas: a stamp is `_reckonBaseline += delta`. */
+  _reckonBaseline: number;
+  /** Where the room's fixed step takes the client's inputs from, one per step. */
+  readonly _inputBuffer: { push(snapshot: unknown, renderTime: number, reckonTime: number): void };
 }
 
 /**
  * Gives each client of `room` the decoder `make` returns for its input instance, in place of the generic
- * one, from the next allocation on (call it after `defineInput`, before anyone joins).
+ * one, from the next allocation on (call it after `defineInput`, before anyone joins); `make` also gets the
+ * client and its input slots, set by then.
  */
-export function replaceInputDecoders<D>(room: Room, make: (instance: never, generic: never) => D): void {
-  const controller = (room as unknown as { _inputController?: { allocate(client: InputDecoderSlot): void } })._inputController;
+export function replaceInputDecoders<D>(room: Room, make: (instance: never, generic: never, client: Client, slots: ClientInputSlots) => D): void {
+  const controller = (room as unknown as { _inputController?: { allocate(client: InputSlots): void } })._inputController;
   if (controller === undefined || typeof controller.allocate !== "function") throw new Error("@colyseus/core changed: a room with defineInput has no _inputController.allocate; review server/src/colyseusInternals.ts");
   const allocate = controller.allocate;
-  controller.allocate = function (this: unknown, client: InputDecoderSlot): void {
+  controller.allocate = function (this: unknown, client: InputSlots): void {
     allocate.call(this, client);
     if (client._input === undefined || client._inputDecoder === undefined) throw new Error("@colyseus/core changed: RoomInput#allocate set no _input/_inputDecoder; review server/src/colyseusInternals.ts");
-    client._inputDecoder = make(client._input as never, client._inputDecoder as never);
+    if (typeof client._inputBuffer?.push !== "function" || typeof client._reckonBaseline !== "number") throw new Error("@colyseus/core changed: RoomInput#allocate set no _inputBuffer/_reckonBaseline (is bufferMaxSize set?); review server/src/colyseusInternals.ts");
+    client._inputDecoder = make(client._input as never, client._inputDecoder as never, client as unknown as Client, client as unknown as ClientInputSlots);
   };
+}
+
+/**
+ * Whether a reliable input's TIMED stamp is its render time, as RoomInput#decodeReliable reads it: yes unless
+ * the room's rewind has a group in reckon mode (`Room#_timelineMode`, undefined without a rewind). Asked once
+ * the rewind is attached.
+ */
+export function stampIsRenderTime(room: Room): boolean {
+  const mode = (room as unknown as { _timelineMode?: () => { reckon: boolean } | undefined })._timelineMode;
+  if (typeof mode !== "function") throw new Error("@colyseus/core changed: a room has no _timelineMode; review server/src/colyseusInternals.ts");
+  return mode.call(room)?.reckon !== true;
 }
 
 // ---------------------------------------------------------------------------

@@ -23,11 +23,15 @@
  *   closed with PROTOCOL_ERROR. A well-formed pair takes a token for each of
  *   its two inputs and is handed to the room as the two input frames it
  *   carries, in order, as if they had come one by one.
+ *
+ * A frame it passes goes to the socket's 'message' listeners (Colyseus'),
+ * except a reliable-input frame of a socket whose room takes input frames
+ * itself (routeInputFrames): that one goes straight to the room's taker.
  */
 import type { WebSocket, WebSocketServer } from "ws";
 import { CloseCode, Protocol } from "@colyseus/core";
 import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
-import { CloseCodes, MESSAGE_BURST, MESSAGES_PER_SECOND, isInputPair, splitInputPair } from "@arena/shared";
+import { CloseCodes, INPUT_PAIR_CODE, MESSAGE_BURST, MESSAGES_PER_SECOND, splitInputPair } from "@arena/shared";
 import { TokenBucket } from "./limits/TokenBucket.ts";
 import { clientSocket } from "./colyseusInternals.ts";
 
@@ -63,6 +67,25 @@ export function countPassedFrames(wss: WebSocketServer, count: (data: unknown) =
 
 const guarded = new WeakSet<WebSocketServer>();
 
+/** Where a guarded socket's reliable-input frames go, once its room takes them itself. */
+interface InputRoute {
+  take: ((frame: Uint8Array) => void) | undefined;
+}
+
+const inputRoutes = new WeakMap<object, InputRoute>();
+
+/**
+ * Hands `ws`'s reliable-input frames (and each half of its input pairs) to `take` instead of the socket's
+ * 'message' listeners, after the guard's checks; `undefined` gives them back to the listeners. False when
+ * no guard watches `ws` (its frames then all go to the listeners).
+ */
+export function routeInputFrames(ws: object, take: ((frame: Uint8Array) => void) | undefined): boolean {
+  const route = inputRoutes.get(ws);
+  if (route === undefined) return false;
+  route.take = take;
+  return true;
+}
+
 /** Whether guardFrames() watches the sockets of `wss`. */
 export function isGuarded(wss: WebSocketServer): boolean {
   return guarded.has(wss);
@@ -81,6 +104,8 @@ export function guardFrames(wss: WebSocketServer): void {
     const emit = ws.emit;
     const bucket = new TokenBucket(MESSAGE_BURST, (MESSAGE_BURST / MESSAGES_PER_SECOND) * 1000, performance.now());
     const count = passedCounters.get(wss);
+    const route: InputRoute = { take: undefined };
+    inputRoutes.set(ws, route);
     const refuse = (kind: RefusedFrame, code: number, reason: string): false => {
       if (!refused.has(ws)) {
         refused.set(ws, kind);
@@ -95,12 +120,25 @@ export function guardFrames(wss: WebSocketServer): void {
         const now = performance.now();
         if (!bucket.take(now)) return refuse("flood", CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages per second`);
         count?.(data);
-        if (data instanceof Uint8Array && isInputPair(data)) {
-          const halves = splitInputPair(data);
-          if (halves === undefined) return refuse("bad_input_pair", CloseCodes.PROTOCOL_ERROR, "malformed input pair");
-          if (!bucket.take(now)) return refuse("flood", CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages per second`);
-          emit.call(this, "message", halves[0], true);
-          return emit.call(this, "message", halves[1], true);
+        if (data instanceof Uint8Array && data.length > 0) {
+          const code = data[0]! & PROTOCOL_CODE_MASK;
+          const take = route.take;
+          if (code === Protocol.ROOM_INPUT_RELIABLE && take !== undefined) {
+            take(data);
+            return true;
+          }
+          if (code === INPUT_PAIR_CODE) {
+            const halves = splitInputPair(data);
+            if (halves === undefined) return refuse("bad_input_pair", CloseCodes.PROTOCOL_ERROR, "malformed input pair");
+            if (!bucket.take(now)) return refuse("flood", CloseCode.WITH_ERROR, `more than ${MESSAGES_PER_SECOND} messages per second`);
+            if (take !== undefined) {
+              take(halves[0]);
+              take(halves[1]);
+              return true;
+            }
+            emit.call(this, "message", halves[0], true);
+            return emit.call(this, "message", halves[1], true);
+          }
         }
       }
       // eslint-disable-next-line prefer-rest-params -- `arguments` as is: no array built per event

@@ -1,12 +1,18 @@
 /**
  * The arena reads input frames with its own decoder (server/src/rooms/arena/inputWire.ts) instead of Colyseus'
  * generic schema decoder: the same values for every frame the SDK's input encoder writes, a refusal (the
- * input dropped) for what it never writes, and in place for every client that joins a real room.
+ * input dropped) for what it never writes, and in place for every client that joins a real room; and it takes
+ * each reliable-input frame straight from the socket into the client's input buffer, which then holds what
+ * Colyseus' own path (Room#_onMessage, RoomInput#decodeReliable) puts there.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encode } from "@colyseus/schema";
 import { InputDecoder, InputEncoder } from "@colyseus/schema/input";
+import { Protocol, ProtocolModifier } from "@colyseus/shared-types";
 import { PlayerInput } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
+import { clientSocket } from "../src/colyseusInternals.ts";
+import { routeInputFrames } from "../src/frameLimit.ts";
 import { PlayerInputDecoder } from "../src/rooms/arena/inputWire.ts";
 import { holdInput, joinArena, serverRoom, startTestServer } from "@arena/testkit";
 
@@ -83,5 +89,63 @@ describe("input frames in a room", () => {
       stop();
       await room.leave();
     }
+  });
+
+  it("takes input frames straight into the buffer: the same inputs and render times as Colyseus' own path, a bad body dropped by both", async () => {
+    type Pushed = [number, number, number, boolean, number, number];
+    interface Slots { _inputBuffer: { push(snapshot: PlayerInput, renderTime?: number, reckonTime?: number): void }; ref: unknown }
+    const joined = [await joinArena(server.url, "direct"), await joinArena(server.url, "through-colyseus")];
+    const pushed: Pushed[][] = [[], []];
+    joined.forEach(({ room }, k) => {
+      const client = serverRoom(room).clients.getById(room.sessionId) as unknown as Slots;
+      const buffer = client._inputBuffer;
+      const push = buffer.push.bind(buffer);
+      buffer.push = (s, renderTime = 0, reckonTime = 0) => {
+        pushed[k]!.push([s.mx, s.my, s.aim, s.fire, renderTime, reckonTime]);
+        push(s, renderTime, reckonTime);
+      };
+      // The second client's input frames go to Colyseus' listener, as without the route.
+      if (k === 1) expect(routeInputFrames(clientSocket(client)!, undefined)).toBe(true);
+    });
+    // One stream of frames, sent as is by both: the SDK's encoding of random inputs behind a TIMED stamp delta,
+    // and now and then a body neither path reads (a delete of field 0).
+    const next = random(7);
+    const sent = new PlayerInput();
+    const encoder = new InputEncoder(sent);
+    const frames: Uint8Array[] = [];
+    let good = 0;
+    for (let k = 0; k < 120; k++) {
+      sent.mx = Math.floor(next() * 256) - 128;
+      if (next() < 0.5) sent.aim = (next() - 0.5) * 9;
+      if (next() < 0.3) sent.fire = next() < 0.5;
+      const body = next() < 0.05 ? Uint8Array.from([64]) : encoder.encode().slice();
+      if (body.length !== 1 || body[0] !== 64) good++;
+      const head = new Uint8Array(16);
+      head[0] = Protocol.ROOM_INPUT_RELIABLE | ProtocolModifier.TIMED;
+      const it = { offset: 1 };
+      encode.number(head, Math.floor(next() * 70), it);
+      const frame = new Uint8Array(it.offset + body.length);
+      frame.set(head.subarray(0, it.offset));
+      frame.set(body, it.offset);
+      frames.push(frame);
+    }
+    // Which path each client's frames took: Colyseus' decodeReliable sees only the second client's.
+    const throughColyseus = new Map<string, number>();
+    for (const room of new Set(joined.map((j) => serverRoom(j.room)))) {
+      const controller = (room as unknown as { _inputController: { decodeReliable(client: { sessionId: string }, ...rest: unknown[]): void } })._inputController;
+      const decodeReliable = controller.decodeReliable.bind(controller);
+      controller.decodeReliable = (client, ...rest) => {
+        throughColyseus.set(client.sessionId, (throughColyseus.get(client.sessionId) ?? 0) + 1);
+        decodeReliable(client, ...rest);
+      };
+    }
+    for (const { room } of joined) for (const f of frames) room.connection.send(f);
+    const until = Date.now() + 10_000;
+    while ((pushed[0]!.length < good || pushed[1]!.length < good) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(pushed[1]!.length).toBe(good);
+    expect(pushed[0]).toEqual(pushed[1]);
+    expect(throughColyseus.get(joined[0]!.room.sessionId)).toBeUndefined();
+    expect(throughColyseus.get(joined[1]!.room.sessionId)).toBe(frames.length);
+    for (const { room } of joined) await room.leave();
   });
 });

@@ -95,7 +95,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     const s = this.settings;
     this.log = s.log.child({ room: this.roomId });
     listLocked(this);
-    readInputsDirectly(this);
+    readInputsDirectly(this, sanitizeInput);
     const takeover = s.keeping?.pending.get(this.roomId);
     if (takeover !== undefined) return this.resume(takeover);
     const created = CreateOptionsSchema.safeParse(options);

@@ -24,7 +24,7 @@ export class BufferedPlayerInput extends PlayerInput {
 }
 
 /** Clamps a decoded input in place to what a real controller can produce. */
-export function sanitizeInput(i: PlayerInput): void {
+export function sanitizeInput(i: InputCommand): void {
   i.mx = Math.max(-MOVE_SCALE, Math.min(MOVE_SCALE, i.mx | 0));
   i.my = Math.max(-MOVE_SCALE, Math.min(MOVE_SCALE, i.my | 0));
   i.aim = wrapAngle(i.aim);

@@ -13,10 +13,12 @@
  * never encoded. What it does not read — a delete, an unknown field, a structure switch — throws: Colyseus
  * then drops that input (the generic decoder would delete or skip, which no client of ours sends).
  */
-import type { Room } from "@colyseus/core";
+import { ClientState, type Client, type Room } from "@colyseus/core";
 import { $values, decode, type Schema } from "@colyseus/schema";
-import { PlayerInput } from "@arena/shared";
-import { replaceInputDecoders } from "../../colyseusInternals.ts";
+import { ProtocolModifier } from "@colyseus/shared-types";
+import { PlayerInput, type InputCommand } from "@arena/shared";
+import { clientSocket, replaceInputDecoders, stampIsRenderTime, type ClientInputSlots } from "../../colyseusInternals.ts";
+import { routeInputFrames } from "../../frameLimit.ts";
 
 type Reader = (bytes: Uint8Array, it: { offset: number }) => unknown;
 
@@ -62,8 +64,13 @@ export class PlayerInputDecoder implements InputFrameDecoder {
   }
 
   decode(bytes: Uint8Array): Schema {
+    return this.decodeFrom(bytes, 0);
+  }
+
+  /** Reads the input body that starts at `offset` of `bytes` (a whole frame: no view made of it). */
+  decodeFrom(bytes: Uint8Array, offset: number): Schema {
     const it = this.it;
-    it.offset = 0;
+    it.offset = offset;
     while (it.offset < bytes.length) {
       const byte = bytes[it.offset++]!;
       const operation = byte & OPERATION_MASK;
@@ -80,7 +87,44 @@ export class PlayerInputDecoder implements InputFrameDecoder {
   }
 }
 
-/** Makes `room` read its clients' input frames with PlayerInputDecoder (before anyone joins it). */
-export function readInputsDirectly(room: Room): void {
-  replaceInputDecoders(room, (instance: Schema, generic: InputFrameDecoder) => new PlayerInputDecoder(instance, generic));
+/**
+ * Makes `room` read its clients' input frames with PlayerInputDecoder, and take each client's reliable-input
+ * frames straight from its socket (frameLimit.ts' input route) into its input buffer (before anyone joins it).
+ *
+ * Colyseus' path for an input frame is the socket's 'message' event, Room#_onMessage (a bound call, its message
+ * counters, an iterator object) and RoomInput#decodeReliable (a view of the body, the sanitizer through the
+ * input schema's change-tracked setters, a clone): per input, more than the decoding. What it does to the
+ * buffer is done here the same way (colyseusInternals.ts, "Input frames"): a LEAVING client's input dropped,
+ * the TIMED stamp added to the client's baseline and pushed as the input's render time (reckon time when the
+ * room's rewind is in reckon mode), the body decoded into the client's input, and a sanitized plain copy
+ * pushed. A body it cannot read drops that input, as Colyseus' does (without its error line per frame, which a
+ * hostile client could send at the flood limit). server/test/input-wire.test.ts checks the buffer against
+ * Colyseus' own path, frame by frame.
+ */
+export function readInputsDirectly(room: Room, sanitize: (input: InputCommand) => void): void {
+  replaceInputDecoders(room, (instance: Schema, generic: InputFrameDecoder, client: Client, slots: ClientInputSlots) => {
+    const decoder = new PlayerInputDecoder(instance, generic);
+    const socket = clientSocket(client);
+    if (socket !== undefined) routeInputFrames(socket, inputTaker(decoder, slots, stampIsRenderTime(room), sanitize));
+    return decoder;
+  });
+}
+
+function inputTaker(decoder: PlayerInputDecoder, slots: ClientInputSlots, renderStamps: boolean, sanitize: (input: InputCommand) => void): (frame: Uint8Array) => void {
+  const it = { offset: 0 };
+  const input = decoder.instance as unknown as InputCommand;
+  return (frame) => {
+    if (slots.state === ClientState.LEAVING) return;
+    it.offset = 1;
+    let stamp = 0;
+    try {
+      if ((frame[0]! & ProtocolModifier.TIMED) !== 0) stamp = slots._reckonBaseline += decode.number(frame, it);
+      decoder.decodeFrom(frame, it.offset);
+    } catch {
+      return;
+    }
+    const copy: InputCommand = { mx: input.mx, my: input.my, aim: input.aim, fire: input.fire };
+    sanitize(copy);
+    slots._inputBuffer.push(copy, renderStamps ? stamp : 0, renderStamps ? 0 : stamp);
+  };
 }
