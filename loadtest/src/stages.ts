@@ -134,7 +134,7 @@ async function measure(kind: Kind, server: ServerProcess, bots: number, floorByt
   let split: StageSplit;
   if (PROFILER === "perf") {
     // perf's samples are CPU time of every thread: the /proc CPU of the first window is shared out by them.
-    split = profiled ? splitPerfByStage(readPerf(perfFile), server.pid) : splitByStage(profile);
+    split = profiled ? splitPerfByStage(readPerf(perfFile, server.pid), server.pid) : splitByStage(profile);
     for (const [s, n] of split.samples) stages[s] = (cpuUs * (n / Math.max(1, split.busySamples))) / playerSeconds;
   } else {
     split = splitByStage(profile);
