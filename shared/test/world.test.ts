@@ -128,6 +128,31 @@ describe("world step", () => {
     expect(events.find((e) => e.type === "matchEnd")).toMatchObject({ reason: "time" });
   });
 
+  it("asks where a target was seen only within the projectile's own reach of its path, and hits it there", () => {
+    // b stands 120 units off a's line of fire; the shooter saw it on the line. A reach of 120 (the farthest the seen
+    // position can be from the live one, for this projectile) asks about b and hits; a reach of 60 skips it.
+    const shotWith = (reach: number): { asked: number; hit: boolean } => {
+      const world = newWorld(["a", "b"]);
+      startMatch(world);
+      faceOff(world, "a", "b");
+      const b = world.state.players.get("b")!;
+      b.y = 700 + 120;
+      let asked = 0;
+      const seen = {
+        position: (_p: unknown, target: Player) => (asked++, target === b ? { x: b.x, y: 700 } : target),
+        reach: (p: { rewindMs: number }) => (p.rewindMs === 250 ? reach : 0),
+      };
+      const events: GameEvent[] = [];
+      stepWorld(world, { inputOf: (id) => (id === "a" ? fire : idle), rewindMsOf: () => 250, seen }, events);
+      for (let i = 0; i < 20; i++) stepWorld(world, { inputOf: () => idle, rewindMsOf: () => 250, seen }, events);
+      return { asked, hit: events.some((e) => e.type === "hit") };
+    };
+    const near = shotWith(120);
+    expect(near.hit).toBe(true);
+    expect(near.asked).toBeGreaterThan(0);
+    expect(shotWith(60)).toEqual({ asked: 0, hit: false });
+  });
+
   it("stops projectiles at walls", () => {
     const world = newWorld(["a", "b"]);
     startMatch(world);

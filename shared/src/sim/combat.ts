@@ -13,13 +13,15 @@ export type SeenPosition = (projectile: Projectile, target: Player) => Vec;
 export interface Seen {
   readonly position: SeenPosition;
   /**
-   * The farthest a seen position can be from the live one (world units): targets
-   * farther than this from a projectile's path are skipped without asking.
+   * The farthest a target's seen position can be from its live one for this projectile's shooter (world units):
+   * targets farther than this from the projectile's path are skipped without asking. It grows with how far back
+   * the shooter is rewound, so a shooter who sees the present (a bot, a player on a fast link) asks about the
+   * few targets near the path, not about everyone within the longest rewind's run.
    */
-  readonly reach: number;
+  reach(projectile: Projectile): number;
 }
 
-const live: Seen = { position: (_projectile, target) => target, reach: 0 };
+const live: Seen = { position: (_projectile, target) => target, reach: () => 0 };
 
 /** Position of a projectile `age` ticks after it was fired, written into `out` if given. Clients use it to draw projectiles. */
 export function projectilePosition(p: { x: number; y: number; angle: number }, age: number, dt: number, out: { x: number; y: number } = { x: 0, y: 0 }): Vec {
@@ -83,7 +85,7 @@ export function stepProjectiles(
   let limitReachedBy: string | undefined;
   const removed: string[] = [];
   const step = PROJECTILE_SPEED * rules.dt;
-  const margin = PLAYER_RADIUS + PROJECTILE_RADIUS + seen.reach;
+  const radii = PLAYER_RADIUS + PROJECTILE_RADIUS;
   // Who can be hit, listed once per step rather than walked per projectile, with where they are now: players do
   // not move while projectiles step, and a schema field read per projectile and target was most of this loop.
   const targets: Array<{ id: string; player: Player; x: number; y: number }> = [];
@@ -110,6 +112,7 @@ export function stepProjectiles(
     if (toX < 0 || toY < 0 || toX > map.width || toY > map.height) firstT = Math.min(firstT, 1);
 
     // Only targets near this step's path can be hit: a box test before any rewound position is looked up.
+    const margin = radii + seen.reach(p);
     const minX = Math.min(fromX, toX) - margin;
     const maxX = Math.max(fromX, toX) + margin;
     const minY = Math.min(fromY, toY) - margin;

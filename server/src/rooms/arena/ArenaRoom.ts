@@ -341,6 +341,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     pace.startSteps();
     startFixedStep(this, this.world, {
       tickRate: s.tickRate,
+      patchRate: s.patchRate,
       lagCompensation: s.lagCompensation,
       bots: this.bots,
       rewindBoundOf: (id) => this.roundTrips.rewindBoundMs(id),

@@ -19,6 +19,8 @@ export interface SteppedRoom {
 
 export interface FixedStepOptions {
   readonly tickRate: number;
+  /** Patches a second: the rewind records the players' positions at each patch. */
+  readonly patchRate: number;
   readonly lagCompensation: boolean;
   /** The most a player may be rewound, ms: what the server measured of its round trip (see roundTrips.ts). */
   readonly rewindBoundOf: (sessionId: string) => number;
@@ -45,7 +47,7 @@ export interface StepBots {
 export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaState }, o: FixedStepOptions): void {
   const rewind = room.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
   rewind.attachAll(world.state.players, { fields: ["x", "y"] });
-  const seen = rewoundView(room, rewind, o.tickRate);
+  const seen = rewoundView(room, rewind, o.tickRate, 1000 / o.patchRate);
   const bots = o.bots;
   const personInput = (id: string): InputCommand | undefined => {
     const inputs = room.inputs.get(id);
@@ -86,7 +88,7 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
  * projectile (its shooter's moment) and one reused result, so a hit test
  * allocates nothing.
  */
-function rewoundView(room: SteppedRoom, rewind: Rewind, tickRate: number): { seen: Seen; forget(): void } {
+function rewoundView(room: SteppedRoom, rewind: Rewind, tickRate: number, recordMs: number): { seen: Seen; forget(): void } {
   let viewOf: Projectile | undefined;
   let view: ReturnType<Rewind["at"]> | undefined;
   const at = { x: 0, y: 0 };
@@ -101,8 +103,9 @@ function rewoundView(room: SteppedRoom, rewind: Rewind, tickRate: number): { see
         at.y = view.value(target, "y");
         return at;
       },
-      // How far anyone can run in the longest rewind, plus the step between two recorded positions.
-      reach: PLAYER_SPEED * (MAX_REWIND_MS / 1000 + 1 / tickRate),
+      // How far anyone can run while this shooter is rewound, plus the age of the newest recorded position (the
+      // rewind records at each patch, and a position read past it is the newest) and a step.
+      reach: (projectile) => PLAYER_SPEED * ((Math.min(projectile.rewindMs, MAX_REWIND_MS) + recordMs) / 1000 + 1 / tickRate),
     },
     forget: () => {
       viewOf = undefined;
