@@ -66,7 +66,7 @@ const RULES: readonly Rule[] = [
   { stage: "send (ws frame, socket write)", url: /\/node_modules\/ws\/lib\/sender\.js$/ },
   { stage: "send (ws frame, socket write)", fn: /^send$/, url: /\/node_modules\/ws\/lib\/websocket\.js$/ },
   { stage: "ws receive and frame parsing", url: /\/node_modules\/(ws\/lib\/(receiver|buffer-util|validation|websocket)\.js|bufferutil\/)/ },
-  { stage: "send (ws frame, socket write)", fn: /^(writeGeneric|writevGeneric|handleWriteReq|_writeGeneric|_writev|_write|writeOrBuffer|doWrite|clearBuffer|afterWriteDispatched|onWriteComplete|afterWrite|afterWriteTick|cork|uncork|writeBuffer|writev)$/ },
+  { stage: "send (ws frame, socket write)", fn: /^(writeGeneric|writevGeneric|handleWriteReq|_writeGeneric|_writev|doWrite|clearBuffer|afterWriteDispatched|onWriteComplete|afterWrite|afterWriteTick|cork|uncork|writeBuffer|writev)$/ },
   { stage: "ws receive and frame parsing", fn: /^(onStreamRead|readableAddChunk|addChunk|push)$/ },
   { stage: "HTTP (health, metrics scrapes)", url: /^node:_http|\/node_modules\/(express|router|finalhandler)\// },
   { stage: "timers: heartbeats, round trips, presence, room clock", fn: /^(listOnTimeout|processTimers)$/ },
