@@ -21,7 +21,8 @@
  * feature built on it silently stops working.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from "node:http";
-import { Deferred, matchMaker, type AuthContext, type Client, type IRoomCache, type Presence, type Room } from "@colyseus/core";
+import { ClientState, Deferred, Protocol, matchMaker, type AuthContext, type Client, type IRoomCache, type Presence, type Room } from "@colyseus/core";
+import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import type { RedisDriver } from "@colyseus/redis-driver";
 import type { WebSocketTransport } from "@colyseus/ws-transport";
 import type { WebSocketServer } from "ws";
@@ -229,6 +230,55 @@ export function stampIsRenderTime(room: Room): boolean {
   const mode = (room as unknown as { _timelineMode?: () => { reckon: boolean } | undefined })._timelineMode;
   if (typeof mode !== "function") throw new Error("@colyseus/core changed: a room has no _timelineMode; review server/src/colyseusInternals.ts");
   return mode.call(room)?.reckon !== true;
+}
+
+// ---------------------------------------------------------------------------
+// Join acknowledgement (Room#_onMessage's JOIN_ROOM branch, Room#sendFullState, Client#_enqueuedMessages,
+// #_joinedAt, #_lastMessageTime)
+//
+// When a client acknowledges its join (a JOIN_ROOM frame while JOINING), Room#_onMessage marks it JOINED,
+// stamps `_joinedAt`, sends it the full state, flushes what was queued for it meanwhile, and `delete`s
+// `client._enqueuedMessages`. Deleting a field that is not an object's newest turns the object into a
+// dictionary in V8: every later read of any field of that client (`state`, `ref`, its input buffer: in
+// Colyseus' patch loop, its input path and ours, dozens a frame) is then a hash lookup instead of a fixed
+// offset. Everywhere else Colyseus compares the field with undefined (Room#allowReconnection,
+// enqueueClientRaw), so the branch runs here the same way with the field set to undefined instead.
+// server/test/colyseus-internals.test.ts checks the branch's effects and that the field is still there.
+// ---------------------------------------------------------------------------
+
+interface JoiningClient {
+  state: ClientState;
+  _enqueuedMessages?: Uint8Array[];
+  _joinedAt?: number;
+  _lastMessageTime?: number;
+  raw(data: Uint8Array): void;
+}
+
+interface JoinInternals {
+  _onMessage(client: JoiningClient, buffer: Uint8Array): void;
+  sendFullState(client: JoiningClient): void;
+  readonly clock: { readonly currentTime: number; readonly elapsedTime: number };
+  readonly state: unknown;
+}
+
+/** Makes `room` acknowledge joins without deleting the client's queue (call in onCreate, before anyone joins). */
+export function acknowledgeJoinsInPlace(room: Room): void {
+  const r = room as unknown as JoinInternals;
+  const onMessage = r._onMessage;
+  if (typeof onMessage !== "function" || typeof r.sendFullState !== "function") throw new Error("@colyseus/core changed: a room has no _onMessage/sendFullState; review server/src/colyseusInternals.ts");
+  r._onMessage = function (this: JoinInternals, client: JoiningClient, buffer: Uint8Array): void {
+    if (buffer !== undefined && buffer.length > 0 && (buffer[0]! & PROTOCOL_CODE_MASK) === Protocol.JOIN_ROOM && client.state === ClientState.JOINING) {
+      client._lastMessageTime = this.clock.currentTime;
+      client.state = ClientState.JOINED;
+      client._joinedAt = this.clock.elapsedTime;
+      if (this.state) this.sendFullState(client);
+      const queued = client._enqueuedMessages;
+      if (queued !== undefined) for (const frame of queued) client.raw(frame);
+      client._enqueuedMessages = undefined;
+      return;
+    }
+    onMessage.call(this, client, buffer);
+  };
 }
 
 // ---------------------------------------------------------------------------

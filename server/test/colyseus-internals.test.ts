@@ -9,17 +9,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Server as HttpServer } from "node:http";
 import { Redis } from "ioredis";
 import { WebSocket, WebSocketServer } from "ws";
-import { matchMaker, subscribeLobby, updateLobby, type Client } from "@colyseus/core";
+import { ClientState, matchMaker, subscribeLobby, updateLobby, type Client } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { ROOM_ARENA } from "@arena/shared";
+import { ROOM_ARENA, ServerMessage } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import {
   LOBBY_CHANNEL, announceRoomGone, clientSocket, guardRequests, heldSeat, interceptMatchmaking, isReserved, isSeatReservationError, listLockedBeforeRecorded, lobbyNoticeRoom, matchMakerReady,
   processesListening, roomListening, redisDriverInternals, reserveSeat, reservedSessionIds, roomListing, staticOnAuth, transportHttpServer,
   transportSocketServer, watchReservations,
 } from "../src/colyseusInternals.ts";
-import { dropSocket, guestToken, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { dropSocket, guestToken, joinArena, serverRoom, signIn, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let host: ArenaRoomClient;
@@ -140,6 +140,26 @@ describe("Reconnection: what allowReconnection returns", () => {
     // An unhandled rejection would fail this file; heldSeat must have caught it.
     expect(heldSeat(returned)).toBeUndefined();
     await new Promise((resolve) => setImmediate(resolve));
+  });
+});
+
+describe("Join acknowledgement: Room#_onMessage's JOIN_ROOM branch", () => {
+  it("marks the client joined, sends the full state and then what was queued for it, and leaves _enqueuedMessages in place as undefined (a delete makes the client a slow dictionary)", async () => {
+    const { client } = await signIn(server.url, "acknowledged");
+    const room = (await client.joinOrCreate(ROOM_ARENA, { name: "acknowledged" })) as ArenaRoomClient;
+    try {
+      // VoiceConfig is sent in onJoin, while the client is still JOINING: it waits in the queue until the acknowledgement.
+      const queued = new Promise<unknown>((resolve) => room.onMessage(ServerMessage.VoiceConfig, resolve));
+      room.onMessage("*", () => {});
+      await waitForState(room, (s) => s.players.has(room.sessionId), 5000, "the full state");
+      await queued;
+      const joined = serverRoom(room).clients.getById(room.sessionId) as unknown as { state: number; _joinedAt: unknown };
+      expect(joined.state).toBe(ClientState.JOINED);
+      expect(typeof joined._joinedAt).toBe("number");
+      expect(Object.getOwnPropertyDescriptor(joined, "_enqueuedMessages")).toMatchObject({ value: undefined });
+    } finally {
+      await room.leave();
+    }
   });
 });
 

@@ -39,7 +39,7 @@ import { RoomPace } from "./pace.ts";
 import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
 import { LIVE_SCORE_CHECK_MS, LiveScore } from "./liveScore.ts";
-import { heldSeat, watchReservations } from "../../colyseusInternals.ts";
+import { acknowledgeJoinsInPlace, heldSeat, watchReservations } from "../../colyseusInternals.ts";
 import { listLocked } from "../../scale/listedOnceListening.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
@@ -96,6 +96,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.log = s.log.child({ room: this.roomId });
     listLocked(this);
     readInputsDirectly(this, sanitizeInput);
+    acknowledgeJoinsInPlace(this);
     const takeover = s.keeping?.pending.get(this.roomId);
     if (takeover !== undefined) return this.resume(takeover);
     const created = CreateOptionsSchema.safeParse(options);
