@@ -24,6 +24,7 @@ type Reader = (bytes: Uint8Array, it: { offset: number }) => unknown;
 
 interface Field {
   index: number;
+  name: string;
   read: Reader;
 }
 
@@ -36,12 +37,22 @@ function fieldsOf(type: typeof PlayerInput): Array<Field | undefined> {
     if (!/^\d+$/.test(index)) continue;
     const read = typeof field.type === "string" ? (decode as unknown as Record<string, Reader | undefined>)[field.type] : undefined;
     if (read === undefined) throw new Error(`input field ${field.name} is not a primitive the wire reader knows`);
-    fields[Number(index)] = { index: Number(index), read };
+    fields[Number(index)] = { index: Number(index), name: field.name, read };
   }
   return fields;
 }
 
 const FIELDS = fieldsOf(PlayerInput);
+/** The value slot of each field the step reads. */
+function slotOf(name: keyof InputCommand): number {
+  const field = FIELDS.find((f) => f?.name === name);
+  if (field === undefined) throw new Error(`the input schema has no field ${name}`);
+  return field.index;
+}
+const MX = slotOf("mx");
+const MY = slotOf("my");
+const AIM = slotOf("aim");
+const FIRE = slotOf("fire");
 /** The operation bits of a field byte (schema OPERATION): ADD 128, REPLACE 0; DELETE 64 and DELETE_AND_ADD 192 are refused. */
 const OPERATION_MASK = 0xc0;
 const ADD = 0x80;
@@ -82,6 +93,22 @@ export class PlayerInputDecoder implements InputFrameDecoder {
     return this.instance;
   }
 
+  /**
+   * The input decoded so far as a plain object put through `sanitize`, the instance's own values set to the
+   * sanitized ones too: Colyseus' path sanitizes the instance in place (what the room's `inputs.get(id).latest`
+   * reads) and buffers a copy. Straight into the value slots, as decoding does.
+   */
+  sanitized(sanitize: (input: InputCommand) => void): InputCommand {
+    const v = this.values;
+    const copy: InputCommand = { mx: v[MX] as number, my: v[MY] as number, aim: v[AIM] as number, fire: v[FIRE] as boolean };
+    sanitize(copy);
+    v[MX] = copy.mx;
+    v[MY] = copy.my;
+    v[AIM] = copy.aim;
+    v[FIRE] = copy.fire;
+    return copy;
+  }
+
   decodeAll(bytes: Uint8Array, onInput: (instance: unknown, seq: number) => void): number {
     return this.generic.decodeAll(bytes, onInput);
   }
@@ -96,8 +123,8 @@ export class PlayerInputDecoder implements InputFrameDecoder {
  * input schema's change-tracked setters, a clone): per input, more than the decoding. What it does to the
  * buffer is done here the same way (colyseusInternals.ts, "Input frames"): a LEAVING client's input dropped,
  * the TIMED stamp added to the client's baseline and pushed as the input's render time (reckon time when the
- * room's rewind is in reckon mode), the body decoded into the client's input, and a sanitized plain copy
- * pushed. A body it cannot read drops that input, as Colyseus' does (without its error line per frame, which a
+ * room's rewind is in reckon mode), the body decoded into the client's input, the input sanitized, and a plain
+ * copy pushed. A body it cannot read drops that input, as Colyseus' does (without its error line per frame, which a
  * hostile client could send at the flood limit). server/test/input-wire.test.ts checks the buffer against
  * Colyseus' own path, frame by frame.
  */
@@ -112,7 +139,6 @@ export function readInputsDirectly(room: Room, sanitize: (input: InputCommand) =
 
 function inputTaker(decoder: PlayerInputDecoder, slots: ClientInputSlots, renderStamps: boolean, sanitize: (input: InputCommand) => void): (frame: Uint8Array) => void {
   const it = { offset: 0 };
-  const input = decoder.instance as unknown as InputCommand;
   return (frame) => {
     if (slots.state === ClientState.LEAVING) return;
     it.offset = 1;
@@ -123,8 +149,6 @@ function inputTaker(decoder: PlayerInputDecoder, slots: ClientInputSlots, render
     } catch {
       return;
     }
-    const copy: InputCommand = { mx: input.mx, my: input.my, aim: input.aim, fire: input.fire };
-    sanitize(copy);
-    slots._inputBuffer.push(copy, renderStamps ? stamp : 0, renderStamps ? 0 : stamp);
+    slots._inputBuffer.push(decoder.sanitized(sanitize), renderStamps ? stamp : 0, renderStamps ? 0 : stamp);
   };
 }
