@@ -168,6 +168,7 @@ export class Bot {
       out: (bytes) => {
         // A message up is an input (or another frame): a pair counts as the two inputs it carries.
         stats.messagesOut += isInputPair(bytes) ? 2 : 1;
+        stats.framesOut++;
         stats.bytesOut += bytes.byteLength;
       },
     });

@@ -35,7 +35,10 @@ export class LoadStats {
   inRoom = 0;
   messagesIn = 0;
   bytesIn = 0;
+  /** Inputs and other messages sent: an input pair counts as the two inputs it carries. */
   messagesOut = 0;
+  /** Websocket frames sent (an input pair is one). */
+  framesOut = 0;
   bytesOut = 0;
   patches = 0;
   /** Patches handed to the SDK to decode (the rest were counted and dropped). */
@@ -80,7 +83,8 @@ export interface LoadSummary {
   rttMs: { p50: number; p99: number; samples: number };
   joinMs: { p50: number; p99: number };
   in: { messagesPerSecond: number; bytesPerSecond: number; bytesPerBotSecond: number };
-  out: { messagesPerSecond: number; bytesPerSecond: number; bytesPerBotSecond: number };
+  /** Messages (an input pair counts as two inputs) and websocket frames (a pair is one) sent. */
+  out: { messagesPerSecond: number; framesPerSecond: number; bytesPerSecond: number; bytesPerBotSecond: number };
 }
 
 const round = (n: number, d = 1): number => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : 0);
@@ -112,6 +116,6 @@ export function summarize(options: LoadOptions, stats: LoadStats, bots: readonly
     rttMs: { p50: round(quantile(rtt, 0.5), 2), p99: round(quantile(rtt, 0.99), 2), samples: rtt.length },
     joinMs: { p50: round(quantile(stats.joinMs.values, 0.5)), p99: round(quantile(stats.joinMs.values, 0.99)) },
     in: { messagesPerSecond: round(stats.messagesIn / s), bytesPerSecond: round(stats.bytesIn / s, 0), bytesPerBotSecond: round(stats.bytesIn / botSeconds, 0) },
-    out: { messagesPerSecond: round(stats.messagesOut / s), bytesPerSecond: round(stats.bytesOut / s, 0), bytesPerBotSecond: round(stats.bytesOut / botSeconds, 0) },
+    out: { messagesPerSecond: round(stats.messagesOut / s), framesPerSecond: round(stats.framesOut / s), bytesPerSecond: round(stats.bytesOut / s, 0), bytesPerBotSecond: round(stats.bytesOut / botSeconds, 0) },
   };
 }
