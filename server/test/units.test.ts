@@ -1,8 +1,8 @@
 /** Pure parts of matchmaking and the leaderboard: invite codes, points, the in-memory board, fan-out coalescing. */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { LocalPresence } from "@colyseus/core";
 import { KILL_POINTS, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, WIN_POINTS, normalizeRoomCode, type LeaderboardSnapshot } from "@arena/shared";
-import { SnapshotFanout, utcDay } from "../src/leaderboard/Leaderboard.ts";
+import { SNAPSHOT_MIN_INTERVAL_MS, SnapshotFanout, utcDay } from "../src/leaderboard/Leaderboard.ts";
 import { MemoryLeaderboard } from "../src/leaderboard/MemoryLeaderboard.ts";
 import { CODES_KEY, claimCode, randomCode, releaseCode } from "../src/matchmaking/roomCodes.ts";
 import { creditsForKill, creditsForMatch } from "../src/rooms/arena/credits.ts";
@@ -106,6 +106,24 @@ describe("in-memory leaderboard", () => {
     const s = await lb.snapshot();
     expect(s.allTime.map((e) => [e.userId, e.score])).toEqual(zrevrange);
     expect(s.allTime.map((e) => e.rank)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("gives its listeners a snapshot at most every SNAPSHOT_MIN_INTERVAL_MS however often it is credited, the last with every credit", async () => {
+    const lb = new MemoryLeaderboard(3);
+    const heard: { at: number; version: number }[] = [];
+    lb.subscribe((snap) => heard.push({ at: performance.now(), version: snap.version }));
+    const started = performance.now();
+    // 60 credits over ~300 ms: one per 5 ms, as a busy process's kills come.
+    for (let i = 0; i < 60; i++) {
+      await lb.credit([{ userId: `u${i % 7}`, name: "n", points: 1 }]);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const last = (await lb.snapshot()).version;
+    await vi.waitFor(() => expect(heard.at(-1)?.version).toBe(last), { timeout: 2000, interval: 20 });
+    const spent = heard.at(-1)!.at - started;
+    // One at once, then at most one per interval (a late timer only spreads them further).
+    expect(heard.length).toBeLessThanOrEqual(Math.ceil(spent / SNAPSHOT_MIN_INTERVAL_MS) + 1);
+    expect(heard.length).toBeLessThan(10);
   });
 });
 

@@ -82,6 +82,13 @@ function tagApart(same: LeaderboardEntry[]): void {
 }
 
 /**
+ * A process reads its board at most this often, however many writes it and the cluster make: its lobby, SSE
+ * streams and pass notices see a change within this long (plus the read). With Redis it keeps a process's reads
+ * ≤ 1000 / this a second (issue 22); in memory it keeps a busy process from taking a snapshot per kill (issue 23).
+ */
+export const SNAPSHOT_MIN_INTERVAL_MS = 200;
+
+/**
  * Runs `fetch` for listeners after a change, at most one at a time and at most one
  * every `minIntervalMs`; changes that arrive meanwhile cause exactly one more, so
  * the last snapshot is never stale. Why the interval: every process reads the board

@@ -26,7 +26,7 @@ import type { Logger } from "../log.ts";
 import { createRedisClient, type RedisClient } from "../scale/redisClient.ts";
 import { onceEach } from "../scale/redisHealth.ts";
 import { asRedisTarget, describeRedisTarget, type RedisTarget } from "../scale/redisTarget.ts";
-import { SnapshotFanout, ranked, utcDay, type Credit, type CreditStats, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
+import { SNAPSHOT_MIN_INTERVAL_MS, SnapshotFanout, ranked, utcDay, type Credit, type CreditStats, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
 
 /**
  * Every key shares the hash tag `{arena:lb}`: one write is a MULTI over the boards, the names and the
@@ -88,11 +88,7 @@ const READ_TIMEOUT_MS = 1500;
 export const MAX_PENDING_CREDIT_BATCHES = 10_000;
 /** Batches written per transaction when catching up. */
 const BATCHES_PER_WRITE = 200;
-/**
- * A process reads the board at most this often, however many writes the cluster makes: its lobby, SSE streams and
- * pass notices see a change within this long (plus the read), and its reads stay ≤ 1000 / this a second.
- */
-export const SNAPSHOT_MIN_INTERVAL_MS = 200;
+export { SNAPSHOT_MIN_INTERVAL_MS };
 /** Pause before retrying a write that failed on a connection that still looks ready. */
 const RETRY_DELAY_MS = 500;
 
