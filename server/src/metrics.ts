@@ -3,7 +3,7 @@
  * hooks the transport and the rooms call to feed them.
  *
  * Hot paths (every frame in and out, every step) only add to plain numbers or
- * observe one histogram; prom-client reads the plain numbers when scraped, so
+ * to a CountingHistogram's buckets; prom-client reads them when scraped, so
  * metrics cost nothing between scrapes beyond those additions.
  */
 import type { IncomingMessage, Server as HttpServer } from "node:http";
@@ -14,6 +14,7 @@ import { PROTOCOL_CODE_MASK } from "@colyseus/shared-types";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { WebSocket, WebSocketServer } from "ws";
 import { clientSocket } from "./colyseusInternals.ts";
+import { CountingHistogram } from "./countingHistogram.ts";
 import { countPassedFrames, isGuarded } from "./frameLimit.ts";
 import type { Leaderboard } from "./leaderboard/Leaderboard.ts";
 import { PaceBook } from "./rooms/arena/pace.ts";
@@ -146,8 +147,9 @@ export function createMetrics(): Metrics {
   counterOf("arena_event_loop_cpu_wait_seconds_total", "Time the event loop's thread waited for a CPU while runnable (Linux schedstat run_delay; 0 elsewhere): a busy machine, not slow code. Steps missed beyond it: the process's own stalls.", mainThreadRunDelaySeconds);
   counterOf("arena_patch_deliveries_total", "Patch frames owed to clients: the joined clients of each broadcast, summed; beside arena_patch_size_bytes_count (patch frames sent).", () => pace.totals().deliveries);
 
-  const step = new Histogram({ name: "arena_step_duration_seconds", help: "Duration of one fixed simulation step of one room.", buckets: STEP_BUCKETS, registers });
-  const patch = new Histogram({ name: "arena_patch_size_bytes", help: "Size of each state patch frame sent to a client.", buckets: PATCH_BUCKETS, registers });
+  // Observed every step of every room and every patch frame to every client: counted without prom-client's observe.
+  const step = new CountingHistogram("arena_step_duration_seconds", "Duration of one fixed simulation step of one room.", STEP_BUCKETS, registers);
+  const patch = new CountingHistogram("arena_patch_size_bytes", "Size of each state patch frame sent to a client.", PATCH_BUCKETS, registers);
   const join = new Histogram({ name: "arena_join_latency_seconds", help: "From the websocket upgrade to the end of the room's onJoin (auth, seat, spawn).", buckets: JOIN_BUCKETS, registers });
   const matchmake = new Histogram({ name: "arena_join_matchmake_seconds", help: "A matchmaking request (POST /matchmake/…), from its arrival to the answer: token check, room lookup, room creation, seat reservation and Colyseus' retries; by outcome (ok: a seat, error: refused).", labelNames: ["outcome"], buckets: JOIN_PHASE_BUCKETS, registers });
   const seatToConnect = new Histogram({ name: "arena_join_seat_to_connect_seconds", help: "From a seat reserved in a room of this process to the websocket that claims it connecting (the client's round trip and upgrade).", buckets: JOIN_PHASE_BUCKETS, registers });
