@@ -46,10 +46,13 @@ const RULES: readonly Rule[] = [
   // Ours.
   { stage: "frame guard and flood bucket", url: /\/server\/src\/(frameLimit|limits\/TokenBucket)\.ts$/ },
   { stage: "metrics (send wrapper, counters)", url: /\/server\/src\/metrics\.ts$|\/node_modules\/prom-client\/|\/server\/src\/rooms\/arena\/pace\.ts$/ },
-  { stage: "input decoding", url: /\/server\/src\/rooms\/arena\/input\.ts$/ },
+  { stage: "input decoding", url: /\/server\/src\/rooms\/arena\/(input|inputWire)\.ts$/ },
   { stage: "file I/O (replay recording, stores)", url: /\/server\/src\/replay\/|^node:internal\/fs\// },
   { stage: "leaderboard, people, credits", url: /\/server\/src\/(leaderboard|people)\/|\/server\/src\/rooms\/arena\/(credits|liveScore)\.ts$/ },
   { stage: "timers: heartbeats, round trips, presence, room clock", url: /\/server\/src\/rooms\/arena\/(roundTrips|voiceSignaling|seating|keeper|chat)\.ts$/ },
+  // Shared code outside the simulation: input pairs are split on receipt, replay framing is the recording's.
+  { stage: "input decoding", url: /\/shared\/src\/wire\/inputPairs\.ts$/ },
+  { stage: "file I/O (replay recording, stores)", url: /\/shared\/src\/replay\// },
   { stage: "step (simulation)", url: /\/server\/src\/rooms\/arena\/(fixedStep|botFill|botBudget|matchEvents)\.ts$|\/shared\/src\// },
   // Colyseus.
   { stage: "lag-compensation history", url: /\/@colyseus\/core\/build\/Rewind\./ },
