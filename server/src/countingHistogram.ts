@@ -6,7 +6,7 @@
  * Why not prom-client's own: its `observe` builds a closure, validates and hashes the labels and keys the bucket
  * by its bound as an object property, about half a microsecond, and the patch-size histogram is observed for
  * every frame sent to every player (1.4 % of the server's CPU at 400 players, by perf: docs/BENCHMARKS.md, issue
- * 23, fourth pass). server/test/metrics-units.test.ts checks the text against prom-client's for the same values.
+ * 23, fourth pass). server/test/counting-histogram.test.ts checks the text against prom-client's for the same values.
  */
 import type { Histogram, Registry } from "prom-client";
 
