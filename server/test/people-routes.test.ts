@@ -51,6 +51,17 @@ const ROUTES: [string, string, unknown?][] = [
   ["DELETE", "/api/blocks/g_00000000-0000-0000-0000-000000000000"],
 ];
 
+/** Resolves at the first snapshot the board's listeners get that lists `userId` (ask before the credit). */
+function boardShows(userId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const off = server.backend.leaderboard.subscribe((snapshot) => {
+      if (!snapshot.allTime.some((e) => e.userId === userId)) return;
+      off();
+      resolve();
+    });
+  });
+}
+
 describe("people routes", () => {
   it("refuse a missing, forged or expired token with 401 auth_failed on every route", async () => {
     const forged = (await issueGuestToken(new TextEncoder().encode("another-secret-0123456789-0123456789"), "x")).token;
@@ -234,7 +245,10 @@ describe("people routes", () => {
   it("tells a person who was passed on the leaderboard, and by whom", async () => {
     const leader = await person("leader");
     const chaser = await person("chaser");
+    // Credited apart by a snapshot (the board's listeners get one at most every 200 ms), so the leader was on it first.
+    const leaderOnBoard = boardShows(leader.userId);
     await server.backend.leaderboard.credit([{ userId: leader.userId, name: "leader", points: 1_000_000 }]);
+    await leaderOnBoard;
     await server.backend.leaderboard.credit([{ userId: chaser.userId, name: "chaser", points: 2_000_000 }]);
     await leader.until(() => leader.notes.some((n) => n.kind === "passed"), "the pass");
     expect(leader.notes.find((n) => n.kind === "passed")).toMatchObject({ kind: "passed", by: { userId: chaser.userId, name: "chaser" }, board: "allTime", rank: 2 });
@@ -251,8 +265,12 @@ describe("people routes", () => {
     const invite = rival.notes.find((n) => n.kind === "invite")!;
     if (invite.kind !== "invite") throw new Error("not an invite");
     expect((await rival.answer(invite.inviteId, false)).status).toBe(200);
+    // The board's listeners (the pass watcher among them) get a snapshot at most every 200 ms: third's credit must come
+    // after one that has proud on the board, or proud would enter it below third and nobody would have passed anyone.
+    const rivalOnBoard = boardShows(rival.userId);
     await server.backend.leaderboard.credit([{ userId: proud.userId, name: "proud", points: 3_000_000 }]);
     await server.backend.leaderboard.credit([{ userId: rival.userId, name: "rival", points: 4_000_000 }]);
+    await rivalOnBoard;
     // A third person's pass of proud arrives; the rival's pass and answer never did (they came first).
     const third = await person("third", false);
     await server.backend.leaderboard.credit([{ userId: third.userId, name: "third", points: 5_000_000 }]);
