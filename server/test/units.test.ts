@@ -154,7 +154,7 @@ describe("snapshot fan-out", () => {
       const v = version;
       await new Promise<void>((r) => (release = r));
       return { version: v, day: "d", allTime: [], daily: [] };
-    }, (e) => { throw e; });
+    }, (e) => { throw e; }, 0);
     const seen: LeaderboardSnapshot[] = [];
     fanout.add((s) => seen.push(s));
     version = 1;

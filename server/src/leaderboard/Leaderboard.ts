@@ -90,7 +90,7 @@ export const SNAPSHOT_MIN_INTERVAL_MS = 200;
 
 /**
  * Runs `fetch` for listeners after a change, at most one at a time and at most one
- * every `minIntervalMs`; changes that arrive meanwhile cause exactly one more, so
+ * every `minIntervalMs` (SNAPSHOT_MIN_INTERVAL_MS for both boards); changes that arrive meanwhile cause exactly one more, so
  * the last snapshot is never stale. Why the interval: every process reads the board
  * after every write of the cluster, so without it a process's reads would follow the
  * cluster's credit rate, bounded only by a read's round trip (issue 22).
@@ -101,7 +101,7 @@ export class SnapshotFanout {
   private dirty = false;
   private lastFetch = -Infinity;
 
-  constructor(private readonly fetch: () => Promise<LeaderboardSnapshot>, private readonly onError: (e: unknown) => void, private readonly minIntervalMs = 0) {}
+  constructor(private readonly fetch: () => Promise<LeaderboardSnapshot>, private readonly onError: (e: unknown) => void, private readonly minIntervalMs = SNAPSHOT_MIN_INTERVAL_MS) {}
 
   add(listener: SnapshotListener): () => void {
     this.listeners.add(listener);

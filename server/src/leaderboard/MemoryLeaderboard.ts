@@ -1,6 +1,6 @@
 /** The leaderboard of a single process without Redis (`npm start`): the same interface, kept in memory. */
 import { LEADERBOARD_SIZE, type LeaderboardSnapshot } from "@arena/shared";
-import { SNAPSHOT_MIN_INTERVAL_MS, SnapshotFanout, ranked, utcDay, type Credit, type CreditStats, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
+import { SnapshotFanout, ranked, utcDay, type Credit, type CreditStats, type Leaderboard, type SnapshotListener } from "./Leaderboard.ts";
 
 /** Best first; ties: lexicographically larger member first, as Redis ZREVRANGE orders them. */
 function before(a: readonly [string, number], b: readonly [string, number]): boolean {
@@ -34,7 +34,7 @@ export class MemoryLeaderboard implements Leaderboard {
   private readonly fanout: SnapshotFanout;
 
   constructor(private readonly size = LEADERBOARD_SIZE, private readonly now: () => number = Date.now) {
-    this.fanout = new SnapshotFanout(() => this.snapshot(), () => undefined, SNAPSHOT_MIN_INTERVAL_MS);
+    this.fanout = new SnapshotFanout(() => this.snapshot(), () => undefined);
   }
 
   private rollDay(): void {

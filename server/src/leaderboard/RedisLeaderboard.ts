@@ -155,7 +155,7 @@ export class RedisLeaderboard implements Leaderboard {
     this.sub.on("ready", () => {
       this.sub.subscribe(LB_KEYS.channel).then(() => this.fanout.changed(), () => undefined);
     });
-    this.fanout = new SnapshotFanout(() => this.snapshot(), (error) => log.warn("leaderboard snapshot failed", { error }), SNAPSHOT_MIN_INTERVAL_MS);
+    this.fanout = new SnapshotFanout(() => this.snapshot(), (error) => log.warn("leaderboard snapshot failed", { error }));
   }
 
   /** The connection that writes and reads, for health checks. */
