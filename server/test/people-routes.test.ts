@@ -265,10 +265,13 @@ describe("people routes", () => {
     const invite = rival.notes.find((n) => n.kind === "invite")!;
     if (invite.kind !== "invite") throw new Error("not an invite");
     expect((await rival.answer(invite.inviteId, false)).status).toBe(200);
-    // The board's listeners (the pass watcher among them) get a snapshot at most every 200 ms: third's credit must come
-    // after one that has proud on the board, or proud would enter it below third and nobody would have passed anyone.
-    const rivalOnBoard = boardShows(rival.userId);
+    // The board's listeners (the pass watcher among them) get a snapshot at most every 200 ms: each credit comes after a
+    // snapshot that has the one before it on the board, or both would enter it at once and nobody would pass anyone
+    // (the rival's pass is what the block must hold back).
+    const proudOnBoard = boardShows(proud.userId);
     await server.backend.leaderboard.credit([{ userId: proud.userId, name: "proud", points: 3_000_000 }]);
+    await proudOnBoard;
+    const rivalOnBoard = boardShows(rival.userId);
     await server.backend.leaderboard.credit([{ userId: rival.userId, name: "rival", points: 4_000_000 }]);
     await rivalOnBoard;
     // A third person's pass of proud arrives; the rival's pass and answer never did (they came first).
