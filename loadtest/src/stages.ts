@@ -216,7 +216,8 @@ ${PROFILER === "perf" ? `After the bots joined and a ${WARMUP_S} s warm-up, /pro
 \`--perf-basic-prof\`) over a second ${WINDOW_S} s window. Each sample of the event loop's thread goes to the stage of the innermost
 frame of its stack that a rule of \`loadtest/src/profile/stages.ts\` names: shared libraries (the schema package, msgpackr)
 and kernel or native frames count for their JavaScript caller, so a \`writev\`'s kernel time is its sender's and a socket's
-read (libuv's \`uv__read\`) is the receive's; a stack with no JavaScript (epoll, libuv, V8's own work) is *V8 and native*.
+read (libuv's \`uv__read\`) is the receive's and the loop's wait in epoll a row of its own; a stack with no JavaScript that
+no rule names (libuv, V8's own work) is *V8 and native*.
 Samples of the other threads (V8's concurrent GC and compiler, libuv's pool) are a row of their own. The first window's
 /proc CPU is shared out in proportion to the samples. A message is an input up or a frame down.` : `Each server runs with its inspector open; after the bots joined and a ${WARMUP_S} s warm-up, /proc reads the server's CPU,
 thread by thread, over a ${WINDOW_S} s window, then a ${INTERVAL_US} µs sampling profile of the event loop's thread is taken over a second

@@ -156,8 +156,9 @@ function isJavaScript(frame: ProfileFrame): boolean {
 /**
  * Splits perf's on-CPU samples of a process (profile/perf.ts) by stage: a sample of a thread other than the
  * event loop's (`mainTid`) is V8's or libuv's helpers; on the event loop, the innermost frame a rule names decides,
- * kernel and native frames passing to their JavaScript caller (a `writev` is its sender's); a stack with no
- * JavaScript at all (the loop waiting in epoll, libuv, V8's own work) is "V8 and native, unattributed".
+ * kernel and native frames passing to their JavaScript caller (a `writev` is its sender's) unless a native rule names
+ * them first (libuv's socket read, the loop's wait in epoll); a stack nothing names and with no JavaScript at all
+ * (libuv, V8's own work) is "V8 and native, unattributed".
  */
 export function splitPerfByStage(samples: ReadonlyArray<{ tid: number; frames: readonly ProfileFrame[] }>, mainTid: number): StageSplit {
   const counts = new Map<Stage, number>();

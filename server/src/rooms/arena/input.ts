@@ -11,10 +11,11 @@ import { MOVE_SCALE, PlayerInput, wrapAngle, type InputCommand } from "@arena/sh
 export const MAX_BUFFERED_INPUTS = 20;
 
 /**
- * The input type the room decodes into. Colyseus buffers a clone of each
- * decoded input; the step only reads four numbers from it, so the clone is a
- * plain object: a change-tracked schema clone per input costs allocation the
- * step never uses.
+ * The input type the room decodes into. On Colyseus' own input path (a socket
+ * whose frames the room does not take itself: inputWire.ts) it buffers a clone
+ * of each decoded input; the step only reads four numbers from it, so the clone
+ * is a plain object, as the direct path's copies are: a change-tracked schema
+ * clone per input costs allocation the step never uses.
  */
 export class BufferedPlayerInput extends PlayerInput {
   override clone(): this {
