@@ -8,7 +8,7 @@ import type { LeaderboardEntry, PassedNote, PersonOnline } from "@arena/shared";
 import { createLogger } from "../src/log.ts";
 import { PeopleDirectory, mergePeople, whereKey } from "../src/people/PeopleDirectory.ts";
 import { PassWindows, passes } from "../src/people/passes.ts";
-import { p99Between } from "../src/status/processFigures.ts";
+import { countsSince, p99Between, type ProcessFigures } from "../src/status/processFigures.ts";
 
 const p = (userId: string, status: PersonOnline["status"], extra: Partial<PersonOnline> = {}): PersonOnline => ({ userId, name: userId, status, ...extra });
 const e = (rank: number, userId: string): LeaderboardEntry => ({ rank, userId, name: userId, score: 100 - rank });
@@ -104,5 +104,25 @@ describe("status: step p99 from buckets", () => {
     const after = new Map([[0.001, 10 + 95], [0.002, 10 + 99], [0.005, 10 + 100], [Infinity, 10 + 100]]);
     expect(p99Between(before, after)).toBe(2);
     expect(p99Between(after, after)).toBe(0);
+  });
+});
+
+describe("the status aggregate's joins and bytes (countsSince)", () => {
+  const figures = (processId: string, last: number, total: number | undefined): ProcessFigures => ({
+    processId, rooms: 0, matches: 0, people: 0, clients: 0, bots: 0, stepP99Ms: 0,
+    joins: last, bytesOut: last * 10, bytesIn: last,
+    ...(total !== undefined ? { totals: { joins: total, bytesOut: total * 10, bytesIn: total } } : {}),
+  });
+  it("counts each join once, whichever of the processes' seconds the aggregator's reads fall between", () => {
+    // First read: each process's last second.
+    let r = countsSince(new Map(), [figures("a", 3, 5), figures("b", 2, 7)]);
+    expect(r.counts).toEqual({ joins: 5, bytesOut: 50, bytesIn: 5 });
+    // b wrote twice since (1 join, then 0 in its last second): its join still counts; a did not write again: nothing twice.
+    r = countsSince(r.totals, [figures("a", 3, 5), figures("b", 0, 8)]);
+    expect(r.counts).toEqual({ joins: 1, bytesOut: 10, bytesIn: 1 });
+    // a restarted (its totals went back): its last second; a process of an older version (no totals): its last second.
+    r = countsSince(r.totals, [figures("a", 2, 2), figures("b", 0, 8), figures("c", 4, undefined)]);
+    expect(r.counts).toEqual({ joins: 6, bytesOut: 60, bytesIn: 6 });
+    expect([...r.totals.keys()]).toEqual(["a", "b"]);
   });
 });

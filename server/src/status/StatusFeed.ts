@@ -22,7 +22,7 @@ import type { Logger } from "../log.ts";
 import type { PeopleDirectory } from "../people/PeopleDirectory.ts";
 import { livenessOf, type Liveness } from "../scale/Liveness.ts";
 import { LocalRooms } from "./localRooms.ts";
-import { FigureMeter, type ProcessFigures } from "./processFigures.ts";
+import { FigureMeter, countsSince, type Counts, type ProcessFigures } from "./processFigures.ts";
 
 export const STATUS_INTERVAL_MS = 1000;
 /** Samples a new viewer gets at once (two minutes). */
@@ -49,6 +49,8 @@ export class StatusFeed {
   readonly history: StatusSample[] = [];
   private readonly listeners = new Set<SampleListener>();
   private readonly meter: FigureMeter;
+  /** Each process's totals as this process last aggregated them (while it holds the lease). */
+  private aggregatedTotals = new Map<string, Counts>();
   private readonly rooms = new LocalRooms();
   private readonly liveness: Liveness;
   private timer: NodeJS.Timeout | undefined;
@@ -144,6 +146,8 @@ export class StatusFeed {
           await this.presence.setex(CLUSTER_KEY, JSON.stringify(status), TTL_S);
         }
       }
+      // A process that gives up the lease forgets the totals it read: taking it back later starts afresh.
+      if (!this.aggregating) this.aggregatedTotals.clear();
       if (status !== undefined) this.take(status);
     } catch (error) {
       this.log.warn("status sample failed", { error });
@@ -175,16 +179,18 @@ export class StatusFeed {
       if (raw !== null && raw !== undefined) all.push(JSON.parse(raw) as ProcessFigures);
     }));
     const sum = (f: (p: ProcessFigures) => number): number => all.reduce((s, p) => s + (f(p) ?? 0), 0);
+    const { counts, totals } = countsSince(this.aggregatedTotals, all);
+    this.aggregatedTotals = totals;
     return {
       sample: {
         t: Math.round(Date.now() / 1000),
         people: sum((p) => p.people),
         rooms: sum((p) => p.rooms),
         matches: sum((p) => p.matches),
-        joinsPerSecond: sum((p) => p.joins),
+        joinsPerSecond: counts.joins,
         stepP99Ms: Math.max(0, ...all.map((p) => p.stepP99Ms)),
-        bytesOutPerSecond: sum((p) => p.bytesOut),
-        bytesInPerSecond: sum((p) => p.bytesIn),
+        bytesOutPerSecond: counts.bytesOut,
+        bytesInPerSecond: counts.bytesIn,
         processes: all.length,
       },
       online: { players: sum((p) => p.clients), bots: sum((p) => p.bots), processes: all.length },

@@ -26,6 +26,39 @@ export interface ProcessFigures {
   bytesOut: number;
   bytesIn: number;
   stepP99Ms: number;
+  /** Joins and bytes since the process started (absent from a process of an older version): see countsSince. */
+  totals?: Counts;
+}
+
+/** What a process has counted since it started, or in a stretch of time. */
+export interface Counts {
+  joins: number;
+  bytesOut: number;
+  bytesIn: number;
+}
+
+/**
+ * The joins and bytes of every process since the aggregator's previous read, from their totals: each process
+ * writes its figures once a second on its own beat and the aggregator reads them on its own, so a process's
+ * last-second figures can be overwritten before they are read (a join lost) or read twice (counted twice).
+ * A process read for the first time, or whose totals went back (it restarted), counts its last second; a late
+ * aggregator's sample holds everything since its previous one. Returns the sums and the totals to pass next time.
+ */
+export function countsSince(previous: ReadonlyMap<string, Counts>, all: readonly ProcessFigures[]): { counts: Counts; totals: Map<string, Counts> } {
+  const counts: Counts = { joins: 0, bytesOut: 0, bytesIn: 0 };
+  const totals = new Map<string, Counts>();
+  for (const p of all) {
+    const now = p.totals;
+    const before = previous.get(p.processId);
+    const since = now !== undefined && before !== undefined && now.joins >= before.joins && now.bytesOut >= before.bytesOut && now.bytesIn >= before.bytesIn
+      ? { joins: now.joins - before.joins, bytesOut: now.bytesOut - before.bytesOut, bytesIn: now.bytesIn - before.bytesIn }
+      : { joins: p.joins, bytesOut: p.bytesOut, bytesIn: p.bytesIn };
+    counts.joins += since.joins;
+    counts.bytesOut += since.bytesOut;
+    counts.bytesIn += since.bytesIn;
+    if (now !== undefined) totals.set(p.processId, now);
+  }
+  return { counts, totals };
 }
 
 interface Totals {
@@ -84,6 +117,7 @@ export class FigureMeter {
       bytesOut: now.bytesOut - last.bytesOut,
       bytesIn: now.bytesIn - last.bytesIn,
       stepP99Ms: p99Between(last.steps, now.steps),
+      totals: { joins: now.joins, bytesOut: now.bytesOut, bytesIn: now.bytesIn },
     };
   }
 }
