@@ -282,6 +282,47 @@ export function acknowledgeJoinsInPlace(room: Room): void {
 }
 
 // ---------------------------------------------------------------------------
+// A room's own timers (Room#setFixedTimestep, the patchRate setter, Room#_simulationInterval, #_patchInterval)
+//
+// `setFixedTimestep` and the `patchRate` setter each start one interval timer with the global `setInterval`,
+// synchronously, and keep what it returned to `clearInterval` at disposal (`_simulationInterval`, the private
+// `#_patchInterval`). No API starts them without a timer of their own; rooms/beats.ts runs every room's on one
+// shared timer, so the callback is taken as Colyseus starts it, and Colyseus keeps a stand-in that its
+// `clearInterval` ignores (Node's clearInterval does nothing with an object that is not one of its timers). The
+// room keeps everything else: `patchRate`'s value (the rewind's record interval, the input options sent to
+// clients), `_simulationInterval` set (so broadcastPatch does not tick the clock a second time).
+// server/test/colyseus-internals.test.ts checks both calls start exactly one timer and run from the callback.
+// ---------------------------------------------------------------------------
+
+/** What Colyseus keeps in place of the timer it would have started: inert for `clearInterval`. */
+const TAKEN_TIMER: object = Object.freeze({ takenBy: "rooms/beats.ts" });
+
+/**
+ * Runs `start` (a call that starts one interval timer: `room.setFixedTimestep(...)`, `room.patchRate = ms`) with
+ * the global `setInterval` standing in for Node's while it runs, and returns the callback and period that timer
+ * would have had, not started. Throws when `start` starts no timer or more than one, or with arguments.
+ */
+export function takeInterval(start: () => void): { run: () => void; periodMs: number } {
+  const realSetInterval = globalThis.setInterval;
+  const taken: Array<{ run: () => void; periodMs: number; args: number }> = [];
+  const stand = (run: () => void, periodMs?: number, ...args: unknown[]): object => {
+    taken.push({ run, periodMs: Number(periodMs), args: args.length });
+    return TAKEN_TIMER;
+  };
+  globalThis.setInterval = stand as unknown as typeof setInterval;
+  try {
+    start();
+  } finally {
+    globalThis.setInterval = realSetInterval;
+  }
+  const [one] = taken;
+  if (taken.length !== 1 || one === undefined || typeof one.run !== "function" || one.args > 0 || !(one.periodMs > 0)) {
+    throw new Error(`@colyseus/core changed: expected one setInterval(callback, ms), got ${taken.length}; review takeInterval in server/src/colyseusInternals.ts`);
+  }
+  return { run: one.run, periodMs: one.periodMs };
+}
+
+// ---------------------------------------------------------------------------
 // Matchmaking (controller.invokeMethod, the 'request' listener, SeatReservationError, static onAuth)
 // ---------------------------------------------------------------------------
 

@@ -3,20 +3,21 @@
  * packages, one fact a test. If an upgrade changes one of them, this fails on
  * that fact, before the feature built on it (spectator caps, join metrics,
  * listings after an outage, quick play, rate limits, the ghost sweeper,
- * matchmaking after a Redis outage) silently stops working.
+ * matchmaking after a Redis outage, the rooms' shared beats) silently stops
+ * working.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Server as HttpServer } from "node:http";
 import { Redis } from "ioredis";
 import { WebSocket, WebSocketServer } from "ws";
-import { ClientState, matchMaker, subscribeLobby, updateLobby, type Client } from "@colyseus/core";
+import { ClientState, Room, matchMaker, subscribeLobby, updateLobby, type Client } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ROOM_ARENA, ServerMessage } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
 import {
   LOBBY_CHANNEL, announceRoomGone, clientSocket, guardRequests, heldSeat, interceptMatchmaking, isReserved, isSeatReservationError, listLockedBeforeRecorded, lobbyNoticeRoom, matchMakerReady,
-  processesListening, roomListening, redisDriverInternals, reserveSeat, reservedSessionIds, roomListing, staticOnAuth, transportHttpServer,
+  processesListening, roomListening, redisDriverInternals, reserveSeat, reservedSessionIds, roomListing, staticOnAuth, takeInterval, transportHttpServer,
   transportSocketServer, watchReservations,
 } from "../src/colyseusInternals.ts";
 import { dropSocket, guestToken, joinArena, serverRoom, signIn, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
@@ -160,6 +161,56 @@ describe("Join acknowledgement: Room#_onMessage's JOIN_ROOM branch", () => {
     } finally {
       await room.leave();
     }
+  });
+});
+
+describe("A room's own timers: setFixedTimestep and the patchRate setter", () => {
+  /** A room as matchmaking makes it before onCreate (`__init` turns patchRate into the accessor that starts the timer). */
+  const initialized = (onPatch: () => void): Room => {
+    const room = new (class extends Room {
+      override broadcastPatch(): boolean {
+        onPatch();
+        return true;
+      }
+    })();
+    (room as unknown as { __init(): void }).__init();
+    return room;
+  };
+
+  it("each starts exactly one setInterval(callback, ms), which takeInterval hands over unstarted: the callback steps on the room's clock and broadcasts", async () => {
+    let patches = 0;
+    const room = initialized(() => patches++);
+    let steps = 0;
+    const stepping = takeInterval(() => room.setFixedTimestep(() => steps++, 30));
+    expect(stepping.periodMs).toBe(1000 / 30);
+    const patching = takeInterval(() => {
+      room.patchRate = 50;
+    });
+    expect(patching.periodMs).toBe(50);
+    expect(room.patchRate).toBe(50);
+    // Nothing runs on its own: no timer was started.
+    await new Promise((r) => setTimeout(r, 120));
+    expect({ steps, patches }).toEqual({ steps: 0, patches: 0 });
+    // The fixed timestep's accumulator runs the steps due on the room's clock (at least the three of 100 ms).
+    stepping.run();
+    expect(steps).toBeGreaterThanOrEqual(3);
+    patching.run();
+    expect(patches).toBe(1);
+    // What the room keeps is not a timer, and its disposal's clearInterval takes it without complaint.
+    const kept = (room as unknown as { _simulationInterval: { hasRef?: unknown } })._simulationInterval;
+    expect(kept).toBeDefined();
+    expect(kept.hasRef).toBeUndefined();
+    expect(() => clearInterval(kept as unknown as NodeJS.Timeout)).not.toThrow();
+    room.clock.stop();
+  });
+
+  it("a call that starts no timer is refused, and the global setInterval is Node's again afterwards", () => {
+    const node = globalThis.setInterval;
+    expect(() => takeInterval(() => undefined)).toThrow(/expected one setInterval/);
+    expect(() => takeInterval(() => {
+      throw new Error("inside");
+    })).toThrow("inside");
+    expect(globalThis.setInterval).toBe(node);
   });
 });
 

@@ -56,6 +56,7 @@ const UNIT_FILES = new Set([
   "client/test/stallSmoothing.test.ts",
   "client/test/sticks.test.ts",
   "loadtest/test/prometheus.test.ts",
+  "server/test/beats.test.ts",
   "server/test/counting-histogram.test.ts",
   "server/test/ice-servers-config.test.ts",
   "server/test/log.test.ts",

@@ -39,7 +39,8 @@ import { RoomPace } from "./pace.ts";
 import { RoundTrips } from "./roundTrips.ts";
 import { Seating } from "./seating.ts";
 import { LIVE_SCORE_CHECK_MS, LiveScore } from "./liveScore.ts";
-import { acknowledgeJoinsInPlace, heldSeat, watchReservations } from "../../colyseusInternals.ts";
+import { acknowledgeJoinsInPlace, heldSeat, takeInterval, watchReservations } from "../../colyseusInternals.ts";
+import { beatOf } from "../beats.ts";
 import { listLocked } from "../../scale/listedOnceListening.ts";
 import type { ArenaClient, ArenaSettings, SessionData } from "./settings.ts";
 import { RoomVoice } from "./voiceSignaling.ts";
@@ -88,6 +89,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   private restoring = false;
   /** Records each match played here (replay/recorder.ts); undefined with replays off. */
   private recorder: MatchRecorder | undefined;
+  /** Stop this room's steps and patch broadcasts, which run on the process's shared beats (rooms/beats.ts). */
+  private readonly offBeats: Array<() => void> = [];
   /** Seats held for a dropped client's reconnection, by session id. */
   private readonly held = new Map<string, Deferred<unknown>>();
 
@@ -131,7 +134,11 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     if (s.metrics !== undefined) watchReservations(this, s.metrics);
     this.maxClients = s.maxPlayers + MAX_SPECTATORS;
     this.roomPace = s.metrics?.pace.open(s.tickRate, s.patchRate) ?? new RoomPace(s.tickRate, s.patchRate);
-    this.patchRate = 1000 / s.patchRate;
+    // Colyseus' broadcast at this rate, run on the process's patch beat with every other room's (rooms/beats.ts).
+    const patches = takeInterval(() => {
+      this.patchRate = 1000 / s.patchRate;
+    });
+    this.offBeats.push(beatOf(patches.periodMs).join(patches.run));
     this.roomPace.startPatches();
     await this.setMetadata({
       mode, phase: "warmup", players: 0, spectators: 0, bots: 0, ...(this.code ? { code: this.code } : {}), ...(this.mapRef ? { map: this.mapRef } : {}),
@@ -340,7 +347,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
     this.state.inputPairs = s.inputPairs === true;
     const pace = this.roomPace!;
     pace.startSteps();
-    startFixedStep(this, this.world, {
+    this.offBeats.push(startFixedStep(this, this.world, {
       tickRate: s.tickRate,
       patchRate: s.patchRate,
       lagCompensation: s.lagCompensation,
@@ -365,7 +372,7 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
         if (this.state.phase !== this.lastPhase) this.onPhaseChange(this.state.phase as MatchPhase);
         s.metrics?.observeStep(ms);
       },
-    });
+    }));
   }
 
   /** Chat, typing, voice signaling and round-trip pongs; any other message type is a protocol error. */
@@ -590,6 +597,8 @@ export abstract class ArenaRoom extends Room<{ state: ArenaState; client: ArenaC
   }
 
   override async onDispose(): Promise<void> {
+    // Where Colyseus clears the room's own timers (right after this call): no step or broadcast from here on.
+    for (const off of this.offBeats.splice(0)) off();
     if (this.deposed) {
       this.bots?.dispose();
       this.log.info("room disposed (the match goes on elsewhere)");

@@ -1,13 +1,17 @@
 /**
  * The room's fixed step: one `stepWorld` per tick, fed one buffered input per
  * player, with hits tested against where the shooter saw the others
- * (`allowRewindState`) when lag compensation is on.
+ * (`allowRewindState`) when lag compensation is on. Colyseus' fixed timestep
+ * runs it, on the process's shared step beat (rooms/beats.ts) rather than a
+ * timer of the room's own.
  */
 import type { InputAccessor, Rewind, Room } from "@colyseus/core";
 import {
   MAX_REWIND_MS, PLAYER_SPEED, stepWorld,
   type ArenaState, type GameEvent, type InputCommand, type Projectile, type Seen, type StepHooks, type World,
 } from "@arena/shared";
+import { takeInterval } from "../../colyseusInternals.ts";
+import { beatOf } from "../beats.ts";
 
 /** The parts of the room the step drives; the arena room is one. */
 export interface SteppedRoom {
@@ -43,8 +47,11 @@ export interface StepBots {
   commandOf(sessionId: string): InputCommand | undefined;
 }
 
-/** Starts stepping `world` at `tickRate`; players' x and y are recorded for rewinding. */
-export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaState }, o: FixedStepOptions): void {
+/**
+ * Starts stepping `world` at `tickRate`; players' x and y are recorded for rewinding. Returns the function that
+ * stops the steps (Colyseus' disposal cannot: it clears a timer the room does not have).
+ */
+export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaState }, o: FixedStepOptions): () => void {
   const rewind = room.allowRewindState({ maxRewindMs: MAX_REWIND_MS });
   rewind.attachAll(world.state.players, { fields: ["x", "y"] });
   const seen = rewoundView(room, rewind, o.tickRate, 1000 / o.patchRate);
@@ -69,7 +76,7 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
     seen: o.lagCompensation ? seen.seen : undefined,
   };
   const events: GameEvent[] = [];
-  room.setFixedTimestep((ctx) => {
+  const steps = takeInterval(() => room.setFixedTimestep((ctx) => {
     if (o.live !== undefined && !o.live()) return;
     const startedAt = performance.now();
     seen.forget();
@@ -80,7 +87,8 @@ export function startFixedStep(room: SteppedRoom, world: World & { state: ArenaS
       events.length = 0;
     }
     o.afterStep(performance.now() - startedAt, ctx.tick);
-  }, o.tickRate);
+  }, o.tickRate));
+  return beatOf(steps.periodMs).join(steps.run);
 }
 
 /**
