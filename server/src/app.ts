@@ -8,6 +8,7 @@ import type { Config } from "./config.ts";
 import { fileURLToPath } from "node:url";
 import { mountClient, mountHttp } from "./http.ts";
 import { guardFrames, watchFrameSize } from "./frameLimit.ts";
+import { writeWholeFrames } from "./wholeFrames.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { colyseusLogger } from "./colyseusLog.ts";
 import { transportHttpServer, transportSocketServer } from "./colyseusInternals.ts";
@@ -95,6 +96,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Metrics count frames on each of the transport's sockets; the frame guards refuse bad ones.
   const wss = transportSocketServer(transport);
   metrics.attachTo(wss);
+  // After the metrics' wrapper, so it runs first and the wrapper calls it.
+  writeWholeFrames(wss);
   metrics.watchBackend(backend);
   watchFrameSize(wss);
   guardFrames(wss);
