@@ -2,10 +2,11 @@
  * One write per message: a binary message this server sends goes to the socket as one buffer, its websocket frame
  * header and payload together, where `ws`' Sender writes the header and the payload as two buffers (`cork`, two
  * `write`s, `uncork`, and Node's writable turns them into a `writev` with its chunk arrays). Every patch goes to
- * every player, 20 times a second: `npm run bench:ab` measured 0.926× the server's CPU per player-second at 150
- * players, 0.971× at 300 (docs/BENCHMARKS.md, issue 23, fifth pass). The payload is copied once more (a patch is a
- * few hundred bytes); the frame is the one `ws` would have written (FIN, binary opcode, unmasked, the length in
- * 7, 16 or 64 bits: RFC 6455 §5.2).
+ * every player, 20 times a second: `npm run bench:ab` measured 0.949× the server's CPU per player-second at 150
+ * players (an experiment replacing `ws`' send for the whole process first: 0.926× at 150, 0.971× at 300;
+ * docs/BENCHMARKS.md, issue 23, fifth pass). The payload is copied once more (a patch is a few hundred bytes); the
+ * frame is the one `ws` would have written (FIN, binary opcode, unmasked, the length in 7, 16 or 64 bits: RFC 6455
+ * §5.2).
  *
  * Taken only where `ws` itself would write the frame at once and as it is: the socket open, `ws`' sender idle (no
  * message queued behind a compression or a Blob being read, no fragmented message under way), no permessage-deflate
