@@ -6,9 +6,9 @@
  * created: with 25 rooms, 750 step and 500 patch firings a second, each in a turn of the event loop of its own.
  * On the shared beats the process wakes up for two timers per period whatever the number of rooms, and each
  * room's step and broadcast runs right after the previous room's, on code and data the previous one just used.
- * `npm run bench:ab` measured 0.839× the CPU per player-second at 150 players, 0.917× at 300 (the busier the
- * process, the fewer idle wake-ups there were to save; docs/BENCHMARKS.md, issue 23, fifth pass). The naive
- * baseline (loadtest/baseline/naive.ts) has always stepped its rooms in one loop.
+ * `npm run bench:ab` measured 0.839× the CPU per player-second at 150 players, 0.927× at 100, 0.917× at 300
+ * (docs/BENCHMARKS.md, issue 23, fifth pass). The naive baseline (loadtest/baseline/naive.ts) has always stepped
+ * its rooms in one loop.
  *
  * Each room's callbacks are Colyseus' own (its fixed-timestep accumulator, its broadcast), taken from it by
  * colyseusInternals.ts `takeInterval`, so a room steps and patches exactly as on its own timer, only in step
