@@ -43,7 +43,11 @@ const RULES: readonly Rule[] = [
   // perf's native frames (profile/perf.ts): V8's collector, its allocation slow path and its write barrier's marking.
   { stage: "garbage collection", fn: /^v8::internal::(Heap::|Scavenge|MinorM|MarkCompact|MarkingBarrier|IncrementalMarking|ConcurrentMarking|Sweeper|GCTracer|MemoryAllocator|PagedSpace|NewSpace|SemiSpace)/ },
   { stage: "V8 and native, unattributed", fn: /^\(program\)$/ },
+  // perf only (native frames): Node's write of a buffer to a socket, kernel included below it. Named here, innermost,
+  // because the JavaScript above it may all be inlined into its caller (our whole-frame send into Colyseus' broadcast).
+  { stage: "send (ws frame, socket write)", fn: /^(node::StreamBase::(Write|WriteBuffer|Writev|JSMethod<&node::StreamBase::(WriteBuffer|Writev)>)|node::LibuvStreamWrap::DoTryWrite|non-virtual thunk to node::LibuvStreamWrap::DoTryWrite|uv_try_write|uv__try_write|uv_write)\b/ },
   // Ours.
+  { stage: "send (ws frame, socket write)", url: /\/server\/src\/wholeFrames\.ts$/ },
   { stage: "frame guard and flood bucket", url: /\/server\/src\/(frameLimit|limits\/TokenBucket)\.ts$/ },
   { stage: "metrics (send wrapper, counters)", url: /\/server\/src\/metrics\.ts$|\/node_modules\/prom-client\/|\/server\/src\/rooms\/arena\/pace\.ts$/ },
   { stage: "input decoding", url: /\/server\/src\/rooms\/arena\/(input|inputWire)\.ts$/ },
