@@ -154,7 +154,7 @@ const deferred = roster.planStats.deferred - deferredBefore;
 const stuckSpells = roster.ids().reduce((n, id) => n + (roster.brain(id)?.stuckCount ?? 0), 0);
 
 // The same step and encode in a process under load: at 400 players 25 rooms take turns, and between two steps of one
-// room the process reads and writes ~1,700 messages' worth of sockets, frames and other rooms, so a room's players,
+// room the process reads and writes ~700 messages' worth of sockets, frames and other rooms, so a room's players,
 // their change trees and its projectiles are no longer in the CPU's caches when it steps. Here each room's step and
 // each encode comes after COLD_BYTES of other memory has been read and written.
 const COLD_ROOMS = 25;
