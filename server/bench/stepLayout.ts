@@ -9,7 +9,7 @@
  * - **arrays, stored each step**: the players' fields the step reads and writes are loaded from the schema before
  *   each step and stored back after it; the step runs on typed arrays (the state is whole between steps);
  * - **arrays, stored at patch**: the step runs on typed arrays, and the schema is written only before each encode.
- * The array step is a reduced copy of the rules (the shared `applyMove`, `wrapAngle` and `firstWallAt`, the
+ * The array step is a reduced copy of the rules (the shared `applyMove`, `wrapAngle`, `firstWallAt` and `segmentCircleTime`, the
  * projectile flight and hit test of `stepProjectiles` without lag compensation); so that all three do the same work,
  * nobody takes damage (spawn protection for the whole run): projectiles fly until a wall, a player or their
  * lifetime ends them. Before each room's step and each encode, 16 MB of other memory is read and written (as in
@@ -18,9 +18,9 @@
 import { Encoder } from "@colyseus/schema";
 import {
   AIM_DISPLAY_TOLERANCE, ARENA_MAP, ArenaState, MAX_PLAYERS, PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, Player, angleBetween,
-  applyMove, createRules, firstWallAt, spawnPlayer, startMatch, stepWorld, wrapAngle, type GameEvent, type InputCommand,
+  applyMove, createRules, firstWallAt, segmentCircleTime, spawnPlayer, startMatch, stepWorld, wrapAngle, type GameEvent, type InputCommand,
 } from "@arena/shared";
-import { machineLine, quantile, seededRandom, writeSection } from "@arena/testkit/remote";
+import { CacheEvictor, machineLine, quantile, seededRandom, writeSection } from "@arena/testkit/remote";
 
 const ROOMS = 25;
 const WARMUP_ROUNDS = 100;
@@ -30,17 +30,8 @@ const COLD_BYTES = 16 * 1024 * 1024;
 const MAX_PROJECTILES = 128;
 
 const rules = createRules(30, { matchSeconds: 3600, killLimit: 10_000 });
-const elsewhere = new Float64Array(COLD_BYTES / 8);
-let elsewhereSum = 0;
-/** Reads and writes one word in every 64-byte line of COLD_BYTES (as `bench:sim` does). */
-function touchElsewhere(): void {
-  let sum = 0;
-  for (let i = 0; i < elsewhere.length; i += 8) {
-    elsewhere[i] = elsewhere[i]! + 1;
-    sum += elsewhere[i]!;
-  }
-  elsewhereSum += sum;
-}
+/** As in `bench:sim`: 16 MB before each room, so 25 rooms' worth between two steps of one room. */
+const elsewhere = new CacheEvictor(COLD_BYTES);
 
 /** A room's players and projectiles in typed arrays, one slot per player. */
 class RoomArrays {
@@ -163,21 +154,6 @@ class RoomArrays {
 const moving = { x: 0, y: 0 };
 const shot = { x: 0, y: 0, angle: 0 };
 
-/** stepProjectiles' hit test (shared/src/sim/geometry.ts' segmentCircleTime, repeated so the loop can inline it). */
-function segmentCircleTime(x0: number, y0: number, dx: number, dy: number, cx: number, cy: number, radius: number): number {
-  const fx = x0 - cx;
-  const fy = y0 - cy;
-  const c = fx * fx + fy * fy - radius * radius;
-  if (c <= 0) return 0;
-  const a = dx * dx + dy * dy;
-  if (a === 0) return -1;
-  const b = 2 * (fx * dx + fy * dy);
-  const disc = b * b - 4 * a * c;
-  if (disc < 0) return -1;
-  const t = (-b - Math.sqrt(disc)) / (2 * a);
-  return t >= 0 && t <= 1 ? t : -1;
-}
-
 function room(seed: number) {
   const state = new ArenaState();
   const players: Player[] = [];
@@ -236,7 +212,7 @@ function measure(layout: Layout, cold: boolean): Row {
   for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
     for (const r of rooms) {
       r.updateCommands(round);
-      if (cold) touchElsewhere();
+      if (cold) elsewhere.evict();
       const t0 = process.hrtime.bigint();
       if (layout === "schema") {
         stepWorld({ state: r.state, map: ARENA_MAP, rules }, r.hooks, events);
@@ -254,7 +230,7 @@ function measure(layout: Layout, cold: boolean): Row {
     // Patches at 20 Hz: after two of every three 30 Hz steps.
     if (round % 3 === 2) continue;
     for (const r of rooms) {
-      if (cold) touchElsewhere();
+      if (cold) elsewhere.evict();
       const t0 = process.hrtime.bigint();
       if (layout === "arrays, stored at patch") r.arrays.store(r.players, r.state);
       r.encoder.encode();
@@ -269,7 +245,7 @@ function measure(layout: Layout, cold: boolean): Row {
 
 const rows: Row[] = [];
 for (const cold of [false, true]) for (const layout of LAYOUTS) rows.push(measure(layout, cold));
-if (!(elsewhereSum > 0)) throw new Error("the cache-evicting reads were optimized away");
+elsewhere.assertRead();
 
 const f = (n: number, d = 1): string => n.toFixed(d);
 const base = (cold: boolean): Row => rows.find((r) => r.cold === cold && r.layout === "schema")!;

@@ -27,4 +27,5 @@ export { mean, quantile } from "./stats.ts";
 export { inFlight } from "./inFlight.ts";
 export { BENCHMARKS_MD, machineLine, writeSection } from "./report.ts";
 export { seededBytes, seededRandom } from "./random.ts";
+export { CacheEvictor } from "./coldCaches.ts";
 export { joinEditor, newMapId, type Editor } from "./editor.ts";
