@@ -15,8 +15,9 @@
  * lifetime ends them. Before each room's step and each encode, 16 MB of other memory is read and written (as in
  * `bench:sim`), or nothing (warm). Prints the figures and writes them to docs/BENCHMARKS.md (BENCH_NO_WRITE=1: not).
  *
- * "Arrays, stored each step" was tried as the game's step in a server and did not pay there (docs/BENCHMARKS.md,
- * issue 23, sixth pass): these figures are the layouts' own cost in one process, not a forecast of the server's.
+ * Both array layouts were tried as the game's step in a server (docs/BENCHMARKS.md, issue 23, sixth pass): 1–2 % and
+ * ~4 % of the whole server, well below what these figures suggest: they are the layouts' own cost in one process, not a
+ * forecast of a server's.
  */
 import { Encoder } from "@colyseus/schema";
 import {
@@ -264,7 +265,8 @@ ${machineLine()}. ${ROOMS} rooms of ${MAX_PLAYERS} players in turn, ${ROUNDS} ro
 flight on typed arrays (server/bench/stepLayout.ts: no lag compensation, nobody takes damage in any layout), the
 players' fields loaded from and stored to the schema around each step, or stored only before each encode. *Per
 room-second*: 30 steps and 20 patches (means). The layouts' own cost in one process, not a forecast of a server's:
-*arrays, stored each step* was tried as the game's step in a server and did not pay there (issue 23, sixth pass).
+tried as the game's step in a server, *arrays, stored each step* saved 1–2 % of the whole server and *arrays, stored at
+patch* ~4 % (issue 23, sixth pass).
 
 ${table}`;
 console.log(body);
