@@ -4,21 +4,15 @@
  * created under a given id, a seat that only a given reconnection token opens,
  * and a room kept off its listing row. If an upgrade changes one, this fails.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client } from "@colyseus/sdk";
 import { matchMaker, type Room } from "@colyseus/core";
 import { CHAT_BURST, CHAT_WINDOW_S, ROOM_ARENA } from "@arena/shared";
 import { createRoomWithId, detachListing, holdSeatForToken } from "../src/colyseusInternals.ts";
 import { TokenBucket } from "../src/limits/TokenBucket.ts";
-import { startTestServer, type RunningServer } from "@arena/testkit";
+import { useServer } from "@arena/testkit/fixtures";
 
-let server: RunningServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-});
+const fixture = useServer();
 
 describe("match takeover internals", () => {
   it("handleCreateRoom's preset id: the room is created and listed under the id given", async () => {
@@ -38,7 +32,7 @@ describe("match takeover internals", () => {
     });
     expect(room.checkReconnectionToken("held-token")).toBe("held-session");
     expect(room.checkReconnectionToken("other-token")).toBeUndefined();
-    const sdk = new Client(server.url);
+    const sdk = new Client(fixture.server.url);
     await expect(sdk.reconnect("takeover-room-2:forged-token")).rejects.toThrow(/expired|invalid/);
     // The right token for another room opens nothing there.
     await expect(sdk.reconnect("takeover-room-1:held-token")).rejects.toThrow(/expired|invalid/);
@@ -47,7 +41,7 @@ describe("match takeover internals", () => {
     expect(back).toEqual(["held-session"]);
     // The seat is taken: the token no longer opens it (the connected client has a new one).
     expect(room.checkReconnectionToken("held-token")).toBeUndefined();
-    await expect(new Client(server.url).reconnect("takeover-room-2:held-token")).rejects.toThrow(/expired|invalid/);
+    await expect(new Client(fixture.server.url).reconnect("takeover-room-2:held-token")).rejects.toThrow(/expired|invalid/);
     await joined.leave();
   });
 

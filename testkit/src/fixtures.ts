@@ -1,6 +1,6 @@
 /**
  * Per-file fixtures for vitest, started before a file's tests and stopped after them: one in-process server
- * with a first player (the "host") seated in an arena room, or several server processes on one real Redis.
+ * (alone, or with a first player, the "host", seated in an arena room), or several server processes on one real Redis.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll } from "vitest";
@@ -24,6 +24,18 @@ const ready = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new Error(`${what} is read before beforeAll ran`);
   return value;
 };
+
+/** One in-process server for a file's tests: `.server`, read inside tests (it exists once beforeAll ran). */
+export function useServer(env: Record<string, string> = {}, options: StartOptions = {}): { readonly server: RunningServer } {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(env, options);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return { get server() { return ready(server, "the server"); } };
+}
 
 export function useServerWithHost(hostName: string, env: Record<string, string> = {}, options: StartOptions = {}): ServerWithHost {
   let server: RunningServer | undefined;

@@ -5,7 +5,8 @@
  * Colyseus gives each room timers of its own (`setFixedTimestep`, `patchRate`), started whenever the room was
  * created: with 25 rooms, 750 step and 500 patch firings a second, each in a turn of the event loop of its own.
  * On the shared beats the process wakes up for two timers per period whatever the number of rooms, and each
- * room's step and broadcast runs right after the previous room's, on code and data the previous one just used.
+ * room's step and broadcast runs right after the previous room's, on code the previous one just ran (each room's
+ * own data is out of the caches by its turn: docs/BENCHMARKS.md, issue 23, sixth pass).
  * `npm run bench:ab` measured 0.839× the CPU per player-second at 150 players, 0.927× at 100, 0.917× at 300
  * (docs/BENCHMARKS.md, issue 23, fifth pass). The naive baseline (loadtest/baseline/naive.ts) has always stepped
  * its rooms in one loop.
