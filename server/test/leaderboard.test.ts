@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KILL_POINTS, WIN_POINTS, type LeaderboardSnapshot } from "@arena/shared";
 import type { RunningServer } from "../src/app.ts";
-import { LobbyWatcher, SseReader, holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { LobbyWatcher, SseReader, faceOff, firingRight, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let a: ArenaRoomClient;
@@ -44,16 +44,10 @@ describe("leaderboard", () => {
 
     // A real kill in the arena, as in match.test.ts.
     await waitForState(a, (s) => s.phase === "playing", 5000, "match start");
-    const state = serverRoom(a).state;
-    const stop = holdInput(a, () => ({ fire: true, aim: 0 }));
-    try {
-      const pa = state.players.get(a.sessionId)!;
-      const pb = state.players.get(b.sessionId)!;
-      pa.x = 150; pa.y = 700; pb.x = 350; pb.y = 700; pb.protectedUntil = 0;
-      await sse.until(() => sse.events.some((e) => e.event === "update"), "update after the kill", 8000);
-    } finally {
-      stop();
-    }
+    await firingRight(a, () => {
+      faceOff(serverRoom(a).state, a.sessionId, b.sessionId);
+      return sse.until(() => sse.events.some((e) => e.event === "update"), "update after the kill", 8000);
+    });
     const update = JSON.parse(sse.events.find((e) => e.event === "update")!.data) as LeaderboardSnapshot;
     expect(update.version).toBeGreaterThan(first.version);
     expect(update.allTime[0]).toMatchObject({ rank: 1, name: "killer" });

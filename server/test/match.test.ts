@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServerMessage, type ResultsOut } from "@arena/shared";
 import { StateEvents, type StateEvent } from "@arena/shared/view";
 import type { RunningServer } from "../src/app.ts";
-import { holdInput, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { faceOff, holdInput, joinArena, serverRoom, startTestServer, waitForMessage, waitForState, type ArenaRoomClient } from "@arena/testkit";
 
 let server: RunningServer;
 let a: ArenaRoomClient;
@@ -18,16 +18,6 @@ afterAll(async () => {
   await Promise.all([a.leave(), b.leave()]);
   await server.close();
 });
-
-/** Test setup on the server: alice 200 units left of bob, bob unprotected. */
-function faceOff(): void {
-  const state = serverRoom(a).state;
-  const pa = state.players.get(a.sessionId)!;
-  const pb = state.players.get(b.sessionId)!;
-  pa.x = 150; pa.y = 700;
-  pb.x = 350; pb.y = 700;
-  pb.protectedUntil = 0;
-}
 
 /** The first kill a client derives from its state patches (kills ride in the state, not in messages). */
 function nextKill(room: ArenaRoomClient): Promise<StateEvent> {
@@ -47,7 +37,7 @@ describe("match flow", () => {
     const stop = holdInput(a, () => ({ fire: true, aim: 0 }));
     try {
       // First kill, seen by both players.
-      faceOff();
+      faceOff(serverRoom(a).state, a.sessionId, b.sessionId);
       const killA = nextKill(a);
       const killB = nextKill(b);
       const expected = { type: "kill", killer: a.sessionId, victim: b.sessionId };
@@ -61,7 +51,7 @@ describe("match flow", () => {
       expect(b.state.players.get(b.sessionId)?.hp).toBe(100);
 
       // Second kill reaches the limit: results for both, winner alice.
-      faceOff();
+      faceOff(serverRoom(a).state, a.sessionId, b.sessionId);
       const resultsA = waitForMessage<ResultsOut>(a, ServerMessage.Results, 8000);
       const resultsB = waitForMessage<ResultsOut>(b, ServerMessage.Results, 8000);
       const results = await resultsA;

@@ -20,7 +20,7 @@ import { redisDriverInternals } from "../src/colyseusInternals.ts";
 import { ResilientRedisDriver } from "../src/scale/ResilientRedisDriver.ts";
 import { redisOptions } from "../src/scale/redisOptions.ts";
 import {
-  LobbyWatcher, RestartableRedis, createPrivate, dropSocket, exited, freePort, guestToken, holdInput, joinArena, joinByCode, quickPlay, serverRoom,
+  LobbyWatcher, RestartableRedis, createPrivate, dropSocket, exited, faceOff, firingRight, freePort, guestToken, joinArena, joinByCode, quickPlay, serverRoom,
   readMetrics, signIn, spawnServer, startTestServer, waitForLeave, waitForMessage, waitForState, type ArenaRoomClient, type GameServerProcess,
 } from "@arena/testkit";
 
@@ -140,16 +140,10 @@ describe("redis-server killed mid-match under two processes, then started again"
     const tickB = roomOnB.state.tick;
     await waitForState(killer, (s) => s.tick >= tickA + 30, 3000, "room on A stepping");
     await waitForState(roomOnB, (s) => s.tick >= tickB + 30, 3000, "room on B stepping");
-    const state = serverRoom(killer).state;
-    const stop = holdInput(killer, () => ({ fire: true, aim: 0 }));
-    try {
-      const pk = state.players.get(killer.sessionId)!;
-      const pv = state.players.get(victim.sessionId)!;
-      pk.x = 150; pk.y = 700; pv.x = 350; pv.y = 700; pv.protectedUntil = 0;
-      await waitForState(killer, (s) => s.players.get(killer.sessionId)!.kills >= 1, 8000, "a kill during the outage");
-    } finally {
-      stop();
-    }
+    await firingRight(killer, () => {
+      faceOff(serverRoom(killer).state, killer.sessionId, victim.sessionId);
+      return waitForState(killer, (s) => s.players.get(killer.sessionId)!.kills >= 1, 8000, "a kill during the outage");
+    });
     await waitForState(killer, (s) => s.phase === "results", 3000, "results after the kill limit");
     await waitForState(killer, (s) => s.phase !== "results", 3000, "next match after the results");
     await brief.leave();

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientMessage, type ArenaState } from "@arena/shared";
 import { KEYFRAME_INTERVAL_S, ReplayError, ReplayReader, canonicalJson, type ReplayListOut, type ReplaySummary } from "@arena/shared/replay";
-import { holdInput, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient, type RunningServer } from "@arena/testkit";
+import { faceOff, firingRight, joinArena, serverRoom, startTestServer, waitForState, type ArenaRoomClient, type RunningServer } from "@arena/testkit";
 
 /** 11 s of play: keyframes at 0, 5 and 10 s, then a second of results. */
 const MATCH_SECONDS = 11;
@@ -50,15 +50,8 @@ describe("a recorded match", () => {
     await waitForState(alice, (s) => s.phase === "playing", 5000, "match start");
     // Alice, 200 units left of an unprotected bob, fires to the right until he falls.
     const state = serverRoom(alice).state;
-    const pa = state.players.get(alice.sessionId)!;
-    const pb = state.players.get(bob.sessionId)!;
-    pa.x = 150; pa.y = 700; pb.x = 350; pb.y = 700; pb.protectedUntil = 0;
-    const stop = holdInput(alice, () => ({ fire: true, aim: 0 }));
-    try {
-      await waitForState(alice, (s) => s.players.get(alice.sessionId)?.kills === 1, 5000, "alice's kill");
-    } finally {
-      stop();
-    }
+    faceOff(state, alice.sessionId, bob.sessionId);
+    await firingRight(alice, () => waitForState(alice, (s) => s.players.get(alice.sessionId)?.kills === 1, 5000, "alice's kill"));
     alice.send(ClientMessage.Chat, { text: "gg" });
     // The end chunk is written as the room goes back to warm-up after the results.
     const stored = new Promise<string>((resolve) => server.replays!.onRecorded((meta) => resolve(meta.id)));

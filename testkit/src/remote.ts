@@ -9,6 +9,7 @@ export {
   answerPings, createArenaOverHttp, createPrivate, dropSocket, holdInput, HttpError, joinArena, joinByCode, quickPlay, sendRaw, spectate, waitForOwnPlayer,
   type ArenaRoomClient,
 } from "./rooms.ts";
+export { FACE_OFF_SHOOTER, FACE_OFF_TARGET, faceOff, firingRight } from "./faceOff.ts";
 export { Arrivals, countPatches, roomKeepsStepping, waitForLeave, waitForMessage, waitForState, waitForStateWithinTicks } from "./waits.ts";
 export { LobbyWatcher, type LobbyListing } from "./lobby.ts";
 export { SseReader, type SseEvent } from "./sse.ts";

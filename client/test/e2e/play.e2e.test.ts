@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { ArenaState } from "@arena/shared";
-import { serverRoom } from "@arena/testkit";
+import { FACE_OFF_SHOOTER, faceOff, serverRoom } from "@arena/testkit";
 import { OUTPUT_DIR, openPage, waitForScreen } from "./browser.ts";
 import { useServerAndBrowser } from "./setup.ts";
 
@@ -56,7 +56,6 @@ describe("two players in Chromium", () => {
     });
     const state = serverState(roomId);
     const pa = state.players.get(a)!;
-    const pb = state.players.get(b)!;
     // Inputs sent while the key was down may still be queued: wait until Alice has stopped on the server.
     await expect.poll(async () => {
       const x = pa.x;
@@ -66,9 +65,8 @@ describe("two players in Chromium", () => {
       });
       return pa.x === x;
     }, { timeout: 10_000 }).toBe(true);
-    pa.x = 150; pa.y = 700; pb.x = 350; pb.y = 700;
-    pb.protectedUntil = 0;
-    await alice.waitForFunction((id) => Math.abs((window as any).__arena.drawn(id).x - 150) < 2, a, { timeout: 10_000 }).catch(async (e: Error) => {
+    faceOff(state, a, b);
+    await alice.waitForFunction(([id, x]) => Math.abs((window as any).__arena.drawn(id).x - x) < 2, [a, FACE_OFF_SHOOTER.x] as const, { timeout: 10_000 }).catch(async (e: Error) => {
       const seen = await alice.evaluate((id) => {
         const s = (window as any).__arena.session();
         const me = s.room.state.players.get(id);

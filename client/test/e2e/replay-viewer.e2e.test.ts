@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { ReplayReader, type ReplayEvent } from "@arena/shared/replay";
-import { holdInput, joinArena, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
+import { faceOff, firingRight, joinArena, serverRoom, waitForState, type ArenaRoomClient } from "@arena/testkit";
 import { useServerAndBrowser } from "./setup.ts";
 
 /** 8 s of play: keyframes at 0 and 5 s, so a seek past 5 s starts from the second one. */
@@ -49,16 +49,8 @@ beforeAll(async () => {
   const stored = new Promise<string>((resolve) => server.replays!.onRecorded((meta) => resolve(meta.id)));
   await waitForState(alice, (s) => s.phase === "playing", 5000, "match start");
   // Alice, 200 units left of an unprotected bob, fires right until he falls.
-  const state = serverRoom(alice).state;
-  const pa = state.players.get(alice.sessionId)!;
-  const pb = state.players.get(bob.sessionId)!;
-  pa.x = 150; pa.y = 700; pb.x = 350; pb.y = 700; pb.protectedUntil = 0;
-  const stop = holdInput(alice, () => ({ fire: true, aim: 0 }));
-  try {
-    await waitForState(alice, (s) => s.players.get(alice.sessionId)?.kills === 1, 5000, "alice's kill");
-  } finally {
-    stop();
-  }
+  faceOff(serverRoom(alice).state, alice.sessionId, bob.sessionId);
+  await firingRight(alice, () => waitForState(alice, (s) => s.players.get(alice.sessionId)?.kills === 1, 5000, "alice's kill"));
   id = await stored;
   bytes = new Uint8Array(await (await fetch(`${server.url}/api/replays/${id}`)).arrayBuffer());
   reader = ReplayReader.open(bytes);
