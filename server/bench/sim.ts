@@ -5,12 +5,12 @@
  * bot brains in a full room of 15 bots and 1 person.
  * Prints the figures and writes them to docs/BENCHMARKS.md.
  */
-import { Encoder } from "@colyseus/schema";
 import {
-  ARENA_MAP, ArenaState, BotRoster, DEFAULT_BOT_DIFFICULTY, MAX_PLAYERS, Player, createRules, fireProjectile, navGridFor, spawnPlayer,
+  ARENA_MAP, ArenaState, BotRoster, DEFAULT_BOT_DIFFICULTY, MAX_PLAYERS, Player, createRules, fireProjectile, navGridFor,
   startMatch, stepWorld, type GameEvent, type InputCommand,
 } from "@arena/shared";
-import { CacheEvictor, machineLine, quantile, seededRandom, writeSection } from "@arena/testkit/remote";
+import { CacheEvictor, COLD_BYTES, machineLine, quantile, seededRandom, writeSection } from "@arena/testkit/remote";
+import { matchRoom } from "./matchRoom.ts";
 
 const PROJECTILES = 80;
 const WARMUP_STEPS = 600;
@@ -23,23 +23,10 @@ const rules = createRules(30, { matchSeconds: 3600, killLimit: 10_000 });
  * at the next one, firing every step they may) and its own encoder, its full state encoded and discarded.
  */
 function simRoom(seed: number) {
-  const state = new ArenaState();
+  const { state, ids, encoder, fullStateBytes } = matchRoom(rules);
   const world = { state, map: ARENA_MAP, rules };
-  const ids: string[] = [];
-  for (let i = 0; i < MAX_PLAYERS; i++) {
-    const id = `p${i}`;
-    ids.push(id);
-    const p = new Player();
-    p.name = `bot ${i}`;
-    state.players.set(id, p);
-    spawnPlayer(state, id, p, ARENA_MAP, rules);
-  }
-  startMatch(state, ARENA_MAP, rules, []);
   const rand = seededRandom(seed);
   const commands = new Map<string, InputCommand>(ids.map((id) => [id, { mx: 0, my: 0, aim: 0, fire: false }]));
-  const encoder = new Encoder(state);
-  const fullStateBytes = encoder.encodeAll().byteLength;
-  encoder.discardChanges();
   return {
     state, world, encoder, fullStateBytes, rand,
     inputOf: (id: string): InputCommand | undefined => commands.get(id),
@@ -160,8 +147,6 @@ const stuckSpells = roster.ids().reduce((n, id) => n + (roster.brain(id)?.stuckC
 const COLD_ROOMS = 25;
 const COLD_WARMUP_ROUNDS = 60;
 const COLD_ROUNDS = Number(process.env.BENCH_COLD_ROUNDS ?? 240);
-/** 16 MB before each room: between two steps of one room 25 rooms' worth pass through this machine's 1 MB of L2 and 32 MB of L3. */
-const COLD_BYTES = 16 * 1024 * 1024;
 const elsewhere = new CacheEvictor(COLD_BYTES);
 const coldRooms = Array.from({ length: COLD_ROOMS }, (_, k) => simRoom(1000 + k));
 const coldStepUs: number[] = [];
@@ -177,6 +162,7 @@ for (let i = 0; i < COLD_WARMUP_ROUNDS + COLD_ROUNDS; i++) {
     events.length = 0;
     if (i >= COLD_WARMUP_ROUNDS) coldStepUs.push(Number(t1 - t0) / 1000);
   }
+  // Patches at 20 Hz: after two of every three 30 Hz steps.
   if (i % 3 === 2) continue;
   for (const r of coldRooms) {
     elsewhere.evict();

@@ -19,22 +19,20 @@
  * ~4 % of the whole server, well below what these figures suggest: they are the layouts' own cost in one process, not a
  * forecast of a server's.
  */
-import { Encoder } from "@colyseus/schema";
 import {
-  AIM_DISPLAY_TOLERANCE, ARENA_MAP, ArenaState, MAX_PLAYERS, PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, Player, angleBetween,
-  applyMove, createRules, firstWallAt, segmentCircleTime, spawnPlayer, startMatch, stepWorld, wrapAngle, type GameEvent, type InputCommand,
+  AIM_DISPLAY_TOLERANCE, ARENA_MAP, MAX_PLAYERS, PLAYER_RADIUS, PROJECTILE_RADIUS, PROJECTILE_SPEED, angleBetween,
+  applyMove, createRules, firstWallAt, segmentCircleTime, stepWorld, wrapAngle, type ArenaState, type GameEvent, type InputCommand, type Player,
 } from "@arena/shared";
-import { CacheEvictor, machineLine, quantile, seededRandom, writeSection } from "@arena/testkit/remote";
+import { CacheEvictor, COLD_BYTES, machineLine, mean, quantile, seededRandom, writeSection } from "@arena/testkit/remote";
+import { matchRoom } from "./matchRoom.ts";
 
 const ROOMS = 25;
 const WARMUP_ROUNDS = 100;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 600);
-const COLD_BYTES = 16 * 1024 * 1024;
 /** Projectiles a room's arrays hold (16 players firing every 6 steps for 24: at most 64 in flight). */
 const MAX_PROJECTILES = 128;
 
 const rules = createRules(30, { matchSeconds: 3600, killLimit: 10_000 });
-/** As in `bench:sim`: 16 MB before each room, so 25 rooms' worth between two steps of one room. */
 const elsewhere = new CacheEvictor(COLD_BYTES);
 
 /** A room's players and projectiles in typed arrays, one slot per player. */
@@ -159,26 +157,12 @@ const moving = { x: 0, y: 0 };
 const shot = { x: 0, y: 0, angle: 0 };
 
 function room(seed: number) {
-  const state = new ArenaState();
-  const players: Player[] = [];
-  const ids: string[] = [];
-  for (let i = 0; i < MAX_PLAYERS; i++) {
-    const id = `p${i}`;
-    const p = new Player();
-    p.name = `player ${i}`;
-    state.players.set(id, p);
-    spawnPlayer(state, id, p, ARENA_MAP, rules);
-    ids.push(id);
-    players.push(p);
-  }
-  startMatch(state, ARENA_MAP, rules, []);
+  const { state, ids, players, encoder } = matchRoom(rules);
   for (const p of players) p.protectedUntil = 2 ** 31; // nobody takes damage: the three layouts do the same work
+  encoder.discardChanges();
   const commands: InputCommand[] = players.map(() => ({ mx: 0, my: 0, aim: 0, fire: true }));
   const byId = new Map(ids.map((id, i) => [id, commands[i]!]));
   const rand = seededRandom(seed);
-  const encoder = new Encoder(state);
-  encoder.encodeAll();
-  encoder.discardChanges();
   const arrays = new RoomArrays();
   arrays.load(players, state.tick);
   return {
@@ -243,7 +227,6 @@ function measure(layout: Layout, cold: boolean): Row {
       if (round >= WARMUP_ROUNDS) patches.push(Number(t1 - t0) / 1000);
     }
   }
-  const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
   return { layout, cold, stepUs: quantile(steps, 0.5), patchUs: quantile(patches, 0.5), roomSecondUs: 30 * mean(steps) + 20 * mean(patches) };
 }
 

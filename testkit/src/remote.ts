@@ -9,7 +9,7 @@ export {
   answerPings, createArenaOverHttp, createPrivate, dropSocket, holdInput, HttpError, joinArena, joinByCode, quickPlay, sendRaw, spectate, waitForOwnPlayer,
   type ArenaRoomClient,
 } from "./rooms.ts";
-export { FACE_OFF_SHOOTER, FACE_OFF_TARGET, faceOff, firingRight } from "./faceOff.ts";
+export { FACE_OFF_SHOOTER, faceOff, firingRight } from "./faceOff.ts";
 export { Arrivals, countPatches, roomKeepsStepping, waitForLeave, waitForMessage, waitForState, waitForStateWithinTicks } from "./waits.ts";
 export { LobbyWatcher, type LobbyListing } from "./lobby.ts";
 export { SseReader, type SseEvent } from "./sse.ts";
@@ -28,5 +28,5 @@ export { mean, quantile } from "./stats.ts";
 export { inFlight } from "./inFlight.ts";
 export { BENCHMARKS_MD, machineLine, writeSection } from "./report.ts";
 export { seededBytes, seededRandom } from "./random.ts";
-export { CacheEvictor } from "./coldCaches.ts";
+export { CacheEvictor, COLD_BYTES } from "./coldCaches.ts";
 export { joinEditor, newMapId, type Editor } from "./editor.ts";
